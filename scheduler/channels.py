@@ -1,0 +1,121 @@
+"""Alert channels: our own ``console://`` and ``jsonl:///file``, and every apprise URL.
+
+Channels are chosen from config through the plain registry :data:`BUILTIN`; anything else goes
+to apprise. A channel's ``key`` identifies it in the outbox and ``label`` in logs: neither ever
+contains the secret parts of its URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import apprise
+from rich.console import Console
+
+from scheduler.exceptions import ChannelError
+from scheduler.messages import AlertMessage
+
+
+class Channel(Protocol):
+    key: str
+    label: str
+
+    async def send(self, message: AlertMessage) -> None:
+        """Deliver one alert or raise :class:`ChannelError`."""
+        ...
+
+
+def channel_key(url: str) -> str:
+    """A stable name for a channel URL that reveals nothing of it (tokens live in URLs)."""
+    return "ch-" + hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def redact(url: str) -> str:
+    """The scheme and host of a channel URL, for logs: never its path, user or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" + ("/…" if parts.path.strip("/") else "")
+
+
+class ConsoleChannel:
+    def __init__(self, url: str, console: Console | None = None) -> None:
+        self.key = channel_key(url)
+        self.label = "console://"
+        self._console = console or Console()
+
+    async def send(self, message: AlertMessage) -> None:
+        colour = {"new": "green", "edited": "yellow", "gone": "red"}.get(message.kind, "white")
+        self._console.print(f"[bold {colour}]{message.title}[/]", markup=True, highlight=False)
+        self._console.print(message.body, markup=False, highlight=False)
+
+
+class JsonlChannel:
+    """Appends one JSON object a line; the file is fsynced so a crash loses no line."""
+
+    def __init__(self, url: str, console: Console | None = None) -> None:
+        path = urlsplit(url).path
+        if not path or path == "/":
+            raise ChannelError(f"{url!r}: jsonl needs a file path, e.g. jsonl:///var/lib/a.jsonl")
+        self.path = Path(path)
+        self.key = channel_key(url)
+        self.label = f"jsonl://{path}"
+
+    async def send(self, message: AlertMessage) -> None:
+        line = json.dumps(
+            {"id": message.key, "kind": message.kind, "title": message.title, **message.payload},
+            ensure_ascii=False, sort_keys=True, default=str,
+        )
+        await asyncio.to_thread(self._append, line)
+
+    def _append(self, line: str) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            raise ChannelError(f"cannot append to {self.path}: {error}") from error
+
+
+class AppriseChannel:
+    """Any of apprise's services (Slack, Discord, Telegram, ntfy, e-mail, JSON webhooks...)."""
+
+    def __init__(self, url: str, console: Console | None = None) -> None:
+        self._apprise = apprise.Apprise()
+        if not self._apprise.add(url):
+            raise ChannelError(
+                f"{redact(url)}: not a URL apprise understands "
+                "(see the apprise wiki for the services and their URL forms)"
+            )
+        self.key = channel_key(url)
+        self.label = redact(url)
+
+    async def send(self, message: AlertMessage) -> None:
+        notify_type = apprise.NotifyType.WARNING if message.kind == "edited" else (
+            apprise.NotifyType.INFO)
+        delivered = await self._apprise.async_notify(
+            body=message.body, title=message.title, notify_type=notify_type
+        )
+        if not delivered:
+            raise ChannelError(f"{self.label}: the service did not accept the alert")
+
+
+BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {
+    "console": ConsoleChannel,
+    "jsonl": JsonlChannel,
+}
+
+
+def build_channel(url: str, console: Console | None = None) -> Channel:
+    """The channel for a configured alert URL."""
+    scheme = urlsplit(url).scheme.lower()
+    factory = BUILTIN.get(scheme, AppriseChannel)
+    return factory(url, console)

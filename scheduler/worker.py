@@ -1,0 +1,299 @@
+"""The due-work loop: claim what is due, fetch it, understand it, record it, reschedule it.
+
+One :class:`Worker` per daemon. Each item is handled on its own: whatever goes wrong with one
+source or article is logged, recorded and backed off, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import storage
+from scheduler.policy import Backoff, RecheckPolicy
+from scraper import (
+    DiscoveryError,
+    Extracted,
+    ExtractionError,
+    FetchError,
+    HTTPStatusError,
+    Link,
+    Page,
+    Validators,
+    extract,
+)
+from scraper.discover import discover, sitemap_children
+from scraper.fetch import Fetcher
+from scraper.topic import TopicQuery
+from scraper.urls import InvalidURL, canonicalize_url
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+_MAX_CHILD_SITEMAPS = 50
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class PassReport:
+    """What one pass over due work did, for --once, the demo and tests."""
+
+    sources: int = 0
+    articles: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerConfig:
+    owner: str
+    batch: int = 32
+    lease: timedelta = timedelta(minutes=5)
+    concurrency: int = 8
+
+
+class Worker:
+    """Runs due sources and articles through scraper and storage."""
+
+    def __init__(self, *, db: storage.Database, fetcher: Fetcher, topic: TopicQuery,
+                 policy: RecheckPolicy, config: WorkerConfig, clock: Clock = utc_now,
+                 backoff: Backoff | None = None) -> None:
+        self._db = db
+        self._fetcher = fetcher
+        self._topic = topic
+        self._policy = policy
+        self._config = config
+        self._clock = clock
+        self._backoff = backoff or Backoff()
+        self._slots = asyncio.Semaphore(config.concurrency)
+        self.accepting = True
+
+    async def run_due(self) -> PassReport:
+        """Claim one batch of due sources and one of due articles, and work them off."""
+        report = PassReport()
+        if not self.accepting:
+            return report
+        now = self._clock()
+        with self._db.transaction() as session:
+            sources = storage.claim_due_sources(
+                session, owner=self._config.owner, now=now, limit=self._config.batch,
+                lease=self._config.lease)
+        await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
+        report.sources = len(sources)
+        if not self.accepting:
+            return report
+        with self._db.transaction() as session:
+            articles = storage.claim_due_articles(
+                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
+                lease=self._config.lease)
+        await asyncio.gather(*(self._guarded(self.check_article(a), report) for a in articles))
+        report.articles = len(articles)
+        return report
+
+    async def run_until_idle(self, *, max_passes: int = 1000) -> PassReport:
+        """Repeat passes until nothing is due (``--once``): new articles found are due at once."""
+        total = PassReport()
+        for _ in range(max_passes):
+            report = await self.run_due()
+            total.sources += report.sources
+            total.articles += report.articles
+            total.errors += report.errors
+            for outcome, n in report.outcomes.items():
+                total.outcomes[outcome] = total.outcomes.get(outcome, 0) + n
+            if report.sources == 0 and report.articles == 0:
+                break
+        return total
+
+    def release(self) -> None:
+        """Give back every lease this worker holds (shutdown): another daemon may take them."""
+        with self._db.transaction() as session:
+            storage.release_leases(session, owner=self._config.owner)
+
+    async def _guarded(self, job: object, report: PassReport) -> None:
+        # The last line of defence: a bug in handling one item must not stop the pass.
+        try:
+            async with self._slots:
+                outcome = await job  # type: ignore[misc]
+            report.count(outcome)
+        except Exception:
+            report.errors += 1
+            logger.exception("unexpected error while handling due work")
+
+    # -- sources -------------------------------------------------------------------------------
+
+    async def check_source(self, due: storage.DueSource) -> str:
+        """Fetch one source, add the article links it lists to the frontier."""
+        now = self._clock()
+        every = timedelta(seconds=due.every_seconds)
+        try:
+            page = await self._fetch_logged(
+                due.url, Validators(etag=due.etag, last_modified=due.last_modified))
+            links = [] if page.not_modified else await self._links_of(page, due.kind)
+        except (FetchError, DiscoveryError) as error:
+            failures = self._source_failures(due)
+            delay = self._backoff.delay(failures, retry_after=_retry_after(error))
+            logger.warning("source failed", extra={"event": "source_failed", "url": due.url,
+                                                   "error": str(error)})
+            with self._db.transaction() as session:
+                storage.finish_source(session, source_id=due.id, now=now,
+                                      next_check_at=now + max(delay, every), error=str(error))
+            return "source_error"
+        candidates = [storage.Candidate(url=link.url, title=link.title,
+                                        published=link.published, updated=link.updated)
+                      for link in links]
+        with self._db.transaction() as session:
+            new_ids = storage.add_candidates(session, source_id=due.id, candidates=candidates,
+                                             now=now)
+            storage.finish_source(session, source_id=due.id, now=now, next_check_at=now + every,
+                                  etag=page.validators.etag,
+                                  last_modified=page.validators.last_modified)
+        logger.info("source checked", extra={"event": "source_checked", "url": due.url,
+                                             "links": len(links), "new": len(new_ids)})
+        return "source_not_modified" if page.not_modified else "source_ok"
+
+    async def _links_of(self, page: Page, kind: str) -> list[Link]:
+        if kind != "sitemap":
+            return discover(page, kind)
+        links = discover(page, kind)
+        for child in sitemap_children(page)[:_MAX_CHILD_SITEMAPS]:
+            try:
+                links.extend(discover(await self._fetch_logged(child, None), kind))
+            except (FetchError, DiscoveryError) as error:
+                logger.warning("child sitemap failed", extra={"event": "sitemap_failed",
+                                                             "url": child, "error": str(error)})
+        return links
+
+    def _source_failures(self, due: storage.DueSource) -> int:
+        with self._db.session() as session:
+            return storage.source_failures(session, source_id=due.id)
+
+    # -- articles ------------------------------------------------------------------------------
+
+    async def check_article(self, due: storage.DueArticle) -> str:
+        """Fetch one article and record what it says now."""
+        try:
+            page = await self._fetch_logged(
+                due.url, Validators(etag=due.etag, last_modified=due.last_modified))
+        except FetchError as error:
+            return self._failed(due, error.kind, str(error), retry_after=_retry_after(error))
+        now = self._clock()
+        if page.not_modified:
+            with self._db.transaction() as session:
+                storage.record_not_modified(session, article_id=due.id, now=now)
+                self._reschedule(session, due, now, last_changed=due.last_changed_at)
+            return "not_modified"
+        if page.is_gone:
+            with self._db.transaction() as session:
+                storage.record_gone(session, article_id=due.id, status=page.status, now=now)
+                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
+                                           now=now)
+            logger.info("article gone", extra={"event": "gone", "url": due.url,
+                                               "status": page.status})
+            return "gone"
+        if not page.is_html:
+            return self._failed(due, "not_html", f"not an HTML page ({page.content_type})")
+        try:
+            found = extract(page.text, url=page.final_url)
+        except ExtractionError as error:
+            return self._failed(due, "extraction", str(error))
+        return self._record(due, page, found, now)
+
+    def _record(self, due: storage.DueArticle, page: Page, found: Extracted,
+                now: datetime) -> str:
+        if due.version_count == 0 and not self._topic.matches(found.title, found.subtitle,
+                                                              found.body):
+            with self._db.transaction() as session:
+                storage.mark_off_topic(session, article_id=due.id, now=now)
+                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
+                                           now=now)
+            return "off_topic"
+        fields = storage.ArticleFields(
+            title=found.title, subtitle=found.subtitle, body=found.body, authors=found.authors,
+            published=found.published, modified=found.modified, language=found.language,
+            canonical_url=_canonical_or_none(found.canonical_url),
+            site_name=found.site_name, section=found.section,
+        )
+        with self._db.transaction() as session:
+            outcome = storage.record(
+                session, article_id=due.id, fields=fields, snapshot=page.body, fetched_at=now,
+                etag=page.validators.etag, last_modified=page.validators.last_modified)
+            changed = now if outcome.kind in (storage.OutcomeKind.NEW,
+                                              storage.OutcomeKind.EDITED) else None
+            self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
+                             published=found.published)
+        logger.info("article recorded", extra={
+            "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
+            "version": outcome.version_number, "changed": list(outcome.changed_fields)})
+        return str(outcome.kind)
+
+    def _reschedule(self, session: Session, due: storage.DueArticle, now: datetime, *,
+                    last_changed: datetime | None, published: datetime | None = None) -> None:
+        born = published or due.published or due.first_seen_at
+        # A future or absurd published date must not make an article "young" forever.
+        born = min(born, now)
+        storage.reschedule_article(
+            session, article_id=due.id, now=now,
+            next_check_at=self._policy.next_check(now=now, born=born, last_changed=last_changed))
+
+    def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
+                retry_after: float | None = None) -> str:
+        now = self._clock()
+        logger.warning("article failed", extra={"event": "article_failed", "url": due.url,
+                                                "kind": kind, "error": message})
+        with self._db.transaction() as session:
+            failures = storage.record_failure(session, article_id=due.id, error_kind=kind,
+                                              message=message, now=now)
+            delay = self._backoff.delay(failures, retry_after=retry_after)
+            storage.reschedule_article(session, article_id=due.id, next_check_at=now + delay,
+                                       now=now)
+        return f"error:{kind}"
+
+    # -- fetching ------------------------------------------------------------------------------
+
+    async def _fetch_logged(self, url: str, validators: Validators | None) -> Page:
+        started = self._clock()
+        try:
+            page = await self._fetcher.fetch(url, validators=validators)
+        except FetchError as error:
+            status = error.status if isinstance(error, HTTPStatusError) else None
+            self._log_fetch(url, started, status=status, size=0,
+                            elapsed=(self._clock() - started).total_seconds(),
+                            error_kind=error.kind, message=str(error))
+            raise
+        self._log_fetch(url, started, status=page.status, size=len(page.body),
+                        elapsed=page.elapsed)
+        return page
+
+    def _log_fetch(self, url: str, at: datetime, *, status: int | None, size: int,
+                   elapsed: float, error_kind: str | None = None,
+                   message: str | None = None) -> None:
+        logger.debug("fetched", extra={"event": "fetch", "url": url, "status": status,
+                                       "bytes": size, "error_kind": error_kind})
+        with self._db.transaction() as session:
+            storage.log_fetch(session, url=url, at=at, status=status, bytes=size,
+                              elapsed=elapsed, error_kind=error_kind, message=message)
+
+
+def _retry_after(error: Exception) -> float | None:
+    return error.retry_after if isinstance(error, HTTPStatusError) else None
+
+
+def _canonical_or_none(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return canonicalize_url(url)
+    except InvalidURL:
+        return None

@@ -1,0 +1,106 @@
+"""``extract``: one parse, metadata first, then the body from what is left of the tree."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+from scraper.exceptions import ExtractionError
+from scraper.extract.body import Line, choose_container, container_lines
+from scraper.extract.boilerplate import select_boilerplate
+from scraper.extract.document import parse, to_text
+from scraper.extract.jsonld import read_linked_data
+from scraper.extract.lines import clean_lines
+from scraper.extract.metadata import AUTHOR_META, resolve
+from scraper.extract.scan import scan
+from scraper.types import Extracted
+
+_MIN_LD_BODY = 500  # characters; shorter JSON-LD bodies are usually teasers
+
+
+def extract(html: str | bytes, url: str | None = None) -> Extracted:
+    """Title, body text and metadata of one article page.
+
+    Raises ExtractionError (and nothing else) for input that is not a readable HTML page.
+    """
+    try:
+        return _extract(html, url)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # the API promises one exception type for malformed input
+        raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
+
+
+def _extract(html: str | bytes, url: str | None) -> Extracted:
+    text = to_text(html, url)
+    tree = parse(text, url)
+    found = scan(tree)
+    meta = found.meta
+    ld = read_linked_data(meta.jsonld)
+
+    if not (ld and ld.authors) and not meta.all(*AUTHOR_META):
+        # Only pages without author metadata pay for this query; the scan skips <a> attributes.
+        meta.author_links = [a.text() for a in tree.css('a[rel~="author"]')[:10]]
+
+    body = tree.body
+    if body is None:
+        raise ExtractionError("page has no <body> after parsing", url=url)
+    # remove() only unlinks, so removing a node inside an already removed one is harmless.
+    for node in found.junk:
+        node.remove()
+    for node in found.hidden:
+        node.remove()
+    boilerplate = select_boilerplate(body, found.candidates)
+    for node in boilerplate.nodes:
+        node.remove()
+    lines = container_lines(choose_container(body))
+    provisional_title = ld.headline if ld and ld.headline else meta.heading
+    cleaned = clean_lines(lines, provisional_title)
+
+    md = resolve(
+        meta,
+        ld,
+        url,
+        bylines=boilerplate.bylines + cleaned.bylines,
+        datelines=boilerplate.datelines + cleaned.dates,
+    )
+    body_lines = cleaned.lines
+    md.signals["body"] = "dom"
+    ld_body = ld.article_body if ld else None
+    if ld_body and len(ld_body) > _MIN_LD_BODY:
+        dom_chars = sum(len(line.text) for line in body_lines)
+        if dom_chars < len(ld_body) * 0.3:
+            body_lines = [
+                Line(part.strip(), False, 0.0) for part in re.split(r"\n+", ld_body) if part.strip()
+            ]
+            md.signals["body"] = "json-ld"
+
+    body_text = "\n".join(line.text for line in body_lines)
+    body_html = "".join(
+        f"<{'h2' if line.heading else 'p'}>{html_lib.escape(line.text)}"
+        f"</{'h2' if line.heading else 'p'}>"
+        for line in body_lines
+    )
+    subtitle = md.description
+    if subtitle and body_lines and body_lines[0].text.startswith(subtitle[:60]):
+        subtitle = None
+    if subtitle:
+        md.signals["subtitle"] = md.signals.get("description", "meta")
+    return Extracted(
+        title=md.title,
+        subtitle=subtitle,
+        body=body_text,
+        authors=md.authors,
+        published=md.published,
+        modified=md.modified,
+        language=md.language,
+        canonical_url=md.canonical_url,
+        site_name=md.site_name,
+        description=md.description,
+        image=md.image,
+        section=md.section,
+        tags=md.tags,
+        page_type=md.page_type,
+        body_html=body_html or None,
+        signals=md.signals,
+    )

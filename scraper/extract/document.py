@@ -1,0 +1,78 @@
+"""From raw input to a parsed tree, refusing what is not HTML and defusing pathological nesting."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.exceptions import ExtractionError
+from scraper.extract.decode import decode_html
+
+# Start tags that make lexbor scan the stack of open elements: nesting them N deep costs N².
+_SCOPE_TAGS = re.compile(
+    r"<(/?)(div|section|article|aside|nav|header|footer|main|blockquote|center|details|"
+    r"dialog|dir|dl|fieldset|figure|figcaption|form|hgroup|menu|ol|ul|summary|table|"
+    r"h[1-6]|pre|listing|address)\b[^>]*>",
+    re.IGNORECASE,
+)
+MAX_DEPTH = 400  # deeper than any real page nests its blocks
+_CHECK_NESTING_OVER = 50_000  # tags; below this lexbor is fast whatever the shape
+_TAG_START = re.compile(r"<[a-zA-Z!/?]")
+
+
+def flatten_deep_nesting(text: str, max_depth: int = MAX_DEPTH) -> str:
+    """Drop block tags nested deeper than ``max_depth`` (their text stays), in linear time."""
+    depth = 0
+
+    def visit(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(1):
+            depth = max(0, depth - 1)
+            return "" if depth >= max_depth else match.group(0)
+        depth += 1
+        return "" if depth > max_depth else match.group(0)
+
+    return _SCOPE_TAGS.sub(visit, text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(sample: str) -> bool:
+    return len(_CONTROL.findall(sample)) > len(sample) * 0.05
+
+
+def to_text(html: str | bytes, url: str | None) -> str:
+    """Decoded page text, or ExtractionError for empty, binary or non-HTML input."""
+    if isinstance(html, bytes | bytearray | memoryview):
+        data = bytes(html)
+        if not data.strip():
+            raise ExtractionError("empty page: nothing to extract", url=url)
+        text = decode_html(data, url)
+    elif isinstance(html, str):
+        text = html
+    else:
+        raise ExtractionError(f"expected str or bytes, got {type(html).__name__}", url=url)
+    if not text.strip():
+        raise ExtractionError("empty page: nothing to extract", url=url)
+    if _looks_binary(text[:4096]):
+        raise ExtractionError("page is binary data, not HTML", url=url)
+    if not _TAG_START.search(text, 0, 65536):
+        raise ExtractionError("page is not HTML: no tags in its first 64 KiB", url=url)
+    return text
+
+
+def parse(text: str, url: str | None) -> LexborHTMLParser:
+    """Parse HTML text with lexbor; huge tag counts first get their nesting bounded."""
+    if text.count("<") > _CHECK_NESTING_OVER:
+        text = flatten_deep_nesting(text)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        tree = LexborHTMLParser(text)
+    except Exception as exc:  # lexbor reports failures as several exception types
+        raise ExtractionError(f"HTML parser failed: {exc}", url=url) from exc
+    if tree.body is None:
+        raise ExtractionError("page has no <body> after parsing", url=url)
+    return tree

@@ -1,0 +1,103 @@
+"""Cleaning body lines: bylines, datelines, credits, link lists and stray words are not prose."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from scraper.extract.body import Line
+from scraper.extract.dates import parse_date
+
+_BOILER = re.compile(
+    r"^(?:advertisements?|advertisement\W+scroll to continue.*|sponsored(?: content)?|"
+    r"share(?: this)?(?: article| story| post| page)?|share (?:on|via) \w+|tweet|e-?mail|print|"
+    r"read more|read next|read also|see also|more from .{0,40}|related(?: articles| stories| posts| news)?|"
+    r"recommended(?: for you)?|you may also like|you might also like|don'?t miss|trending now|"
+    r"click here .*|sign up .*|subscribe(?: now| today)?|follow us .*|follow .{0,30} on \w+|"
+    r"\d* ?comments?|leave a (?:comment|reply)|loading\W*|image|photo|photos|video|watch|"
+    r"continue reading.*|skip to .*|listen to (?:this )?article.*|play|close|menu|"
+    r"getty images|ap photo.*|copyright .{0,80}|© .{0,80}|all rights reserved.*|"
+    r"published by|posted by|written by|by|tags?:?|topics?:?|filed under:?.*|"
+    r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться)\W*$",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|source|ap photo|"
+    r"file photo|illustration)s?\b.{0,150}$|"
+    r"^.{0,160}(?:getty images|/ap|/afp|/reuters|shutterstock|istock|via reuters|ap photo"
+    r"|afp photo|epa)\)?\.?$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|published|reported|story|words)\s+)?by\s+(.{2,80})$|"
+    r"^(?:автор|автори|yazar|yazan|von|por|par)\s*:?\s+(.{2,80})$",
+    re.IGNORECASE,
+)
+_DATE_LEAD = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|modified|date|"
+    r"опубликовано|обновлено|опубліковано|оновлено|yayınlanma|güncelleme|veröffentlicht|"
+    r"aktualisiert)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»'’)。！？」』）]$")
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """Body lines kept, and the bylines and dates found in what was thrown away."""
+
+    lines: list[Line] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+
+
+def _is_dateline(text: str) -> bool:
+    if len(text) > 90:
+        return False
+    if _DATE_LEAD.match(text):
+        return True
+    # A line that is a date and little else ("June 2, 2025 10:30 a.m.").
+    words = text.split()
+    return len(words) <= 8 and parse_date(text) is not None and not _SENTENCE_END.search(text)
+
+
+def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
+    """Drop non-prose lines; remember bylines and dates met on the way."""
+    out = Cleaned()
+    title_key = (title or "").strip().lower()
+    for index, line in enumerate(lines):
+        text = line.text
+        if not any(ch.isalnum() for ch in text):
+            continue
+        if line.link_share > 0.5 and (len(text) < 200 or line.link_share > 0.8):
+            continue
+        if len(text) < 120:
+            if text.lower() == title_key:
+                continue
+            if _BOILER.match(text) or _CREDIT.match(text):
+                continue
+            byline = _BYLINE.match(text)
+            if byline:
+                out.bylines.append(byline.group(1) or byline.group(2))
+                continue
+            if (index < 8 or index >= len(lines) - 3) and _is_dateline(text):
+                out.dates.append(text)
+                continue
+        out.lines.append(line)
+    _trim_tail(out.lines)
+    return out
+
+
+def _trim_tail(lines: list[Line]) -> None:
+    # Pages end with tags, "tracking" pixels' alt text, and headings of the next section.
+    while lines:
+        last = lines[-1]
+        short = (
+            len(last.text) < 20
+            and len(last.text.split()) < 3
+            and not _SENTENCE_END.search(last.text)
+        )
+        if last.heading or short:
+            lines.pop()
+        else:
+            break

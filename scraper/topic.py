@@ -1,0 +1,178 @@
+"""The topic filter: a small boolean query language matched on an article's text.
+
+Grammar (implicit AND between adjacent terms; NOT binds tightest, then AND, then OR)::
+
+    query  := or
+    or     := and ("OR" and)*
+    and    := unary (["AND"] unary)*
+    unary  := "NOT" unary | "-" unary | "(" or ")" | term
+    term   := word | word* | "exact phrase"
+
+Matching is case- and diacritic-insensitive (Turkish İ/ı, Cyrillic ё/е fold too) and respects word
+boundaries: ``talk`` does not match "talks", ``talk*`` does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r'\s*(?:(?P<lparen>\()|(?P<rparen>\))|"(?P<phrase>[^"]*)"|(?P<word>[^\s()"]+))')
+_WORD = re.compile(r"\w+")
+_SPECIAL_FOLDS = str.maketrans({"ı": "i", "İ": "i", "ё": "е", "Ё": "е", "ß": "ss"})
+
+
+class TopicQueryError(ValueError):
+    """A query that cannot be parsed; the message shows where."""
+
+    def __init__(self, message: str, *, query: str, position: int) -> None:
+        pointer = " " * position + "^"
+        super().__init__(f"{message} at position {position}:\n  {query}\n  {pointer}")
+        self.position = position
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics, unify letters that readers treat as the same."""
+    text = text.translate(_SPECIAL_FOLDS).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def matches(self, tokens: list[str], joined: str) -> bool:
+        if len(self.words) == 1:
+            word = self.words[0]
+            if self.prefix:
+                return any(token.startswith(word) for token in tokens)
+            return f" {word} " in joined
+        return f" {' '.join(self.words)} " in joined
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Node
+
+    def matches(self, tokens: list[str], joined: str) -> bool:
+        return not self.operand.matches(tokens, joined)
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    operands: tuple[Node, ...]
+
+    def matches(self, tokens: list[str], joined: str) -> bool:
+        return all(op.matches(tokens, joined) for op in self.operands)
+
+
+@dataclass(frozen=True, slots=True)
+class Any:
+    operands: tuple[Node, ...]
+
+    def matches(self, tokens: list[str], joined: str) -> bool:
+        return any(op.matches(tokens, joined) for op in self.operands)
+
+
+Node = Term | Not | All | Any
+
+
+class TopicQuery:
+    """A parsed query; an empty query matches everything."""
+
+    def __init__(self, query: str) -> None:
+        self.text = query
+        self._root = _Parser(query).parse() if query.strip() else None
+
+    def matches(self, *texts: str | None) -> bool:
+        if self._root is None:
+            return True
+        tokens = _WORD.findall(fold(" ".join(t for t in texts if t)))
+        return self._root.matches(tokens, f" {' '.join(tokens)} ")
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = self._lex(query)
+        self.index = 0
+
+    def _lex(self, query: str) -> list[tuple[str, str, int]]:
+        tokens = []
+        position = 0
+        while position < len(query):
+            match = _TOKEN.match(query, position)
+            if match is None or match.end() == position:
+                if query[position:].strip():
+                    raise TopicQueryError("unbalanced quote", query=self.query, position=position)
+                break
+            kind = match.lastgroup or ""
+            tokens.append((kind, match.group(kind), match.start(kind)))
+            position = match.end()
+        return tokens
+
+    def parse(self) -> Node:
+        node = self._or()
+        if self.index < len(self.tokens):
+            _, value, pos = self.tokens[self.index]
+            raise TopicQueryError(f"unexpected {value!r}", query=self.query, position=pos)
+        return node
+
+    def _peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def _keyword(self, word: str) -> bool:
+        token = self._peek()
+        if token and token[0] == "word" and token[1] == word:
+            self.index += 1
+            return True
+        return False
+
+    def _or(self) -> Node:
+        operands = [self._and()]
+        while self._keyword("OR"):
+            operands.append(self._and())
+        return operands[0] if len(operands) == 1 else Any(tuple(operands))
+
+    def _and(self) -> Node:
+        operands = [self._unary()]
+        while True:
+            token = self._peek()
+            if token is None or token[0] == "rparen" or (token[0] == "word" and token[1] == "OR"):
+                break
+            self._keyword("AND")
+            operands.append(self._unary())
+        return operands[0] if len(operands) == 1 else All(tuple(operands))
+
+    def _unary(self) -> Node:
+        token = self._peek()
+        if token is None:
+            raise TopicQueryError("query ends too early", query=self.query,
+                                  position=len(self.query))
+        kind, value, pos = token
+        self.index += 1
+        if kind == "word" and value in ("NOT", "-"):
+            return Not(self._unary())
+        if kind == "word" and value.startswith("-") and len(value) > 1:
+            return Not(self._term(kind, value[1:], pos + 1))
+        if kind == "lparen":
+            node = self._or()
+            closing = self._peek()
+            if closing is None or closing[0] != "rparen":
+                raise TopicQueryError("missing ')'", query=self.query, position=pos)
+            self.index += 1
+            return node
+        if kind == "rparen" or value in ("AND", "OR"):
+            raise TopicQueryError(f"unexpected {value!r}", query=self.query, position=pos)
+        return self._term(kind, value, pos)
+
+    def _term(self, kind: str, value: str, pos: int) -> Term:
+        prefix = kind == "word" and value.endswith("*")
+        words = tuple(_WORD.findall(fold(value.rstrip("*") if prefix else value)))
+        if not words:
+            raise TopicQueryError(f"{value!r} has no letters or digits to match",
+                                  query=self.query, position=pos)
+        return Term(words=words, prefix=prefix and len(words) == 1)

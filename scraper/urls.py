@@ -1,0 +1,76 @@
+"""URL canonicalisation: the same article reached five ways is one article."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as _w3lib_canonicalize
+
+# Parameters that identify a campaign or a click, never an article. Exact names, plus prefixes.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
+        "ocid", "cmpid", "cmp", "ncid", "igshid", "ito", "itm_source", "itm_medium",
+        "itm_campaign", "ref", "ref_src", "ref_url", "smid", "partner", "ns_mchannel",
+        "ns_source", "ns_campaign", "xtor", "at_medium", "at_campaign", "share", "s_cid",
+        "_ga", "_gl", "spm", "rss", "from", "guccounter",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class InvalidURL(ValueError):
+    """A string that is not an absolute http(s) URL."""
+
+
+def is_tracking_parameter(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str) -> str:
+    """Return the canonical form of an http(s) URL.
+
+    Lower-cased scheme and host, no default port, no fragment, no tracking parameters, query
+    sorted and percent-encoding normalised (w3lib). Raises :class:`InvalidURL` for anything else.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidURL(f"not an absolute http(s) URL: {url!r}")
+    host = parts.hostname.rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"bad port in URL: {url!r}") from exc
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username:
+        raise InvalidURL(f"URLs with credentials are not watched: {url!r}")
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+         if not is_tracking_parameter(k)]
+    )
+    path = parts.path or "/"
+    rebuilt = urlunsplit((scheme, netloc, path, query, ""))
+    return _w3lib_canonicalize(rebuilt, keep_fragments=False)
+
+
+def outlet_of(url: str) -> str:
+    """The outlet an article belongs to: its host without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same site (ignoring ``www.``, ``m.`` and ``amp.``)."""
+
+    def base(url: str) -> str:
+        host = outlet_of(url)
+        for prefix in ("m.", "amp.", "mobile."):
+            host = host.removeprefix(prefix)
+        return host
+
+    return base(a) == base(b)

@@ -1,0 +1,177 @@
+"""Opening a database: URL checks, engine setup per dialect, and transaction scopes.
+
+SQLite is set up for several processes sharing one file: WAL (readers never block the writer),
+a 30 s busy timeout (writers queue instead of failing), foreign keys on, ``synchronous=NORMAL``
+(safe with WAL, much faster than FULL). Transactions from :meth:`Database.transaction` start with
+``BEGIN IMMEDIATE`` so the write lock is taken before the first read: a claim's SELECT and its
+UPDATE then cannot interleave with another process's claim. That lock is held until commit, so
+keep write transactions short (never fetch over the network inside one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+from storage.exceptions import DatabaseUnavailable, InvalidDatabaseURL
+from storage.models import Alert, Article, Delivery, FetchLog, Snapshot, Source, Version
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_BEGIN_OPTION = "newswatch_sqlite_begin"
+TABLES = [
+    SQLModel.metadata.tables[model.__tablename__]
+    for model in (Source, Article, Snapshot, Version, Alert, Delivery, FetchLog)
+]
+
+
+class Database:
+    """An engine plus the two ways to use it: a write transaction or a read-only session."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        # Reads on SQLite begin DEFERRED so they do not queue behind (or block) writers.
+        self._reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one write transaction: commits on success, rolls back on any exception."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as s, s.begin():
+                yield s
+        except OperationalError as exc:
+            raise DatabaseUnavailable(self.safe_url, str(exc.orig)) from exc
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for reading; anything written in it is rolled back at exit.
+
+        Objects loaded here stay readable after the block (closing does not expire them).
+        """
+        try:
+            with Session(self._reader, expire_on_commit=False) as s:
+                yield s
+        except OperationalError as exc:
+            raise DatabaseUnavailable(self.safe_url, str(exc.orig)) from exc
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password masked, for logs and error messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({self.safe_url!r})"
+
+
+def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -> Database:
+    """Open (and by default create the tables of) the database at ``url``.
+
+    Accepts ``sqlite:///path``, ``sqlite://`` (in memory), and ``postgresql+psycopg://…``
+    (``postgresql://`` and ``postgres://`` are taken to mean psycopg 3).
+    """
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(parsed, echo=echo)
+    else:
+        engine = create_engine(
+            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+        )
+    db = Database(engine, parsed.render_as_string(hide_password=False))
+    if create_tables:
+        try:
+            # Only our tables: other packages may register SQLModel tables of their own.
+            SQLModel.metadata.create_all(engine, tables=TABLES)
+        except OperationalError as exc:
+            engine.dispose()
+            raise DatabaseUnavailable(db.safe_url, str(exc.orig)) from exc
+    logger.info("database.opened", extra={"url": db.safe_url, "dialect": db.dialect})
+    return db
+
+
+def _parse(url: str) -> URL:
+    """Parse and check ``url``; pin PostgreSQL to psycopg 3, the only driver we ship."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise InvalidDatabaseURL(url, "it is not a database URL") from exc
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend in ("postgres", "postgresql"):
+        if "+" in parsed.drivername and driver != "psycopg":
+            raise InvalidDatabaseURL(url, f"driver {driver!r} is not installed; use +psycopg")
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if driver != "pysqlite":
+            raise InvalidDatabaseURL(url, f"SQLite driver {driver!r} is not supported")
+        return parsed
+    raise InvalidDatabaseURL(url, f"{backend!r} is not supported (only SQLite and PostgreSQL)")
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+    path = url.database or ""
+    in_memory = path in ("", ":memory:") or url.query.get("mode") == "memory"
+    kwargs: dict[str, Any] = {"echo": echo}
+    if in_memory:
+        # One shared connection, or every checkout would see a different empty database.
+        kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        if not path.startswith("file:"):
+            try:
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(url.render_as_string(), str(exc)) from exc
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    engine = create_engine(url, **kwargs)
+    _install_sqlite_hooks(engine, wal=not in_memory)
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
+    """Pragmas on every new connection; SQLAlchemy (not sqlite3) emits BEGIN.
+
+    This is SQLAlchemy's documented pysqlite recipe: sqlite3's legacy mode would begin
+    transactions lazily at the first write, letting two claimers both read the same due rows.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,54 @@
+"""The storage package's exception tree.
+
+Every error raised by ``storage`` derives from :class:`StorageError`. Expected outcomes are
+*values*, not errors: an unchanged article is ``Outcome(kind=UNCHANGED)``, a duplicate URL is
+silently skipped by ``add_candidates``, a missing history row is ``None`` where the API says so.
+
+StorageError
+├── InvalidDatabaseURL     the URL cannot be parsed or names a database we do not support
+├── DatabaseUnavailable    the database does not answer (server down, file not writable)
+├── NotFound               an article, version or snapshot the caller named does not exist
+└── SnapshotCorrupt        stored snapshot bytes do not match their sha256
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base of every error the storage package raises."""
+
+
+class InvalidDatabaseURL(StorageError):
+    """The database URL is malformed or names an engine newswatch does not support."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            f"cannot use database URL {url!r}: {reason}. Use sqlite:///path/to/newswatch.db "
+            "or postgresql+psycopg://user:password@host:5432/dbname"
+        )
+        self.url = url
+
+
+class DatabaseUnavailable(StorageError):
+    """Connecting to (or creating) the database failed."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"database {url} is unavailable: {reason}")
+        self.url = url
+
+
+class NotFound(StorageError):
+    """A row the caller asked for by id, URL or number does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} {key!r} not found")
+        self.what = what
+        self.key = key
+
+
+class SnapshotCorrupt(StorageError):
+    """A stored snapshot decompressed to bytes whose sha256 differs from its key."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"snapshot {sha256} is corrupt: its bytes no longer match their sha256")
+        self.sha256 = sha256

@@ -1,0 +1,305 @@
+"""The frontier: what is due, who is working on it (leases), and what was discovered.
+
+A claim sets ``lease_owner``/``lease_until`` on the rows it returns; other daemons skip leased
+rows until the lease expires, so a worker that dies only delays its rows by one lease. On
+PostgreSQL claims lock rows with ``FOR UPDATE SKIP LOCKED``; on SQLite the transaction already
+holds the write lock from its first statement (``BEGIN IMMEDIATE``, see ``storage.database``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage.columns import as_utc
+from storage.exceptions import NotFound
+from storage.models import Article, Source, Version
+from storage.sql import upsert_insert
+from storage.types import Candidate, DueArticle, DueSource, SourceSpec
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 500
+
+
+def outlet_of(url: str) -> str:
+    """The outlet an article URL belongs to: its host, lower-case, without ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def sync_sources(s: Session, specs: list[SourceSpec], now: datetime) -> None:
+    """Make the sources table match the config; sources no longer configured are disabled."""
+    wanted = {spec.url: spec for spec in specs}
+    existing = {src.url: src for src in s.exec(select(Source)).all()}
+    for src in existing.values():
+        spec = wanted.get(src.url)
+        if spec is None:
+            src.enabled = False
+            continue
+        src.kind, src.every_seconds, src.enabled = spec.kind, spec.every_seconds, True
+        # A shorter interval takes effect now rather than after the old, longer wait.
+        sooner = as_utc(now) + timedelta(seconds=spec.every_seconds)
+        if src.next_check_at > sooner:
+            src.next_check_at = sooner
+        s.add(src)
+    new = [spec for url, spec in sorted(wanted.items()) if url not in existing]
+    if new:
+        rows = [
+            {
+                "url": spec.url,
+                "kind": spec.kind,
+                "every_seconds": spec.every_seconds,
+                "enabled": True,
+                "failures": 0,
+                "next_check_at": now,
+                "created_at": now,
+            }
+            for spec in new
+        ]
+        # Another daemon starting at the same moment may insert the same source.
+        stmt = upsert_insert(s, Source).values(rows).on_conflict_do_nothing(index_elements=["url"])
+        s.exec(stmt)
+    s.flush()
+
+
+def claim_due_sources(
+    s: Session, *, owner: str, now: datetime, limit: int, lease: timedelta
+) -> list[DueSource]:
+    """Lease up to ``limit`` enabled sources that are due, oldest due first."""
+    stmt = (
+        select(Source)
+        .where(
+            col(Source.enabled).is_(True),
+            col(Source.next_check_at) <= now,
+            or_(col(Source.lease_until).is_(None), col(Source.lease_until) <= now),
+        )
+        .order_by(col(Source.next_check_at), col(Source.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    sources = list(s.exec(stmt).all())
+    until = as_utc(now) + lease
+    for src in sources:
+        src.lease_owner, src.lease_until = owner, until
+        s.add(src)
+    s.flush()
+    return [
+        DueSource(
+            id=_id(src.id),
+            url=src.url,
+            kind=src.kind,
+            every_seconds=src.every_seconds,
+            etag=src.etag,
+            last_modified=src.last_modified,
+            failures=src.failures,
+        )
+        for src in sources
+    ]
+
+
+def claim_due_articles(
+    s: Session, *, owner: str, now: datetime, limit: int, lease: timedelta
+) -> list[DueArticle]:
+    """Lease up to ``limit`` articles whose ``next_check_at`` has passed, oldest due first."""
+    stmt = (
+        select(Article, Version.published)
+        .outerjoin(Version, col(Version.id) == col(Article.current_version_id))
+        .where(
+            col(Article.next_check_at).is_not(None),
+            col(Article.next_check_at) <= now,
+            or_(col(Article.lease_until).is_(None), col(Article.lease_until) <= now),
+        )
+        .order_by(col(Article.next_check_at), col(Article.id))
+        .limit(limit)
+        # OF articles: PostgreSQL cannot lock the nullable side of an outer join.
+        .with_for_update(skip_locked=True, of=Article)
+        .execution_options(populate_existing=True)
+    )
+    rows = list(s.exec(stmt).all())
+    until = as_utc(now) + lease
+    due: list[DueArticle] = []
+    for article, published in rows:
+        article.lease_owner, article.lease_until = owner, until
+        s.add(article)
+        due.append(
+            DueArticle(
+                id=_id(article.id),
+                url=article.url,
+                source_id=article.source_id,
+                etag=article.etag,
+                last_modified=article.last_modified,
+                first_seen_at=article.first_seen_at,
+                last_changed_at=article.last_changed_at,
+                published=published or article.hint_published,
+                version_count=article.version_count,
+            )
+        )
+    s.flush()
+    return due
+
+
+def add_candidates(
+    s: Session, *, source_id: int | None, candidates: list[Candidate], now: datetime
+) -> list[int]:
+    """Insert unseen URLs as pending articles due now; refresh the hints of known ones.
+
+    Returns the ids of the articles this call created. Safe against another process adding
+    the same URL at the same time (the unique URL decides, the loser skips the row).
+    """
+    by_url = {c.url: c for c in candidates}
+    urls = sorted(by_url)  # a fixed order keeps concurrent PostgreSQL inserts deadlock-free
+    created: list[int] = []
+    for chunk in _chunks(urls):
+        rows = [_new_article_row(by_url[url], source_id=source_id, now=now) for url in chunk]
+        stmt = (
+            upsert_insert(s, Article)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["url"])
+            .returning(Article.id, Article.url)
+        )
+        inserted = {url: article_id for article_id, url in s.exec(stmt).all()}
+        created.extend(inserted.values())
+        known = [url for url in chunk if url not in inserted]
+        if known:
+            _refresh_hints(s, [by_url[url] for url in known], source_id=source_id, now=now)
+    s.flush()
+    if created:
+        logger.info("frontier.added", extra={"source_id": source_id, "new": len(created)})
+    return sorted(created)
+
+
+def _new_article_row(c: Candidate, *, source_id: int | None, now: datetime) -> dict[str, object]:
+    return {
+        "url": c.url,
+        "outlet": outlet_of(c.url),
+        "source_id": source_id,
+        "first_seen_at": now,
+        "next_check_at": now,
+        "status": "pending",
+        "version_count": 0,
+        "failures": 0,
+        "hint_title": c.title,
+        "hint_published": c.published,
+        "hint_updated": c.updated,
+    }
+
+
+def _refresh_hints(
+    s: Session, candidates: list[Candidate], *, source_id: int | None, now: datetime
+) -> None:
+    """Keep what the source says about known articles; a newer ``updated`` makes one due now."""
+    wanted = {c.url: c for c in candidates}
+    # Lock in URL order, like the inserts, so concurrent refreshes cannot deadlock.
+    stmt = (
+        select(Article)
+        .where(col(Article.url).in_(wanted))
+        .order_by(col(Article.url))
+        .with_for_update()
+    )
+    for article in s.exec(stmt).all():
+        c = wanted[article.url]
+        if c.title:
+            article.hint_title = c.title
+        if c.published:
+            article.hint_published = c.published
+        if article.source_id is None:
+            article.source_id = source_id
+        if c.updated is not None:
+            updated = as_utc(c.updated)
+            newer_hint = article.hint_updated is None or updated > article.hint_updated
+            unseen = article.last_checked_at is None or updated > article.last_checked_at
+            if newer_hint:
+                article.hint_updated = updated
+            later = article.next_check_at is None or article.next_check_at > as_utc(now)
+            # Even an article retired from checking (next_check_at None) gets one more look.
+            if newer_hint and unseen and later:
+                article.next_check_at = now
+        s.add(article)
+
+
+def finish_source(
+    s: Session,
+    *,
+    source_id: int,
+    now: datetime,
+    next_check_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a source check and release its lease; ``None`` validators keep the stored ones.
+
+    An ``error`` extends the run of consecutive failures; success ends it.
+    """
+    src = s.get(Source, source_id)
+    if src is None:
+        raise NotFound("source", source_id)
+    src.last_checked_at, src.next_check_at = now, next_check_at
+    src.lease_owner = src.lease_until = None
+    src.last_error = error
+    src.failures = src.failures + 1 if error is not None else 0
+    if etag is not None:
+        src.etag = etag
+    if last_modified is not None:
+        src.last_modified = last_modified
+    s.add(src)
+    s.flush()
+
+
+def source_failures(s: Session, *, source_id: int) -> int:
+    """Consecutive failed checks of a source so far (0 after a success)."""
+    failures = s.exec(select(Source.failures).where(col(Source.id) == source_id)).first()
+    if failures is None:
+        raise NotFound("source", source_id)
+    return failures
+
+
+def reschedule_article(
+    s: Session, *, article_id: int, next_check_at: datetime | None, now: datetime
+) -> None:
+    """Release an article's lease and set its next check (``None``: never check it again).
+
+    ``now`` is the end of the check; it is accepted for symmetry with the other calls and logs.
+    """
+    article = s.get(Article, article_id)
+    if article is None:
+        raise NotFound("article", article_id)
+    article.next_check_at = next_check_at
+    article.lease_owner = article.lease_until = None
+    s.add(article)
+    s.flush()
+    logger.debug(
+        "frontier.rescheduled",
+        extra={"article_id": article_id, "next_check_at": next_check_at, "now": now},
+    )
+
+
+def release_leases(s: Session, *, owner: str) -> int:
+    """Release every source and article leased by ``owner`` (graceful shutdown); return count."""
+    released = 0
+    for model in (Source, Article):
+        result = s.exec(
+            update(model)
+            .where(col(model.lease_owner) == owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        released += result.rowcount or 0
+    return released
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _id(value: int | None) -> int:
+    assert value is not None, "a stored row always has an id"
+    return value

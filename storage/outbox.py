@@ -1,0 +1,156 @@
+"""The alert outbox: alerts are queued in the recording transaction and delivered later.
+
+An alert is owed to every channel the daemon is configured with. A ``Delivery`` row tracks one
+(alert, channel) pair once delivery has been tried: ``sent``, or ``failed`` with the time of the
+next attempt (``None`` when the scheduler has given up). No row means not tried yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from storage.models import Alert, Delivery
+from storage.sql import upsert_insert
+from storage.types import AlertKind, PendingDelivery
+
+logger = logging.getLogger(__name__)
+
+
+def queue_alert(
+    s: Session,
+    *,
+    kind: AlertKind,
+    article_id: int,
+    version_id: int | None,
+    payload: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Add an alert to the outbox in the caller's transaction; return its id."""
+    alert = Alert(
+        kind=kind, article_id=article_id, version_id=version_id, payload=payload, created_at=now
+    )
+    s.add(alert)
+    s.flush()
+    assert alert.id is not None
+    logger.info("outbox.queued", extra={"alert_id": alert.id, "kind": kind})
+    return alert.id
+
+
+def pending_deliveries(
+    s: Session,
+    *,
+    channels: list[str],
+    now: datetime,
+    limit: int,
+    since: datetime | None = None,
+) -> list[PendingDelivery]:
+    """(alert, channel) pairs still to deliver, oldest alert first, at most ``limit``.
+
+    A pair is pending when it has no delivery row, or a failed one whose retry time has come.
+    ``since`` skips older alerts (e.g. those queued before the channel was configured).
+    """
+    found: list[PendingDelivery] = []
+    for channel in sorted(set(channels)):
+        delivery = and_(col(Delivery.alert_id) == col(Alert.id), col(Delivery.channel) == channel)
+        stmt = (
+            select(Alert, Delivery.attempts)
+            .outerjoin(Delivery, delivery)
+            .where(
+                or_(
+                    col(Delivery.id).is_(None),
+                    and_(
+                        col(Delivery.status) == "failed",
+                        col(Delivery.next_attempt_at).is_not(None),
+                        col(Delivery.next_attempt_at) <= now,
+                    ),
+                )
+            )
+            .order_by(col(Alert.created_at), col(Alert.id))
+            .limit(limit)
+        )
+        if since is not None:
+            stmt = stmt.where(col(Alert.created_at) >= since)
+        for alert, attempts in s.exec(stmt).all():
+            assert alert.id is not None
+            found.append(
+                PendingDelivery(
+                    alert_id=alert.id,
+                    channel=channel,
+                    kind=alert.kind,
+                    payload=dict(alert.payload),
+                    created_at=alert.created_at,
+                    attempts=attempts or 0,
+                )
+            )
+    found.sort(key=lambda p: (p.created_at, p.alert_id, p.channel))
+    return found[:limit]
+
+
+def mark_sent(s: Session, *, alert_id: int, channel: str, now: datetime) -> None:
+    """Record a successful delivery of ``alert_id`` to ``channel``."""
+    _upsert(
+        s,
+        alert_id=alert_id,
+        channel=channel,
+        status="sent",
+        error=None,
+        sent_at=now,
+        next_attempt_at=None,
+    )
+
+
+def mark_failed(
+    s: Session,
+    *,
+    alert_id: int,
+    channel: str,
+    error: str,
+    now: datetime,
+    retry_at: datetime | None,
+) -> None:
+    """Record a failed attempt; retry at ``retry_at``, or never if it is ``None``."""
+    _upsert(
+        s,
+        alert_id=alert_id,
+        channel=channel,
+        status="failed",
+        error=error,
+        sent_at=None,
+        next_attempt_at=retry_at,
+    )
+    logger.info(
+        "outbox.failed",
+        extra={"alert_id": alert_id, "channel": channel, "error": error, "now": now},
+    )
+
+
+def _upsert(
+    s: Session,
+    *,
+    alert_id: int,
+    channel: str,
+    status: str,
+    error: str | None,
+    sent_at: datetime | None,
+    next_attempt_at: datetime | None,
+) -> None:
+    """Insert or update the delivery row, counting the attempt; safe under concurrent daemons."""
+    values = {
+        "status": status,
+        "last_error": error,
+        "sent_at": sent_at,
+        "next_attempt_at": next_attempt_at,
+    }
+    stmt = upsert_insert(s, Delivery).values(
+        alert_id=alert_id, channel=channel, attempts=1, **values
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["alert_id", "channel"],
+        set_={**values, "attempts": Delivery.attempts + 1},
+    )
+    s.exec(stmt)

@@ -1,0 +1,173 @@
+"""Typed values that cross the storage boundary (inputs from the scheduler, outputs to readers).
+
+``storage`` has its own input types so it never imports ``scraper``: the scheduler copies a
+``scraper.Extracted`` into an :class:`ArticleFields`, a ``scraper.Link`` into a :class:`Candidate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
+AlertKind = Literal["new", "edited", "gone"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFields:
+    """What was extracted from one fetch of an article page."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    body: str = ""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    modified: datetime | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    section: str | None = None
+
+
+class OutcomeKind(StrEnum):
+    """What recording a fetch did to the article's history."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    EDITED = "edited"
+    GONE = "gone"
+    MOVED = "moved"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of ``record``/``record_gone``/``record_not_modified``.
+
+    ``version_number`` is the article's current version after the call (``None`` if it has none);
+    ``alert_id`` is set only when this call queued an alert.
+    """
+
+    kind: OutcomeKind
+    article_id: int
+    version_number: int | None = None
+    changed_fields: tuple[str, ...] = ()
+    words_added: int = 0
+    words_removed: int = 0
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One configured source (feed, sitemap, listing page)."""
+
+    url: str
+    kind: str
+    every_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A discovered article link; ``url`` is already canonical."""
+
+    url: str
+    title: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueSource:
+    """A source claimed for checking, with the validators for a conditional GET.
+
+    ``failures`` counts the consecutive failed checks before this one (for back-off).
+    """
+
+    id: int
+    url: str
+    kind: str
+    every_seconds: int
+    etag: str | None
+    last_modified: str | None
+    failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueArticle:
+    """An article claimed for checking; ``published`` comes from its current version or hint."""
+
+    id: int
+    url: str
+    source_id: int | None
+    etag: str | None
+    last_modified: str | None
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    published: datetime | None
+    version_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOp:
+    """One run of a word diff.
+
+    ``text`` keeps the whitespace that preceded each word, so joining the ``equal`` and ``delete``
+    runs gives the old text back and joining ``equal`` and ``insert`` gives the new one.
+    """
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    """An alert still owed to one channel."""
+
+    alert_id: int
+    channel: str
+    kind: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One line of an article listing."""
+
+    id: int
+    url: str
+    outlet: str
+    title: str | None
+    first_seen_at: datetime
+    version_count: int
+    status: str
+    last_changed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSummary:
+    """One line of an article's version history."""
+
+    number: int
+    fetched_at: datetime
+    title: str | None
+    changed_fields: tuple[str, ...]
+    words_added: int
+    words_removed: int
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    """The word diff between two versions of one article, for the fields that differ."""
+
+    article_id: int
+    from_number: int
+    to_number: int
+    changed_fields: tuple[str, ...]
+    fields: Mapping[str, tuple[DiffOp, ...]] = field(default_factory=dict)
+    words_added: int = 0
+    words_removed: int = 0

@@ -1,0 +1,89 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from newswatch.config import ConfigError, default_config_text, load_settings
+
+GOOD = """
+[database]
+url = "sqlite:///x.db"
+
+[[sources]]
+url = "http://127.0.0.1:8765/feed.xml"
+kind = "feed"
+every = "5m"
+
+[topic]
+query = ""
+
+[recheck]
+tiers = [ { younger_than = "3h", every = "15m" }, { younger_than = "1d", every = "1h" } ]
+
+[[alerts]]
+url = "jsonl:///tmp/alerts.jsonl"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "newswatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD))
+    assert settings.database.url == "sqlite:///x.db"
+    assert settings.sources[0].every == timedelta(minutes=5)
+    assert settings.recheck.tiers[1].every == timedelta(hours=1)
+    assert settings.alerts[0].url == "jsonl:///tmp/alerts.jsonl"
+
+
+def test_the_shipped_default_watches_the_istanbul_talks() -> None:
+    settings = load_settings()
+    assert settings.sources, "the default configuration lists sources"
+    assert "Стамбул" in settings.topic.query
+    assert [t.every for t in settings.recheck.tiers][0] == timedelta(minutes=15)
+    assert "[database]" in default_config_text()
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", "sqlite:////tmp/other.db")
+    monkeypatch.setenv("NEWSWATCH_TOPIC_QUERY", "istanbul")
+    monkeypatch.setenv("NEWSWATCH_SOURCES", '[{"url": "http://127.0.0.1:1/f.xml", "every": "1m"}]')
+    settings = load_settings(write(tmp_path, GOOD))
+    assert settings.database.url == "sqlite:////tmp/other.db"
+    assert settings.topic.query == "istanbul"
+    assert settings.sources[0].url == "http://127.0.0.1:1/f.xml"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "hint"),
+    [
+        ('[database]\nurl = "x"\nurl2 = "y"\n', "database.url2", "unknown key"),
+        ('[databse]\nurl = "x"\n', "databse", "unknown key"),
+        ('[[sources]]\nurl = "http://a/"\nkind = "rss"\n', "sources.0.kind",
+         "'feed', 'sitemap', 'page' or 'article'"),
+        ('[[sources]]\nurl = "http://a/"\nevery = "often"\n', "sources.0.every", "e.g. 90s"),
+        ('[[sources]]\nurl = "ftp://a/"\n', "sources.0.url", "not an http(s) URL"),
+        ('[topic]\nquery = "(istanbul OR"\n', "topic.query", "position"),
+        ('[recheck]\ntiers = [{younger_than = "1d", every = "1h"}, '
+         '{younger_than = "1h", every = "1m"}]\n', "recheck.tiers", "youngest to the oldest"),
+    ],
+)
+def test_errors_name_the_file_the_key_and_what_is_allowed(
+        tmp_path: Path, text: str, key: str, hint: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert key in message
+    assert hint in message
+
+
+def test_broken_toml_and_missing_file_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[database\n"))
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(tmp_path / "missing.toml")

@@ -1,0 +1,116 @@
+import asyncio
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from scheduler.channels import AppriseChannel, ConsoleChannel, JsonlChannel, build_channel, redact
+from scheduler.exceptions import ChannelError
+from scheduler.messages import render
+
+EDIT_PAYLOAD = {"url": "http://127.0.0.1/a.html", "outlet": "voz.us", "title": "Envoys arrive",
+                "version": 2, "changed_fields": ["body"], "changes": ["Madinsky → Medinsky"]}
+
+
+class Receiver:
+    """A local webhook receiver: what apprise's json:// sends lands in ``bodies``."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, object]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(receiver.status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    hook = Receiver()
+    yield hook
+    hook.close()
+
+
+def test_edit_message_names_the_changed_words() -> None:
+    message = render(alert_id=7, kind="edited", payload=EDIT_PAYLOAD)
+    assert message.key == "newswatch-alert-7"
+    assert "Madinsky → Medinsky" in message.body
+    assert "voz.us" in message.body and EDIT_PAYLOAD["url"] in message.body
+    assert message.title.startswith("Edited (body)")
+
+
+def test_jsonl_channel_appends_one_object_a_line(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "alerts.jsonl"
+    channel = build_channel(f"jsonl://{target}")
+    assert isinstance(channel, JsonlChannel)
+    for alert_id in (1, 2):
+        asyncio.run(channel.send(render(alert_id=alert_id, kind="edited", payload=EDIT_PAYLOAD)))
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["newswatch-alert-1", "newswatch-alert-2"]
+    assert lines[0]["changes"] == ["Madinsky → Medinsky"]
+
+
+def test_jsonl_channel_that_cannot_write_raises_channel_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    channel = JsonlChannel(f"jsonl://{blocker}/alerts.jsonl")
+    with pytest.raises(ChannelError):
+        asyncio.run(channel.send(render(alert_id=1, kind="new", payload=EDIT_PAYLOAD)))
+
+
+def test_console_channel_prints_title_and_body() -> None:
+    buffer = io.StringIO()
+    channel = ConsoleChannel("console://", Console(file=buffer, width=200))
+    asyncio.run(channel.send(render(alert_id=1, kind="edited", payload=EDIT_PAYLOAD)))
+    assert "Edited (body): Envoys arrive" in buffer.getvalue()
+    assert "Madinsky → Medinsky" in buffer.getvalue()
+
+
+def test_apprise_channel_posts_to_a_webhook(receiver: Receiver) -> None:
+    channel = build_channel(receiver.url)
+    assert isinstance(channel, AppriseChannel)
+    asyncio.run(channel.send(render(alert_id=3, kind="edited", payload=EDIT_PAYLOAD)))
+    assert len(receiver.bodies) == 1
+    assert "Madinsky → Medinsky" in str(receiver.bodies[0]["message"])
+
+
+def test_apprise_channel_reports_a_refusing_service(receiver: Receiver) -> None:
+    receiver.status = 500
+    channel = build_channel(receiver.url)
+    with pytest.raises(ChannelError):
+        asyncio.run(channel.send(render(alert_id=3, kind="new", payload=EDIT_PAYLOAD)))
+
+
+def test_unknown_channel_url_is_a_clear_error() -> None:
+    with pytest.raises(ChannelError, match="not a URL apprise understands"):
+        build_channel("nosuchservice://token@host")
+
+
+def test_channel_keys_and_labels_hide_secrets() -> None:
+    url = "slack://TokenA/TokenB/TokenC/#news"
+    channel = build_channel(url)
+    assert "Token" not in channel.key and "Token" not in channel.label
+    assert "secret" not in redact("json://user:secret@example.com/hook")

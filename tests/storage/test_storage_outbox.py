@@ -1,0 +1,101 @@
+"""The alert outbox: every alert reaches every channel once, failed ones are retried."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import storage
+from storage import ArticleFields
+
+CHANNELS = ["mailto://desk", "tgram://bot/chat"]
+
+
+def _alert(db: storage.Database, make_article: Callable[..., int], url: str, at: datetime) -> int:
+    article_id = make_article(url)
+    with db.transaction() as s:
+        outcome = storage.record(
+            s, article_id=article_id, fields=ArticleFields(title=url, body="Talks."),
+            snapshot=None, fetched_at=at,
+        )  # fmt: skip
+    assert outcome.alert_id is not None
+    return outcome.alert_id
+
+
+def _pending(db: storage.Database, now: datetime, **kw) -> list[tuple[int, str]]:
+    with db.session() as s:
+        found = storage.pending_deliveries(
+            s, channels=kw.pop("channels", CHANNELS), now=now, limit=kw.pop("limit", 100), **kw
+        )
+    return [(p.alert_id, p.channel) for p in found]
+
+
+def test_every_alert_is_owed_to_every_channel_oldest_first(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    late = _alert(db, make_article, "https://example.com/late", now + timedelta(minutes=5))
+    early = _alert(db, make_article, "https://example.com/early", now)
+    assert _pending(db, now) == [
+        (early, CHANNELS[0]),
+        (early, CHANNELS[1]),
+        (late, CHANNELS[0]),
+        (late, CHANNELS[1]),
+    ]
+    assert _pending(db, now, limit=3) == _pending(db, now)[:3]
+    assert _pending(db, now, channels=[]) == []
+    with db.session() as s:
+        (first, *_) = storage.pending_deliveries(s, channels=CHANNELS, now=now, limit=1)
+    assert (first.kind, first.attempts, first.created_at) == ("new", 0, now)
+    assert first.payload["url"] == "https://example.com/early"
+
+
+def test_sent_is_never_pending_again(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    alert_id = _alert(db, make_article, "https://example.com/a", now)
+    with db.transaction() as s:
+        storage.mark_sent(s, alert_id=alert_id, channel=CHANNELS[0], now=now)
+    assert _pending(db, now + timedelta(days=1)) == [(alert_id, CHANNELS[1])]
+    with db.session() as s:
+        delivery = s.get(storage.Delivery, 1)
+        assert delivery is not None
+        assert (delivery.status, delivery.attempts, delivery.sent_at) == ("sent", 1, now)
+        assert delivery.sent_at is not None and delivery.sent_at.tzinfo is not None
+
+
+def test_failed_deliveries_wait_for_their_retry_time(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    alert_id = _alert(db, make_article, "https://example.com/a", now)
+    retry_at = now + timedelta(minutes=5)
+    with db.transaction() as s:
+        storage.mark_failed(
+            s, alert_id=alert_id, channel=CHANNELS[0], error="SMTP 421", now=now,
+            retry_at=retry_at,
+        )  # fmt: skip
+    assert _pending(db, now) == [(alert_id, CHANNELS[1])]
+    assert _pending(db, retry_at) == [(alert_id, CHANNELS[0]), (alert_id, CHANNELS[1])]
+    with db.session() as s:
+        retry = storage.pending_deliveries(s, channels=CHANNELS[:1], now=retry_at, limit=5)
+    assert retry[0].attempts == 1
+
+    with db.transaction() as s:
+        storage.mark_failed(
+            s, alert_id=alert_id, channel=CHANNELS[0], error="SMTP 550", now=retry_at,
+            retry_at=None,
+        )  # fmt: skip
+    assert _pending(db, now + timedelta(days=30), channels=CHANNELS[:1]) == []  # given up
+    with db.transaction() as s:
+        storage.mark_sent(s, alert_id=alert_id, channel=CHANNELS[1], now=retry_at)
+    with db.session() as s:
+        rows = {d.channel: d for d in s.exec(storage.Delivery.__table__.select())}
+    assert (rows[CHANNELS[0]].attempts, rows[CHANNELS[0]].last_error) == (2, "SMTP 550")
+    assert rows[CHANNELS[0]].next_attempt_at is None
+
+
+def test_since_skips_older_alerts(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    _alert(db, make_article, "https://example.com/old", now - timedelta(days=1))
+    new = _alert(db, make_article, "https://example.com/new", now)
+    assert _pending(db, now, channels=CHANNELS[:1], since=now) == [(new, CHANNELS[0])]
