@@ -20,20 +20,22 @@ class AlertMessage:
 
 def render(*, alert_id: int, kind: str, payload: Mapping[str, Any]) -> AlertMessage:
     """Turn an outbox row into words: outlet, headline, link, and for edits what changed."""
-    outlet = payload.get("outlet") or "?"
+    outlet = payload.get("site_name") or payload.get("outlet") or "?"
     headline = payload.get("title") or payload.get("url") or "(untitled)"
     url = payload.get("url", "")
     if kind == "edited":
         fields = ", ".join(payload.get("changed_fields") or ()) or "text"
         title = f"Edited ({fields}): {headline}"
         changes = [f"  {change}" for change in payload.get("changes") or ()]
-        lines = [f"{outlet} changed {fields} (version {payload.get('version')})", *changes, url]
+        lines = [f"{outlet} changed the {fields} (now version {payload.get('version')})",
+                 *changes, url]
     elif kind == "gone":
         title = f"Gone: {headline}"
-        lines = [f"{outlet} took the article down", url]
+        lines = [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
     else:
         title = f"New coverage: {headline}"
-        lines = [f"{outlet}: {headline}", url]
+        published = str(payload.get("published") or "")[:10]
+        lines = [f"{outlet}" + (f", published {published}" if published else ""), url]
     return AlertMessage(
         key=f"newswatch-alert-{alert_id}",
         kind=kind,

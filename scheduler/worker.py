@@ -80,40 +80,53 @@ class Worker:
         self._slots = asyncio.Semaphore(config.concurrency)
         self.accepting = True
 
-    async def run_due(self) -> PassReport:
-        """Claim one batch of due sources and one of due articles, and work them off."""
+    async def run_due(self, *, done: set[tuple[str, int]] | None = None) -> PassReport:
+        """Claim one batch of due sources and one of due articles, and work them off.
+
+        Items in ``done`` (``("source", id)`` / ``("article", id)``) are handed back unworked:
+        that is how ``--once`` looks at each item at most once.
+        """
         report = PassReport()
+        done = set() if done is None else done
         if not self.accepting:
             return report
-        now = self._clock()
         with self._db.transaction() as session:
-            sources = storage.claim_due_sources(
-                session, owner=self._config.owner, now=now, limit=self._config.batch,
-                lease=self._config.lease)
+            sources = [s for s in storage.claim_due_sources(
+                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
+                lease=self._config.lease) if ("source", s.id) not in done]
         await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
+        done.update(("source", s.id) for s in sources)
         report.sources = len(sources)
         if not self.accepting:
             return report
         with self._db.transaction() as session:
-            articles = storage.claim_due_articles(
+            articles = [a for a in storage.claim_due_articles(
                 session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease)
+                lease=self._config.lease) if ("article", a.id) not in done]
         await asyncio.gather(*(self._guarded(self.check_article(a), report) for a in articles))
+        done.update(("article", a.id) for a in articles)
         report.articles = len(articles)
         return report
 
-    async def run_until_idle(self, *, max_passes: int = 1000) -> PassReport:
-        """Repeat passes until nothing is due (``--once``): new articles found are due at once."""
+    async def run_until_idle(self, *, max_passes: int = 10_000) -> PassReport:
+        """Work off everything due now, each item once (``--once``).
+
+        Articles discovered on the way are due at once, so they are fetched in the same run.
+        """
         total = PassReport()
-        for _ in range(max_passes):
-            report = await self.run_due()
-            total.sources += report.sources
-            total.articles += report.articles
-            total.errors += report.errors
-            for outcome, n in report.outcomes.items():
-                total.outcomes[outcome] = total.outcomes.get(outcome, 0) + n
-            if report.sources == 0 and report.articles == 0:
-                break
+        done: set[tuple[str, int]] = set()
+        try:
+            for _ in range(max_passes):
+                report = await self.run_due(done=done)
+                total.sources += report.sources
+                total.articles += report.articles
+                total.errors += report.errors
+                for outcome, n in report.outcomes.items():
+                    total.outcomes[outcome] = total.outcomes.get(outcome, 0) + n
+                if report.sources == 0 and report.articles == 0:
+                    break
+        finally:
+            self.release()  # items claimed again but already done in this run go back
         return total
 
     def release(self) -> None:

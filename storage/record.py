@@ -89,7 +89,10 @@ def record(
     s.add(article)
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
-    payload = _payload(article, version)
+    payload = _payload(article, version) | {
+        "site_name": fields.site_name,
+        "published": fields.published.isoformat() if fields.published else None,
+    }
     if kind is OutcomeKind.EDITED:
         payload |= {
             "changes": summarise_changes(diffs),

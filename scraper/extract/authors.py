@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
 # "By", and its equivalents in the languages we watch, in front of a byline.
 _LEAD = re.compile(
-    r"^\s*(?:written\s+by|posted\s+by|published\s+by|reported\s+by|story\s+by|words\s+by|"
-    r"by|from|por|par|von|di|door|av|автор(?:ы)?|текст|yazan|yazar|муаллиф)\s*[:\-–—]?\s+",
+    r"^\s*(?:[^\W\d_]+\s+by|"
+    r"by|from|por|par|von|di|door|av|автор(?:ы)?|текст|yazan|yazar|муаллиф)\s*[:\-–—]?(?:\s+|$)",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|\bve\b|\n)\s*")
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|\bve\b|\n|"
+    r"(?<=[^\s.]{3})\.\s+)\s*"  # "Jane Doe. Sputnik" but not "John F. Kennedy"
+)
+# Text glued by a template with no space: "Carrie ArnoldContributing", "ERIC TUCKERAssociated".
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
 _URLISH = re.compile(r"https?://|www\.|\.(?:com|org|net|ru|ua|us|uk|tr)\b", re.IGNORECASE)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -21,9 +27,14 @@ _ROLES = frozenset(
     producer staff senior chief managing associate contributing deputy political news desk
     team agency wire service services press reports report bureau editorial board opinion
     analyst author authors guest special updated published posted photo photos video
-    newsroom admin administrator freelance intern host anchor""".split()
+    newsroom admin administrator freelance intern host anchor large sports business
+    гость редакция корреспондент автор фото текст редактор muhabir editörü""".split()
 )
-_NOT_NAMES = frozenset({"associated press", "the associated press", "reuters", "afp", "ap"})
+# Agencies and credentials: true bylines, but not people.
+_NOT_PEOPLE = frozenset(
+    """ap afp reuters associated press upi tass ria dpa efe ansa xinhua anadolu
+    ms md phd rd rdn mba mph rn""".split()
+)
 
 
 def _fragments(raw: str) -> list[str]:
@@ -35,7 +46,12 @@ def _fragments(raw: str) -> list[str]:
 
 
 def _clean_one(fragment: str) -> str | None:
-    name = _LEAD.sub("", fragment).strip(" \t-–—:·•*'\"“”.")
+    name = _LEAD.sub("", html.unescape(fragment)).strip(" \t-–—:·•*'\"“”")
+    if name.endswith(".") and len(name.rsplit(None, 1)[-1]) > 4:
+        name = name[:-1]  # a sentence's full stop, not "Jr." or "F."
+    glued = _GLUED.search(name)
+    if glued:
+        name = name[: glued.start()]
     # "Jane Doe - Staff Writer" and "Jane Doe, Reporter" keep the part before the role.
     name = re.split(r"\s+[-–—|]\s+", name)[0].strip()
     if not name or _URLISH.search(name) or name.startswith("@"):
@@ -45,7 +61,7 @@ def _clean_one(fragment: str) -> str | None:
         return None
     if any(ch.isdigit() for ch in name):
         return None
-    if name.lower() in _NOT_NAMES or all(_is_role(word) for word in words):
+    if all(_is_role(word) or word.lower().strip(".") in _NOT_PEOPLE for word in words):
         return None
     while words and _is_role(words[-1]):
         words.pop()
@@ -59,6 +75,8 @@ def _clean_one(fragment: str) -> str | None:
 
 def _is_role(word: str) -> bool:
     word = word.lower().strip(".,")
+    if "-" in word:
+        return any(_is_role(part) for part in word.split("-"))
     return word in _ROLES or (word.endswith("s") and word[:-1] in _ROLES)
 
 
@@ -70,6 +88,7 @@ def clean_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> tup
     """Bare, unique author names from raw bylines; names equal to ``exclude`` (site) dropped."""
     excluded = {_norm(e) for e in exclude if e}
     excluded.discard("")
+    excluded_words = {w for e in exclude if e for w in (_norm(x) for x in e.split()) if len(w) > 1}
     names: list[str] = []
     seen: set[str] = set()
     for item in raw:
@@ -80,10 +99,10 @@ def clean_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> tup
             if not name:
                 continue
             key = _norm(name)
-            if not key or key in seen or key in excluded or name.lower() in _NOT_NAMES:
+            if not key or key in seen or key in excluded:
                 continue
-            if any(key in ex or ex in key for ex in excluded if len(ex) > 3):
-                continue
+            if excluded_words & {_norm(w) for w in name.split()}:
+                continue  # "CNN Business", "Sputnik International": the site, not a person
             seen.add(key)
             names.append(name)
     return tuple(names)

@@ -8,18 +8,19 @@ in the tree itself so that the C text walk does the heavy lifting.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
+
+from scraper.extract.boilerplate import JUNK_TAGS, Judge
 
 PARA = "\u2029"  # paragraph boundary inserted into the tree
 LINK = "\u2060"  # brackets link text, to measure each line's link density
 HEAD = "\u2063"  # starts a heading line
 
-_BLOCKS = (
-    "p, div, br, hr, li, ul, ol, dl, dd, dt, blockquote, pre, table, tr, td, th, section, "
-    "article, main, header, address, center, details, summary, caption, form, fieldset, "
-    "h1, h2, h3, h4, h5, h6, a"
+_BLOCKS = frozenset(
+    """p div br hr li ul ol dl dd dt blockquote pre table tr td th section article main
+    header address center details summary caption form fieldset h1 h2 h3 h4 h5 h6 a""".split()
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _POSITIVE = re.compile(
@@ -35,6 +36,9 @@ _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 
               "th": -5, "address": -3, "body": -5}
 
 
+_UNKNOWN = object()
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One line of body text; ``link_share`` is the part of it that is link text."""
@@ -44,56 +48,112 @@ class Line:
     link_share: float
 
 
+_weights: dict[str, int] = {}
+
+
+def _name_weight(value: str) -> int:
+    weight = _weights.get(value)
+    if weight is None:
+        weight = (25 if _POSITIVE.search(value) else 0) - (25 if _NEGATIVE.search(value) else 0)
+        if len(_weights) > 50_000:
+            _weights.clear()
+        _weights[value] = weight
+    return weight
+
+
 def _class_weight(node: LexborNode) -> int:
     attrs = node.attributes
-    weight = 0
-    for key in ("class", "id"):
-        value = attrs.get(key)
-        if value:
-            if _NEGATIVE.search(value):
-                weight -= 25
-            if _POSITIVE.search(value):
-                weight += 25
-    return weight
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    return (_name_weight(cls) if cls else 0) + (_name_weight(ident) if ident else 0)
 
 
 def _paragraph_score(text: str) -> float:
     return 1 + text.count(",") + text.count("，") + min(len(text) / 100, 3)
 
 
-def _credit(scores: dict[LexborNode, float], target: LexborNode | None, text: str) -> None:
-    """Readability's rule: a paragraph scores its parent fully, then its ancestors less."""
-    score = _paragraph_score(text)
-    level = 0
-    while target is not None and level < 3:
-        if target not in scores:
-            scores[target] = _TAG_BONUS.get(target.tag or "", 0) + _class_weight(target)
-        scores[target] += score / (1, 2, 6)[level]
-        target = target.parent
-        level += 1
+class _Scores:
+    """Candidate scores keyed by ``mem_id``.
+
+    LexborNode compares (and so hashes into dicts) by serialised HTML: slow, and wrong for
+    two identical empty <div>s. Every node-keyed table here uses the integer ``mem_id``.
+    Insertion order is document order: a node enters with its first paragraph.
+    """
+
+    def __init__(self, parents: dict[int, LexborNode | None]) -> None:
+        self.value: dict[int, float] = {}
+        self.node: dict[int, LexborNode] = {}
+        self._parents = parents
+
+    def credit(self, target: LexborNode | None, text: str) -> None:
+        """Readability's rule: a paragraph scores its parent fully, then its ancestors less."""
+        score = _paragraph_score(text)
+        for level in range(3):
+            if target is None:
+                return
+            key = target.mem_id
+            if key not in self.value:
+                self.value[key] = _TAG_BONUS.get(target.tag or "", 0) + _class_weight(target)
+                self.node[key] = target
+            self.value[key] += score / (1, 2, 6)[level]
+            parent = self._parents.get(key, _UNKNOWN)
+            target = target.parent if parent is _UNKNOWN else parent  # type: ignore[assignment]
 
 
-def _score_paragraphs(body: LexborNode) -> tuple[dict[LexborNode, float], int]:
-    scores: dict[LexborNode, float] = {}
-    counted: set[LexborNode] = set()
-    chars = 0
+@dataclass(slots=True)
+class _Paragraphs:
+    """Paragraph texts with the scoring target and boilerplate ancestors of each."""
+
+    items: list[tuple[LexborNode, str, tuple[int, ...]]] = field(default_factory=list)
+    covered: dict[int, int] = field(default_factory=dict)
+    total: int = 0
+
+    def add(self, target: LexborNode, text: str, chain: tuple[int, ...]) -> None:
+        self.items.append((target, text, chain))
+        self.total += len(text)
+        for bad in chain:
+            self.covered[bad] = self.covered.get(bad, 0) + len(text)
+
+    def score(self, judge: Judge) -> tuple[_Scores, int, set[int]]:
+        """Scores of candidates, the characters scored, and the forgiven boilerplate blocks.
+
+        A block named like boilerplate that holds 40 % of all paragraph text is the article's
+        wrapper misnamed (``class="content-with-sidebar"``), not boilerplate.
+        """
+        forgiven = {
+            bad
+            for bad, chars in self.covered.items()
+            if chars > 0.4 * self.total and bad not in judge.fatal
+        }
+        scores = _Scores(judge.parent)
+        chars = 0
+        for target, text, chain in self.items:
+            if chain and not forgiven.issuperset(chain):
+                continue
+            chars += len(text)
+            scores.credit(target, text)
+        return scores, chars, forgiven
+
+
+def _score_paragraphs(body: LexborNode, judge: Judge) -> _Paragraphs:
+    found = _Paragraphs()
+    counted: set[int] = set()
     for node in body.css("p, pre, br, blockquote"):
         if node.tag == "br":
             # Text split by <br> instead of <p>: its parent is the paragraph holder.
             holder = node.parent
-            if holder is None or holder in counted:
+            if holder is None or holder.mem_id in counted:
                 continue
-            counted.add(holder)
+            counted.add(holder.mem_id)
             text = holder.text(deep=False).strip()
-            target = holder
+            target, judged = holder, holder
         else:
             text = node.text().strip()
-            target = node.parent
+            target, judged = node.parent, node
         if len(text) < 25 or target is None:
             continue
-        chars += len(text)
-        _credit(scores, target, text)
-    return scores, chars
+        found.add(target, text, judge.chain(judged))
+    return found
 
 
 _BLOCK_TAGS = frozenset(
@@ -101,33 +161,38 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-def _score_text_blocks(body: LexborNode) -> dict[LexborNode, float]:
+def _score_text_blocks(body: LexborNode, judge: Judge) -> _Paragraphs:
     """Fallback for pages that write prose in bare <div>s and <span>s, with no <p> at all."""
-    blocks: dict[LexborNode, list[str]] = {}
+    blocks: dict[int, tuple[LexborNode, list[str], tuple[int, ...]]] = {}
     for node in body.traverse(include_text=True):
         if not node.is_text_node:
             continue
         text = node.text_content or ""
         if len(text.strip()) < 25:
             continue
-        block = node.parent
+        parent = node.parent
+        if parent is None or parent.tag in JUNK_TAGS:
+            continue  # script and style bodies are text nodes too
+        block = parent
         while block is not None and block.tag not in _BLOCK_TAGS:
             block = block.parent
         if block is not None:
-            blocks.setdefault(block, []).append(text)
-    scores: dict[LexborNode, float] = {}
-    for block, texts in blocks.items():
-        _credit(scores, block, " ".join(texts))
-    return scores
+            entry = blocks.setdefault(block.mem_id, (block, [], judge.chain(parent)))
+            entry[1].append(text)
+    found = _Paragraphs()
+    for block, texts, chain in blocks.values():
+        found.add(block, " ".join(texts), chain)
+    return found
 
 
-def _score_candidates(body: LexborNode) -> dict[LexborNode, float]:
-    scores, chars = _score_paragraphs(body)
+def _score_candidates(body: LexborNode, judge: Judge) -> tuple[_Scores, set[int]]:
+    scores, chars, forgiven = _score_paragraphs(body, judge).score(judge)
     if chars < 500:
-        fallback = _score_text_blocks(body)
-        if fallback and max(fallback.values()) > max(scores.values(), default=0):
-            return fallback
-    return scores
+        fallback, _, fallback_forgiven = _score_text_blocks(body, judge).score(judge)
+        best_paragraph = max(scores.value.values(), default=0)
+        if fallback.value and max(fallback.value.values()) > 1.5 * best_paragraph:
+            return fallback, fallback_forgiven
+    return scores, forgiven
 
 
 def link_density(node: LexborNode) -> float:
@@ -138,14 +203,21 @@ def link_density(node: LexborNode) -> float:
     return min(1.0, sum(len(a.text()) for a in node.css("a")) / total)
 
 
-def choose_container(body: LexborNode) -> list[LexborNode]:
-    """The nodes that hold the article text, in document order (best guess, may be [body])."""
-    scores = _score_candidates(body)
-    if not scores:
+def choose_container(body: LexborNode, judge: Judge) -> tuple[list[LexborNode], set[int]]:
+    """The nodes that hold the article text, in document order, and the forgiven blocks."""
+    scores, forgiven = _score_candidates(body, judge)
+    return _choose(body, scores, judge, forgiven), forgiven
+
+
+def _choose(body: LexborNode, scores: _Scores, judge: Judge, forgiven: set[int]) -> list[LexborNode]:
+    if not scores.value:
         return [body]
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:5]
+    ranked = sorted(scores.value.items(), key=lambda item: item[1], reverse=True)[:3]
     best, best_score = None, 0.0
-    for node, score in ranked:
+    for key, score in ranked:
+        if score <= best_score:
+            break  # link density only lowers a score: the rest cannot win
+        node = scores.node[key]
         final = score * (1 - link_density(node))
         if final > best_score:
             best, best_score = node, final
@@ -155,14 +227,18 @@ def choose_container(body: LexborNode) -> list[LexborNode]:
     if parent is None or best.tag == "body":
         return [best]
     threshold = max(10.0, best_score * 0.2)
+    best_id = best.mem_id
     best_class = best.attributes.get("class")
     chosen = []
     for sibling in parent.iter():
-        if sibling == best:
+        sibling_id = sibling.mem_id
+        if sibling_id == best_id:
             chosen.append(sibling)
             continue
-        bonus = best_score * 0.2 if best_class and sibling.attributes.get("class") == best_class else 0
-        if scores.get(sibling, 0) + bonus >= threshold:
+        if sibling_id not in forgiven and judge.own(sibling):
+            continue
+        same = best_class and sibling.attributes.get("class") == best_class
+        if scores.value.get(sibling_id, 0) + (best_score * 0.2 if same else 0) >= threshold:
             chosen.append(sibling)
         elif sibling.tag == "p":
             text = sibling.text().strip()
@@ -174,10 +250,10 @@ def choose_container(body: LexborNode) -> list[LexborNode]:
     return _same_class_parts(scores, best, best_score, chosen)
 
 
-def _inside(node: LexborNode, others: list[LexborNode], depth: int = 12) -> bool:
+def _inside(node: LexborNode, others: set[int], depth: int = 12) -> bool:
     current: LexborNode | None = node
     while current is not None and depth:
-        if current in others:
+        if current.mem_id in others:
             return True
         current = current.parent
         depth -= 1
@@ -185,32 +261,38 @@ def _inside(node: LexborNode, others: list[LexborNode], depth: int = 12) -> bool
 
 
 def _same_class_parts(
-    scores: dict[LexborNode, float], best: LexborNode, best_score: float, chosen: list[LexborNode]
+    scores: _Scores, best: LexborNode, best_score: float, chosen: list[LexborNode]
 ) -> list[LexborNode]:
-    """Add the other parts of an article that CMSs split into same-class sections.
-
-    ``scores`` is in document order (nodes enter it with their first paragraph), which is
-    the order the parts are returned in.
-    """
+    """Add the other parts of an article that CMSs split into same-class sections."""
     best_class = best.attributes.get("class")
     if not best_class:
         return chosen
+    chosen_ids = {node.mem_id for node in chosen}
     floor = best_score * 0.2
     parts = [
-        node
-        for node, score in scores.items()
-        if score >= floor and node.attributes.get("class") == best_class and node not in chosen
+        scores.node[key]
+        for key, score in scores.value.items()
+        if score >= floor
+        and key not in chosen_ids
+        and scores.node[key].attributes.get("class") == best_class
     ]
-    parts = [node for node in parts if not _inside(node, chosen) and not _inside(best, [node])]
+    parts = [
+        node
+        for node in parts
+        if not _inside(node, chosen_ids) and not _inside(best, {node.mem_id})
+    ]
     if not parts:
         return chosen
-    wanted = set(chosen) | set(parts)
-    return [node for node in scores if node in wanted] + [n for n in chosen if n not in scores]
+    wanted = chosen_ids | {node.mem_id for node in parts}
+    ordered = [scores.node[key] for key in scores.value if key in wanted]
+    return ordered + [node for node in chosen if node.mem_id not in scores.value]
 
 
 def _mark(node: LexborNode) -> None:
-    for block in node.css(_BLOCKS):
+    for block in node.traverse():
         tag = block.tag
+        if tag not in _BLOCKS:
+            continue
         if tag == "a":
             block.insert_before(LINK)
             block.insert_after(LINK)

@@ -5,12 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING
-
 from selectolax.lexbor import LexborNode
-
-if TYPE_CHECKING:
-    from scraper.extract.scan import Candidate
 
 # The class/id vocabulary of boilerplate, matched as substrings of class and id values.
 STRONG_WORDS = """share sharing social newsletter related comment disqus promo cookie consent
@@ -61,13 +56,7 @@ def _trie_pattern(words: list[str]) -> str:
 _STRONG = re.compile(_trie_pattern(STRONG_WORDS))
 _WEAK = re.compile(_trie_pattern(WEAK_WORDS))
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
-_SQUEEZE = re.compile(r"\s+")
 _cache: dict[str, tuple[str, bool] | None] = {}
-
-
-def name_cache() -> dict[str, tuple[str, bool] | None]:
-    """The memo of :func:`boilerplate_name`, for hot loops that want to skip the call."""
-    return _cache
 
 
 def boilerplate_name(value: str) -> tuple[str, bool] | None:
@@ -107,48 +96,144 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
     return attrs.get("aria-hidden") == "true"
 
 
+# Elements whose text is never article prose. <form> is not one: ASP.NET wraps pages in it.
+JUNK_TAGS = frozenset(
+    """script style noscript template svg math iframe object embed canvas video audio
+    picture figure figcaption button select textarea label nav aside footer dialog
+    map head""".split()
+)
+# Frequent inline elements whose attributes are not worth a call each: links and list
+# items are judged by their containers (a share bar is a <ul class="share">, not its <li>s).
+_UNREAD_TAGS = frozenset(
+    """a li img -comment -text option strong b i em br input source wbr small sup sub u s
+    abbr cite code mark q html body -document""".split()
+)
+_CELL_TAGS = frozenset({"tr", "td", "th", "tbody", "thead", "table", "li", "p"})
+_EMPTY: tuple[int, ...] = ()
+
+
+class Judge:
+    """Verdicts on elements, each element judged once per page.
+
+    ``chain(node)`` lists the boilerplate elements among a node and its ancestors, which is
+    how a paragraph learns that it sits in a comment thread or a related-stories box.
+    """
+
+    def __init__(self) -> None:
+        # Keyed by mem_id: LexborNode equality serialises both nodes' HTML.
+        self._chains: dict[int, tuple[int, ...]] = {}
+        # Junk elements (<nav>, <footer>, <figure>…) are never forgiven, whatever they hold.
+        self.fatal: set[int] = set()
+        # Parents met while walking up, reused by scoring instead of asking lexbor again.
+        self.parent: dict[int, LexborNode | None] = {}
+
+    def own(self, node: LexborNode) -> bool:
+        """Is this element itself junk, hidden, or named as boilerplate (strong words)?"""
+        tag = node.tag
+        if tag in JUNK_TAGS:
+            return True
+        if tag in _UNREAD_TAGS:
+            return False
+        attrs = node.attributes
+        if not attrs:
+            return False
+        if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
+            return True
+        named = _name_of(attrs)
+        return named is not None and named[1]
+
+    def chain(self, node: LexborNode) -> tuple[int, ...]:
+        """``mem_id``s of boilerplate elements among ``node`` and its ancestors."""
+        chains = self._chains
+        path = []
+        current: LexborNode | None = node
+        parents = self.parent
+        while current is not None:
+            key = current.mem_id
+            if key in chains:
+                break
+            path.append((key, current))
+            current = parents[key] = current.parent
+        inherited = chains[current.mem_id] if current is not None else _EMPTY
+        for key, element in reversed(path):
+            if self.own(element):
+                inherited = (*inherited, key)
+                if element.tag in JUNK_TAGS:
+                    self.fatal.add(key)
+            chains[key] = inherited
+        return inherited
+
+
+def _name_of(attrs: dict[str, str | None]) -> tuple[str, bool] | None:
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    if not (cls or ident):
+        return None
+    key = f"{cls} {ident}" if cls and ident else cls or ident or ""
+    named = _cache.get(key, _MISSING)
+    if named is _MISSING:
+        return boilerplate_name(key)
+    return named  # type: ignore[return-value]
+
+
+_MISSING = object()
+_REMEMBERED = frozenset({"byline", "author", "timestamp", "dateline", "date"})
+
+
 @dataclass(slots=True)
 class Boilerplate:
-    """Blocks to drop, and the bylines and datelines read from them before they go."""
+    """What cleaning the container removed that is worth remembering."""
 
-    nodes: list[LexborNode] = field(default_factory=list)
     bylines: list[str] = field(default_factory=list)
     datelines: list[str] = field(default_factory=list)
 
 
-def _paragraph_chars(node: LexborNode) -> int:
-    return sum(len(p.text()) for p in node.css("p"))
+def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
+    """Remove junk, hidden and boilerplate-named blocks inside the chosen container nodes.
 
-
-def select_boilerplate(body: LexborNode, candidates: list[Candidate]) -> Boilerplate:
-    """Which boilerplate-named blocks to drop (call after junk tags are gone).
-
-    A block holding a large share of the page's paragraph text is kept whatever its name:
-    sites do put ``class="content-with-sidebar"`` on the article's wrapper.
+    ``forgiven`` blocks carry a boilerplate name but hold much of the article's text.
+    remove() only unlinks, so meeting a node inside an already removed one is harmless.
     """
-    page_paragraphs: int | None = None
-    page_text = 0
     found = Boilerplate()
-    for candidate in candidates:
-        node, word = candidate.node, candidate.word
-        text = node.text()
-        size = len(text)
-        if not candidate.strong and size > _WEAK_LIMIT:
-            continue
-        if size > 500:
-            if page_paragraphs is None:
-                page_paragraphs = _paragraph_chars(body)
-                if page_paragraphs < 500:  # prose in bare <div>s: compare all text instead
-                    page_text = len(_SQUEEZE.sub("", body.text()))
-            if page_paragraphs >= 500:
-                if _paragraph_chars(node) > 0.4 * page_paragraphs:
-                    continue
-            elif len(_SQUEEZE.sub("", text)) > 0.4 * page_text:
+    doomed: list[LexborNode] = []
+    named_nodes: list[tuple[LexborNode, str, bool]] = []
+    for root in nodes:
+        root_id = root.mem_id
+        for node in root.traverse():
+            tag = node.tag
+            if tag in JUNK_TAGS:
+                doomed.append(node)
                 continue
-        if size < 200:
+            if tag in _UNREAD_TAGS or node.mem_id == root_id:
+                continue
+            attrs = node.attributes
+            if not attrs:
+                continue
+            if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(
+                attrs
+            ):
+                doomed.append(node)
+                continue
+            named = _name_of(attrs)
+            if named is None or (not named[1] and tag in _CELL_TAGS):
+                continue  # a table row of class "player-17" is data, not a video player
+            named_nodes.append((node, *named))
+    for node in doomed:
+        node.remove()
+    # Sizes are measured only now that scripts and styles no longer count as text.
+    for node, word, strong in named_nodes:
+        if node.mem_id in forgiven:
+            continue
+        if strong and word not in _REMEMBERED:
+            node.remove()
+            continue
+        text = node.text()
+        if not strong and len(text) > _WEAK_LIMIT:
+            continue
+        if len(text) < 200:
             if word in ("byline", "author"):
                 found.bylines.append(text)
             elif word in ("timestamp", "dateline", "date"):
                 found.datelines.append(text)
-        found.nodes.append(node)
+        node.remove()
     return found

@@ -7,12 +7,13 @@ import re
 
 from scraper.exceptions import ExtractionError
 from scraper.extract.body import Line, choose_container, container_lines
-from scraper.extract.boilerplate import select_boilerplate
+from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_text
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
-from scraper.extract.metadata import AUTHOR_META, resolve
-from scraper.extract.scan import scan
+from scraper.extract.metadata import resolve
+from scraper.extract.visible import visible_metadata
+from scraper.extract.meta import read_meta
 from scraper.types import Extracted
 
 _MIN_LD_BODY = 500  # characters; shorter JSON-LD bodies are usually teasers
@@ -34,26 +35,16 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
 def _extract(html: str | bytes, url: str | None) -> Extracted:
     text = to_text(html, url)
     tree = parse(text, url)
-    found = scan(tree)
-    meta = found.meta
+    meta = read_meta(tree)
     ld = read_linked_data(meta.jsonld)
-
-    if not (ld and ld.authors) and not meta.all(*AUTHOR_META):
-        # Only pages without author metadata pay for this query; the scan skips <a> attributes.
-        meta.author_links = [a.text() for a in tree.css('a[rel~="author"]')[:10]]
-
     body = tree.body
     if body is None:
         raise ExtractionError("page has no <body> after parsing", url=url)
-    # remove() only unlinks, so removing a node inside an already removed one is harmless.
-    for node in found.junk:
-        node.remove()
-    for node in found.hidden:
-        node.remove()
-    boilerplate = select_boilerplate(body, found.candidates)
-    for node in boilerplate.nodes:
-        node.remove()
-    lines = container_lines(choose_container(body))
+    bylines, datelines = visible_metadata(tree, meta, ld)
+
+    nodes, forgiven = choose_container(body, Judge())
+    cleaned_away = clean_container(nodes, forgiven)
+    lines = container_lines(nodes)
     provisional_title = ld.headline if ld and ld.headline else meta.heading
     cleaned = clean_lines(lines, provisional_title)
 
@@ -61,8 +52,8 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
         meta,
         ld,
         url,
-        bylines=boilerplate.bylines + cleaned.bylines,
-        datelines=boilerplate.datelines + cleaned.dates,
+        bylines=bylines + cleaned_away.bylines + cleaned.bylines,
+        datelines=datelines + cleaned_away.datelines + cleaned.dates,
     )
     body_lines = cleaned.lines
     md.signals["body"] = "dom"
@@ -76,11 +67,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
             md.signals["body"] = "json-ld"
 
     body_text = "\n".join(line.text for line in body_lines)
-    body_html = "".join(
-        f"<{'h2' if line.heading else 'p'}>{html_lib.escape(line.text)}"
-        f"</{'h2' if line.heading else 'p'}>"
-        for line in body_lines
-    )
+    body_html = _to_html(body_lines)
     subtitle = md.description
     if subtitle and body_lines and body_lines[0].text.startswith(subtitle[:60]):
         subtitle = None
@@ -101,6 +88,17 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
         section=md.section,
         tags=md.tags,
         page_type=md.page_type,
-        body_html=body_html or None,
+        body_html=body_html,
         signals=md.signals,
+    )
+
+
+def _to_html(lines: list[Line]) -> str | None:
+    """Cleaned display HTML of the body: one escaped <p> or <h2> per line."""
+    if not lines:
+        return None
+    escaped = html_lib.escape("\n".join(line.text for line in lines), quote=False).split("\n")
+    return "".join(
+        f"<h2>{text}</h2>" if line.heading else f"<p>{text}</p>"
+        for line, text in zip(lines, escaped, strict=True)
     )

@@ -90,9 +90,10 @@ def _iso(text: str) -> datetime | None:
     # Python 3.11 accepts most of ISO 8601 but not "+0300" written after seconds with a dot.
     candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", candidate)
     try:
-        return _aware(datetime.fromisoformat(candidate))
+        found = datetime.fromisoformat(candidate)
     except ValueError:
         return None
+    return _aware(found) if found.year in _YEARS else None
 
 
 def _zone(abbr: str | None, sign_hours: str | None, minutes: str | None) -> timezone | None:
@@ -190,7 +191,7 @@ def _text_day(text: str) -> tuple[datetime, tuple[int, int]] | None:
 
 
 _URL_YMD = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/_-]|$)")
-_URL_COMPACT = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_-]|$)")
+_URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.-]|$)")
 _URL_SHORT = re.compile(r"/(\d{2})(\d{2})(\d{2})(?=/)")
 
 

@@ -65,7 +65,8 @@ def to_text(html: str | bytes, url: str | None) -> str:
 
 def parse(text: str, url: str | None) -> LexborHTMLParser:
     """Parse HTML text with lexbor; huge tag counts first get their nesting bounded."""
-    if text.count("<") > _CHECK_NESTING_OVER:
+    # Counting tags costs a pass over the text, so only pages big enough to hide one pay it.
+    if len(text) > _CHECK_NESTING_OVER * 4 and text.count("<") > _CHECK_NESTING_OVER:
         text = flatten_deep_nesting(text)
     if "\x00" in text:
         text = text.replace("\x00", "")

@@ -18,6 +18,7 @@ ARTICLE_TYPES = frozenset(
 )
 _PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "CollectionPage", "VideoObject"})
 _SITE_TYPES = frozenset({"WebSite", "Organization", "NewsMediaOrganization", "Corporation"})
+_NOT_PEOPLE = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite"})
 _MAX_NODES = 2000  # a page with more JSON-LD objects than this is not describing one article
 
 
@@ -101,16 +102,20 @@ def _text(value: Any) -> str | None:
 def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
     names: list[str] = []
     stack = [value]
-    while stack and len(names) < 50:
-        item = stack.pop(0)
+    steps = 0
+    while stack and len(names) < 50 and steps < 500:
+        steps += 1
+        item = stack.pop()
         if isinstance(item, str):
             names.append(item)
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend(reversed(item))  # keep the page's order of authors
         elif isinstance(item, dict):
             if "name" not in item and isinstance(item.get("@id"), str):
                 item = by_id.get(item["@id"], item)
-            name = item.get("name")
+            if _types(item) & _NOT_PEOPLE:
+                continue  # an Organization as author is the publisher, not a byline
+            name = item.get("name", item.get("@value"))
             if isinstance(name, str | list | dict):
                 stack.append(name)
     return names

@@ -29,9 +29,13 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:(?:written|posted|published|reported|story|words)\s+)?by\s+(.{2,80})$|"
-    r"^(?:автор|автори|yazar|yazan|von|por|par)\s*:?\s+(.{2,80})$",
+    r"^(?:(?:written|posted|published|reported|story|words)\s+)?by\s+(?P<by>.{2,80})$|"
+    r"^(?:автор|автори|yazar|yazan|von|por|par)\s*:?\s+(?P<by2>.{2,80})$",
     re.IGNORECASE,
+)
+# One alternation, so that each short line costs one regex call.
+_NOISE = re.compile(
+    f"(?:{_BOILER.pattern})|(?:{_CREDIT.pattern})|(?:{_BYLINE.pattern})", re.IGNORECASE
 )
 _DATE_LEAD = re.compile(
     r"^(?:published|updated|posted|last updated|first published|modified|date|"
@@ -51,8 +55,15 @@ class Cleaned:
     dates: list[str] = field(default_factory=list)
 
 
-def _is_dateline(text: str) -> bool:
-    if len(text) > 90:
+def byline_name(text: str) -> str | None:
+    """The name part of a "By Jane Doe" / "Автор: …" / "Von …" line, if it is one."""
+    match = _BYLINE.match(text)
+    return (match.group("by") or match.group("by2")) if match else None
+
+
+def is_dateline(text: str) -> bool:
+    """A short line that states a date ("Published 2 June 2025", "2. Juni 2025, 09:12")."""
+    if len(text) > 90 or not any(ch.isdigit() for ch in text):
         return False
     if _DATE_LEAD.match(text):
         return True
@@ -74,13 +85,13 @@ def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
         if len(text) < 120:
             if text.lower() == title_key:
                 continue
-            if _BOILER.match(text) or _CREDIT.match(text):
+            noise = _NOISE.match(text)
+            if noise:
+                byline = noise.group("by") or noise.group("by2")
+                if byline:
+                    out.bylines.append(byline)
                 continue
-            byline = _BYLINE.match(text)
-            if byline:
-                out.bylines.append(byline.group(1) or byline.group(2))
-                continue
-            if (index < 8 or index >= len(lines) - 3) and _is_dateline(text):
+            if (index < 8 or index >= len(lines) - 3) and is_dateline(text):
                 out.dates.append(text)
                 continue
         out.lines.append(line)
@@ -90,7 +101,7 @@ def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
 
 def _trim_tail(lines: list[Line]) -> None:
     # Pages end with tags, "tracking" pixels' alt text, and headings of the next section.
-    while lines:
+    while len(lines) > 1:
         last = lines[-1]
         short = (
             len(last.text) < 20

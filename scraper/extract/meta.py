@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 @dataclass(slots=True)
 class PageMeta:
@@ -81,3 +81,31 @@ def read_meta_node(meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, 
         value = attrs.get("datetime") or node.text()
         if value:
             meta.times.append(value)
+    elif tag == "script":
+        if "ld+json" in (attrs.get("type") or "").lower():
+            meta.jsonld.append(node.text())
+
+
+_SELECTOR = "meta, link[rel~=canonical], title, time, h1, [itemprop], script[type]"
+_MAX_NODES = 3000
+
+
+def read_meta(tree: LexborHTMLParser) -> PageMeta:
+    """Every metadata-bearing element, in one selector pass over the whole tree."""
+    meta = PageMeta()
+    root = tree.root
+    if root is not None:
+        lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
+        meta.language = lang.strip() if lang else None
+    microdata = 0
+    for node in tree.css(_SELECTOR)[:_MAX_NODES]:
+        tag = node.tag or ""
+        attrs = node.attributes
+        read_meta_node(meta, node, tag, attrs)
+        prop = attrs.get("itemprop")
+        if prop and microdata < _MAX_NODES:
+            microdata += 1
+            value = microdata_value(node, tag, attrs)
+            for key in prop.split():
+                meta.microdata.setdefault(key, []).append(value)
+    return meta

@@ -14,7 +14,7 @@ from scraper.extract.jsonld import LinkedData
 from scraper.extract.meta import PageMeta
 from scraper.extract.title import clean_title
 
-_PUBLISHED_META = (
+PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time",
     "datepublished", "pubdate", "publishdate", "publish_date", "publish-date",
     "article.published", "article_date_original", "dc.date.issued", "dcterms.issued",
@@ -80,6 +80,8 @@ def _absolute(link: str | None, base: str | None) -> str | None:
     if not link:
         return None
     link = link.strip()
+    if link.startswith(("https://", "http://")):
+        return link
     if link.startswith("//"):
         return ("https:" if not base else urlsplit(base).scheme + ":") + link
     return urljoin(base, link) if base else link
@@ -174,7 +176,7 @@ def _dates(
 ) -> None:
     _pick(md, "published", [
         ("json-ld", lambda: parse_date(ld.published) if ld else None),
-        ("meta", lambda: parse_date(meta.first(*_PUBLISHED_META))),
+        ("meta", lambda: parse_date(meta.first(*PUBLISHED_META))),
         ("microdata", lambda: parse_date(meta.item("datePublished"))),
         *(("dom", lambda v=v: parse_date(v)) for v in meta.times),
         *(("text", lambda v=v: parse_date(v)) for v in datelines),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:|/)\s+")
@@ -26,6 +27,8 @@ def clean_title(title: str | None, site_names: list[str], heading: str | None = 
     """Strip "| Site" suffixes and "Site - " prefixes; keep the headline itself."""
     if not title:
         return None
+    if "&" in title:
+        title = html.unescape(title)  # CMSs double-encode headlines in JSON-LD and og:title
     title = re.sub(r"\s+", " ", title).strip()
     if heading:
         heading = re.sub(r"\s+", " ", heading).strip()

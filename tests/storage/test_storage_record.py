@@ -57,6 +57,8 @@ def test_new_article_gets_version_one_and_a_new_alert(
             "title": base_fields.title,
             "version": 1,
             "changed_fields": [],
+            "site_name": base_fields.site_name,
+            "published": base_fields.published.isoformat(),
         }
 
 

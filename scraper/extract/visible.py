@@ -1,0 +1,59 @@
+"""Bylines and dates printed on the page, for pages whose metadata does not state them."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.jsonld import LinkedData
+from scraper.extract.lines import byline_name, is_dateline
+from scraper.extract.meta import PageMeta
+from scraper.extract.metadata import AUTHOR_META, PUBLISHED_META
+
+_BYLINE_SELECTOR = '[class*="byline"], [class*="author"], [rel~="author"], address'
+_DATELINE_SELECTOR = '[class*="date"], [class*="time"], [class*="publish"]'
+_MAX_LINES = 1500  # text lines looked at, from the top: bylines sit near it
+_MAX_FOUND = 20
+
+
+def _short_lines(tree: LexborHTMLParser) -> list[str]:
+    body = tree.body
+    if body is None:
+        return []
+    lines = body.text(separator="\n").split("\n", _MAX_LINES)[:_MAX_LINES]
+    return [line for line in (raw.strip() for raw in lines) if 3 < len(line) < 90]
+
+
+def visible_metadata(
+    tree: LexborHTMLParser, meta: PageMeta, ld: LinkedData | None
+) -> tuple[list[str], list[str]]:
+    """Raw bylines and datelines, looked for only when the metadata lacks authors or a date.
+
+    Elements named like bylines/dates come first, then short text lines that read as one
+    ("By Jane Doe", "Автор: Иван Петров", "2 Haziran 2025").
+    """
+    want_authors = not (ld and ld.authors) and not meta.all(*AUTHOR_META)
+    want_authors = want_authors and not meta.microdata.get("author")
+    want_date = not (ld and ld.published) and not meta.first(*PUBLISHED_META)
+    want_date = want_date and not meta.times and not meta.microdata.get("datePublished")
+    bylines: list[str] = []
+    datelines: list[str] = []
+    if want_authors:
+        for node in tree.css(_BYLINE_SELECTOR)[:_MAX_FOUND]:
+            text = node.text().strip()
+            if 0 < len(text) < 120:
+                bylines.append(text)
+    if want_date:
+        for node in tree.css(_DATELINE_SELECTOR)[:_MAX_FOUND]:
+            text = node.text().strip()
+            if 0 < len(text) < 120:
+                datelines.append(text)
+    if (want_authors and not bylines) or (want_date and not datelines):
+        for line in _short_lines(tree):
+            if want_authors and len(bylines) < 3:
+                name = byline_name(line)
+                if name:
+                    bylines.append(name)
+                    continue
+            if want_date and not datelines and is_dateline(line):
+                datelines.append(line)
+    return bylines, datelines

@@ -1,0 +1,229 @@
+"""The ``newswatch`` command, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from newswatch.cli import app
+from newswatch.newsroom import Newsroom
+
+SEED = "envoys-arrive-istanbul-second-meeting"
+runner = CliRunner()
+NEWSWATCH = [sys.executable, "-m", "newswatch"]
+
+
+def write_config(room: Newsroom, tmp_path: Path, *, tick: str = "5s",
+                 every: str = "15m") -> Path:
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f"""
+[database]
+url = "sqlite:///{tmp_path / 'newswatch.db'}"
+
+[[sources]]
+url = "{room.base_url}/feed.xml"
+kind = "feed"
+every = "1s"
+
+[topic]
+query = ""
+
+[recheck]
+tiers = [ {{ younger_than = "3650d", every = "{every}" }} ]
+
+[[alerts]]
+url = "jsonl://{tmp_path / 'alerts.jsonl'}"
+
+[daemon]
+tick = "{tick}"
+shutdown_grace = "5s"
+""")
+    return config
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
+
+
+def run_once(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NEWSWATCH, "run", "--config", str(config), "--once"],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[Newsroom, Path]]:
+    """A newsroom with the seed story published, already seen once by `run --once`."""
+    room = Newsroom().start()
+    room.publish(SEED)
+    config = write_config(room, tmp_path, every="0s")
+    result = run_once(config)
+    assert result.returncode == 0, result.stderr
+    try:
+        yield room, config
+    finally:
+        room.stop()
+
+
+def test_run_once_then_articles_history_and_diff(watched: tuple[Newsroom, Path]) -> None:
+    room, config = watched
+    url = room.url_of(SEED)
+    room.edit(SEED, "Madinsky", "Medinsky")
+    assert run_once(config).returncode == 0
+
+    code, output = invoke("articles", "--config", str(config), "--json")
+    assert code == 0
+    [article] = json.loads(output)
+    assert set(article) >= {"url", "outlet", "title", "first_seen_at", "version_count"}
+    assert article["version_count"] == 2
+
+    code, output = invoke("history", url, "--config", str(config), "--json")
+    assert code == 0
+    history = json.loads(output)
+    assert [v["number"] for v in history["versions"]] == [1, 2]
+    assert history["versions"][1]["changed_fields"] == ["body"]
+
+    code, output = invoke("diff", url, "--config", str(config), "--json")
+    assert code == 0
+    diff = json.loads(output)
+    changed = [(op["op"], op["text"].strip()) for op in diff["fields"]["body"]
+               if op["op"] != "equal"]
+    assert changed == [("delete", "Madinsky"), ("insert", "Medinsky")]
+
+    code, output = invoke("diff", url, "--config", str(config))
+    assert code == 0 and "Madinsky" in output and "Medinsky" in output
+    code, output = invoke("history", url, "--config", str(config))
+    assert code == 0 and "body" in output
+
+
+def test_diff_is_coloured_in_a_terminal(watched: tuple[Newsroom, Path]) -> None:
+    room, config = watched
+    room.edit(SEED, "Madinsky", "Medinsky")
+    assert run_once(config).returncode == 0
+    env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "120"}
+    result = subprocess.run([*NEWSWATCH, "diff", room.url_of(SEED), "--config", str(config)],
+                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0
+    assert "\x1b[" in result.stdout  # ANSI styles: red strike-through out, green in
+    assert "Madinsky" in result.stdout and "Medinsky" in result.stdout
+
+
+def test_exit_codes_mean_something(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
+    room, config = watched
+    code, output = invoke("history", room.base_url + "/never/seen.html", "--config", str(config))
+    assert code == 1 and "no stored article" in output
+    code, _ = invoke("diff", room.url_of(SEED), "--config", str(config), "--from", "5")
+    assert code == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[database]\nurll = "x"\n')
+    code, output = invoke("articles", "--config", str(bad))
+    assert code == 2 and "database.urll" in output and "unknown key" in output
+
+
+def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    room = Newsroom().start()
+    try:
+        room.publish(SEED)
+        config = write_config(room, tmp_path, tick="200ms")
+        alerts = tmp_path / "alerts.jsonl"
+        daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not (alerts.exists() and alerts.read_text().strip()):
+                assert daemon.poll() is None, daemon.communicate()[1]
+                assert time.monotonic() < deadline, "no alert within a minute"
+                time.sleep(0.1)
+            daemon.send_signal(signal.SIGTERM)
+            _, stderr = daemon.communicate(timeout=30)
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+                daemon.communicate()
+        assert daemon.returncode == 0, stderr
+        assert "daemon stopped" in stderr
+        code, output = invoke("articles", "--config", str(config), "--json")
+        assert code == 0 and json.loads(output)[0]["version_count"] == 1
+        with sqlite3.connect(tmp_path / "newswatch.db") as con:
+            held = con.execute("select count(*) from articles where lease_owner is not null "
+                               "union all select count(*) from sources "
+                               "where lease_owner is not null").fetchall()
+        assert held == [(0,), (0,)], "a stopped daemon holds no leases"
+    finally:
+        room.stop()
+
+
+def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
+    room = Newsroom.with_articles().start()
+    try:
+        code, output = invoke("check", room.url_of(SEED), "--json")
+        assert code == 0
+        found = json.loads(output)
+        assert found["title"] == room.story(SEED).title
+        assert found["signals"]["title"]
+        saved = tmp_path / "page.html"
+        saved.write_bytes(httpx.get(room.url_of(SEED)).content)
+        code, output = invoke("check", str(saved))
+        assert code == 0 and "title" in output and room.story(SEED).title[:30] in output
+    finally:
+        room.stop()
+    code, output = invoke("check", str(tmp_path / "missing.html"))
+    assert code == 1 and "no such file" in output
+
+
+def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
+    target = tmp_path / "nw.toml"
+    code, _ = invoke("init", str(target))
+    assert code == 0 and "[database]" in target.read_text()
+    code, output = invoke("init", str(target))
+    assert code == 2 and "--force" in output
+    code, output = invoke("articles", "--config", str(target))
+    assert code == 1  # a valid config, an empty database: nothing found
+
+
+def test_health(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
+    _, config = watched
+    code, output = invoke("health", "--config", str(config))
+    assert code == 0 and "healthy" in output
+    code, output = invoke("health", "--config", str(config), "--max-age", "0s")
+    assert code == 1 and "unhealthy" in output
+    code, output = invoke("health", "--config", str(config), "--max-age", "soon")
+    assert code == 2
+
+
+def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.jsonl"
+    demo = subprocess.Popen([*NEWSWATCH, "demo", "--port", "0", "--data", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        kinds: list[str] = []
+        while "edited" not in kinds:
+            assert demo.poll() is None, demo.communicate()
+            assert time.monotonic() < deadline, f"within a minute the demo alerted only {kinds}"
+            time.sleep(0.5)
+            if alerts.exists():
+                kinds = [json.loads(line)["kind"] for line in alerts.read_text().splitlines()]
+        demo.send_signal(signal.SIGINT)
+        stdout, stderr = demo.communicate(timeout=30)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.communicate()
+    assert demo.returncode == 0, stderr
+    assert "new" in kinds
+    edit = [json.loads(line) for line in alerts.read_text().splitlines()
+            if json.loads(line)["kind"] == "edited"][0]
+    assert edit["changes"] == ["Madinsky → Medinsky"]
+    assert "New coverage" in stdout and "Madinsky → Medinsky" in stdout
