@@ -1,0 +1,32 @@
+"""``newswatch check``: what extraction finds in one page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from newswatch import render
+from newswatch.cli.common import JsonOption, app, err, out
+
+
+@app.command()
+def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML file.")],
+          as_json: JsonOption = False) -> None:
+    """Show what newswatch would store for one page, and where each field came from.
+
+    Example: newswatch check saved-page.html
+    """
+    from newswatch.checkpage import load_and_extract
+
+    try:
+        found = load_and_extract(target)
+    except Exception as error:  # every failure here is the user's page or path: say which
+        err.print(f"[bold red]cannot check[/] {target}: {error}", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        render.print_json(out, found)
+        return
+    out.print(render.extracted_table(found))
+    out.rule("body")
+    out.print(found.body, markup=False, highlight=False)

@@ -1,0 +1,67 @@
+"""What every command shares: the typer app, the consoles, common options and lookups.
+
+Exit codes: 0 ok, 1 nothing found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlmodel import Session
+
+import storage
+from newswatch.config import ConfigError, Settings, load_settings
+from scraper.urls import InvalidURL, canonicalize_url
+
+app = typer.Typer(
+    help="Watch the news about one story; keep every version of every article; report new "
+         "coverage and quiet edits.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+# Output for people and programs goes to stdout; diagnostics to stderr, so `--json | jq` works.
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
+    "overridden by NEWSWATCH_* variables).", dir_okay=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR.")]
+
+
+def load_config(config: Path | None) -> Settings:
+    """The settings, or exit 2 with the configuration error explained."""
+    try:
+        return load_settings(config)
+    except ConfigError as error:
+        err.print(f"[bold red]configuration error[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def open_db(config: Path | None) -> storage.Database:
+    """The configured database, or exit 2 saying why it cannot be opened."""
+    settings = load_config(config)
+    try:
+        return storage.open_database(settings.database.url)
+    except storage.StorageError as error:
+        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def article_or_exit(session: Session, url_or_id: str) -> storage.Article:
+    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    if isinstance(key, str):
+        with contextlib.suppress(InvalidURL):
+            key = canonicalize_url(key)
+    article = storage.find_article(session, key)
+    if article is None:
+        err.print(f"no stored article {url_or_id!r} (see `newswatch articles`)",
+                  highlight=False)
+        raise typer.Exit(1)
+    return article
