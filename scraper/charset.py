@@ -1,4 +1,8 @@
-"""Turning response bytes into text: BOM, HTTP header, <meta charset>, then a guess."""
+"""Turning page bytes into text: BOM, valid UTF-8, the declared charset, then a guess.
+
+One decoder for the whole scraper: the fetcher uses it with the HTTP header's charset, the
+extractor with whatever the page says about itself.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +11,61 @@ import re
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# Only the head of a document may declare its encoding; HTML says within the first 1024 bytes.
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_SNIFF_BYTES = 2048
+# The HTML spec looks at the first 1024 bytes; some CMSs put the meta tag a little later.
+_SNIFF_BYTES = 4096
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+# Labels that pages declare but that browsers read as a superset (WHATWG encoding standard).
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "x-sjis": "shift_jis",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+}
+# A page cannot honestly declare these in ASCII-compatible <meta>: ignore such a claim.
+_NOT_FROM_META = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+                            "utf-32-be"})
+
+
+class UndecodableError(ValueError):
+    """Bytes that are not text in any encoding we know."""
+
+
+def codec_name(label: str) -> str | None:
+    """The Python codec for a charset label, with browsers' aliases; None if unknown."""
+    label = label.strip().strip("\"'").lower()
+    try:
+        return codecs.lookup(_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
-    """The ``charset=`` parameter of a Content-Type header, if it names a codec Python knows."""
+    """The ``charset=`` parameter of a Content-Type header, if it names a known codec."""
     if not content_type:
         return None
     for part in content_type.split(";")[1:]:
         name, _, value = part.strip().partition("=")
         if name.strip().lower() == "charset":
-            return _known_codec(value.strip().strip("\"'"))
+            return codec_name(value)
     return None
 
 
 def sniff_charset(body: bytes) -> str | None:
-    """The encoding a document declares about itself: its BOM or an early ``<meta charset>``."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
+    """The encoding a document declares about itself in an early ``<meta charset>``."""
     match = _META_CHARSET.search(body[:_SNIFF_BYTES])
-    return _known_codec(match.group(1).decode("ascii", "ignore")) if match else None
+    if not match:
+        return None
+    name = codec_name(match.group(1).decode("ascii", "ignore"))
+    return None if name in _NOT_FROM_META else name
 
 
 def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
@@ -41,7 +74,8 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     A BOM wins over everything (browsers agree). Bytes that are valid UTF-8 are UTF-8 whatever
     the header says: servers often mislabel UTF-8 as ISO-8859-1, while legacy text that happens
     to be valid multi-byte UTF-8 is vanishingly rare. Then the declared (header) charset, the
-    document's own declaration, and charset-normalizer's guess.
+    document's own declaration, and charset-normalizer's guess. Raises
+    :class:`UndecodableError` only for bytes that no guess can read.
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
@@ -55,17 +89,10 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
             try:
                 return body.decode(candidate), candidate
             except UnicodeDecodeError:
-                continue  # a lying header: fall through to the next opinion
+                continue  # a lying declaration: fall through to the next opinion
     from charset_normalizer import from_bytes  # imported late: only odd pages pay for it
 
     best = from_bytes(body[:200_000]).best()
-    if best is not None:
-        return body.decode(best.encoding, errors="replace"), best.encoding
-    return body.decode("utf-8", errors="replace"), "utf-8"
-
-
-def _known_codec(name: str) -> str | None:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+    if best is None or best.encoding is None:
+        raise UndecodableError("bytes are not text in any known encoding")
+    return body.decode(best.encoding, errors="replace"), best.encoding

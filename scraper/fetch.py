@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from scraper import exceptions as exc
-from scraper.charset import charset_from_content_type, decode
+from scraper.charset import UndecodableError, charset_from_content_type, decode
 from scraper.types import Page, Validators
 
 DEFAULT_USER_AGENT = "newswatch/0.1 (news change tracker; polite, obeys robots.txt)"
@@ -147,7 +147,11 @@ def _page(url: str, final_url: str, response: httpx.Response, body: bytes,
         )
     content_type_header = response.headers.get("content-type", "")
     media_type = content_type_header.split(";")[0].strip().lower()
-    text, encoding = decode(body, declared=charset_from_content_type(content_type_header))
+    try:
+        text, encoding = decode(body, declared=charset_from_content_type(content_type_header))
+    except UndecodableError:
+        # Not text at all (an image, a PDF): keep the bytes; callers check ``is_html``.
+        text, encoding = body.decode("utf-8", errors="replace"), None
     return Page(
         url=url,
         final_url=final_url,

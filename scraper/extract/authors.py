@@ -30,6 +30,10 @@ _ROLES = frozenset(
     newsroom admin administrator freelance intern host anchor large sports business
     гость редакция корреспондент автор фото текст редактор muhabir editörü""".split()
 )
+_AGENCIES = frozenset(
+    """associatedpress theassociatedpress reuters thomsonreuters afp agencefrancepresse ap
+    upi tass rianovosti dpa efe ansa xinhua anadolu anadoluagency""".split()
+)
 # Agencies and credentials: true bylines, but not people.
 _NOT_PEOPLE = frozenset(
     """ap afp reuters associated press upi tass ria dpa efe ansa xinhua anadolu
@@ -49,7 +53,9 @@ def _clean_one(fragment: str) -> str | None:
     name = _LEAD.sub("", html.unescape(fragment)).strip(" \t-–—:·•*'\"“”")
     if name.endswith(".") and len(name.rsplit(None, 1)[-1]) > 4:
         name = name[:-1]  # a sentence's full stop, not "Jr." or "F."
-    glued = _GLUED.search(name)
+    if _norm(name) in _AGENCIES:
+        return None
+    glued = _GLUED.search(name) if " " in name else None
     if glued:
         name = name[: glued.start()]
     # "Jane Doe - Staff Writer" and "Jane Doe, Reporter" keep the part before the role.
@@ -67,6 +73,8 @@ def _clean_one(fragment: str) -> str | None:
         words.pop()
     if not words or not any(ch.isalpha() for ch in words[0]):
         return None
+    if len(words) == 1 and len(words[0]) <= 3:
+        return None  # initials or a desk code ("AS", "JS"), not a name
     name = " ".join(words)
     if name.isupper() and len(name) > 3:
         name = name.title()

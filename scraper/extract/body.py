@@ -31,9 +31,23 @@ _NEGATIVE = re.compile(
     r"combx|masthead|media|meta|outbrain|pager|popup|tweet|rail",
     re.IGNORECASE,
 )
-_TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3,
-              "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "li": -3, "dl": -3,
-              "th": -5, "address": -3, "body": -5}
+_TAG_BONUS = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 2,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "form": -3,
+    "ol": -3,
+    "ul": -3,
+    "li": -3,
+    "dl": -3,
+    "th": -5,
+    "address": -3,
+    "body": -5,
+}
 
 
 _UNKNOWN = object()
@@ -209,7 +223,9 @@ def choose_container(body: LexborNode, judge: Judge) -> tuple[list[LexborNode], 
     return _choose(body, scores, judge, forgiven), forgiven
 
 
-def _choose(body: LexborNode, scores: _Scores, judge: Judge, forgiven: set[int]) -> list[LexborNode]:
+def _choose(
+    body: LexborNode, scores: _Scores, judge: Judge, forgiven: set[int]
+) -> list[LexborNode]:
     if not scores.value:
         return [body]
     ranked = sorted(scores.value.items(), key=lambda item: item[1], reverse=True)[:3]
@@ -277,9 +293,7 @@ def _same_class_parts(
         and scores.node[key].attributes.get("class") == best_class
     ]
     parts = [
-        node
-        for node in parts
-        if not _inside(node, chosen_ids) and not _inside(best, {node.mem_id})
+        node for node in parts if not _inside(node, chosen_ids) and not _inside(best, {node.mem_id})
     ]
     if not parts:
         return chosen

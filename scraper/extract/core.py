@@ -11,9 +11,9 @@ from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_text
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
+from scraper.extract.meta import read_meta
 from scraper.extract.metadata import resolve
 from scraper.extract.visible import visible_metadata
-from scraper.extract.meta import read_meta
 from scraper.types import Extracted
 
 _MIN_LD_BODY = 500  # characters; shorter JSON-LD bodies are usually teasers

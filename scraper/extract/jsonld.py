@@ -48,6 +48,8 @@ def _load(text: str) -> Any:
         return None
     try:
         return json.loads(text, strict=False)
+    except RecursionError:
+        return None  # nested deeper than the parser's stack: not an article description
     except ValueError:
         pass
     # CMS templates wrap JSON-LD in comments/CDATA or leave trailing commas.
@@ -55,7 +57,7 @@ def _load(text: str) -> Any:
     text = re.sub(r",\s*([}\]])", r"\1", text)
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -11,7 +11,8 @@ from scraper.extract.dates import parse_date
 _BOILER = re.compile(
     r"^(?:advertisements?|advertisement\W+scroll to continue.*|sponsored(?: content)?|"
     r"share(?: this)?(?: article| story| post| page)?|share (?:on|via) \w+|tweet|e-?mail|print|"
-    r"read more|read next|read also|see also|more from .{0,40}|related(?: articles| stories| posts| news)?|"
+    r"read more|read next|read also|see also|more from .{0,40}|"
+    r"related(?: articles| stories| posts| news)?|"
     r"recommended(?: for you)?|you may also like|you might also like|don'?t miss|trending now|"
     r"click here .*|sign up .*|subscribe(?: now| today)?|follow us .*|follow .{0,30} on \w+|"
     r"\d* ?comments?|leave a (?:comment|reply)|loading\W*|image|photo|photos|video|watch|"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+
 @dataclass(slots=True)
 class PageMeta:
     """Raw values by lower-cased key (``og:title``, ``article:published_time``, ``author``…)."""
@@ -57,7 +58,9 @@ def microdata_value(node: LexborNode, tag: str, attrs: dict[str, str | None]) ->
     return node.text()[:300]
 
 
-def read_meta_node(meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, str | None]) -> None:
+def read_meta_node(
+    meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, str | None]
+) -> None:
     """Record what one metadata-bearing element says (called by the document scan)."""
     if tag == "meta":
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
@@ -81,9 +84,8 @@ def read_meta_node(meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, 
         value = attrs.get("datetime") or node.text()
         if value:
             meta.times.append(value)
-    elif tag == "script":
-        if "ld+json" in (attrs.get("type") or "").lower():
-            meta.jsonld.append(node.text())
+    elif tag == "script" and "ld+json" in (attrs.get("type") or "").lower():
+        meta.jsonld.append(node.text())
 
 
 _SELECTOR = "meta, link[rel~=canonical], title, time, h1, [itemprop], script[type]"

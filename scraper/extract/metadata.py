@@ -15,20 +15,51 @@ from scraper.extract.meta import PageMeta
 from scraper.extract.title import clean_title
 
 PUBLISHED_META = (
-    "article:published_time", "og:published_time", "og:article:published_time",
-    "datepublished", "pubdate", "publishdate", "publish_date", "publish-date",
-    "article.published", "article_date_original", "dc.date.issued", "dcterms.issued",
-    "dc.date", "dcterms.date", "dcterms.created", "citation_publication_date",
-    "citation_date", "citation_online_date", "sailthru.date", "parsely-pub-date",
-    "date", "cxenseparse:recs:publishtime", "originalpublicationdate",
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "article.published",
+    "article_date_original",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "date",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
 )
 _MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified",
-    "lastmod", "last-modified", "dcterms.modified", "dc.date.modified",
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "lastmod",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
 )
 AUTHOR_META = (
-    "author", "article:author", "og:article:author", "citation_author", "dc.creator",
-    "dcterms.creator", "parsely-author", "sailthru.author", "byl", "cxenseparse:author",
+    "author",
+    "article:author",
+    "og:article:author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "cxenseparse:author",
 )
 _GENERIC_SEGMENTS = frozenset(
     """news article articles story stories post posts blog blogs p a amp content item
@@ -126,11 +157,15 @@ def _ld(ld: LinkedData | None, attr: str) -> Callable[[], object]:
 
 
 def _site(md: Metadata, meta: PageMeta, ld: LinkedData | None, url: str | None) -> list[str]:
-    _pick(md, "site_name", [
-        ("meta", lambda: meta.first("og:site_name", "application-name", "al:ios:app_name")),
-        ("json-ld", lambda: ld and (ld.site_name or ld.publisher)),
-        ("meta", lambda: meta.first("twitter:site", "publisher", "dc.publisher")),
-    ])
+    _pick(
+        md,
+        "site_name",
+        [
+            ("meta", lambda: meta.first("og:site_name", "application-name", "al:ios:app_name")),
+            ("json-ld", lambda: ld and (ld.site_name or ld.publisher)),
+            ("meta", lambda: meta.first("twitter:site", "publisher", "dc.publisher")),
+        ],
+    )
     if md.site_name and md.site_name.startswith("@"):
         md.site_name = md.site_name[1:]
     names = [n for n in (md.site_name, ld.publisher if ld else None) if n]
@@ -142,79 +177,131 @@ def _site(md: Metadata, meta: PageMeta, ld: LinkedData | None, url: str | None) 
 
 def _text_fields(md: Metadata, meta: PageMeta, ld: LinkedData | None, sites: list[str]) -> None:
     heading = meta.heading
-    _pick(md, "title", [
-        (source, lambda value=value: clean_title(value, sites, heading))
-        for source, value in (
-            ("json-ld", ld.headline if ld else None),
-            ("meta", meta.first("og:title", "twitter:title", "citation_title", "dc.title")),
-            ("microdata", meta.item("headline")),
-            ("dom", heading),
-            ("dom", meta.title),
-        )
-        if value and value.strip()
-    ][:1])
-    _pick(md, "description", [
-        ("meta", lambda: meta.first("description", "og:description", "twitter:description")),
-        ("json-ld", _ld(ld, "description")),
-    ])
+    _pick(
+        md,
+        "title",
+        [
+            (source, lambda value=value: clean_title(value, sites, heading))
+            for source, value in (
+                ("json-ld", ld.headline if ld else None),
+                ("meta", meta.first("og:title", "twitter:title", "citation_title", "dc.title")),
+                ("microdata", meta.item("headline")),
+                ("dom", heading),
+                ("dom", meta.title),
+            )
+            if value and value.strip()
+        ][:1],
+    )
+    _pick(
+        md,
+        "description",
+        [
+            ("meta", lambda: meta.first("description", "og:description", "twitter:description")),
+            ("json-ld", _ld(ld, "description")),
+        ],
+    )
 
 
 def _authors(
     md: Metadata, meta: PageMeta, ld: LinkedData | None, sites: list[str], bylines: list[str]
 ) -> None:
-    _pick(md, "authors", [
-        ("json-ld", lambda: clean_authors(ld.authors if ld else (), sites)),
-        ("meta", lambda: clean_authors(
-            (a for a in meta.all(*AUTHOR_META) if not a.startswith("http")), sites)),
-        ("microdata", lambda: clean_authors(meta.microdata.get("author", ()), sites)),
-        ("dom", lambda: clean_authors(meta.author_links + bylines, sites)),
-    ])
+    _pick(
+        md,
+        "authors",
+        [
+            ("json-ld", lambda: clean_authors(ld.authors if ld else (), sites)),
+            (
+                "meta",
+                lambda: clean_authors(
+                    (a for a in meta.all(*AUTHOR_META) if not a.startswith("http")), sites
+                ),
+            ),
+            ("microdata", lambda: clean_authors(meta.microdata.get("author", ()), sites)),
+            ("dom", lambda: clean_authors(meta.author_links + bylines, sites)),
+        ],
+    )
 
 
 def _dates(
     md: Metadata, meta: PageMeta, ld: LinkedData | None, url: str | None, datelines: list[str]
 ) -> None:
-    _pick(md, "published", [
-        ("json-ld", lambda: parse_date(ld.published) if ld else None),
-        ("meta", lambda: parse_date(meta.first(*PUBLISHED_META))),
-        ("microdata", lambda: parse_date(meta.item("datePublished"))),
-        *(("dom", lambda v=v: parse_date(v)) for v in meta.times),
-        *(("text", lambda v=v: parse_date(v)) for v in datelines),
-        ("url", lambda: date_from_url(url)),
-    ])
-    _pick(md, "modified", [
-        ("json-ld", lambda: parse_date(ld.modified) if ld else None),
-        ("meta", lambda: parse_date(meta.first(*_MODIFIED_META))),
-        ("microdata", lambda: parse_date(meta.item("dateModified"))),
-    ])
+    _pick(
+        md,
+        "published",
+        [
+            ("json-ld", lambda: parse_date(ld.published) if ld else None),
+            ("meta", lambda: parse_date(meta.first(*PUBLISHED_META))),
+            ("microdata", lambda: parse_date(meta.item("datePublished"))),
+            *(("dom", lambda v=v: parse_date(v)) for v in meta.times),
+            *(("text", lambda v=v: parse_date(v)) for v in datelines),
+            ("url", lambda: date_from_url(url)),
+        ],
+    )
+    _pick(
+        md,
+        "modified",
+        [
+            ("json-ld", lambda: parse_date(ld.modified) if ld else None),
+            ("meta", lambda: parse_date(meta.first(*_MODIFIED_META))),
+            ("microdata", lambda: parse_date(meta.item("dateModified"))),
+        ],
+    )
 
 
 def _links(md: Metadata, meta: PageMeta, ld: LinkedData | None, url: str | None) -> None:
-    _pick(md, "language", [
-        ("dom", lambda: language_tag(meta.language)),
-        ("meta", lambda: language_tag(
-            meta.first("content-language", "og:locale", "language", "dc.language"))),
-        ("json-ld", lambda: language_tag(ld.language) if ld else None),
-    ])
-    _pick(md, "canonical_url", [
-        ("dom", lambda: _absolute(meta.canonical, url)),
-        ("meta", lambda: _absolute(meta.first("og:url"), url)),
-        ("json-ld", lambda: _absolute(ld.url, url) if ld else None),
-    ])
-    _pick(md, "image", [
-        ("meta", lambda: _absolute(
-            meta.first("og:image", "og:image:url", "twitter:image", "twitter:image:src"), url)),
-        ("json-ld", lambda: _absolute(ld.image, url) if ld else None),
-    ])
+    _pick(
+        md,
+        "language",
+        [
+            ("dom", lambda: language_tag(meta.language)),
+            (
+                "meta",
+                lambda: language_tag(
+                    meta.first("content-language", "og:locale", "language", "dc.language")
+                ),
+            ),
+            ("json-ld", lambda: language_tag(ld.language) if ld else None),
+        ],
+    )
+    _pick(
+        md,
+        "canonical_url",
+        [
+            ("dom", lambda: _absolute(meta.canonical, url)),
+            ("meta", lambda: _absolute(meta.first("og:url"), url)),
+            ("json-ld", lambda: _absolute(ld.url, url) if ld else None),
+        ],
+    )
+    _pick(
+        md,
+        "image",
+        [
+            (
+                "meta",
+                lambda: _absolute(
+                    meta.first("og:image", "og:image:url", "twitter:image", "twitter:image:src"),
+                    url,
+                ),
+            ),
+            ("json-ld", lambda: _absolute(ld.image, url) if ld else None),
+        ],
+    )
 
 
 def _section_tags(md: Metadata, meta: PageMeta, ld: LinkedData | None, url: str | None) -> None:
-    _pick(md, "section", [
-        ("json-ld", _ld(ld, "section")),
-        ("meta", lambda: meta.first("article:section", "section", "parsely-section", "category")),
-        ("microdata", lambda: meta.item("articleSection")),
-        ("url", lambda: section_from_url(url)),
-    ])
+    _pick(
+        md,
+        "section",
+        [
+            ("json-ld", _ld(ld, "section")),
+            (
+                "meta",
+                lambda: meta.first("article:section", "section", "parsely-section", "category"),
+            ),
+            ("microdata", lambda: meta.item("articleSection")),
+            ("url", lambda: section_from_url(url)),
+        ],
+    )
 
     def meta_tags() -> tuple[str, ...]:
         tags = meta.all("article:tag", "news_keywords", "keywords", "parsely-tags")

@@ -13,14 +13,24 @@ _BYLINE_SELECTOR = '[class*="byline"], [class*="author"], [rel~="author"], addre
 _DATELINE_SELECTOR = '[class*="date"], [class*="time"], [class*="publish"]'
 _MAX_LINES = 1500  # text lines looked at, from the top: bylines sit near it
 _MAX_FOUND = 20
+_AROUND_HEADING = 60  # lines looked at around the headline
 
 
-def _short_lines(tree: LexborHTMLParser) -> list[str]:
+def _short_lines(tree: LexborHTMLParser, heading: str | None) -> list[str]:
+    """Short text lines next to the headline (or at the top when there is none)."""
     body = tree.body
     if body is None:
         return []
-    lines = body.text(separator="\n").split("\n", _MAX_LINES)[:_MAX_LINES]
-    return [line for line in (raw.strip() for raw in lines) if 3 < len(line) < 90]
+    lines = [raw.strip() for raw in body.text(separator="\n").split("\n", _MAX_LINES)]
+    start = 0
+    if heading:
+        # Bylines and datelines sit next to the headline, not in menus or teasers.
+        for index, line in enumerate(lines[:_MAX_LINES]):
+            if line == heading:
+                start = max(0, index - _AROUND_HEADING // 4)
+                break
+    window = lines[start : start + _AROUND_HEADING] if heading else lines[:_AROUND_HEADING]
+    return [line for line in window if 3 < len(line) < 90]
 
 
 def visible_metadata(
@@ -48,7 +58,7 @@ def visible_metadata(
             if 0 < len(text) < 120:
                 datelines.append(text)
     if (want_authors and not bylines) or (want_date and not datelines):
-        for line in _short_lines(tree):
+        for line in _short_lines(tree, meta.heading):
             if want_authors and len(bylines) < 3:
                 name = byline_name(line)
                 if name:
