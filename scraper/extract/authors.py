@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # "By", and its equivalents in the languages we watch, in front of a byline.
 _LEAD = re.compile(
@@ -21,6 +22,9 @@ _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|(?<=[A-Z]{3})(?=[A-Z][a-z]{2})
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
 _URLISH = re.compile(r"https?://|www\.|\.(?:com|org|net|ru|ua|us|uk|tr)\b", re.IGNORECASE)
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SPACES = re.compile(r"\s+")
+_ROLE_DASH = re.compile(r"\s+[-–—|]\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
 # Words that make a byline fragment a job title or a desk rather than a person.
 _ROLES = frozenset(
     """writer reporter editor correspondent contributor columnist journalist photographer
@@ -44,7 +48,7 @@ _NOT_PEOPLE = frozenset(
 def _fragments(raw: str) -> list[str]:
     text = _EMAIL.sub(" ", raw)
     text = _PAREN.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     text = _LEAD.sub("", text)
     return [part for part in _SPLIT.split(text) if part]
 
@@ -59,7 +63,7 @@ def _clean_one(fragment: str) -> str | None:
     if glued:
         name = name[: glued.start()]
     # "Jane Doe - Staff Writer" and "Jane Doe, Reporter" keep the part before the role.
-    name = re.split(r"\s+[-–—|]\s+", name)[0].strip()
+    name = _ROLE_DASH.split(name, 1)[0].strip()
     if not name or _URLISH.search(name) or name.startswith("@"):
         return None
     words = name.split()
@@ -88,15 +92,22 @@ def _is_role(word: str) -> bool:
     return word in _ROLES or (word.endswith("s") and word[:-1] in _ROLES)
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
+    return _NOT_WORD.sub("", text.lower())
+
+
+@lru_cache(maxsize=256)
+def _exclusions(exclude: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """Normalised site names, whole and word by word (the same few per site: cached)."""
+    whole = frozenset(_norm(e) for e in exclude) - {""}
+    words = frozenset(w for e in exclude for w in (_norm(x) for x in e.split()) if len(w) > 1)
+    return whole, words
 
 
 def clean_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> tuple[str, ...]:
     """Bare, unique author names from raw bylines; names equal to ``exclude`` (site) dropped."""
-    excluded = {_norm(e) for e in exclude if e}
-    excluded.discard("")
-    excluded_words = {w for e in exclude if e for w in (_norm(x) for x in e.split()) if len(w) > 1}
+    excluded, excluded_words = _exclusions(tuple(e for e in exclude if e))
     names: list[str] = []
     seen: set[str] = set()
     for item in raw:
@@ -109,7 +120,7 @@ def clean_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> tup
             key = _norm(name)
             if not key or key in seen or key in excluded:
                 continue
-            if excluded_words & {_norm(w) for w in name.split()}:
+            if any(_norm(w) in excluded_words for w in name.split()):
                 continue  # "CNN Business", "Sputnik International": the site, not a person
             seen.add(key)
             names.append(name)

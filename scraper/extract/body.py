@@ -99,9 +99,12 @@ class _Scores:
         self.node: dict[int, LexborNode] = {}
         self._parents = parents
 
-    def credit(self, target: LexborNode | None, text: str) -> None:
-        """Readability's rule: a paragraph scores its parent fully, then its ancestors less."""
-        score = _paragraph_score(text)
+    def credit(self, target: LexborNode | None, score: float) -> None:
+        """Readability's rule: a paragraph scores its parent fully, then its ancestors less.
+
+        ``score`` is the sum of the scores of all paragraphs sharing this parent, so that
+        the walk up the tree is made once per parent rather than once per paragraph.
+        """
         for level in range(3):
             if target is None:
                 return
@@ -141,18 +144,26 @@ class _Paragraphs:
         }
         scores = _Scores(judge.parent)
         chars = 0
+        # Dicts keep insertion order: parents are credited in order of their first paragraph,
+        # so candidates still enter the scores in document order.
+        totals: dict[int, tuple[LexborNode, float]] = {}
         for target, text, chain in self.items:
             if chain and not forgiven.issuperset(chain):
                 continue
             chars += len(text)
-            scores.credit(target, text)
+            key = target.mem_id
+            known = totals.get(key)
+            score = _paragraph_score(text)
+            totals[key] = (target, known[1] + score) if known else (target, score)
+        for target, score in totals.values():
+            scores.credit(target, score)
         return scores, chars, forgiven
 
 
-def _score_paragraphs(body: LexborNode, judge: Judge) -> _Paragraphs:
+def _score_paragraphs(paragraphs: list[LexborNode], judge: Judge) -> _Paragraphs:
     found = _Paragraphs()
     counted: set[int] = set()
-    for node in body.css("p, pre, br, blockquote"):
+    for node in paragraphs:
         if node.tag == "br":
             # Text split by <br> instead of <p>: its parent is the paragraph holder.
             holder = node.parent
@@ -182,7 +193,7 @@ def _score_text_blocks(body: LexborNode, judge: Judge) -> _Paragraphs:
         if not node.is_text_node:
             continue
         text = node.text_content or ""
-        if len(text.strip()) < 25:
+        if len(text) < 25 or len(text.strip()) < 25:  # most are the blanks between tags
             continue
         parent = node.parent
         if parent is None or parent.tag in JUNK_TAGS:
@@ -191,7 +202,9 @@ def _score_text_blocks(body: LexborNode, judge: Judge) -> _Paragraphs:
         while block is not None and block.tag not in _BLOCK_TAGS:
             block = block.parent
         if block is not None:
-            entry = blocks.setdefault(block.mem_id, (block, [], judge.chain(parent)))
+            entry = blocks.get(block.mem_id)
+            if entry is None:
+                entry = blocks[block.mem_id] = (block, [], judge.chain(parent))
             entry[1].append(text)
     found = _Paragraphs()
     for block, texts, chain in blocks.values():
@@ -199,8 +212,10 @@ def _score_text_blocks(body: LexborNode, judge: Judge) -> _Paragraphs:
     return found
 
 
-def _score_candidates(body: LexborNode, judge: Judge) -> tuple[_Scores, set[int]]:
-    scores, chars, forgiven = _score_paragraphs(body, judge).score(judge)
+def _score_candidates(
+    body: LexborNode, paragraphs: list[LexborNode], judge: Judge
+) -> tuple[_Scores, set[int]]:
+    scores, chars, forgiven = _score_paragraphs(paragraphs, judge).score(judge)
     if chars < 500:
         fallback, _, fallback_forgiven = _score_text_blocks(body, judge).score(judge)
         best_paragraph = max(scores.value.values(), default=0)
@@ -209,17 +224,23 @@ def _score_candidates(body: LexborNode, judge: Judge) -> tuple[_Scores, set[int]
     return scores, forgiven
 
 
-def link_density(node: LexborNode) -> float:
-    """Share of a node's text that sits inside links."""
-    total = len(node.text())
+def link_density(node: LexborNode, text: str | None = None) -> float:
+    """Share of a node's text that sits inside links; pass ``text`` if already at hand."""
+    total = len(node.text() if text is None else text)
     if not total:
         return 0.0
     return min(1.0, sum(len(a.text()) for a in node.css("a")) / total)
 
 
-def choose_container(body: LexborNode, judge: Judge) -> tuple[list[LexborNode], set[int]]:
-    """The nodes that hold the article text, in document order, and the forgiven blocks."""
-    scores, forgiven = _score_candidates(body, judge)
+def choose_container(
+    body: LexborNode, paragraphs: list[LexborNode], judge: Judge
+) -> tuple[list[LexborNode], set[int]]:
+    """The nodes that hold the article text, in document order, and the forgiven blocks.
+
+    ``paragraphs`` are the page's <p>, <pre>, <br> and <blockquote> elements in document
+    order (from the shared scan, so that finding them costs no walk of its own).
+    """
+    scores, forgiven = _score_candidates(body, paragraphs, judge)
     return _choose(body, scores, judge, forgiven), forgiven
 
 
@@ -257,8 +278,9 @@ def _choose(
         if scores.value.get(sibling_id, 0) + (best_score * 0.2 if same else 0) >= threshold:
             chosen.append(sibling)
         elif sibling.tag == "p":
-            text = sibling.text().strip()
-            density = link_density(sibling)
+            raw = sibling.text()
+            text = raw.strip()
+            density = link_density(sibling, raw)
             if (len(text) > 80 and density < 0.25) or (
                 density == 0 and re.search(r"\.( |$)", text)
             ):
@@ -322,18 +344,34 @@ def _mark(node: LexborNode) -> None:
             block.insert_after(PARA)
 
 
+def squash(raw: str) -> str:
+    """``" ".join(raw.split())``, without cutting the text into words when it can.
+
+    Splitting non-ASCII text into word objects costs ~5 ns a character. Every whitespace
+    character but " " is unprintable, so a line that is printable once its newlines, tabs
+    and no-break spaces are spaces only needs its runs of spaces closed up, in C.
+    """
+    if not raw.isprintable():
+        raw = raw.replace("\n", " ").replace("\t", " ").replace("\xa0", " ")
+        if not raw.isprintable():
+            return " ".join(raw.split())  # other spaces or controls: the general way
+    while "  " in raw:
+        raw = raw.replace("  ", " ")
+    return raw.strip()
+
+
 def _line(raw: str) -> Line | None:
     heading = raw.startswith(HEAD)
     if heading:
         raw = raw[1:]
     if LINK in raw:
         parts = raw.split(LINK)
-        text = " ".join("".join(parts).split())
+        text = squash("".join(parts))
         if not text:
             return None
         linked = sum(len(p.strip()) for p in parts[1::2])
         return Line(text, heading, min(1.0, linked / len(text)))
-    text = " ".join(raw.split())
+    text = squash(raw)
     return Line(text, heading, 0.0) if text else None
 
 

@@ -134,13 +134,7 @@ class Judge:
             return True
         if tag in _UNREAD_TAGS:
             return False
-        attrs = node.attributes
-        if not attrs:
-            return False
-        if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
-            return True
-        named = _name_of(attrs)
-        return named is not None and named[1]
+        return _named_or_hidden(node.attributes)
 
     def chain(self, node: LexborNode) -> tuple[int, ...]:
         """``mem_id``s of boilerplate elements among ``node`` and its ancestors."""
@@ -148,20 +142,34 @@ class Judge:
         path = []
         current: LexborNode | None = node
         parents = self.parent
+        inherited = _EMPTY
         while current is not None:
             key = current.mem_id
-            if key in chains:
+            known = chains.get(key)
+            if known is not None:
+                inherited = known
                 break
             path.append((key, current))
             current = parents[key] = current.parent
-        inherited = chains[current.mem_id] if current is not None else _EMPTY
         for key, element in reversed(path):
-            if self.own(element):
+            tag = element.tag  # own()'s first tests, inlined: this loop runs for every ancestor
+            if tag in JUNK_TAGS:
                 inherited = (*inherited, key)
-                if element.tag in JUNK_TAGS:
-                    self.fatal.add(key)
+                self.fatal.add(key)
+            elif tag not in _UNREAD_TAGS and _named_or_hidden(element.attributes):
+                inherited = (*inherited, key)
             chains[key] = inherited
         return inherited
+
+
+def _named_or_hidden(attrs: dict[str, str | None]) -> bool:
+    """Hidden, or named with a strong boilerplate word."""
+    if not attrs:
+        return False
+    if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
+        return True
+    named = _name_of(attrs)
+    return named is not None and named[1]
 
 
 def _name_of(attrs: dict[str, str | None]) -> tuple[str, bool] | None:

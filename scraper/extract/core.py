@@ -11,8 +11,8 @@ from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_text
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
-from scraper.extract.meta import read_meta
 from scraper.extract.metadata import resolve
+from scraper.extract.scan import scan
 from scraper.extract.visible import visible_metadata
 from scraper.types import Extracted
 
@@ -35,14 +35,15 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
 def _extract(html: str | bytes, url: str | None) -> Extracted:
     text = to_text(html, url)
     tree = parse(text, url)
-    meta = read_meta(tree)
+    found = scan(tree)
+    meta = found.meta
     ld = read_linked_data(meta.jsonld)
     body = tree.body
     if body is None:
         raise ExtractionError("page has no <body> after parsing", url=url)
     bylines, datelines = visible_metadata(tree, meta, ld)
 
-    nodes, forgiven = choose_container(body, Judge())
+    nodes, forgiven = choose_container(body, found.paragraphs, Judge())
     cleaned_away = clean_container(nodes, forgiven)
     lines = container_lines(nodes)
     provisional_title = ld.headline if ld and ld.headline else meta.heading
@@ -67,7 +68,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
             md.signals["body"] = "json-ld"
 
     body_text = "\n".join(line.text for line in body_lines)
-    body_html = _to_html(body_lines)
+    body_html = _to_html(body_lines, body_text)
     subtitle = md.description
     if subtitle and body_lines and body_lines[0].text.startswith(subtitle[:60]):
         subtitle = None
@@ -93,12 +94,14 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     )
 
 
-def _to_html(lines: list[Line]) -> str | None:
-    """Cleaned display HTML of the body: one escaped <p> or <h2> per line."""
+def _to_html(lines: list[Line], text: str) -> str | None:
+    """Cleaned display HTML of the body (``text``): one escaped <p> or <h2> per line."""
     if not lines:
         return None
-    escaped = html_lib.escape("\n".join(line.text for line in lines), quote=False).split("\n")
+    escaped = html_lib.escape(text, quote=False)
+    if not any(line.heading for line in lines):
+        return "<p>" + escaped.replace("\n", "</p><p>") + "</p>"  # one C call for all lines
     return "".join(
-        f"<h2>{text}</h2>" if line.heading else f"<p>{text}</p>"
-        for line, text in zip(lines, escaped, strict=True)
+        f"<h2>{piece}</h2>" if line.heading else f"<p>{piece}</p>"
+        for line, piece in zip(lines, escaped.split("\n"), strict=True)
     )

@@ -254,6 +254,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 _YEARS = range(1990, 2101)
 
 
@@ -264,7 +265,7 @@ def _aware(value: datetime) -> datetime:
 def _iso(text: str) -> datetime | None:
     candidate = text.strip().replace(" ", "T", 1)
     # Python 3.11 accepts most of ISO 8601 but not "+0300" written after seconds with a dot.
-    candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", candidate)
+    candidate = _COMPACT_OFFSET.sub(r"\1:\2", candidate)
     try:
         found = datetime.fromisoformat(candidate)
     except ValueError:

@@ -163,10 +163,11 @@ def read_linked_data(sources: Iterable[str]) -> LinkedData | None:
     if not objects:
         return None
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
-    articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
-    pages = [o for o in objects if _types(o) & _PAGE_TYPES]
+    typed = [(o, _types(o)) for o in objects]  # each object's types, worked out once
+    articles = [o for o, types in typed if types & ARTICLE_TYPES]
+    pages = [o for o, types in typed if types & _PAGE_TYPES]
     main = max(articles, key=_score) if articles else (pages[0] if pages else None)
-    site = next((o for o in objects if _types(o) & _SITE_TYPES and o.get("name")), None)
+    site = next((o for o, types in typed if types & _SITE_TYPES and o.get("name")), None)
     if main is None:
         if site is None:
             return None

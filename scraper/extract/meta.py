@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 
 @dataclass(slots=True)
@@ -58,10 +58,27 @@ def microdata_value(node: LexborNode, tag: str, attrs: dict[str, str | None]) ->
     return node.text()[:300]
 
 
+# The elements read_meta_node understands; scan.py walks the tree for them. Lexbor compares
+# the script type without regard to case, as browsers do.
+META_SELECTOR = 'meta, link[rel~=canonical], title, time, h1, [itemprop], script[type*="ld+json" i]'
+# The microdata properties the resolver reads. Others are not worth their value: an
+# itemprop="articleBody" costs the text of the whole article.
+MICRODATA_KEYS = frozenset(
+    {"author", "headline", "datePublished", "dateModified", "articleSection"}
+)
+
+
 def read_meta_node(
     meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, str | None]
 ) -> None:
     """Record what one metadata-bearing element says (called by the document scan)."""
+    prop = attrs.get("itemprop")
+    if prop:
+        keys = [key for key in prop.split() if key in MICRODATA_KEYS]
+        if keys:
+            value = microdata_value(node, tag, attrs)
+            for key in keys:
+                meta.microdata.setdefault(key, []).append(value)
     if tag == "meta":
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
@@ -86,28 +103,3 @@ def read_meta_node(
             meta.times.append(value)
     elif tag == "script" and "ld+json" in (attrs.get("type") or "").lower():
         meta.jsonld.append(node.text())
-
-
-_SELECTOR = "meta, link[rel~=canonical], title, time, h1, [itemprop], script[type]"
-_MAX_NODES = 3000
-
-
-def read_meta(tree: LexborHTMLParser) -> PageMeta:
-    """Every metadata-bearing element, in one selector pass over the whole tree."""
-    meta = PageMeta()
-    root = tree.root
-    if root is not None:
-        lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
-        meta.language = lang.strip() if lang else None
-    microdata = 0
-    for node in tree.css(_SELECTOR)[:_MAX_NODES]:
-        tag = node.tag or ""
-        attrs = node.attributes
-        read_meta_node(meta, node, tag, attrs)
-        prop = attrs.get("itemprop")
-        if prop and microdata < _MAX_NODES:
-            microdata += 1
-            value = microdata_value(node, tag, attrs)
-            for key in prop.split():
-                meta.microdata.setdefault(key, []).append(value)
-    return meta

@@ -68,6 +68,13 @@ _GENERIC_SEGMENTS = frozenset(
 )
 
 
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}")
+_REGION = re.compile(r"[A-Za-z]{2}")
+_SCRIPT = re.compile(r"[A-Za-z]{4}")
+_SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
+_SECTION = re.compile(r"[a-z][a-z-]{2,30}")
+
+
 @dataclass(slots=True)
 class Metadata:
     """Resolved metadata fields, and where each came from."""
@@ -94,15 +101,15 @@ def language_tag(value: str | None) -> str | None:
         return None
     value = value.strip().replace("_", "-").split(",")[0].split(";")[0].strip()
     parts = value.split("-")
-    if not re.fullmatch(r"[A-Za-z]{2,3}", parts[0]):
+    if not _LANGUAGE.fullmatch(parts[0]):
         return None
     out = [parts[0].lower()]
     for part in parts[1:]:
-        if re.fullmatch(r"[A-Za-z]{2}", part):
+        if _REGION.fullmatch(part):
             out.append(part.upper())
-        elif re.fullmatch(r"[A-Za-z]{4}", part):
+        elif _SCRIPT.fullmatch(part):
             out.append(part.title())
-        elif re.fullmatch(r"[A-Za-z0-9]{1,8}", part):
+        elif _SUBTAG.fullmatch(part):
             out.append(part.lower())
     return "-".join(out)
 
@@ -125,7 +132,7 @@ def section_from_url(url: str | None) -> str | None:
     segments = [s for s in urlsplit(url).path.split("/") if s]
     for segment in segments[:-1]:
         low = segment.lower()
-        if low in _GENERIC_SEGMENTS or not re.fullmatch(r"[a-z][a-z-]{2,30}", low):
+        if low in _GENERIC_SEGMENTS or not _SECTION.fullmatch(low):
             continue
         return low
     return None

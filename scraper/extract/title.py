@@ -6,10 +6,13 @@ import html
 import re
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:|/)\s+")
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_PIPE = re.compile(r"\s\|\s")
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
+    return _NOT_WORD.sub("", text.lower())
 
 
 def _matches_site(segment: str, site_names: list[str]) -> bool:
@@ -29,9 +32,9 @@ def clean_title(title: str | None, site_names: list[str], heading: str | None = 
         return None
     if "&" in title:
         title = html.unescape(title)  # CMSs double-encode headlines in JSON-LD and og:title
-    title = re.sub(r"\s+", " ", title).strip()
+    title = _SPACES.sub(" ", title).strip()
     if heading:
-        heading = re.sub(r"\s+", " ", heading).strip()
+        heading = _SPACES.sub(" ", heading).strip()
         # The visible headline wins when the title is that headline plus decoration.
         if heading and heading != title and len(heading) > 10 and heading in title:
             return heading
@@ -49,7 +52,7 @@ def clean_title(title: str | None, site_names: list[str], heading: str | None = 
     # No known site name: a short last segment after " | " is almost always the site.
     last = parts[-1]
     head = title[: len(title) - len(last)].rstrip(" |-–—:»·•/")
-    if re.search(r"\s\|\s", title) and len(last.split()) <= 4 and len(head) > 2 * len(last):
+    if _PIPE.search(title) and len(last.split()) <= 4 and len(head) > 2 * len(last):
         return head
     return title
 

@@ -21,16 +21,17 @@ def _short_lines(tree: LexborHTMLParser, heading: str | None) -> list[str]:
     body = tree.body
     if body is None:
         return []
-    lines = [raw.strip() for raw in body.text(separator="\n").split("\n", _MAX_LINES)]
+    lines = body.text(separator="\n").split("\n", _MAX_LINES)
     start = 0
     if heading:
-        # Bylines and datelines sit next to the headline, not in menus or teasers.
+        # Bylines and datelines sit next to the headline, not in menus or teasers. The
+        # substring test spares stripping the hundreds of lines that cannot be it.
         for index, line in enumerate(lines[:_MAX_LINES]):
-            if line == heading:
+            if heading in line and line.strip() == heading:
                 start = max(0, index - _AROUND_HEADING // 4)
                 break
-    window = lines[start : start + _AROUND_HEADING] if heading else lines[:_AROUND_HEADING]
-    return [line for line in window if 3 < len(line) < 90]
+    window = lines[start : start + _AROUND_HEADING]
+    return [line for line in (raw.strip() for raw in window) if 3 < len(line) < 90]
 
 
 def visible_metadata(
@@ -47,13 +48,16 @@ def visible_metadata(
     want_date = want_date and not meta.times and not meta.microdata.get("datePublished")
     bylines: list[str] = []
     datelines: list[str] = []
+    body = tree.body  # bylines and dates are printed in the body: <head> is not searched
+    if body is None:
+        return bylines, datelines
     if want_authors:
-        for node in tree.css(_BYLINE_SELECTOR)[:_MAX_FOUND]:
+        for node in body.css(_BYLINE_SELECTOR)[:_MAX_FOUND]:
             text = node.text().strip()
             if 0 < len(text) < 120:
                 bylines.append(text)
     if want_date:
-        for node in tree.css(_DATELINE_SELECTOR)[:_MAX_FOUND]:
+        for node in body.css(_DATELINE_SELECTOR)[:_MAX_FOUND]:
             text = node.text().strip()
             if 0 < len(text) < 120:
                 datelines.append(text)

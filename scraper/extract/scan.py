@@ -1,0 +1,58 @@
+"""One selector walk over the whole page for the metadata reader and the body scorer.
+
+A lexbor selector call walks every node of the tree: about 0.1 ms on a news page, as much
+as all the Python work on the elements it returns. Metadata-bearing elements and paragraph
+candidates are therefore gathered by a single call and sorted by tag here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract.meta import META_SELECTOR, PageMeta, read_meta_node
+
+PARAGRAPH_TAGS = frozenset({"p", "pre", "br", "blockquote"})
+_SELECTOR = f"{META_SELECTOR}, {', '.join(sorted(PARAGRAPH_TAGS))}"
+_MAX_META_NODES = 3000  # a page with more metadata elements than this is not one article
+
+
+@dataclass(slots=True)
+class Scan:
+    """What the walk found: the page's metadata, and paragraph candidates in document order."""
+
+    meta: PageMeta
+    paragraphs: list[LexborNode] = field(default_factory=list)
+
+
+def scan(tree: LexborHTMLParser) -> Scan:
+    """Metadata-bearing elements and ``<p>``/``<pre>``/``<br>``/``<blockquote>``, in one walk."""
+    found = Scan(PageMeta())
+    meta = found.meta
+    root = tree.root
+    if root is not None:
+        lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
+        meta.language = lang.strip() if lang else None
+    paragraphs = found.paragraphs
+    budget = _MAX_META_NODES
+    previous = -1
+    for node in tree.css(_SELECTOR):
+        # Lexbor returns an element once per selector it matches (<p itemprop> twice, one
+        # after the other): a paragraph counted twice would score its parent twice.
+        key = node.mem_id
+        if key == previous:
+            continue
+        previous = key
+        tag = node.tag or ""
+        if tag in PARAGRAPH_TAGS:
+            paragraphs.append(node)
+            if tag == "br":
+                continue  # a line break carries no metadata worth its attribute lookup
+        if budget:
+            attrs = node.attributes
+            if tag in PARAGRAPH_TAGS and "itemprop" not in attrs:
+                continue
+            budget -= 1
+            read_meta_node(meta, node, tag, attrs)
+    return found
