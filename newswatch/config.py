@@ -7,19 +7,31 @@ Unknown keys are errors: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from newswatch.durations import Duration
+from scheduler.messages import TemplateError, check_template
+from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.topic import TopicQuery, TopicQueryError
 
-SourceKind = Literal["feed", "sitemap", "page", "article"]
+SourceKind = Literal["feed", "sitemap", "page", "article", "search", "site"]
+GOOGLE_NEWS_SEARCH = "https://news.google.com/rss/search"
 
 
 class ConfigError(Exception):
@@ -35,29 +47,68 @@ class DatabaseConfig(_Section):
 
 
 class SourceConfig(_Section):
-    url: str = Field(description="Address of the feed, sitemap, listing page or article.")
-    kind: SourceKind = Field("feed", description="feed | sitemap | page | article")
+    url: str = Field(description="Address of the feed, sitemap, listing page, article or site "
+                     "(for kind = \"search\": optional, the search endpoint).")
+    kind: SourceKind = Field("feed", description="feed | sitemap | page | article | search | "
+                             "site (a site's robots.txt Sitemap: lines)")
     every: Duration = Field(timedelta(minutes=5), description="How often the source is polled.")
+    match: str | None = Field(None, description="kind = page: regular expression an article "
+                              "link's URL must contain a match for.")
+    select: str | None = Field(None, description="kind = page: CSS selector of the article "
+                               "links (or of the elements that contain them).")
+    languages: tuple[str, ...] = Field(("en",), description="kind = search: one search feed "
+                                       "per language (two-letter codes).")
+    query: str | None = Field(None, description="kind = search: the search-engine query; "
+                              "default: derived from [topic] query.")
+    endpoint: str = Field(GOOGLE_NEWS_SEARCH, description="kind = search: the news-search RSS "
+                          "endpoint (q, hl, gl and ceid are added).")
 
-    @field_validator("url")
+    @model_validator(mode="before")
+    @classmethod
+    def _search_url(cls, data: Any) -> Any:
+        # A search source needs no url of its own: it is its endpoint.
+        if isinstance(data, dict) and data.get("kind") == "search" and not data.get("url"):
+            return {**data, "url": data.get("endpoint") or GOOGLE_NEWS_SEARCH}
+        return data
+
+    @field_validator("url", "endpoint")
     @classmethod
     def _http_only(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2,3}", code):
+                raise ValueError(f"{code!r} is not a two-letter language code such as en or tr")
+        return value
+
+
+def _check_topic(value: str) -> str:
+    try:
+        TopicQuery(value)
+    except TopicQueryError as error:
+        raise ValueError(str(error)) from None
+    return value
+
 
 class TopicConfig(_Section):
     query: str = Field("", description="Topic query; empty means every article counts.")
 
-    @field_validator("query")
-    @classmethod
-    def _parses(cls, value: str) -> str:
-        try:
-            TopicQuery(value)
-        except TopicQueryError as error:
-            raise ValueError(str(error)) from None
-        return value
+    _query_parses = field_validator("query")(_check_topic)
 
 
 class RecheckTier(_Section):
@@ -84,18 +135,72 @@ class RecheckConfig(_Section):
         return tiers
 
 
+AlertKind = Literal["new", "edited", "gone", "update"]
+
+
 class AlertConfig(_Section):
-    url: str = Field(description="console://, jsonl:///path/file.jsonl, or any apprise URL.")
+    url: str = Field(description="console://, jsonl:///path/file.jsonl, "
+                     "webhook+https://host/path, or any apprise URL.")
+    kinds: tuple[AlertKind, ...] = Field(
+        (), description="Only these alert kinds (new, edited, gone, update); empty: all.")
+    classes: tuple[str, ...] = Field(
+        (), description="Only edits of these classes (e.g. headline, correction); empty: all.")
+    outlets: tuple[str, ...] = Field(
+        (), description="Only these outlets (host or site name); empty: all.")
+    topic: str = Field("", description="Only articles that also match this topic query.")
+    digest: Duration = Field(timedelta(0), description="Collect alerts and send one message "
+                             "per interval (e.g. 30m); 0s: send each at once.")
+    template: str = Field("", description="Message body template, e.g. "
+                          "'{kind_words}: {title} ({outlet}) {url} {changes}'.")
+
+    _topic_parses = field_validator("topic")(_check_topic)
+
+    @field_validator("template")
+    @classmethod
+    def _template_parses(cls, value: str) -> str:
+        try:
+            return check_template(value)
+        except TemplateError as error:
+            raise ValueError(str(error)) from None
 
 
 class FetchConfig(_Section):
     user_agent: str = Field(
-        "newswatch/0.1 (news change tracker; polite, obeys robots.txt)",
-        description="User-Agent sent with every request; add a contact URL or e-mail.",
+        DEFAULT_USER_AGENT,
+        description="User-Agent sent with every request: name newswatch and give a contact URL "
+        "or e-mail, e.g. \"newswatch/0.1 (+https://example.org/newswatch-bot)\".",
     )
     timeout: Duration = Field(timedelta(seconds=30), description="Read timeout per request.")
-    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest body accepted.")
-    concurrency: int = Field(8, gt=0, le=256, description="Fetches in flight at once.")
+    connect_timeout: Duration = Field(timedelta(seconds=10),
+                                      description="Time allowed to open a connection.")
+    total_timeout: Duration = Field(timedelta(seconds=60),
+                                    description="Time allowed for one whole request.")
+    max_redirects: int = Field(10, ge=0, le=30, description="Redirects followed per fetch.")
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0,
+                           description="Largest body accepted (after decompression).")
+    concurrency: int = Field(8, gt=0, le=256, description="Fetches in flight at once, in all.")
+    per_host: int = Field(2, gt=0, le=64, description="Fetches in flight at once per host "
+                          "when delay is 0s (with a delay: one at a time, delay apart).")
+    delay: Duration = Field(timedelta(seconds=1), description="Minimum gap between two requests "
+                            "to one host (robots.txt Crawl-delay can raise it).")
+    max_wait: Duration = Field(timedelta(seconds=30), description="Longest politeness wait slept "
+                               "through; longer (Retry-After, paused host): rescheduled.")
+    host_backoff: Duration = Field(timedelta(seconds=5), description="First pause of a host "
+                                   "after a connection error or 5xx; doubles each time.")
+    host_backoff_cap: Duration = Field(timedelta(hours=1),
+                                       description="Longest pause of a failing host.")
+    max_crawl_delay: Duration = Field(timedelta(minutes=2),
+                                      description="Cap on a robots.txt Crawl-delay.")
+    obey_robots: bool = Field(True, description="Read and obey robots.txt (leave it on).")
+    robots_ttl: Duration = Field(timedelta(hours=1), description="How long robots.txt is cached.")
+    robots_error_ttl: Duration = Field(timedelta(minutes=30), description="After robots.txt "
+                                       "answered 5xx: disallow-all this long, then ask again.")
+    disallowed_retry: Duration = Field(timedelta(days=1), description="When a URL robots.txt "
+                                       "disallows is looked at again.")
+    http2: bool = Field(False, description="Use HTTP/2 where offered (needs httpx[http2]).")
+    proxy: str | None = Field(None, description="Proxy for every request, e.g. "
+                              "http://proxy:3128 or socks5://host:1080; none when unset.")
+    cookies: bool = Field(False, description="Keep cookies between requests (off: none kept).")
 
 
 class DaemonConfig(_Section):
@@ -104,6 +209,14 @@ class DaemonConfig(_Section):
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
     shutdown_grace: Duration = Field(timedelta(seconds=20),
                                      description="Time in-flight work gets on SIGTERM.")
+
+
+class ApiConfig(_Section):
+    host: str = Field("127.0.0.1", description="Address `newswatch serve` listens on; "
+                      "0.0.0.0 to serve other machines.")
+    port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP API and web page.")
+    token: SecretStr = Field(SecretStr(""), description="Bearer token for the writing "
+                             "endpoints (add/remove a source); empty: they are off.")
 
 
 class Settings(BaseSettings):
@@ -124,6 +237,7 @@ class Settings(BaseSettings):
     alerts: tuple[AlertConfig, ...] = (AlertConfig(url="console://"),)
     fetch: FetchConfig = FetchConfig()
     daemon: DaemonConfig = DaemonConfig()
+    api: ApiConfig = ApiConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -49,6 +49,8 @@ def demo_settings(base_url: str, data: Path) -> Settings:
         "recheck": {"tiers": [{"younger_than": "3650d", "every": "10s"}]},
         "alerts": [{"url": "console://"}, {"url": f"jsonl://{data / 'alerts.jsonl'}"}],
         "daemon": {"tick": "2s", "shutdown_grace": "5s"},
+        # The newsroom runs on this machine: politeness gaps would only slow the demo down.
+        "fetch": {"delay": "0s", "per_host": 8},
     })
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 import storage
+from newswatch.web.sidebyside import side_by_side
 from scraper import Extracted
 
 
@@ -37,7 +39,7 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def articles_table(rows: Sequence[storage.ArticleSummary]) -> Table:
+def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.ArticleRow]) -> Table:
     table = Table("id", "outlet", "title", "first seen", "versions", "status", box=None)
     for row in rows:
         table.add_row(str(row.id), row.outlet, Text(row.title or row.url),
@@ -97,3 +99,132 @@ def _scalar(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def _seconds(value: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if value >= size and value % size == 0:
+            return f"{value // size}{unit}"
+    return f"{value}s"
+
+
+def article_panel(article: storage.Article, current: storage.Version | None) -> Table:
+    """The metadata of one article (``newswatch show``)."""
+    table = Table(box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows: list[tuple[str, str]] = [
+        ("id", str(article.id)), ("url", article.url), ("outlet", article.outlet),
+        ("title", article.title or article.hint_title or "-"), ("status", article.status),
+        ("versions", str(article.version_count)), ("first seen", _when(article.first_seen_at)),
+        ("last changed", _when(article.last_changed_at)),
+        ("last checked", _when(article.last_checked_at)),
+        ("next check", _when(article.next_check_at)),
+    ]
+    if current is not None:
+        rows += [("published", _when(current.published)), ("modified", _when(current.modified)),
+                 ("authors", ", ".join(current.authors) or "-"),
+                 ("language", current.language or "-"),
+                 ("words", str(len(current.body.split())))]
+    for name, value in rows:
+        table.add_row(name, Text(value))
+    return table
+
+
+def edits_table(rows: Sequence[storage.EditRow]) -> Table:
+    table = Table("id", "outlet", "title", "version", "when", "changed", "words +/-",
+                  "class", box=None)
+    for row in rows:
+        table.add_row(str(row.article_id), row.outlet, Text(row.title or row.url),
+                      str(row.number), _when(row.fetched_at), ", ".join(row.changed_fields),
+                      f"+{row.words_added} -{row.words_removed}", ", ".join(row.classes) or "-")
+    return table
+
+
+def sources_table(rows: Sequence[storage.SourceRow]) -> Table:
+    table = Table("id", "url", "kind", "every", "enabled", "last checked", "failures",
+                  "articles", box=None)
+    for row in rows:
+        table.add_row(str(row.id), Text(row.url), row.kind, _seconds(row.every_seconds),
+                      "yes" if row.enabled else "no", _when(row.last_checked_at),
+                      str(row.failures), str(row.articles))
+    return table
+
+
+def alerts_table(rows: Sequence[storage.AlertRow]) -> Table:
+    table = Table("id", "kind", "created", "state", "channels", "title", box=None)
+    colours = {"sent": "green", "failed": "red", "pending": "yellow", "skipped": "dim"}
+    for row in rows:
+        channels = ", ".join(f"{d.channel}: {d.status}" for d in row.deliveries) or "-"
+        table.add_row(str(row.id), row.kind, _when(row.created_at),
+                      Text(row.state, style=colours.get(row.state, "")), Text(channels),
+                      Text(row.title or row.url))
+    return table
+
+
+def stats_table(found: storage.Stats) -> Table:
+    table = Table(box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    by_status = ", ".join(f"{k} {v}" for k, v in found.articles_by_status.items())
+    by_state = ", ".join(f"{k} {v}" for k, v in found.alerts_by_state.items())
+    for name, value in (
+        ("articles", f"{found.articles} ({by_status})" if by_status else "0"),
+        ("edited articles", str(found.edited_articles)), ("versions", str(found.versions)),
+        ("outlets", str(found.outlets)),
+        ("sources", f"{found.sources} ({found.sources_enabled} enabled, "
+                    f"{found.sources_failing} failing)"),
+        ("alerts", f"{found.alerts} ({by_state})"),
+        ("snapshots", f"{found.snapshots} ({found.snapshot_bytes / 1e6:.1f} MB raw)"),
+        ("fetches", str(found.fetches)), ("first seen", _when(found.first_seen_at)),
+        ("last seen", _when(found.last_seen_at)), ("last fetch", _when(found.last_fetch_at)),
+    ):
+        table.add_row(name, value)
+    return table
+
+
+def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
+                       new_label: str, context: int = 1) -> Table:
+    """Two columns, old and new, one aligned paragraph a row: the changed paragraphs with
+    ``context`` unchanged ones around them; longer unchanged runs are counted, not shown."""
+    table = Table(old_label, new_label, show_lines=True, expand=True)
+    rows = side_by_side(ops)
+    changed = [i for i, row in enumerate(rows) if row.changed]
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    hidden = 0
+    for i, row in enumerate(rows):
+        if i not in keep:
+            hidden += 1
+            continue
+        if hidden:
+            table.add_row(Text(f"… {hidden} unchanged paragraph(s)", style="dim italic"), "")
+            hidden = 0
+        old, new = Text(), Text()
+        for seg in row.old:
+            old.append(seg.text, style="bold red strike" if seg.op == "delete" else "")
+        for seg in row.new:
+            new.append(seg.text, style="bold green underline" if seg.op == "insert" else "")
+        table.add_row(old, new, style="" if row.changed else "dim")
+    if hidden:
+        table.add_row(Text(f"… {hidden} unchanged paragraph(s)", style="dim italic"), "")
+    return table
+
+
+def search_table(rows: Sequence[storage.SearchHit]) -> Table:
+    table = Table("id", "outlet", "title", "version", "seen", "snippet", box=None)
+    for row in rows:
+        version = f"{row.version_number}" + ("" if row.current else " (removed since)")
+        snippet = Text()
+        # Matched words arrive wrapped in [ and ]: show them highlighted instead.
+        for i, part in enumerate(re.split(r"\[|\]", row.snippet)):
+            snippet.append(part, style="bold yellow" if i % 2 else "")
+        table.add_row(str(row.article_id), row.outlet, Text(row.title or row.url), version,
+                      _when(row.fetched_at), snippet)
+    return table
+
+
+def stories_table(rows: Sequence[storage.StoryInfo]) -> Table:
+    table = Table("story", "title", "articles", "outlets", box=None)
+    for row in rows:
+        table.add_row(str(row.id), Text(row.title or "-"), str(row.articles), str(row.outlets))
+    return table

@@ -14,13 +14,15 @@ from datetime import datetime
 from rich.console import Console
 
 import storage
+from newswatch import fetching
 from newswatch.config import Settings
-from scheduler.channels import Channel, build_channel
+from scheduler.channels import build_channel
 from scheduler.daemon import Daemon, DaemonTiming
 from scheduler.delivery import Deliverer
+from scheduler.fetchlog import FetchRecorder
 from scheduler.policy import RecheckPolicy, Tier
+from scheduler.routing import AlertFilter, Route
 from scheduler.worker import Worker, WorkerConfig, utc_now
-from scraper.fetch import Fetcher, FetchLimits, build_client
 from scraper.topic import TopicQuery
 
 
@@ -30,7 +32,7 @@ class Runtime:
     worker: Worker
     deliverer: Deliverer
     daemon: Daemon
-    channels: tuple[Channel, ...]
+    routes: tuple[Route, ...]
 
 
 def daemon_owner() -> str:
@@ -38,26 +40,38 @@ def daemon_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def alert_routes(settings: Settings, console: Console | None = None) -> tuple[Route, ...]:
+    """One route per configured alert channel, with its filter, template and digest."""
+    return tuple(
+        Route(
+            channel=build_channel(alert.url, console),
+            filter=AlertFilter(kinds=alert.kinds, classes=alert.classes, outlets=alert.outlets,
+                               topic=TopicQuery(alert.topic) if alert.topic else None),
+            template=alert.template or None,
+            digest=alert.digest if alert.digest.total_seconds() > 0 else None,
+        )
+        for alert in settings.alerts
+    )
+
+
 def source_specs(settings: Settings) -> list[storage.SourceSpec]:
-    return [storage.SourceSpec(url=s.url, kind=s.kind,
-                               every_seconds=int(s.every.total_seconds()))
-            for s in settings.sources]
+    return fetching.source_specs(settings)
 
 
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, console: Console | None = None,
                        clock: Callable[[], datetime] = utc_now) -> AsyncIterator[Runtime]:
     """Everything the daemon needs, opened in order and closed in reverse."""
-    channels = tuple(build_channel(alert.url, console) for alert in settings.alerts)
+    routes = alert_routes(settings, console)
     db = storage.open_database(settings.database.url)
     try:
         with db.transaction() as session:
             storage.sync_sources(session, source_specs(settings), now=clock())
-        limits = FetchLimits(read_timeout=settings.fetch.timeout.total_seconds(),
-                             max_bytes=settings.fetch.max_bytes)
-        async with build_client(user_agent=settings.fetch.user_agent, limits=limits) as client:
+        async with fetching.open_client(settings) as client:
+            fetcher = fetching.polite_fetcher(settings, client, clock=clock,
+                                              observer=FetchRecorder(db))
             worker = Worker(
-                db=db, fetcher=Fetcher(client, limits=limits),
+                db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
                 topic=TopicQuery(settings.topic.query),
                 policy=RecheckPolicy(tuple(Tier(t.younger_than, t.every)
                                            for t in settings.recheck.tiers)),
@@ -66,11 +80,11 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                                     concurrency=settings.fetch.concurrency),
                 clock=clock,
             )
-            deliverer = Deliverer(db=db, channels=channels, clock=clock)
+            deliverer = Deliverer(db=db, routes=routes, clock=clock)
             daemon = Daemon(worker=worker, deliverer=deliverer, timing=DaemonTiming(
                 tick=settings.daemon.tick, deliver_every=settings.daemon.tick,
                 shutdown_grace=settings.daemon.shutdown_grace))
             yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
-                          channels=channels)
+                          routes=routes)
     finally:
         db.close()

@@ -17,6 +17,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import apprise
+import httpx
 from rich.console import Console
 
 from scheduler.exceptions import ChannelError
@@ -52,8 +53,9 @@ class ConsoleChannel:
 
     async def send(self, message: AlertMessage) -> None:
         colour = {"new": "green", "edited": "yellow", "gone": "red"}.get(message.kind, "white")
-        self._console.print(f"[bold {colour}]{message.title}[/]", markup=True, highlight=False)
-        self._console.print(message.body, markup=False, highlight=False)
+        self._console.print(f"[bold {colour}]{message.title}[/]", markup=True, highlight=False,
+                            soft_wrap=True)
+        self._console.print(message.body, markup=False, highlight=False, soft_wrap=True)
 
 
 class JsonlChannel:
@@ -108,9 +110,37 @@ class AppriseChannel:
             raise ChannelError(f"{self.label}: the service did not accept the alert")
 
 
+class WebhookChannel:
+    """POSTs the alert as JSON with an ``Idempotency-Key`` header (``webhook+https://…``).
+
+    Delivery is at least once: a receiver that stores the key can drop a retried duplicate.
+    """
+
+    def __init__(self, url: str, console: Console | None = None) -> None:
+        self._target = url.split("+", 1)[1]
+        if urlsplit(self._target).scheme not in ("http", "https"):
+            raise ChannelError(f"{redact(url)}: write webhook+https://host/path")
+        self.key = channel_key(url)
+        self.label = redact(url)
+
+    async def send(self, message: AlertMessage) -> None:
+        document = {"id": message.key, "kind": message.kind, "title": message.title,
+                    "text": message.body, **message.payload}
+        try:
+            async with httpx.AsyncClient(timeout=15, trust_env=False) as client:
+                response = await client.post(
+                    self._target, json=document, headers={"Idempotency-Key": message.key})
+        except httpx.HTTPError as error:
+            raise ChannelError(f"{self.label}: {type(error).__name__}") from None
+        if response.status_code >= 300:
+            raise ChannelError(f"{self.label}: HTTP {response.status_code}")
+
+
 BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {
     "console": ConsoleChannel,
     "jsonl": JsonlChannel,
+    "webhook+http": WebhookChannel,
+    "webhook+https": WebhookChannel,
 }
 
 

@@ -1,7 +1,9 @@
 """Delivering alerts from the outbox: at least once, per channel, retried with backoff.
 
 Each (alert, channel) pair is tracked on its own, so a channel that is down delays only its own
-alerts, and an alert is marked sent on a channel only after that channel took it.
+alerts, and an alert is marked sent on a channel only after that channel took it. A channel's
+filter settles unwanted alerts as skipped; a digest channel collects alerts and sends them as
+one message once the oldest has waited its interval.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import storage
-from scheduler.channels import Channel
 from scheduler.exceptions import ChannelError
-from scheduler.messages import render
+from scheduler.messages import AlertMessage, render, render_digest
+from scheduler.metrics import Metrics
 from scheduler.policy import Backoff
+from scheduler.routing import Route
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +29,18 @@ logger = logging.getLogger(__name__)
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    skipped: int = 0
 
 
 class Deliverer:
-    """Sends pending alerts to every configured channel."""
+    """Sends pending alerts along every configured route."""
 
-    def __init__(self, *, db: storage.Database, channels: Sequence[Channel],
+    def __init__(self, *, db: storage.Database, routes: Sequence[Route],
                  clock: Callable[[], datetime], backoff: Backoff | None = None,
-                 since: datetime | None = None) -> None:
+                 since: datetime | None = None, metrics: Metrics | None = None) -> None:
         self._db = db
-        self._channels = {channel.key: channel for channel in channels}
+        self._metrics = metrics
+        self._routes = {route.channel.key: route for route in routes}
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._since = since
@@ -43,47 +48,88 @@ class Deliverer:
     async def deliver(self, *, limit: int = 200) -> DeliveryReport:
         """Deliver what is due now; channels are served concurrently, each in alert order."""
         report = DeliveryReport()
-        if not self._channels:
+        if not self._routes:
             return report
         with self._db.session() as session:
             pending = storage.pending_deliveries(
-                session, channels=list(self._channels), now=self._clock(), limit=limit,
+                session, channels=list(self._routes), now=self._clock(), limit=limit,
                 since=self._since)
         by_channel: dict[str, list[storage.PendingDelivery]] = defaultdict(list)
         for item in pending:
             by_channel[item.channel].append(item)
-        await asyncio.gather(*(self._drain(self._channels[key], items, report)
+        await asyncio.gather(*(self._serve(self._routes[key], items, report)
                                for key, items in by_channel.items()))
+        if self._metrics is not None:
+            for result in ("sent", "failed", "skipped"):
+                self._metrics.deliveries.labels(result).inc(getattr(report, result))
         return report
 
-    async def _drain(self, channel: Channel, items: list[storage.PendingDelivery],
+    async def _serve(self, route: Route, items: list[storage.PendingDelivery],
                      report: DeliveryReport) -> None:
-        for item in items:
-            message = render(alert_id=item.alert_id, kind=item.kind, payload=item.payload)
-            try:
-                await channel.send(message)
-            except (ChannelError, OSError) as error:
-                self._failed(channel, item, str(error))
-                report.failed += 1
-                return  # keep order: the rest of this channel waits for the retry
-            except Exception as error:  # a channel plug-in's bug must not stop the daemon
-                logger.exception("alert channel crashed", extra={"channel": channel.label})
-                self._failed(channel, item, f"{type(error).__name__}: {error}")
-                report.failed += 1
-                return
-            with self._db.transaction() as session:
+        wanted = [item for item in items if self._wanted(route, item, report)]
+        if route.digest is None:
+            for item in wanted:
+                message = render(alert_id=item.alert_id, kind=item.kind, payload=item.payload,
+                                 template=route.template)
+                if not await self._send(route, [item], message, report):
+                    return  # the rest of this channel waits for the next round
+            return
+        if wanted and self._clock() - wanted[0].created_at >= route.digest:
+            messages = [render(alert_id=i.alert_id, kind=i.kind, payload=i.payload,
+                               template=route.template) for i in wanted]
+            await self._send(route, wanted, render_digest(channel_label=route.channel.label,
+                                                          messages=messages), report)
+
+    def _wanted(self, route: Route, item: storage.PendingDelivery,
+                report: DeliveryReport) -> bool:
+        text = self._text_of(item) if route.filter.needs_text else None
+        if route.filter.accepts(item.kind, item.payload, text):
+            return True
+        with self._db.transaction() as session:
+            storage.mark_skipped(session, alert_id=item.alert_id, channel=route.channel.key,
+                                 now=self._clock())
+        report.skipped += 1
+        return False
+
+    def _text_of(self, item: storage.PendingDelivery) -> str | None:
+        url, number = item.payload.get("url"), item.payload.get("version")
+        with self._db.session() as session:
+            article = storage.find_article(session, url) if url else None
+            if article is None or not number:
+                return None
+            version = storage.get_version(session, article.id, int(number))
+            return version.body if version else None
+
+    async def _send(self, route: Route, items: list[storage.PendingDelivery],
+                    message: AlertMessage, report: DeliveryReport) -> bool:
+        channel = route.channel
+        try:
+            await channel.send(message)
+        except (ChannelError, OSError) as error:
+            self._failed(route, items, str(error))
+            report.failed += len(items)
+            return False
+        except Exception as error:  # a channel plug-in's bug must not stop the daemon
+            logger.exception("alert channel crashed", extra={"channel": channel.label})
+            self._failed(route, items, f"{type(error).__name__}: {error}")
+            report.failed += len(items)
+            return False
+        with self._db.transaction() as session:
+            for item in items:
                 storage.mark_sent(session, alert_id=item.alert_id, channel=channel.key,
                                   now=self._clock())
-            report.sent += 1
-            logger.info("alert sent", extra={"event": "alert_sent", "channel": channel.label,
-                                             "alert": message.key, "kind": item.kind})
+        report.sent += len(items)
+        logger.info("alert sent", extra={"event": "alert_sent", "channel": channel.label,
+                                         "alert": message.key, "kind": message.kind})
+        return True
 
-    def _failed(self, channel: Channel, item: storage.PendingDelivery, error: str) -> None:
+    def _failed(self, route: Route, items: list[storage.PendingDelivery], error: str) -> None:
         now = self._clock()
-        retry_at = now + self._backoff.delay(item.attempts + 1)
-        logger.warning("alert delivery failed", extra={
-            "event": "alert_failed", "channel": channel.label, "alert": item.alert_id,
-            "error": error, "retry_at": retry_at.isoformat()})
         with self._db.transaction() as session:
-            storage.mark_failed(session, alert_id=item.alert_id, channel=channel.key,
-                                error=error, now=now, retry_at=retry_at)
+            for item in items:
+                retry_at = now + self._backoff.delay(item.attempts + 1)
+                storage.mark_failed(session, alert_id=item.alert_id, channel=route.channel.key,
+                                    error=error, now=now, retry_at=retry_at)
+        logger.warning("alert delivery failed", extra={
+            "event": "alert_failed", "channel": route.channel.label,
+            "alerts": [item.alert_id for item in items], "error": error})

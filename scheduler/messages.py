@@ -1,10 +1,19 @@
-"""What an alert says: a title and a body a person can act on, built from the outbox payload."""
+"""What an alert says: a title and a body a person can act on, built from the outbox payload.
+
+A channel may carry its own template: ``str.format`` fields over the alert (``{kind}``,
+``{title}``, ``{outlet}``, ``{url}``, ``{version}``, ``{changes}``, ``{classes}``,
+``{changed_fields}``, ``{published}``, ``{story_outlets}``). Unknown fields render empty rather
+than failing a delivery.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+_KIND_WORDS = {"new": "New coverage", "edited": "Edited", "gone": "Gone", "update": "Updated"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,28 +27,83 @@ class AlertMessage:
     payload: Mapping[str, Any]
 
 
-def render(*, alert_id: int, kind: str, payload: Mapping[str, Any]) -> AlertMessage:
+class TemplateError(ValueError):
+    """A message template that cannot be used; says which part is wrong."""
+
+
+class _Lenient(string.Formatter):
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        return kwargs.get(str(key), "")
+
+
+def check_template(template: str) -> str:
+    """Validate a template at config time, so a typo fails at start, not at 3 a.m."""
+    try:
+        list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise TemplateError(f"bad alert template {template!r}: {error}") from None
+    return template
+
+
+def fields_of(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a template can use, all as display strings."""
+    return {
+        "kind": kind,
+        "kind_words": _KIND_WORDS.get(kind, kind),
+        "title": payload.get("title") or payload.get("url") or "(untitled)",
+        "outlet": payload.get("site_name") or payload.get("outlet") or "?",
+        "url": payload.get("url", ""),
+        "version": payload.get("version") or "",
+        "changes": "; ".join(payload.get("changes") or ()),
+        "classes": ", ".join(payload.get("classes") or ()),
+        "changed_fields": ", ".join(payload.get("changed_fields") or ()),
+        "published": str(payload.get("published") or "")[:10],
+        "story_outlets": payload.get("story_outlets") or "",
+    }
+
+
+def render(*, alert_id: int, kind: str, payload: Mapping[str, Any],
+           template: str | None = None) -> AlertMessage:
     """Turn an outbox row into words: outlet, headline, link, and for edits what changed."""
-    outlet = payload.get("site_name") or payload.get("outlet") or "?"
-    headline = payload.get("title") or payload.get("url") or "(untitled)"
-    url = payload.get("url", "")
-    if kind == "edited":
-        fields = ", ".join(payload.get("changed_fields") or ()) or "text"
-        title = f"Edited ({fields}): {headline}"
-        changes = [f"  {change}" for change in payload.get("changes") or ()]
-        lines = [f"{outlet} changed the {fields} (now version {payload.get('version')})",
-                 *changes, url]
-    elif kind == "gone":
-        title = f"Gone: {headline}"
-        lines = [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
+    values = fields_of(kind, payload)
+    title = f"{values['kind_words']}: {values['title']}"
+    if template:
+        body = _Lenient().format(template, **values)
     else:
-        title = f"New coverage: {headline}"
-        published = str(payload.get("published") or "")[:10]
-        lines = [f"{outlet}" + (f", published {published}" if published else ""), url]
+        body = "\n".join(line for line in _default_lines(kind, payload, values) if line)
+    return AlertMessage(key=f"newswatch-alert-{alert_id}", kind=kind, title=title, body=body,
+                        payload=dict(payload))
+
+
+def _default_lines(kind: str, payload: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
+    outlet, url = values["outlet"], values["url"]
+    if kind in ("edited", "update"):
+        what = values["changed_fields"] or "text"
+        classes = f" [{values['classes']}]" if values["classes"] else ""
+        return [f"{outlet} changed the {what} (now version {values['version']}){classes}",
+                *(f"  {change}" for change in payload.get("changes") or ()), url]
+    if kind == "gone":
+        return [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
+    published = f", published {values['published']}" if values["published"] else ""
+    story = payload.get("story_outlets")
+    grouped = f" — {story} outlets now report this story" if story and story > 1 else ""
+    return [f"{outlet}{published}{grouped}", url]
+
+
+def render_digest(*, channel_label: str, messages: Sequence[AlertMessage]) -> AlertMessage:
+    """Many alerts as one message: counts first, then one line per alert."""
+    counts: dict[str, int] = {}
+    for message in messages:
+        counts[message.kind] = counts.get(message.kind, 0) + 1
+    summary = ", ".join(f"{n} {_KIND_WORDS.get(kind, kind).lower()}"
+                        for kind, n in sorted(counts.items()))
+    lines = []
+    for message in messages:
+        lines.append(f"• {message.title}")
+        lines.extend(f"  {line}" for line in message.body.splitlines())
+    first, last = messages[0].key, messages[-1].key
     return AlertMessage(
-        key=f"newswatch-alert-{alert_id}",
-        kind=kind,
-        title=title,
-        body="\n".join(line for line in lines if line),
-        payload=dict(payload),
+        key=f"{first}..{last}", kind="digest", title=f"newswatch digest: {summary}",
+        body="\n".join(lines),
+        payload={"alerts": [dict(m.payload, id=m.key, kind=m.kind) for m in messages]},
     )

@@ -7,13 +7,15 @@ source or article is logged, recorded and backed off, and never stops the others
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import storage
+from scheduler.convert import fields_from_extracted
 from scheduler.policy import Backoff, RecheckPolicy
 from scraper import (
     DiscoveryError,
@@ -21,22 +23,23 @@ from scraper import (
     ExtractionError,
     FetchError,
     HTTPStatusError,
-    Link,
     Page,
     Validators,
     extract,
 )
-from scraper.discover import discover, sitemap_children
-from scraper.fetch import Fetcher
+from scraper.discover import ListingRules
+from scraper.explore import Explorer, SourceRead
+from scraper.fetch import HTML_TYPES
+from scraper.polite import PoliteFetcher, Refused
 from scraper.topic import TopicQuery
-from scraper.urls import InvalidURL, canonicalize_url
+from scraper.urls import article_identity
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-_MAX_CHILD_SITEMAPS = 50
+_MAX_CHILD_DOCUMENTS = 50
 
 
 def utc_now() -> datetime:
@@ -67,11 +70,14 @@ class WorkerConfig:
 class Worker:
     """Runs due sources and articles through scraper and storage."""
 
-    def __init__(self, *, db: storage.Database, fetcher: Fetcher, topic: TopicQuery,
+    def __init__(self, *, db: storage.Database, fetcher: PoliteFetcher, topic: TopicQuery,
                  policy: RecheckPolicy, config: WorkerConfig, clock: Clock = utc_now,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None,
+                 source_rules: Mapping[str, ListingRules] | None = None) -> None:
         self._db = db
         self._fetcher = fetcher
+        self._explorer = Explorer(fetcher, max_documents=_MAX_CHILD_DOCUMENTS)
+        self._source_rules = dict(source_rules or {})
         self._topic = topic
         self._policy = policy
         self._config = config
@@ -150,43 +156,65 @@ class Worker:
         """Fetch one source, add the article links it lists to the frontier."""
         now = self._clock()
         every = timedelta(seconds=due.every_seconds)
+        validators = Validators()
+        not_modified = False
         try:
-            page = await self._fetch_logged(
-                due.url, Validators(etag=due.etag, last_modified=due.last_modified))
-            links = [] if page.not_modified else await self._links_of(page, due.kind)
+            if due.kind == "site":
+                found: SourceRead | Refused = await self._explorer.read_site(due.url)
+            else:
+                page = await self._fetcher.fetch(
+                    due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified))
+                found = await self._read_source(page, due)
+                if isinstance(page, Page):
+                    validators, not_modified = page.validators, page.not_modified
         except (FetchError, DiscoveryError) as error:
-            failures = self._source_failures(due)
+            failures = self._source_failures(due) + 1
             delay = self._backoff.delay(failures, retry_after=_retry_after(error))
             logger.warning("source failed", extra={"event": "source_failed", "url": due.url,
-                                                   "error": str(error)})
+                                                   "kind": error.kind, "error": str(error)})
             with self._db.transaction() as session:
                 storage.finish_source(session, source_id=due.id, now=now,
-                                      next_check_at=now + max(delay, every), error=str(error))
+                                      next_check_at=now + max(delay, every),
+                                      error=f"{error.kind}: {error}")
             return "source_error"
+        if isinstance(found, Refused):
+            return self._source_refused(due, found, now)
         candidates = [storage.Candidate(url=link.url, title=link.title,
                                         published=link.published, updated=link.updated)
-                      for link in links]
+                      for link in found.links]
+        problems = "; ".join(found.problems) or None
         with self._db.transaction() as session:
             new_ids = storage.add_candidates(session, source_id=due.id, candidates=candidates,
                                              now=now)
+            # A source read with problems (a malformed feed salvaged, a child sitemap failing)
+            # keeps its interval but shows the problem as its last error.
             storage.finish_source(session, source_id=due.id, now=now, next_check_at=now + every,
-                                  etag=page.validators.etag,
-                                  last_modified=page.validators.last_modified)
+                                  etag=validators.etag, last_modified=validators.last_modified,
+                                  error=f"partial: {problems}" if problems else None)
         logger.info("source checked", extra={"event": "source_checked", "url": due.url,
-                                             "links": len(links), "new": len(new_ids)})
-        return "source_not_modified" if page.not_modified else "source_ok"
+                                             "links": len(found.links), "new": len(new_ids)})
+        return "source_not_modified" if not_modified else "source_ok"
 
-    async def _links_of(self, page: Page, kind: str) -> list[Link]:
-        if kind != "sitemap":
-            return discover(page, kind)
-        links = discover(page, kind)
-        for child in sitemap_children(page)[:_MAX_CHILD_SITEMAPS]:
-            try:
-                links.extend(discover(await self._fetch_logged(child, None), kind))
-            except (FetchError, DiscoveryError) as error:
-                logger.warning("child sitemap failed", extra={"event": "sitemap_failed",
-                                                             "url": child, "error": str(error)})
-        return links
+    async def _read_source(self, page: Page | Refused,
+                           due: storage.DueSource) -> SourceRead | Refused:
+        if isinstance(page, Refused):
+            return page
+        if page.not_modified:
+            return SourceRead(links=())
+        if page.is_gone:
+            raise DiscoveryError(f"the source answers HTTP {page.status}", url=page.final_url)
+        return await self._explorer.read(page, due.kind, self._source_rules.get(due.url))
+
+    def _source_refused(self, due: storage.DueSource, refused: Refused, now: datetime) -> str:
+        logger.info("source not fetched", extra={"event": "source_refused", "url": due.url,
+                                                 "kind": refused.kind,
+                                                 "reason": refused.reason})
+        # Not a check: the source is looked at again once the refusal may have lapsed.
+        with self._db.transaction() as session:
+            storage.finish_source(session, source_id=due.id, now=now,
+                                  next_check_at=now + timedelta(seconds=refused.retry_in),
+                                  error=f"{refused.kind}: {refused.reason}")
+        return f"source_{refused.kind}"
 
     def _source_failures(self, due: storage.DueSource) -> int:
         with self._db.session() as session:
@@ -197,10 +225,13 @@ class Worker:
     async def check_article(self, due: storage.DueArticle) -> str:
         """Fetch one article and record what it says now."""
         try:
-            page = await self._fetch_logged(
-                due.url, Validators(etag=due.etag, last_modified=due.last_modified))
+            page = await self._fetcher.fetch(
+                due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified),
+                accept=HTML_TYPES)
         except FetchError as error:
             return self._failed(due, error.kind, str(error), retry_after=_retry_after(error))
+        if isinstance(page, Refused):
+            return self._article_refused(due, page)
         now = self._clock()
         if page.not_modified:
             with self._db.transaction() as session:
@@ -221,7 +252,44 @@ class Worker:
             found = extract(page.text, url=page.final_url)
         except ExtractionError as error:
             return self._failed(due, "extraction", str(error))
+        identity = article_identity(page.final_url, found.canonical_url)
+        if identity != due.url:
+            moved = self._moved(due, identity, now)
+            if moved is None:
+                return "moved"
+            due = moved
         return self._record(due, page, found, now)
+
+    def _moved(self, due: storage.DueArticle, identity: str,
+               now: datetime) -> storage.DueArticle | None:
+        """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
+
+        Returns the article to record this page into, or ``None`` when another article with
+        its own history already owns that URL (it keeps its own schedule).
+        """
+        with self._db.transaction() as session:
+            outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
+        logger.info("article moved", extra={"event": "moved", "url": due.url, "to": identity,
+                                            "article_id": outcome.article_id})
+        if outcome.article_id != due.id:
+            return None
+        return dataclasses.replace(due, url=identity)
+
+    def _article_refused(self, due: storage.DueArticle, refused: Refused) -> str:
+        now = self._clock()
+        logger.info("article not fetched", extra={"event": "article_refused", "url": due.url,
+                                                  "kind": refused.kind,
+                                                  "reason": refused.reason})
+        retry_at = now + timedelta(seconds=refused.retry_in)
+        with self._db.transaction() as session:
+            if refused.kind != "paused":
+                # Disallowed (or robots.txt down): say so on the article, and leave it alone
+                # for a long while instead of asking again every pass.
+                storage.record_failure(session, article_id=due.id, error_kind=refused.kind,
+                                       message=refused.reason, now=now)
+            storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at,
+                                       now=now)
+        return f"error:{refused.kind}" if refused.kind != "paused" else "deferred"
 
     def _record(self, due: storage.DueArticle, page: Page, found: Extracted,
                 now: datetime) -> str:
@@ -232,12 +300,7 @@ class Worker:
                 storage.reschedule_article(session, article_id=due.id, next_check_at=None,
                                            now=now)
             return "off_topic"
-        fields = storage.ArticleFields(
-            title=found.title, subtitle=found.subtitle, body=found.body, authors=found.authors,
-            published=found.published, modified=found.modified, language=found.language,
-            canonical_url=_canonical_or_none(found.canonical_url),
-            site_name=found.site_name, section=found.section,
-        )
+        fields = fields_from_extracted(found)
         with self._db.transaction() as session:
             outcome = storage.record(
                 session, article_id=due.id, fields=fields, snapshot=page.body, fetched_at=now,
@@ -273,40 +336,6 @@ class Worker:
                                        now=now)
         return f"error:{kind}"
 
-    # -- fetching ------------------------------------------------------------------------------
-
-    async def _fetch_logged(self, url: str, validators: Validators | None) -> Page:
-        started = self._clock()
-        try:
-            page = await self._fetcher.fetch(url, validators=validators)
-        except FetchError as error:
-            status = error.status if isinstance(error, HTTPStatusError) else None
-            self._log_fetch(url, started, status=status, size=0,
-                            elapsed=(self._clock() - started).total_seconds(),
-                            error_kind=error.kind, message=str(error))
-            raise
-        self._log_fetch(url, started, status=page.status, size=len(page.body),
-                        elapsed=page.elapsed)
-        return page
-
-    def _log_fetch(self, url: str, at: datetime, *, status: int | None, size: int,
-                   elapsed: float, error_kind: str | None = None,
-                   message: str | None = None) -> None:
-        logger.debug("fetched", extra={"event": "fetch", "url": url, "status": status,
-                                       "bytes": size, "error_kind": error_kind})
-        with self._db.transaction() as session:
-            storage.log_fetch(session, url=url, at=at, status=status, bytes=size,
-                              elapsed=elapsed, error_kind=error_kind, message=message)
-
 
 def _retry_after(error: Exception) -> float | None:
     return error.retry_after if isinstance(error, HTTPStatusError) else None
-
-
-def _canonical_or_none(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return canonicalize_url(url)
-    except InvalidURL:
-        return None

@@ -35,6 +35,9 @@ _NOT_FROM_META = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-3
                             "utf-32-be"})
 
 
+_ASCII = bytes(range(0x80))
+
+
 class UndecodableError(ValueError):
     """Bytes that are not text in any encoding we know."""
 
@@ -84,6 +87,10 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(body):
+        # A UTF-8 page with a few broken sequences (a bad paste, a cut multi-byte character):
+        # replacing those few beats re-reading the whole page in a legacy codec (mojibake).
+        return body.decode("utf-8", errors="replace"), "utf-8"
     for candidate in (declared, sniff_charset(body)):
         if candidate and candidate != "utf-8":
             try:
@@ -96,3 +103,14 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     if best is None or best.encoding is None:
         raise UndecodableError("bytes are not text in any known encoding")
     return body.decode(best.encoding, errors="replace"), best.encoding
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    # Legacy 8-bit text fails UTF-8 at nearly every non-ASCII byte and has no valid multi-byte
+    # sequences; real UTF-8 with a few damaged sequences is mostly valid multi-byte characters.
+    if not body.translate(None, _ASCII):
+        return False
+    text = body.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for ch in text if ch > "\x7f") - broken
+    return valid >= 10 * broken

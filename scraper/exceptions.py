@@ -1,20 +1,30 @@
 """The scraper's exception tree.
 
 Every error raised by ``scraper`` derives from :class:`ScraperError`, and says which URL failed
-and what happened. Expected outcomes are *values*, not errors: a 304 is ``Page.not_modified``,
-a 404/410 is a ``Page`` with that status.
+and what happened. Each class has a ``kind``: a short, stable name that goes into the fetch log,
+``last_error`` and metrics, so dashboards never parse messages. Expected outcomes are *values*,
+not errors: a 304 is ``Page.not_modified``, a 404/410 is a ``Page`` with that status, a URL that
+robots.txt disallows or a host that is paused is a :class:`scraper.polite.Refused`.
 
 ScraperError
-├── FetchError                 (getting the bytes failed; ``kind`` names the failure)
-│   ├── ConnectFailed          connection refused, DNS failure, TLS failure
-│   ├── FetchTimeout           connect, read or total timeout
-│   ├── TooManyRedirects       redirect cap reached or a loop detected
-│   ├── BadRedirect            redirect to a scheme we do not fetch
-│   ├── BodyTooLarge           body (or its decompressed form) over the size cap
-│   ├── HTTPStatusError        a status we treat as a failure (403, 429, 5xx, ...)
-│   └── ProtocolFailed         truncated or malformed HTTP response
-├── DiscoveryError             a feed or sitemap that cannot be read
-└── ExtractionError            a page that cannot be parsed as an article
+├── FetchError                 (getting the bytes failed)               kind
+│   ├── ConnectFailed          connection refused or reset, TLS failure  connect
+│   │   └── DNSFailed          the host name does not resolve            dns
+│   ├── FetchTimeout           the whole exchange took too long          timeout
+│   │   ├── ConnectTimeout     no TCP connection within the limit        connect_timeout
+│   │   └── ReadTimeout        the server went quiet mid-response        read_timeout
+│   ├── TooManyRedirects       redirect cap reached or a loop detected   redirects
+│   ├── BadRedirect            redirect to a scheme we do not fetch      bad_redirect
+│   ├── BodyTooLarge           body (or its decompressed form) too big   too_large
+│   ├── HTTPStatusError        a status we treat as a failure (403, 429, 5xx, ...)  http_status
+│   ├── ProtocolFailed         truncated, undecodable or malformed HTTP  protocol
+│   ├── UnexpectedContentType  not the media type the caller asked for   content_type
+│   └── EmptyBody              a 200 with nothing in it                  empty
+├── DiscoveryError             a feed or sitemap that cannot be read     discovery
+│   ├── MalformedDocument      not well-formed XML / JSON, not a feed    malformed
+│   ├── UnsafeDocument         XML with a DTD or entities (bomb risk)    unsafe_xml
+│   └── SitemapLoop            a sitemap index that only points back     sitemap_loop
+└── ExtractionError            a page that cannot be parsed as an article   extraction
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ from __future__ import annotations
 
 class ScraperError(Exception):
     """Base of every error the scraper raises."""
+
+    kind = "scraper"
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(f"{message} ({url})" if url else message)
@@ -38,8 +50,20 @@ class ConnectFailed(FetchError):
     kind = "connect"
 
 
+class DNSFailed(ConnectFailed):
+    kind = "dns"
+
+
 class FetchTimeout(FetchError):
     kind = "timeout"
+
+
+class ConnectTimeout(FetchTimeout):
+    kind = "connect_timeout"
+
+
+class ReadTimeout(FetchTimeout):
+    kind = "read_timeout"
 
 
 class TooManyRedirects(FetchError):
@@ -58,6 +82,18 @@ class ProtocolFailed(FetchError):
     kind = "protocol"
 
 
+class UnexpectedContentType(FetchError):
+    kind = "content_type"
+
+    def __init__(self, message: str, *, url: str | None = None, content_type: str) -> None:
+        super().__init__(message, url=url)
+        self.content_type = content_type
+
+
+class EmptyBody(FetchError):
+    kind = "empty"
+
+
 class HTTPStatusError(FetchError):
     kind = "http_status"
 
@@ -71,6 +107,22 @@ class HTTPStatusError(FetchError):
 class DiscoveryError(ScraperError):
     """A feed, sitemap or listing page could not be read."""
 
+    kind = "discovery"
+
+
+class MalformedDocument(DiscoveryError):
+    kind = "malformed"
+
+
+class UnsafeDocument(DiscoveryError):
+    kind = "unsafe_xml"
+
+
+class SitemapLoop(DiscoveryError):
+    kind = "sitemap_loop"
+
 
 class ExtractionError(ScraperError):
     """A page could not be parsed as an article (empty, not HTML, unreadable)."""
+
+    kind = "extraction"

@@ -1,7 +1,9 @@
-"""Fetching one URL: redirects with a cap, a size cap while streaming, conditional GET.
+"""Fetching one URL: one request, its size cap, its timeouts, its errors as typed values.
 
-The fetcher takes an ``httpx.AsyncClient`` from its caller (one shared client per daemon: pooling,
-and tests can hand in another transport). Failures become :mod:`scraper.exceptions` values with a
+This is the single-request layer. The fetcher takes an ``httpx.AsyncClient`` from its caller
+(one shared client per daemon: pooling, and tests can hand in another transport). Politeness
+(robots.txt, per-host delays, pauses) lives in :mod:`scraper.polite`, which calls
+:meth:`Fetcher.get` once per hop. Failures become :mod:`scraper.exceptions` values with a
 ``kind``; 304, 404 and 410 are ordinary pages because the caller expects them.
 """
 
@@ -9,25 +11,33 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import http.cookiejar
+import socket
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from scraper import exceptions as exc
 from scraper.charset import UndecodableError, charset_from_content_type, decode
+from scraper.decoding import DecodeFailed, brotli_available, decoder_for
+from scraper.redirects import REDIRECT_STATUSES, follow
 from scraper.types import Page, Validators
 
-DEFAULT_USER_AGENT = "newswatch/0.1 (news change tracker; polite, obeys robots.txt)"
+DEFAULT_USER_AGENT = (
+    "newswatch/0.1 (news change tracker; obeys robots.txt; operator contact not set: "
+    "put your URL or e-mail in [fetch] user_agent)"
+)
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 _PAGE_STATUSES = frozenset({404, 410})
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+WallClock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FetchLimits:
-    """How much one fetch may cost."""
+    """How much one request may cost."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -37,88 +47,157 @@ class FetchLimits:
 
 
 def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The daemon's one shared HTTP client: honest User-Agent, no cookies kept, our timeouts."""
+                 transport: httpx.AsyncBaseTransport | None = None, http2: bool = False,
+                 proxy: str | None = None, cookies: bool = False,
+                 max_connections: int = 100) -> httpx.AsyncClient:
+    """The daemon's one shared HTTP client: honest User-Agent, our timeouts, no cookies kept.
+
+    Redirects are not followed by httpx: :func:`scraper.redirects.follow` does it hop by hop so
+    every hop is capped, loop-checked and (in the polite fetcher) checked against robots.txt.
+    """
     limits = limits or FetchLimits()
+    if http2:
+        try:
+            import h2  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
+        except ImportError:
+            raise ValueError("fetch.http2 = true needs the h2 package: "
+                             "pip install 'httpx[http2]'") from None
+    encodings = "gzip, deflate, br" if brotli_available() else "gzip, deflate"
     return httpx.AsyncClient(
-        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": user_agent, "Accept-Encoding": encodings},
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
+        limits=httpx.Limits(max_connections=max_connections,
+                            max_keepalive_connections=max_connections),
         follow_redirects=False,
         transport=transport,
-        cookies=None,
-        trust_env=False,
+        http2=http2,
+        proxy=proxy,
+        cookies=None if cookies else _no_cookies(),
+        trust_env=False,  # the proxy comes from our config, never from a stray env variable
     )
+
+
+def _no_cookies() -> httpx.Cookies:
+    # httpx always keeps a jar; a policy that accepts no domain makes it drop every cookie, so
+    # one site's session can never follow us to the next request.
+    return httpx.Cookies(http.cookiejar.CookieJar(
+        policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])))
 
 
 class Fetcher:
     """Fetches pages through a caller-owned client, enforcing :class:`FetchLimits`."""
 
-    def __init__(self, client: httpx.AsyncClient, *, limits: FetchLimits | None = None) -> None:
+    def __init__(self, client: httpx.AsyncClient, *, limits: FetchLimits | None = None,
+                 clock: WallClock | None = None) -> None:
         self._client = client
-        self._limits = limits or FetchLimits()
+        self.limits = limits or FetchLimits()
+        self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def fetch(self, url: str, *, validators: Validators | None = None) -> Page:
-        """GET ``url`` (conditionally, when validators are given) and return the final page."""
+    async def fetch(self, url: str, *, validators: Validators | None = None,
+                    accept: Collection[str] | None = None) -> Page:
+        """GET ``url`` and follow redirects (no politeness: for one-off checks and tests)."""
+        return await follow(lambda hop: self.get(hop, validators=validators, accept=accept),
+                            url, max_redirects=self.limits.max_redirects)
+
+    async def get(self, url: str, *, validators: Validators | None = None,
+                  accept: Collection[str] | None = None) -> Page:
+        """One GET (conditional when validators are given); a 3xx comes back as a page.
+
+        ``accept`` lists the media types the caller can use (``""`` = no Content-Type); any
+        other type fails before the body is downloaded.
+        """
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self._limits.total_timeout):
-                return await self._follow(url, validators, started)
+            async with asyncio.timeout(self.limits.total_timeout):
+                return await self._get(url, validators, accept, started)
         except TimeoutError as error:
             raise exc.FetchTimeout(
-                f"gave up after {self._limits.total_timeout:.0f}s in total", url=url
-            ) from error
-
-    async def _follow(self, url: str, validators: Validators | None, started: float) -> Page:
-        seen: set[str] = set()
-        current = url
-        for _ in range(self._limits.max_redirects + 1):
-            if current in seen:
-                raise exc.TooManyRedirects("redirect loop", url=current)
-            seen.add(current)
-            response, body = await self._get(current, validators)
-            if response.status_code in _REDIRECT_STATUSES:
-                current = _redirect_target(current, response)
-                continue
-            return _page(url, current, response, body, time.monotonic() - started)
-        raise exc.TooManyRedirects(
-            f"more than {self._limits.max_redirects} redirects", url=url
-        )
-
-    async def _get(self, url: str, validators: Validators | None) -> tuple[httpx.Response, bytes]:
-        headers = _conditional_headers(validators)
-        try:
-            async with self._client.stream("GET", url, headers=headers) as response:
-                if response.status_code in _REDIRECT_STATUSES or response.status_code == 304:
-                    return response, b""
-                return response, await self._read_capped(url, response)
+                f"gave up after {self.limits.total_timeout:g}s in total", url=url) from error
+        except httpx.ConnectTimeout as error:
+            raise exc.ConnectTimeout(
+                f"no connection within {self.limits.connect_timeout:g}s", url=url) from error
+        except httpx.ReadTimeout as error:
+            raise exc.ReadTimeout(
+                f"the server sent nothing for {self.limits.read_timeout:g}s", url=url) from error
         except httpx.TimeoutException as error:
             raise exc.FetchTimeout(f"timed out ({type(error).__name__})", url=url) from error
-        except (httpx.ConnectError, httpx.NetworkError) as error:
+        except httpx.ConnectError as error:
+            if _caused_by(error, socket.gaierror):
+                raise exc.DNSFailed(f"host name does not resolve: {error}", url=url) from error
             raise exc.ConnectFailed(f"cannot connect: {error}", url=url) from error
-        except httpx.DecodingError as error:
-            raise exc.ProtocolFailed(f"cannot decompress the body: {error}", url=url) from error
-        except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as error:
-            raise exc.ProtocolFailed(f"broken HTTP response: {error}", url=url) from error
         except httpx.UnsupportedProtocol as error:
             raise exc.BadRedirect(f"unsupported URL scheme: {error}", url=url) from error
+        except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as error:
+            raise exc.ProtocolFailed(f"broken HTTP response: {error}", url=url) from error
+        except (httpx.NetworkError, httpx.ProxyError) as error:
+            raise exc.ConnectFailed(f"connection failed: {error}", url=url) from error
+        except httpx.HTTPError as error:  # anything else httpx may add: still typed
+            raise exc.FetchError(f"{type(error).__name__}: {error}", url=url) from error
+
+    async def _get(self, url: str, validators: Validators | None,
+                   accept: Collection[str] | None, started: float) -> Page:
+        async with self._client.stream("GET", url, headers=_conditional(validators)) as response:
+            status = response.status_code
+            media_type = _media_type(response.headers.get("content-type", ""))
+            if status in REDIRECT_STATUSES or status == 304:
+                return _page(url, response, b"", time.monotonic() - started)
+            if status >= 400 and status not in _PAGE_STATUSES:
+                raise exc.HTTPStatusError(
+                    f"HTTP {status}", url=url, status=status,
+                    retry_after=parse_retry_after(response.headers.get("retry-after"),
+                                                  now=self._clock()))
+            if accept is not None and status < 300 and media_type not in accept:
+                wanted = "an HTML page" if set(accept) <= HTML_TYPES else \
+                    " or ".join(sorted(t for t in accept if t))
+                raise exc.UnexpectedContentType(
+                    f"not {wanted} ({media_type or 'no Content-Type'})", url=url,
+                    content_type=media_type)
+            body = await self._read_capped(url, response)
+        if 200 <= status < 300 and not body:
+            raise exc.EmptyBody(f"HTTP {status} with an empty body", url=url)
+        return _page(url, response, body, time.monotonic() - started)
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
-        cap = self._limits.max_bytes
+        cap = self.limits.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise exc.BodyTooLarge(f"declared {int(declared):,} bytes, cap is {cap:,}", url=url)
+        if response.is_stream_consumed:
+            # Built in memory (a MockTransport in tests): httpx has read and decoded it already.
+            if len(response.content) > cap:
+                raise exc.BodyTooLarge(f"body over the cap of {cap:,} bytes", url=url)
+            return response.content
         chunks: list[bytes] = []
         size = 0
-        # aiter_bytes yields *decompressed* bytes, so a gzip bomb is cut off here too.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise exc.BodyTooLarge(f"body over the cap of {cap:,} bytes", url=url)
-            chunks.append(chunk)
+        try:
+            decoder = decoder_for(response.headers.get("content-encoding", ""))
+            # Raw bytes through our bounded decoders: the cap counts *decompressed* bytes and
+            # no single step can balloon past it (gzip and brotli bombs are cut off early).
+            async for raw in response.aiter_raw():
+                for chunk in decoder.feed(raw):
+                    size += len(chunk)
+                    if size > cap:
+                        raise exc.BodyTooLarge(
+                            f"body over the cap of {cap:,} bytes (after decompression)", url=url)
+                    chunks.append(chunk)
+            chunks.extend(decoder.finish())
+        except DecodeFailed as error:
+            raise exc.ProtocolFailed(f"cannot decompress the body: {error}", url=url) from error
         return b"".join(chunks)
 
 
-def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _conditional(validators: Validators | None) -> dict[str, str]:
     headers: dict[str, str] = {}
     if validators and validators.etag:
         headers["If-None-Match"] = validators.etag
@@ -127,42 +206,30 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
-def _redirect_target(current: str, response: httpx.Response) -> str:
-    location = response.headers.get("location")
-    if not location:
-        raise exc.ProtocolFailed(f"{response.status_code} without a Location header", url=current)
-    target = urljoin(current, location.strip())
-    if urlsplit(target).scheme not in ("http", "https"):
-        raise exc.BadRedirect(f"redirect to a non-http URL: {target}", url=current)
-    return target
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
 
 
-def _page(url: str, final_url: str, response: httpx.Response, body: bytes,
-          elapsed: float) -> Page:
-    status = response.status_code
-    if status >= 400 and status not in _PAGE_STATUSES:
-        raise exc.HTTPStatusError(
-            f"HTTP {status}", url=final_url, status=status,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
-        )
-    content_type_header = response.headers.get("content-type", "")
-    media_type = content_type_header.split(";")[0].strip().lower()
+def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Page:
+    content_type = response.headers.get("content-type", "")
     try:
-        text, encoding = decode(body, declared=charset_from_content_type(content_type_header))
+        text, encoding = decode(body, declared=charset_from_content_type(content_type)) \
+            if body else ("", "")
     except UndecodableError:
-        # Not text at all (an image, a PDF): keep the bytes; callers check ``is_html``.
-        text, encoding = body.decode("utf-8", errors="replace"), None
+        # Binary or random bytes: the body is kept for whoever can use it (a gzipped sitemap),
+        # and text-based parsers see nothing and say so in their own terms.
+        text, encoding = "", ""
     return Page(
         url=url,
-        final_url=final_url,
-        status=status,
+        final_url=url,
+        status=response.status_code,
         headers={k.lower(): v for k, v in response.headers.items()},
         body=body,
         text=text,
-        content_type=media_type,
-        encoding=encoding if body else None,
+        content_type=_media_type(content_type),
+        encoding=encoding or None,
         elapsed=elapsed,
-        not_modified=status == 304,
+        not_modified=response.status_code == 304,
         validators=Validators(
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
@@ -179,7 +246,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

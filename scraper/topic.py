@@ -6,10 +6,11 @@ Grammar (implicit AND between adjacent terms; NOT binds tightest, then AND, then
     or     := and ("OR" and)*
     and    := unary (["AND"] unary)*
     unary  := "NOT" unary | "-" unary | "(" or ")" | term
-    term   := word | word* | "exact phrase"
+    term   := word | word* | "exact phrase" | "phrase with a prefix*"
 
-Matching is case- and diacritic-insensitive (Turkish İ/ı, Cyrillic ё/е fold too) and respects word
-boundaries: ``talk`` does not match "talks", ``talk*`` does.
+Matching is case- and diacritic-insensitive (Turkish İ/ı, Cyrillic ё/е, Ukrainian ї/і fold too)
+and respects word boundaries: ``talk`` does not match "talks", ``talk*`` does. Operators are
+upper case (``AND``, ``OR``, ``NOT`` or ``-``); lower-case "and"/"or" are ordinary words.
 """
 
 from __future__ import annotations
@@ -41,16 +42,22 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Term:
+    """A word, a prefix (``talk*``) or a phrase (``"peace talk*"``: its last word may be one)."""
+
     words: tuple[str, ...]
     prefix: bool = False
+    phrase: bool = False
+    text: str = ""  # as written (unfolded, without the "*"), for search engines
 
     def matches(self, tokens: list[str], joined: str) -> bool:
+        if not self.prefix:
+            return f" {' '.join(self.words)} " in joined
         if len(self.words) == 1:
             word = self.words[0]
-            if self.prefix:
-                return any(token.startswith(word) for token in tokens)
-            return f" {word} " in joined
-        return f" {' '.join(self.words)} " in joined
+            return any(token.startswith(word) for token in tokens)
+        # "peace talk*": the fixed words as a phrase, then a word starting with the last one.
+        head = f" {' '.join(self.words[:-1])} {self.words[-1]}"
+        return head in joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +94,20 @@ class TopicQuery:
         self.text = query
         self._root = _Parser(query).parse() if query.strip() else None
 
+    @property
+    def root(self) -> Node | None:
+        """The parsed query (``None`` for the empty query), for translating it elsewhere."""
+        return self._root
+
     def matches(self, *texts: str | None) -> bool:
+        """Whether the texts (title, subtitle, body…) match; a phrase never spans two texts."""
         if self._root is None:
             return True
-        tokens = _WORD.findall(fold(" ".join(t for t in texts if t)))
-        return self._root.matches(tokens, f" {' '.join(tokens)} ")
+        fields = [_WORD.findall(fold(t)) for t in texts if t]
+        tokens = [token for field in fields for token in field]
+        # "|" is not a word character, so no phrase can match across the seam of two fields.
+        joined = " " + " | ".join(" ".join(field) for field in fields) + " "
+        return self._root.matches(tokens, joined)
 
 
 class _Parser:
@@ -170,9 +186,13 @@ class _Parser:
         return self._term(kind, value, pos)
 
     def _term(self, kind: str, value: str, pos: int) -> Term:
-        prefix = kind == "word" and value.endswith("*")
-        words = tuple(_WORD.findall(fold(value.rstrip("*") if prefix else value)))
+        prefix = value.rstrip().endswith("*")
+        words = tuple(_WORD.findall(fold(value.rstrip().rstrip("*") if prefix else value)))
         if not words:
             raise TopicQueryError(f"{value!r} has no letters or digits to match",
                                   query=self.query, position=pos)
-        return Term(words=words, prefix=prefix and len(words) == 1)
+        text = value.strip().rstrip("*").strip()
+        if kind == "word" and len(words) > 1:
+            # "Zelensky-Putin" or "İstanbul'da" reads as the phrase of its words.
+            return Term(words=words, prefix=prefix, phrase=True, text=text)
+        return Term(words=words, prefix=prefix, phrase=kind == "phrase", text=text)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
@@ -14,6 +15,10 @@ TRACKING_PARAMETERS = frozenset(
         "itm_campaign", "ref", "ref_src", "ref_url", "smid", "partner", "ns_mchannel",
         "ns_source", "ns_campaign", "xtor", "at_medium", "at_campaign", "share", "s_cid",
         "_ga", "_gl", "spm", "rss", "from", "guccounter",
+        # E-mail and ad platforms (HubSpot, Marketo, Vero, Omeda, Adobe, TikTok, X, LinkedIn).
+        "mkt_tok", "_hsenc", "_hsmi", "vero_id", "vero_conv", "oly_enc_id", "oly_anon_id",
+        "rb_clickid", "s_kwcid", "ef_id", "twclid", "ttclid", "li_fat_id", "srsltid",
+        "wt.mc_id", "wt_mc_id", "sc_cid", "icid", "ns_linkname", "ns_fee",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")
@@ -74,3 +79,37 @@ def same_site(a: str, b: str) -> bool:
         return host
 
     return base(a) == base(b)
+
+
+# AMP caches and viewers serve a publisher's page from someone else's host.
+_AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
+_AMP_PATH = re.compile(r"(/amp)(/|$)|\.amp(\.html?)?$|/amp\.html?$", re.I)
+
+
+def is_amp(url: str) -> bool:
+    """Whether a URL looks like an AMP or mobile rendition (``/amp/``, ``.amp``, ``amp.``/``m.``
+    host, ``?amp=1``, an AMP cache)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    query = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return (host.endswith(_AMP_CACHE_SUFFIX) or host.startswith(("amp.", "m.", "mobile."))
+            or bool(_AMP_PATH.search(parts.path)) or bool(query & {"amp", "outputtype"}))
+
+
+def article_identity(final_url: str, declared_canonical: str | None) -> str:
+    """The canonical URL an article is known by, given where a fetch ended and what it declared.
+
+    The page's own ``<link rel=canonical>`` wins when it points to the same site (that is how
+    AMP and mobile pages and tracking-laden URLs name their canonical page); a canonical on
+    another site (a syndication partner) is ignored, except from an AMP cache, which always
+    names the publisher. Without one, the final URL after redirects is the identity.
+    """
+    final = canonicalize_url(final_url)
+    if not declared_canonical:
+        return final
+    try:
+        canonical = canonicalize_url(urljoin(final_url, declared_canonical.strip()))
+    except InvalidURL:
+        return final
+    from_amp_cache = (urlsplit(final).hostname or "").endswith(_AMP_CACHE_SUFFIX)
+    return canonical if same_site(canonical, final) or from_amp_cache else final

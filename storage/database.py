@@ -23,7 +23,20 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
 from storage.exceptions import DatabaseUnavailable, InvalidDatabaseURL
-from storage.models import Alert, Article, Delivery, FetchLog, Snapshot, Source, Version
+from storage.migrate import upgrade
+from storage.models import (
+    Alert,
+    Article,
+    ArticleAlias,
+    Delivery,
+    EditClass,
+    FetchLog,
+    MinhashBand,
+    Snapshot,
+    Source,
+    Story,
+    Version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +44,22 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "newswatch_sqlite_begin"
 TABLES = [
     SQLModel.metadata.tables[model.__tablename__]
-    for model in (Source, Article, Snapshot, Version, Alert, Delivery, FetchLog)
+    for model in (
+        Source,
+        Story,
+        Article,
+        ArticleAlias,
+        MinhashBand,
+        Snapshot,
+        Version,
+        EditClass,
+        Alert,
+        Delivery,
+        FetchLog,
+    )
 ]
+# Engine-specific search tables that only the migrations know (see storage.search).
+SEARCH_TABLES = {"sqlite": ("articles_fts", "versions_fts"), "postgresql": ("article_search",)}
 
 
 class Database:
@@ -90,10 +117,13 @@ class Database:
 
 
 def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -> Database:
-    """Open (and by default create the tables of) the database at ``url``.
+    """Open the database at ``url`` and (by default) migrate its schema to the code's.
 
     Accepts ``sqlite:///path``, ``sqlite://`` (in memory), and ``postgresql+psycopg://…``
-    (``postgresql://`` and ``postgres://`` are taken to mean psycopg 3).
+    (``postgresql://`` and ``postgres://`` are taken to mean psycopg 3). A fresh database is
+    created at head, an older one upgraded (see ``storage.migrate``); one migrated by a newer
+    newswatch raises :class:`~storage.exceptions.SchemaTooNew`. ``create_tables=False`` skips
+    migrating, for callers that know the schema is current.
     """
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
@@ -105,11 +135,13 @@ def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -
     db = Database(engine, parsed.render_as_string(hide_password=False))
     if create_tables:
         try:
-            # Only our tables: other packages may register SQLModel tables of their own.
-            SQLModel.metadata.create_all(engine, tables=TABLES)
+            upgrade(engine, safe_url=db.safe_url)
         except OperationalError as exc:
             engine.dispose()
             raise DatabaseUnavailable(db.safe_url, str(exc.orig)) from exc
+        except BaseException:
+            engine.dispose()
+            raise
     logger.info("database.opened", extra={"url": db.safe_url, "dialect": db.dialect})
     return db
 

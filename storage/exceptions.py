@@ -7,8 +7,10 @@ silently skipped by ``add_candidates``, a missing history row is ``None`` where 
 StorageError
 ├── InvalidDatabaseURL     the URL cannot be parsed or names a database we do not support
 ├── DatabaseUnavailable    the database does not answer (server down, file not writable)
+├── SchemaTooNew           the database was migrated by a newer newswatch than this one
 ├── NotFound               an article, version or snapshot the caller named does not exist
-└── SnapshotCorrupt        stored snapshot bytes do not match their sha256
+├── SnapshotCorrupt        stored snapshot bytes do not match their sha256
+└── SearchQueryError       a full-text query the user typed cannot be understood
 """
 
 from __future__ import annotations
@@ -52,3 +54,28 @@ class SnapshotCorrupt(StorageError):
     def __init__(self, sha256: str) -> None:
         super().__init__(f"snapshot {sha256} is corrupt: its bytes no longer match their sha256")
         self.sha256 = sha256
+
+
+class SchemaTooNew(StorageError):
+    """The database's schema revision is unknown to this code: a newer newswatch migrated it."""
+
+    def __init__(self, url: str, revision: str, head: str) -> None:
+        super().__init__(
+            f"database {url} has schema revision {revision!r}, newer than this newswatch "
+            f"knows (its latest is {head!r}): upgrade newswatch, or point it at another database"
+        )
+        self.url = url
+        self.revision = revision
+        self.head = head
+
+
+class SearchQueryError(StorageError):
+    """A search query is malformed (unbalanced quotes, a dangling OR, only negated words...)."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        super().__init__(
+            f"cannot search for {query!r}: {reason}. Write words, \"exact phrases\", prefix*, "
+            "OR between alternatives, and NOT word or -word to exclude"
+        )
+        self.query = query
+        self.reason = reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from storage.columns import as_utc
 from storage.exceptions import NotFound
-from storage.models import Article, Source, Version
+from storage.models import Article, ArticleAlias, Source, Version
 from storage.sql import upsert_insert
 from storage.types import Candidate, DueArticle, DueSource, SourceSpec
 
@@ -151,9 +152,10 @@ def add_candidates(
     """Insert unseen URLs as pending articles due now; refresh the hints of known ones.
 
     Returns the ids of the articles this call created. Safe against another process adding
-    the same URL at the same time (the unique URL decides, the loser skips the row).
+    the same URL at the same time (the unique URL decides, the loser skips the row). A URL
+    that is the old address of a moved article counts as that article, never as a new one.
     """
-    by_url = {c.url: c for c in candidates}
+    by_url = _resolve_aliases(s, {c.url: c for c in candidates})
     urls = sorted(by_url)  # a fixed order keeps concurrent PostgreSQL inserts deadlock-free
     created: list[int] = []
     for chunk in _chunks(urls):
@@ -173,6 +175,24 @@ def add_candidates(
     if created:
         logger.info("frontier.added", extra={"source_id": source_id, "new": len(created)})
     return sorted(created)
+
+
+def _resolve_aliases(s: Session, by_url: dict[str, Candidate]) -> dict[str, Candidate]:
+    """Candidates keyed by their article's current URL where theirs is an alias."""
+    moved: dict[str, str] = {}
+    for chunk in _chunks(sorted(by_url)):
+        stmt = (
+            select(ArticleAlias.url, Article.url)
+            .join(Article, col(Article.id) == col(ArticleAlias.article_id))
+            .where(col(ArticleAlias.url).in_(chunk))
+        )
+        moved.update(dict(s.exec(stmt).all()))
+    if not moved:
+        return by_url
+    resolved = {url: c for url, c in by_url.items() if url not in moved}
+    for alias, current in moved.items():
+        resolved.setdefault(current, replace(by_url[alias], url=current))
+    return resolved
 
 
 def _new_article_row(c: Candidate, *, source_id: int | None, now: datetime) -> dict[str, object]:
@@ -218,8 +238,9 @@ def _refresh_hints(
             if newer_hint:
                 article.hint_updated = updated
             later = article.next_check_at is None or article.next_check_at > as_utc(now)
-            # Even an article retired from checking (next_check_at None) gets one more look.
-            if newer_hint and unseen and later:
+            # Even an article retired from checking (next_check_at None) gets one more look,
+            # unless it moved into another article, which is the one being checked now.
+            if newer_hint and unseen and later and article.status != "moved":
                 article.next_check_at = now
         s.add(article)
 

@@ -10,6 +10,7 @@ from storage.diff import count_words, field_diff
 from storage.exceptions import NotFound
 from storage.fingerprint import changed_fields
 from storage.models import Article, FetchLog, Version
+from storage.moves import resolve_url
 from storage.types import ArticleSummary, VersionDiff, VersionSummary
 
 
@@ -36,10 +37,11 @@ def list_articles(
 
 
 def find_article(s: Session, url_or_id: str | int) -> Article | None:
-    """The article with this canonical URL or id (an int, or a string of digits)."""
+    """The article with this canonical URL (or earlier URL, if it moved) or id."""
     if isinstance(url_or_id, int) or url_or_id.isdigit():
         return s.get(Article, int(url_or_id))
-    return s.exec(select(Article).where(col(Article.url) == url_or_id)).first()
+    article_id = resolve_url(s, url_or_id)
+    return s.get(Article, article_id) if article_id is not None else None
 
 
 def versions_of(s: Session, article_id: int) -> list[VersionSummary]:
@@ -58,6 +60,10 @@ def versions_of(s: Session, article_id: int) -> list[VersionSummary]:
             words_added=v.words_added,
             words_removed=v.words_removed,
             fingerprint=v.fingerprint,
+            classes=tuple(v.classes),
+            kind=v.kind,
+            origin=v.origin,
+            reverts=v.reverts,
         )
         for v in s.exec(stmt).all()
     ]

@@ -1,14 +1,20 @@
-"""The tables: sources, articles and their versions, raw snapshots, alerts and their deliveries.
+"""The tables: sources, articles and their versions, raw snapshots, alerts and their deliveries,
+URL aliases, stories (syndication clusters), their LSH band hashes, and edit classes.
 
 Every timestamp column is :class:`~storage.columns.UTCDateTime` (aware UTC in and out) and every
 JSON column is :class:`~storage.columns.PortableJSON`. Rows are never deleted: history is the
-product, so sources that leave the config are disabled and gone articles keep their versions.
+product, so sources that leave the config are disabled and gone articles keep their versions
+(only an explicit ``storage.forget_article`` removes one, see ``storage.retention``).
+
+The schema is owned by the Alembic migrations in ``storage/migrations``; these classes must
+describe the same tables (a test compares them). The full-text tables (FTS5 on SQLite, a
+``tsvector`` table on PostgreSQL) are engine-specific and exist only in the migrations.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.columns import PortableJSON, UTCDateTime
@@ -67,18 +73,37 @@ class Article(SQLModel, table=True):
     hint_title: str | None = Field(default=None, sa_type=Text)
     hint_published: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hint_updated: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The syndication cluster this article belongs to, and how: "first", "copy" or "coverage".
+    # No foreign key, like current_version_id: SQLite cannot add one to an existing table
+    # without copying it, and the upgrade of a large database must stay a quick ADD COLUMN.
+    story_id: int | None = Field(default=None, index=True)
+    story_role: str | None = None
+    # MinHash of the body's shingles (uint32 values, little-endian), kept to verify LSH hits.
+    signature: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # Set when this article moved to a URL that another article with its own history already
+    # had: this one is retired (never checked again) and points at the one that continues.
+    moved_to_id: int | None = None
 
 
 class Version(SQLModel, table=True):
-    """What a reader saw at one point in time; a new row only when the fingerprint changes."""
+    """What a reader saw at one point in time; a new row only when the fingerprint changes.
+
+    ``origin`` is ``"fetch"`` for what was seen, ``"reextract"`` for a *derived* version made by
+    running a newer extractor over the snapshot of ``derived_from_id`` (same ``fetched_at``).
+    ``kind`` is ``"new"`` (first version), ``"edit"`` or ``"update"`` (a live blog growing).
+    ``reverts`` is the number of an earlier version whose fingerprint this one has again.
+    """
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_versions_article_number"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
+        Index("ix_versions_article_fetched", "article_id", "fetched_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="articles.id")
     number: int
-    fetched_at: datetime = Field(sa_type=UTCDateTime)
+    fetched_at: datetime = Field(sa_type=UTCDateTime, index=True)
     title: str | None = Field(default=None, sa_type=Text)
     subtitle: str | None = Field(default=None, sa_type=Text)
     body: str = Field(default="", sa_type=Text)
@@ -95,6 +120,12 @@ class Version(SQLModel, table=True):
     words_added: int = 0
     words_removed: int = 0
     diff: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
+    classes: list[str] = Field(default_factory=list, sa_type=PortableJSON)
+    kind: str = "edit"
+    origin: str = "fetch"
+    reverts: int | None = None
+    page_type: str | None = None
+    derived_from_id: int | None = None
 
 
 class Snapshot(SQLModel, table=True):
@@ -153,3 +184,51 @@ class FetchLog(SQLModel, table=True):
     elapsed: float = 0.0
     error_kind: str | None = None
     message: str | None = Field(default=None, sa_type=Text)
+
+
+class ArticleAlias(SQLModel, table=True):
+    """A URL an article used to have (before a redirect or a canonical change)."""
+
+    __tablename__ = "article_aliases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    article_id: int = Field(foreign_key="articles.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Story(SQLModel, table=True):
+    """One event's coverage: wire copies and the outlets' own articles about it."""
+
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str | None = Field(default=None, sa_type=Text)
+    first_article_id: int | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MinhashBand(SQLModel, table=True):
+    """One LSH band hash of an article's MinHash: equal (scheme, band, hash) means a candidate.
+
+    A table rather than an in-memory index, so every daemon sharing the database sees the same
+    index and nothing has to be rebuilt at start.
+    """
+
+    __tablename__ = "minhash_bands"
+    __table_args__ = (Index("ix_minhash_bands_lookup", "scheme", "band", "hash"),)
+
+    article_id: int = Field(foreign_key="articles.id", primary_key=True)
+    scheme: int = Field(sa_type=SmallInteger, primary_key=True)
+    band: int = Field(sa_type=SmallInteger, primary_key=True)
+    hash: int = Field(sa_type=BigInteger)
+
+
+class EditClass(SQLModel, table=True):
+    """One class of one version (``headline``, ``number``...), so edits can be filtered by class."""
+
+    __tablename__ = "edit_classes"
+    __table_args__ = (Index("ix_edit_classes_name", "name", "version_id"),)
+
+    version_id: int = Field(foreign_key="versions.id", primary_key=True)
+    name: str = Field(sa_type=String(20), primary_key=True)

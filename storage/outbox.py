@@ -154,3 +154,16 @@ def _upsert(
         set_={**values, "attempts": Delivery.attempts + 1},
     )
     s.exec(stmt)
+
+
+def mark_skipped(s: Session, *, alert_id: int, channel: str, now: datetime) -> None:
+    """Record that ``channel``'s filter does not want ``alert_id``: settled, never sent."""
+    _upsert(
+        s,
+        alert_id=alert_id,
+        channel=channel,
+        status="skipped",
+        error=None,
+        sent_at=None,
+        next_attempt_at=None,
+    )

@@ -1,9 +1,15 @@
-"""Recording what a fetch found: new versions, unchanged checks, gone pages, failures.
+"""Recording what a fetch found: a new version (with its snapshot, classes and alert) or a touch.
 
-Everything is written in the caller's transaction, so a version, its snapshot and its alert are
-committed together or not at all. The decision "edited or not" compares the *normalised* fields
-of the current version with the new ones (``storage.fingerprint``), never raw HTML, and it is
-made afresh each time, so improving the normalisation never turns old versions into edits.
+Everything is written in the caller's transaction, so a version, its snapshot, its search
+entry, its story placement and its alert are committed together or not at all. The article row
+is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
+holds the write lock), so two daemons recording the same article one after the other store one
+version, not two: the second one compares against the first one's version and finds no change.
+
+"Edited or not" compares *normalised* fields (``storage.fingerprint``), never raw HTML. The fast
+path is a fingerprint match against the current version: an unchanged recheck costs two
+primary-key reads and one row update. Only when fingerprints differ are the fields compared
+afresh, so improving the normalisation never turns old versions into edits.
 """
 
 from __future__ import annotations
@@ -13,19 +19,38 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from storage.diff import count_words, field_diff, ops_to_json, summarise_changes
-from storage.exceptions import NotFound
-from storage.fingerprint import FIELDS, changed_fields, fingerprint
-from storage.models import Article, FetchLog, Version
+from storage.diff import summarise_changes
+from storage.fingerprint import changed_fields, fingerprint
+from storage.lifecycle import (
+    base_payload,
+    locked_article,
+    log_fetch,
+    mark_off_topic,
+    record_failure,
+    record_gone,
+    record_not_modified,
+    touch,
+)
+from storage.models import Article, Version
 from storage.outbox import queue_alert
 from storage.snapshots import store_snapshot
-from storage.types import ArticleFields, DiffOp, Outcome, OutcomeKind
+from storage.syndication import place_article, story_info
+from storage.types import ArticleFields, Outcome, OutcomeKind
+from storage.versions import Appended, append_version, repeats_earlier_change
 
 logger = logging.getLogger(__name__)
 
-_ERROR_CHARS = 2000
+__all__ = [
+    "log_fetch",
+    "mark_off_topic",
+    "record",
+    "record_failure",
+    "record_gone",
+    "record_not_modified",
+]
 
 
 def record(
@@ -42,217 +67,144 @@ def record(
 
     ``etag``/``last_modified`` of ``None`` keep the stored validators.
     """
-    article = _locked_article(s, article_id)
     fields = _without_nul(fields)
-    current = s.get(Version, article.current_version_id) if article.current_version_id else None
-    _touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
+    quick = _unchanged_quickly(s, article_id, fields, fetched_at, etag, last_modified)
+    if quick is not None:
+        return quick
+    article = locked_article(s, article_id)
+    touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
     article.status, article.gone_at = "live", None
+    current = None
+    if article.current_version_id is not None:
+        # The common case (an unchanged recheck) reads only the stored fingerprint.
+        stored, number = s.exec(
+            select(Version.fingerprint, Version.number).where(
+                col(Version.id) == article.current_version_id
+            )
+        ).one()
+        if stored == fingerprint(fields):
+            return _unchanged(s, article, number)
+        current = s.get(Version, article.current_version_id)
+        assert current is not None
+        if not changed_fields(current, fields):  # only the normalisation changed since
+            return _unchanged(s, article, number)
 
-    changed = changed_fields(current, fields) if current is not None else FIELDS
-    if current is not None and not changed:
-        s.add(article)
-        s.flush()
-        return Outcome(OutcomeKind.UNCHANGED, article_id, current.number)
-
-    diffs: dict[str, list[DiffOp]] = {}
-    if current is not None:
-        diffs = {f: field_diff(f, getattr(current, f), getattr(fields, f)) for f in changed}
-    added = sum(count_words(ops)[0] for ops in diffs.values())
-    removed = sum(count_words(ops)[1] for ops in diffs.values())
-    version = Version(
-        article_id=article_id,
-        number=article.version_count + 1,
+    sha = store_snapshot(s, snapshot, now=fetched_at) if snapshot else None
+    appended = append_version(
+        s,
+        article=article,
+        fields=fields,
+        previous=current,
         fetched_at=fetched_at,
-        title=fields.title,
-        subtitle=fields.subtitle,
-        body=fields.body,
-        authors=list(fields.authors),
-        published=fields.published,
-        modified=fields.modified,
-        language=fields.language,
-        canonical_url=fields.canonical_url,
-        fingerprint=fingerprint(fields),
-        snapshot_sha256=store_snapshot(s, snapshot, now=fetched_at) if snapshot else None,
-        # Version 1 has nothing to be compared with: no changed fields, no diff.
-        changed_fields=list(changed) if current is not None else [],
-        words_added=added,
-        words_removed=removed,
-        diff={f: ops_to_json(ops) for f, ops in diffs.items()},
+        snapshot_sha256=sha,
     )
-    s.add(version)
-    s.flush()
-    assert version.id is not None
-    article.version_count = version.number
-    article.current_version_id = version.id
-    article.title = fields.title
+    version = appended.version
     article.last_changed_at = fetched_at
+    if article.story_id is None:
+        place_article(s, article=article, body=fields.body, title=fields.title, now=fetched_at)
     s.add(article)
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
-    payload = _payload(article, version) | {
-        "site_name": fields.site_name,
-        "published": fields.published.isoformat() if fields.published else None,
-    }
-    if kind is OutcomeKind.EDITED:
-        payload |= {
-            "changes": summarise_changes(diffs),
-            "words_added": added,
-            "words_removed": removed,
-        }
-    alert_id = queue_alert(
-        s,
-        kind="new" if kind is OutcomeKind.NEW else "edited",
-        article_id=article_id,
-        version_id=version.id,
-        payload=payload,
-        now=fetched_at,
-    )
+    alert_id = None
+    if version.reverts is None or not repeats_earlier_change(
+        s, article_id=article_id, version=version
+    ):
+        alert_id = _queue(s, article, appended, fields, now=fetched_at)
     logger.info(
         "record.version",
-        extra={"article_id": article_id, "version": version.number, "kind": str(kind)},
+        extra={
+            "article_id": article_id,
+            "version": version.number,
+            "kind": version.kind,
+            "classes": version.classes,
+            "reverts": version.reverts,
+            "alerted": alert_id is not None,
+        },
     )
     return Outcome(
         kind,
         article_id,
         version.number,
         changed_fields=tuple(version.changed_fields),
-        words_added=added,
-        words_removed=removed,
+        words_added=version.words_added,
+        words_removed=version.words_removed,
         alert_id=alert_id,
+        classes=tuple(version.classes),
+        reverts=version.reverts,
+        story_id=article.story_id,
     )
 
 
-def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcome:
-    """Record a 304 Not Modified: the article was checked and is unchanged."""
-    article = _locked_article(s, article_id)
-    _touch(article, now=now)
-    s.add(article)
-    s.flush()
-    return Outcome(OutcomeKind.UNCHANGED, article_id, article.version_count or None)
-
-
-def record_gone(s: Session, *, article_id: int, status: int, now: datetime) -> Outcome:
-    """Record a 404/410. The first time a published article goes, queue a "gone" alert.
-
-    An article that never had a version (a dead link from a feed) goes quietly: the user was
-    never told about it, so its disappearance is not news. A gone article that comes back is
-    made live again by :func:`record`, and may then go (and alert) again.
-    """
-    article = _locked_article(s, article_id)
-    _touch(article, now=now)
-    already_gone = article.status == "gone"
-    article.status = "gone"
-    if not already_gone:
-        article.gone_at = now
-    s.add(article)
-    s.flush()
-    alert_id = None
-    if not already_gone and article.version_count > 0:
-        payload = _payload(article, None) | {"status": status}
-        alert_id = queue_alert(
-            s,
-            kind="gone",
-            article_id=article_id,
-            version_id=article.current_version_id,
-            payload=payload,
-            now=now,
-        )
-    return Outcome(OutcomeKind.GONE, article_id, article.version_count or None, alert_id=alert_id)
-
-
-def record_failure(
-    s: Session, *, article_id: int, error_kind: str, message: str, now: datetime
-) -> int:
-    """Count a failed check (network error, 5xx, unparseable page); return the failure streak.
-
-    The streak (1 for the first failure in a row) is what back-off policies need.
-    """
-    article = _locked_article(s, article_id)
-    article.failures += 1
-    article.last_error = f"{error_kind}: {message}"[:_ERROR_CHARS]
-    article.last_checked_at = now
-    if article.status == "pending":
-        # Never fetched successfully: say so; a live article stays live through outages.
-        article.status = "failed"
-    s.add(article)
-    s.flush()
-    return article.failures
-
-
-def mark_off_topic(s: Session, *, article_id: int, now: datetime) -> None:
-    """Mark an article whose content does not match the story's topic."""
-    article = _locked_article(s, article_id)
-    _touch(article, now=now)
-    article.status = "off_topic"
-    s.add(article)
-    s.flush()
-
-
-def log_fetch(
+def _unchanged_quickly(
     s: Session,
-    *,
-    url: str,
-    at: datetime,
-    status: int | None,
-    bytes: int,
-    elapsed: float,
-    error_kind: str | None = None,
-    message: str | None = None,
-) -> None:
-    """Append one line to the fetch log."""
-    s.add(
-        FetchLog(
-            url=url,
-            at=at,
-            status=status,
-            bytes=bytes,
-            elapsed=elapsed,
-            error_kind=error_kind,
-            message=message[:_ERROR_CHARS] if message else None,
-        )
-    )
-    s.flush()
+    article_id: int,
+    fields: ArticleFields,
+    fetched_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+) -> Outcome | None:
+    """The recheck that found nothing new, in two statements and no ORM objects.
 
-
-def _locked_article(s: Session, article_id: int) -> Article:
-    """Load the article for update (a row lock on PostgreSQL; SQLite already holds the lock)."""
-    stmt = (
-        select(Article)
-        .where(Article.id == article_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    article = s.exec(stmt).first()
-    if article is None:
-        raise NotFound("article", article_id)
-    return article
-
-
-def _touch(
-    article: Article,
-    *,
-    now: datetime,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> None:
-    """A successful check: clear the failure streak and keep fresher validators."""
-    article.last_checked_at = now
-    article.failures, article.last_error = 0, None
-    if etag is not None:
-        article.etag = etag
-    if last_modified is not None:
-        article.last_modified = last_modified
-
-
-def _payload(article: Article, version: Version | None) -> dict[str, Any]:
-    """What every alert says about its article (channels format it, storage does not)."""
-    return {
-        "url": article.url,
-        "outlet": article.outlet,
-        "title": article.title or article.hint_title,
-        "version": version.number if version else article.version_count or None,
-        "changed_fields": list(version.changed_fields) if version else [],
+    Most checks of a watched article find it unchanged, so this path is what bounds how many
+    articles one daemon can watch. The article row is locked first, as in the full path.
+    ``None`` means "not that simple": the caller takes the full path.
+    """
+    row = s.exec(
+        select(Article.current_version_id, Version.fingerprint, Version.number)
+        .join(Version, col(Version.id) == col(Article.current_version_id))
+        .where(col(Article.id) == article_id)
+        .with_for_update(of=Article)  # type: ignore[arg-type]
+    ).first()
+    if row is None or row[1] != fingerprint(fields):
+        return None
+    values: dict[str, Any] = {
+        "last_checked_at": fetched_at,
+        "failures": 0,
+        "last_error": None,
+        "status": "live",
+        "gone_at": None,
     }
+    if etag is not None:
+        values["etag"] = etag
+    if last_modified is not None:
+        values["last_modified"] = last_modified
+    s.exec(update(Article).where(col(Article.id) == article_id).values(**values))
+    return Outcome(OutcomeKind.UNCHANGED, article_id, row[2])
+
+
+def _unchanged(s: Session, article: Article, number: int) -> Outcome:
+    s.add(article)
+    s.flush()
+    assert article.id is not None
+    return Outcome(OutcomeKind.UNCHANGED, article.id, number)
+
+
+def _queue(
+    s: Session, article: Article, appended: Appended, fields: ArticleFields, *, now: datetime
+) -> int:
+    """Queue the alert for a new version: ``new``, ``edited`` or ``update`` (live blogs)."""
+    assert article.id is not None
+    version = appended.version
+    payload: dict[str, Any] = base_payload(article, version) | {
+        "site_name": fields.site_name,
+        "published": fields.published.isoformat() if fields.published else None,
+        "story_role": article.story_role,
+    }
+    # New coverage is where the story's size matters; an edit's alert names the story only.
+    info = story_info(s, article.story_id) if article.story_id and version.number == 1 else None
+    if info is not None:
+        payload |= {"story_outlets": info.outlets, "story_articles": info.articles}
+    if version.number > 1:
+        payload |= {
+            "changes": summarise_changes(appended.diffs),
+            "words_added": version.words_added,
+            "words_removed": version.words_removed,
+            "reverts": version.reverts,
+        }
+    kind = "new" if version.number == 1 else ("update" if version.kind == "update" else "edited")
+    return queue_alert(
+        s, kind=kind, article_id=article.id, version_id=version.id, payload=payload, now=now
+    )
 
 
 def _without_nul(fields: ArticleFields) -> ArticleFields:

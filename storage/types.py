@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
-AlertKind = Literal["new", "edited", "gone"]
+AlertKind = Literal["new", "edited", "gone", "update", "moved"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class ArticleFields:
     canonical_url: str | None = None
     site_name: str | None = None
     section: str | None = None
+    # schema.org type of the page (e.g. "NewsArticle", "LiveBlogPosting"): live blogs grow.
+    page_type: str | None = None
 
 
 class OutcomeKind(StrEnum):
@@ -57,6 +59,9 @@ class Outcome:
     words_added: int = 0
     words_removed: int = 0
     alert_id: int | None = None
+    classes: tuple[str, ...] = ()
+    reverts: int | None = None
+    story_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +154,12 @@ class ArticleSummary:
 
 @dataclass(frozen=True, slots=True)
 class VersionSummary:
-    """One line of an article's version history."""
+    """One line of an article's version history.
+
+    ``classes`` says what kind of edit it was (see ``storage.classify``); ``kind`` is ``new``,
+    ``edit`` or ``update`` (live blog); ``origin`` is ``fetch`` or ``reextract`` (derived);
+    ``reverts`` is the number of the earlier version this one restores, if any.
+    """
 
     number: int
     fetched_at: datetime
@@ -158,6 +168,10 @@ class VersionSummary:
     words_added: int
     words_removed: int
     fingerprint: str
+    classes: tuple[str, ...] = ()
+    kind: str = "edit"
+    origin: str = "fetch"
+    reverts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +185,74 @@ class VersionDiff:
     fields: Mapping[str, tuple[DiffOp, ...]] = field(default_factory=dict)
     words_added: int = 0
     words_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EditSummary:
+    """One stored edit, for listings across articles (by class, outlet, period)."""
+
+    article_id: int
+    url: str
+    outlet: str
+    number: int
+    fetched_at: datetime
+    title: str | None
+    previous_title: str | None
+    classes: tuple[str, ...]
+    changed_fields: tuple[str, ...]
+    words_added: int
+    words_removed: int
+    kind: str
+    reverts: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text match: an article's current text, or one stored version of it.
+
+    ``current`` says whether the matching version is the article's current one; in a search
+    over every version, a hit that is not current whose article has no current hit is text that
+    was printed and later removed. ``snippet`` marks the matched words with ``[`` and ``]``.
+    """
+
+    article_id: int
+    url: str
+    outlet: str
+    title: str | None
+    version_number: int
+    fetched_at: datetime
+    snippet: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """A syndication cluster as alerts and listings show it."""
+
+    id: int
+    title: str | None
+    articles: int
+    outlets: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReextractReport:
+    """What a re-extraction run did."""
+
+    articles: int = 0
+    snapshots: int = 0
+    derived: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    missing_snapshots: int = 0
+
+    def __add__(self, other: ReextractReport) -> ReextractReport:
+        """Reports of two runs (or two articles) added up."""
+        return ReextractReport(
+            articles=self.articles + other.articles,
+            snapshots=self.snapshots + other.snapshots,
+            derived=self.derived + other.derived,
+            unchanged=self.unchanged + other.unchanged,
+            failed=self.failed + other.failed,
+            missing_snapshots=self.missing_snapshots + other.missing_snapshots,
+        )

@@ -3,7 +3,16 @@
 Each module below adds its commands to the one typer app; importing them registers them.
 """
 
-from newswatch.cli import check, daemon, history  # noqa: F401  (registers the commands)
+from newswatch.cli import (  # noqa: F401  (importing a module registers its commands)
+    check,
+    daemon,
+    export,
+    history,
+    maintenance,
+    query,
+    serve,
+    sources,
+)
 from newswatch.cli.common import app
 
 

@@ -1,10 +1,11 @@
-"""Commands that read the stored history: articles, history, diff."""
+"""Commands that read one article's history: its versions and the diff between two of them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 import storage
 from newswatch import render
@@ -12,39 +13,24 @@ from newswatch.cli.common import ConfigOption, JsonOption, app, article_or_exit,
 
 
 @app.command()
-def articles(config: ConfigOption = None, as_json: JsonOption = False,
-             limit: Annotated[int, typer.Option(help="Show at most this many.")] = 100,
-             outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
-             ) -> None:
-    """List stored articles: url, outlet, title, first seen, versions.
-
-    Example: newswatch articles --json
-    """
-    with open_db(config) as db, db.session() as session:
-        rows = storage.list_articles(session, limit=limit, outlet=outlet)
-    if as_json:
-        render.print_json(out, rows)
-    else:
-        out.print(render.articles_table(rows))
-    if not rows:
-        raise typer.Exit(1)
-
-
-@app.command()
 def history(url: Annotated[str, typer.Argument(help="Article URL or id.")],
-            config: ConfigOption = None, as_json: JsonOption = False) -> None:
+            config: ConfigOption = None, as_json: JsonOption = False,
+            limit: Annotated[int, typer.Option(
+                "--limit", min=0, help="Show at most this many versions (the newest).")] = 1000,
+            ) -> None:
     """Every version of one article, with what changed.
 
     Example: newswatch history https://example.com/2025/06/02/talks.html
     """
     with open_db(config) as db, db.session() as session:
         article = article_or_exit(session, url)
-        rows = storage.versions_of(session, article_id=article.id)
+        rows = storage.versions_of(session, article_id=article.id or 0)[-limit:] if limit else []
         if as_json:
-            render.print_json(out, {"url": article.url, "status": article.status,
-                                    "versions": rows})
+            render.print_json(out, {"id": article.id, "url": article.url,
+                                    "status": article.status, "versions": rows})
         else:
-            out.print(f"[bold]{article.title or article.url}[/]\n{article.url}", highlight=False)
+            out.print(Text(article.title or article.url, style="bold"))
+            out.print(article.url, highlight=False)
             out.print(render.history_table(rows))
 
 
@@ -54,8 +40,11 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
              "--from", help="Older version (default: the one before --to).")] = None,
          to: Annotated[int | None, typer.Option(
              "--to", help="Newer version (default: the latest).")] = None,
+         side_by_side: Annotated[bool, typer.Option(
+             "--side-by-side", "-s", help="Old and new in two columns, paragraph by "
+                                          "paragraph.")] = False,
          config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Word-level diff between two versions of an article.
+    """Word-level diff between two versions of an article, coloured in a terminal.
 
     Example: newswatch diff https://example.com/2025/06/02/talks.html --from 1 --to 2
     """
@@ -67,7 +56,7 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
             err.print(f"{article.url} has versions 1..{article.version_count}; "
                       f"cannot diff {oldest} → {newest}", highlight=False)
             raise typer.Exit(1)
-        result = storage.diff_between(session, article_id=article.id, from_n=oldest,
+        result = storage.diff_between(session, article_id=article.id or 0, from_n=oldest,
                                       to_n=newest)
     if as_json:
         render.print_json(out, {"url": article.url, **render.to_jsonable(result)})
@@ -77,5 +66,9 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
         out.print("no differences")
     for field, ops in result.fields.items():
         out.rule(field)
-        out.print(render.diff_text(ops))
+        if side_by_side:
+            out.print(render.side_by_side_table(ops, old_label=f"version {oldest}",
+                                                new_label=f"version {newest}"))
+        else:
+            out.print(render.diff_text(ops))
     out.print(f"+{result.words_added} words, -{result.words_removed} words", highlight=False)

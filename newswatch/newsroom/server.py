@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -51,6 +52,13 @@ class NewsroomServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        # A client that hangs up mid-response (a fetcher's size cap or timeout doing its job)
+        # is expected here; anything else is a newsroom bug and is printed as usual.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def drop_connections(self) -> None:
         """Unblock handler threads waiting on idle keep-alive connections, so close() can join."""

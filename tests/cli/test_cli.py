@@ -48,6 +48,9 @@ url = "jsonl://{tmp_path / 'alerts.jsonl'}"
 [daemon]
 tick = "{tick}"
 shutdown_grace = "5s"
+
+[fetch]
+delay = "0s"   # the newsroom is on loopback: no politeness gap needed
 """)
     return config
 

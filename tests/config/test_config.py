@@ -63,7 +63,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         ('[database]\nurl = "x"\nurl2 = "y"\n', "database.url2", "unknown key"),
         ('[databse]\nurl = "x"\n', "databse", "unknown key"),
         ('[[sources]]\nurl = "http://a/"\nkind = "rss"\n', "sources.0.kind",
-         "'feed', 'sitemap', 'page' or 'article'"),
+         "'feed', 'sitemap', 'page', 'article', 'search' or 'site'"),
         ('[[sources]]\nurl = "http://a/"\nevery = "often"\n', "sources.0.every", "e.g. 90s"),
         ('[[sources]]\nurl = "ftp://a/"\n', "sources.0.url", "not an http(s) URL"),
         ('[topic]\nquery = "(istanbul OR"\n', "topic.query", "position"),

@@ -81,6 +81,9 @@ def make_settings(room: Newsroom, tmp_path: Path, **overrides: object) -> Settin
         "topic": {"query": ""},
         "recheck": {"tiers": [{"younger_than": "3650d", "every": "15m"}]},
         "alerts": [{"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}],
+        # Loopback: no politeness gap, and small backoffs so fault tests stay fast.
+        "fetch": {"delay": "0s", "per_host": 8, "host_backoff": "50ms",
+                  "connect_timeout": "1s", "timeout": "2s", "total_timeout": "5s"},
     }
     data.update(overrides)
     return Settings(**data)

@@ -59,7 +59,8 @@ def test_edit_message_names_the_changed_words() -> None:
     assert message.key == "newswatch-alert-7"
     assert "Madinsky → Medinsky" in message.body
     assert "voz.us" in message.body and EDIT_PAYLOAD["url"] in message.body
-    assert message.title.startswith("Edited (body)")
+    assert message.title == "Edited: Envoys arrive"
+    assert "changed the body" in message.body
 
 
 def test_jsonl_channel_appends_one_object_a_line(tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_console_channel_prints_title_and_body() -> None:
     buffer = io.StringIO()
     channel = ConsoleChannel("console://", Console(file=buffer, width=200))
     asyncio.run(channel.send(render(alert_id=1, kind="edited", payload=EDIT_PAYLOAD)))
-    assert "Edited (body): Envoys arrive" in buffer.getvalue()
+    assert "Edited: Envoys arrive" in buffer.getvalue()
     assert "Madinsky → Medinsky" in buffer.getvalue()
 
 

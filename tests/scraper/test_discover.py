@@ -78,5 +78,5 @@ def test_xml_bomb_in_a_feed_does_not_expand(newsroom: Newsroom) -> None:
 
 
 def test_unknown_kind_is_a_clear_error(newsroom: Newsroom) -> None:
-    with pytest.raises(DiscoveryError, match="allowed: article, feed, page, sitemap"):
+    with pytest.raises(DiscoveryError, match="allowed: article, feed, page, search, site, sitemap"):
         discover(fetch(newsroom.base_url + "/feed.xml"), "rss")

@@ -1,0 +1,312 @@
+"""Storage at scale: a synthetic history of N articles × V versions, then the numbers that matter.
+
+    python bench/storage.py --engine sqlite --articles 100000 --versions 10
+    python bench/storage.py --engine postgres --articles 20000 \\
+        --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+Measures: ingest rate through ``storage.record`` (every version with its snapshot, diff,
+classes, search entry, story placement and alert), an unchanged recheck (one transaction
+each, the daemon's pattern; must touch no text index), article history p50/p99, search p50/p99
+on current text and on all versions, and the database size against the raw HTML stored.
+Targets on the reference machine: history p50 < 5 ms, current-text search p50 < 50 ms,
+unchanged rechecks >= 5,000/s on SQLite. A benchmark, not a test: it prints, never asserts.
+PostgreSQL runs in a throwaway database that is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import string
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+# Run as `python bench/storage.py`, this folder comes first on sys.path, and this file's name
+# would shadow the storage package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import storage  # noqa: E402
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+OUTLETS = [f"outlet{i}.example" for i in range(50)]
+PAGE = (
+    "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+    "<link rel=stylesheet href=/static/site.css><script src=/static/app.js></script>"
+    "<meta name=description content=\"{title}\"></head><body><header><nav>{nav}</nav></header>"
+    "<main><article><h1>{title}</h1><p class=byline>By {author}</p>{paras}</article></main>"
+    "<aside>{nav}</aside><footer>© Example Media. All rights reserved.</footer></body></html>"
+)
+NAV = "".join(f"<a href=/section/{i}>Section {i}</a>" for i in range(40))
+
+
+@dataclass
+class Result:
+    engine: str
+    articles: int
+    versions: int
+    ingest_rate: float = 0.0
+    ingest_seconds: float = 0.0
+    recheck_rate: float = 0.0
+    history_p50: float = 0.0
+    history_p99: float = 0.0
+    search_p50: float = 0.0
+    search_p99: float = 0.0
+    search_all_p50: float = 0.0
+    search_all_p99: float = 0.0
+    db_bytes: int = 0
+    raw_bytes: int = 0
+
+
+class Corpus:
+    """Seeded synthetic news text: a Zipf-like vocabulary, so some words are common."""
+
+    def __init__(self, seed: int = 7, vocabulary: int = 60_000) -> None:
+        self.rng = random.Random(seed)
+        letters = string.ascii_lowercase
+        self.words = ["".join(self.rng.choices(letters, k=self.rng.randint(3, 10)))
+                      for _ in range(vocabulary)]
+        total, self.cumulative = 0.0, []
+        for rank in range(vocabulary):
+            total += 1 / (rank + 10)
+            self.cumulative.append(total)
+
+    def sentence(self) -> str:
+        words = self.rng.choices(self.words, cum_weights=self.cumulative,
+                                 k=self.rng.randint(8, 20))
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    def fields(self, n: int) -> storage.ArticleFields:
+        paragraphs = [" ".join(self.sentence() for _ in range(3)) for _ in range(6)]
+        return storage.ArticleFields(
+            title=self.sentence().rstrip("."),
+            body="\n".join(paragraphs),
+            authors=(f"Reporter {n % 300}",),
+            published=START + timedelta(minutes=n),
+        )
+
+    def edit(self, fields: storage.ArticleFields) -> storage.ArticleFields:
+        """One plausible edit: a word swapped, a sentence added, or a new headline."""
+        roll = self.rng.random()
+        if roll < 0.15:
+            return replace(fields, title=self.sentence().rstrip("."))
+        paragraphs = fields.body.split("\n")
+        i = self.rng.randrange(len(paragraphs))
+        if roll < 0.6:
+            words = paragraphs[i].split(" ")
+            words[self.rng.randrange(len(words))] = self.rng.choice(self.words)
+            paragraphs[i] = " ".join(words)
+        else:
+            paragraphs[i] += " " + self.sentence()
+        return replace(fields, body="\n".join(paragraphs))
+
+
+def page_of(fields: storage.ArticleFields) -> bytes:
+    paras = "".join(f"<p>{p}</p>" for p in fields.body.split("\n"))
+    return PAGE.format(title=fields.title, nav=NAV, author=fields.authors[0],
+                       paras=paras).encode()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def timed(calls: Iterator[Callable[[], object]]) -> list[float]:
+    samples = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
+           progress: bool) -> dict[int, storage.ArticleFields]:
+    """Record every article's versions: new articles and edits interleaved, as a daemon would."""
+    current: dict[int, storage.ArticleFields] = {}
+    ids: list[int] = []
+    started = time.perf_counter()
+    recorded = 0
+    for chunk in range(0, result.articles, batch):
+        count = min(batch, result.articles - chunk)
+        now = START + timedelta(minutes=chunk)
+        with db.transaction() as s:
+            candidates = [storage.Candidate(f"https://{OUTLETS[(chunk + i) % len(OUTLETS)]}"
+                                            f"/news/{chunk + i}.html") for i in range(count)]
+            new_ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
+        ids.extend(new_ids)
+        for round_ in range(result.versions):
+            with db.transaction() as s:
+                for article_id in new_ids:
+                    fields = current.get(article_id)
+                    fields = corpus.fields(article_id) if fields is None else corpus.edit(fields)
+                    current[article_id] = fields
+                    raw = page_of(fields)
+                    result.raw_bytes += len(raw)
+                    storage.record(s, article_id=article_id, fields=fields, snapshot=raw,
+                                   fetched_at=now + timedelta(hours=round_))
+                    recorded += 1
+        if progress and (chunk // batch) % 20 == 0:
+            rate = recorded / (time.perf_counter() - started)
+            print(f"  {result.engine}: {recorded:,} versions, {rate:,.0f}/s", flush=True)
+    result.ingest_seconds = time.perf_counter() - started
+    result.ingest_rate = recorded / result.ingest_seconds
+    return current
+
+
+def rechecks(db: storage.Database, result: Result, current: dict[int, storage.ArticleFields],
+             rng: random.Random, n: int) -> None:
+    ids = rng.sample(sorted(current), min(n, len(current)))
+    now = START + timedelta(days=400)
+
+    def one(article_id: int) -> Callable[[], object]:
+        def call() -> object:
+            with db.transaction() as s:
+                outcome = storage.record(s, article_id=article_id, fields=current[article_id],
+                                         snapshot=None, fetched_at=now)
+            assert outcome.kind is storage.OutcomeKind.UNCHANGED
+            return outcome
+        return call
+
+    samples = timed(one(i) for i in ids)
+    result.recheck_rate = len(samples) / sum(samples)
+
+
+def reads(db: storage.Database, result: Result, corpus: Corpus, rng: random.Random,
+          ids: list[int], n: int) -> None:
+    def history(article_id: int) -> Callable[[], object]:
+        def call() -> object:
+            with db.session() as s:
+                return storage.versions_of(s, article_id)
+        return call
+
+    samples = timed(history(i) for i in rng.sample(ids, min(n, len(ids))))
+    result.history_p50, result.history_p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    # Mid-frequency words (ranks 200-5,000), phrases of two, and prefixes: typical queries.
+    mid = corpus.words[200:5000]
+    queries = []
+    for i in range(n):
+        a, b = rng.choice(mid), rng.choice(mid)
+        queries.append([a, f'"{a} {b}" OR {b}', f"{a[:4]}* {b}", f"{a} -{b}"][i % 4])
+
+    def search(query: str, all_versions: bool) -> Callable[[], object]:
+        def call() -> object:
+            with db.session() as s:
+                return storage.search(s, query, all_versions=all_versions, limit=20)
+        return call
+
+    samples = timed(search(q, False) for q in queries)
+    result.search_p50, result.search_p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    samples = timed(search(q, True) for q in queries)
+    result.search_all_p50 = percentile(samples, 0.5)
+    result.search_all_p99 = percentile(samples, 0.99)
+
+
+@contextmanager
+def database(engine: str, args: argparse.Namespace) -> Iterator[storage.Database]:
+    if engine == "sqlite":
+        folder = Path(args.path or tempfile.mkdtemp(prefix="nw-bench-"))
+        path = folder / f"bench-{uuid.uuid4().hex[:8]}.db"
+        db = storage.open_database(f"sqlite:///{path}")
+        try:
+            yield db
+        finally:
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    name = f"nw_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(args.postgres_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(args.postgres_url).set(database=name).render_as_string(hide_password=False)
+    db = storage.open_database(url)
+    try:
+        yield db
+    finally:
+        db.close()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def size_of(db: storage.Database) -> int:
+    if db.dialect == "sqlite":
+        path = db.engine.url.database or ""
+        return sum(Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal")
+                   if Path(f"{path}{suffix}").exists())
+    with db.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+                   or 0)
+
+
+def run(engine: str, args: argparse.Namespace) -> Result:
+    result = Result(engine=engine, articles=args.articles, versions=args.versions)
+    corpus, rng = Corpus(), random.Random(11)
+    with database(engine, args) as db:
+        print(f"{engine}: ingesting {args.articles:,} articles × {args.versions} versions",
+              flush=True)
+        current = ingest(db, result, corpus, batch=args.batch, progress=True)
+        if db.dialect == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        rechecks(db, result, current, rng, args.samples * 5)
+        reads(db, result, corpus, rng, sorted(current), args.samples)
+        result.db_bytes = size_of(db)
+    return result
+
+
+def table(results: list[Result]) -> str:
+    rows = [
+        ("articles × versions", lambda r: f"{r.articles:,} × {r.versions}"),
+        ("ingest (versions/s)", lambda r: f"{r.ingest_rate:,.0f}"),
+        ("ingest time", lambda r: f"{r.ingest_seconds / 60:.1f} min"),
+        ("unchanged recheck (/s, 1 tx each)", lambda r: f"{r.recheck_rate:,.0f}"),
+        ("history p50 / p99 (ms)", lambda r: f"{r.history_p50:.2f} / {r.history_p99:.2f}"),
+        ("search current p50 / p99 (ms)", lambda r: f"{r.search_p50:.1f} / {r.search_p99:.1f}"),
+        ("search all versions p50 / p99 (ms)",
+         lambda r: f"{r.search_all_p50:.1f} / {r.search_all_p99:.1f}"),
+        ("database size", lambda r: f"{r.db_bytes / 2**20:,.0f} MiB"),
+        ("raw HTML recorded", lambda r: f"{r.raw_bytes / 2**20:,.0f} MiB"),
+        ("database / raw HTML", lambda r: f"{r.db_bytes / max(r.raw_bytes, 1):.2f}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{'':{width}}  " + "  ".join(f"{r.engine:>18}" for r in results)]
+    for name, cell in rows:
+        lines.append(f"{name:{width}}  " + "  ".join(f"{cell(r):>18}" for r in results))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--versions", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=200, help="articles per transaction")
+    parser.add_argument("--samples", type=int, default=1000, help="reads per measurement")
+    parser.add_argument("--path", help="folder for the SQLite file (default: a temp folder)")
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "NEWSWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    results = [run(engine, args) for engine in engines]
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""``/api/articles`` and what hangs off one article: its versions and diffs; ``/api/edits``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlmodel import Session
+
+import storage
+from newswatch.api.deps import SessionDep
+from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
+from newswatch.queries import article_query, parse_when, topic_matcher
+from scraper.urls import InvalidURL, canonicalize_url
+
+router = APIRouter(prefix="/api", tags=["articles"])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Since = Annotated[str | None, Query(description="2025-06-02, 2025-06-02T10:00, today, or an "
+                                                "age such as 24h.")]
+Topic = Annotated[str | None, Query(description="A topic query matched on the stored text, "
+                                                "e.g. prisoner* AND swap.")]
+
+
+@router.get("/articles", response_model=Page[storage.ArticleRow])
+def list_articles(
+    session: SessionDep,
+    since: Since = None,
+    until: Since = None,
+    outlet: str | None = None,
+    source: Annotated[str | None, Query(description="Source URL or id.")] = None,
+    topic: Topic = None,
+    edited: bool = False,
+    gone: bool = False,
+    edit_class: Annotated[str | None, Query(alias="class",
+                                            description="An edit class, e.g. headline.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[storage.ArticleRow]:
+    """Stored articles, most recently discovered first, filtered like `newswatch articles`."""
+    query = article_query(since=since, until=until, outlet=outlet, source=source,
+                          edited=edited, gone=gone, edit_class=edit_class, limit=limit,
+                          offset=offset)
+    rows = storage.query_articles(session, query, matches=topic_matcher(topic))
+    return Page.of(rows, limit=limit, offset=offset)
+
+
+@router.get("/articles/lookup", response_model=ArticleOut)
+def lookup(session: SessionDep,
+           url: Annotated[str, Query(description="The article's URL (any tracking "
+                                                 "parameters are ignored).")]) -> ArticleOut:
+    """One article by its URL."""
+    return article_out(session, load_article(session, url))
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut)
+def get_article(session: SessionDep, article_id: int) -> ArticleOut:
+    """One article with its current version and its version list."""
+    return article_out(session, load_article(session, article_id))
+
+
+@router.get("/articles/{article_id}/versions", response_model=list[storage.VersionSummary])
+def list_versions(session: SessionDep, article_id: int) -> list[storage.VersionSummary]:
+    """Every version of an article, oldest first."""
+    return storage.versions_of(session, article_id=article_id)
+
+
+@router.get("/articles/{article_id}/versions/{number}", response_model=VersionOut)
+def get_version(session: SessionDep, article_id: int, number: int) -> VersionOut:
+    """One version in full."""
+    version = storage.get_version(session, article_id, number)
+    if version is None:
+        raise storage.NotFound(f"version of article {article_id}", number)
+    return VersionOut.of(version)
+
+
+@router.get("/articles/{article_id}/diff", response_model=DiffOut)
+def get_diff(
+    session: SessionDep,
+    article_id: int,
+    from_: Annotated[int | None, Query(alias="from", ge=1,
+                                       description="Older version (default: to - 1).")] = None,
+    to: Annotated[int | None, Query(ge=1, description="Newer version (default: the "
+                                                      "latest).")] = None,
+) -> DiffOut:
+    """The word diff between two versions (any two, either order)."""
+    article = load_article(session, article_id)
+    newest = to or article.version_count
+    oldest = from_ if from_ is not None else max(newest - 1, 1)
+    result = storage.diff_between(session, article_id=article_id, from_n=oldest, to_n=newest)
+    return DiffOut(
+        article_id=article_id, url=article.url, from_number=oldest, to_number=newest,
+        changed_fields=list(result.changed_fields),
+        fields={f: [DiffOpOut(op=o.op, text=o.text) for o in ops]
+                for f, ops in result.fields.items()},
+        words_added=result.words_added, words_removed=result.words_removed,
+    )
+
+
+@router.get("/edits", response_model=Page[storage.EditRow])
+def list_edits(session: SessionDep, since: Since = None, outlet: str | None = None,
+               topic: Topic = None, limit: Limit = 50,
+               offset: Offset = 0) -> Page[storage.EditRow]:
+    """Recorded edits (versions 2 and later), newest first."""
+    rows = storage.recent_edits(session, limit=limit, offset=offset, outlet=outlet,
+                                since=parse_when(since) if since else None,
+                                matches=topic_matcher(topic))
+    return Page.of(rows, limit=limit, offset=offset)
+
+
+def load_article(session: Session, key: str | int) -> storage.Article:
+    """The article with this id or URL; :class:`storage.NotFound` (a 404) if there is none."""
+    if isinstance(key, str) and not key.isdigit():
+        try:
+            key = canonicalize_url(key)
+        except InvalidURL:
+            raise HTTPException(422, f"{key!r} is not an article URL") from None
+    article = storage.find_article(session, key)
+    if article is None:
+        raise storage.NotFound("article", key)
+    return article
+
+
+def article_out(session: Session, article: storage.Article) -> ArticleOut:
+    current = (storage.get_version(session, article.id or 0, article.version_count)
+               if article.version_count else None)
+    return ArticleOut(
+        id=article.id or 0, url=article.url, outlet=article.outlet,
+        title=article.title or article.hint_title, status=article.status,
+        first_seen_at=article.first_seen_at, last_checked_at=article.last_checked_at,
+        last_changed_at=article.last_changed_at, version_count=article.version_count,
+        current=VersionOut.of(current) if current else None,
+        versions=storage.versions_of(session, article_id=article.id or 0),
+    )

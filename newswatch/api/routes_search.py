@@ -1,0 +1,51 @@
+"""``/api/search`` and ``/api/stories``: full-text search and syndication clusters.
+
+Both are storage's: FTS5/``tsvector`` search and MinHash story grouping.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+import storage
+from newswatch.api.deps import SessionDep
+from newswatch.api.routes_articles import Limit, Offset
+from newswatch.api.schemas import Page, StoryOut
+from newswatch.web.search import search_articles
+
+router = APIRouter(prefix="/api", tags=["search"])
+
+
+@router.get("/search", response_model=Page[storage.SearchHit])
+def search(
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, description='Words, "phrases", prefix*, OR, NOT.')],
+    all_versions: Annotated[bool, Query(description="Search every stored version, not only "
+                                                    "the current text.")] = False,
+    outlet: Annotated[str | None, Query(description="Only this outlet (host).")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[storage.SearchHit]:
+    """Articles whose text matches ``q``; matched words in the snippet are in ``[...]``."""
+    hits = search_articles(session, q, all_versions=all_versions, outlet=outlet, limit=limit,
+                           offset=offset)
+    return Page.of(hits, limit=limit, offset=offset)
+
+
+@router.get("/stories", response_model=Page[storage.StoryInfo])
+def stories(session: SessionDep, limit: Limit = 50,
+            offset: Offset = 0) -> Page[storage.StoryInfo]:
+    """Stories: coverage of one event grouped (wire copies with it), largest first."""
+    rows = storage.list_stories(session, limit=limit, offset=offset)
+    return Page.of(rows, limit=limit, offset=offset)
+
+
+@router.get("/stories/{story_id}", response_model=StoryOut)
+def story(session: SessionDep, story_id: int) -> StoryOut:
+    """One story and its articles."""
+    info = storage.story_info(session, story_id)
+    if info is None:
+        raise storage.NotFound("story", story_id)
+    return StoryOut(story=info, articles=storage.story_articles(session, story_id))

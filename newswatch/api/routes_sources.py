@@ -1,0 +1,38 @@
+"""``/api/sources``: reading is open; adding and removing need the configured token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, status
+
+import storage
+from newswatch.api.deps import SessionDep, TokenDep, WriteSessionDep
+from newswatch.api.schemas import Message, SourceIn
+from newswatch.durations import parse_duration
+
+router = APIRouter(prefix="/api/sources", tags=["sources"])
+_WRITE_ERRORS = {401: {"model": Message}, 403: {"model": Message}}
+
+
+@router.get("", response_model=list[storage.SourceRow])
+def list_sources(session: SessionDep, enabled: bool = False) -> list[storage.SourceRow]:
+    """Every source with its schedule, health and number of articles."""
+    return storage.list_sources(session, enabled_only=enabled)
+
+
+@router.post("", response_model=storage.SourceRow, status_code=status.HTTP_201_CREATED,
+             dependencies=[TokenDep], responses=_WRITE_ERRORS)
+def add_source(session: WriteSessionDep, body: SourceIn) -> storage.SourceRow:
+    """Add (or re-enable) a source, due at once. A daemon restarted with a configuration
+    that lacks it disables it again: make lasting changes in the configuration file."""
+    spec = storage.SourceSpec(url=body.url, kind=body.kind,
+                              every_seconds=int(parse_duration(body.every).total_seconds()))
+    return storage.add_source(session, spec, now=datetime.now(UTC))
+
+
+@router.delete("/{source_id}", response_model=storage.SourceRow, dependencies=[TokenDep],
+               responses={**_WRITE_ERRORS, 404: {"model": Message}})
+def remove_source(session: WriteSessionDep, source_id: int) -> storage.SourceRow:
+    """Stop polling a source; its articles stay."""
+    return storage.remove_source(session, source_id)

@@ -1,0 +1,134 @@
+"""Request and response bodies of the API. Items are storage's own frozen dataclasses (FastAPI
+turns them into JSON schemas), wrapped here in pages and detail objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field, field_validator
+
+import storage
+from newswatch.config import SourceKind
+from newswatch.durations import parse_duration
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; ``next_offset`` is ``null`` on the last page."""
+
+    items: list[T]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+    @classmethod
+    def of(cls, items: list[T], *, limit: int, offset: int) -> Page[T]:
+        more = offset + len(items) if limit and len(items) == limit else None
+        return cls(items=items, limit=limit, offset=offset, next_offset=more)
+
+
+class VersionOut(BaseModel):
+    """Everything stored about one version."""
+
+    number: int
+    fetched_at: datetime
+    title: str | None
+    subtitle: str | None
+    body: str
+    authors: list[str]
+    published: datetime | None
+    modified: datetime | None
+    language: str | None
+    canonical_url: str | None
+    fingerprint: str
+    changed_fields: list[str]
+    words_added: int
+    words_removed: int
+    classes: list[str]
+
+    @classmethod
+    def of(cls, v: storage.Version) -> VersionOut:
+        return cls(
+            number=v.number, fetched_at=v.fetched_at, title=v.title, subtitle=v.subtitle,
+            body=v.body, authors=list(v.authors), published=v.published, modified=v.modified,
+            language=v.language, canonical_url=v.canonical_url, fingerprint=v.fingerprint,
+            changed_fields=list(v.changed_fields), words_added=v.words_added,
+            words_removed=v.words_removed, classes=list(getattr(v, "classes", None) or ()),
+        )
+
+
+class ArticleOut(BaseModel):
+    """An article, its current version and the list of its versions."""
+
+    id: int
+    url: str
+    outlet: str
+    title: str | None
+    status: str
+    first_seen_at: datetime
+    last_checked_at: datetime | None
+    last_changed_at: datetime | None
+    version_count: int
+    current: VersionOut | None
+    versions: list[storage.VersionSummary]
+
+
+class DiffOpOut(BaseModel):
+    op: str
+    text: str
+
+
+class DiffOut(BaseModel):
+    """The word diff between two versions, per changed field."""
+
+    article_id: int
+    url: str
+    from_number: int
+    to_number: int
+    changed_fields: list[str]
+    fields: dict[str, list[DiffOpOut]]
+    words_added: int
+    words_removed: int
+
+
+class SourceIn(BaseModel):
+    """A source to add."""
+
+    url: str = Field(description="http(s) URL of the feed, sitemap, listing page or article.")
+    kind: SourceKind = "feed"
+    every: str = Field("10m", description="How often it is polled, e.g. 10m.")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class Message(BaseModel):
+    """An error or a confirmation."""
+
+    detail: str
+
+
+class OutletOut(BaseModel):
+    """An outlet (a host) and how many articles are stored from it."""
+
+    outlet: str
+    articles: int
+
+
+class StoryOut(BaseModel):
+    """A story and the articles grouped into it."""
+
+    story: storage.StoryInfo
+    articles: list[storage.ArticleRow]

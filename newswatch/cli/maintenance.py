@@ -1,0 +1,146 @@
+"""Commands that look after the database: schema upgrades, re-extraction, pruning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+import storage
+from newswatch.cli.common import ConfigOption, app, article_or_exit, err, load_config, open_db, out
+from newswatch.durations import parse_duration
+from scheduler.convert import fields_from_extracted
+from scraper import extract
+
+db_app = typer.Typer(
+    help="The database schema: see its revision, bring it up to date.\n\n"
+         "Example: newswatch db upgrade --config newswatch.toml",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+def _raw_database(config: ConfigOption) -> storage.Database:
+    """The configured database, opened without migrating it (these commands do that)."""
+    settings = load_config(config)
+    try:
+        return storage.open_database(settings.database.url, create_tables=False)
+    except storage.StorageError as error:
+        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Migrate the database schema to this newswatch's (daemons also do it at start).
+
+    Example: newswatch db upgrade --config newswatch.toml
+    """
+    with _raw_database(config) as db:
+        try:
+            before = storage.upgrade(db.engine, safe_url=db.safe_url)
+        except storage.StorageError as error:
+            err.print(f"[bold red]database error[/] {error}", highlight=False)
+            raise typer.Exit(2) from None
+        after = storage.current_revision(db.engine)
+    if before == after:
+        out.print(f"{db.safe_url}: schema already at {after}", highlight=False)
+    else:
+        out.print(f"{db.safe_url}: schema {before or '(empty)'} → {after}", highlight=False)
+
+
+@db_app.command("status")
+def db_status(config: ConfigOption = None) -> None:
+    """Show the database's schema revision and the newest this newswatch knows.
+
+    Example: newswatch db status
+    """
+    with _raw_database(config) as db:
+        current = storage.current_revision(db.engine)
+    head = storage.head_revision()
+    state = "up to date" if current == head else "needs `newswatch db upgrade`"
+    out.print(f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}",
+              highlight=False)
+
+
+def _extractor(raw: bytes, url: str) -> storage.ArticleFields:
+    return fields_from_extracted(extract(raw, url=url))
+
+
+@app.command()
+def reextract(
+    config: ConfigOption = None,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet's articles.")] = None,
+    article: Annotated[str | None, typer.Option(help="Only this article (URL or id).")] = None,
+) -> None:
+    """Run today's extractor over every stored page; keep changed readings as derived versions.
+
+    The history as seen is never rewritten: a page the extractor now reads differently gets a
+    derived version (no alert), and the next check compares with it.
+
+    Example: newswatch reextract --outlet example.com
+    """
+    with open_db(config) as db:
+        with db.session() as session:
+            if article is not None:
+                ids = [article_or_exit(session, article).id or 0]
+            else:
+                ids = storage.article_ids(session, outlet=outlet)
+        report = storage.ReextractReport()
+        columns = (TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[derived]} derived"), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("reextract", total=len(ids), derived=0)
+            for article_id in ids:
+                # One transaction per article: a long run never holds the write lock for long.
+                with db.transaction() as session:
+                    done = storage.reextract_article(session, article_id=article_id,
+                                                     extractor=_extractor)
+                report += done
+                progress.update(task, advance=1, derived=report.derived)
+    out.print(f"{report.articles} articles, {report.snapshots} pages re-extracted: "
+              f"{report.derived} derived versions, {report.unchanged} unchanged, "
+              f"{report.failed} failed, {report.missing_snapshots} without a snapshot",
+              highlight=False)
+
+
+@app.command()
+def prune(
+    config: ConfigOption = None,
+    fetch_logs_older_than: Annotated[str | None, typer.Option(
+        "--fetch-logs-older-than", help="Delete fetch-log lines older than this (e.g. 30d).")
+    ] = None,
+    forget: Annotated[str | None, typer.Option(
+        help="Delete one article with its whole history (URL or id). Cannot be undone.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before --forget.")] = False,
+) -> None:
+    """Delete what you ask for: old fetch logs, or one article's history. Nothing else, ever.
+
+    Versions and snapshots are kept forever unless you --forget their article.
+
+    Example: newswatch prune --fetch-logs-older-than 30d
+    """
+    if fetch_logs_older_than is None and forget is None:
+        err.print("say what to prune: --fetch-logs-older-than 30d and/or --forget URL")
+        raise typer.Exit(2)
+    try:
+        age = parse_duration(fetch_logs_older_than) if fetch_logs_older_than else None
+    except ValueError as error:
+        err.print(f"--fetch-logs-older-than: {error}", highlight=False)
+        raise typer.Exit(2) from None
+    with open_db(config) as db:
+        if age is not None:
+            with db.transaction() as session:
+                gone = storage.prune_fetch_logs(session, older_than=datetime.now(UTC) - age)
+            out.print(f"deleted {gone} fetch-log lines older than {fetch_logs_older_than}")
+        if forget is not None:
+            with db.session() as session:
+                target = article_or_exit(session, forget)
+            if not yes and not typer.confirm(f"Delete {target.url} and all its versions?"):
+                raise typer.Exit(1)
+            with db.transaction() as session:
+                versions = storage.forget_article(session, article_id=target.id or 0)
+            out.print(f"forgot {target.url} ({versions} versions)", highlight=False)

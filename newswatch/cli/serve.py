@@ -1,0 +1,35 @@
+"""``newswatch serve``: the HTTP API, the Atom feeds and the web page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from newswatch.cli.common import ConfigOption, LogLevel, app, err, load_config, open_db
+from newswatch.logs import configure_logging
+
+
+@app.command()
+def serve(config: ConfigOption = None,
+          host: Annotated[str | None, typer.Option(help="Listen address (default: [api] "
+                                                        "host, 127.0.0.1).")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (default: [api] port, 8080).")]
+          = None,
+          log_level: LogLevel = "INFO") -> None:
+    """Serve the HTTP API (/api, /docs), Atom feeds (/feeds) and the web page (/).
+
+    Example: newswatch serve --config newswatch.toml --port 8080
+    """
+    from newswatch.api import create_app
+    from newswatch.api.server import serve as run_server
+
+    configure_logging(log_level)
+    settings = load_config(config)
+    bind_host, bind_port = host or settings.api.host, port if port is not None \
+        else settings.api.port
+    with open_db(config) as db:
+        err.print(f"serving http://{bind_host}:{bind_port}/ (API docs at /docs); Ctrl-C stops",
+                  highlight=False)
+        run_server(create_app(db, settings), host=bind_host, port=bind_port,
+                   workers_log_level=log_level.lower())

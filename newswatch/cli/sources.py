@@ -1,0 +1,289 @@
+"""``newswatch sources list|add|remove|check`` and ``newswatch doctor``.
+
+A daemon makes the sources table match its configuration when it starts, so the configuration
+file is where a source lives for good: with ``--config FILE``, ``add`` and ``remove`` edit the
+file as well as the database (a running daemon sees the database change at its next tick).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, get_args
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+from rich.text import Text
+
+import storage
+from newswatch import render
+from newswatch.cli.common import (
+    ConfigOption,
+    JsonOption,
+    app,
+    err,
+    load_config,
+    open_db,
+    out,
+)
+from newswatch.config import ConfigError, Settings, SourceKind, load_settings
+from newswatch.durations import format_duration, parse_duration
+from scraper import ScraperError
+from scraper.discover import discover
+from scraper.fetch import Fetcher, FetchLimits, build_client
+
+sources_app = typer.Typer(
+    help="List, add, remove and check the feeds, sitemaps and pages newswatch polls.\n\n"
+         "Example: newswatch sources list --json",
+    no_args_is_help=True,
+)
+app.add_typer(sources_app, name="sources")
+KINDS: tuple[str, ...] = get_args(SourceKind)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """What fetching one source found right now."""
+
+    url: str
+    ok: bool
+    status: int | None
+    links: int
+    elapsed: float
+    error: str | None
+
+
+@sources_app.command("list")
+def list_(config: ConfigOption = None, as_json: JsonOption = False,
+          limit: Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
+          = 1000,
+          enabled: Annotated[bool, typer.Option("--enabled", help="Only enabled sources.")]
+          = False) -> None:
+    """Every source with its schedule, health and the number of articles found through it.
+
+    Example: newswatch sources list --enabled
+    """
+    with open_db(config) as db, db.session() as session:
+        rows = storage.list_sources(session, enabled_only=enabled)[:limit]
+    if as_json:
+        render.print_json(out, rows)
+    elif rows:
+        out.print(render.sources_table(rows))
+    if not rows:
+        err.print("no sources (add one with `newswatch sources add URL`)", highlight=False)
+        raise typer.Exit(1)
+
+
+@sources_app.command()
+def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or article URL.")],
+        kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = "feed",
+        every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "10m",
+        config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Add a source (or re-enable one); with --config it is also written into the file.
+
+    Example: newswatch sources add https://example.com/rss.xml --kind feed --every 10m
+    """
+    if kind not in KINDS:
+        raise _usage(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
+    if not url.startswith(("http://", "https://")):
+        raise _usage(f"{url!r} is not an http(s) URL")
+    try:
+        seconds = int(parse_duration(every).total_seconds())
+    except ValueError as error:
+        raise _usage(f"--every: {error}") from None
+    if config is not None:
+        _edit_config(config, lambda text: add_to_config(text, url, kind, every))
+    with open_db(config) as db, db.transaction() as session:
+        row = storage.add_source(session, storage.SourceSpec(url=url, kind=kind,
+                                                             every_seconds=seconds),
+                                 now=datetime.now(UTC))
+    if as_json:
+        render.print_json(out, row)
+    else:
+        out.print(f"added source {row.id}: {row.url} ({row.kind}, every "
+                  f"{format_duration(parse_duration(every))})", highlight=False)
+
+
+@sources_app.command()
+def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
+           config: ConfigOption = None) -> None:
+    """Stop polling a source; its articles and their history stay.
+
+    Example: newswatch sources remove https://example.com/rss.xml --config newswatch.toml
+    """
+    with open_db(config) as db, db.transaction() as session:
+        try:
+            row = storage.remove_source(session, url)
+        except storage.NotFound:
+            err.print(f"no source {url!r} (see `newswatch sources list`)", highlight=False)
+            raise typer.Exit(1) from None
+    if config is not None:
+        _edit_config(config, lambda text: remove_from_config(text, row.url))
+    out.print(f"removed source {row.id}: {row.url} ({row.articles} article(s) kept)",
+              highlight=False)
+
+
+@sources_app.command()
+def check(url: Annotated[str | None, typer.Argument(
+              help="Check only this source (URL or id); default: every enabled one.")] = None,
+          config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Fetch sources now and say whether each answers and how many article links it lists.
+
+    Example: newswatch sources check --config newswatch.toml
+    """
+    settings = load_config(config)
+    with open_db(config) as db, db.session() as session:
+        if url is None:
+            targets = [(r.url, r.kind) for r in storage.list_sources(session, enabled_only=True)]
+        else:
+            found = storage.find_source(session, url)
+            targets = [(found.url, found.kind)] if found else [(url, "feed")]
+    results = check_sources(settings, targets)
+    _print_checks(results, as_json)
+    if not results or not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Check the configuration, the database, and that every source answers.
+
+    Example: newswatch doctor --config newswatch.toml
+    """
+    settings = load_config(config)  # exits 2 with the problem explained
+    checks: list[tuple[str, bool, str]] = [("configuration", True, str(config or "built-in"))]
+    try:
+        with storage.open_database(settings.database.url) as db, db.session() as session:
+            found = storage.stats(session)
+        checks.append(("database", True, f"{db.safe_url}: {found.articles} article(s), "
+                                          f"{found.versions} version(s)"))
+    except storage.StorageError as error:
+        checks.append(("database", False, str(error)))
+    results = check_sources(settings, [(s.url, s.kind) for s in settings.sources])
+    checks += [(f"source {r.url}", r.ok, _check_note(r)) for r in results]
+    if as_json:
+        render.print_json(out, [{"check": name, "ok": ok, "detail": detail}
+                                for name, ok, detail in checks])
+    else:
+        table = Table("check", "ok", "detail", box=None)
+        for name, ok, detail in checks:
+            table.add_row(Text(name), Text("ok" if ok else "FAIL",
+                                           style="green" if ok else "bold red"), Text(detail))
+        out.print(table)
+    if not all(ok for _, ok, _ in checks):
+        raise typer.Exit(1)
+
+
+def check_sources(settings: Settings, targets: list[tuple[str, str]]) -> list[SourceCheck]:
+    """Fetch each source once (concurrently, politely capped) with a progress bar."""
+    if not targets:
+        return []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("checking sources", total=len(targets))
+
+        async def run() -> list[SourceCheck]:
+            limits = FetchLimits(read_timeout=settings.fetch.timeout.total_seconds(),
+                                 max_bytes=settings.fetch.max_bytes)
+            gate = asyncio.Semaphore(settings.fetch.concurrency)
+            async with build_client(user_agent=settings.fetch.user_agent,
+                                    limits=limits) as client:
+                fetcher = Fetcher(client, limits=limits)
+
+                async def one(url: str, kind: str) -> SourceCheck:
+                    async with gate:
+                        result = await _check_one(fetcher, url, kind)
+                    progress.advance(task)
+                    return result
+
+                return list(await asyncio.gather(*(one(u, k) for u, k in targets)))
+
+        return asyncio.run(run())
+
+
+async def _check_one(fetcher: Fetcher, url: str, kind: str) -> SourceCheck:
+    started = datetime.now(UTC)
+    try:
+        page = await fetcher.fetch(url)
+        links = len(discover(page, kind)) if page.status < 400 else 0
+        ok, status, error = page.status < 400, page.status, None
+        if not ok:
+            error = f"HTTP {page.status}"
+    except ScraperError as exc:
+        ok, status, links, error = False, None, 0, str(exc)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    return SourceCheck(url=url, ok=ok, status=status, links=links, elapsed=elapsed, error=error)
+
+
+def _check_note(r: SourceCheck) -> str:
+    if r.ok:
+        return f"HTTP {r.status}, {r.links} link(s), {r.elapsed:.2f}s"
+    return r.error or "failed"
+
+
+def _print_checks(results: list[SourceCheck], as_json: bool) -> None:
+    if as_json:
+        render.print_json(out, results)
+        return
+    table = Table("source", "ok", "status", "links", "time", "error", box=None)
+    for r in results:
+        table.add_row(Text(r.url), Text("ok" if r.ok else "FAIL",
+                                        style="green" if r.ok else "bold red"),
+                      str(r.status or "-"), str(r.links), f"{r.elapsed:.2f}s",
+                      Text(r.error or ""))
+    out.print(table)
+
+
+def _usage(message: str) -> typer.Exit:
+    err.print(f"[bold red]error[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _edit_config(path: Path, change: Callable[[str], str]) -> None:
+    """Apply a text change to the configuration file, refusing one that would not load."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise _usage(f"{path}: cannot read it: {error}") from None
+    new = change(text)
+    if new == text:
+        return
+    path.write_text(new, encoding="utf-8")
+    try:
+        load_settings(path)
+    except ConfigError as error:
+        path.write_text(text, encoding="utf-8")  # put the user's file back as it was
+        raise _usage(f"{path}: the change would break the configuration: {error}") from None
+
+
+def add_to_config(text: str, url: str, kind: str, every: str) -> str:
+    """``text`` with a ``[[sources]]`` block for ``url`` appended, unless it has one."""
+    data = tomllib.loads(text)
+    if any(s.get("url") == url for s in data.get("sources", [])):
+        return text
+    block = f'\n[[sources]]\nurl = "{_toml_escape(url)}"\nkind = "{kind}"\nevery = "{every}"\n'
+    return text.rstrip("\n") + "\n" + block
+
+
+def remove_from_config(text: str, url: str) -> str:
+    """``text`` without the ``[[sources]]`` block whose url is ``url`` (comments elsewhere
+    stay); a block is its header line up to the next table header."""
+    lines = text.splitlines(keepends=True)
+    header = re.compile(r"^\s*\[")
+    starts = [i for i, line in enumerate(lines) if header.match(line)] + [len(lines)]
+    url_line = re.compile(r'^\s*url\s*=\s*"' + re.escape(_toml_escape(url)) + r'"\s*(#.*)?$')
+    for begin, end in zip(starts, starts[1:], strict=False):
+        if lines[begin].strip() != "[[sources]]":
+            continue
+        if any(url_line.match(line.rstrip("\n")) for line in lines[begin:end]):
+            return "".join(lines[:begin] + lines[end:])
+    return text
+
+
+def _toml_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,98 @@
+"""Building the fetch path from settings: client, limits, throttle, robots, sources.
+
+Part of the composition root (``newswatch.runtime``): the one place where ``[fetch]`` and
+``[[sources]]`` settings become scraper objects and storage source rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+import storage
+from newswatch.config import ConfigError, Settings, SourceConfig
+from scraper.discover import ListingRules
+from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
+from scraper.polite import Observer, PoliteFetcher, Politeness
+from scraper.search import search_feed_urls
+from scraper.throttle import Throttle, ThrottleSettings
+from scraper.topic import TopicQuery
+
+logger = logging.getLogger(__name__)
+
+
+def fetch_limits(settings: Settings) -> FetchLimits:
+    f = settings.fetch
+    return FetchLimits(connect_timeout=f.connect_timeout.total_seconds(),
+                       read_timeout=f.timeout.total_seconds(),
+                       total_timeout=f.total_timeout.total_seconds(),
+                       max_redirects=f.max_redirects, max_bytes=f.max_bytes)
+
+
+def throttle_settings(settings: Settings) -> ThrottleSettings:
+    f = settings.fetch
+    return ThrottleSettings(per_host=f.per_host, delay=f.delay.total_seconds(),
+                            global_concurrency=f.concurrency,
+                            max_wait=f.max_wait.total_seconds(),
+                            backoff_base=f.host_backoff.total_seconds(),
+                            backoff_cap=f.host_backoff_cap.total_seconds(),
+                            max_crawl_delay=f.max_crawl_delay.total_seconds())
+
+
+def politeness(settings: Settings) -> Politeness:
+    f = settings.fetch
+    return Politeness(obey_robots=f.obey_robots, robots_ttl=f.robots_ttl.total_seconds(),
+                      robots_error_ttl=f.robots_error_ttl.total_seconds(),
+                      disallowed_retry=f.disallowed_retry.total_seconds())
+
+
+def open_client(settings: Settings,
+                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The daemon's one HTTP client (use it as an async context manager)."""
+    f = settings.fetch
+    if f.user_agent == DEFAULT_USER_AGENT:
+        logger.warning("the User-Agent names no contact; set [fetch] user_agent to one with "
+                       "your URL or e-mail", extra={"event": "user_agent_without_contact"})
+    return build_client(user_agent=f.user_agent, limits=fetch_limits(settings),
+                        transport=transport, http2=f.http2, proxy=f.proxy, cookies=f.cookies,
+                        max_connections=max(f.concurrency, f.per_host))
+
+
+def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
+                   clock: Callable[[], datetime], observer: Observer | None = None,
+                   throttle: Throttle | None = None) -> PoliteFetcher:
+    """Robots, throttle and the single-request fetcher around ``client``."""
+    return PoliteFetcher(
+        Fetcher(client, limits=fetch_limits(settings), clock=clock),
+        throttle=throttle or Throttle(throttle_settings(settings)),
+        user_agent=settings.fetch.user_agent, politeness=politeness(settings),
+        observer=observer, clock=clock)
+
+
+def source_urls(settings: Settings, source: SourceConfig) -> list[str]:
+    """The URLs one configured source polls (a search source: one per language)."""
+    if source.kind != "search":
+        return [source.url]
+    if not (source.query or settings.topic.query.strip()):
+        raise ConfigError("a search source needs a query: set its query or [topic] query")
+    return search_feed_urls(source.url, TopicQuery(settings.topic.query), source.languages,
+                            query=source.query)
+
+
+def source_specs(settings: Settings) -> list[storage.SourceSpec]:
+    """The sources table as the configuration wants it."""
+    specs: dict[str, storage.SourceSpec] = {}
+    for source in settings.sources:
+        for url in source_urls(settings, source):
+            specs.setdefault(url, storage.SourceSpec(
+                url=url, kind=source.kind, every_seconds=int(source.every.total_seconds())))
+    return list(specs.values())
+
+
+def listing_rules(settings: Settings) -> dict[str, ListingRules]:
+    """Per-source link rules (``match``/``select``) by source URL."""
+    return {s.url: ListingRules(match=s.match, select=s.select)
+            for s in settings.sources if s.match or s.select}

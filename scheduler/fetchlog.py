@@ -1,0 +1,28 @@
+"""The fetch log: every HTTP attempt (robots.txt included) and every robots.txt refusal.
+
+The polite fetcher reports each :class:`scraper.polite.Attempt` to an observer; this one writes
+it to ``storage.log_fetch`` in its own short transaction, so the log survives even when the
+work item that caused the request later fails.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import storage
+from scraper.polite import Attempt
+
+logger = logging.getLogger(__name__)
+
+
+class FetchRecorder:
+    """An observer for :class:`scraper.polite.PoliteFetcher` that writes the fetch log."""
+
+    def __init__(self, db: storage.Database) -> None:
+        self._db = db
+
+    def __call__(self, attempt: Attempt) -> None:
+        with self._db.transaction() as session:
+            storage.log_fetch(session, url=attempt.url, at=attempt.at, status=attempt.status,
+                              bytes=attempt.bytes, elapsed=attempt.elapsed,
+                              error_kind=attempt.error_kind, message=attempt.message)

@@ -1,0 +1,53 @@
+"""Which alerts go to which channel, and how: per-channel filters, templates and digests."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from scheduler.channels import Channel
+from scraper.topic import TopicQuery
+from scraper.urls import outlet_of
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """An alert passes when it matches every constraint that is set (empty = anything)."""
+
+    kinds: Collection[str] = ()
+    classes: Collection[str] = ()
+    outlets: Collection[str] = ()
+    topic: TopicQuery | None = None
+
+    def accepts(self, kind: str, payload: Mapping[str, Any], text: str | None = None) -> bool:
+        if self.kinds and kind not in self.kinds:
+            return False
+        wanted_classes = set(self.classes)
+        if wanted_classes and kind in ("edited", "update") and not (
+                wanted_classes & set(payload.get("classes") or ())):
+            return False
+        if self.outlets and not self._outlet_matches(payload):
+            return False
+        return self.topic is None or self.topic.matches(payload.get("title"), text)
+
+    def _outlet_matches(self, payload: Mapping[str, Any]) -> bool:
+        names = {str(payload.get("outlet") or "").lower(),
+                 str(payload.get("site_name") or "").lower(),
+                 outlet_of(str(payload.get("url") or ""))}
+        return any(outlet.lower().removeprefix("www.") in names for outlet in self.outlets)
+
+    @property
+    def needs_text(self) -> bool:
+        return self.topic is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One configured alert channel with its filter, template and digest interval."""
+
+    channel: Channel
+    filter: AlertFilter = AlertFilter()
+    template: str | None = None
+    digest: timedelta | None = None

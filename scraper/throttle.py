@@ -1,0 +1,161 @@
+"""Per-host politeness: a concurrency cap, a minimum delay, pauses and backoff; a global cap.
+
+One :class:`Throttle` per daemon. Every request (robots.txt included) takes a slot for its host
+(``scheme://host:port``). With a ``delay`` (default), a host gets one request at a time, each
+starting at least ``delay`` after the previous one *ended*: only that guarantees that the gap the
+*server* sees between two requests is never shorter than the delay (spacing the starts of
+concurrent requests does not: their arrival order and timing are the network's). With no delay,
+up to ``per_host`` requests are in flight at once. ``Crawl-delay`` from robots.txt raises the
+delay; ``Retry-After`` on a 429/503 pauses the whole host; connection errors and 5xx back off
+exponentially (with jitter) until a request succeeds again.
+
+A wait longer than ``max_wait`` is not slept through: :class:`HostPaused` tells the caller how
+long, so a daemon reschedules the work instead of holding a worker for an hour.
+Clock, sleep and randomness are injected, so tests run a paused host in no time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThrottleSettings:
+    """The politeness limits; every duration is in seconds."""
+
+    per_host: int = 2
+    delay: float = 1.0
+    global_concurrency: int = 16
+    max_wait: float = 30.0
+    backoff_base: float = 2.0
+    backoff_cap: float = 3600.0
+    jitter: float = 0.2
+    max_crawl_delay: float = 120.0
+
+
+class HostPaused(Exception):  # noqa: N818 - an expected outcome, turned into a value by callers
+    """The host may not be asked for ``wait`` more seconds (longer than ``max_wait``)."""
+
+    def __init__(self, host: str, wait: float, reason: str) -> None:
+        super().__init__(f"{host} paused for {wait:.0f}s: {reason}")
+        self.host, self.wait, self.reason = host, wait, reason
+
+
+@dataclass(slots=True)
+class _Host:
+    slots: asyncio.Semaphore
+    serial: asyncio.Lock
+    next_start: float = 0.0  # monotonic time before which no request may start
+    paused_until: float = 0.0
+    pause_reason: str = ""
+    failures: int = 0
+    crawl_delay: float = 0.0
+    in_flight: int = 0
+
+
+def host_key(url: str) -> str:
+    """The politeness unit of a URL: scheme, host and port (as robots.txt scopes itself)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+class Throttle:
+    """Slots, delays and pauses for every host this daemon talks to."""
+
+    def __init__(self, settings: ThrottleSettings | None = None, *, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+        self.settings = settings or ThrottleSettings()
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._hosts: dict[str, _Host] = {}
+        self._global = asyncio.Semaphore(self.settings.global_concurrency)
+
+    def _host(self, key: str) -> _Host:
+        found = self._hosts.get(key)
+        if found is None:
+            found = self._hosts[key] = _Host(asyncio.Semaphore(self.settings.per_host),
+                                            asyncio.Lock())
+        return found
+
+    def delay_of(self, url: str) -> float:
+        """The minimum gap between two requests to this URL's host."""
+        host = self._host(host_key(url))
+        return max(self.settings.delay, host.crawl_delay)
+
+    def set_crawl_delay(self, url: str, seconds: float | None) -> None:
+        """What robots.txt asks for (capped: a typo of 86400 must not stop a host for a day)."""
+        self._host(host_key(url)).crawl_delay = min(max(seconds or 0.0, 0.0),
+                                                    self.settings.max_crawl_delay)
+
+    def pause(self, url: str, seconds: float, reason: str) -> None:
+        """Ask nothing of this URL's host for ``seconds`` (Retry-After applies to the host)."""
+        host = self._host(host_key(url))
+        until = self._clock() + seconds
+        if until > host.paused_until:
+            host.paused_until, host.pause_reason = until, reason
+
+    def failed(self, url: str, reason: str) -> float:
+        """A connection error or 5xx: back the host off exponentially; returns the pause."""
+        host = self._host(host_key(url))
+        host.failures += 1
+        s = self.settings
+        seconds = min(s.backoff_base * 2 ** min(host.failures - 1, 30), s.backoff_cap)
+        seconds *= self._rng.uniform(1 - s.jitter, 1 + s.jitter)
+        self.pause(url, seconds, f"{reason} ({host.failures} failure(s) in a row)")
+        return seconds
+
+    def succeeded(self, url: str) -> None:
+        """A good answer ends the host's failure streak (the pause already set still runs)."""
+        self._host(host_key(url)).failures = 0
+
+    def wait_for(self, url: str) -> float:
+        """Seconds before this URL's host may be asked again (0: now)."""
+        host = self._host(host_key(url))
+        return max(0.0, max(host.next_start, host.paused_until) - self._clock())
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold a request slot for ``url``'s host; raises :class:`HostPaused` for long waits."""
+        key = host_key(url)
+        host = self._host(key)
+        self._check_pause(key, host)
+        one_at_a_time = host.serial if self.delay_of(url) > 0 else contextlib.nullcontext()
+        async with host.slots, one_at_a_time:
+            while True:
+                now = self._clock()
+                start = max(now, host.next_start, host.paused_until)
+                if start - now > self.settings.max_wait:
+                    reason = host.pause_reason if host.paused_until >= start else "crawl delay"
+                    raise HostPaused(key, start - now, reason)
+                # Reserve the start at once, so the next caller queues a full delay behind it.
+                host.next_start = start + self.delay_of(url)
+                if start > now:
+                    await self._sleep(start - now)
+                if host.paused_until <= self._clock():
+                    break  # otherwise a Retry-After arrived while we slept: wait for it too
+            async with self._global:
+                host.in_flight += 1
+                try:
+                    yield
+                finally:
+                    host.in_flight -= 1
+                    # Measured from the end too: a slow response must not shrink the next gap.
+                    host.next_start = max(host.next_start, self._clock() + self.delay_of(url))
+
+    def _check_pause(self, key: str, host: _Host) -> None:
+        wait = host.paused_until - self._clock()
+        if wait > self.settings.max_wait:
+            raise HostPaused(key, wait, host.pause_reason)

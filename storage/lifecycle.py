@@ -1,0 +1,158 @@
+"""An article's life apart from new versions: unchanged checks, gone pages, failures, off-topic.
+
+Also the pieces every recording function shares: loading the article row *for update* (so two
+daemons recording the same article queue on PostgreSQL; SQLite already holds the write lock),
+a successful check's bookkeeping, and what every alert says about its article.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.exceptions import NotFound
+from storage.models import Article, FetchLog, Version
+from storage.outbox import queue_alert
+from storage.types import Outcome, OutcomeKind
+
+logger = logging.getLogger(__name__)
+
+ERROR_CHARS = 2000
+
+
+def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcome:
+    """Record a 304 Not Modified: the article was checked and is unchanged."""
+    article = locked_article(s, article_id)
+    touch(article, now=now)
+    s.add(article)
+    s.flush()
+    return Outcome(OutcomeKind.UNCHANGED, article_id, article.version_count or None)
+
+
+def record_gone(s: Session, *, article_id: int, status: int, now: datetime) -> Outcome:
+    """Record a 404/410. The first time a published article goes, queue a "gone" alert.
+
+    An article that never had a version (a dead link from a feed) goes quietly: the user was
+    never told about it, so its disappearance is not news. A gone article that comes back is
+    made live again by :func:`record`, and may then go (and alert) again.
+    """
+    article = locked_article(s, article_id)
+    touch(article, now=now)
+    already_gone = article.status == "gone"
+    article.status = "gone"
+    if not already_gone:
+        article.gone_at = now
+    s.add(article)
+    s.flush()
+    alert_id = None
+    if not already_gone and article.version_count > 0:
+        payload = base_payload(article, None) | {"status": status}
+        alert_id = queue_alert(
+            s,
+            kind="gone",
+            article_id=article_id,
+            version_id=article.current_version_id,
+            payload=payload,
+            now=now,
+        )
+    return Outcome(OutcomeKind.GONE, article_id, article.version_count or None, alert_id=alert_id)
+
+
+def record_failure(
+    s: Session, *, article_id: int, error_kind: str, message: str, now: datetime
+) -> int:
+    """Count a failed check (network error, 5xx, unparseable page); return the failure streak.
+
+    The streak (1 for the first failure in a row) is what back-off policies need.
+    """
+    article = locked_article(s, article_id)
+    article.failures += 1
+    article.last_error = f"{error_kind}: {message}"[:ERROR_CHARS]
+    article.last_checked_at = now
+    if article.status == "pending":
+        # Never fetched successfully: say so; a live article stays live through outages.
+        article.status = "failed"
+    s.add(article)
+    s.flush()
+    return article.failures
+
+
+def mark_off_topic(s: Session, *, article_id: int, now: datetime) -> None:
+    """Mark an article whose content does not match the story's topic."""
+    article = locked_article(s, article_id)
+    touch(article, now=now)
+    article.status = "off_topic"
+    s.add(article)
+    s.flush()
+
+
+def log_fetch(
+    s: Session,
+    *,
+    url: str,
+    at: datetime,
+    status: int | None,
+    bytes: int,
+    elapsed: float,
+    error_kind: str | None = None,
+    message: str | None = None,
+) -> None:
+    """Append one line to the fetch log."""
+    s.add(
+        FetchLog(
+            url=url,
+            at=at,
+            status=status,
+            bytes=bytes,
+            elapsed=elapsed,
+            error_kind=error_kind,
+            message=message[:ERROR_CHARS] if message else None,
+        )
+    )
+    s.flush()
+
+
+def locked_article(s: Session, article_id: int) -> Article:
+    """Load the article for update (a row lock on PostgreSQL; SQLite already holds the lock)."""
+    stmt = (
+        select(Article)
+        .where(Article.id == article_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    article = s.exec(stmt).first()
+    if article is None:
+        raise NotFound("article", article_id)
+    return article
+
+
+def touch(
+    article: Article,
+    *,
+    now: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """A successful check: clear the failure streak and keep fresher validators."""
+    article.last_checked_at = now
+    article.failures, article.last_error = 0, None
+    if etag is not None:
+        article.etag = etag
+    if last_modified is not None:
+        article.last_modified = last_modified
+
+
+def base_payload(article: Article, version: Version | None) -> dict[str, Any]:
+    """What every alert says about its article (channels format it, storage does not)."""
+    return {
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title or article.hint_title,
+        "version": version.number if version else article.version_count or None,
+        "changed_fields": list(version.changed_fields) if version else [],
+        "classes": list(version.classes) if version else [],
+        "story_id": article.story_id,
+    }

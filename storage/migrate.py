@@ -1,0 +1,84 @@
+"""Bringing a database's schema to the code's: Alembic migrations, run programmatically.
+
+Every schema change is a migration in ``storage/migrations/versions``, from the first table on.
+:func:`upgrade` runs in one transaction that first takes a lock, so two daemons starting at
+once on a fresh database cannot both migrate it: on PostgreSQL a transaction-scoped advisory
+lock, on SQLite the write lock of ``BEGIN IMMEDIATE`` (see ``storage.database``). The second
+daemon then finds the schema at head and does nothing. DDL is transactional on both engines,
+so a crash mid-migration leaves the previous revision intact.
+
+A database made before migrations existed (by ``create_all``) has the tables of revision
+``0001`` but no ``alembic_version`` table: it is stamped ``0001`` and upgraded from there.
+A database whose revision this code does not know was migrated by a newer newswatch:
+:class:`~storage.exceptions.SchemaTooNew`, never a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+from storage.exceptions import SchemaTooNew
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE = "0001"
+# Any constant works; this one spells "nwsm" so it is recognisable in pg_locks.
+ADVISORY_LOCK_KEY = 0x6E77736D
+_BASELINE_TABLES = {"sources", "articles", "versions", "snapshots", "alerts", "fetch_log"}
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for our migrations, without any alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision this code knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "storage/migrations/versions holds no migration"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None``: never migrated)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, *, revision: str = "head", safe_url: str = "") -> str | None:
+    """Migrate the database to ``revision`` (default: head); return the revision it was at."""
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    known = {rev.revision for rev in script.walk_revisions()}
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Released at commit: concurrent first starts queue here instead of racing.
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+        config.attributes["connection"] = conn
+        before = MigrationContext.configure(conn).get_current_revision()
+        if before is not None and before not in known:
+            raise SchemaTooNew(safe_url or str(engine.url), before, head_revision())
+        if before is None and _has_baseline_tables(conn):
+            logger.info("migrate.stamp_legacy", extra={"revision": BASELINE})
+            command.stamp(config, BASELINE)
+        command.upgrade(config, revision)
+        after = MigrationContext.configure(conn).get_current_revision()
+    if after != before:
+        logger.info("migrate.upgraded", extra={"from": before, "to": after})
+    return before
+
+
+def _has_baseline_tables(conn: Connection) -> bool:
+    """Whether the tables of the first revision already exist (a pre-migrations database)."""
+    return set(inspect(conn).get_table_names()) >= _BASELINE_TABLES

@@ -1,0 +1,1 @@
+"""Alembic migrations of the newswatch schema, run by ``storage.migrate`` (no alembic.ini)."""

@@ -1,0 +1,209 @@
+"""Full-text search over the current text of every article, or over every version ever stored.
+
+SQLite: two FTS5 tables (``storage/migrations``): ``articles_fts`` holds each article's current
+text keyed by article id; ``versions_fts`` indexes the versions table in place (external
+content, so no second copy of the history). PostgreSQL: ``article_search`` holds a ``tsvector``
+per article, and a GIN expression index on ``versions`` covers the history. Both use no
+stemming ('simple' / unicode61), because the watched news comes in many languages.
+
+The index is written by :func:`index_version` inside the recording transaction, so a search
+never sees a version that was not committed, nor misses one that was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from storage.columns import as_utc
+from storage.exceptions import SearchQueryError
+from storage.searchquery import parse, to_fts5, to_tsquery
+from storage.types import SearchHit
+
+# Must stay the same expression as the index in migration 0002, or PostgreSQL cannot use it.
+_PG_DOCUMENT = (
+    "to_tsvector('simple', coalesce({p}title, '') || ' ' || "
+    "coalesce({p}subtitle, '') || ' ' || {p}body)"
+)
+_HEADLINE_OPTIONS = "StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1"
+
+
+def index_version(
+    s: Session,
+    *,
+    version_id: int,
+    article_id: int,
+    title: str | None,
+    subtitle: str | None,
+    body: str,
+    current: bool,
+) -> None:
+    """Index a new version; if ``current``, it also becomes its article's searchable text."""
+    if _dialect(s) == "sqlite":
+        row = {"id": version_id, "t": title, "st": subtitle, "b": body}
+        s.exec(  # type: ignore[call-overload]
+            text(
+                "INSERT INTO versions_fts(rowid, title, subtitle, body) "
+                "VALUES (:id, :t, :st, :b)"
+            ),
+            params=row,
+        )
+        if current:
+            s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
+            s.exec(  # type: ignore[call-overload]
+                text(
+                    "INSERT INTO articles_fts(rowid, title, subtitle, body) "
+                    "VALUES (:a, :t, :st, :b)"
+                ),
+                params={"a": article_id, "t": title, "st": subtitle, "b": body},
+            )
+        return
+    # PostgreSQL indexes the versions table itself (expression index): only the current text.
+    if current:
+        document = (
+            "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
+            "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
+        )
+        s.exec(  # type: ignore[call-overload]
+            text(
+                f"INSERT INTO article_search (article_id, document) VALUES (:a, {document}) "
+                "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+            ),
+            params={"a": article_id, "t": title, "st": subtitle, "b": body},
+        )
+
+
+def unindex_article(s: Session, *, article_id: int, versions: list[Any]) -> None:
+    """Remove an article and the given versions (rows with id/title/subtitle/body) from search."""
+    if _dialect(s) == "sqlite":
+        for v in versions:
+            # External-content FTS5 needs the old values to remove their tokens.
+            s.exec(  # type: ignore[call-overload]
+                text(
+                    "INSERT INTO versions_fts(versions_fts, rowid, title, subtitle, body) "
+                    "VALUES ('delete', :id, :t, :st, :b)"
+                ),
+                params={"id": v.id, "t": v.title, "st": v.subtitle, "b": v.body},
+            )
+        s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
+    else:
+        s.exec(text("DELETE FROM article_search WHERE article_id = :a"), params={"a": article_id})  # type: ignore[call-overload]
+
+
+def search(
+    s: Session,
+    query: str,
+    *,
+    all_versions: bool = False,
+    outlet: str | None = None,
+    limit: int = 50,
+) -> list[SearchHit]:
+    """Articles whose current text matches ``query``, newest first, each with a snippet.
+
+    ``all_versions=True`` searches every version ever stored instead ("who printed this
+    sentence, and who deleted it?"): one hit per matching version. A query that cannot be
+    understood raises :class:`~storage.exceptions.SearchQueryError`, never an SQL error.
+    """
+    node = parse(query)
+    params: dict[str, Any] = {"limit": max(1, limit)}
+    if _dialect(s) == "sqlite":
+        params["q"] = to_fts5(node)
+        sql = _SQLITE_VERSIONS if all_versions else _SQLITE_CURRENT
+    else:
+        params["q"] = to_tsquery(node)
+        sql = _pg_versions() if all_versions else _PG_CURRENT
+    if outlet is not None:
+        params["outlet"] = outlet.lower().removeprefix("www.")
+    sql = sql.replace("{outlet}", "a.outlet = :outlet" if outlet is not None else "true")
+    try:
+        # A savepoint, so that a failing query cannot abort the caller's transaction.
+        with s.begin_nested():
+            rows = s.exec(text(sql), params=params).all()  # type: ignore[call-overload]
+    except DBAPIError as exc:  # the translation should make this unreachable; never leak SQL
+        raise SearchQueryError(query, "the search engine rejected it") from exc
+    return [_hit(row) for row in rows]
+
+
+def _hit(row: Any) -> SearchHit:
+    fetched_at = row.fetched_at
+    if isinstance(fetched_at, str):  # raw SQL on SQLite returns the stored text
+        fetched_at = datetime.fromisoformat(fetched_at)
+    return SearchHit(
+        article_id=row.article_id,
+        url=row.url,
+        outlet=row.outlet,
+        title=row.title,
+        version_number=row.number,
+        fetched_at=as_utc(fetched_at),
+        snippet=" ".join((row.snippet or "").split()),
+        current=bool(row.current),
+    )
+
+
+# Filled in per call: "a.outlet = :outlet" or "true".
+_OUTLET = "{outlet}"
+
+_SQLITE_CURRENT = f"""
+SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, 1 AS current,
+       snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet
+FROM articles_fts
+JOIN articles a ON a.id = articles_fts.rowid
+JOIN versions v ON v.id = a.current_version_id
+WHERE articles_fts MATCH :q AND {_OUTLET}
+ORDER BY articles_fts.rowid DESC
+LIMIT :limit
+"""
+
+_SQLITE_VERSIONS = f"""
+SELECT v.article_id, a.url, a.outlet, v.title, v.number, v.fetched_at,
+       (a.current_version_id = v.id) AS current,
+       snippet(versions_fts, -1, '[', ']', '…', 16) AS snippet
+FROM versions_fts
+JOIN versions v ON v.id = versions_fts.rowid
+JOIN articles a ON a.id = v.article_id
+WHERE versions_fts MATCH :q AND {_OUTLET}
+ORDER BY versions_fts.rowid DESC
+LIMIT :limit
+"""
+
+# Ids first (index only), headlines for the few rows kept: ts_headline reads the whole text.
+_PG_CURRENT = f"""
+WITH q AS (SELECT to_tsquery('simple', :q) AS query),
+hits AS (
+    SELECT s.article_id FROM article_search s JOIN articles a ON a.id = s.article_id, q
+    WHERE s.document @@ q.query AND {_OUTLET}
+    ORDER BY s.article_id DESC LIMIT :limit
+)
+SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, true AS current,
+       ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
+                   || v.body, q.query, '{_HEADLINE_OPTIONS}') AS snippet
+FROM hits JOIN articles a ON a.id = hits.article_id
+JOIN versions v ON v.id = a.current_version_id, q
+ORDER BY a.id DESC
+"""
+
+
+def _pg_versions() -> str:
+    document = _PG_DOCUMENT.format(p="v.")
+    return f"""
+WITH q AS (SELECT to_tsquery('simple', :q) AS query),
+hits AS (
+    SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id, q
+    WHERE {document} @@ q.query AND {_OUTLET}
+    ORDER BY v.id DESC LIMIT :limit
+)
+SELECT v.article_id, a.url, a.outlet, v.title, v.number, v.fetched_at,
+       (a.current_version_id = v.id) AS current,
+       ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
+                   || v.body, q.query, '{_HEADLINE_OPTIONS}') AS snippet
+FROM hits JOIN versions v ON v.id = hits.id JOIN articles a ON a.id = v.article_id, q
+ORDER BY v.id DESC
+"""
+
+
+def _dialect(s: Session) -> str:
+    return s.get_bind().dialect.name

@@ -1,0 +1,135 @@
+"""Appending a version to an article: its diff, classes, kind, revert marker and search entry.
+
+Shared by ``record`` (what a fetch saw) and ``reextract`` (derived versions), so both store a
+version the same way. Runs in the caller's transaction, on an article row it has locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.classify import classify, is_update
+from storage.diff import count_words, field_diff, ops_to_json
+from storage.fingerprint import changed_fields, fingerprint
+from storage.models import Article, EditClass, Version
+from storage.search import index_version
+from storage.types import ArticleFields, DiffOp
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """A stored version with the diffs it was built from (alerts summarise them)."""
+
+    version: Version
+    diffs: dict[str, list[DiffOp]]
+
+
+def append_version(
+    s: Session,
+    *,
+    article: Article,
+    fields: ArticleFields,
+    previous: Version | None,
+    fetched_at: datetime,
+    snapshot_sha256: str | None,
+    origin: str = "fetch",
+    derived_from_id: int | None = None,
+    current: bool = True,
+) -> Appended:
+    """Store ``fields`` as the article's next version (``current``: make it the one shown)."""
+    assert article.id is not None
+    changed = changed_fields(previous, fields) if previous is not None else ()
+    diffs: dict[str, list[DiffOp]] = {}
+    if previous is not None:
+        diffs = {f: field_diff(f, getattr(previous, f), getattr(fields, f)) for f in changed}
+    counts = [count_words(ops) for ops in diffs.values()]
+    new_fingerprint = fingerprint(fields)
+    version = Version(
+        article_id=article.id,
+        number=article.version_count + 1,
+        fetched_at=fetched_at,
+        title=fields.title,
+        subtitle=fields.subtitle,
+        body=fields.body,
+        authors=list(fields.authors),
+        published=fields.published,
+        modified=fields.modified,
+        language=fields.language,
+        canonical_url=fields.canonical_url,
+        page_type=fields.page_type,
+        fingerprint=new_fingerprint,
+        snapshot_sha256=snapshot_sha256,
+        # Version 1 has nothing to be compared with: no changed fields, no diff, no classes.
+        changed_fields=list(changed),
+        words_added=sum(a for a, _ in counts),
+        words_removed=sum(r for _, r in counts),
+        diff={f: ops_to_json(ops) for f, ops in diffs.items()},
+        classes=list(classify(previous, fields)) if previous is not None else [],
+        kind=_kind(previous, fields, changed),
+        origin=origin,
+        derived_from_id=derived_from_id,
+        reverts=_reverted(s, article.id, new_fingerprint) if previous is not None else None,
+    )
+    s.add(version)
+    s.flush()
+    assert version.id is not None
+    s.add_all(EditClass(version_id=version.id, name=name) for name in version.classes)
+    article.version_count = version.number
+    if current:
+        article.current_version_id = version.id
+        article.title = fields.title
+    s.add(article)
+    index_version(
+        s,
+        version_id=version.id,
+        article_id=article.id,
+        title=fields.title,
+        subtitle=fields.subtitle,
+        body=fields.body,
+        current=current,
+    )
+    s.flush()
+    return Appended(version, diffs)
+
+
+def repeats_earlier_change(s: Session, *, article_id: int, version: Version) -> bool:
+    """Whether the same change (same fingerprint before and after) happened before.
+
+    This is the flip-flop guard: A→B→A alerts twice (the edit, then its revert), and any
+    later A→B or B→A between the same two texts is stored but not alerted again.
+    """
+    rows = s.exec(
+        select(Version.number, Version.fingerprint)
+        .where(col(Version.article_id) == article_id, col(Version.origin) == "fetch")
+        .order_by(col(Version.number))
+    ).all()
+    fingerprints = [fp for number, fp in rows if number < version.number]
+    if not fingerprints:
+        return False
+    transition = (fingerprints[-1], version.fingerprint)
+    return transition in set(zip(fingerprints, fingerprints[1:], strict=False))
+
+
+def _kind(previous: Version | None, fields: ArticleFields, changed: tuple[str, ...]) -> str:
+    """``new``, ``update`` (a live blog, or paragraphs only added above/below) or ``edit``."""
+    if previous is None:
+        return "new"
+    if is_update(None, None, page_type=fields.page_type):  # the page says it is a live blog
+        return "update"
+    if changed == ("body",) and is_update(previous.body, fields.body, page_type=None):
+        return "update"
+    return "edit"
+
+
+def _reverted(s: Session, article_id: int, new_fingerprint: str) -> int | None:
+    """The newest earlier version with this exact fingerprint (a revert to it), if any."""
+    return s.exec(
+        select(Version.number)
+        .where(col(Version.article_id) == article_id, col(Version.fingerprint) == new_fingerprint)
+        .order_by(col(Version.number).desc())
+        .limit(1)
+    ).first()
+

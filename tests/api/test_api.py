@@ -1,0 +1,125 @@
+"""The HTTP API over a database the real pipeline filled from the newsroom."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.populate import HOSTILE_TITLE, NEW_TITLE, Populated
+
+
+def test_articles_are_paged_and_filtered(api: httpx.Client, populated: Populated) -> None:
+    page = api.get("/api/articles", params={"limit": 3}).json()
+    assert len(page["items"]) == 3 and page["next_offset"] == 3
+    following = api.get("/api/articles", params={"limit": 3, "offset": 3}).json()
+    assert {a["id"] for a in page["items"]}.isdisjoint({a["id"] for a in following["items"]})
+    assert set(page["items"][0]) >= {"id", "url", "outlet", "title", "status", "first_seen_at",
+                                     "version_count", "published"}
+
+    edited = api.get("/api/articles", params={"edited": True, "limit": 100}).json()["items"]
+    assert {a["url"] for a in edited} >= {populated.seed_url, populated.retitled_url}
+    assert all(a["version_count"] > 1 for a in edited)
+    gone = api.get("/api/articles", params={"gone": True}).json()["items"]
+    assert [a["url"] for a in gone] == [populated.taken_down_url]
+    topic = api.get("/api/articles", params={"topic": "Medinsky", "limit": 100}).json()
+    assert [a["url"] for a in topic["items"]] == [populated.seed_url]
+    herald = api.get("/api/articles", params={"outlet": "herald.example", "limit": 100}).json()
+    assert len(herald["items"]) == 15 and {a["outlet"] for a in herald["items"]} == {
+        "herald.example"}
+    headline = api.get("/api/articles", params={"class": "headline"}).json()["items"]
+    assert [a["url"] for a in headline] == [populated.retitled_url]
+
+
+def test_bad_input_is_a_json_message(api: httpx.Client) -> None:
+    for params in ({"limit": 0}, {"limit": 501}, {"since": "last tuesday"},
+                   {"topic": '"unbalanced'}, {"offset": -1}):
+        response = api.get("/api/articles", params=params)
+        assert response.status_code == 422, params
+        assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+    missing = api.get("/api/articles/999999")
+    assert missing.status_code == 404 and "not found" in missing.json()["detail"]
+    assert api.get("/api/nothing-here").json()["detail"]
+    assert api.get("/api/search", params={"q": '"unclosed'}).status_code == 422
+
+
+def test_article_versions_and_diff(api: httpx.Client, populated: Populated) -> None:
+    found = api.get("/api/articles/lookup", params={"url": populated.seed_url + "?utm_source=x"})
+    assert found.status_code == 200
+    article = found.json()
+    assert article["version_count"] == 2 and "Medinsky" in article["current"]["body"]
+    versions = api.get(f"/api/articles/{article['id']}/versions").json()
+    assert [v["number"] for v in versions] == [1, 2]
+    first = api.get(f"/api/articles/{article['id']}/versions/1").json()
+    assert "Madinsky" in first["body"]
+    diff = api.get(f"/api/articles/{article['id']}/diff", params={"from": 1, "to": 2}).json()
+    changed = [(op["op"], op["text"].strip()) for op in diff["fields"]["body"]
+               if op["op"] != "equal"]
+    assert changed == [("delete", "Madinsky"), ("insert", "Medinsky")]
+    assert api.get(f"/api/articles/{article['id']}/versions/9").status_code == 404
+
+
+def test_edits_search_stories_alerts_stats(api: httpx.Client, populated: Populated) -> None:
+    edits = api.get("/api/edits").json()["items"]
+    retitle = next(e for e in edits if e["url"] == populated.retitled_url)
+    assert retitle["changed_fields"] == ["title"] and "headline" in retitle["classes"]
+    assert retitle["title"] == NEW_TITLE
+
+    hits = api.get("/api/search", params={"q": "Madinsky", "all_versions": True}).json()
+    assert [(h["url"], h["current"]) for h in hits["items"]] == [(populated.seed_url, False)]
+    assert api.get("/api/search", params={"q": "Madinsky"}).json()["items"] == []
+
+    stories = api.get("/api/stories").json()["items"]
+    assert stories and stories[0]["articles"] >= 2
+    story = api.get(f"/api/stories/{stories[0]['id']}").json()
+    assert len(story["articles"]) == stories[0]["articles"]
+
+    alerts = api.get("/api/alerts", params={"limit": 100}).json()["items"]
+    assert {a["kind"] for a in alerts} >= {"new", "edited", "gone"}
+    sent = api.get("/api/alerts", params={"state": "sent", "limit": 100}).json()["items"]
+    assert sent and all(a["state"] == "sent" for a in sent)
+    assert api.get("/api/alerts", params={"state": "lost"}).status_code == 422
+
+    stats = api.get("/api/stats").json()
+    assert stats["articles"] == 10 + 33 and stats["edited_articles"] == 3
+    assert stats["articles_by_status"]["gone"] == 1
+    coverage = api.get("/api/coverage", params={"since": "2025-06-01"}).json()
+    assert {"day": "2025-06-01", "outlet": "herald.example", "articles": 3} in coverage
+    outlets = api.get("/api/outlets").json()
+    assert outlets[0] == {"outlet": "herald.example", "articles": 15}
+
+
+def test_writing_is_off_without_a_token(api: httpx.Client) -> None:
+    assert api.get("/api/sources").json()[0]["kind"] == "feed"
+    response = api.post("/api/sources", json={"url": "https://example.org/rss"})
+    assert response.status_code == 403 and "token" in response.json()["detail"]
+    assert api.delete("/api/sources/1").status_code == 403
+
+
+def test_writing_with_the_token(token_api: httpx.Client) -> None:
+    body = {"url": "https://example.org/rss.xml", "kind": "feed", "every": "10m"}
+    assert token_api.post("/api/sources", json=body).status_code == 401
+    wrong = token_api.post("/api/sources", json=body, headers={"Authorization": "Bearer no"})
+    assert wrong.status_code == 401
+    auth = {"Authorization": "Bearer s3cret"}
+    created = token_api.post("/api/sources", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    source = created.json()
+    assert source["url"] == body["url"] and source["every_seconds"] == 600 and source["enabled"]
+    invalid = token_api.post("/api/sources", json={"url": "ftp://x", "kind": "zine"},
+                             headers=auth)
+    assert invalid.status_code == 422 and "url" in invalid.json()["detail"]
+    removed = token_api.delete(f"/api/sources/{source['id']}", headers=auth)
+    assert removed.status_code == 200 and not removed.json()["enabled"]
+    assert token_api.delete("/api/sources/99999", headers=auth).status_code == 404
+
+
+def test_openapi_docs_and_security_headers(api: httpx.Client) -> None:
+    spec = api.get("/openapi.json").json()
+    for path in ("/api/articles", "/api/articles/{article_id}/diff", "/api/search",
+                 "/api/stories", "/api/sources", "/api/alerts", "/api/stats",
+                 "/feeds/new.atom", "/feeds/edits.atom"):
+        assert path in spec["paths"], path
+    assert api.get("/docs").status_code == 200
+    home = api.get("/")
+    assert "script-src" not in home.headers["content-security-policy"]
+    assert "default-src 'none'" in home.headers["content-security-policy"]
+    assert HOSTILE_TITLE not in home.text

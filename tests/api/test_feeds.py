@@ -1,0 +1,43 @@
+"""Atom feeds of new coverage and of edits: valid Atom a feed reader can follow."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+import httpx
+
+from tests.api.populate import HOSTILE_TITLE, NEW_TITLE, Populated
+
+A = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client: httpx.Client, path: str, **params: object) -> list[ET.Element]:
+    response = client.get(path, params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{A}feed" and feed.find(f"{A}updated") is not None
+    for entry in feed.findall(f"{A}entry"):
+        for tag in ("id", "title", "updated", "link"):
+            assert entry.find(f"{A}{tag}") is not None, tag
+    return feed.findall(f"{A}entry")
+
+
+def test_new_coverage_feed(api: httpx.Client, populated: Populated) -> None:
+    found = entries(api, "/feeds/new.atom", limit=200)
+    titles = [e.findtext(f"{A}title") for e in found]
+    assert HOSTILE_TITLE in titles  # escaped by the XML writer, read back as text
+    herald = entries(api, "/feeds/new.atom", outlet="herald.example")
+    assert len(herald) == 15
+    talks = entries(api, "/feeds/new.atom", topic="Medinsky")
+    assert [e.find(f"{A}link").get("href") for e in talks] == [populated.seed_url]
+
+
+def test_edits_feed(api: httpx.Client, populated: Populated) -> None:
+    found = entries(api, "/feeds/edits.atom")
+    titles = [e.findtext(f"{A}title") for e in found]
+    assert f"Edited: {NEW_TITLE}" in titles
+    related = [link.get("href") for e in found for link in e.findall(f"{A}link")
+               if link.get("rel") == "related"]
+    assert any("/articles/" in href and "from=1&to=2" in href for href in related)
+    assert entries(api, "/feeds/edits.atom", outlet="nowhere.example") == []

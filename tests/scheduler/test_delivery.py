@@ -1,0 +1,186 @@
+"""Alert delivery from the outbox: per-channel filters, failures, retries, digests, templates."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+import storage
+from newswatch.newsroom import Newsroom
+from scheduler.routing import AlertFilter
+
+from .conftest import Clock, Pipeline, make_settings
+
+SEED = "envoys-arrive-istanbul-second-meeting"
+SECOND = "istanbul-talks-delegations-swap-rival-peace-memorandums"
+
+
+class Hook:
+    """A local webhook receiver that can be told to fail."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], dict[str, object]]] = []
+        self.status = 200
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                hook.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(hook.status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"webhook+http://127.0.0.1:{self.server.server_address[1]}/alerts"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    receiver = Hook()
+    yield receiver
+    receiver.close()
+
+
+def pipeline_with(room: Newsroom, tmp_path: Path, alerts: list[dict[str, object]]) -> Pipeline:
+    return Pipeline(room=room, settings=make_settings(room, tmp_path, alerts=alerts),
+                    clock=Clock(), alerts_file=tmp_path / "alerts.jsonl")
+
+
+def lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_each_channel_gets_only_what_its_filter_wants(quiet_room: Newsroom,
+                                                      tmp_path: Path) -> None:
+    edits, voza = tmp_path / "edits.jsonl", tmp_path / "voza.jsonl"
+    pipeline = pipeline_with(quiet_room, tmp_path, [
+        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
+        {"url": f"jsonl://{edits}", "kinds": ["edited"]},
+        {"url": f"jsonl://{voza}", "outlets": ["Voza Media US"]},
+    ])
+    quiet_room.publish(SEED)       # a Voza Media US story
+    quiet_room.publish(SECOND)     # another outlet's
+    pipeline.run_pass()
+    quiet_room.edit(SEED, "Madinsky", "Medinsky")
+    pipeline.clock.advance(minutes=16)
+    pipeline.run_pass()
+    assert [a["kind"] for a in pipeline.alerts()] == ["new", "new", "edited"]
+    assert [a["kind"] for a in lines(edits)] == ["edited"]
+    assert {a["url"] for a in lines(voza)} == {pipeline.url(SEED)}
+    with pipeline.db() as db, db.session() as session:
+        statuses = [d.status for d in session.exec(select(storage.Delivery)).all()]
+    assert statuses.count("skipped") == 3  # two "new" for the edits channel, one for voza
+    pipeline.clock.advance(minutes=16)
+    pipeline.run_pass()
+    assert len(lines(edits)) == 1, "skipped alerts stay settled"
+
+
+def test_a_down_channel_never_blocks_others_and_loses_nothing(quiet_room: Newsroom,
+                                                              tmp_path: Path,
+                                                              hook: Hook) -> None:
+    pipeline = pipeline_with(quiet_room, tmp_path, [
+        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}, {"url": hook.url}])
+    hook.status = 503
+    quiet_room.publish(SEED)
+    pipeline.run_pass()
+    assert len(pipeline.alerts()) == 1, "the healthy channel got its alert at once"
+    assert len(hook.received) == 1
+    pipeline.run_pass()
+    assert len(hook.received) == 1, "a failed delivery waits for its backoff"
+
+    hook.status = 200
+    pipeline.clock.advance(hours=1)
+    pipeline.run_pass()
+    assert len(hook.received) == 2
+    keys = [headers["idempotency-key"] for headers, _ in hook.received]
+    assert keys[0] == keys[1] == hook.received[1][1]["id"], "a retry carries the same key"
+    assert hook.received[1][1]["url"] == pipeline.url(SEED)
+    pipeline.clock.advance(hours=1)
+    pipeline.run_pass()
+    assert len(hook.received) == 2 and len(pipeline.alerts()) == 1
+
+
+def test_digest_sends_one_message_once_the_oldest_alert_has_waited(quiet_room: Newsroom,
+                                                                   tmp_path: Path,
+                                                                   hook: Hook) -> None:
+    pipeline = pipeline_with(quiet_room, tmp_path, [{"url": hook.url, "digest": "30m"}])
+    quiet_room.publish(SEED)
+    pipeline.run_pass()
+    quiet_room.publish(SECOND)
+    pipeline.clock.advance(minutes=16)
+    pipeline.run_pass()
+    assert hook.received == []
+    pipeline.clock.advance(minutes=16)
+    pipeline.run_pass()
+    [(_, digest)] = hook.received
+    assert digest["kind"] == "digest" and digest["title"] == "newswatch digest: 2 new coverage"
+    assert {a["url"] for a in digest["alerts"]} == {pipeline.url(SEED), pipeline.url(SECOND)}
+
+
+def test_templates_shape_the_message(quiet_room: Newsroom, tmp_path: Path, hook: Hook) -> None:
+    pipeline = pipeline_with(quiet_room, tmp_path, [
+        {"url": hook.url, "template": "{kind_words} | {outlet} | {title} | {url} | {nosuch}"}])
+    quiet_room.publish(SEED)
+    pipeline.run_pass()
+    [(_, body)] = hook.received
+    story = quiet_room.story(SEED)
+    assert body["text"] == f"New coverage | Voza Media US | {story.title} | {pipeline.url(SEED)} | "
+
+
+def test_topic_filter_per_channel_reads_the_stored_text(quiet_room: Newsroom,
+                                                       tmp_path: Path) -> None:
+    palace = tmp_path / "palace.jsonl"
+    pipeline = pipeline_with(quiet_room, tmp_path, [
+        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
+        {"url": f"jsonl://{palace}", "topic": "Beylerbeyi"}])
+    quiet_room.publish(SEED)
+    quiet_room.publish(SECOND)
+    pipeline.run_pass()
+    assert lines(palace) == [], f"neither text names the palace yet: {lines(palace)}"
+    quiet_room.edit(SECOND, "outside the palace", "outside the Beylerbeyi Palace")
+    pipeline.clock.advance(minutes=16)
+    pipeline.run_pass()
+    assert [(a["kind"], a["url"]) for a in lines(palace)] == [("edited", pipeline.url(SECOND))]
+
+
+def test_alert_filter_classes_outlets_kinds() -> None:
+    payload = {"url": "https://www.voz.us/a", "site_name": "Voz.us", "classes": ["name", "minor"]}
+    assert AlertFilter(classes=["name"]).accepts("edited", payload)
+    assert not AlertFilter(classes=["headline"]).accepts("edited", payload)
+    assert AlertFilter(classes=["headline"]).accepts("new", payload), "classes concern edits"
+    assert AlertFilter(outlets=["voz.us"]).accepts("new", payload)
+    assert AlertFilter(outlets=["www.voz.us"]).accepts("new", payload)
+    assert not AlertFilter(outlets=["bbc.co.uk"]).accepts("new", payload)
+    assert not AlertFilter(kinds=["gone"]).accepts("new", payload)
+
+
+def test_channel_secrets_never_reach_the_logs(quiet_room: Newsroom, tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    secret = "s3cr3tT0ken"
+    pipeline = pipeline_with(quiet_room, tmp_path, [
+        {"url": f"json://user:{secret}@127.0.0.1:9/hook?token={secret}"}])
+    quiet_room.publish(SEED)
+    with caplog.at_level(logging.DEBUG):
+        pipeline.run_pass()
+    assert any(r.getMessage() == "alert delivery failed" for r in caplog.records)
+    for record in caplog.records:
+        assert secret not in record.getMessage()
+        assert secret not in json.dumps(vars(record), default=str)

@@ -1,0 +1,187 @@
+"""Alembic migrations: fresh databases, old databases with data, pre-migration databases,
+databases newer than the code, concurrent first starts, and models that match the migrations."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+import storage
+from storage.database import SEARCH_TABLES, TABLES
+
+PG_SEARCH_INDEXES = ("ix_versions_search", "ix_article_search_document")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """The URL of a database with nothing in it, on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/empty.db"
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    name = f"nw_mig_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def at_revision(url: str, revision: str) -> storage.Database:
+    """A database migrated to ``revision`` only."""
+    db = storage.open_database(url, create_tables=False)
+    storage.upgrade(db.engine, revision=revision)
+    return db
+
+
+def fill_revision_0001(db: storage.Database) -> None:
+    """Rows as the first schema stored them: an article with two versions, a snapshot, alerts."""
+    when = datetime(2025, 6, 1, 12, 0)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO snapshots (sha256, data, size, created_at) "
+                "VALUES ('ab', :data, 3, :when)"
+            ),
+            {"data": b"\x00", "when": when},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, url, outlet, first_seen_at, status, version_count, "
+                "current_version_id, title, failures) VALUES (1, 'https://example.com/a', "
+                "'example.com', :when, 'live', 2, 2, 'Talks resume', 0)"
+            ),
+            {"when": when},
+        )
+        for number, body in ((1, "Led by Vladimir Madinsky."), (2, "Led by Vladimir Medinsky.")):
+            conn.execute(
+                text(
+                    "INSERT INTO versions (id, article_id, number, fetched_at, title, body, "
+                    "authors, fingerprint, snapshot_sha256, changed_fields, words_added, "
+                    "words_removed, diff) VALUES (:n, 1, :n, :when, 'Talks resume', :body, "
+                    "'[]', :fp, 'ab', '[]', 0, 0, '{}')"
+                ),
+                {"n": number, "when": when, "body": body, "fp": f"{number:064d}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO alerts (kind, article_id, version_id, created_at, payload) "
+                    "VALUES (:kind, 1, :n, :when, '{}')"
+                ),
+                {"kind": "new" if number == 1 else "edited", "n": number, "when": when},
+            )
+        if conn.dialect.name == "postgresql":
+            for table in ("articles", "versions", "alerts"):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+
+
+def test_a_fresh_database_is_created_at_head(empty_url: str) -> None:
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+
+
+def test_the_oldest_schema_with_data_upgrades_to_head(empty_url: str) -> None:
+    with at_revision(empty_url, "0001") as old:
+        assert storage.current_revision(old.engine) == "0001"
+        fill_revision_0001(old)
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+        with db.session() as s:
+            history = storage.versions_of(s, 1)
+            assert [(v.number, v.kind, v.origin, v.classes) for v in history] == [
+                (1, "new", "fetch", ()),
+                (2, "edit", "fetch", ()),
+            ]
+            # Old text is searchable after the upgrade, current and past.
+            assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
+            [old_hit] = storage.search(s, "Madinsky", all_versions=True)
+            assert (old_hit.version_number, old_hit.current) == (1, False)
+        # And recording carries on where the old schema left off.
+        with db.transaction() as s:
+            outcome = storage.record(
+                s,
+                article_id=1,
+                fields=storage.ArticleFields(title="Talks resume", body="Led by Medinsky."),
+                snapshot=b"<html>3</html>",
+                fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+            )
+        assert (outcome.kind, outcome.version_number) == (storage.OutcomeKind.EDITED, 3)
+
+
+def test_a_database_from_before_migrations_is_stamped_and_upgraded(empty_url: str) -> None:
+    with at_revision(empty_url, "0001") as old:
+        fill_revision_0001(old)
+        with old.engine.begin() as conn:  # what create_all left: tables, no alembic_version
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+        assert storage.current_revision(old.engine) is None
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+        with db.session() as s:
+            assert len(storage.versions_of(s, 1)) == 2
+
+
+def test_a_database_newer_than_the_code_is_a_clear_error(empty_url: str) -> None:
+    storage.open_database(empty_url).close()
+    with storage.open_database(empty_url, create_tables=False) as db, db.engine.begin() as c:
+        c.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(storage.SchemaTooNew) as caught:
+        storage.open_database(empty_url)
+    assert "9999_future" in str(caught.value) and "upgrade newswatch" in str(caught.value)
+
+
+def test_concurrent_first_starts_do_not_race(empty_url: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start() -> None:
+        try:
+            barrier.wait(timeout=30)
+            storage.open_database(empty_url).close()
+        except BaseException as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with storage.open_database(empty_url, create_tables=False) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+
+
+def test_the_models_describe_exactly_what_the_migrations_build(empty_url: str) -> None:
+    metadata = MetaData()
+    for table in TABLES:
+        table.to_metadata(metadata)
+    with storage.open_database(empty_url) as db, db.engine.connect() as conn:
+        search_tables = set(SEARCH_TABLES[conn.dialect.name])
+
+        def ours(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
+            if kind == "table" and name is not None:
+                # FTS5 shadow tables (articles_fts_data, ...) belong to the search tables too.
+                return name != "alembic_version" and not any(
+                    name.startswith(t) for t in search_tables
+                )
+            return not (kind == "index" and name in PG_SEARCH_INDEXES)
+
+        context = MigrationContext.configure(
+            conn, opts={"include_object": ours, "compare_type": True}
+        )
+        assert compare_metadata(context, metadata) == []

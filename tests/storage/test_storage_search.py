@@ -1,0 +1,145 @@
+"""Full-text search on both engines: current text, every version, the query language."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+import storage
+from storage.searchquery import parse, to_fts5, to_tsquery
+
+
+@pytest.fixture
+def stored(
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
+    now: datetime,
+) -> dict[str, int]:
+    """Two articles; the first had a sentence that a later version deleted."""
+    first = make_article("https://example.com/a")
+    second = make_article("https://other.org/b")
+    with db.transaction() as s:
+        storage.record(s, article_id=first, fields=base_fields, snapshot=None, fetched_at=now)
+        storage.record(
+            s,
+            article_id=second,
+            fields=storage.ArticleFields(
+                title="Prisoner exchange agreed", body="The sides agreed a prisoner swap."
+            ),
+            snapshot=None,
+            fetched_at=now,
+        )
+        edited = dataclasses.replace(
+            base_fields, body=base_fields.body.replace("Madinsky", "Medinsky")
+        )
+        storage.record(
+            s, article_id=first, fields=edited, snapshot=None, fetched_at=now + timedelta(hours=1)
+        )
+    return {"first": first, "second": second}
+
+
+def search(db: storage.Database, query: str, **kwargs: object) -> list[storage.SearchHit]:
+    with db.session() as s:
+        return storage.search(s, query, **kwargs)  # type: ignore[arg-type]
+
+
+def test_current_text_finds_what_the_article_says_now(
+    db: storage.Database, stored: dict[str, int]
+) -> None:
+    [hit] = search(db, "Medinsky")
+    assert (hit.article_id, hit.version_number, hit.current) == (stored["first"], 2, True)
+    assert "[Medinsky]" in hit.snippet
+    assert hit.url == "https://example.com/a" and hit.outlet == "example.com"
+    assert search(db, "Madinsky") == [], "the old spelling is gone from the current text"
+
+
+def test_all_versions_finds_who_printed_it_and_that_it_was_removed(
+    db: storage.Database, stored: dict[str, int]
+) -> None:
+    [hit] = search(db, "Madinsky", all_versions=True)
+    assert (hit.article_id, hit.version_number, hit.current) == (stored["first"], 1, False)
+    both = search(db, "Vladimir", all_versions=True)
+    assert [(h.version_number, h.current) for h in both] == [(2, True), (1, False)]
+
+
+def test_phrases_prefixes_or_and_not(db: storage.Database, stored: dict[str, int]) -> None:
+    ids = lambda q: sorted(h.article_id for h in search(db, q))  # noqa: E731
+    first, second = stored["first"], stored["second"]
+    assert ids('"prisoner swap"') == [second]
+    assert ids('"swap prisoner"') == []
+    assert ids("prison*") == [second]
+    assert ids("Istanbul OR swap") == sorted([first, second])
+    assert ids("agreed NOT Istanbul") == [second]
+    assert ids("agreed -swap") == []
+    assert ids("(Istanbul OR swap) -Medinsky") == [second]
+    assert ids("ISTANBUL delegations") == [first], "case does not matter"
+    assert ids("Dolmabahçe") == [first]
+
+
+def test_outlet_filter_and_limit(db: storage.Database, stored: dict[str, int]) -> None:
+    assert [h.article_id for h in search(db, "Istanbul OR swap", outlet="www.other.org")] == [
+        stored["second"]
+    ]
+    assert len(search(db, "Istanbul OR swap", limit=1)) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed phrase', "", "   ", "OR swap", "swap OR", "NOT swap", "-swap", "(swap",
+     "swap)", "swap AND", "AND swap", "NOT", '""', "( )", "-( swap )"],
+)
+def test_malformed_queries_are_a_clear_error(
+    db: storage.Database, stored: dict[str, int], query: str
+) -> None:
+    with pytest.raises(storage.SearchQueryError) as caught:
+        search(db, query)
+    assert "cannot search for" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["a' OR 1=1 --", "x\"; DROP TABLE versions; --", "title:swap", "swap^2", "NEAR(a b)",
+     "{title} : swap", "'':*", "a & b | !c", "a:* <-> b", "swap_prisoner", "U.S.-led"],
+)
+def test_engine_syntax_in_a_query_is_only_text(
+    db: storage.Database, stored: dict[str, int], query: str
+) -> None:
+    try:
+        hits = search(db, query)
+    except storage.SearchQueryError:
+        return  # a clear refusal is fine; an SQL error is not
+    assert isinstance(hits, list)
+    with db.session() as s:  # the database is intact
+        assert storage.find_article(s, stored["second"]) is not None
+
+
+def test_the_index_follows_the_transaction(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    article_id = make_article("https://example.com/rolled-back")
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        storage.record(
+            s,
+            article_id=article_id,
+            fields=storage.ArticleFields(title="Zanzibar", body="Zanzibar ceasefire"),
+            snapshot=None,
+            fetched_at=now,
+        )
+        raise RuntimeError("crash before commit")
+    assert search(db, "Zanzibar") == []
+    assert search(db, "Zanzibar", all_versions=True) == []
+
+
+def test_query_translation_quotes_every_term() -> None:
+    node = parse('Istanbul "prisoner swap" talk* OR -football NOT "x y" U.S.')
+    assert to_fts5(node) == (
+        '(("istanbul" AND "prisoner swap" AND "talk"*) OR ((("u s") NOT "football") NOT "x y"))'
+    )
+    assert to_tsquery(node) == (
+        "((('istanbul') & ('prisoner' <-> 'swap') & ('talk':*)) | "
+        "(!('football') & !('x' <-> 'y') & ('u' <-> 's')))"
+    )

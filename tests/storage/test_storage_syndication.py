@@ -1,0 +1,112 @@
+"""Stories: wire copies across outlets join one story, looser coverage too, and the LSH index
+lives in the database (a new process finds earlier articles without rebuilding anything)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+import storage
+from newswatch.newsroom import Newsroom
+from storage.syndication import COPY, COVERAGE, band_hashes, signatures
+
+STORIES = Newsroom.with_articles().stories
+HERALD = STORIES["istanbul-talks-delegations-swap-rival-peace-memorandums"]
+VOZA_COPY = STORIES["rival-peace-memorandums-exchanged-at-istanbul-talks"]
+FOOTBALL = STORIES["harbourside-rovers-win-cup-on-penalties"]
+
+
+def fields_of(story: object) -> storage.ArticleFields:
+    return storage.ArticleFields(title=story.title, body="\n".join(story.body))  # type: ignore[attr-defined]
+
+
+def reworded(body: str) -> str:
+    """Same words, different sentences: what another outlet's own report shares with a wire."""
+    return "\n".join(" ".join(reversed(line.split())) for line in body.splitlines())
+
+
+def add(db: storage.Database, make_article: Callable[..., int], url: str,
+        fields: storage.ArticleFields, when: datetime) -> storage.Outcome:
+    article_id = make_article(url)
+    with db.transaction() as s:
+        return storage.record(s, article_id=article_id, fields=fields, snapshot=None,
+                              fetched_at=when)
+
+
+def payload(db: storage.Database, alert_id: int | None) -> dict[str, object]:
+    with db.session() as s:
+        alert = s.get(storage.Alert, alert_id)
+        assert alert is not None
+        return dict(alert.payload)
+
+
+def test_wire_copies_and_coverage_join_one_story_and_alerts_say_so(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    first = add(db, make_article, "https://herald.example/a", fields_of(HERALD), now)
+    copy = add(db, make_article, "https://voza.example/b", fields_of(VOZA_COPY),
+               now + timedelta(minutes=5))
+    coverage = add(db, make_article, "https://third.example/c",
+                   storage.ArticleFields(title="Own report", body=reworded("\n".join(HERALD.body))),
+                   now + timedelta(minutes=10))
+    other = add(db, make_article, "https://herald.example/football", fields_of(FOOTBALL), now)
+    assert first.story_id is not None
+    assert copy.story_id == first.story_id and coverage.story_id == first.story_id
+    assert other.story_id not in (None, first.story_id)
+    with db.session() as s:
+        roles = dict(s.exec(select(storage.Article.url, storage.Article.story_role)).all())
+        info = storage.story_info(s, first.story_id)
+    assert roles == {"https://herald.example/a": "first", "https://voza.example/b": "copy",
+                     "https://third.example/c": "coverage",
+                     "https://herald.example/football": "first"}
+    assert info is not None and (info.articles, info.outlets) == (3, 3)
+    assert info.title == HERALD.title
+    assert payload(db, first.alert_id).items() >= {
+        "story_id": first.story_id, "story_outlets": 1}.items()
+    assert payload(db, copy.alert_id).items() >= {
+        "story_id": first.story_id, "story_outlets": 2, "story_role": "copy"}.items()
+    assert payload(db, coverage.alert_id)["story_outlets"] == 3
+
+
+def test_the_index_persists_across_processes(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    first = add(db, make_article, "https://herald.example/a", fields_of(HERALD), now)
+    url = db.url
+    db.close()
+    with storage.open_database(url) as again:  # a fresh engine: nothing held in memory
+        article_id = make_article_in(again, "https://voza.example/b", now)
+        with again.transaction() as s:
+            copy = storage.record(s, article_id=article_id, fields=fields_of(VOZA_COPY),
+                                  snapshot=None, fetched_at=now)
+        assert copy.story_id == first.story_id
+        with again.session() as s:
+            bands = s.exec(select(storage.MinhashBand).where(
+                col(storage.MinhashBand.article_id) == article_id)).all()
+        sigs = signatures("\n".join(VOZA_COPY.body))
+        assert sigs is not None
+        expected = len(band_hashes(sigs[COPY.id], COPY)) + len(
+            band_hashes(sigs[COVERAGE.id], COVERAGE))
+        assert len(bands) == expected
+
+
+def make_article_in(db: storage.Database, url: str, now: datetime) -> int:
+    with db.transaction() as s:
+        (article_id,) = storage.add_candidates(
+            s, source_id=None, candidates=[storage.Candidate(url)], now=now)
+    return article_id
+
+
+def test_a_short_body_waits_for_a_longer_version_before_joining_a_story(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    add(db, make_article, "https://herald.example/a", fields_of(HERALD), now)
+    teaser = add(db, make_article, "https://voza.example/b",
+                 storage.ArticleFields(title=VOZA_COPY.title, body=VOZA_COPY.body[0]), now)
+    assert teaser.story_id is None
+    with db.transaction() as s:
+        full = storage.record(s, article_id=teaser.article_id, fields=fields_of(VOZA_COPY),
+                              snapshot=None, fetched_at=now + timedelta(hours=1))
+    assert full.story_id is not None

@@ -1,0 +1,69 @@
+"""The HTML pages: what they show, and that stored text can never run as script."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx
+
+import storage
+from tests.api.populate import HOSTILE_TITLE, Populated
+
+
+class Markup(HTMLParser):
+    """Every element and attribute of a page, as a browser's parser sees them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_inert(html: str) -> None:
+    parsed = Markup(html)
+    assert not [t for t, _ in parsed.tags if t in ("script", "iframe", "object", "embed")]
+    handlers = [(t, a) for t, attrs in parsed.tags for a in attrs if a.startswith("on")]
+    assert not handlers, handlers
+    assert not [t for t, _ in parsed.tags if t == "img"]
+
+
+def test_home_shows_the_timeline_and_recent_coverage_and_edits(site: str) -> None:
+    html = httpx.get(site + "/").text
+    assert '<svg class="timeline"' in html and "herald.example" in html
+    assert "Recent coverage" in html and "Recent edits" in html
+    assert "Erdogan offers Istanbul summit" in html
+    assert_inert(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_hostile_article_page_is_escaped(site: str, populated: Populated) -> None:
+    html = httpx.get(f"{site}/articles/{populated.hostile_id}").text
+    assert HOSTILE_TITLE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Talks in Istanbul" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<ins>" in html and "&lt;svg onload=alert(4)&gt;" in html
+    assert_inert(html)
+
+
+def test_article_page_shows_a_side_by_side_diff(site: str, populated: Populated) -> None:
+    with storage.open_database(populated.url) as db, db.session() as session:
+        article = storage.find_article(session, populated.seed_url)
+        assert article is not None
+    html = httpx.get(f"{site}/articles/{article.id}", params={"from": 1, "to": 2}).text
+    assert '<table class="sbs">' in html
+    assert "Vladimir <del>Madinsky</del>" in html and "Vladimir <ins>Medinsky</ins>" in html
+    assert "version 1" in html and "version 2" in html
+    assert httpx.get(f"{site}/articles/999999").status_code == 404
+
+
+def test_search_page(site: str, populated: Populated) -> None:
+    html = httpx.get(site + "/search", params={"q": "Medinsky"}).text
+    assert "<mark>Medinsky</mark>" in html and "1 result" in html
+    assert_inert(html)
+    hostile = httpx.get(site + "/search", params={"q": "onerror"}).text
+    assert_inert(hostile)
+    broken = httpx.get(site + "/search", params={"q": '"unclosed'}).text
+    assert 'class="error"' in broken
