@@ -209,6 +209,8 @@ class DaemonConfig(_Section):
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
     shutdown_grace: Duration = Field(timedelta(seconds=20),
                                      description="Time in-flight work gets on SIGTERM.")
+    serve: bool = Field(True, description="Also serve the web page, the API, /healthz and "
+                        "/metrics on [api] host and port while the daemon runs.")
 
 
 class ApiConfig(_Section):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from newswatch.api.server import serve_daemon
 from newswatch.config import Settings, load_settings
 from newswatch.newsroom import Newsroom
 from newswatch.runtime import open_runtime
@@ -49,8 +50,10 @@ def demo_settings(base_url: str, data: Path) -> Settings:
         "recheck": {"tiers": [{"younger_than": "3650d", "every": "10s"}]},
         "alerts": [{"url": "console://"}, {"url": f"jsonl://{data / 'alerts.jsonl'}"}],
         "daemon": {"tick": "2s", "shutdown_grace": "5s"},
+        "api": {"port": 0},  # any free port: the demo prints where its web page is
         # The newsroom runs on this machine: politeness gaps would only slow the demo down.
-        "fetch": {"delay": "0s", "per_host": 8},
+        "fetch": {"delay": "0s", "per_host": 8,
+                  "user_agent": "newswatch-demo/0.1 (offline demo against a local newsroom)"},
     })
 
 
@@ -117,7 +120,11 @@ async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
         async with open_runtime(settings, console=console) as runtime:
             player = asyncio.create_task(play(room, script(), console))
             try:
-                await runtime.daemon.run()
+                with serve_daemon(runtime, settings) as url:
+                    if url:
+                        console.print(f"Web page with every version and diff: {url}",
+                                      highlight=False)
+                    await runtime.daemon.run()
             finally:
                 player.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

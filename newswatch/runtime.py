@@ -20,6 +20,7 @@ from scheduler.channels import build_channel
 from scheduler.daemon import Daemon, DaemonTiming
 from scheduler.delivery import Deliverer
 from scheduler.fetchlog import FetchRecorder
+from scheduler.metrics import Metrics
 from scheduler.policy import RecheckPolicy, Tier
 from scheduler.routing import AlertFilter, Route
 from scheduler.worker import Worker, WorkerConfig, utc_now
@@ -33,6 +34,7 @@ class Runtime:
     deliverer: Deliverer
     daemon: Daemon
     routes: tuple[Route, ...]
+    metrics: Metrics
 
 
 def daemon_owner() -> str:
@@ -67,9 +69,12 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
     try:
         with db.transaction() as session:
             storage.sync_sources(session, source_specs(settings), now=clock())
+        metrics = Metrics()
+        metrics.watch_database(db, channels=[route.channel.key for route in routes],
+                               clock=clock)
         async with fetching.open_client(settings) as client:
             fetcher = fetching.polite_fetcher(settings, client, clock=clock,
-                                              observer=FetchRecorder(db))
+                                              observer=FetchRecorder(db, metrics))
             worker = Worker(
                 db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
                 topic=TopicQuery(settings.topic.query),
@@ -78,13 +83,13 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                 config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
-                clock=clock,
+                clock=clock, metrics=metrics,
             )
-            deliverer = Deliverer(db=db, routes=routes, clock=clock)
+            deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics)
             daemon = Daemon(worker=worker, deliverer=deliverer, timing=DaemonTiming(
                 tick=settings.daemon.tick, deliver_every=settings.daemon.tick,
                 shutdown_grace=settings.daemon.shutdown_grace))
             yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
-                          routes=routes)
+                          routes=routes, metrics=metrics)
     finally:
         db.close()

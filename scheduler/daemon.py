@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,6 +20,15 @@ from scheduler.delivery import Deliverer
 from scheduler.worker import PassReport, Worker
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Liveness:
+    """What ``/healthz`` reports about the daemon's loop."""
+
+    alive: bool
+    last_tick_at: datetime | None
+    detail: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,7 +47,20 @@ class Daemon:
         self._timing = timing
         self._stop = asyncio.Event()
         self._in_flight: set[asyncio.Task[object]] = set()
+        self._running = False
+        self.last_tick_at: datetime | None = None
         self.passes: list[PassReport] = []
+
+    def liveness(self) -> Liveness:
+        """Alive while running and ticking: a stuck loop stops ticking and turns unhealthy."""
+        now = datetime.now(UTC)
+        allowed = self._timing.tick * 3 + self._timing.shutdown_grace
+        if not self._running:
+            return Liveness(alive=False, last_tick_at=self.last_tick_at, detail="not running")
+        if self.last_tick_at is None or now - self.last_tick_at > allowed:
+            return Liveness(alive=False, last_tick_at=self.last_tick_at,
+                            detail=f"no tick for more than {allowed.total_seconds():.0f}s")
+        return Liveness(alive=True, last_tick_at=self.last_tick_at, detail="ticking")
 
     def stop(self) -> None:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
@@ -58,10 +80,12 @@ class Daemon:
                           seconds=self._timing.deliver_every.total_seconds(), max_instances=1,
                           coalesce=True, id="deliver-alerts", next_run_time=start)
         scheduler.start()
+        self._running = True
         logger.info("daemon started", extra={"event": "daemon_started"})
         try:
             await self._stop.wait()
         finally:
+            self._running = False
             scheduler.shutdown(wait=False)
             await self._drain()
             if handle_signals:
@@ -70,6 +94,7 @@ class Daemon:
             logger.info("daemon stopped", extra={"event": "daemon_stopped"})
 
     async def _tick(self) -> None:
+        self.last_tick_at = datetime.now(UTC)
         await self._tracked(self._worker.run_due())
 
     async def _deliver(self) -> None:

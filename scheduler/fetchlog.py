@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 import storage
+from scheduler.metrics import Metrics
 from scraper.polite import Attempt
 
 logger = logging.getLogger(__name__)
@@ -18,10 +19,14 @@ logger = logging.getLogger(__name__)
 class FetchRecorder:
     """An observer for :class:`scraper.polite.PoliteFetcher` that writes the fetch log."""
 
-    def __init__(self, db: storage.Database) -> None:
+    def __init__(self, db: storage.Database, metrics: Metrics | None = None) -> None:
         self._db = db
+        self._metrics = metrics
 
     def __call__(self, attempt: Attempt) -> None:
+        if self._metrics is not None:
+            self._metrics.fetches.labels(str(attempt.status or ""),
+                                         attempt.error_kind or "").inc()
         with self._db.transaction() as session:
             storage.log_fetch(session, url=attempt.url, at=attempt.at, status=attempt.status,
                               bytes=attempt.bytes, elapsed=attempt.elapsed,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import storage
 from scheduler.convert import fields_from_extracted
+from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy
 from scraper import (
     DiscoveryError,
@@ -73,8 +74,10 @@ class Worker:
     def __init__(self, *, db: storage.Database, fetcher: PoliteFetcher, topic: TopicQuery,
                  policy: RecheckPolicy, config: WorkerConfig, clock: Clock = utc_now,
                  backoff: Backoff | None = None,
-                 source_rules: Mapping[str, ListingRules] | None = None) -> None:
+                 source_rules: Mapping[str, ListingRules] | None = None,
+                 metrics: Metrics | None = None) -> None:
         self._db = db
+        self._metrics = metrics
         self._fetcher = fetcher
         self._explorer = Explorer(fetcher, max_documents=_MAX_CHILD_DOCUMENTS)
         self._source_rules = dict(source_rules or {})
@@ -146,6 +149,8 @@ class Worker:
             async with self._slots:
                 outcome = await job  # type: ignore[misc]
             report.count(outcome)
+            if self._metrics is not None:
+                self._metrics.checks.labels(outcome).inc()
         except Exception:
             report.errors += 1
             logger.exception("unexpected error while handling due work")

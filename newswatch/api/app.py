@@ -17,11 +17,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import storage
-from newswatch.api import feeds, routes_articles, routes_misc, routes_search, routes_sources
+from newswatch.api import (
+    feeds,
+    routes_articles,
+    routes_misc,
+    routes_ops,
+    routes_search,
+    routes_sources,
+)
 from newswatch.api.cache import TTLCache
 from newswatch.config import Settings
 from newswatch.queries import BadQuery
 from newswatch.web import routes as web_routes
+from scheduler.daemon import Liveness
+from scheduler.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +42,8 @@ _DOC_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 
 def create_app(db: storage.Database, settings: Settings, *,
-               aggregate_ttl: float = 30.0) -> FastAPI:
+               aggregate_ttl: float = 30.0, metrics: Metrics | None = None,
+               liveness: Callable[[], Liveness] | None = None) -> FastAPI:
     """The HTTP API (``/api``), Atom feeds (``/feeds``) and web page (``/``) over ``db``.
 
     Totals and coverage per day are recomputed at most every ``aggregate_ttl`` seconds."""
@@ -48,14 +58,17 @@ def create_app(db: storage.Database, settings: Settings, *,
             {"name": "reports", "description": "Alerts, totals and coverage per day."},
             {"name": "sources", "description": "Polled sources; writing needs the API token."},
             {"name": "feeds", "description": "Atom feeds of new coverage and of edits."},
+            {"name": "operations", "description": "Health check and Prometheus metrics."},
         ],
     )
     app.state.db = db
     app.state.settings = settings
     app.state.templates = web_routes.templates()
     app.state.aggregates = TTLCache(aggregate_ttl)
+    app.state.metrics = metrics
+    app.state.liveness = liveness
     for module in (routes_articles, routes_search, routes_misc, routes_sources, feeds,
-                   web_routes):
+                   routes_ops, web_routes):
         app.include_router(module.router)
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

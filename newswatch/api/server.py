@@ -3,13 +3,22 @@ thread on a free port (the tests, the benchmark, a daemon that also serves the A
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+
+if TYPE_CHECKING:
+    from newswatch.config import Settings
+    from newswatch.runtime import Runtime
+
+logger = logging.getLogger(__name__)
 
 
 def serve(app: FastAPI, *, host: str, port: int, workers_log_level: str = "info") -> None:
@@ -40,3 +49,30 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
     finally:
         server.should_exit = True
         thread.join(timeout)
+
+
+@contextmanager
+def serve_daemon(runtime: Runtime, settings: Settings) -> Iterator[str | None]:
+    """While the daemon runs, serve its web page, API, ``/healthz`` and ``/metrics``.
+
+    A port that is taken is logged, not fatal: watching the news is the daemon's main job.
+    Yields the base URL, or None when nothing is served.
+    """
+    from newswatch.api.app import create_app
+
+    if not settings.daemon.serve:
+        yield None
+        return
+    app = create_app(runtime.db, settings, metrics=runtime.metrics,
+                     liveness=runtime.daemon.liveness)
+    with contextlib.ExitStack() as stack:
+        try:
+            url: str | None = stack.enter_context(
+                serve_in_thread(app, host=settings.api.host, port=settings.api.port))
+            logger.info("serving", extra={"event": "serving", "url": url})
+        except (RuntimeError, OSError) as error:
+            logger.error("cannot serve the web page and /metrics; the daemon runs without them",
+                         extra={"event": "serve_failed", "host": settings.api.host,
+                                "port": settings.api.port, "error": str(error)})
+            url = None
+        yield url

@@ -41,7 +41,13 @@ def run(config: ConfigOption = None,
                           f"article(s); alerts sent {delivered.sent}, failed {delivered.failed}",
                           highlight=False)
             else:
-                await runtime.daemon.run()
+                from newswatch.api.server import serve_daemon
+
+                with serve_daemon(runtime, settings) as url:
+                    if url:
+                        err.print(f"web page and API at {url} (health: {url}/healthz, "
+                                  f"metrics: {url}/metrics)", highlight=False)
+                    await runtime.daemon.run()
 
     try:
         asyncio.run(main())

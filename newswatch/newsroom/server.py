@@ -35,6 +35,9 @@ class NewsroomServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer that can drop its open connections on shutdown."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections when a fetcher opens a dozen at
+    # once; the kernel then retries the SYN a second later, which looks like a slow server.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: App, stopping: threading.Event) -> None:
         self.app = app

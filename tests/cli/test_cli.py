@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +26,7 @@ NEWSWATCH = [sys.executable, "-m", "newswatch"]
 
 
 def write_config(room: Newsroom, tmp_path: Path, *, tick: str = "5s",
-                 every: str = "15m") -> Path:
+                 every: str = "15m", api_port: int = 0) -> Path:
     config = tmp_path / "newswatch.toml"
     config.write_text(f"""
 [database]
@@ -51,6 +52,9 @@ shutdown_grace = "5s"
 
 [fetch]
 delay = "0s"   # the newsroom is on loopback: no politeness gap needed
+
+[api]
+port = {api_port}
 """)
     return config
 
@@ -134,11 +138,18 @@ def test_exit_codes_mean_something(watched: tuple[Newsroom, Path], tmp_path: Pat
     assert code == 2 and "database.urll" in output and "unknown key" in output
 
 
-def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path: Path) -> None:
     room = Newsroom().start()
     try:
         room.publish(SEED)
-        config = write_config(room, tmp_path, tick="200ms")
+        port = free_port()
+        config = write_config(room, tmp_path, tick="200ms", api_port=port)
         alerts = tmp_path / "alerts.jsonl"
         daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -148,6 +159,15 @@ def test_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
                 assert daemon.poll() is None, daemon.communicate()[1]
                 assert time.monotonic() < deadline, "no alert within a minute"
                 time.sleep(0.1)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz")
+            assert health.status_code == 200 and health.json()["status"] == "ok"
+            assert health.json()["daemon"] == "ticking"
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            assert 'newswatch_fetches_total{error_kind="",status="200"}' in metrics
+            assert 'newswatch_checks_total{outcome="new"} 1.0' in metrics
+            assert "newswatch_due_items" in metrics and "newswatch_alerts_pending" in metrics
+            page = httpx.get(f"http://127.0.0.1:{port}/")
+            assert page.status_code == 200 and room.story(SEED).title[:20] in page.text
             daemon.send_signal(signal.SIGTERM)
             _, stderr = daemon.communicate(timeout=30)
         finally:
