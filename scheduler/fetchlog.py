@@ -24,6 +24,10 @@ class FetchRecorder:
         self._metrics = metrics
 
     def __call__(self, attempt: Attempt) -> None:
+        logger.debug("fetched", extra={
+            "event": "fetch", "url": attempt.url, "status": attempt.status,
+            "bytes": attempt.bytes, "elapsed": round(attempt.elapsed, 4),
+            "error_kind": attempt.error_kind})
         if self._metrics is not None:
             self._metrics.fetches.labels(str(attempt.status or ""),
                                          attempt.error_kind or "").inc()
