@@ -51,7 +51,13 @@ class SourceConfig(_Section):
                      "(for kind = \"search\": optional, the search endpoint).")
     kind: SourceKind = Field("feed", description="feed | sitemap | page | article | search | "
                              "site (a site's robots.txt Sitemap: lines)")
-    every: Duration = Field(timedelta(minutes=5), description="How often the source is polled.")
+    every: Duration = Field(timedelta(minutes=5), description="How often the source is polled "
+                            "at first; the pace then adapts within min_every and max_every.")
+    min_every: Duration | None = Field(None, description="Shortest polling interval, reached "
+                                       "while checks keep finding new articles; default: every/4.")
+    max_every: Duration | None = Field(None, description="Longest polling interval, reached "
+                                       "while checks find nothing new; default: every×4. Set "
+                                       "both to every for a fixed pace.")
     match: str | None = Field(None, description="kind = page: regular expression an article "
                               "link's URL must contain a match for.")
     select: str | None = Field(None, description="kind = page: CSS selector of the article "
@@ -70,6 +76,14 @@ class SourceConfig(_Section):
         if isinstance(data, dict) and data.get("kind") == "search" and not data.get("url"):
             return {**data, "url": data.get("endpoint") or GOOGLE_NEWS_SEARCH}
         return data
+
+    @model_validator(mode="after")
+    def _pace_bounds(self) -> SourceConfig:
+        low = self.min_every if self.min_every is not None else self.every
+        high = self.max_every if self.max_every is not None else self.every
+        if not low <= self.every <= high:
+            raise ValueError("polling bounds must satisfy min_every <= every <= max_every")
+        return self
 
     @field_validator("url", "endpoint")
     @classmethod

@@ -23,6 +23,7 @@ from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import RecheckPolicy, Tier
 from scheduler.routing import AlertFilter, Route
+from scheduler.source_policy import SourcePacing
 from scheduler.worker import Worker, WorkerConfig, utc_now
 from scraper.topic import TopicQuery
 
@@ -60,6 +61,12 @@ def source_specs(settings: Settings) -> list[storage.SourceSpec]:
     return fetching.source_specs(settings)
 
 
+def source_pacing(settings: Settings) -> dict[str, SourcePacing]:
+    """Polling bounds by source URL (a search source's bounds apply to each of its feeds)."""
+    return {url: SourcePacing(min_every=source.min_every, max_every=source.max_every)
+            for source in settings.sources for url in fetching.source_urls(settings, source)}
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, console: Console | None = None,
                        clock: Callable[[], datetime] = utc_now) -> AsyncIterator[Runtime]:
@@ -73,23 +80,28 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
         metrics.watch_database(db, channels=[route.channel.key for route in routes],
                                clock=clock)
         async with fetching.open_client(settings) as client:
-            fetcher = fetching.polite_fetcher(settings, client, clock=clock,
-                                              observer=FetchRecorder(db, metrics))
+            recorder = FetchRecorder(db, metrics)
+            fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder)
             worker = Worker(
                 db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
+                source_pacing=source_pacing(settings),
                 topic=TopicQuery(settings.topic.query),
                 policy=RecheckPolicy(tuple(Tier(t.younger_than, t.every)
                                            for t in settings.recheck.tiers)),
                 config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
-                clock=clock, metrics=metrics,
+                clock=clock, metrics=metrics, after_pass=recorder.flush,
             )
-            deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics)
+            deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
+                                  claim=settings.daemon.lease)
             daemon = Daemon(worker=worker, deliverer=deliverer, timing=DaemonTiming(
                 tick=settings.daemon.tick, deliver_every=settings.daemon.tick,
                 shutdown_grace=settings.daemon.shutdown_grace))
-            yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
-                          routes=routes, metrics=metrics)
+            try:
+                yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
+                              routes=routes, metrics=metrics)
+            finally:
+                recorder.flush()
     finally:
         db.close()

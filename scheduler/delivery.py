@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import storage
 from scheduler.exceptions import ChannelError
@@ -37,13 +37,17 @@ class Deliverer:
 
     def __init__(self, *, db: storage.Database, routes: Sequence[Route],
                  clock: Callable[[], datetime], backoff: Backoff | None = None,
-                 since: datetime | None = None, metrics: Metrics | None = None) -> None:
+                 since: datetime | None = None, metrics: Metrics | None = None,
+                 claim: timedelta = timedelta(minutes=2)) -> None:
         self._db = db
         self._metrics = metrics
         self._routes = {route.channel.key: route for route in routes}
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._since = since
+        # Long enough for the slowest channel's send; a daemon that dies mid-send leaves its
+        # claim to expire, and another daemon then sends the alert (at least once).
+        self._claim_for = claim
 
     async def deliver(self, *, limit: int = 200) -> DeliveryReport:
         """Deliver what is due now; channels are served concurrently, each in alert order."""
@@ -69,16 +73,29 @@ class Deliverer:
         wanted = [item for item in items if self._wanted(route, item, report)]
         if route.digest is None:
             for item in wanted:
+                if not self._claim(route, item):
+                    continue  # another daemon is sending this one
                 message = render(alert_id=item.alert_id, kind=item.kind, payload=item.payload,
                                  template=route.template)
                 if not await self._send(route, [item], message, report):
                     return  # the rest of this channel waits for the next round
             return
         if wanted and self._clock() - wanted[0].created_at >= route.digest:
+            wanted = [item for item in wanted if self._claim(route, item)]
+            if not wanted:
+                return
             messages = [render(alert_id=i.alert_id, kind=i.kind, payload=i.payload,
                                template=route.template) for i in wanted]
             await self._send(route, wanted, render_digest(channel_label=route.channel.label,
                                                           messages=messages), report)
+
+    def _claim(self, route: Route, item: storage.PendingDelivery) -> bool:
+        """Several daemons share one outbox: only the one whose claim lands sends."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            return storage.claim_delivery(session, alert_id=item.alert_id,
+                                          channel=route.channel.key, now=now,
+                                          until=now + self._claim_for)
 
     def _wanted(self, route: Route, item: storage.PendingDelivery,
                 report: DeliveryReport) -> bool:

@@ -3,6 +3,14 @@
 Articles follow NewsDiffs' tiers: the younger the article (counted from its last change, so an
 edit makes it young again), the more often it is checked; past the last tier, never. Failures
 back off exponentially, capped, so a broken host is not hammered.
+
+What is already known makes a check cheaper or sooner, never later, and needs nothing beyond
+the tiers. A 304 (ETag / Last-Modified) parses and stores nothing, and it, like a 200 with the
+same text, keeps the age counted from the last change: an article whose page and
+``dateModified`` stay old drifts to rarer tiers on its own. A feed ``<updated>`` or sitemap
+``<lastmod>`` newer than the last check makes the article due at once (``storage.frontier``);
+the same date again changes nothing. First sight counts as a change, so an old article found
+today starts in the first tier. (tests/scheduler/test_known_dates.py shows the whole cycle.)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import storage
 from scheduler.convert import fields_from_extracted
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy
+from scheduler.source_policy import SourcePacing, previous_interval
 from scraper import (
     DiscoveryError,
     Extracted,
@@ -75,12 +76,16 @@ class Worker:
                  policy: RecheckPolicy, config: WorkerConfig, clock: Clock = utc_now,
                  backoff: Backoff | None = None,
                  source_rules: Mapping[str, ListingRules] | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 source_pacing: Mapping[str, SourcePacing] | None = None,
+                 metrics: Metrics | None = None,
+                 after_pass: Callable[[], None] | None = None) -> None:
         self._db = db
         self._metrics = metrics
+        self._after_pass = after_pass
         self._fetcher = fetcher
         self._explorer = Explorer(fetcher, max_documents=_MAX_CHILD_DOCUMENTS)
         self._source_rules = dict(source_rules or {})
+        self._source_pacing = dict(source_pacing or {})
         self._topic = topic
         self._policy = policy
         self._config = config
@@ -95,6 +100,13 @@ class Worker:
         Items in ``done`` (``("source", id)`` / ``("article", id)``) are handed back unworked:
         that is how ``--once`` looks at each item at most once.
         """
+        try:
+            return await self._run_due(done)
+        finally:
+            if self._after_pass is not None:
+                self._after_pass()
+
+    async def _run_due(self, done: set[tuple[str, int]] | None) -> PassReport:
         report = PassReport()
         done = set() if done is None else done
         if not self.accepting:
@@ -192,13 +204,24 @@ class Worker:
             new_ids = storage.add_candidates(session, source_id=due.id, candidates=candidates,
                                              now=now)
             # A source read with problems (a malformed feed salvaged, a child sitemap failing)
-            # keeps its interval but shows the problem as its last error.
-            storage.finish_source(session, source_id=due.id, now=now, next_check_at=now + every,
+            # keeps its configured interval, neither sped up nor backed off, and shows the
+            # problem as its last error. A clean read adapts the pace to what it found.
+            interval = every if problems else self._pace(due, every, found_new=bool(new_ids))
+            storage.finish_source(session, source_id=due.id, now=now,
+                                  next_check_at=now + interval,
                                   etag=validators.etag, last_modified=validators.last_modified,
                                   error=f"partial: {problems}" if problems else None)
         logger.info("source checked", extra={"event": "source_checked", "url": due.url,
-                                             "links": len(found.links), "new": len(new_ids)})
+                                             "links": len(found.links), "new": len(new_ids),
+                                             "next_in": interval.total_seconds()})
         return "source_not_modified" if not_modified else "source_ok"
+
+    def _pace(self, due: storage.DueSource, every: timedelta, *, found_new: bool) -> timedelta:
+        """The next polling interval of a source that was just read (see source_policy)."""
+        pacing = self._source_pacing.get(due.url) or SourcePacing()
+        previous = previous_interval(last_checked_at=due.last_checked_at,
+                                     next_check_at=due.next_check_at, failures=due.failures)
+        return pacing.next_interval(every=every, previous=previous, found_new=found_new)
 
     async def _read_source(self, page: Page | Refused,
                            due: storage.DueSource) -> SourceRead | Refused:

@@ -46,7 +46,13 @@ from storage.models import (
     Version,
 )
 from storage.moves import aliases_of, record_moved, resolve_url
-from storage.outbox import mark_failed, mark_sent, mark_skipped, pending_deliveries
+from storage.outbox import (
+    claim_delivery,
+    mark_failed,
+    mark_sent,
+    mark_skipped,
+    pending_deliveries,
+)
 from storage.record import (
     log_fetch,
     mark_off_topic,
@@ -190,6 +196,7 @@ __all__ = [
     "log_fetch",
     "mark_failed",
     "mark_off_topic",
+    "claim_delivery",
     "mark_sent",
     "mark_skipped",
     "open_database",

@@ -2,15 +2,17 @@
 
 SQLite is set up for several processes sharing one file: WAL (readers never block the writer),
 a 30 s busy timeout (writers queue instead of failing), foreign keys on, ``synchronous=NORMAL``
-(safe with WAL, much faster than FULL). Transactions from :meth:`Database.transaction` start with
-``BEGIN IMMEDIATE`` so the write lock is taken before the first read: a claim's SELECT and its
-UPDATE then cannot interleave with another process's claim. That lock is held until commit, so
-keep write transactions short (never fetch over the network inside one).
+(safe with WAL, much faster than FULL), a larger page cache and memory-mapped reads.
+Transactions from :meth:`Database.transaction` start with ``BEGIN IMMEDIATE`` so the write lock
+is taken before the first read: a claim's SELECT and its UPDATE then cannot interleave with
+another process's claim. That lock is held until commit, so keep write transactions short
+(never fetch over the network inside one).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
@@ -41,6 +43,8 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 32 * 1024  # per connection
+SQLITE_MMAP_BYTES = 256 * 2**20  # reads through the OS page cache instead of copying
 _BEGIN_OPTION = "newswatch_sqlite_begin"
 TABLES = [
     SQLModel.metadata.tables[model.__tablename__]
@@ -200,10 +204,22 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # The default page cache (2 MiB) is too small for the indexes of a large history;
+            # these are upper bounds, allocated only as pages are read.
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
+            cursor.execute("PRAGMA temp_store = MEMORY")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: every transaction begins here, and the full execute path
+        # costs a fifth of a short recheck. Errors are translated as execute would.
+        statement = f"BEGIN {mode}"
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:
+            error = OperationalError if isinstance(exc, sqlite3.OperationalError) else DBAPIError
+            raise error(statement, None, exc) from exc

@@ -48,6 +48,8 @@ class FieldsLike(Protocol):
 
 def clean_typography(text: str) -> str:
     """NFKC, drop invisible characters, straighten quotes and unify dashes (keeps whitespace)."""
+    if text.isascii():  # nothing to do, and checking is O(1): most English text, every recheck
+        return text
     return unicodedata.normalize("NFKC", text).translate(INVISIBLE).translate(TYPOGRAPHY)
 
 

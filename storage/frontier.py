@@ -21,6 +21,7 @@ from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.models import Article, ArticleAlias, Source, Version
 from storage.sql import upsert_insert
+from storage.statements import RESCHEDULE, sync_loaded
 from storage.types import Candidate, DueArticle, DueSource, SourceSpec
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ def claim_due_sources(
             etag=src.etag,
             last_modified=src.last_modified,
             failures=src.failures,
+            last_checked_at=src.last_checked_at,
+            next_check_at=src.next_check_at,
         )
         for src in sources
     ]
@@ -289,13 +292,14 @@ def reschedule_article(
 
     ``now`` is the end of the check; it is accepted for symmetry with the other calls and logs.
     """
-    article = s.get(Article, article_id)
-    if article is None:
-        raise NotFound("article", article_id)
-    article.next_check_at = next_check_at
-    article.lease_owner = article.lease_until = None
-    s.add(article)
+    # One UPDATE, no ORM load: every check of every article ends here. The flush first puts
+    # anything the caller changed through the ORM in the database before the raw UPDATE.
     s.flush()
+    params = {"article_id": article_id, "next_check_at": next_check_at}
+    if s.connection().execute(RESCHEDULE, params).rowcount == 0:
+        raise NotFound("article", article_id)
+    due = as_utc(next_check_at) if next_check_at is not None else None
+    sync_loaded(s, article_id, {"next_check_at": due, "lease_owner": None, "lease_until": None})
     logger.debug(
         "frontier.rescheduled",
         extra={"article_id": article_id, "next_check_at": next_check_at, "now": now},

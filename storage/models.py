@@ -55,7 +55,8 @@ class Article(SQLModel, table=True):
     url: str = Field(unique=True)
     outlet: str = Field(index=True)
     source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
-    first_seen_at: datetime = Field(sa_type=UTCDateTime)
+    # Indexed: article listings (CLI, API, web) sort on it, newest first.
+    first_seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
     last_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     lease_owner: str | None = None
@@ -66,6 +67,10 @@ class Article(SQLModel, table=True):
     last_modified: str | None = None
     version_count: int = 0
     current_version_id: int | None = None
+    # The current version's fingerprint under the normalisation that last compared it: an
+    # unchanged recheck matches it on this row alone (see storage.record). A copy, kept here
+    # because the versions row keeps it after the body, which large histories read from disk.
+    current_fingerprint: str | None = Field(default=None, sa_type=String(64))
     title: str | None = Field(default=None, sa_type=Text)
     last_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failures: int = 0

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import Alert, Delivery
@@ -31,14 +31,22 @@ def queue_alert(
     now: datetime,
 ) -> int:
     """Add an alert to the outbox in the caller's transaction; return its id."""
-    alert = Alert(
-        kind=kind, article_id=article_id, version_id=version_id, payload=payload, created_at=now
-    )
-    s.add(alert)
+    # One INSERT … RETURNING rather than an ORM object: every new version queues one. The
+    # flush first writes the caller's pending rows (the version this alert points at).
     s.flush()
-    assert alert.id is not None
-    logger.info("outbox.queued", extra={"alert_id": alert.id, "kind": kind})
-    return alert.id
+    row = {
+        "kind": kind,
+        "article_id": article_id,
+        "version_id": version_id,
+        "payload": payload,
+        "created_at": now,
+    }
+    alert_id: int = s.connection().execute(_INSERT_ALERT, row).scalar_one()
+    logger.info("outbox.queued", extra={"alert_id": alert_id, "kind": kind})
+    return alert_id
+
+
+_INSERT_ALERT = insert(Alert.__table__).returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
 
 
 def pending_deliveries(
@@ -51,7 +59,8 @@ def pending_deliveries(
 ) -> list[PendingDelivery]:
     """(alert, channel) pairs still to deliver, oldest alert first, at most ``limit``.
 
-    A pair is pending when it has no delivery row, or a failed one whose retry time has come.
+    A pair is pending when it has no delivery row, a failed one whose retry time has come, or
+    a claim (see :func:`claim_delivery`) whose holder did not finish in time.
     ``since`` skips older alerts (e.g. those queued before the channel was configured).
     """
     found: list[PendingDelivery] = []
@@ -64,7 +73,7 @@ def pending_deliveries(
                 or_(
                     col(Delivery.id).is_(None),
                     and_(
-                        col(Delivery.status) == "failed",
+                        col(Delivery.status).in_(("failed", "claimed")),
                         col(Delivery.next_attempt_at).is_not(None),
                         col(Delivery.next_attempt_at) <= now,
                     ),
@@ -167,3 +176,36 @@ def mark_skipped(s: Session, *, alert_id: int, channel: str, now: datetime) -> N
         sent_at=None,
         next_attempt_at=None,
     )
+
+
+def claim_delivery(
+    s: Session, *, alert_id: int, channel: str, now: datetime, until: datetime
+) -> bool:
+    """Take the right to send ``alert_id`` to ``channel`` until ``until``; False if taken.
+
+    Several daemons read the same pending pairs; only the one whose claim lands sends, so a
+    channel gets each alert once. The claim is a delivery row in state ``claimed`` whose
+    ``next_attempt_at`` is its expiry: a daemon that dies mid-send leaves a claim that
+    :func:`pending_deliveries` offers again once it has expired. Commit right after claiming.
+    """
+    inserted = s.exec(  # type: ignore[call-overload]
+        upsert_insert(s, Delivery)
+        .values(alert_id=alert_id, channel=channel, status="claimed", attempts=0,
+                next_attempt_at=until)
+        .on_conflict_do_nothing(index_elements=["alert_id", "channel"])
+        .returning(col(Delivery.id))
+    ).first()
+    if inserted is not None:
+        return True
+    retaken = s.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(
+            col(Delivery.alert_id) == alert_id,
+            col(Delivery.channel) == channel,
+            col(Delivery.status).in_(("failed", "claimed")),
+            col(Delivery.next_attempt_at).is_not(None),
+            col(Delivery.next_attempt_at) <= now,
+        )
+        .values(status="claimed", next_attempt_at=until)
+    )
+    return bool(retaken.rowcount == 1)

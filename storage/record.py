@@ -7,9 +7,10 @@ holds the write lock), so two daemons recording the same article one after the o
 version, not two: the second one compares against the first one's version and finds no change.
 
 "Edited or not" compares *normalised* fields (``storage.fingerprint``), never raw HTML. The fast
-path is a fingerprint match against the current version: an unchanged recheck costs two
-primary-key reads and one row update. Only when fingerprints differ are the fields compared
-afresh, so improving the normalisation never turns old versions into edits.
+path is a fingerprint match against the current version: an unchanged recheck is one UPDATE
+by primary key that checks the article's copy of that fingerprint, and no text work. Only
+when fingerprints differ are the fields compared afresh, so improving the normalisation never
+turns old versions into edits.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from storage.columns import as_utc
 from storage.diff import summarise_changes
+from storage.exceptions import NotFound
 from storage.fingerprint import changed_fields, fingerprint
 from storage.lifecycle import (
     base_payload,
@@ -37,6 +39,7 @@ from storage.lifecycle import (
 from storage.models import Article, Version
 from storage.outbox import queue_alert
 from storage.snapshots import store_snapshot
+from storage.statements import TOUCH_IF_UNCHANGED, current_state, sync_loaded
 from storage.syndication import place_article, story_info
 from storage.types import ArticleFields, Outcome, OutcomeKind
 from storage.versions import Appended, append_version, repeats_earlier_change
@@ -68,25 +71,30 @@ def record(
     ``etag``/``last_modified`` of ``None`` keep the stored validators.
     """
     fields = _without_nul(fields)
-    quick = _unchanged_quickly(s, article_id, fields, fetched_at, etag, last_modified)
+    new_fingerprint = fingerprint(fields)
+    quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
     if quick is not None:
         return quick
+    state = current_state(s, article_id)  # locks the row, as the full path needs
+    if state is None:
+        raise NotFound("article", article_id)
+    current_id, stored, number = state
     article = locked_article(s, article_id)
     touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
     article.status, article.gone_at = "live", None
     current = None
-    if article.current_version_id is not None:
-        # The common case (an unchanged recheck) reads only the stored fingerprint.
-        stored, number = s.exec(
-            select(Version.fingerprint, Version.number).where(
-                col(Version.id) == article.current_version_id
-            )
-        ).one()
-        if stored == fingerprint(fields):
+    if current_id is not None:
+        if stored == new_fingerprint:
+            # The article's copy of the fingerprint was missing or stale: repair it.
+            article.current_fingerprint = new_fingerprint
             return _unchanged(s, article, number)
-        current = s.get(Version, article.current_version_id)
+        current = s.get(Version, current_id)
         assert current is not None
-        if not changed_fields(current, fields):  # only the normalisation changed since
+        # Fingerprints differ: compare the fields afresh, so that an improved normalisation
+        # (which changes fingerprints) never turns an old version into an edit. The article
+        # then keeps the new fingerprint, so the next recheck takes the quick path again.
+        if not changed_fields(current, fields):
+            article.current_fingerprint = new_fingerprint
             return _unchanged(s, article, number)
 
     sha = store_snapshot(s, snapshot, now=fetched_at) if snapshot else None
@@ -138,27 +146,23 @@ def record(
 def _unchanged_quickly(
     s: Session,
     article_id: int,
-    fields: ArticleFields,
+    new_fingerprint: str,
     fetched_at: datetime,
     etag: str | None,
     last_modified: str | None,
 ) -> Outcome | None:
-    """The recheck that found nothing new, in two statements and no ORM objects.
+    """The recheck that found nothing new: one UPDATE by primary key, no ORM object.
 
     Most checks of a watched article find it unchanged, so this path is what bounds how many
-    articles one daemon can watch. The article row is locked first, as in the full path.
-    ``None`` means "not that simple": the caller takes the full path.
+    articles one daemon can watch. ``None``: the article changed (or is new, or missing).
     """
-    row = s.exec(
-        select(Article.current_version_id, Version.fingerprint, Version.number)
-        .join(Version, col(Version.id) == col(Article.current_version_id))
-        .where(col(Article.id) == article_id)
-        .with_for_update(of=Article)  # type: ignore[arg-type]
-    ).first()
-    if row is None or row[1] != fingerprint(fields):
+    params = {"article_id": article_id, "fingerprint": new_fingerprint, "now": fetched_at}
+    params |= {"etag": etag, "last_modified": last_modified}
+    number = s.connection().execute(TOUCH_IF_UNCHANGED, params).scalar_one_or_none()
+    if number is None:
         return None
     values: dict[str, Any] = {
-        "last_checked_at": fetched_at,
+        "last_checked_at": as_utc(fetched_at),
         "failures": 0,
         "last_error": None,
         "status": "live",
@@ -168,8 +172,8 @@ def _unchanged_quickly(
         values["etag"] = etag
     if last_modified is not None:
         values["last_modified"] = last_modified
-    s.exec(update(Article).where(col(Article.id) == article_id).values(**values))
-    return Outcome(OutcomeKind.UNCHANGED, article_id, row[2])
+    sync_loaded(s, article_id, values)
+    return Outcome(OutcomeKind.UNCHANGED, article_id, number)
 
 
 def _unchanged(s: Session, article: Article, number: int) -> Outcome:
@@ -210,10 +214,14 @@ def _queue(
 def _without_nul(fields: ArticleFields) -> ArticleFields:
     """Drop NUL characters, which PostgreSQL text columns reject and no reader can see."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(fields):
-        value = getattr(fields, f.name)
+    for name in _TEXT_FIELDS:
+        value = getattr(fields, name)
         if isinstance(value, str) and "\x00" in value:
-            changes[f.name] = value.replace("\x00", "")
+            changes[name] = value.replace("\x00", "")
     if any("\x00" in a for a in fields.authors):
         changes["authors"] = tuple(a.replace("\x00", "") for a in fields.authors)
     return dataclasses.replace(fields, **changes) if changes else fields
+
+
+# Computed once: dataclasses.fields() on every recheck costs more than the check itself.
+_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleFields) if f.name != "authors")

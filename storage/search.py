@@ -43,38 +43,32 @@ def index_version(
     current: bool,
 ) -> None:
     """Index a new version; if ``current``, it also becomes its article's searchable text."""
+    # Straight to the connection with statements built once: this runs for every version.
+    conn = s.connection()
+    texts = {"t": title, "st": subtitle, "b": body}
     if _dialect(s) == "sqlite":
-        row = {"id": version_id, "t": title, "st": subtitle, "b": body}
-        s.exec(  # type: ignore[call-overload]
-            text(
-                "INSERT INTO versions_fts(rowid, title, subtitle, body) "
-                "VALUES (:id, :t, :st, :b)"
-            ),
-            params=row,
-        )
+        conn.execute(_SQLITE_INDEX_VERSION, texts | {"id": version_id})
         if current:
-            s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
-            s.exec(  # type: ignore[call-overload]
-                text(
-                    "INSERT INTO articles_fts(rowid, title, subtitle, body) "
-                    "VALUES (:a, :t, :st, :b)"
-                ),
-                params={"a": article_id, "t": title, "st": subtitle, "b": body},
-            )
+            conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
+            conn.execute(_SQLITE_INDEX_ARTICLE, texts | {"a": article_id})
         return
     # PostgreSQL indexes the versions table itself (expression index): only the current text.
     if current:
-        document = (
-            "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
-            "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
-        )
-        s.exec(  # type: ignore[call-overload]
-            text(
-                f"INSERT INTO article_search (article_id, document) VALUES (:a, {document}) "
-                "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
-            ),
-            params={"a": article_id, "t": title, "st": subtitle, "b": body},
-        )
+        conn.execute(_PG_INDEX_ARTICLE, texts | {"a": article_id})
+
+
+_SQLITE_INDEX_VERSION = text(
+    "INSERT INTO versions_fts(rowid, title, subtitle, body) VALUES (:id, :t, :st, :b)"
+)
+_SQLITE_UNINDEX_ARTICLE = text("DELETE FROM articles_fts WHERE rowid = :a")
+_SQLITE_INDEX_ARTICLE = text(
+    "INSERT INTO articles_fts(rowid, title, subtitle, body) VALUES (:a, :t, :st, :b)"
+)
+_PG_INDEX_ARTICLE = text(
+    "INSERT INTO article_search (article_id, document) VALUES (:a, to_tsvector('simple', "
+    "coalesce(CAST(:t AS text), '') || ' ' || coalesce(CAST(:st AS text), '') || ' ' || "
+    "CAST(:b AS text))) ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+)
 
 
 def unindex_article(s: Session, *, article_id: int, versions: list[Any]) -> None:

@@ -18,14 +18,13 @@ ZSTD_LEVEL = 3
 def store_snapshot(s: Session, data: bytes, *, now: datetime | None = None) -> str:
     """Store ``data`` unless the same bytes are already stored; return their sha256 hex."""
     digest = hashlib.sha256(data).hexdigest()
-    exists = s.exec(select(Snapshot.sha256).where(Snapshot.sha256 == digest)).first()
-    if exists is None:
-        compressed = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
-        # Two daemons may store the same page at once: the loser's insert is a no-op.
-        stmt = upsert_insert(s, Snapshot).values(
-            sha256=digest, data=compressed, size=len(data), created_at=now or datetime.now(UTC)
-        )
-        s.exec(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
+    # No "is it stored?" read first: compressing a page costs less than that round trip, and
+    # the insert is a no-op for bytes already stored (or stored by another daemon just now).
+    compressed = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    stmt = upsert_insert(s, Snapshot).values(
+        sha256=digest, data=compressed, size=len(data), created_at=now or datetime.now(UTC)
+    )
+    s.connection().execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
     return digest
 
 

@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, union
+from sqlalchemy import Select, bindparam, func, insert, union
 from sqlmodel import Session, col, select
 
 from storage.models import Article, MinhashBand, Story
@@ -43,6 +44,8 @@ class Scheme:
     threshold: float
 
 
+ARTICLES = Article.__table__  # type: ignore[attr-defined]
+BANDS = MinhashBand.__table__  # type: ignore[attr-defined]
 COPY = Scheme(0, "copy", 0.5)
 COVERAGE = Scheme(1, "coverage", 0.3)
 SCHEMES = (COPY, COVERAGE)
@@ -65,14 +68,17 @@ def signatures(body: str) -> dict[int, np.ndarray] | None:
     words = [w.lower() for w in _WORDS.findall(body)]
     if len(words) < MIN_WORDS:
         return None
-    # Imported here: datasketch pulls in scipy (~0.4 s), which only recording needs.
-    from datasketch import MinHash
     shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
     content = {w for w in words if len(w) >= 4}
+    minhash_class, permutations = _minhash()
     result = {}
     for scheme, items in ((COPY, shingles), (COVERAGE, content)):
-        minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-        minhash.update_batch([item.encode("utf-8") for item in sorted(items)])
+        # The shared permutations are exactly those MinHash(num_perm, seed) draws; drawing
+        # them again for every body cost more than hashing its shingles.
+        minhash = minhash_class(
+            num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme="affine32"
+        )
+        minhash.update_batch([item.encode("utf-8") for item in items])  # order-free: a min
         result[scheme.id] = minhash.hashvalues.astype(np.uint32)
     return result
 
@@ -105,8 +111,8 @@ def place_article(
     for scheme in SCHEMES:
         best = _most_similar(s, article.id, sigs, scheme)
         if best is not None:
-            other, similarity = best
-            placement = Placement(other.story_id or 0, scheme.role, other.id, similarity)
+            (other_id, other_story), similarity = best
+            placement = Placement(other_story, scheme.role, other_id, similarity)
             break
     if placement is None or not placement.story_id:
         story = Story(title=title, first_article_id=article.id, created_at=now)
@@ -117,12 +123,14 @@ def place_article(
     article.story_id, article.story_role = placement.story_id, placement.role
     article.signature = b"".join(sigs[scheme.id].tobytes() for scheme in SCHEMES)
     s.add(article)
-    s.add_all(
-        MinhashBand(article_id=article.id, scheme=scheme.id, band=band, hash=value)
+    s.flush()
+    # One multi-row INSERT for the ~35 band rows, not an ORM object each.
+    rows = [
+        {"article_id": article.id, "scheme": scheme.id, "band": band, "hash": value}
         for scheme in SCHEMES
         for band, value in enumerate(band_hashes(sigs[scheme.id], scheme))
-    )
-    s.flush()
+    ]
+    s.connection().execute(insert(BANDS), rows)
     return placement
 
 
@@ -141,34 +149,41 @@ def story_info(s: Session, story_id: int) -> StoryInfo | None:
 
 def _most_similar(
     s: Session, article_id: int, sigs: dict[int, np.ndarray], scheme: Scheme
-) -> tuple[Article, float] | None:
-    """The stored article most similar to ``sigs`` under ``scheme``, if similar enough."""
+) -> tuple[tuple[int, int], float] | None:
+    """(id, story id) of the stored article most similar under ``scheme``, with the similarity."""
     hashes = band_hashes(sigs[scheme.id], scheme)
+    params = {f"h{band}": value for band, value in enumerate(hashes)}
+    rows = s.connection().execute(
+        _candidates(scheme.id, len(hashes)), params | {"article_id": article_id}
+    )
+    best: tuple[tuple[int, int], float] | None = None
+    for other_id, story_id, signature in rows:
+        similarity = _similarity(sigs[scheme.id], signature or b"", scheme)
+        if similarity >= scheme.threshold and (best is None or similarity > best[1]):
+            best = ((other_id, story_id), similarity)
+    return best
+
+
+@cache
+def _candidates(scheme_id: int, bands: int) -> Select[Any]:
+    """The articles sharing a band hash with ``:h0``…, built once per scheme (then cached)."""
     # One indexed lookup per band, joined by UNION: an OR of the same terms lets SQLite's
     # planner fall back to scanning the whole scheme's range of the index (O(articles)).
     lookups = [
-        select(MinhashBand.article_id).where(
-            col(MinhashBand.scheme) == scheme.id,
-            col(MinhashBand.band) == band,
-            col(MinhashBand.hash) == value,
-            col(MinhashBand.article_id) != article_id,
+        select(BANDS.c.article_id).where(
+            BANDS.c.scheme == scheme_id,
+            BANDS.c.band == band,
+            BANDS.c.hash == bindparam(f"h{band}"),
+            BANDS.c.article_id != bindparam("article_id"),
         )
-        for band, value in enumerate(hashes)
+        for band in range(bands)
     ]
     candidate_ids = select(union(*lookups).subquery().c.article_id).limit(_MAX_CANDIDATES)
-    candidates = s.exec(
-        select(Article).where(
-            col(Article.id).in_(candidate_ids),
-            col(Article.signature).is_not(None),
-            col(Article.story_id).is_not(None),
-        )
-    ).all()
-    best: tuple[Article, float] | None = None
-    for other in candidates:
-        similarity = _similarity(sigs[scheme.id], other.signature or b"", scheme)
-        if similarity >= scheme.threshold and (best is None or similarity > best[1]):
-            best = (other, similarity)
-    return best
+    return select(ARTICLES.c.id, ARTICLES.c.story_id, ARTICLES.c.signature).where(
+        ARTICLES.c.id.in_(candidate_ids),
+        ARTICLES.c.signature.is_not(None),
+        ARTICLES.c.story_id.is_not(None),
+    )
 
 
 def _similarity(values: np.ndarray, stored: bytes, scheme: Scheme) -> float:
@@ -179,6 +194,15 @@ def _similarity(values: np.ndarray, stored: bytes, scheme: Scheme) -> float:
     if len(segment) != NUM_PERM:
         return 0.0
     return float(np.mean(segment == values))
+
+
+@cache
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash class and the permutations every signature shares."""
+    # Imported here: datasketch pulls in scipy (~0.4 s), which only recording needs.
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 
 
 @cache

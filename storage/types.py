@@ -87,7 +87,9 @@ class Candidate:
 class DueSource:
     """A source claimed for checking, with the validators for a conditional GET.
 
-    ``failures`` counts the consecutive failed checks before this one (for back-off).
+    ``failures`` counts the consecutive failed checks before this one (for back-off);
+    ``last_checked_at`` and ``next_check_at`` are what the previous check set (the scheduler
+    derives the source's current polling pace from them).
     """
 
     id: int
@@ -97,6 +99,8 @@ class DueSource:
     etag: str | None
     last_modified: str | None
     failures: int = 0
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

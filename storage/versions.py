@@ -80,6 +80,7 @@ def append_version(
     article.version_count = version.number
     if current:
         article.current_version_id = version.id
+        article.current_fingerprint = new_fingerprint
         article.title = fields.title
     s.add(article)
     index_version(

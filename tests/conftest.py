@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from newswatch.newsroom import Newsroom
+from tests import pg
 
 
 @pytest.fixture
@@ -15,3 +16,9 @@ def newsroom() -> Iterator[Newsroom]:
         yield room
     finally:
         room.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    """The maintenance-database URL of a reachable server, or skip (fail under CI=true)."""
+    return pg.admin_url_or_skip()

@@ -10,19 +10,14 @@ failure: CI must never pass by skipping.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 import storage
 from storage.database import TABLES
-
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from tests import pg
 
 BODY = (
     "Delegations from Russia and Ukraine met in Istanbul on Friday.\n"
@@ -31,44 +26,15 @@ BODY = (
 )
 
 
-@pytest.fixture(scope="session")
-def postgres_admin_url() -> str:
-    """The maintenance-database URL of a reachable server, or skip (fail under CI=true)."""
-    raw = os.environ.get("NEWSWATCH_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    url = make_url(raw).set(drivername="postgresql+psycopg")
-    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # any failure to answer means "no server" here
-        reason = f"PostgreSQL not reachable at {url.host}:{url.port or 5432}: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def postgres_database_url(postgres_admin_url: str) -> Iterator[str]:
     """A throwaway database with the newswatch tables, shared by one test module.
 
     CREATE DATABASE costs ~0.3 s (a checkpoint), so each test empties the tables instead.
+    The server (``postgres_admin_url``) and the skip rules are in ``tests/pg.py``.
     """
-    name = f"nw_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(postgres_admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        storage.open_database(url).close()
+    with pg.scratch_database(postgres_admin_url) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            # FORCE: a test that failed midway may have left an engine connected.
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -99,3 +99,44 @@ def test_since_skips_older_alerts(
     _alert(db, make_article, "https://example.com/old", now - timedelta(days=1))
     new = _alert(db, make_article, "https://example.com/new", now)
     assert _pending(db, now, channels=CHANNELS[:1], since=now) == [(new, CHANNELS[0])]
+
+
+def test_a_claimed_delivery_goes_to_one_daemon_until_its_claim_expires(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    alert_id = _alert(db, make_article, "https://example.com/claimed", now)
+    until = now + timedelta(minutes=2)
+
+    def claim(at: datetime) -> bool:
+        with db.transaction() as s:
+            return storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[0], now=at,
+                                          until=at + timedelta(minutes=2))
+
+    assert claim(now) is True
+    assert claim(now) is False, "a second daemon cannot take a live claim"
+    assert (alert_id, CHANNELS[0]) not in _pending(db, now + timedelta(minutes=1))
+    # The holder died without recording anything: once the claim expires it is pending again.
+    assert (alert_id, CHANNELS[0]) in _pending(db, until)
+    assert claim(until) is True
+    with db.transaction() as s:
+        storage.mark_sent(s, alert_id=alert_id, channel=CHANNELS[0], now=until)
+    assert claim(until + timedelta(days=1)) is False
+    assert (alert_id, CHANNELS[0]) not in _pending(db, until + timedelta(days=1))
+
+
+def test_a_failed_delivery_is_claimed_again_only_when_its_retry_is_due(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    alert_id = _alert(db, make_article, "https://example.com/retry", now)
+    retry = now + timedelta(minutes=10)
+    with db.transaction() as s:
+        assert storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=now,
+                                      until=now + timedelta(minutes=1))
+        storage.mark_failed(s, alert_id=alert_id, channel=CHANNELS[1], error="503", now=now,
+                            retry_at=retry)
+    with db.transaction() as s:
+        assert not storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=now,
+                                          until=now + timedelta(minutes=1))
+    with db.transaction() as s:
+        assert storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=retry,
+                                      until=retry + timedelta(minutes=1))

@@ -1,0 +1,415 @@
+"""End-to-end pipeline throughput on loopback, beside the raw-httpx ceiling (issue 7).
+
+    python bench/pipeline.py [--articles 1500] [--runs 1] [--concurrency 8] [--no-pg]
+        [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--skip-rss] [--skip-profile]
+
+The pages: the 85 real pages of the extraction benchmark under N distinct URLs (see
+bench/pipeline_site.py), served by the bench's own nginx (bench/nginx.conf.template) on two
+ports: one with ETag/Last-Modified (rechecks get 304), one with validators off (rechecks get
+200 with the same page). nginx's CPU seconds are printed beside every run: it is not the
+bottleneck.
+
+Measured in one run:
+* ceiling: raw ``httpx.AsyncClient`` GETs of all N URLs at the daemon's concurrency, 200s and
+  then 304s (If-None-Match), in this process;
+* new articles/s: a fresh database whose one sitemap source has been read (the frontier holds
+  N due articles), then k daemons (``bench/pipeline_daemon.py``: ``newswatch run --once``,
+  started together) until all are fetched, extracted and recorded;
+* 304 rechecks/s: the same database with the daemons' clock an hour ahead (every article due);
+* 200-but-same rechecks/s: the same on a second database ingested from the no-validator port;
+* one daemon on SQLite, 1/2/3 daemons on PostgreSQL (scratch databases, dropped at the end);
+* RSS: one daemon with 10,000 sources and 100,000 due articles, after a few ticks;
+* profile: the one-daemon SQLite ingest and 304 recheck under cProfile, folded into groups.
+
+Settings: ``[fetch] delay = "0s"`` and ``per_host = concurrency`` (every page is on one host;
+the default per-host cap of 2 would be the limit otherwise), robots.txt obeyed (nginx serves an
+allow-all one), ``[topic] query = ""``, alerts to a jsonl file, ``[daemon] serve = false``, and
+one recheck tier (every 15 min at any age): the real pages carry their real publication dates,
+years old, which the default tiers would never recheck. A benchmark, not a test: it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+# bench/storage.py must not shadow the storage package: import it before bench/ is on the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+from sqlmodel import col, func, select  # noqa: E402
+
+import storage  # noqa: E402
+
+sys.path.append(str(HERE))
+import pipeline_env as env  # noqa: E402
+import pipeline_profile  # noqa: E402
+from pipeline_site import build_site, describe, sitemap_name  # noqa: E402
+
+DAEMON = HERE / "pipeline_daemon.py"
+RECHECK_ADVANCE = 3600  # seconds: past the 15-minute tier, so every article is due again
+TARGETS = {"new": 0.5, "304": 0.7, "same": None}
+
+
+@dataclass
+class Run:
+    """k daemons working off one database once."""
+
+    wall: float
+    daemons: list[dict]
+    nginx_cpu: float
+    pg_cpu: float
+    machine_cpu: float  # every process on the machine, ours included
+
+    def count(self, *outcomes: str) -> int:
+        return sum(d["outcomes"].get(o, 0) for d in self.daemons for o in outcomes)
+
+    @property
+    def cpu(self) -> float:
+        return sum(d["cpu"] for d in self.daemons)
+
+    @property
+    def others(self) -> float:
+        """Cores busy with processes that are not this run's (other people's work)."""
+        return max(0.0, self.machine_cpu - self.cpu - self.nginx_cpu - self.pg_cpu) / self.wall
+
+
+@dataclass
+class Cell:
+    """One measure (new / 304 / same) of one setup, over the runs."""
+
+    rates: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # daemon CPU per item
+    busy: list[float] = field(default_factory=list)    # daemon CPU / (wall × daemons)
+    others: list[float] = field(default_factory=list)  # cores used by unrelated processes
+    nginx: list[float] = field(default_factory=list)   # nginx CPU share of the wall time
+    pg: list[float] = field(default_factory=list)      # PostgreSQL CPU share of the wall time
+    problems: set[str] = field(default_factory=set)
+
+    def add(self, run: Run, items: int, expected: int) -> None:
+        self.rates.append(items / run.wall)
+        self.cpu_ms.append(run.cpu / max(items, 1) * 1000)
+        self.busy.append(run.cpu / (run.wall * len(run.daemons)))
+        self.others.append(run.others)
+        self.nginx.append(run.nginx_cpu / run.wall)
+        self.pg.append(run.pg_cpu / run.wall)
+        if items != expected:
+            other = {k: v for d in run.daemons for k, v in d["outcomes"].items()}
+            self.problems.add(f"{items}/{expected} ({other})")
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates) if self.rates else 0.0
+
+
+# -- the ceiling ---------------------------------------------------------------------------------
+
+async def raw_httpx(urls: list[str], concurrency: int,
+                    etags: dict[str, str] | None = None) -> tuple[float, dict[str, str]]:
+    """Seconds to GET every URL (conditionally when ``etags`` is given), and the ETags seen."""
+    slots = asyncio.Semaphore(concurrency)
+    seen: dict[str, str] = {}
+    want = 304 if etags else 200
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def one(url: str) -> None:
+            async with slots:
+                headers = {"If-None-Match": etags[url]} if etags else None
+                response = await client.get(url, headers=headers)
+                assert response.status_code == want, (url, response.status_code)
+                if want == 200:
+                    assert response.text
+                seen[url] = response.headers.get("etag", "")
+
+        await one(urls[0])  # connect outside the timing, as the daemon's pool is warm too
+        started = time.perf_counter()
+        await asyncio.gather(*(one(url) for url in urls))
+        return time.perf_counter() - started, seen
+
+
+def ceiling(urls: list[str], concurrency: int, runs: int) -> dict[str, float]:
+    ok, not_modified = [], []
+    for _ in range(runs):
+        seconds, etags = asyncio.run(raw_httpx(urls, concurrency))
+        ok.append(len(urls) / seconds)
+        seconds, _ = asyncio.run(raw_httpx(urls, concurrency, etags))
+        not_modified.append(len(urls) / seconds)
+    return {"new": statistics.median(ok), "304": statistics.median(not_modified),
+            "same": statistics.median(ok)}
+
+
+# -- daemons -------------------------------------------------------------------------------------
+
+def write_config(path: Path, *, db_url: str, sources: list[tuple[str, str]], concurrency: int,
+                 alerts: Path) -> Path:
+    lines = [f'[database]\nurl = "{db_url}"\n']
+    for url, every in sources:
+        lines.append(f'[[sources]]\nurl = "{url}"\nkind = "sitemap"\nevery = "{every}"\n')
+    lines.append('[topic]\nquery = ""\n')
+    lines.append('[recheck]\ntiers = [{younger_than = "36500d", every = "15m"}]\n')
+    lines.append(f'[[alerts]]\nurl = "jsonl://{alerts}"\n')
+    lines.append(f'[fetch]\nuser_agent = "newswatch-bench/0.1 (+http://127.0.0.1/)"\n'
+                 f'delay = "0s"\nconcurrency = {concurrency}\nper_host = {concurrency}\n')
+    lines.append("[daemon]\nserve = false\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def run_daemons(config: Path, k: int, meter: env.CpuMeter, logs: Path, *, mode: str = "ingest",
+                advance: float = 0.0, profile: Path | None = None, ticks: int = 5) -> Run:
+    """Start k daemons, let them all go at once, and time until the last one is done."""
+    cmd = [sys.executable, str(DAEMON), "--config", str(config), "--mode", mode, "--wait",
+           "--advance", str(advance), "--ticks", str(ticks)]
+    if profile:
+        cmd += ["--profile", str(profile)]
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        with open(logs, "a") as log:
+            for _ in range(k):
+                procs.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=log, text=True))
+        for proc in procs:
+            if proc.stdout.readline().strip() != "ready":  # type: ignore[union-attr]
+                tail = "\n".join(logs.read_text().splitlines()[-25:])
+                raise RuntimeError(f"a daemon failed to start; the end of its log:\n{tail}")
+        with meter.measure():
+            started = time.perf_counter()
+            for proc in procs:
+                proc.stdin.write("go\n")  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+            lines = [proc.stdout.readline() for proc in procs]  # type: ignore[union-attr]
+            if not all(lines):
+                tail = "\n".join(logs.read_text().splitlines()[-25:])
+                raise RuntimeError(f"a daemon died; the end of the daemons' log:\n{tail}")
+            results = [json.loads(line) for line in lines]
+            wall = max(r["seconds"] for r in results) if mode == "ticks" else \
+                time.perf_counter() - started
+        for proc in procs:
+            proc.wait(timeout=60)
+        return Run(wall=wall, daemons=results, nginx_cpu=meter.nginx, pg_cpu=meter.postgres,
+                   machine_cpu=meter.machine)
+    finally:
+        for proc in procs:  # only our own children, on an error or Ctrl-C
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def count_versions(db_url: str) -> int:
+    db = storage.open_database(db_url, create_tables=False)
+    try:
+        with db.session() as session:
+            return int(session.exec(select(func.count()).select_from(storage.Article).where(
+                col(storage.Article.current_version_id).is_not(None))).one())
+    finally:
+        db.close()
+
+
+# -- the bench -----------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path, dbs: env.Databases,
+                 meter: env.CpuMeter, bases: dict[str, str]) -> None:
+        self.args, self.work, self.dbs, self.meter, self.bases = args, work, dbs, meter, bases
+        self.logs = work / "daemons.log"
+        self.n = 0
+
+    def config(self, engine: str, port: str, name: str, *,
+               first: bool = False) -> tuple[Path, str]:
+        url = self.dbs.fresh(engine)
+        base = self.bases[port]
+        # 30 days: the one-hour clock advance of a recheck leaves the sitemap alone.
+        path = write_config(self.work / f"{name}.toml", db_url=url,
+                            concurrency=self.args.concurrency,
+                            sources=[(f"{base}/{sitemap_name(base, first=first)}", "30d")],
+                            alerts=self.work / f"{name}-alerts.jsonl")
+        return path, url
+
+    def seeded(self, engine: str, port: str, name: str, *, first: bool = False) -> Path:
+        """A fresh database whose sitemap has been read: N articles due (or the first M)."""
+        path, _ = self.config(engine, port, name, first=first)
+        run = run_daemons(path, 1, self.meter, self.logs, mode="discover")
+        if run.daemons[0]["outcomes"] != {"source_ok": 1}:
+            raise RuntimeError(f"reading the sitemap failed: {run.daemons[0]}")
+        self.discovery = run.wall
+        return path
+
+    def setup(self, engine: str, k: int, cells: dict[str, Cell], run_no: int) -> None:
+        for port, measure, outcome in (("etag", "304", "not_modified"),
+                                       ("plain", "same", "unchanged")):
+            name = f"{engine}{k}-{port}-{run_no}"
+            path = self.seeded(engine, port, name)
+            ingest = run_daemons(path, k, self.meter, self.logs)
+            cells["new"].add(ingest, ingest.count("new"), self.n)
+            recheck = run_daemons(path, k, self.meter, self.logs, advance=RECHECK_ADVANCE)
+            cells[measure].add(recheck, recheck.count(outcome), self.n)
+        self.dbs.drop_all()
+
+    def profile(self) -> list[str]:
+        path = self.seeded("sqlite", "etag", "profile", first=True)
+        lines = []
+        for title, advance, outcome in (("ingest, 1 daemon, SQLite", 0.0, "new"),
+                                        ("304 recheck, 1 daemon, SQLite", RECHECK_ADVANCE,
+                                         "not_modified")):
+            stats = self.work / f"profile-{outcome}.pstats"
+            run = run_daemons(path, 1, self.meter, self.logs, advance=advance, profile=stats)
+            lines += pipeline_profile.report(stats, title, run.count(outcome))
+        return lines
+
+    def rss(self) -> dict[str, float]:
+        """Peak RSS of a daemon with 10,000 sources and 100,000 due articles, after a few ticks."""
+        a = self.args
+        url = self.dbs.fresh("sqlite")
+        base = self.bases["etag"]
+        sources = [(f"{base}/src/{i:05d}.xml", "1d") for i in range(a.rss_sources)]
+        path = write_config(self.work / "rss.toml", db_url=url, sources=sources,
+                            concurrency=a.concurrency, alerts=self.work / "rss-alerts.jsonl")
+        started = time.perf_counter()
+        db = storage.open_database(url)
+        try:
+            now = datetime.now(UTC)
+            with db.transaction() as session:
+                storage.sync_sources(session, [storage.SourceSpec(url=u, kind="sitemap",
+                                                                  every_seconds=86400)
+                                               for u, _ in sources], now=now)
+                ids = [s.id for s in session.exec(select(storage.Source)).all()]
+            per_source = max(1, a.rss_articles // len(ids))
+            for chunk in range(0, len(ids), 500):
+                with db.transaction() as session:
+                    for source_id in ids[chunk:chunk + 500]:
+                        # Distinct URLs (a query string) for pages nginx really serves.
+                        first = source_id * per_source
+                        candidates = [storage.Candidate(
+                            url=f"{base}/a/{(first + j) % self.n:05d}.html?copy={first + j}")
+                            for j in range(per_source)]
+                        storage.add_candidates(session, source_id=source_id, now=now,
+                                               candidates=candidates)
+        finally:
+            db.close()
+        populated = time.perf_counter() - started
+        run = run_daemons(path, 1, self.meter, self.logs, mode="ticks", ticks=a.rss_ticks)
+        d = run.daemons[0]
+        return {"populate_s": populated, "open_mb": d["rss_open_kb"] / 1024,
+                "peak_mb": d["VmHWM"] / 1024, "end_mb": d["VmRSS"] / 1024,
+                "sources": d["sources"], "articles": d["articles"], "seconds": run.wall,
+                "articles_total": len(ids) * per_source}
+
+
+def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]]) -> None:
+    names = {"new": "new articles/s", "304": "304 rechecks/s", "same": "200-same rechecks/s"}
+    print("\ncpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
+          "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
+          "time; others: cores used meanwhile by processes outside this bench")
+    print(f"{'measure':<20} {'setup':<9} {'rate/s':>7} {'ceiling':>7} {'ratio':>6} {'target':>6} "
+          f"{'':>4} {'cpu ms/item':>11} {'busy':>5} {'nginx':>6} {'pg':>5} {'others':>6}  runs")
+    med = statistics.median
+    for measure, label in names.items():
+        for setup, cells in results.items():
+            cell = cells[measure]
+            if not cell.rates:
+                continue
+            ratio = cell.rate / ceil[measure]
+            target = TARGETS[measure]
+            flag = "" if target is None else ("ok" if ratio >= target else "MISS")
+            spread = "/".join(f"{r:.0f}" for r in cell.rates)
+            print(f"{label:<20} {setup:<9} {cell.rate:>7.1f} {ceil[measure]:>7.0f} {ratio:>6.0%} "
+                  f"{'' if target is None else f'{target:.0%}':>6} {flag:>4} "
+                  f"{med(cell.cpu_ms):>11.2f} {med(cell.busy):>5.0%} {med(cell.nginx):>6.0%} "
+                  f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}")
+            for problem in sorted(cell.problems):
+                print(f"{'':<20} {'':<9} counted {problem}")
+    one, two = results.get("pg ×1"), results.get("pg ×2")
+    if one and two:
+        print("\nscaling on PostgreSQL (target: 2 daemons ≥ 1.6× one):")
+        for measure, label in names.items():
+            if one[measure].rate:
+                factors = [f"{k} {cells[measure].rate / one[measure].rate:.2f}×"
+                           for k, cells in results.items() if k.startswith("pg")]
+                factor = two[measure].rate / one[measure].rate
+                print(f"  {label:<22} {', '.join(factors)}  "
+                      f"{'ok' if factor >= 1.6 else 'MISS'} (2 daemons)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1500, help="distinct article URLs")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each measure (median)")
+    parser.add_argument("--concurrency", type=int, default=8, help="[fetch] concurrency")
+    parser.add_argument("--pg", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--postgres-url",
+                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--daemons", default="1,2,3", help="PostgreSQL daemon counts")
+    parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--rss-sources", type=int, default=10_000)
+    parser.add_argument("--rss-articles", type=int, default=100_000)
+    parser.add_argument("--rss-ticks", type=int, default=5)
+    parser.add_argument("--skip-profile", action="store_true")
+    parser.add_argument("--profile-articles", type=int, default=800,
+                        help="articles in the profiled run (the first M pages)")
+    args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the ExitStack below stops nginx and drops the databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with ExitStack() as stack:
+        work = Path(tempfile.mkdtemp(prefix="nw_pipeline_"))
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        ports = {"etag": env.free_port(), "plain": env.free_port()}
+        bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        site = build_site(work / "www", args.articles, list(bases.values()),
+                          first=args.profile_articles)
+        nginx_pid = stack.enter_context(env.nginx(work / "www", work / "nginx",
+                                                  etag_port=ports["etag"],
+                                                  plain_port=ports["plain"]))
+        dbs = env.Databases(work, args.postgres_url)
+        stack.callback(dbs.drop_all)
+        bench = Bench(args, work, dbs, env.CpuMeter(nginx_pid), bases)
+        bench.n = args.articles
+        print(f"pages: {describe(site)}; nginx 1.22 (1 worker) on {bases['etag']} (ETag) and "
+              f"{bases['plain']} (no validators); concurrency {args.concurrency}; "
+              f"{args.runs} run(s), median", flush=True)
+
+        urls = [f"{bases['etag']}{site.path_of(i)}" for i in range(site.count)]
+        ceil = ceiling(urls, args.concurrency, max(args.runs, 3))
+        print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
+              f"304 {ceil['304']:.0f}/s", flush=True)
+
+        setups = [("sqlite", 1)] + ([("postgres", int(k)) for k in args.daemons.split(",")]
+                                    if args.pg else [])
+        results: dict[str, dict[str, Cell]] = {}
+        for engine, k in setups:
+            label = f"{'pg' if engine == 'postgres' else engine} ×{k}"
+            cells = results[label] = {m: Cell() for m in TARGETS}
+            for run_no in range(args.runs):
+                bench.setup(engine, k, cells, run_no)
+            print(f"  {label}: new {cells['new'].rate:.0f}/s, 304 {cells['304'].rate:.0f}/s, "
+                  f"200-same {cells['same'].rate:.0f}/s (sitemap of {bench.n} URLs read in "
+                  f"{bench.discovery:.2f} s)", flush=True)
+        print_table(ceil, results)
+
+        if not args.skip_rss:
+            r = bench.rss()
+            print(f"\nRSS, one daemon on SQLite with {args.rss_sources:,} sources and "
+                  f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
+                  f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
+                  f"worked): after open {r['open_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB, "
+                  f"end {r['end_mb']:.0f} MB; target ≤ 200 MB "
+                  f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}")
+        if not args.skip_profile:
+            print("\nwhere the time goes (cProfile, own time; built-ins charged to callers):")
+            print("\n".join(bench.profile()))
+
+
+if __name__ == "__main__":
+    main()

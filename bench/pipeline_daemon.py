@@ -1,0 +1,114 @@
+"""One daemon for bench/pipeline.py: what ``newswatch run --once`` does, timed from a start signal.
+
+    python bench/pipeline_daemon.py --config run.toml --mode ingest [--advance 3600] [--wait]
+
+Builds the daemon exactly as ``newswatch run`` does (``load_settings`` + ``open_runtime``), with
+the clock moved ``--advance`` seconds ahead (how the bench makes every article due again). With
+``--wait`` it prints ``ready`` once everything is imported and open, and starts when a line
+arrives on stdin, so that k daemons start together and interpreter start-up is not timed.
+Prints one JSON line: seconds, CPU seconds, outcomes, peak RSS.
+
+Modes: ``discover`` reads the due sources only (seeds the frontier from the sitemap);
+``ingest`` works off everything due (``run_until_idle``), then delivers the alerts;
+``ticks`` runs ``--ticks`` claim-and-work passes (the memory bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import resource
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+# Run as a script, bench/ comes first on sys.path and bench/storage.py would shadow `storage`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import storage  # noqa: E402
+from newswatch.config import load_settings  # noqa: E402
+from newswatch.logs import configure_logging  # noqa: E402
+from newswatch.runtime import Runtime, open_runtime  # noqa: E402
+from scheduler.worker import PassReport, utc_now  # noqa: E402
+
+
+def memory_kb() -> dict[str, int]:
+    status = Path("/proc/self/status").read_text().splitlines()
+    return {line.split(":")[0]: int(line.split()[1]) for line in status
+            if line.startswith(("VmHWM", "VmRSS"))}
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def discover(runtime: Runtime, now: object) -> PassReport:
+    report = PassReport()
+    with runtime.db.transaction() as session:
+        due = storage.claim_due_sources(session, owner="bench-discover", now=now, limit=1000,
+                                        lease=timedelta(minutes=5))
+    for source in due:
+        report.count(await runtime.worker.check_source(source))
+    report.sources = len(due)
+    return report
+
+
+async def ticks(runtime: Runtime, n: int) -> PassReport:
+    total = PassReport()
+    for _ in range(n):
+        report = await runtime.worker.run_due()
+        total.sources += report.sources
+        total.articles += report.articles
+        for outcome, count in report.outcomes.items():
+            total.outcomes[outcome] = total.outcomes.get(outcome, 0) + count
+    runtime.worker.release()
+    return total
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    settings = load_settings(args.config)
+    advance = timedelta(seconds=args.advance)
+    clock = (lambda: utc_now() + advance) if args.advance else utc_now
+    from datasketch import MinHash  # noqa: F401 - a running daemon has paid this import already
+
+    async with open_runtime(settings, clock=clock) as runtime:
+        opened = memory_kb()
+        if args.wait:
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        profiler = cProfile.Profile() if args.profile else None
+        cpu0, started = cpu(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        if args.mode == "discover":
+            report = await discover(runtime, clock())
+        elif args.mode == "ticks":
+            report = await ticks(runtime, args.ticks)
+        else:
+            report = await runtime.worker.run_until_idle()
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
+        delivered = await runtime.deliverer.deliver(limit=1_000_000)
+    return {"seconds": seconds, "cpu": cpu_used, "sources": report.sources,
+            "articles": report.articles, "outcomes": report.outcomes, "errors": report.errors,
+            "alerts": delivered.sent, "rss_open_kb": opened["VmRSS"], **memory_kb()}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--mode", choices=("discover", "ingest", "ticks"), default="ingest")
+    parser.add_argument("--advance", type=float, default=0.0, help="clock offset, seconds")
+    parser.add_argument("--ticks", type=int, default=5)
+    parser.add_argument("--wait", action="store_true", help="start on a line on stdin")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the timed part")
+    parser.add_argument("--log-level", default="INFO")
+    cli = parser.parse_args()
+    # The daemon's default: one INFO line per article, to stderr (the bench sends it to a file).
+    configure_logging(cli.log_level)
+    print(json.dumps(asyncio.run(main(cli))), flush=True)

@@ -1,0 +1,105 @@
+"""Core statements for the hot paths (a recheck, a 304, a reschedule), built once.
+
+Every check of every watched article runs these, so they skip the ORM: no object is loaded,
+and a statement built once at import compiles once per engine (SQLAlchemy caches the compiled
+form by the statement's structure), leaving one driver call each. What the ORM would have done
+for free is done by hand: an ``Article`` that the session happens to hold is brought up to date
+with the values written (:func:`sync_loaded`), so no caller ever reads a stale row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy.orm import attributes
+from sqlmodel import Session
+
+from storage.models import Article, Version
+
+ARTICLES = Article.__table__  # type: ignore[attr-defined]
+VERSIONS = Version.__table__  # type: ignore[attr-defined]
+
+# The article's current fingerprint, locking the article row (PostgreSQL; on SQLite the
+# transaction's BEGIN IMMEDIATE already holds the write lock). An outer join, so an article
+# with no version yet still answers (with NULLs) and a missing one answers nothing.
+CURRENT_STATE = (
+    select(ARTICLES.c.current_version_id, VERSIONS.c.fingerprint, VERSIONS.c.number)
+    .select_from(
+        ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id)
+    )
+    .where(ARTICLES.c.id == bindparam("article_id"))
+    .with_for_update(of=ARTICLES)
+)
+
+# A successful check that found nothing new, if the current version has this fingerprint:
+# the recheck in one statement (the UPDATE takes the row lock on PostgreSQL), answering the
+# current version's number, or no row when the article changed (or does not exist). Only the
+# start of the versions row is read for the number: the body after it stays on disk.
+_SHOWN = VERSIONS.alias("shown")
+TOUCH_IF_UNCHANGED = (
+    update(ARTICLES)
+    .where(
+        ARTICLES.c.id == bindparam("article_id"),
+        ARTICLES.c.current_fingerprint == bindparam("fingerprint"),
+    )
+    .values(
+        last_checked_at=bindparam("now", type_=ARTICLES.c.last_checked_at.type),
+        failures=0,
+        last_error=None,
+        status="live",
+        gone_at=None,
+        # NULL validators keep the stored ones.
+        etag=func.coalesce(bindparam("etag", type_=ARTICLES.c.etag.type), ARTICLES.c.etag),
+        last_modified=func.coalesce(
+            bindparam("last_modified", type_=ARTICLES.c.last_modified.type),
+            ARTICLES.c.last_modified,
+        ),
+    )
+    .returning(
+        # SQLite renders RETURNING columns unqualified: "id" then means the subquery's own
+        # (innermost scope), "current_version_id" the article's (only articles has one).
+        select(_SHOWN.c.number)
+        .where(_SHOWN.c.id == ARTICLES.c.current_version_id)
+        .scalar_subquery()
+    )
+)
+
+# A 304 Not Modified: checked and unchanged; status and validators stay as they are.
+TOUCH_NOT_MODIFIED = (
+    update(ARTICLES)
+    .where(ARTICLES.c.id == bindparam("article_id"))
+    .values(
+        last_checked_at=bindparam("now", type_=ARTICLES.c.last_checked_at.type),
+        failures=0,
+        last_error=None,
+    )
+    .returning(ARTICLES.c.version_count)
+)
+
+RESCHEDULE = (
+    update(ARTICLES)
+    .where(ARTICLES.c.id == bindparam("article_id"))
+    .values(
+        next_check_at=bindparam("next_check_at", type_=ARTICLES.c.next_check_at.type),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+
+
+def current_state(s: Session, article_id: int) -> Row[Any] | None:
+    """(current_version_id, fingerprint, number) of a locked article; ``None``: no article."""
+    return s.connection().execute(CURRENT_STATE, {"article_id": article_id}).first()
+
+
+def sync_loaded(s: Session, article_id: int, values: dict[str, Any]) -> None:
+    """Give an ``Article`` this session already holds the values just written by Core SQL.
+
+    The values become the object's committed state, so a later flush does not write them again.
+    """
+    loaded = s.identity_map.get(s.identity_key(Article, article_id))  # type: ignore[arg-type]
+    if loaded is None:
+        return
+    for name, value in values.items():
+        attributes.set_committed_value(loaded, name, value)
