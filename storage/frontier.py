@@ -176,7 +176,7 @@ def add_candidates(
             _refresh_hints(s, [by_url[url] for url in known], source_id=source_id, now=now)
     s.flush()
     if created:
-        logger.info("frontier.added", extra={"source_id": source_id, "new": len(created)})
+        logger.debug("frontier.added", extra={"source_id": source_id, "new": len(created)})
     return sorted(created)
 
 

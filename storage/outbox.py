@@ -42,7 +42,7 @@ def queue_alert(
         "created_at": now,
     }
     alert_id: int = s.connection().execute(_INSERT_ALERT, row).scalar_one()
-    logger.info("outbox.queued", extra={"alert_id": alert_id, "kind": kind})
+    logger.debug("outbox.queued", extra={"alert_id": alert_id, "kind": kind})
     return alert_id
 
 
@@ -132,7 +132,7 @@ def mark_failed(
         sent_at=None,
         next_attempt_at=retry_at,
     )
-    logger.info(
+    logger.debug(
         "outbox.failed",
         extra={"alert_id": alert_id, "channel": channel, "error": error, "now": now},
     )

@@ -118,7 +118,7 @@ def record(
         s, article_id=article_id, version=version
     ):
         alert_id = _queue(s, article, appended, fields, now=fetched_at)
-    logger.info(
+    logger.debug(
         "record.version",
         extra={
             "article_id": article_id,
