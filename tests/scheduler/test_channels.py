@@ -1,9 +1,7 @@
 import asyncio
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,38 +11,10 @@ from scheduler.channels import AppriseChannel, ConsoleChannel, JsonlChannel, bui
 from scheduler.exceptions import ChannelError
 from scheduler.messages import render
 
+from .webhooks import Receiver
+
 EDIT_PAYLOAD = {"url": "http://127.0.0.1/a.html", "outlet": "voz.us", "title": "Envoys arrive",
                 "version": 2, "changed_fields": ["body"], "changes": ["Madinsky → Medinsky"]}
-
-
-class Receiver:
-    """A local webhook receiver: what apprise's json:// sends lands in ``bodies``."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, object]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                receiver.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(receiver.status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
 
 
 @pytest.fixture
@@ -91,7 +61,7 @@ def test_console_channel_prints_title_and_body() -> None:
 
 
 def test_apprise_channel_posts_to_a_webhook(receiver: Receiver) -> None:
-    channel = build_channel(receiver.url)
+    channel = build_channel(f"json://{receiver.address}/hook")
     assert isinstance(channel, AppriseChannel)
     asyncio.run(channel.send(render(alert_id=3, kind="edited", payload=EDIT_PAYLOAD)))
     assert len(receiver.bodies) == 1
@@ -100,7 +70,7 @@ def test_apprise_channel_posts_to_a_webhook(receiver: Receiver) -> None:
 
 def test_apprise_channel_reports_a_refusing_service(receiver: Receiver) -> None:
     receiver.status = 500
-    channel = build_channel(receiver.url)
+    channel = build_channel(f"json://{receiver.address}/hook")
     with pytest.raises(ChannelError):
         asyncio.run(channel.send(render(alert_id=3, kind="new", payload=EDIT_PAYLOAD)))
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,39 +15,18 @@ from newswatch.newsroom import Newsroom
 from scheduler.routing import AlertFilter
 
 from .conftest import Clock, Pipeline, make_settings
+from .webhooks import Receiver
 
 SEED = "envoys-arrive-istanbul-second-meeting"
 SECOND = "istanbul-talks-delegations-swap-rival-peace-memorandums"
 
 
-class Hook:
-    """A local webhook receiver that can be told to fail."""
+class Hook(Receiver):
+    """The receiver, addressed as our own webhook channel."""
 
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], dict[str, object]]] = []
-        self.status = 200
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                hook.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(hook.status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"webhook+http://127.0.0.1:{self.server.server_address[1]}/alerts"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+    @property
+    def url(self) -> str:
+        return f"webhook+http://{self.address}/alerts"
 
 
 @pytest.fixture
