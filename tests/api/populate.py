@@ -13,6 +13,7 @@ from newswatch.config import Settings
 from newswatch.newsroom import Newsroom
 from newswatch.runtime import open_runtime
 from scraper.urls import canonicalize_url
+from tests.newsroom_config import write_newsroom_config
 
 SEED = "envoys-arrive-istanbul-second-meeting"
 RETITLED = "turkey-offers-to-host-leaders-meeting-after-istanbul-round"
@@ -60,26 +61,10 @@ def settings_for(room: Newsroom, folder: Path) -> Settings:
 
 
 def write_config(room: Newsroom, folder: Path) -> Path:
-    config = folder / "newswatch.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{folder / 'newswatch.db'}"
-
-[[sources]]
-url = "{room.base_url}/feed.xml"
-kind = "feed"
-every = "5m"
-
-[topic]
-query = ""
-
-[[alerts]]
-url = "jsonl://{folder / 'alerts.jsonl'}"
-
+    return write_newsroom_config(room, folder, recheck_every=None, extra="""
 [fetch]
 delay = "0s"
-""", encoding="utf-8")
-    return config
+""")
 
 
 def populate(folder: Path) -> Populated:

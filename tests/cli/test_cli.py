@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from newswatch.cli import app
 from newswatch.newsroom import Newsroom
+from tests.newsroom_config import write_newsroom_config
 
 SEED = "envoys-arrive-istanbul-second-meeting"
 runner = CliRunner()
@@ -27,25 +28,8 @@ NEWSWATCH = [sys.executable, "-m", "newswatch"]
 
 def write_config(room: Newsroom, tmp_path: Path, *, tick: str = "5s",
                  every: str = "15m", api_port: int = 0) -> Path:
-    config = tmp_path / "newswatch.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{tmp_path / 'newswatch.db'}"
-
-[[sources]]
-url = "{room.base_url}/feed.xml"
-kind = "feed"
-every = "1s"
-
-[topic]
-query = ""
-
-[recheck]
-tiers = [ {{ younger_than = "3650d", every = "{every}" }} ]
-
-[[alerts]]
-url = "jsonl://{tmp_path / 'alerts.jsonl'}"
-
+    return write_newsroom_config(room, tmp_path, source_every="1s", recheck_every=every,
+                                 extra=f"""
 [daemon]
 tick = "{tick}"
 shutdown_grace = "5s"
@@ -56,7 +40,6 @@ delay = "0s"   # the newsroom is on loopback: no politeness gap needed
 [api]
 port = {api_port}
 """)
-    return config
 
 
 def invoke(*args: str) -> tuple[int, str]:

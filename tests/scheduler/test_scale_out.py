@@ -43,6 +43,7 @@ from sqlalchemy.engine import Engine
 
 from newswatch.newsroom import Newsroom, RequestRecord
 from tests import pg
+from tests.newsroom_config import write_newsroom_config
 
 from .generated import stories
 
@@ -77,25 +78,8 @@ def user_agent(name: str) -> str:
 
 
 def write_config(room: Newsroom, tmp_path: Path, database_url: str) -> Path:
-    config = tmp_path / "newswatch.toml"
-    config.write_text(f"""
-[database]
-url = "{database_url}"
-
-[[sources]]
-url = "{room.base_url}/feed.xml"
-kind = "feed"
-every = "1h"
-
-[topic]
-query = ""
-
-[recheck]
-tiers = [ {{ younger_than = "3650d", every = "1h" }} ]
-
-[[alerts]]
-url = "jsonl://{tmp_path / 'alerts.jsonl'}"
-
+    return write_newsroom_config(room, tmp_path, database_url=database_url, source_every="1h",
+                                 recheck_every="1h", extra=f"""
 [fetch]
 delay = "0s"
 per_host = 8
@@ -110,7 +94,6 @@ lease = "{LEASE_SECONDS}s"
 shutdown_grace = "10s"
 serve = false
 """)
-    return config
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str,

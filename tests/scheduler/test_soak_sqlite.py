@@ -36,6 +36,7 @@ import storage
 from newswatch.config import load_settings
 from newswatch.newsroom import Newsroom, Story
 from scraper.urls import canonicalize_url
+from tests.newsroom_config import write_newsroom_config
 
 from .conftest import Clock, Pipeline
 from .generated import story
@@ -53,25 +54,7 @@ STEP = timedelta(minutes=25)  # past the 15-minute recheck, the 20-minute source
 
 
 def write_config(room: Newsroom, tmp_path: Path) -> Path:
-    config = tmp_path / "newswatch.toml"
-    config.write_text(f"""
-[database]
-url = "sqlite:///{tmp_path / 'newswatch.db'}"
-
-[[sources]]
-url = "{room.base_url}/feed.xml"
-kind = "feed"
-every = "5m"
-
-[topic]
-query = ""
-
-[recheck]
-tiers = [ {{ younger_than = "3650d", every = "15m" }} ]
-
-[[alerts]]
-url = "jsonl://{tmp_path / 'alerts.jsonl'}"
-
+    return write_newsroom_config(room, tmp_path, extra="""
 [fetch]
 delay = "0s"
 per_host = 8
@@ -85,7 +68,6 @@ total_timeout = "5s"
 [daemon]
 batch = 64
 """)
-    return config
 
 
 class Soak:
