@@ -343,10 +343,8 @@ def rechecks(db: storage.Database, result: Result, current: dict[int, storage.Ar
             with db.transaction() as s:
                 outcome = storage.record(s, article_id=article_id, fields=current[article_id],
                                          snapshot=b"<html>unchanged</html>", fetched_at=now,
-                                         etag='"v1"')
-                storage.reschedule_article(s, article_id=article_id, next_check_at=later,
-                                           now=now)
-            assert outcome.kind is storage.OutcomeKind.UNCHANGED
+                                         etag='"v1"', next_check_if_unchanged=later)
+            assert outcome.kind is storage.OutcomeKind.UNCHANGED and outcome.rescheduled
             return outcome
         return call
 

@@ -92,6 +92,8 @@ class Worker:
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._slots = asyncio.Semaphore(config.concurrency)
+        # 304s of the current pass, recorded together when the pass's articles are done.
+        self._not_modified: list[storage.NotModifiedCheck] = []
         self.accepting = True
 
     async def run_due(self, *, done: set[tuple[str, int]] | None = None) -> PassReport:
@@ -124,10 +126,25 @@ class Worker:
             articles = [a for a in storage.claim_due_articles(
                 session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
                 lease=self._config.lease) if ("article", a.id) not in done]
-        await asyncio.gather(*(self._guarded(self.check_article(a), report) for a in articles))
+        try:
+            await asyncio.gather(*(self._guarded(self.check_article(a), report)
+                                   for a in articles))
+        finally:
+            self._record_not_modified()
         done.update(("article", a.id) for a in articles)
         report.articles = len(articles)
         return report
+
+    def _record_not_modified(self) -> None:
+        """Record the pass's 304s in one transaction.
+
+        Until then those articles stay leased to this daemon, so nobody checks them twice; if
+        the daemon dies first, the leases expire and the articles are simply checked again.
+        """
+        checks, self._not_modified = self._not_modified, []
+        if checks:
+            with self._db.transaction() as session:
+                storage.record_not_modified_many(session, checks)
 
     async def run_until_idle(self, *, max_passes: int = 10_000) -> PassReport:
         """Work off everything due now, each item once (``--once``).
@@ -262,9 +279,8 @@ class Worker:
             return self._article_refused(due, page)
         now = self._clock()
         if page.not_modified:
-            with self._db.transaction() as session:
-                storage.record_not_modified(session, article_id=due.id, now=now)
-                self._reschedule(session, due, now, last_changed=due.last_changed_at)
+            next_check = self._next_check(due, now, last_changed=due.last_changed_at)
+            self._not_modified.append(storage.NotModifiedCheck(due.id, now, next_check))
             return "not_modified"
         if page.is_gone:
             with self._db.transaction() as session:
@@ -332,11 +348,14 @@ class Worker:
         with self._db.transaction() as session:
             outcome = storage.record(
                 session, article_id=due.id, fields=fields, snapshot=page.body, fetched_at=now,
-                etag=page.validators.etag, last_modified=page.validators.last_modified)
-            changed = now if outcome.kind in (storage.OutcomeKind.NEW,
-                                              storage.OutcomeKind.EDITED) else None
-            self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
-                             published=found.published)
+                etag=page.validators.etag, last_modified=page.validators.last_modified,
+                next_check_if_unchanged=self._next_check(
+                    due, now, last_changed=due.last_changed_at, published=found.published))
+            if not outcome.rescheduled:
+                changed = now if outcome.kind in (storage.OutcomeKind.NEW,
+                                                  storage.OutcomeKind.EDITED) else None
+                self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
+                                 published=found.published)
         logger.info("article recorded", extra={
             "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
             "version": outcome.version_number, "changed": list(outcome.changed_fields)})
@@ -344,12 +363,19 @@ class Worker:
 
     def _reschedule(self, session: Session, due: storage.DueArticle, now: datetime, *,
                     last_changed: datetime | None, published: datetime | None = None) -> None:
+        storage.reschedule_article(
+            session, article_id=due.id, now=now,
+            next_check_at=self._next_check(due, now, last_changed=last_changed,
+                                           published=published))
+
+    def _next_check(self, due: storage.DueArticle, now: datetime, *,
+                    last_changed: datetime | None,
+                    published: datetime | None = None) -> datetime | None:
+        """When to check the article again (``None``: never, it has aged out of every tier)."""
         born = published or due.published or due.first_seen_at
         # A future or absurd published date must not make an article "young" forever.
         born = min(born, now)
-        storage.reschedule_article(
-            session, article_id=due.id, now=now,
-            next_check_at=self._policy.next_check(now=now, born=born, last_changed=last_changed))
+        return self._policy.next_check(now=now, born=born, last_changed=last_changed)
 
     def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
                 retry_after: float | None = None) -> str:

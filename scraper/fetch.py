@@ -140,6 +140,7 @@ class Fetcher:
             status = response.status_code
             media_type = _media_type(response.headers.get("content-type", ""))
             if status in REDIRECT_STATUSES or status == 304:
+                await _drain(response)
                 return _page(url, response, b"", time.monotonic() - started)
             if status >= 400 and status not in _PAGE_STATUSES:
                 raise exc.HTTPStatusError(
@@ -184,6 +185,20 @@ class Fetcher:
         except DecodeFailed as error:
             raise exc.ProtocolFailed(f"cannot decompress the body: {error}", url=url) from error
         return b"".join(chunks)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read the (empty or small) body of a 304 or a redirect, so its connection is reused.
+
+    A response left unread is closed with its connection: every 304 would then pay for a new
+    TCP connection. A redirect announcing a big body is not worth reading: it is dropped.
+    """
+    declared = response.headers.get("content-length", "")
+    if response.status_code == 304 or (declared.isdigit() and int(declared) <= _DRAIN_LIMIT):
+        await response.aread()
+
+
+_DRAIN_LIMIT = 64 * 1024
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:

@@ -60,6 +60,7 @@ from storage.record import (
     record_failure,
     record_gone,
     record_not_modified,
+    record_not_modified_many,
 )
 from storage.reextract import Extractor, article_ids, reextract, reextract_article
 from storage.reports import (
@@ -106,6 +107,7 @@ from storage.types import (
     DueArticle,
     DueSource,
     EditSummary,
+    NotModifiedCheck,
     Outcome,
     OutcomeKind,
     PendingDelivery,
@@ -146,6 +148,7 @@ __all__ = [
     "InvalidDatabaseURL",
     "MinhashBand",
     "NotFound",
+    "NotModifiedCheck",
     "Outcome",
     "OutcomeKind",
     "PendingDelivery",
@@ -211,6 +214,7 @@ __all__ = [
     "record_gone",
     "record_moved",
     "record_not_modified",
+    "record_not_modified_many",
     "reextract",
     "reextract_article",
     "release_leases",

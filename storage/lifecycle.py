@@ -8,6 +8,7 @@ a successful check's bookkeeping, and what every alert says about its article.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,8 @@ from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.models import Article, FetchLog, Version
 from storage.outbox import queue_alert
-from storage.statements import TOUCH_NOT_MODIFIED, sync_loaded
-from storage.types import Outcome, OutcomeKind
+from storage.statements import NOT_MODIFIED_AND_RESCHEDULE, TOUCH_NOT_MODIFIED, sync_loaded
+from storage.types import NotModifiedCheck, Outcome, OutcomeKind
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,29 @@ def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcom
         raise NotFound("article", article_id)
     sync_loaded(s, article_id, {"last_checked_at": as_utc(now), "failures": 0, "last_error": None})
     return Outcome(OutcomeKind.UNCHANGED, article_id, version_count or None)
+
+
+def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> int:
+    """Record many 304s at once, each rescheduled and released; return how many were updated.
+
+    One executemany in the caller's transaction: where servers send validators, most checks of
+    a watched article end as a 304, and a transaction each would cost more than the request.
+    An article forgotten in the meantime is skipped (it is not an error to have checked it).
+    """
+    if not checks:
+        return 0
+    s.flush()
+    rows = [
+        {"article_id": c.article_id, "now": c.checked_at, "next_check_at": c.next_check_at}
+        for c in checks
+    ]
+    updated = s.connection().execute(NOT_MODIFIED_AND_RESCHEDULE, rows).rowcount
+    for c in checks:
+        values = {"last_checked_at": as_utc(c.checked_at), "failures": 0, "last_error": None}
+        due = as_utc(c.next_check_at) if c.next_check_at is not None else None
+        values |= {"next_check_at": due, "lease_owner": None}
+        sync_loaded(s, c.article_id, values | {"lease_until": None})
+    return int(updated if updated is not None and updated >= 0 else len(checks))
 
 
 def record_gone(s: Session, *, article_id: int, status: int, now: datetime) -> Outcome:

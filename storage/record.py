@@ -34,12 +34,18 @@ from storage.lifecycle import (
     record_failure,
     record_gone,
     record_not_modified,
+    record_not_modified_many,
     touch,
 )
 from storage.models import Article, Version
 from storage.outbox import queue_alert
 from storage.snapshots import store_snapshot
-from storage.statements import TOUCH_IF_UNCHANGED, current_state, sync_loaded
+from storage.statements import (
+    TOUCH_IF_UNCHANGED,
+    TOUCH_IF_UNCHANGED_AND_RESCHEDULE,
+    current_state,
+    sync_loaded,
+)
 from storage.syndication import place_article, story_info
 from storage.types import ArticleFields, Outcome, OutcomeKind
 from storage.versions import Appended, append_version, repeats_earlier_change
@@ -53,6 +59,7 @@ __all__ = [
     "record_failure",
     "record_gone",
     "record_not_modified",
+    "record_not_modified_many",
 ]
 
 
@@ -65,14 +72,20 @@ def record(
     fetched_at: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
+    next_check_if_unchanged: datetime | None = None,
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
-    ``etag``/``last_modified`` of ``None`` keep the stored validators.
+    ``etag``/``last_modified`` of ``None`` keep the stored validators. With
+    ``next_check_if_unchanged``, a recheck that finds the article unchanged also sets its next
+    check and releases its lease, in the same statement (``Outcome.rescheduled``); any other
+    outcome leaves rescheduling to the caller.
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
-    quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
+    quick = _unchanged_quickly(
+        s, article_id, new_fingerprint, fetched_at, etag, last_modified, next_check_if_unchanged
+    )
     if quick is not None:
         return quick
     state = current_state(s, article_id)  # locks the row, as the full path needs
@@ -105,6 +118,7 @@ def record(
         previous=current,
         fetched_at=fetched_at,
         snapshot_sha256=sha,
+        known_fingerprint=new_fingerprint,
     )
     version = appended.version
     article.last_changed_at = fetched_at
@@ -150,6 +164,7 @@ def _unchanged_quickly(
     fetched_at: datetime,
     etag: str | None,
     last_modified: str | None,
+    next_check_at: datetime | None,
 ) -> Outcome | None:
     """The recheck that found nothing new: one UPDATE by primary key, no ORM object.
 
@@ -158,7 +173,12 @@ def _unchanged_quickly(
     """
     params = {"article_id": article_id, "fingerprint": new_fingerprint, "now": fetched_at}
     params |= {"etag": etag, "last_modified": last_modified}
-    number = s.connection().execute(TOUCH_IF_UNCHANGED, params).scalar_one_or_none()
+    statement = TOUCH_IF_UNCHANGED
+    if next_check_at is not None:
+        s.flush()  # the raw UPDATE releases the lease: nothing pending may write it back
+        statement = TOUCH_IF_UNCHANGED_AND_RESCHEDULE
+        params["next_check_at"] = next_check_at
+    number = s.connection().execute(statement, params).scalar_one_or_none()
     if number is None:
         return None
     values: dict[str, Any] = {
@@ -172,8 +192,12 @@ def _unchanged_quickly(
         values["etag"] = etag
     if last_modified is not None:
         values["last_modified"] = last_modified
+    if next_check_at is not None:
+        values |= {"next_check_at": as_utc(next_check_at), "lease_owner": None, "lease_until": None}
     sync_loaded(s, article_id, values)
-    return Outcome(OutcomeKind.UNCHANGED, article_id, number)
+    return Outcome(
+        OutcomeKind.UNCHANGED, article_id, number, rescheduled=next_check_at is not None
+    )
 
 
 def _unchanged(s: Session, article: Article, number: int) -> Outcome:

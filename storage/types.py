@@ -62,6 +62,18 @@ class Outcome:
     classes: tuple[str, ...] = ()
     reverts: int | None = None
     story_id: int | None = None
+    # True when the call also set the article's next check and released its lease (the
+    # unchanged recheck given ``next_check_if_unchanged``): the caller must not do it again.
+    rescheduled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotModifiedCheck:
+    """One article that answered 304 Not Modified, and when to look at it next (``None``: never)."""
+
+    article_id: int
+    checked_at: datetime
+    next_check_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,15 +38,19 @@ def append_version(
     origin: str = "fetch",
     derived_from_id: int | None = None,
     current: bool = True,
+    known_fingerprint: str | None = None,
 ) -> Appended:
-    """Store ``fields`` as the article's next version (``current``: make it the one shown)."""
+    """Store ``fields`` as the article's next version (``current``: make it the one shown).
+
+    ``known_fingerprint``: the caller's ``fingerprint(fields)``, so it is not computed twice.
+    """
     assert article.id is not None
     changed = changed_fields(previous, fields) if previous is not None else ()
     diffs: dict[str, list[DiffOp]] = {}
     if previous is not None:
         diffs = {f: field_diff(f, getattr(previous, f), getattr(fields, f)) for f in changed}
     counts = [count_words(ops) for ops in diffs.values()]
-    new_fingerprint = fingerprint(fields)
+    new_fingerprint = known_fingerprint or fingerprint(fields)
     version = Version(
         article_id=article.id,
         number=article.version_count + 1,

@@ -37,6 +37,7 @@ class RequestRecord:
     path: str  # the request target as sent: path plus ?query
     headers: dict[str, str]  # lower-case names
     status: int
+    peer: str = ""  # the client's address and port: one per connection it opened
 
 
 @dataclass(frozen=True)
@@ -251,8 +252,9 @@ class Newsroom:
                     )
             return found
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
-        """Answer one HTTP request (called from the server threads)."""
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
+               peer: str = "") -> Response:
+        """Answer one HTTP request (called from the server threads); ``peer`` is host:port."""
         split = urlsplit(target)
         path = unquote(split.path) or "/"
         if path.startswith("/_control/"):
@@ -268,7 +270,7 @@ class Newsroom:
         if misbehaviour is not None:
             context = FaultContext(request, response, self.base_url)
             response = misbehaviour.fault(context, **misbehaviour.opts)
-        record = RequestRecord(time.monotonic(), method, target, headers, response.status)
+        record = RequestRecord(time.monotonic(), method, target, headers, response.status, peer)
         with self._lock:
             self._requests.append(record)
         return response

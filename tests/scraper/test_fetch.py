@@ -49,6 +49,33 @@ def test_conditional_get_gets_a_304_and_the_server_saw_the_validators(newsroom: 
     assert request.status == 304
 
 
+def test_304s_and_redirects_keep_the_connection_for_the_next_request(
+    newsroom: Newsroom,
+) -> None:
+    # An unread 304 or redirect would close its connection: every recheck would pay for a new
+    # TCP (and TLS) handshake. Read, they leave it in the pool.
+    first = fetch(newsroom.url_of(SLUG))
+    newsroom.misbehave("/moved.html", "redirect", to=newsroom.path_of(SLUG))
+    newsroom.clear_requests()
+
+    async def go() -> None:
+        async with build_client() as client:
+            fetcher = Fetcher(client)
+            for _ in range(3):
+                page = await fetcher.fetch(newsroom.url_of(SLUG), validators=first.validators)
+                assert page.not_modified
+            moved = await fetcher.fetch(newsroom.base_url + "/moved.html")  # redirect, then 200
+            assert moved.status == 200 and moved.final_url == newsroom.url_of(SLUG)
+            assert (await fetcher.fetch(newsroom.url_of(SLUG))).status == 200
+
+    asyncio.run(go())
+    requests = newsroom.requests
+    statuses = [r.status for r in requests]
+    assert statuses[:3] == [304, 304, 304] and statuses[4:] == [200, 200]
+    assert 300 <= statuses[3] < 400
+    assert len({r.peer for r in requests}) == 1, [r.peer for r in requests]
+
+
 def test_an_edit_changes_the_etag_so_the_page_comes_back(newsroom: Newsroom) -> None:
     first = fetch(newsroom.url_of(SLUG))
     newsroom.edit(SLUG, "Madinsky", "Medinsky")
