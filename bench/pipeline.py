@@ -18,7 +18,8 @@ Measured in one run:
   started together) until all are fetched, extracted and recorded;
 * 304 rechecks/s: the same database with the daemons' clock an hour ahead (every article due);
 * 200-but-same rechecks/s: the same on a second database ingested from the no-validator port;
-* one daemon on SQLite, 1/2/3 daemons on PostgreSQL (scratch databases, dropped at the end);
+* one daemon on SQLite (``--sqlite-daemons 1,2`` adds two sharing the file), 1/2/3 daemons on
+  PostgreSQL (scratch databases, dropped at the end);
 * RSS: one daemon with 10,000 sources and 100,000 due articles, after a few ticks;
 * profile: the one-daemon SQLite ingest and 304 recheck under cProfile, folded into groups.
 
@@ -331,16 +332,19 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]]) -> 
                   f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}")
             for problem in sorted(cell.problems):
                 print(f"{'':<20} {'':<9} counted {problem}")
-    one, two = results.get("pg ×1"), results.get("pg ×2")
-    if one and two:
-        print("\nscaling on PostgreSQL (target: 2 daemons ≥ 1.6× one):")
+    for engine in ("sqlite", "pg"):
+        one, two = results.get(f"{engine} ×1"), results.get(f"{engine} ×2")
+        if not (one and two):
+            continue
+        target = " (target: 2 daemons ≥ 1.6× one)" if engine == "pg" else ""
+        print(f"\nscaling on {'PostgreSQL' if engine == 'pg' else 'one SQLite file'}{target}:")
         for measure, label in names.items():
             if one[measure].rate:
                 factors = [f"{k} {cells[measure].rate / one[measure].rate:.2f}×"
-                           for k, cells in results.items() if k.startswith("pg")]
+                           for k, cells in results.items() if k.startswith(engine)]
                 factor = two[measure].rate / one[measure].rate
-                print(f"  {label:<22} {', '.join(factors)}  "
-                      f"{'ok' if factor >= 1.6 else 'MISS'} (2 daemons)")
+                verdict = ("ok" if factor >= 1.6 else "MISS") if engine == "pg" else ""
+                print(f"  {label:<22} {', '.join(factors)}  {verdict}")
 
 
 def main() -> None:
@@ -352,6 +356,8 @@ def main() -> None:
     parser.add_argument("--postgres-url",
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--daemons", default="1,2,3", help="PostgreSQL daemon counts")
+    parser.add_argument("--sqlite-daemons", default="1",
+                        help="SQLite daemon counts (several share one file, as on a laptop)")
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--rss-sources", type=int, default=10_000)
     parser.add_argument("--rss-articles", type=int, default=100_000)
@@ -385,8 +391,8 @@ def main() -> None:
         print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
               f"304 {ceil['304']:.0f}/s", flush=True)
 
-        setups = [("sqlite", 1)] + ([("postgres", int(k)) for k in args.daemons.split(",")]
-                                    if args.pg else [])
+        setups = [("sqlite", int(k)) for k in args.sqlite_daemons.split(",")]
+        setups += [("postgres", int(k)) for k in args.daemons.split(",")] if args.pg else []
         results: dict[str, dict[str, Cell]] = {}
         for engine, k in setups:
             label = f"{'pg' if engine == 'postgres' else engine} ×{k}"

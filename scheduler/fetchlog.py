@@ -1,7 +1,7 @@
 """The fetch log: every HTTP attempt (robots.txt included) and every robots.txt refusal.
 
 The polite fetcher reports each :class:`scraper.polite.Attempt` to an observer; this one writes
-it to ``storage.log_fetch``, in short transactions of their own, so the log survives even
+it to ``storage.log_fetches``, in short transactions of their own, so the log survives even
 when the work item that caused the request later fails.
 """
 
@@ -38,11 +38,10 @@ class FetchRecorder:
         if not pending:
             return
         with self._db.transaction() as session:
-            for attempt in pending:
-                storage.log_fetch(session, url=attempt.url, at=attempt.at,
-                                  status=attempt.status, bytes=attempt.bytes,
-                                  elapsed=attempt.elapsed, error_kind=attempt.error_kind,
-                                  message=attempt.message)
+            storage.log_fetches(session, [
+                storage.FetchEntry(url=a.url, at=a.at, status=a.status, bytes=a.bytes,
+                                   elapsed=a.elapsed, error_kind=a.error_kind, message=a.message)
+                for a in pending])
 
     def __call__(self, attempt: Attempt) -> None:
         logger.debug("fetched", extra={

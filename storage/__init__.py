@@ -55,6 +55,7 @@ from storage.outbox import (
 )
 from storage.record import (
     log_fetch,
+    log_fetches,
     mark_off_topic,
     record,
     record_failure,
@@ -107,6 +108,7 @@ from storage.types import (
     DueArticle,
     DueSource,
     EditSummary,
+    FetchEntry,
     NotModifiedCheck,
     Outcome,
     OutcomeKind,
@@ -147,6 +149,7 @@ __all__ = [
     "FetchLog",
     "InvalidDatabaseURL",
     "MinhashBand",
+    "FetchEntry",
     "NotFound",
     "NotModifiedCheck",
     "Outcome",
@@ -197,6 +200,7 @@ __all__ = [
     "list_stories",
     "load_snapshot",
     "log_fetch",
+    "log_fetches",
     "mark_failed",
     "mark_off_topic",
     "claim_delivery",

@@ -30,6 +30,7 @@ from storage.lifecycle import (
     base_payload,
     locked_article,
     log_fetch,
+    log_fetches,
     mark_off_topic,
     record_failure,
     record_gone,
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "log_fetch",
+    "log_fetches",
     "mark_off_topic",
     "record",
     "record_failure",

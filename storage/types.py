@@ -68,6 +68,19 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchEntry:
+    """One line of the fetch log: an HTTP attempt, or a request refused before it was made."""
+
+    url: str
+    at: datetime
+    status: int | None
+    bytes: int
+    elapsed: float
+    error_kind: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NotModifiedCheck:
     """One article that answered 304 Not Modified, and when to look at it next (``None``: never)."""
 
