@@ -9,6 +9,7 @@ harmless: that is part of what the test proves.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,7 +62,11 @@ def main() -> None:
             storage.log_fetch(s, url=url(article), at=START + timedelta(minutes=step),
                               status=200, bytes=len(page), elapsed=0.01)
         print(f"step {step}", flush=True)
-        progress.write_text(str(step))
+        # Atomically: a kill in the middle of write_text would leave the file empty, and the
+        # next run would replay the whole plan, storing old revisions again as new versions.
+        partial = progress.with_suffix(".partial")
+        partial.write_text(str(step))
+        os.replace(partial, progress)
     print("done", flush=True)
 
 
