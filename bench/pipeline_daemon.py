@@ -72,7 +72,6 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     settings = load_settings(args.config)
     advance = timedelta(seconds=args.advance)
     clock = (lambda: utc_now() + advance) if args.advance else utc_now
-    from datasketch import MinHash  # noqa: F401 - a running daemon has paid this import already
 
     async with open_runtime(settings, clock=clock) as runtime:
         opened = memory_kb()

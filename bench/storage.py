@@ -189,7 +189,15 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
 
     from storage.diff import count_words, field_diff, ops_to_json
     from storage.fingerprint import FIELDS, fingerprint, normalised_fields
-    from storage.models import Alert, Article, MinhashBand, Snapshot, Story, Version
+    from storage.models import (
+        Alert,
+        Article,
+        ArticleSignature,
+        MinhashBand,
+        Snapshot,
+        Story,
+        Version,
+    )
     from storage.syndication import SCHEMES, band_hashes, signatures
 
     compressor = zstandard.ZstdCompressor(level=storage.snapshots.ZSTD_LEVEL)
@@ -204,6 +212,7 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
                                             f"/news/{chunk + i}.html") for i in range(count)]
             ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
         versions, snapshots, alerts, bands, stories, articles = [], {}, [], [], [], []
+        signed = []
         normal: dict[int, dict[str, object]] = {}
         for article_id in ids:
             previous: storage.ArticleFields | None = None
@@ -245,6 +254,8 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
             stories.append({"id": article_id, "title": previous.title,
                             "first_article_id": article_id, "created_at": now})
             if sigs is not None:
+                signed.append({"article_id": article_id, "signature": b"".join(
+                    sigs[x.id].astype("<u4").tobytes() for x in SCHEMES)})
                 bands.extend({"article_id": article_id, "scheme": scheme.id, "band": band,
                               "hash": value}
                              for scheme in SCHEMES
@@ -254,8 +265,7 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
                 "current_version_id": next_id - 1, "title": previous.title,
                 "current_fingerprint": versions[-1]["fingerprint"],
                 "last_changed_at": fetched, "last_checked_at": fetched, "status": "live",
-                "story_id": article_id, "story_role": "first",
-                "signature": b"".join(sigs[x.id].tobytes() for x in SCHEMES) if sigs else None})
+                "story_id": article_id, "story_role": "first"})
         with db.transaction() as s:
             conn = s.connection()
             conn.execute(insert(Snapshot).prefix_with("OR IGNORE", dialect="sqlite"),
@@ -264,6 +274,8 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
             conn.execute(insert(Version), versions)
             conn.execute(insert(Alert), alerts)
             conn.execute(insert(MinhashBand), bands)
+            if signed:
+                conn.execute(insert(ArticleSignature), signed)
             a = Article.__table__  # type: ignore[attr-defined]
             conn.execute(update(a).where(a.c.id == bindparam("b_id")), articles)
             first, last = versions[0]["id"], versions[-1]["id"]
@@ -279,10 +291,15 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
                     {"f": first, "l": last})
             else:
                 conn.execute(text(
+                    "INSERT INTO version_search (version_id, article_id, document) SELECT id, "
+                    "article_id, to_tsvector('simple', coalesce(title, '') || ' ' || "
+                    "coalesce(subtitle, '') || ' ' || body) FROM versions "
+                    "WHERE id BETWEEN :f AND :l"),
+                    {"f": first, "l": last})
+                conn.execute(text(
                     "INSERT INTO article_search (article_id, document) SELECT a.id, "
-                    "to_tsvector('simple', coalesce(v.title, '') || ' ' || "
-                    "coalesce(v.subtitle, '') || ' ' || v.body) FROM articles a JOIN versions "
-                    "v ON v.id = a.current_version_id WHERE v.id BETWEEN :f AND :l"),
+                    "s.document FROM articles a JOIN version_search s "
+                    "ON s.version_id = a.current_version_id WHERE s.version_id BETWEEN :f AND :l"),
                     {"f": first, "l": last})
         if progress and (chunk // batch) % 10 == 0:
             rate = recorded / (time.perf_counter() - started)

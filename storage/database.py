@@ -30,6 +30,7 @@ from storage.models import (
     Alert,
     Article,
     ArticleAlias,
+    ArticleSignature,
     Delivery,
     EditClass,
     FetchLog,
@@ -54,6 +55,7 @@ TABLES = [
         Article,
         ArticleAlias,
         MinhashBand,
+        ArticleSignature,
         Snapshot,
         Version,
         EditClass,
@@ -62,8 +64,6 @@ TABLES = [
         FetchLog,
     )
 ]
-# Engine-specific search tables that only the migrations know (see storage.search).
-SEARCH_TABLES = {"sqlite": ("articles_fts", "versions_fts"), "postgresql": ("article_search",)}
 
 
 class Database:

@@ -20,6 +20,7 @@ from storage.models import (
     Alert,
     Article,
     ArticleAlias,
+    ArticleSignature,
     Delivery,
     EditClass,
     FetchLog,
@@ -58,6 +59,7 @@ def forget_article(s: Session, *, article_id: int) -> int:
     s.exec(delete(EditClass).where(col(EditClass.version_id).in_(version_ids)))
     s.exec(delete(Version).where(col(Version.article_id) == article_id))
     s.exec(delete(MinhashBand).where(col(MinhashBand.article_id) == article_id))
+    s.exec(delete(ArticleSignature).where(col(ArticleSignature.article_id) == article_id))
     s.exec(delete(ArticleAlias).where(col(ArticleAlias.article_id) == article_id))
     # Retired duplicates that pointed here now point nowhere rather than at a missing row.
     s.exec(update(Article).where(col(Article.moved_to_id) == article_id).values(moved_to_id=None))

@@ -1,12 +1,18 @@
 """Grouping articles into stories: wire copies and other coverage of the same event.
 
-Each article's body gets two MinHash signatures (``datasketch``): one over 3-word shingles,
-which only copies of the same text share (a syndicated AFP/Reuters/TASS story, lightly edited
-by each outlet), and one over the set of content words, which articles about the same event
-share more loosely. The signatures' LSH band hashes are stored in ``minhash_bands``, so the
-index lives in the database: every daemon sharing it sees the same index, nothing is rebuilt
-at start, and a lookup is an indexed query. LSH hits are then checked against the stored
-signatures (estimated Jaccard similarity) before an article joins a story.
+Each article's body gets two MinHash signatures: one over 3-word shingles, which only copies
+of the same text share (a syndicated AFP/Reuters/TASS story, lightly edited by each outlet),
+and one over the set of content words, which articles about the same event share more loosely.
+The signatures' LSH band hashes are stored in ``minhash_bands``, so the index lives in the
+database: every daemon sharing it sees the same index, nothing is rebuilt at start, and a
+lookup is an indexed query. LSH hits are then checked against the stored signatures
+(``article_signatures``, estimated Jaccard similarity) before an article joins a story.
+
+The MinHash is datasketch's ``affine32`` scheme (its permutations, its LSH band parameters),
+computed here with numpy over CRC-32 word hashes instead of a SHA-1 call per shingle: that
+call was most of the cost of placing an article. datasketch itself is not imported at run
+time (it loads scipy); the tests hold this module to its results. Signatures made with
+another hash are not comparable; migration 0004 dropped the ones stored before this hash.
 
 An article joins the story of its most similar copy (``story_role="copy"``), else of its most
 similar coverage (``"coverage"``), else starts a new story (``"first"``). It is placed once,
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,7 +34,7 @@ import numpy as np
 from sqlalchemy import Select, bindparam, func, insert, union
 from sqlmodel import Session, col, select
 
-from storage.models import Article, MinhashBand, Story
+from storage.models import Article, ArticleSignature, MinhashBand, Story
 from storage.types import StoryInfo
 
 NUM_PERM = 64
@@ -46,6 +53,7 @@ class Scheme:
 
 ARTICLES = Article.__table__  # type: ignore[attr-defined]
 BANDS = MinhashBand.__table__  # type: ignore[attr-defined]
+SIGNATURES = ArticleSignature.__table__  # type: ignore[attr-defined]
 COPY = Scheme(0, "copy", 0.5)
 COVERAGE = Scheme(1, "coverage", 0.3)
 SCHEMES = (COPY, COVERAGE)
@@ -68,19 +76,34 @@ def signatures(body: str) -> dict[int, np.ndarray] | None:
     words = [w.lower() for w in _WORDS.findall(body)]
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    content = {w for w in words if len(w) >= 4}
-    minhash_class, permutations = _minhash()
-    result = {}
-    for scheme, items in ((COPY, shingles), (COVERAGE, content)):
-        # The shared permutations are exactly those MinHash(num_perm, seed) draws; drawing
-        # them again for every body cost more than hashing its shingles.
-        minhash = minhash_class(
-            num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme="affine32"
-        )
-        minhash.update_batch([item.encode("utf-8") for item in items])  # order-free: a min
-        result[scheme.id] = minhash.hashvalues.astype(np.uint32)
-    return result
+    # One C call per distinct word; shingles and permutations are then numpy over arrays.
+    codes = {word: zlib.crc32(word.encode("utf-8")) for word in dict.fromkeys(words)}
+    word_hashes = np.fromiter(map(codes.__getitem__, words), dtype=np.uint64, count=len(words))
+    content = np.fromiter((code for word, code in codes.items() if len(word) >= 4), dtype=np.uint32)
+    return {COPY.id: minhash(shingle_hashes(word_hashes)), COVERAGE.id: minhash(content)}
+
+
+def shingle_hashes(words: np.ndarray) -> np.ndarray:
+    """32-bit hashes of every run of three word hashes (uint64 values below 2**32), in order."""
+    # Each step is a bijection of the 64-bit state, so two different triples only meet by a
+    # 2**-32 chance in the kept bits, and word order matters (a, b, c differs from c, b, a).
+    state = _fmix64((words[:-2] << np.uint64(32)) | words[1:-1]) ^ words[2:]
+    return _fmix64(state).astype(np.uint32)  # the low 32 bits
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's ``affine32`` MinHash of a set given by its 32-bit item hashes.
+
+    The same values ``MinHash(NUM_PERM, SEED, scheme="affine32").update_batch`` keeps, with
+    the item hashes as ``hashfunc``: its permutations and its pre-mix, over a whole array at
+    once instead of a Python call per item. Duplicates do not matter (it is a minimum).
+    """
+    a, b = _permutations()
+    if hashes.size == 0:
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    mixed = _fmix32(hashes.astype(np.uint32, copy=False))
+    # uint32 arithmetic wraps: the affine maps are mod 2**32, as in datasketch.
+    return (mixed[:, np.newaxis] * a + b).min(axis=0)
 
 
 def band_hashes(values: np.ndarray, scheme: Scheme) -> list[int]:
@@ -121,16 +144,18 @@ def place_article(
         assert story.id is not None
         placement = Placement(story.id, "first", None, 1.0)
     article.story_id, article.story_role = placement.story_id, placement.role
-    article.signature = b"".join(sigs[scheme.id].tobytes() for scheme in SCHEMES)
     s.add(article)
     s.flush()
+    conn = s.connection()
+    signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
+    conn.execute(insert(SIGNATURES), {"article_id": article.id, "signature": signature})
     # One multi-row INSERT for the ~35 band rows, not an ORM object each.
     rows = [
         {"article_id": article.id, "scheme": scheme.id, "band": band, "hash": value}
         for scheme in SCHEMES
         for band, value in enumerate(band_hashes(sigs[scheme.id], scheme))
     ]
-    s.connection().execute(insert(BANDS), rows)
+    conn.execute(insert(BANDS), rows)
     return placement
 
 
@@ -158,7 +183,7 @@ def _most_similar(
     )
     best: tuple[tuple[int, int], float] | None = None
     for other_id, story_id, signature in rows:
-        similarity = _similarity(sigs[scheme.id], signature or b"", scheme)
+        similarity = _similarity(sigs[scheme.id], signature, scheme)
         if similarity >= scheme.threshold and (best is None or similarity > best[1]):
             best = ((other_id, story_id), similarity)
     return best
@@ -179,16 +204,16 @@ def _candidates(scheme_id: int, bands: int) -> Select[Any]:
         for band in range(bands)
     ]
     candidate_ids = select(union(*lookups).subquery().c.article_id).limit(_MAX_CANDIDATES)
-    return select(ARTICLES.c.id, ARTICLES.c.story_id, ARTICLES.c.signature).where(
-        ARTICLES.c.id.in_(candidate_ids),
-        ARTICLES.c.signature.is_not(None),
-        ARTICLES.c.story_id.is_not(None),
+    return (
+        select(ARTICLES.c.id, ARTICLES.c.story_id, SIGNATURES.c.signature)
+        .join_from(SIGNATURES, ARTICLES, ARTICLES.c.id == SIGNATURES.c.article_id)
+        .where(SIGNATURES.c.article_id.in_(candidate_ids), ARTICLES.c.story_id.is_not(None))
     )
 
 
 def _similarity(values: np.ndarray, stored: bytes, scheme: Scheme) -> float:
     """Estimated Jaccard similarity: the share of equal MinHash values."""
-    other = np.frombuffer(stored, dtype=np.uint32)
+    other = np.frombuffer(stored, dtype="<u4")
     start = SCHEMES.index(scheme) * NUM_PERM
     segment = other[start : start + NUM_PERM]
     if len(segment) != NUM_PERM:
@@ -197,18 +222,42 @@ def _similarity(values: np.ndarray, stored: bytes, scheme: Scheme) -> float:
 
 
 @cache
-def _minhash() -> tuple[Any, Any]:
-    """datasketch's MinHash class and the permutations every signature shares."""
-    # Imported here: datasketch pulls in scipy (~0.4 s), which only recording needs.
-    from datasketch import MinHash
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of the affine permutations every signature shares, drawn once.
 
-    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    Drawn as datasketch's ``MinHash(NUM_PERM, SEED, scheme="affine32")`` draws them (a seeded
+    ``RandomState``, odd multipliers), not by calling it: importing datasketch loads scipy for
+    its LSH parameter search, some 50 MB in every daemon for numbers fixed here. The tests
+    check these are datasketch's own.
+    """
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-@cache
+# MurmurHash3's finalisers: cheap bijections that spread every input bit over the output.
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+# (bands, rows per band) per threshold: what datasketch's ``MinHashLSH(threshold, NUM_PERM)``
+# picks (the tests check it); computed there by numerical integration, hence scipy.
+_BANDS = {COPY.threshold: (14, 4), COVERAGE.threshold: (21, 3)}
+
+
 def _bands(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch picks for a threshold (no index is built)."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    """(bands, rows per band) of the LSH index for a scheme's threshold."""
+    return _BANDS[threshold]

@@ -4,8 +4,12 @@ validators kept or replaced, loaded rows kept up to date, and signatures unchang
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import text
@@ -13,7 +17,7 @@ from sqlalchemy import text
 import storage
 from storage.fingerprint import fingerprint
 from storage.models import Article
-from storage.syndication import COPY, COVERAGE, NUM_PERM, SEED, signatures
+from storage.syndication import COPY, COVERAGE, NUM_PERM, SEED, shingle_hashes, signatures
 from tests.storage.conftest import BODY
 
 
@@ -69,20 +73,53 @@ def test_core_updates_refresh_an_article_the_session_holds(
 
 
 def test_signatures_are_datasketchs_minhash_exactly() -> None:
-    # Stored signatures and bands must keep matching new ones: the shared permutations are
-    # an optimisation, never a different hash.
+    # The numpy MinHash must keep exactly what datasketch's affine32 MinHash keeps for the same
+    # item hashes (CRC-32 of each word, mixed per shingle), or its LSH band parameters would
+    # not hold.
     from datasketch import MinHash
 
     body = " ".join([BODY] * 3)
     sigs = signatures(body)
     assert sigs is not None
     words = [w.lower() for w in re.findall(r"[^\W_]+", body)]
-    shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    content = {w for w in words if len(w) >= 4}
-    for scheme, items in ((COPY, shingles), (COVERAGE, content)):
-        expected = MinHash(num_perm=NUM_PERM, seed=SEED)
-        expected.update_batch([item.encode("utf-8") for item in sorted(items)])
-        assert np.array_equal(sigs[scheme.id], expected.hashvalues.astype(np.uint32))
+    codes = np.array([zlib.crc32(w.encode("utf-8")) for w in words], dtype=np.uint64)
+    items = {
+        COPY: shingle_hashes(codes).tolist(),
+        COVERAGE: sorted({zlib.crc32(w.encode("utf-8")) for w in words if len(w) >= 4}),
+    }
+    for scheme, hashes in items.items():
+        expected = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
+        expected.update_batch(hashes)
+        assert np.array_equal(sigs[scheme.id], expected.hashvalues)
+
+
+def test_permutations_and_bands_are_datasketchs_own() -> None:
+    # The daemon does not import datasketch (scipy); these constants must stay what it draws.
+    from datasketch import MinHash, MinHashLSH
+
+    from storage.syndication import SCHEMES, _bands, _permutations
+
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+    ours = _permutations()
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+    for scheme in SCHEMES:
+        lsh = MinHashLSH(threshold=scheme.threshold, num_perm=NUM_PERM)
+        assert _bands(scheme.threshold) == (lsh.b, lsh.r)
+
+
+def test_recording_does_not_load_scipy(tmp_path) -> None:
+    # Some 50 MB per daemon: story placement must work from numpy alone.
+    script = (
+        "import sys, storage\n"
+        "from storage.syndication import band_hashes, signatures, SCHEMES\n"
+        f"sigs = signatures({BODY!r} * 3)\n"
+        "assert sigs is not None\n"
+        "[band_hashes(sigs[s.id], s) for s in SCHEMES]\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'datasketch')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_a_missing_or_stale_current_fingerprint_is_repaired_not_an_edit(

@@ -85,6 +85,12 @@ def test_outlet_filter_and_limit(db: storage.Database, stored: dict[str, int]) -
         stored["second"]
     ]
     assert len(search(db, "Istanbul OR swap", limit=1)) == 1
+    every = search(db, "Istanbul OR swap", all_versions=True, outlet="example.com")
+    assert [(h.article_id, h.version_number) for h in every] == [
+        (stored["first"], 2),
+        (stored["first"], 1),
+    ]
+    assert len(search(db, "Istanbul OR swap", all_versions=True, limit=1)) == 1
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,18 @@ lives in the database (a new process finds earlier articles without rebuilding a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import numpy as np
+import pytest
 from sqlmodel import col, select
 
 import storage
 from newswatch.newsroom import Newsroom
-from storage.syndication import COPY, COVERAGE, band_hashes, signatures
+from storage.models import ArticleSignature
+from storage.syndication import COPY, COVERAGE, SCHEMES, band_hashes, signatures
 
 STORIES = Newsroom.with_articles().stories
 HERALD = STORIES["istanbul-talks-delegations-swap-rival-peace-memorandums"]
@@ -85,11 +89,14 @@ def test_the_index_persists_across_processes(
         with again.session() as s:
             bands = s.exec(select(storage.MinhashBand).where(
                 col(storage.MinhashBand.article_id) == article_id)).all()
+            stored = s.get(ArticleSignature, article_id)
         sigs = signatures("\n".join(VOZA_COPY.body))
         assert sigs is not None
         expected = len(band_hashes(sigs[COPY.id], COPY)) + len(
             band_hashes(sigs[COVERAGE.id], COVERAGE))
         assert len(bands) == expected
+        assert stored is not None
+        assert stored.signature == b"".join(sigs[x.id].astype("<u4").tobytes() for x in SCHEMES)
 
 
 def make_article_in(db: storage.Database, url: str, now: datetime) -> int:
@@ -110,3 +117,39 @@ def test_a_short_body_waits_for_a_longer_version_before_joining_a_story(
         full = storage.record(s, article_id=teaser.article_id, fields=fields_of(VOZA_COPY),
                               snapshot=None, fetched_at=now + timedelta(hours=1))
     assert full.story_id is not None
+
+
+def shingles(body: str) -> set[str]:
+    words = [w.lower() for w in re.findall(r"[^\W_]+", body)]
+    return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+ALL_TEXT = "\n".join(line for story in STORIES.values() for line in story.body)
+
+
+@pytest.mark.parametrize("kept", [1.0, 0.9, 0.75, 0.5, 0.25, 0.0])
+def test_the_estimated_similarity_follows_the_true_one(kept: float) -> None:
+    # A wire story with a share of its sentences replaced by other text: the signatures'
+    # estimate must stay near the true Jaccard similarity of the shingle sets (64 values:
+    # standard error <= 0.07, so 0.2 is about three of them).
+    sentences = re.split(r"(?<=[.!?])\s+", ALL_TEXT)
+    half = len(sentences) // 2
+    original, others = sentences[:half], sentences[half:]
+    n = round(kept * len(original))
+    edited = original[:n] + others[: len(original) - n]
+    a, b = " ".join(original), " ".join(edited)
+    sig_a, sig_b = signatures(a), signatures(b)
+    assert sig_a is not None and sig_b is not None
+    true = len(shingles(a) & shingles(b)) / len(shingles(a) | shingles(b))
+    estimate = float(np.mean(sig_a[COPY.id] == sig_b[COPY.id]))
+    assert abs(estimate - true) < 0.2, (kept, true, estimate)
+
+
+def test_word_order_and_case_count_as_they_should() -> None:
+    body = "\n".join(HERALD.body)
+    same, upper, reordered = signatures(body), signatures(body.upper()), signatures(reworded(body))
+    assert same is not None and upper is not None and reordered is not None
+    assert np.array_equal(same[COPY.id], upper[COPY.id]), "case is not an edit"
+    # Same words in another order: no longer the same text, still the same vocabulary.
+    assert np.mean(same[COPY.id] == reordered[COPY.id]) < COPY.threshold
+    assert np.array_equal(same[COVERAGE.id], reordered[COVERAGE.id])
