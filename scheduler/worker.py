@@ -345,13 +345,23 @@ class Worker:
                                            now=now)
             return "off_topic"
         fields = fields_from_extracted(found)
-        with self._db.transaction() as session:
-            outcome = storage.record(
-                session, article_id=due.id, fields=fields, snapshot=page.body, fetched_at=now,
-                etag=page.validators.etag, last_modified=page.validators.last_modified,
-                next_check_if_unchanged=self._next_check(
-                    due, now, last_changed=due.last_changed_at, published=found.published))
-            if not outcome.rescheduled:
+        validators = page.validators
+        outcome = None
+        next_check = self._next_check(due, now, last_changed=due.last_changed_at,
+                                      published=found.published)
+        if due.version_count and next_check is not None:
+            # Most rechecks find the article as it was: one statement, no session.
+            with self._db.write_connection() as conn:
+                outcome = storage.record_if_unchanged(
+                    conn, article_id=due.id, fields=fields, fetched_at=now,
+                    next_check_at=next_check, etag=validators.etag,
+                    last_modified=validators.last_modified)
+        if outcome is None:
+            with self._db.transaction() as session:
+                outcome = storage.record(
+                    session, article_id=due.id, fields=fields, snapshot=page.body,
+                    fetched_at=now, etag=validators.etag,
+                    last_modified=validators.last_modified)
                 changed = now if outcome.kind in (storage.OutcomeKind.NEW,
                                                   storage.OutcomeKind.EDITED) else None
                 self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,

@@ -61,6 +61,7 @@ from storage.record import (
     record,
     record_failure,
     record_gone,
+    record_if_unchanged,
     record_not_modified,
     record_not_modified_many,
 )
@@ -218,6 +219,7 @@ __all__ = [
     "record",
     "record_failure",
     "record_gone",
+    "record_if_unchanged",
     "record_moved",
     "record_not_modified",
     "record_not_modified_many",

@@ -20,6 +20,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.columns import as_utc
@@ -60,6 +61,7 @@ __all__ = [
     "record",
     "record_failure",
     "record_gone",
+    "record_if_unchanged",
     "record_not_modified",
     "record_not_modified_many",
 ]
@@ -74,20 +76,15 @@ def record(
     fetched_at: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
-    next_check_if_unchanged: datetime | None = None,
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
-    ``etag``/``last_modified`` of ``None`` keep the stored validators. With
-    ``next_check_if_unchanged``, a recheck that finds the article unchanged also sets its next
-    check and releases its lease, in the same statement (``Outcome.rescheduled``); any other
-    outcome leaves rescheduling to the caller.
+    ``etag``/``last_modified`` of ``None`` keep the stored validators. Rescheduling is left to
+    the caller (the daemon tries :func:`record_if_unchanged` first, which also reschedules).
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
-    quick = _unchanged_quickly(
-        s, article_id, new_fingerprint, fetched_at, etag, last_modified, next_check_if_unchanged
-    )
+    quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
     if quick is not None:
         return quick
     state = current_state(s, article_id)  # locks the row, as the full path needs
@@ -159,6 +156,47 @@ def record(
     )
 
 
+def record_if_unchanged(
+    conn: Connection,
+    *,
+    article_id: int,
+    fields: ArticleFields,
+    fetched_at: datetime,
+    next_check_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Outcome | None:
+    """The recheck that found the article as it was: touch, reschedule and release it.
+
+    One UPDATE on a Core connection (:meth:`storage.Database.write_connection`), no session:
+    most checks of a watched article end here. ``None`` when the article changed (or is new,
+    or gone from the database): then :func:`record` must decide, in a transaction of its own.
+    """
+    params = _touch_params(article_id, fingerprint(_without_nul(fields)), fetched_at, etag,
+                           last_modified)
+    params["next_check_at"] = next_check_at
+    number = conn.execute(TOUCH_IF_UNCHANGED_AND_RESCHEDULE, params).scalar_one_or_none()
+    if number is None:
+        return None
+    return Outcome(OutcomeKind.UNCHANGED, article_id, number, rescheduled=True)
+
+
+def _touch_params(
+    article_id: int,
+    new_fingerprint: str,
+    fetched_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "fingerprint": new_fingerprint,
+        "now": fetched_at,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+
+
 def _unchanged_quickly(
     s: Session,
     article_id: int,
@@ -166,21 +204,14 @@ def _unchanged_quickly(
     fetched_at: datetime,
     etag: str | None,
     last_modified: str | None,
-    next_check_at: datetime | None,
 ) -> Outcome | None:
     """The recheck that found nothing new: one UPDATE by primary key, no ORM object.
 
     Most checks of a watched article find it unchanged, so this path is what bounds how many
     articles one daemon can watch. ``None``: the article changed (or is new, or missing).
     """
-    params = {"article_id": article_id, "fingerprint": new_fingerprint, "now": fetched_at}
-    params |= {"etag": etag, "last_modified": last_modified}
-    statement = TOUCH_IF_UNCHANGED
-    if next_check_at is not None:
-        s.flush()  # the raw UPDATE releases the lease: nothing pending may write it back
-        statement = TOUCH_IF_UNCHANGED_AND_RESCHEDULE
-        params["next_check_at"] = next_check_at
-    number = s.connection().execute(statement, params).scalar_one_or_none()
+    params = _touch_params(article_id, new_fingerprint, fetched_at, etag, last_modified)
+    number = s.connection().execute(TOUCH_IF_UNCHANGED, params).scalar_one_or_none()
     if number is None:
         return None
     values: dict[str, Any] = {
@@ -194,12 +225,8 @@ def _unchanged_quickly(
         values["etag"] = etag
     if last_modified is not None:
         values["last_modified"] = last_modified
-    if next_check_at is not None:
-        values |= {"next_check_at": as_utc(next_check_at), "lease_owner": None, "lease_until": None}
     sync_loaded(s, article_id, values)
-    return Outcome(
-        OutcomeKind.UNCHANGED, article_id, number, rescheduled=next_check_at is not None
-    )
+    return Outcome(OutcomeKind.UNCHANGED, article_id, number)
 
 
 def _unchanged(s: Session, article: Article, number: int) -> Outcome:

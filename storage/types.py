@@ -62,8 +62,8 @@ class Outcome:
     classes: tuple[str, ...] = ()
     reverts: int | None = None
     story_id: int | None = None
-    # True when the call also set the article's next check and released its lease (the
-    # unchanged recheck given ``next_check_if_unchanged``): the caller must not do it again.
+    # True when the call also set the article's next check and released its lease
+    # (``record_if_unchanged``): the caller must not do it again.
     rescheduled: bool = False
 
 

@@ -1,5 +1,5 @@
-"""The daemon's cheapest checks: an unchanged recheck that also reschedules itself, and many
-304s recorded in one statement. Both must leave the article exactly as the two-step path did."""
+"""The daemon's cheapest checks: an unchanged recheck in one statement on a Core connection,
+and many 304s in one executemany. Both must leave the article as record + reschedule did."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _article(db: storage.Database, article_id: int) -> Article:
         return article
 
 
-def test_an_unchanged_recheck_reschedules_and_releases_in_the_same_call(
+def test_an_unchanged_recheck_is_one_statement_that_reschedules_and_releases(
     db: storage.Database, make_article: Callable[..., int], base_fields, now
 ) -> None:
     article_id = make_article()
@@ -39,20 +39,19 @@ def test_an_unchanged_recheck_reschedules_and_releases_in_the_same_call(
     assert _claim(db, later, 10) == [article_id]
     assert _article(db, article_id).lease_owner == OWNER
 
-    with db.transaction() as s:
-        outcome = storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"x",
-                                 fetched_at=later, etag='"e"', next_check_if_unchanged=due)
-        # A session that holds the row sees what the statement wrote.
-        held = s.get(Article, article_id)
-        assert held is not None and (held.next_check_at, held.lease_owner) == (due, None)
+    with db.write_connection() as conn:
+        outcome = storage.record_if_unchanged(conn, article_id=article_id, fields=base_fields,
+                                              fetched_at=later, next_check_at=due, etag='"e"')
+    assert outcome is not None
     assert (outcome.kind, outcome.rescheduled) == (storage.OutcomeKind.UNCHANGED, True)
+    assert outcome.version_number == 1
     article = _article(db, article_id)
     assert (article.next_check_at, article.last_checked_at) == (due, later)
     assert (article.lease_owner, article.lease_until, article.etag) == (None, None, '"e"')
     assert article.version_count == 1
 
 
-def test_a_changed_article_leaves_rescheduling_to_the_caller(
+def test_a_changed_or_missing_article_is_left_to_record(
     db: storage.Database, make_article: Callable[..., int], base_fields, now
 ) -> None:
     article_id = make_article()
@@ -63,14 +62,23 @@ def test_a_changed_article_leaves_rescheduling_to_the_caller(
     later = now + timedelta(hours=1)
     assert _claim(db, later, 10) == [article_id]
     edited = replace(base_fields, title="Istanbul talks: a second round is set")
+    with db.write_connection() as conn:
+        quick = storage.record_if_unchanged(conn, article_id=article_id, fields=edited,
+                                            fetched_at=later,
+                                            next_check_at=later + timedelta(hours=4))
+        missing = storage.record_if_unchanged(conn, article_id=987_654, fields=base_fields,
+                                              fetched_at=later, next_check_at=later)
+    assert quick is None and missing is None
+    article = _article(db, article_id)
+    # Nothing written: still leased, schedule and check time untouched.
+    assert (article.lease_owner, article.next_check_at) == (OWNER, now)
+    assert article.last_checked_at == now
     with db.transaction() as s:
         outcome = storage.record(s, article_id=article_id, fields=edited, snapshot=b"y",
-                                 fetched_at=later,
-                                 next_check_if_unchanged=later + timedelta(hours=4))
+                                 fetched_at=later)
     assert (outcome.kind, outcome.rescheduled) == (storage.OutcomeKind.EDITED, False)
-    article = _article(db, article_id)
-    # Still leased, schedule untouched: the caller picks the fast tier after an edit.
-    assert (article.lease_owner, article.next_check_at) == (OWNER, now)
+    # record() leaves the schedule to the caller, who picks the fast tier after an edit.
+    assert _article(db, article_id).lease_owner == OWNER
 
 
 def test_many_304s_are_recorded_at_once_and_a_forgotten_article_is_skipped(
