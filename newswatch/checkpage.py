@@ -5,23 +5,28 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from newswatch.config import Settings
+from newswatch.fetching import fetch_limits, open_client
 from scraper import Extracted, ExtractionError, extract
-from scraper.fetch import Fetcher, build_client
+from scraper.fetch import Fetcher
 
 
-def load_and_extract(target: str) -> Extracted:
-    """Fetch ``target`` if it is a URL, else read it as a file; return what extraction finds."""
+def load_and_extract(target: str, settings: Settings) -> Extracted:
+    """Fetch ``target`` if it is a URL, else read it as a file; return what extraction finds.
+
+    A URL is fetched as the daemon would: the configured User-Agent, proxy, timeouts and caps.
+    """
     if target.startswith(("http://", "https://")):
-        return asyncio.run(_fetch_and_extract(target))
+        return asyncio.run(_fetch_and_extract(target, settings))
     path = Path(target)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     return extract(path.read_bytes())
 
 
-async def _fetch_and_extract(url: str) -> Extracted:
-    async with build_client() as client:
-        page = await Fetcher(client).fetch(url)
+async def _fetch_and_extract(url: str, settings: Settings) -> Extracted:
+    async with open_client(settings) as client:
+        page = await Fetcher(client, limits=fetch_limits(settings)).fetch(url)
     if page.status != 200:
         raise ExtractionError(f"HTTP {page.status}", url=url)
     if not page.is_html:

@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 
 from storage.columns import as_utc
 from storage.exceptions import NotFound
-from storage.models import Article, ArticleAlias, Source, Version
+from storage.models import Article, ArticleAlias, Source
 from storage.sql import upsert_insert
-from storage.statements import RESCHEDULE, sync_loaded
+from storage.statements import CLAIM_DUE_ARTICLES, LEASE_ARTICLES, RESCHEDULE, sync_loaded
 from storage.types import Candidate, DueArticle, DueSource, SourceSpec
 
 logger = logging.getLogger(__name__)
@@ -112,41 +112,31 @@ def claim_due_articles(
     s: Session, *, owner: str, now: datetime, limit: int, lease: timedelta
 ) -> list[DueArticle]:
     """Lease up to ``limit`` articles whose ``next_check_at`` has passed, oldest due first."""
-    stmt = (
-        select(Article, Version.published)
-        .outerjoin(Version, col(Version.id) == col(Article.current_version_id))
-        .where(
-            col(Article.next_check_at).is_not(None),
-            col(Article.next_check_at) <= now,
-            or_(col(Article.lease_until).is_(None), col(Article.lease_until) <= now),
-        )
-        .order_by(col(Article.next_check_at), col(Article.id))
-        .limit(limit)
-        # OF articles: PostgreSQL cannot lock the nullable side of an outer join.
-        .with_for_update(skip_locked=True, of=Article)
-        .execution_options(populate_existing=True)
-    )
-    rows = list(s.exec(stmt).all())
-    until = as_utc(now) + lease
-    due: list[DueArticle] = []
-    for article, published in rows:
-        article.lease_owner, article.lease_until = owner, until
-        s.add(article)
-        due.append(
-            DueArticle(
-                id=_id(article.id),
-                url=article.url,
-                source_id=article.source_id,
-                etag=article.etag,
-                last_modified=article.last_modified,
-                first_seen_at=article.first_seen_at,
-                last_changed_at=article.last_changed_at,
-                published=published or article.hint_published,
-                version_count=article.version_count,
-            )
-        )
+    # Core statements, no ORM objects: every pass of every daemon claims a batch.
     s.flush()
-    return due
+    conn = s.connection()
+    rows = conn.execute(CLAIM_DUE_ARTICLES, {"now": now, "limit": limit}).all()
+    if not rows:
+        return []
+    until = as_utc(now) + lease
+    ids = [row.id for row in rows]
+    conn.execute(LEASE_ARTICLES, {"ids": ids, "owner": owner, "until": until})
+    for article_id in ids:
+        sync_loaded(s, article_id, {"lease_owner": owner, "lease_until": until})
+    return [
+        DueArticle(
+            id=row.id,
+            url=row.url,
+            source_id=row.source_id,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            first_seen_at=row.first_seen_at,
+            last_changed_at=row.last_changed_at,
+            published=row.published or row.hint_published,
+            version_count=row.version_count,
+        )
+        for row in rows
+    ]
 
 
 def add_candidates(

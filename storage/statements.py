@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Integer, Row, bindparam, func, or_, select, update
 from sqlalchemy.orm import attributes
 from sqlmodel import Session
 
@@ -97,6 +97,48 @@ NOT_MODIFIED_AND_RESCHEDULE = (
         next_check_at=bindparam("next_check_at", type_=ARTICLES.c.next_check_at.type),
         lease_owner=None,
         lease_until=None,
+    )
+)
+
+# Claiming due articles: the columns a check needs (no ORM object for each of the batch),
+# locked on PostgreSQL with SKIP LOCKED so several daemons never claim the same row; OF
+# articles because PostgreSQL cannot lock the nullable side of an outer join.
+_DUE_AT = ARTICLES.c.next_check_at.type
+CLAIM_DUE_ARTICLES = (
+    select(
+        ARTICLES.c.id,
+        ARTICLES.c.url,
+        ARTICLES.c.source_id,
+        ARTICLES.c.etag,
+        ARTICLES.c.last_modified,
+        ARTICLES.c.first_seen_at,
+        ARTICLES.c.last_changed_at,
+        ARTICLES.c.hint_published,
+        ARTICLES.c.version_count,
+        VERSIONS.c.published,
+    )
+    .select_from(
+        ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id)
+    )
+    .where(
+        ARTICLES.c.next_check_at.is_not(None),
+        ARTICLES.c.next_check_at <= bindparam("now", type_=_DUE_AT),
+        or_(
+            ARTICLES.c.lease_until.is_(None),
+            ARTICLES.c.lease_until <= bindparam("now", type_=_DUE_AT),
+        ),
+    )
+    .order_by(ARTICLES.c.next_check_at, ARTICLES.c.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True, of=ARTICLES)
+)
+
+LEASE_ARTICLES = (
+    update(ARTICLES)
+    .where(ARTICLES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        lease_owner=bindparam("owner", type_=ARTICLES.c.lease_owner.type),
+        lease_until=bindparam("until", type_=ARTICLES.c.lease_until.type),
     )
 )
 

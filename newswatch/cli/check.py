@@ -7,20 +7,23 @@ from typing import Annotated
 import typer
 
 from newswatch import render
-from newswatch.cli.common import JsonOption, app, err, out
+from newswatch.cli.common import ConfigOption, JsonOption, app, err, load_config, out
 
 
 @app.command()
 def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML file.")],
-          as_json: JsonOption = False) -> None:
+          config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Show what newswatch would store for one page, and where each field came from.
+
+    A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts).
 
     Example: newswatch check saved-page.html
     """
     from newswatch.checkpage import load_and_extract
 
+    settings = load_config(config)
     try:
-        found = load_and_extract(target)
+        found = load_and_extract(target, settings)
     except Exception as error:  # every failure here is the user's page or path: say which
         err.print(f"[bold red]cannot check[/] {target}: {error}", highlight=False)
         raise typer.Exit(1) from None

@@ -173,11 +173,16 @@ def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path:
 def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
     room = Newsroom.with_articles().start()
     try:
-        code, output = invoke("check", room.url_of(SEED), "--json")
+        config = tmp_path / "nw.toml"
+        config.write_text('[fetch]\nuser_agent = "newswatch-check-test/1 (+mailto:a@b.c)"\n')
+        code, output = invoke("check", room.url_of(SEED), "--json", "--config", str(config))
         assert code == 0
         found = json.loads(output)
         assert found["title"] == room.story(SEED).title
         assert found["signals"]["title"]
+        # Fetched as the daemon would: the configured User-Agent, not the library default.
+        [request] = room.requests_for(SEED)
+        assert request.headers["user-agent"] == "newswatch-check-test/1 (+mailto:a@b.c)"
         saved = tmp_path / "page.html"
         saved.write_bytes(httpx.get(room.url_of(SEED)).content)
         code, output = invoke("check", str(saved))
