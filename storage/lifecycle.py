@@ -61,11 +61,13 @@ def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> 
     ]
     updated = s.connection().execute(NOT_MODIFIED_AND_RESCHEDULE, rows).rowcount
     for c in checks:
-        values = {"last_checked_at": as_utc(c.checked_at), "failures": 0, "last_error": None}
         due = as_utc(c.next_check_at) if c.next_check_at is not None else None
-        values |= {"next_check_at": due, "lease_owner": None}
-        sync_loaded(s, c.article_id, values | {"lease_until": None})
-    return int(updated if updated is not None and updated >= 0 else len(checks))
+        sync_loaded(s, c.article_id, {
+            "last_checked_at": as_utc(c.checked_at), "failures": 0, "last_error": None,
+            "next_check_at": due, "lease_owner": None, "lease_until": None,
+        })
+    # Both drivers report the executemany's total; a driver that could not would say -1.
+    return int(updated) if updated is not None and updated >= 0 else len(checks)
 
 
 def record_gone(s: Session, *, article_id: int, status: int, now: datetime) -> Outcome:
