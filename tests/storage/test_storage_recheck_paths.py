@@ -27,14 +27,19 @@ def _article(db: storage.Database, article_id: int) -> Article:
         return article
 
 
+def _first_version_due(db: storage.Database, article_id: int, fields, now) -> None:
+    """Version 1 recorded, and the article due again at ``now``."""
+    with db.transaction() as s:
+        storage.record(s, article_id=article_id, fields=fields, snapshot=b"<p>1</p>",
+                       fetched_at=now)
+        storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
+
+
 def test_an_unchanged_recheck_is_one_statement_that_reschedules_and_releases(
     db: storage.Database, make_article: Callable[..., int], base_fields, now
 ) -> None:
     article_id = make_article()
-    with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                       fetched_at=now)
-        storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
+    _first_version_due(db, article_id, base_fields, now)
     later, due = now + timedelta(hours=1), now + timedelta(hours=4)
     assert _claim(db, later, 10) == [article_id]
     assert _article(db, article_id).lease_owner == OWNER
@@ -55,10 +60,7 @@ def test_a_changed_or_missing_article_is_left_to_record(
     db: storage.Database, make_article: Callable[..., int], base_fields, now
 ) -> None:
     article_id = make_article()
-    with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                       fetched_at=now)
-        storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
+    _first_version_due(db, article_id, base_fields, now)
     later = now + timedelta(hours=1)
     assert _claim(db, later, 10) == [article_id]
     edited = replace(base_fields, title="Istanbul talks: a second round is set")
