@@ -114,10 +114,11 @@ _TREE: list[tuple] = [
     ("work one article (Worker.check_article)", "scheduler/worker.py", "check_article", [
         ("fetch (PoliteFetcher.fetch)", "scraper/polite.py", "fetch", [
             ("HTTP request (httpx/httpcore)", "httpx/_client.py", "send", []),
-            ("fetch log row (own transaction)", "scheduler/fetchlog.py", "__call__", []),
         ]),
         ("extract()", "scraper/extract/core.py", "extract", []),
         ("record (Worker._record)", "scheduler/worker.py", "_record", [
+            ("unchanged: storage.record_if_unchanged", "storage/record.py",
+             "record_if_unchanged", []),
             ("storage.record", "storage/record.py", "record", [
                 ("story placement (MinHash, bands)", "storage/syndication.py", "place_article",
                  []),
@@ -128,11 +129,14 @@ _TREE: list[tuple] = [
                 ("lock the article row", "storage/lifecycle.py", "locked_article", []),
             ]),
         ]),
-        ("304: storage.record_not_modified", "/storage/", "record_not_modified", []),
         ("reschedule (Worker._reschedule)", "scheduler/worker.py", "_reschedule", []),
     ]),
+    ("the pass's 304s (record_not_modified_many)", "storage/lifecycle.py",
+     "record_not_modified_many", []),
+    ("fetch log lines (flushed per pass)", "scheduler/fetchlog.py", "flush", []),
     ("claim a batch (claim_due_articles)", "storage/frontier.py", "claim_due_articles", []),
-    ("every COMMIT (all transactions above)", "sqlalchemy/orm/session.py", "commit", []),
+    # Connection-level: counts the session transactions and the Core write connections alike.
+    ("every COMMIT (all transactions above)", "sqlalchemy/engine/base.py", "_commit_impl", []),
     ("waiting for the database server (psycopg)", "psycopg/connection.py", "wait", []),
 ]
 
