@@ -218,8 +218,10 @@ class FetchConfig(_Section):
 
 
 class DaemonConfig(_Section):
-    tick: Duration = Field(timedelta(seconds=5), description="How often due work is claimed.")
-    batch: int = Field(32, gt=0, description="Items claimed per tick.")
+    tick: Duration = Field(timedelta(seconds=5), description=(
+        "How often the daemon looks for due work; while a backlog lasts it claims again as "
+        "soon as a pass is done."))
+    batch: int = Field(32, gt=0, description="Sources and articles claimed per pass (each).")
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
     shutdown_grace: Duration = Field(timedelta(seconds=20),
                                      description="Time in-flight work gets on SIGTERM.")

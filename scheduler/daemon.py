@@ -1,8 +1,11 @@
 """The daemon: APScheduler jobs around the worker and the deliverer, and a graceful stop.
 
 Per-URL due times live in the database, not in APScheduler's job store (DESIGN.md): the
-scheduler only ticks. On SIGTERM/SIGINT the daemon stops claiming, lets in-flight work finish
-within the grace period (cancelling it after that, leases released), flushes alerts, and returns.
+scheduler only ticks. A tick works pass after pass for as long as passes come back full (a
+backlog is worked off at the pace the machine allows, not one batch per tick); a tick that
+finds the previous one still working leaves it to carry on. On SIGTERM/SIGINT the daemon stops
+claiming, lets in-flight work finish within the grace period (cancelling it after that, leases
+released), flushes alerts, and returns.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._in_flight: set[asyncio.Task[object]] = set()
         self._running = False
+        self._working = False  # a tick's passes are under way
         self.last_tick_at: datetime | None = None
         self.passes: list[PassReport] = []
 
@@ -74,8 +78,10 @@ class Daemon:
                 loop.add_signal_handler(signum, self.stop)
         scheduler = AsyncIOScheduler(event_loop=loop)
         start = datetime.now(scheduler.timezone)
+        # Two instances: a tick that fires while a long one works returns at once (see _tick)
+        # instead of being refused by APScheduler with a warning every tick.
         scheduler.add_job(self._tick, "interval", seconds=self._timing.tick.total_seconds(),
-                          max_instances=1, coalesce=True, id="due-work", next_run_time=start)
+                          max_instances=2, coalesce=True, id="due-work", next_run_time=start)
         scheduler.add_job(self._deliver, "interval",
                           seconds=self._timing.deliver_every.total_seconds(), max_instances=1,
                           coalesce=True, id="deliver-alerts", next_run_time=start)
@@ -94,21 +100,33 @@ class Daemon:
             logger.info("daemon stopped", extra={"event": "daemon_stopped"})
 
     async def _tick(self) -> None:
-        self.last_tick_at = datetime.now(UTC)
-        await self._tracked(self._worker.run_due())
+        """Work passes back to back while they come back full; then wait for the next tick."""
+        if self._working:
+            return  # the tick under way claims again as soon as its pass is done
+        self._working = True
+        try:
+            while not self._stop.is_set():
+                self.last_tick_at = datetime.now(UTC)
+                report = await self._tracked(self._worker.run_due())
+                if not isinstance(report, PassReport) or not report.more_due:
+                    break
+        finally:
+            self._working = False
 
     async def _deliver(self) -> None:
         await self._tracked(self._deliverer.deliver())
 
-    async def _tracked(self, work: object) -> None:
+    async def _tracked(self, work: object) -> object:
         task = asyncio.ensure_future(work)  # type: ignore[arg-type]
         self._in_flight.add(task)
         try:
             result = await asyncio.shield(task)
             if isinstance(result, PassReport):
                 self.passes.append(result)
+            return result
         except Exception:
             logger.exception("a daemon job failed; it runs again at the next tick")
+            return None
         finally:
             self._in_flight.discard(task)
 

@@ -56,6 +56,7 @@ class PassReport:
     articles: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    more_due: bool = False  # a claim came back full: more is probably due right now
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -114,18 +115,20 @@ class Worker:
         if not self.accepting:
             return report
         with self._db.transaction() as session:
-            sources = [s for s in storage.claim_due_sources(
+            claimed_sources = storage.claim_due_sources(
                 session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease) if ("source", s.id) not in done]
+                lease=self._config.lease)
+        sources = [s for s in claimed_sources if ("source", s.id) not in done]
         await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
         done.update(("source", s.id) for s in sources)
         report.sources = len(sources)
         if not self.accepting:
             return report
         with self._db.transaction() as session:
-            articles = [a for a in storage.claim_due_articles(
+            claimed_articles = storage.claim_due_articles(
                 session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease) if ("article", a.id) not in done]
+                lease=self._config.lease)
+        articles = [a for a in claimed_articles if ("article", a.id) not in done]
         try:
             await asyncio.gather(*(self._guarded(self.check_article(a), report)
                                    for a in articles))
@@ -133,6 +136,8 @@ class Worker:
             self._record_not_modified()
         done.update(("article", a.id) for a in articles)
         report.articles = len(articles)
+        report.more_due = self.accepting and self._config.batch in (len(claimed_sources),
+                                                                    len(claimed_articles))
         return report
 
     def _record_not_modified(self) -> None:
