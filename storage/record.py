@@ -8,9 +8,13 @@ version, not two: the second one compares against the first one's version and fi
 
 "Edited or not" compares *normalised* fields (``storage.fingerprint``), never raw HTML. The fast
 path is a fingerprint match against the current version: an unchanged recheck is one UPDATE
-by primary key that checks the article's copy of that fingerprint, and no text work. Only
-when fingerprints differ are the fields compared afresh, so improving the normalisation never
-turns old versions into edits.
+by primary key that checks the article's copy of that fingerprint, and no text work
+(:func:`record_if_unchanged`, which the daemon tries first). Only when fingerprints differ are
+the fields compared afresh, so improving the normalisation never turns old versions into edits.
+
+A new version writes the article row once: every change to it (validators, counts, current
+version, story) waits in the session for one flush, and the story is created with a Core
+INSERT so that its flush does not write the article early.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ from storage.statements import (
     current_state,
     sync_loaded,
 )
-from storage.syndication import place_article, story_info
-from storage.types import ArticleFields, Outcome, OutcomeKind
+from storage.syndication import Placement, place_article, story_info
+from storage.types import ArticleFields, Outcome, OutcomeKind, StoryInfo
 from storage.versions import Appended, append_version, repeats_earlier_change
 
 logger = logging.getLogger(__name__)
@@ -84,22 +88,22 @@ def record(
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
-    quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
-    if quick is not None:
-        return quick
     state = current_state(s, article_id)  # locks the row, as the full path needs
     if state is None:
         raise NotFound("article", article_id)
     current_id, stored, number = state
+    if current_id is not None and stored == new_fingerprint:
+        quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag,
+                                   last_modified)
+        if quick is not None:
+            return quick
     article = locked_article(s, article_id)
-    touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
-    article.status, article.gone_at = "live", None
     current = None
     if current_id is not None:
         if stored == new_fingerprint:
             # The article's copy of the fingerprint was missing or stale: repair it.
             article.current_fingerprint = new_fingerprint
-            return _unchanged(s, article, number)
+            return _unchanged(s, article, number, fetched_at, etag, last_modified)
         current = s.get(Version, current_id)
         assert current is not None
         # Fingerprints differ: compare the fields afresh, so that an improved normalisation
@@ -107,8 +111,10 @@ def record(
         # then keeps the new fingerprint, so the next recheck takes the quick path again.
         if not changed_fields(current, fields):
             article.current_fingerprint = new_fingerprint
-            return _unchanged(s, article, number)
+            return _unchanged(s, article, number, fetched_at, etag, last_modified)
 
+    # The rows below are written with the article's own changes left pending until the one
+    # flush before the alert: the article row is UPDATEd once, not once per step.
     sha = store_snapshot(s, snapshot, now=fetched_at) if snapshot else None
     appended = append_version(
         s,
@@ -120,17 +126,21 @@ def record(
         known_fingerprint=new_fingerprint,
     )
     version = appended.version
-    article.last_changed_at = fetched_at
+    placement = None
     if article.story_id is None:
-        place_article(s, article=article, body=fields.body, title=fields.title, now=fetched_at)
+        placement = place_article(s, article=article, body=fields.body, title=fields.title,
+                                  now=fetched_at)
+    _touch_live(article, fetched_at, etag, last_modified)
+    article.last_changed_at = fetched_at
     s.add(article)
+    s.flush()
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
     alert_id = None
     if version.reverts is None or not repeats_earlier_change(
         s, article_id=article_id, version=version
     ):
-        alert_id = _queue(s, article, appended, fields, now=fetched_at)
+        alert_id = _queue(s, article, appended, fields, placement, now=fetched_at)
     logger.debug(
         "record.version",
         extra={
@@ -229,7 +239,15 @@ def _unchanged_quickly(
     return Outcome(OutcomeKind.UNCHANGED, article_id, number)
 
 
-def _unchanged(s: Session, article: Article, number: int) -> Outcome:
+def _touch_live(article: Article, fetched_at: datetime, etag: str | None,
+                last_modified: str | None) -> None:
+    touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
+    article.status, article.gone_at = "live", None
+
+
+def _unchanged(s: Session, article: Article, number: int, fetched_at: datetime,
+               etag: str | None, last_modified: str | None) -> Outcome:
+    _touch_live(article, fetched_at, etag, last_modified)
     s.add(article)
     s.flush()
     assert article.id is not None
@@ -237,7 +255,13 @@ def _unchanged(s: Session, article: Article, number: int) -> Outcome:
 
 
 def _queue(
-    s: Session, article: Article, appended: Appended, fields: ArticleFields, *, now: datetime
+    s: Session,
+    article: Article,
+    appended: Appended,
+    fields: ArticleFields,
+    placement: Placement | None,
+    *,
+    now: datetime,
 ) -> int:
     """Queue the alert for a new version: ``new``, ``edited`` or ``update`` (live blogs)."""
     assert article.id is not None
@@ -248,7 +272,13 @@ def _queue(
         "story_role": article.story_role,
     }
     # New coverage is where the story's size matters; an edit's alert names the story only.
-    info = story_info(s, article.story_id) if article.story_id and version.number == 1 else None
+    info = None
+    if placement is not None and placement.role == "first":
+        # A story this transaction just opened: its one article is this one (nobody else can
+        # see it before the commit), so there is nothing to count.
+        info = StoryInfo(id=placement.story_id, title=fields.title, articles=1, outlets=1)
+    elif article.story_id and version.number == 1:
+        info = story_info(s, article.story_id)
     if info is not None:
         payload |= {"story_outlets": info.outlets, "story_articles": info.articles}
     if version.number > 1:

@@ -41,15 +41,21 @@ def index_version(
     subtitle: str | None,
     body: str,
     current: bool,
+    replaces: bool = True,
 ) -> None:
-    """Index a new version; if ``current``, it also becomes its article's searchable text."""
+    """Index a new version; if ``current``, it also becomes its article's searchable text.
+
+    ``replaces=False``: the article has no searchable text yet (its first current version), so
+    there is none to remove first.
+    """
     # Straight to the connection with statements built once: this runs for every version.
     conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
     if _dialect(s) == "sqlite":
         conn.execute(_SQLITE_INDEX_VERSION, texts | {"id": version_id})
         if current:
-            conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
+            if replaces:
+                conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
             conn.execute(_SQLITE_INDEX_ARTICLE, texts | {"a": article_id})
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION

@@ -54,6 +54,7 @@ class Scheme:
 ARTICLES = Article.__table__  # type: ignore[attr-defined]
 BANDS = MinhashBand.__table__  # type: ignore[attr-defined]
 SIGNATURES = ArticleSignature.__table__  # type: ignore[attr-defined]
+STORIES = Story.__table__  # type: ignore[attr-defined]
 COPY = Scheme(0, "copy", 0.5)
 COVERAGE = Scheme(1, "coverage", 0.3)
 SCHEMES = (COPY, COVERAGE)
@@ -137,16 +138,16 @@ def place_article(
             (other_id, other_story), similarity = best
             placement = Placement(other_story, scheme.role, other_id, similarity)
             break
+    conn = s.connection()
     if placement is None or not placement.story_id:
-        story = Story(title=title, first_article_id=article.id, created_at=now)
-        s.add(story)
-        s.flush()
-        assert story.id is not None
-        placement = Placement(story.id, "first", None, 1.0)
+        # Core, not an ORM flush: a flush would also write the article's pending changes,
+        # which the caller writes in one UPDATE once the version is in (storage.record).
+        story_id = conn.execute(
+            _INSERT_STORY, {"title": title, "first_article_id": article.id, "created_at": now}
+        ).scalar_one()
+        placement = Placement(story_id, "first", None, 1.0)
     article.story_id, article.story_role = placement.story_id, placement.role
     s.add(article)
-    s.flush()
-    conn = s.connection()
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
     conn.execute(insert(SIGNATURES), {"article_id": article.id, "signature": signature})
     # One multi-row INSERT for the ~35 band rows, not an ORM object each.
@@ -157,6 +158,9 @@ def place_article(
     ]
     conn.execute(insert(BANDS), rows)
     return placement
+
+
+_INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:

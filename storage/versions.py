@@ -43,6 +43,8 @@ def append_version(
     """Store ``fields`` as the article's next version (``current``: make it the one shown).
 
     ``known_fingerprint``: the caller's ``fingerprint(fields)``, so it is not computed twice.
+    The article's new values (count, current version) are left for the caller's next flush or
+    commit to write, together with whatever else it changes on the row: one UPDATE, not several.
     """
     assert article.id is not None
     changed = changed_fields(previous, fields) if previous is not None else ()
@@ -81,12 +83,6 @@ def append_version(
     s.flush()
     assert version.id is not None
     s.add_all(EditClass(version_id=version.id, name=name) for name in version.classes)
-    article.version_count = version.number
-    if current:
-        article.current_version_id = version.id
-        article.current_fingerprint = new_fingerprint
-        article.title = fields.title
-    s.add(article)
     index_version(
         s,
         version_id=version.id,
@@ -95,8 +91,14 @@ def append_version(
         subtitle=fields.subtitle,
         body=fields.body,
         current=current,
+        replaces=article.current_version_id is not None,
     )
-    s.flush()
+    article.version_count = version.number
+    if current:
+        article.current_version_id = version.id
+        article.current_fingerprint = new_fingerprint
+        article.title = fields.title
+    s.add(article)
     return Appended(version, diffs)
 
 
