@@ -2,7 +2,7 @@
 
     python bench/pipeline.py [--articles 1500] [--runs 1] [--concurrency 8] [--no-pg]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-        [--skip-rss] [--skip-profile]
+        [--skip-rss] [--skip-profile] [--skip-floor]
 
 The pages: the 85 real pages of the extraction benchmark under N distinct URLs (see
 bench/pipeline_site.py), served by the bench's own nginx (bench/nginx.conf.template) on two
@@ -13,6 +13,9 @@ bottleneck.
 Measured in one run:
 * ceiling: raw ``httpx.AsyncClient`` GETs of all N URLs at the daemon's concurrency, 200s and
   then 304s (If-None-Match), in this process;
+* floor: the same GETs plus ``scraper.extract`` of every page, nothing stored, in 1 process and
+  in 2 (``bench/pipeline_floor.py``): what any daemon that extracts could reach here; the gap
+  between it and the daemons is the cost of recording;
 * new articles/s: a fresh database whose one sitemap source has been read (the frontier holds
   N due articles), then k daemons (``bench/pipeline_daemon.py``: ``newswatch run --once``,
   started together) until all are fetched, extracted and recorded;
@@ -58,6 +61,7 @@ import storage  # noqa: E402
 
 sys.path.append(str(HERE))
 import pipeline_env as env  # noqa: E402
+import pipeline_floor  # noqa: E402
 import pipeline_profile  # noqa: E402
 from pipeline_site import build_site, describe, sitemap_name  # noqa: E402
 
@@ -309,7 +313,15 @@ class Bench:
                 "articles_total": len(ids) * per_source}
 
 
-def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]]) -> None:
+def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:
+    one, two = floor[1], floor[2]
+    return (f"floor, fetch + extract, nothing stored: 1 process {one:.0f}/s "
+            f"({one / ceil['new']:.0%} of the 200 ceiling), 2 processes {two:.0f}/s "
+            f"({two / ceil['new']:.0%})")
+
+
+def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
+                floor: dict[int, float] | None = None) -> None:
     names = {"new": "new articles/s", "304": "304 rechecks/s", "same": "200-same rechecks/s"}
     print("\ncpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
           "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
@@ -332,6 +344,13 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]]) -> 
                   f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}")
             for problem in sorted(cell.problems):
                 print(f"{'':<20} {'':<9} counted {problem}")
+    if floor:
+        # The new-articles target beside what extraction alone allows: a daemon cannot beat the
+        # floor, so a target above it is out of reach in that many processes whatever the storage.
+        print(f"new-articles target: 50% of the 200 ceiling is {TARGETS['new'] * ceil['new']:.0f}"
+              f"/s; the floor (fetch + extract, nothing stored) is {floor[1]:.0f}/s in 1 process "
+              f"({floor[1] / ceil['new']:.0%}), {floor[2]:.0f}/s in 2 "
+              f"({floor[2] / ceil['new']:.0%})")
     for engine in ("sqlite", "pg"):
         one, two = results.get(f"{engine} ×1"), results.get(f"{engine} ×2")
         if not (one and two):
@@ -363,6 +382,8 @@ def main() -> None:
     parser.add_argument("--rss-articles", type=int, default=100_000)
     parser.add_argument("--rss-ticks", type=int, default=5)
     parser.add_argument("--skip-profile", action="store_true")
+    parser.add_argument("--skip-floor", action="store_true",
+                        help="skip the fetch + extract floor (1 and 2 processes)")
     parser.add_argument("--profile-articles", type=int, default=800,
                         help="articles in the profiled run (the first M pages)")
     args = parser.parse_args()
@@ -390,6 +411,10 @@ def main() -> None:
         ceil = ceiling(urls, args.concurrency, max(args.runs, 3))
         print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
               f"304 {ceil['304']:.0f}/s", flush=True)
+        floor: dict[int, float] | None = None
+        if not args.skip_floor:
+            floor = pipeline_floor.floor(urls, args.concurrency, max(args.runs, 3))
+            print(floor_line(ceil, floor), flush=True)
 
         setups = [("sqlite", int(k)) for k in args.sqlite_daemons.split(",")]
         setups += [("postgres", int(k)) for k in args.daemons.split(",")] if args.pg else []
@@ -402,7 +427,7 @@ def main() -> None:
             print(f"  {label}: new {cells['new'].rate:.0f}/s, 304 {cells['304'].rate:.0f}/s, "
                   f"200-same {cells['same'].rate:.0f}/s (sitemap of {bench.n} URLs read in "
                   f"{bench.discovery:.2f} s)", flush=True)
-        print_table(ceil, results)
+        print_table(ceil, results, floor)
 
         if not args.skip_rss:
             r = bench.rss()
