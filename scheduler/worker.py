@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 _MAX_CHILD_DOCUMENTS = 50
+# Article batches per pass: enough that a pass's tail (fetches draining before the next claim)
+# is rare, few enough that sources are polled every few hundred articles during a backlog.
+_BATCHES_PER_PASS = 8
 
 
 def utc_now() -> datetime:
@@ -96,9 +99,15 @@ class Worker:
         # 304s of the current pass, recorded together when the pass's articles are done.
         self._not_modified: list[storage.NotModifiedCheck] = []
         self.accepting = True
+        self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
 
     async def run_due(self, *, done: set[tuple[str, int]] | None = None) -> PassReport:
-        """Claim one batch of due sources and one of due articles, and work them off.
+        """Claim one batch of due sources and work it off, then due articles batch by batch.
+
+        Article batches overlap: the next one is claimed as soon as every article of the
+        previous one has a fetch slot, so the fetches stay ``concurrency`` deep across batch
+        boundaries instead of draining to nothing before each claim. A pass claims at most
+        ``_BATCHES_PER_PASS`` article batches, so that sources get their turn in a backlog.
 
         Items in ``done`` (``("source", id)`` / ``("article", id)``) are handed back unworked:
         that is how ``--once`` looks at each item at most once.
@@ -118,27 +127,62 @@ class Worker:
             claimed_sources = storage.claim_due_sources(
                 session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
                 lease=self._config.lease)
+        self.last_claim_at = utc_now()
         sources = [s for s in claimed_sources if ("source", s.id) not in done]
         await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
         done.update(("source", s.id) for s in sources)
         report.sources = len(sources)
         if not self.accepting:
             return report
-        with self._db.transaction() as session:
-            claimed_articles = storage.claim_due_articles(
-                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease)
-        articles = [a for a in claimed_articles if ("article", a.id) not in done]
+        articles_full = await self._work_articles(report, done)
+        report.more_due = self.accepting and (len(claimed_sources) == self._config.batch
+                                              or articles_full)
+        return report
+
+    async def _work_articles(self, report: PassReport, done: set[tuple[str, int]]) -> bool:
+        """Claim and check article batches; ``True`` if the last claim came back full."""
+        tasks: list[asyncio.Task[None]] = []
+        full = False
         try:
-            await asyncio.gather(*(self._guarded(self.check_article(a), report)
-                                   for a in articles))
+            for batch_no in range(_BATCHES_PER_PASS):
+                if batch_no:
+                    # Between batches: record the 304s so far (their leases end) and write the
+                    # buffered fetch-log lines, as a pass's end does.
+                    self._record_not_modified()
+                    if self._after_pass is not None:
+                        self._after_pass()
+                claimed = self._claim_articles()
+                full = len(claimed) == self._config.batch
+                articles = [a for a in claimed if ("article", a.id) not in done]
+                done.update(("article", a.id) for a in articles)
+                report.articles += len(articles)
+                started = _Countdown(len(articles))
+                tasks += [asyncio.create_task(self._guarded(self.check_article(a), report,
+                                                            started=started.tick))
+                          for a in articles]
+                if not full or not self.accepting or batch_no == _BATCHES_PER_PASS - 1:
+                    break
+                # Claim the next batch once this one's last article holds a fetch slot.
+                await started.wait()
+                if not self.accepting:
+                    break
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             self._record_not_modified()
-        done.update(("article", a.id) for a in articles)
-        report.articles = len(articles)
-        report.more_due = self.accepting and self._config.batch in (len(claimed_sources),
-                                                                    len(claimed_articles))
-        return report
+        return full
+
+    def _claim_articles(self) -> list[storage.DueArticle]:
+        with self._db.transaction() as session:
+            claimed = storage.claim_due_articles(
+                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
+                lease=self._config.lease)
+        self.last_claim_at = utc_now()
+        return claimed
 
     def _record_not_modified(self) -> None:
         """Record the pass's 304s in one transaction.
@@ -177,10 +221,13 @@ class Worker:
         with self._db.transaction() as session:
             storage.release_leases(session, owner=self._config.owner)
 
-    async def _guarded(self, job: object, report: PassReport) -> None:
+    async def _guarded(self, job: object, report: PassReport,
+                       started: Callable[[], None] | None = None) -> None:
         # The last line of defence: a bug in handling one item must not stop the pass.
         try:
             async with self._slots:
+                if started is not None:
+                    started()
                 outcome = await job  # type: ignore[misc]
             report.count(outcome)
             if self._metrics is not None:
@@ -404,6 +451,24 @@ class Worker:
             storage.reschedule_article(session, article_id=due.id, next_check_at=now + delay,
                                        now=now)
         return f"error:{kind}"
+
+
+class _Countdown:
+    """Set once ``n`` calls of :meth:`tick` have been made (at once when ``n`` is 0)."""
+
+    def __init__(self, n: int) -> None:
+        self._left = n
+        self._event = asyncio.Event()
+        if n == 0:
+            self._event.set()
+
+    def tick(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self._event.set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
 
 
 def _retry_after(error: Exception) -> float | None:
