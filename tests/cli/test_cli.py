@@ -193,7 +193,9 @@ def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
     assert code == 1 and "no such file" in output
 
 
-def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
+def test_init_writes_a_config_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The written config names a database relative to the working directory: keep it here.
+    monkeypatch.chdir(tmp_path)
     target = tmp_path / "nw.toml"
     code, _ = invoke("init", str(target))
     assert code == 0 and "[database]" in target.read_text()
