@@ -142,11 +142,11 @@ def edits_table(rows: Sequence[storage.EditRow]) -> Table:
 
 
 def sources_table(rows: Sequence[storage.SourceRow]) -> Table:
-    table = Table("id", "url", "kind", "every", "enabled", "last checked", "failures",
-                  "articles", box=None)
+    table = Table("id", "url", "kind", "every", "enabled", "origin", "last checked",
+                  "failures", "articles", box=None)
     for row in rows:
         table.add_row(str(row.id), Text(row.url), row.kind, _seconds(row.every_seconds),
-                      "yes" if row.enabled else "no", _when(row.last_checked_at),
+                      "yes" if row.enabled else "no", row.origin, _when(row.last_checked_at),
                       str(row.failures), str(row.articles))
     return table
 

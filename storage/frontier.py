@@ -36,15 +36,21 @@ def outlet_of(url: str) -> str:
 
 
 def sync_sources(s: Session, specs: list[SourceSpec], now: datetime) -> None:
-    """Make the sources table match the config; sources no longer configured are disabled."""
+    """Make the configured sources match the config; those it no longer lists are disabled.
+
+    Sources added by hand (origin ``"manual"``) are left as they are, unless the config lists
+    their URL: then it manages them from now on.
+    """
     wanted = {spec.url: spec for spec in specs}
     existing = {src.url: src for src in s.exec(select(Source)).all()}
     for src in existing.values():
         spec = wanted.get(src.url)
         if spec is None:
-            src.enabled = False
+            if src.origin == "config":
+                src.enabled = False
             continue
         src.kind, src.every_seconds, src.enabled = spec.kind, spec.every_seconds, True
+        src.origin = "config"
         # A shorter interval takes effect now rather than after the old, longer wait.
         sooner = as_utc(now) + timedelta(seconds=spec.every_seconds)
         if src.next_check_at > sooner:
@@ -58,6 +64,7 @@ def sync_sources(s: Session, specs: list[SourceSpec], now: datetime) -> None:
                 "kind": spec.kind,
                 "every_seconds": spec.every_seconds,
                 "enabled": True,
+                "origin": "config",
                 "failures": 0,
                 "next_check_at": now,
                 "created_at": now,

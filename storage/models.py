@@ -4,8 +4,9 @@ classes.
 
 Every timestamp column is :class:`~storage.columns.UTCDateTime` (aware UTC in and out) and every
 JSON column is :class:`~storage.columns.PortableJSON`. Rows are never deleted: history is the
-product, so sources that leave the config are disabled and gone articles keep their versions
-(only an explicit ``storage.forget_article`` removes one, see ``storage.retention``).
+product, so configured sources that leave the config are disabled and gone articles keep
+their versions (only an explicit ``storage.forget_article`` removes one, see
+``storage.retention``).
 
 The schema is owned by the Alembic migrations in ``storage/migrations``; these classes must
 describe the same tables (a test compares them). The full-text tables (FTS5 on SQLite, a
@@ -40,6 +41,9 @@ class Source(SQLModel, table=True):
     etag: str | None = None
     last_modified: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # "config" or "manual" (storage.types.SourceOrigin): a daemon's start disables only the
+    # config sources its configuration no longer lists, so sources added by hand survive it.
+    origin: str = Field(default="config", sa_column_kwargs={"server_default": "config"})
 
 
 class Article(SQLModel, table=True):

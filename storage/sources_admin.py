@@ -1,21 +1,24 @@
 """Managing sources by hand (``newswatch sources``, the API's write endpoints).
 
 Rows are never deleted: removing a source disables it, so the articles found through it keep
-their link. Note that a daemon makes the table match its configuration when it starts
-(``sync_sources``): a source added here and missing from the configuration is disabled again
-then, which is why ``newswatch sources add --config FILE`` also writes it into the file.
+their link. A source added here has ``origin = "manual"`` and a daemon's start
+(``sync_sources``) leaves it as it is, enabled or removed: it disables only the ``"config"``
+sources that its configuration no longer lists. A configuration that lists the URL takes the
+source over (it becomes ``"config"``). Re-adding an enabled source keeps its origin, so a
+configured source stays managed by the file; re-adding a disabled one makes it ``"manual"``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlmodel import Session, col, func, select
 
 from storage.exceptions import NotFound
 from storage.models import Article, Source
-from storage.types import SourceSpec
+from storage.types import SourceOrigin, SourceSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class SourceRow:
     kind: str
     every_seconds: int
     enabled: bool
+    origin: SourceOrigin
     next_check_at: datetime
     last_checked_at: datetime | None
     failures: int
@@ -37,7 +41,8 @@ class SourceRow:
 def _row(src: Source, articles: int) -> SourceRow:
     return SourceRow(
         id=src.id or 0, url=src.url, kind=src.kind, every_seconds=src.every_seconds,
-        enabled=src.enabled, next_check_at=src.next_check_at,
+        enabled=src.enabled, origin=cast(SourceOrigin, src.origin),
+        next_check_at=src.next_check_at,
         last_checked_at=src.last_checked_at, failures=src.failures,
         last_error=src.last_error, articles=articles,
     )
@@ -62,12 +67,19 @@ def find_source(s: Session, url_or_id: str | int) -> Source | None:
 
 
 def add_source(s: Session, spec: SourceSpec, *, now: datetime) -> SourceRow:
-    """Add (or re-enable and update) a source, due at once; returns it."""
+    """Add (or re-enable and update) a source, due at once; returns it.
+
+    A new source is ``"manual"``, and so is a disabled one added again (a configuration that
+    dropped it would otherwise disable it again at the next start); an enabled one keeps its
+    origin.
+    """
     src = find_source(s, spec.url)
     if src is None:
         src = Source(url=spec.url, kind=spec.kind, every_seconds=spec.every_seconds,
-                     next_check_at=now, created_at=now)
+                     origin="manual", next_check_at=now, created_at=now)
     else:
+        if not src.enabled:
+            src.origin = "manual"
         src.kind, src.every_seconds, src.enabled = spec.kind, spec.every_seconds, True
         src.next_check_at = now
     s.add(src)

@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
 AlertKind = Literal["new", "edited", "gone", "update", "moved"]
+# Who manages a source: the configuration file (a daemon's start makes these match it) or a
+# person, through the API or ``newswatch sources add`` (kept until removed by hand).
+SourceOrigin = Literal["config", "manual"]
 
 
 @dataclass(frozen=True, slots=True)

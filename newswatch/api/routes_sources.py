@@ -24,8 +24,9 @@ def list_sources(session: SessionDep, enabled: bool = False) -> list[storage.Sou
 @router.post("", response_model=storage.SourceRow, status_code=status.HTTP_201_CREATED,
              dependencies=[TokenDep], responses=_WRITE_ERRORS)
 def add_source(session: WriteSessionDep, body: SourceIn) -> storage.SourceRow:
-    """Add (or re-enable) a source, due at once. A daemon restarted with a configuration
-    that lacks it disables it again: make lasting changes in the configuration file."""
+    """Add (or re-enable) a source, due at once. A new source is `manual`: a daemon's start
+    keeps it (a configuration that lists its URL manages it from then on); an existing source
+    keeps its origin."""
     spec = storage.SourceSpec(url=body.url, kind=body.kind,
                               every_seconds=int(parse_duration(body.every).total_seconds()))
     return storage.add_source(session, spec, now=datetime.now(UTC))
@@ -34,5 +35,6 @@ def add_source(session: WriteSessionDep, body: SourceIn) -> storage.SourceRow:
 @router.delete("/{source_id}", response_model=storage.SourceRow, dependencies=[TokenDep],
                responses={**_WRITE_ERRORS, 404: {"model": Message}})
 def remove_source(session: WriteSessionDep, source_id: int) -> storage.SourceRow:
-    """Stop polling a source; its articles stay."""
+    """Stop polling a source; its articles stay. A source the configuration lists is
+    enabled again when a daemon starts with that configuration."""
     return storage.remove_source(session, source_id)

@@ -1,8 +1,10 @@
 """``newswatch sources list|add|remove|check`` and ``newswatch doctor``.
 
-A daemon makes the sources table match its configuration when it starts, so the configuration
-file is where a source lives for good: with ``--config FILE``, ``add`` and ``remove`` edit the
-file as well as the database (a running daemon sees the database change at its next tick).
+A source added here is kept across daemon restarts (``origin`` "manual"): a daemon's start
+disables only the configured sources its file no longer lists. With ``--config FILE``, ``add``
+and ``remove`` edit the file as well as the database, so the file stays the complete list of
+what is polled: an added source is managed by the file from the next start, and a removed one
+is not enabled again by it (a running daemon sees the database change at its next tick).
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
         kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = "feed",
         every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "10m",
         config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Add a source (or re-enable one); with --config it is also written into the file.
+    """Add a source (or re-enable one); it stays across restarts. With --config it is also
+    written into the file, which then manages it.
 
     Example: newswatch sources add https://example.com/rss.xml --kind feed --every 10m
     """
@@ -113,7 +116,8 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
 @sources_app.command()
 def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
            config: ConfigOption = None) -> None:
-    """Stop polling a source; its articles and their history stay.
+    """Stop polling a source; its articles and their history stay. A source the file lists
+    is polled again from a daemon's next start, unless --config removes it from the file too.
 
     Example: newswatch sources remove https://example.com/rss.xml --config newswatch.toml
     """

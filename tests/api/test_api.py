@@ -88,7 +88,8 @@ def test_edits_search_stories_alerts_stats(api: httpx.Client, populated: Populat
 
 
 def test_writing_is_off_without_a_token(api: httpx.Client) -> None:
-    assert api.get("/api/sources").json()[0]["kind"] == "feed"
+    first = api.get("/api/sources").json()[0]
+    assert (first["kind"], first["origin"]) == ("feed", "config")
     response = api.post("/api/sources", json={"url": "https://example.org/rss"})
     assert response.status_code == 403 and "token" in response.json()["detail"]
     assert api.delete("/api/sources/1").status_code == 403
@@ -104,6 +105,7 @@ def test_writing_with_the_token(token_api: httpx.Client) -> None:
     assert created.status_code == 201, created.text
     source = created.json()
     assert source["url"] == body["url"] and source["every_seconds"] == 600 and source["enabled"]
+    assert source["origin"] == "manual"
     invalid = token_api.post("/api/sources", json={"url": "ftp://x", "kind": "zine"},
                              headers=auth)
     assert invalid.status_code == 422 and "url" in invalid.json()["detail"]

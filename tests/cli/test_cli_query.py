@@ -108,9 +108,10 @@ def test_sources_add_remove_edit_the_config_file(filled: Populated, tmp_path: Pa
 
     code, output = run("sources", "add", url, "--every", "10m", "--json")
     assert code == 0 and json.loads(output)["enabled"] is True
+    assert json.loads(output)["origin"] == "manual"  # until a daemon starts with the file
     assert f'url = "{url}"' in config.read_text() and "# my comment" in config.read_text()
     code, output = run("sources", "list", "--json")
-    assert url in {s["url"] for s in json.loads(output)}
+    assert {s["url"]: s["origin"] for s in json.loads(output)}[url] == "manual"
     assert run("sources", "add", "ftp://x")[0] == 2
     assert run("sources", "add", url, "--kind", "zine")[0] == 2
     code, output = run("sources", "remove", url)

@@ -92,6 +92,28 @@ def fill_revision_0001(db: storage.Database) -> None:
                 )
 
 
+def fill_sources_0004(db: storage.Database) -> None:
+    """Sources as revision 0004 stored them, before they had an origin: one of them disabled."""
+    when = datetime(2025, 6, 1, 12, 0)
+    with db.engine.begin() as conn:
+        for url, enabled in (
+            ("https://example.com/feed", True),
+            ("https://example.com/old", False),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO sources (url, kind, every_seconds, enabled, next_check_at, "
+                    "failures, created_at) VALUES (:url, 'feed', 600, :enabled, :when, 0, :when)"
+                ),
+                {"url": url, "enabled": enabled, "when": when},
+            )
+
+
+def columns(db: storage.Database, table: str) -> set[str]:
+    with db.engine.connect() as conn:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
 def test_a_fresh_database_is_created_at_head(empty_url: str) -> None:
     with storage.open_database(empty_url) as db:
         assert storage.current_revision(db.engine) == storage.head_revision()
@@ -123,6 +145,24 @@ def test_the_oldest_schema_with_data_upgrades_to_head(empty_url: str) -> None:
                 fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
             )
         assert (outcome.kind, outcome.version_number) == (storage.OutcomeKind.EDITED, 3)
+
+
+def test_sources_from_before_origins_upgrade_as_config_sources(empty_url: str) -> None:
+    with at_revision(empty_url, "0004") as old:
+        fill_sources_0004(old)
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+        with db.session() as s:
+            rows = {r.url: (r.origin, r.enabled) for r in storage.list_sources(s)}
+        assert rows == {
+            "https://example.com/feed": ("config", True),
+            "https://example.com/old": ("config", False),
+        }
+        # So the first start after the upgrade does what it did before: the file decides.
+        with db.transaction() as s:
+            storage.sync_sources(s, [], datetime(2025, 6, 2, tzinfo=UTC))
+        with db.session() as s:
+            assert not any(r.enabled for r in storage.list_sources(s))
 
 
 def test_a_database_from_before_migrations_is_stamped_and_upgraded(empty_url: str) -> None:
@@ -188,17 +228,28 @@ def test_the_models_describe_exactly_what_the_migrations_build(empty_url: str) -
         assert compare_metadata(context, metadata) == []
 
 
-def test_the_newest_revision_downgrades_and_upgrades_again_with_data(empty_url: str) -> None:
+def test_the_newest_revisions_downgrade_and_upgrade_again_with_data(empty_url: str) -> None:
     with at_revision(empty_url, "0001") as old:
         fill_revision_0001(old)
     with storage.open_database(empty_url) as db:
+        with db.transaction() as s:
+            storage.add_source(
+                s, storage.SourceSpec("https://example.org/rss.xml", "feed", 600),
+                now=datetime(2025, 6, 2, tzinfo=UTC),
+            )
         with db.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "-1")
+            command.downgrade(alembic_config(conn), "0004")
+        assert "origin" not in columns(db, "sources")
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
+        assert "signature" in columns(db, "articles")
         with db.engine.connect() as conn:
-            assert "signature" in {c["name"] for c in inspect(conn).get_columns("articles")}
             assert "article_signatures" not in inspect(conn).get_table_names()
         storage.upgrade(db.engine)
         assert storage.current_revision(db.engine) == storage.head_revision()
         with db.session() as s:
             [hit] = storage.search(s, "Madinsky", all_versions=True)
             assert hit.version_number == 1
+            # The downgrade forgot who added it; like every source from before origins, it is
+            # the configuration's again.
+            assert [r.origin for r in storage.list_sources(s)] == ["config"]
