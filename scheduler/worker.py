@@ -96,7 +96,7 @@ class Worker:
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._slots = asyncio.Semaphore(config.concurrency)
-        # 304s of the current pass, recorded together when the pass's articles are done.
+        # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
         self.accepting = True
         self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
@@ -145,13 +145,15 @@ class Worker:
         full = False
         try:
             for batch_no in range(_BATCHES_PER_PASS):
-                if batch_no:
-                    # Between batches: record the 304s so far (their leases end) and write the
-                    # buffered fetch-log lines, as a pass's end does.
-                    self._record_not_modified()
-                    if self._after_pass is not None:
-                        self._after_pass()
-                claimed = self._claim_articles()
+                if batch_no == 0:
+                    claimed = self._claim_articles()
+                else:
+                    try:
+                        claimed = self._next_batch()
+                    except Exception:
+                        # The checks in flight are still good: finish them, claim next pass.
+                        logger.exception("could not claim the next batch of due articles")
+                        break
                 full = len(claimed) == self._config.batch
                 articles = [a for a in claimed if ("article", a.id) not in done]
                 done.update(("article", a.id) for a in articles)
@@ -176,6 +178,14 @@ class Worker:
             self._record_not_modified()
         return full
 
+    def _next_batch(self) -> list[storage.DueArticle]:
+        """Between batches: record the 304s so far (their leases end), write the buffered
+        fetch-log lines as a pass's end does, and claim the next batch."""
+        self._record_not_modified()
+        if self._after_pass is not None:
+            self._after_pass()
+        return self._claim_articles()
+
     def _claim_articles(self) -> list[storage.DueArticle]:
         with self._db.transaction() as session:
             claimed = storage.claim_due_articles(
@@ -185,7 +195,7 @@ class Worker:
         return claimed
 
     def _record_not_modified(self) -> None:
-        """Record the pass's 304s in one transaction.
+        """Record the 304s gathered since the last call in one transaction.
 
         Until then those articles stay leased to this daemon, so nobody checks them twice; if
         the daemon dies first, the leases expire and the articles are simply checked again.
