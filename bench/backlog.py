@@ -29,6 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+from newswatch.durations import parse_duration  # noqa: E402
+
 sys.path.append(str(HERE))
 import pipeline_env as env  # noqa: E402
 from pipeline import run_daemons, write_config  # noqa: E402
@@ -75,14 +77,6 @@ def work_off(config: Path, db_file: Path, n: int, limit: float, log: Path) -> tu
             daemon.wait()
 
 
-def seconds_of(duration: str) -> float:
-    units = {"ms": 0.001, "s": 1, "m": 60}
-    for unit in ("ms", "s", "m"):
-        if duration.endswith(unit):
-            return float(duration[: -len(unit)]) * units[unit]
-    raise ValueError(f"--tick: use ms, s or m, e.g. 5s (got {duration!r})")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1500)
@@ -94,7 +88,7 @@ def main() -> None:
                         help="seconds a run may take before it is cut short")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    cap = args.batch / seconds_of(args.tick)
+    cap = args.batch / parse_duration(args.tick).total_seconds()
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="nw_backlog_"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)

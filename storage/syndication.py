@@ -149,18 +149,21 @@ def place_article(
     article.story_id, article.story_role = placement.story_id, placement.role
     s.add(article)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
-    conn.execute(insert(SIGNATURES), {"article_id": article.id, "signature": signature})
+    conn.execute(_INSERT_SIGNATURE, {"article_id": article.id, "signature": signature})
     # One multi-row INSERT for the ~35 band rows, not an ORM object each.
     rows = [
         {"article_id": article.id, "scheme": scheme.id, "band": band, "hash": value}
         for scheme in SCHEMES
         for band, value in enumerate(band_hashes(sigs[scheme.id], scheme))
     ]
-    conn.execute(insert(BANDS), rows)
+    conn.execute(_INSERT_BANDS, rows)
     return placement
 
 
+# Built once: place_article runs for every new article.
 _INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
+_INSERT_SIGNATURE = insert(SIGNATURES)
+_INSERT_BANDS = insert(BANDS)
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:
