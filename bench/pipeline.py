@@ -2,7 +2,7 @@
 
     python bench/pipeline.py [--articles 1500] [--runs 1] [--concurrency 8] [--no-pg]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-        [--skip-rss] [--skip-profile] [--skip-floor]
+        [--skip-rss] [--skip-profile] [--profile-engine sqlite|postgres] [--skip-floor]
 
 The pages: the 85 real pages of the extraction benchmark under N distinct URLs (see
 bench/pipeline_site.py), served by the bench's own nginx (bench/nginx.conf.template) on two
@@ -24,7 +24,8 @@ Measured in one run:
 * one daemon on SQLite (``--sqlite-daemons 1,2`` adds two sharing the file), 1/2/3 daemons on
   PostgreSQL (scratch databases, dropped at the end);
 * RSS: one daemon with 10,000 sources and 100,000 due articles, after a few ticks;
-* profile: the one-daemon SQLite ingest and 304 recheck under cProfile, folded into groups.
+* profile: the one-daemon ingest and 304 recheck under cProfile (SQLite, or PostgreSQL with
+  ``--profile-engine postgres``), folded into groups.
 
 Settings: ``[fetch] delay = "0s"`` and ``per_host = concurrency`` (every page is on one host;
 the default per-host cap of 2 would be the limit otherwise), robots.txt obeyed (nginx serves an
@@ -263,11 +264,12 @@ class Bench:
             cells[measure].add(recheck, recheck.count(outcome), self.n)
         self.dbs.drop_all()
 
-    def profile(self) -> list[str]:
-        path = self.seeded("sqlite", "etag", "profile", first=True)
+    def profile(self, engine: str) -> list[str]:
+        path = self.seeded(engine, "etag", "profile", first=True)
         lines = []
-        for title, advance, outcome in (("ingest, 1 daemon, SQLite", 0.0, "new"),
-                                        ("304 recheck, 1 daemon, SQLite", RECHECK_ADVANCE,
+        name = "SQLite" if engine == "sqlite" else "PostgreSQL"
+        for title, advance, outcome in ((f"ingest, 1 daemon, {name}", 0.0, "new"),
+                                        (f"304 recheck, 1 daemon, {name}", RECHECK_ADVANCE,
                                          "not_modified")):
             stats = self.work / f"profile-{outcome}.pstats"
             run = run_daemons(path, 1, self.meter, self.logs, advance=advance, profile=stats)
@@ -382,6 +384,8 @@ def main() -> None:
     parser.add_argument("--rss-articles", type=int, default=100_000)
     parser.add_argument("--rss-ticks", type=int, default=5)
     parser.add_argument("--skip-profile", action="store_true")
+    parser.add_argument("--profile-engine", choices=["sqlite", "postgres"], default="sqlite",
+                        help="the database of the profiled daemon")
     parser.add_argument("--skip-floor", action="store_true",
                         help="skip the fetch + extract floor (1 and 2 processes)")
     parser.add_argument("--profile-articles", type=int, default=800,
@@ -416,8 +420,8 @@ def main() -> None:
             floor = pipeline_floor.floor(urls, args.concurrency, max(args.runs, 3))
             print(floor_line(ceil, floor), flush=True)
 
-        setups = [("sqlite", int(k)) for k in args.sqlite_daemons.split(",")]
-        setups += [("postgres", int(k)) for k in args.daemons.split(",")] if args.pg else []
+        setups = [("sqlite", int(k)) for k in args.sqlite_daemons.split(",") if k]
+        setups += [("postgres", int(k)) for k in args.daemons.split(",") if k] if args.pg else []
         results: dict[str, dict[str, Cell]] = {}
         for engine, k in setups:
             label = f"{'pg' if engine == 'postgres' else engine} ×{k}"
@@ -439,7 +443,7 @@ def main() -> None:
                   f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}")
         if not args.skip_profile:
             print("\nwhere the time goes (cProfile, own time; built-ins charged to callers):")
-            print("\n".join(bench.profile()))
+            print("\n".join(bench.profile(args.profile_engine)))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                 config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
-                clock=clock, metrics=metrics, after_pass=recorder.flush,
+                clock=clock, metrics=metrics, fetch_log=recorder,
             )
             deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
                                   claim=settings.daemon.lease)

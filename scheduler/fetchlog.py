@@ -19,10 +19,11 @@ logger = logging.getLogger(__name__)
 class FetchRecorder:
     """An observer for :class:`scraper.polite.PoliteFetcher` that writes the fetch log.
 
-    Attempts are buffered and written together by :meth:`flush` (the worker flushes after
-    every pass, and the buffer flushes itself when it fills): one transaction per fetch was
-    a fifth of the cost of a 304 recheck. A crash loses at most one pass of log lines, never
-    a version or an alert.
+    Attempts are buffered and written together: the worker takes them (:meth:`take`) at each
+    batch claim and at the end of a pass, and writes them in the same transaction as its 304s;
+    :meth:`flush` writes them on its own (at shutdown, and when the buffer fills). One
+    transaction per fetch was a fifth of the cost of a 304 recheck. A crash loses at most one
+    batch of log lines, never a version or an alert.
     """
 
     def __init__(self, db: storage.Database, metrics: Metrics | None = None, *,
@@ -32,16 +33,21 @@ class FetchRecorder:
         self._buffer = buffer
         self._pending: list[Attempt] = []
 
+    def take(self) -> list[storage.FetchEntry]:
+        """Hand over the buffered attempts, for a caller that writes them in its own
+        transaction (the worker, together with its 304s and its next claim)."""
+        pending, self._pending = self._pending, []
+        return [storage.FetchEntry(url=a.url, at=a.at, status=a.status, bytes=a.bytes,
+                                   elapsed=a.elapsed, error_kind=a.error_kind, message=a.message)
+                for a in pending]
+
     def flush(self) -> None:
         """Write every buffered attempt in one transaction."""
-        pending, self._pending = self._pending, []
-        if not pending:
+        entries = self.take()
+        if not entries:
             return
         with self._db.transaction() as session:
-            storage.log_fetches(session, [
-                storage.FetchEntry(url=a.url, at=a.at, status=a.status, bytes=a.bytes,
-                                   elapsed=a.elapsed, error_kind=a.error_kind, message=a.message)
-                for a in pending])
+            storage.log_fetches(session, entries)
 
     def __call__(self, attempt: Attempt) -> None:
         logger.debug("fetched", extra={

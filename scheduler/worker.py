@@ -7,6 +7,7 @@ source or article is logged, recorded and backed off, and never stops the others
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import storage
 from scheduler.convert import fields_from_extracted
+from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy
 from scheduler.source_policy import SourcePacing, previous_interval
@@ -82,10 +84,10 @@ class Worker:
                  source_rules: Mapping[str, ListingRules] | None = None,
                  source_pacing: Mapping[str, SourcePacing] | None = None,
                  metrics: Metrics | None = None,
-                 after_pass: Callable[[], None] | None = None) -> None:
+                 fetch_log: FetchRecorder | None = None) -> None:
         self._db = db
         self._metrics = metrics
-        self._after_pass = after_pass
+        self._fetch_log = fetch_log
         self._fetcher = fetcher
         self._explorer = Explorer(fetcher, max_documents=_MAX_CHILD_DOCUMENTS)
         self._source_rules = dict(source_rules or {})
@@ -98,6 +100,11 @@ class Worker:
         self._slots = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
+        # On PostgreSQL the writes between two batches run on this thread, so the event loop
+        # goes on fetching during their round trips (see _between_batches).
+        self._writer = (concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="newswatch-claim")
+            if db.dialect == "postgresql" else None)
         self.accepting = True
         self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
 
@@ -115,8 +122,7 @@ class Worker:
         try:
             return await self._run_due(done)
         finally:
-            if self._after_pass is not None:
-                self._after_pass()
+            self._write_checks(*self._checks_so_far(), claim=False)
 
     async def _run_due(self, done: set[tuple[str, int]] | None) -> PassReport:
         report = PassReport()
@@ -146,10 +152,11 @@ class Worker:
         try:
             for batch_no in range(_BATCHES_PER_PASS):
                 if batch_no == 0:
-                    claimed = self._claim_articles()
+                    # The sources' fetch-log lines go in with the claim.
+                    claimed = self._write_checks(*self._checks_so_far(), claim=True)
                 else:
                     try:
-                        claimed = self._next_batch()
+                        claimed = await self._between_batches()
                     except Exception:
                         # The checks in flight are still good: finish them, claim next pass.
                         logger.exception("could not claim the next batch of due articles")
@@ -174,36 +181,55 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        finally:
-            self._record_not_modified()
         return full
 
-    def _next_batch(self) -> list[storage.DueArticle]:
-        """Between batches: record the 304s so far (their leases end), write the buffered
-        fetch-log lines as a pass's end does, and claim the next batch."""
-        self._record_not_modified()
-        if self._after_pass is not None:
-            self._after_pass()
-        return self._claim_articles()
+    async def _between_batches(self) -> list[storage.DueArticle]:
+        """Record the 304s and fetch-log lines so far and claim the next batch, in one
+        transaction.
 
-    def _claim_articles(self) -> list[storage.DueArticle]:
-        with self._db.transaction() as session:
-            claimed = storage.claim_due_articles(
-                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease)
-        self.last_claim_at = utc_now()
-        return claimed
-
-    def _record_not_modified(self) -> None:
-        """Record the 304s gathered since the last call in one transaction.
-
-        Until then those articles stay leased to this daemon, so nobody checks them twice; if
-        the daemon dies first, the leases expire and the articles are simply checked again.
+        On PostgreSQL it runs on the writer thread: its round trips then overlap the fetches
+        in flight instead of stopping the event loop (psycopg lets go of the GIL while it
+        waits). SQLite answers in microseconds, from this process, so it stays inline.
         """
+        checks, entries = self._checks_so_far()
+        if self._writer is None:
+            return self._write_checks(checks, entries, claim=True)
+        future = self._writer.submit(self._write_checks, checks, entries, claim=True)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            # The transaction runs to its end regardless. Wait for it, so that the leases it
+            # takes are held before a shutdown releases this daemon's leases, not after.
+            concurrent.futures.wait([future])
+            raise
+
+    def _checks_so_far(self) -> tuple[list[storage.NotModifiedCheck], list[storage.FetchEntry]]:
+        """Take the 304s and fetch-log lines gathered since the last write (on the loop)."""
         checks, self._not_modified = self._not_modified, []
-        if checks:
-            with self._db.transaction() as session:
-                storage.record_not_modified_many(session, checks)
+        entries = self._fetch_log.take() if self._fetch_log is not None else []
+        return checks, entries
+
+    def _write_checks(self, checks: list[storage.NotModifiedCheck],
+                      entries: list[storage.FetchEntry], *,
+                      claim: bool) -> list[storage.DueArticle]:
+        """One transaction: the 304s, the fetch-log lines, and with ``claim`` the next batch.
+
+        Until then the 304s' articles stay leased to this daemon, so nobody checks them twice;
+        if the daemon dies first, the leases expire and the articles are simply checked again.
+        """
+        if not (checks or entries or claim):
+            return []
+        claimed: list[storage.DueArticle] = []
+        with self._db.transaction() as session:
+            storage.record_not_modified_many(session, checks)
+            storage.log_fetches(session, entries)
+            if claim:
+                claimed = storage.claim_due_articles(
+                    session, owner=self._config.owner, now=self._clock(),
+                    limit=self._config.batch, lease=self._config.lease)
+        if claim:
+            self.last_claim_at = utc_now()
+        return claimed
 
     async def run_until_idle(self, *, max_passes: int = 10_000) -> PassReport:
         """Work off everything due now, each item once (``--once``).

@@ -19,7 +19,12 @@ from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.models import Article, FetchLog, Version
 from storage.outbox import queue_alert
-from storage.statements import NOT_MODIFIED_AND_RESCHEDULE, TOUCH_NOT_MODIFIED, sync_loaded
+from storage.statements import (
+    NOT_MODIFIED_AND_RESCHEDULE,
+    NOT_MODIFIED_AND_RESCHEDULE_ARRAYS,
+    TOUCH_NOT_MODIFIED,
+    sync_loaded,
+)
 from storage.types import FetchEntry, NotModifiedCheck, Outcome, OutcomeKind
 
 logger = logging.getLogger(__name__)
@@ -48,18 +53,28 @@ def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcom
 def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> int:
     """Record many 304s at once, each rescheduled and released; return how many were updated.
 
-    One executemany in the caller's transaction: where servers send validators, most checks of
-    a watched article end as a 304, and a transaction each would cost more than the request.
+    One statement in the caller's transaction (an executemany on SQLite, arrays on PostgreSQL):
+    where servers send validators, most checks of a watched article end as a 304, and a
+    transaction each would cost more than the request.
     An article forgotten in the meantime is skipped (it is not an error to have checked it).
     """
     if not checks:
         return 0
     s.flush()
-    rows = [
-        {"article_id": c.article_id, "now": c.checked_at, "next_check_at": c.next_check_at}
-        for c in checks
-    ]
-    updated = s.connection().execute(NOT_MODIFIED_AND_RESCHEDULE, rows).rowcount
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        arrays = {
+            "ids": [c.article_id for c in checks],
+            "checked": [as_utc(c.checked_at) for c in checks],
+            "next": [as_utc(c.next_check_at) if c.next_check_at else None for c in checks],
+        }
+        updated = conn.execute(NOT_MODIFIED_AND_RESCHEDULE_ARRAYS, arrays).rowcount
+    else:
+        rows = [
+            {"article_id": c.article_id, "now": c.checked_at, "next_check_at": c.next_check_at}
+            for c in checks
+        ]
+        updated = conn.execute(NOT_MODIFIED_AND_RESCHEDULE, rows).rowcount
     for c in checks:
         due = as_utc(c.next_check_at) if c.next_check_at is not None else None
         sync_loaded(s, c.article_id, {

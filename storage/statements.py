@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, func, or_, select, update
+from sqlalchemy import Integer, Row, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import attributes
 from sqlmodel import Session
 
@@ -98,6 +98,16 @@ NOT_MODIFIED_AND_RESCHEDULE = (
         lease_owner=None,
         lease_until=None,
     )
+)
+
+# The same on PostgreSQL, for the whole batch in one statement: psycopg's executemany sends
+# one pipelined query per row, and the Python side of that cost more than the UPDATEs.
+NOT_MODIFIED_AND_RESCHEDULE_ARRAYS = text(
+    "UPDATE articles SET last_checked_at = batch.checked_at, failures = 0, last_error = NULL,"
+    " next_check_at = batch.next_check_at, lease_owner = NULL, lease_until = NULL"
+    " FROM unnest(CAST(:ids AS integer[]), CAST(:checked AS timestamptz[]),"
+    " CAST(:next AS timestamptz[])) AS batch(id, checked_at, next_check_at)"
+    " WHERE articles.id = batch.id"
 )
 
 # Claiming due articles: the columns a check needs (no ORM object for each of the batch),

@@ -112,3 +112,10 @@ def test_many_304s_are_recorded_at_once_and_a_forgotten_article_is_skipped(
     # The third article was not in the batch: still leased, still failing.
     assert (untouched.lease_owner, untouched.failures) == (OWNER, 1)
     assert first.version_count == second.version_count == 1
+
+    # A batch that only retires articles: its next-check column holds nothing but NULLs.
+    with db.transaction() as s:
+        retired = [storage.NotModifiedCheck(ids[2], later, None)]
+        assert storage.record_not_modified_many(s, retired) == 1
+    third = _article(db, ids[2])
+    assert (third.next_check_at, third.lease_owner, third.failures) == (None, None, 0)
