@@ -9,13 +9,20 @@ tick runs another pass at once; it waits for the next tick only when a pass come
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
+
+import psycopg
+import pytest
+from sqlmodel import select
 
 import storage
 from newswatch.newsroom import Newsroom
 from newswatch.runtime import open_runtime
 from scheduler.worker import PassReport
 from scraper.urls import canonicalize_url
+from tests import pg
 
 from .conftest import Clock, Pipeline, make_settings
 from .generated import stories
@@ -83,3 +90,85 @@ def test_the_next_batch_is_fetched_while_a_slow_page_holds_its_slot(quiet_room: 
     # than the first batch's four pages were asked for while it was still waiting.
     while_slow = [r for r in arrivals if r.time < slow_at + 1.0]
     assert len(while_slow) > 4, [(r.path, round(r.time - slow_at, 2)) for r in arrivals]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_loop_goes_on_while_the_writes_between_batches_wait(
+        quiet_room: Newsroom, tmp_path: Path, postgres_admin_url: str) -> None:
+    # The 304s and fetch-log lines of a batch are written, and the next batch claimed, on the
+    # writer thread. Here that write waits on a lock the test holds on the fetch log; the event
+    # loop must go on meanwhile (a ticker keeps ticking), and nothing may be lost once it is let go.
+    room = quiet_room
+    for item in stories(12, prefix="writer"):
+        room.publish(item)
+    clock = Clock()
+    with pg.scratch_database(postgres_admin_url) as url:
+        settings = make_settings(
+            room, tmp_path, database={"url": url}, daemon={"batch": 4},
+            # The feed stays quiet in the recheck (not due for a day): only articles are due.
+            sources=[{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "1d"}],
+            fetch={"delay": "0s", "per_host": 4, "concurrency": 4})
+        pipeline = Pipeline(room=room, settings=settings, clock=clock,
+                            alerts_file=tmp_path / "alerts.jsonl")
+        assert pipeline.run_pass().outcomes.get("new") == 12
+        clock.advance(hours=1)
+        held = _FetchLogLock(url.replace("postgresql+psycopg://", "postgresql://"))
+
+        async def recheck() -> tuple[PassReport, list[float]]:
+            async with open_runtime(settings, clock=clock) as runtime:
+                ticks: list[float] = []
+
+                async def ticker() -> None:
+                    while True:
+                        ticks.append(time.monotonic())
+                        await asyncio.sleep(0.02)
+
+                ticking = asyncio.create_task(ticker())
+                held.start()
+                try:
+                    report = await runtime.worker.run_until_idle()
+                finally:
+                    ticking.cancel()
+                return report, ticks
+
+        report, ticks = asyncio.run(recheck())
+        held.join()
+        with storage.open_database(url) as db, db.session() as session:
+            rows = session.exec(select(storage.Article)).all()
+
+    assert held.waiter_seen, "no write waited on the fetch log: the test proved nothing"
+    assert report.outcomes == {"not_modified": 12} and report.errors == 0
+    during = [b - a for a, b in zip(ticks, ticks[1:], strict=False)
+              if held.locked_at <= b and a <= held.released_at]
+    assert during and max(during) < 0.5, max(during, default=None)
+    assert len(rows) == 12
+    assert all(a.last_checked_at == clock.now and a.lease_owner is None for a in rows)
+
+
+class _FetchLogLock(threading.Thread):
+    """Holds the fetch log locked until a write waits on it, then one second more."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self._conn = psycopg.connect(url)
+        self._conn.execute("LOCK TABLE fetch_log IN EXCLUSIVE MODE")
+        self.locked_at = time.monotonic()
+        self.released_at = float("inf")
+        self.waiter_seen = False
+
+    def run(self) -> None:
+        try:
+            with psycopg.connect(self._conn.info.dsn, autocommit=True) as probe:
+                deadline = time.monotonic() + 20
+                while not self.waiter_seen and time.monotonic() < deadline:
+                    waiting = probe.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()").fetchone()
+                    self.waiter_seen = bool(waiting and waiting[0])
+                    time.sleep(0.02)
+                if self.waiter_seen:
+                    time.sleep(1.0)
+        finally:
+            self.released_at = time.monotonic()
+            self._conn.commit()
+            self._conn.close()
