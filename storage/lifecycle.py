@@ -66,7 +66,10 @@ def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> 
         arrays = {
             "ids": [c.article_id for c in checks],
             "checked": [as_utc(c.checked_at) for c in checks],
-            "next": [as_utc(c.next_check_at) if c.next_check_at else None for c in checks],
+            "next": [
+                as_utc(c.next_check_at) if c.next_check_at is not None else None
+                for c in checks
+            ],
         }
         updated = conn.execute(NOT_MODIFIED_AND_RESCHEDULE_ARRAYS, arrays).rowcount
     else:

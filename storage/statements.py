@@ -100,8 +100,8 @@ NOT_MODIFIED_AND_RESCHEDULE = (
     )
 )
 
-# The same on PostgreSQL, for the whole batch in one statement: psycopg's executemany sends
-# one pipelined query per row, and the Python side of that cost more than the UPDATEs.
+# The same on PostgreSQL as one statement over arrays: psycopg's executemany sends a query
+# per row (pipelined), each bound, sent and planned on its own.
 NOT_MODIFIED_AND_RESCHEDULE_ARRAYS = text(
     "UPDATE articles SET last_checked_at = batch.checked_at, failures = 0, last_error = NULL,"
     " next_check_at = batch.next_check_at, lease_owner = NULL, lease_until = NULL"
