@@ -3,6 +3,7 @@ from one :class:`Settings` value. Nothing else in newswatch constructs these."""
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import uuid
@@ -98,10 +99,26 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
             daemon = Daemon(worker=worker, deliverer=deliverer, timing=DaemonTiming(
                 tick=settings.daemon.tick, deliver_every=settings.daemon.tick,
                 shutdown_grace=settings.daemon.shutdown_grace))
+            _settle_heap()
             try:
                 yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
                               routes=routes, metrics=metrics)
             finally:
+                gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
                 recorder.flush()
     finally:
         db.close()
+
+
+def _settle_heap() -> None:
+    """Collect start-up's garbage, then keep what is left out of every later collection.
+
+    A daemon opens with ~120,000 objects that live as long as it does: modules, SQLAlchemy's
+    mapped classes and statement cache, the extractor's tables. The collector walked them all
+    again and again while the daemon worked; frozen (``gc.freeze``), it walks only what the
+    work allocates. Measured with bench/pipeline.py's daemon, alternating runs: 11 % less CPU
+    per 304 recheck and 13 % less per new article. Collecting first keeps start-up's own
+    garbage from being frozen with the rest.
+    """
+    gc.collect()
+    gc.freeze()
