@@ -146,11 +146,42 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
-def ops_to_json(ops: Sequence[DiffOp]) -> list[list[str]]:
-    """The stored form of a diff: ``[[op, text], ...]``."""
-    return [[op.op, op.text] for op in ops]
+STORED_CONTEXT = 10  # tokens of unchanged text a stored diff keeps on each side of a change
 
 
-def ops_from_json(data: Sequence[Sequence[str]]) -> list[DiffOp]:
-    """Inverse of :func:`ops_to_json`."""
+def ops_to_json(ops: Sequence[DiffOp], *,
+                context: int | None = STORED_CONTEXT) -> list[list[str | int]]:
+    """The stored form of a diff: ``[[op, text], ...]``, unchanged stretches cut short.
+
+    An ``equal`` run keeps ``context`` tokens (words and punctuation) next to each change; the
+    tokens between are counted in a ``["skip", n]`` entry. The versions' own fields hold the
+    full texts, and every diff shown is computed from them (``storage.diff_between``): a stored
+    diff that repeated the unchanged body would store each edited version's text twice.
+    ``context=None`` keeps every run whole.
+    """
+    stored: list[list[str | int]] = []
+    last = len(ops) - 1
+    for i, op in enumerate(ops):
+        if op.op != "equal" or context is None:
+            stored.append([op.op, op.text])
+            continue
+        tokens = _TOKEN.findall(op.text)
+        head = context if i > 0 else 0  # what follows a change
+        tail = context if i < last else 0  # what precedes the next change
+        if len(tokens) <= head + tail:
+            stored.append([op.op, op.text])
+            continue
+        if head:
+            stored.append(["equal", "".join(tokens[:head])])
+        stored.append(["skip", len(tokens) - head - tail])
+        if tail:
+            stored.append(["equal", "".join(tokens[len(tokens) - tail :])])
+    return stored
+
+
+def ops_from_json(data: Sequence[Sequence[str | int]]) -> list[DiffOp]:
+    """The runs of a diff stored whole (``context=None``); see :func:`ops_to_json`."""
+    if any(op == "skip" for op, _ in data):
+        raise ValueError("a stored diff with skipped runs cannot be read back whole: "
+                         "compute it from the versions (storage.diff_between)")
     return [DiffOp(op, text) for op, text in data]  # type: ignore[arg-type]

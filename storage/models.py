@@ -127,6 +127,7 @@ class Version(SQLModel, table=True):
     changed_fields: list[str] = Field(default_factory=list, sa_type=PortableJSON)
     words_added: int = 0
     words_removed: int = 0
+    # field -> the changes and a little context ([op, text], ["skip", n]); see ops_to_json
     diff: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
     classes: list[str] = Field(default_factory=list, sa_type=PortableJSON)
     kind: str = "edit"

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from storage import DiffOp, word_diff
-from storage.diff import count_words, field_diff, ops_from_json, ops_to_json, summarise_changes
+from storage.diff import (
+    count_words,
+    field_diff,
+    ops_from_json,
+    ops_to_json,
+    summarise_changes,
+    tokenise,
+)
 
 
 def _rebuild(ops: list[DiffOp], keep: str) -> str:
@@ -88,6 +97,28 @@ def test_json_round_trip() -> None:
     ops = word_diff("a b c", "a x c")
     assert ops_from_json(ops_to_json(ops)) == ops
     assert ops_to_json(ops)[1] == ["delete", " b"]
+
+
+def test_a_stored_diff_keeps_the_changes_and_only_a_little_of_what_stayed() -> None:
+    words = [f"w{i}" for i in range(300)]
+    old = " ".join(words)
+    new = " ".join(["Medinsky" if i == 100 else w for i, w in enumerate(words)][:250]) + " END"
+    ops = word_diff(old, new)
+    stored = ops_to_json(ops, context=3)
+    assert stored == [
+        ["skip", 97], ["equal", " w97 w98 w99"],
+        ["delete", " w100"], ["insert", " Medinsky"],
+        ["equal", " w101 w102 w103"], ["skip", 143], ["equal", " w247 w248 w249"],
+        ["delete", "".join(f" w{i}" for i in range(250, 300))], ["insert", " END"],
+    ]
+    # Nothing changed is lost from the count: kept and skipped tokens add up to the text.
+    kept = sum(len(tokenise(str(text))) if op == "equal" else 0 for op, text in stored)
+    skipped = sum(int(text) for op, text in stored if op == "skip")
+    assert kept + skipped == sum(len(tokenise(o.text)) for o in ops if o.op == "equal")
+    # Whole runs when asked; a cut diff is not passed off as whole.
+    assert ops_from_json(ops_to_json(ops, context=None)) == ops
+    with pytest.raises(ValueError, match="diff_between"):
+        ops_from_json(stored)
 
 
 def test_long_texts_with_a_small_edit_are_fast_and_exact() -> None:

@@ -142,8 +142,11 @@ def test_one_word_edit_is_a_new_version_with_that_word_in_the_diff(
         version = storage.get_version(s, article_id, 2)
         assert version is not None
         assert version.changed_fields == ["body"]
-        changes = [op for op in version.diff["body"] if op[0] != "equal"]
+        changes = [op for op in version.diff["body"] if op[0] not in ("equal", "skip")]
         assert changes == [["delete", " Madinsky"], ["insert", " Medinsky"]]
+        # The unchanged body is in the version itself: the diff keeps ten tokens around it.
+        assert version.diff["body"][0] == ["skip", 8]
+        assert version.diff["body"][-1] == ["skip", 10]
         alert = s.get(storage.Alert, outcome.alert_id)
         assert alert is not None and alert.kind == "edited"
         assert alert.payload["changes"] == ["Madinsky \u2192 Medinsky"]
