@@ -205,6 +205,9 @@ class FetchConfig(_Section):
                                        description="Longest pause of a failing host.")
     max_crawl_delay: Duration = Field(timedelta(minutes=2),
                                       description="Cap on a robots.txt Crawl-delay.")
+    share_host_delays: bool = Field(True, description="Daemons sharing the database share "
+                                    "each host's delay, Crawl-delay and Retry-After pauses "
+                                    "through it (off: each daemon paces hosts alone).")
     obey_robots: bool = Field(True, description="Read and obey robots.txt (leave it on).")
     robots_ttl: Duration = Field(timedelta(hours=1), description="How long robots.txt is cached.")
     robots_error_ttl: Duration = Field(timedelta(minutes=30), description="After robots.txt "

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
+from sqlalchemy.pool import StaticPool
 
 import storage
 from newswatch.config import ConfigError, Settings, SourceConfig
+from scheduler.ledger import DatabaseLedger
 from scraper.discover import ListingRules
 from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
 from scraper.polite import Observer, PoliteFetcher, Politeness
@@ -22,6 +24,8 @@ from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
 
 logger = logging.getLogger(__name__)
+# A host's turn outlives its request's time limit by this much before it lapses by itself.
+HOLD_MARGIN = 5.0
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
@@ -61,13 +65,30 @@ def open_client(settings: Settings,
                         max_connections=max(f.concurrency, f.per_host))
 
 
+def host_ledger(settings: Settings, db: storage.Database | None) -> DatabaseLedger | None:
+    """The database as the hosts' shared pace, unless ``[fetch] share_host_delays`` is off."""
+    if db is None or not settings.fetch.share_host_delays:
+        return None
+    if isinstance(db.engine.pool, StaticPool):
+        # In-memory SQLite: no other daemon to share it with, and its one connection must not
+        # be used from the ledger's thread too.
+        return None
+    # A daemon killed mid-request must not hold its host for longer than a request may last.
+    return DatabaseLedger(db, hold=settings.fetch.total_timeout.total_seconds() + HOLD_MARGIN)
+
+
 def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
                    clock: Callable[[], datetime], observer: Observer | None = None,
-                   throttle: Throttle | None = None) -> PoliteFetcher:
-    """Robots, throttle and the single-request fetcher around ``client``."""
+                   throttle: Throttle | None = None,
+                   db: storage.Database | None = None) -> PoliteFetcher:
+    """Robots, throttle and the single-request fetcher around ``client``.
+
+    With ``db``, hosts are paced together with every other daemon on that database.
+    """
     return PoliteFetcher(
         Fetcher(client, limits=fetch_limits(settings), clock=clock),
-        throttle=throttle or Throttle(throttle_settings(settings)),
+        throttle=throttle or Throttle(throttle_settings(settings),
+                                      ledger=host_ledger(settings, db)),
         user_agent=settings.fetch.user_agent, politeness=politeness(settings),
         observer=observer, clock=clock)
 

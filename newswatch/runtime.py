@@ -82,7 +82,8 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                                clock=clock)
         async with fetching.open_client(settings) as client:
             recorder = FetchRecorder(db, metrics)
-            fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder)
+            fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder,
+                                              db=db)
             worker = Worker(
                 db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
                 source_pacing=source_pacing(settings),

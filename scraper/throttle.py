@@ -12,21 +12,34 @@ exponentially (with jitter) until a request succeeds again.
 A wait longer than ``max_wait`` is not slept through: :class:`HostPaused` tells the caller how
 long, so a daemon reschedules the work instead of holding a worker for an hour.
 Clock, sleep and randomness are injected, so tests run a paused host in no time.
+
+Several daemons on one database would each keep these rules to themselves and give a host N
+times the rate. A :class:`HostLedger` (the database's, in ``scheduler.ledger``) extends the
+delay rule across them: while a delay applies, a request also needs the host's turn from the
+ledger, which no other daemon holds until the request has ended and the delay has passed since,
+and pauses (Retry-After, backoff) seen by one daemon are written there for all. With no delay
+the ledger is never asked. A ledger that fails is logged and left alone for a few seconds: the
+fetch goes on under this daemon's own rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
+logger = logging.getLogger(__name__)
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+LEDGER_RETRY = 5.0  # after a ledger failure, pace hosts locally this long before asking again
+LEDGER_WARN_EVERY = 60.0  # one warning per minute at most while the ledger keeps failing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +64,32 @@ class HostPaused(Exception):  # noqa: N818 - an expected outcome, turned into a 
         self.host, self.wait, self.reason = host, wait, reason
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A ledger's answer: the host is this daemon's now, or ask again after ``wait`` seconds."""
+
+    granted: bool
+    wait: float = 0.0
+    pause_reason: str | None = None  # set when a pause (not the delay) decides the wait
+
+
+class HostLedger(Protocol):
+    """Turns at hosts shared by every daemon that uses the same ledger.
+
+    The ledger keeps time by its own clock; a daemon only sleeps the durations it is given, so
+    daemons whose clocks disagree still agree on the spacing.
+    """
+
+    async def reserve(self, host: str, gap: float) -> Turn:
+        """Take ``host`` if nobody holds it, it is not paused and its next start has come."""
+        ...
+
+    async def release(self, host: str, gap: float, *, pause: float = 0.0,
+                      reason: str = "") -> None:
+        """Give ``host`` back: no start for ``gap`` seconds from now (``pause``: not before)."""
+        ...
+
+
 @dataclass(slots=True)
 class _Host:
     slots: asyncio.Semaphore
@@ -61,6 +100,7 @@ class _Host:
     failures: int = 0
     crawl_delay: float = 0.0
     in_flight: int = 0
+    unshared_pause: bool = False  # paused_until is this daemon's news, owed to the ledger
 
 
 def host_key(url: str) -> str:
@@ -75,13 +115,18 @@ class Throttle:
     """Slots, delays and pauses for every host this daemon talks to."""
 
     def __init__(self, settings: ThrottleSettings | None = None, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None,
+                 ledger: HostLedger | None = None) -> None:
         self.settings = settings or ThrottleSettings()
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._hosts: dict[str, _Host] = {}
         self._global = asyncio.Semaphore(self.settings.global_concurrency)
+        self._ledger = ledger
+        self._ledger_off_until = float("-inf")
+        self._ledger_warned_at: float | None = None
+        self._ledger_failures = 0  # since the last warning
 
     def _host(self, key: str) -> _Host:
         found = self._hosts.get(key)
@@ -103,9 +148,8 @@ class Throttle:
     def pause(self, url: str, seconds: float, reason: str) -> None:
         """Ask nothing of this URL's host for ``seconds`` (Retry-After applies to the host)."""
         host = self._host(host_key(url))
-        until = self._clock() + seconds
-        if until > host.paused_until:
-            host.paused_until, host.pause_reason = until, reason
+        if self._pause_locally(host, seconds, reason):
+            host.unshared_pause = True
 
     def failed(self, url: str, reason: str) -> float:
         """A connection error or 5xx: back the host off exponentially; returns the pause."""
@@ -146,7 +190,10 @@ class Throttle:
                     await self._sleep(start - now)
                 if host.paused_until <= self._clock():
                     break  # otherwise a Retry-After arrived while we slept: wait for it too
+            # The ledger's turn is taken inside the global slot, so a granted turn is used at
+            # once: waiting for a global slot while holding the host would hold up every daemon.
             async with self._global:
+                shared = await self._take_turn(key, host, self.delay_of(url))
                 host.in_flight += 1
                 try:
                     yield
@@ -154,6 +201,58 @@ class Throttle:
                     host.in_flight -= 1
                     # Measured from the end too: a slow response must not shrink the next gap.
                     host.next_start = max(host.next_start, self._clock() + self.delay_of(url))
+                    if shared:
+                        await self._release(key, host, self.delay_of(url))
+
+    async def _take_turn(self, key: str, host: _Host, gap: float) -> bool:
+        """Wait for the host's turn in the ledger; False: no ledger to ask, local rules only."""
+        if self._ledger is None or gap <= 0 or self._clock() < self._ledger_off_until:
+            return False
+        while True:
+            try:
+                turn = await self._ledger.reserve(key, gap)
+            except Exception as error:  # politeness bookkeeping must never fail a fetch
+                self._ledger_failed("reserve", key, error)
+                return False
+            if turn.granted:
+                return True
+            if turn.pause_reason is not None:
+                # Another daemon's pause: remembered here, so the next request is refused
+                # without asking the ledger (and not written back to it as this daemon's news).
+                self._pause_locally(host, turn.wait, turn.pause_reason)
+            if turn.wait > self.settings.max_wait:
+                raise HostPaused(key, turn.wait, turn.pause_reason or "crawl delay")
+            await self._sleep(turn.wait)
+
+    async def _release(self, key: str, host: _Host, gap: float) -> None:
+        assert self._ledger is not None
+        pause, reason = 0.0, ""
+        if host.unshared_pause:
+            host.unshared_pause = False
+            pause, reason = max(0.0, host.paused_until - self._clock()), host.pause_reason
+        try:
+            await self._ledger.release(key, gap, pause=pause, reason=reason)
+        except Exception as error:  # the turn then lapses by itself (the ledger's hold)
+            self._ledger_failed("release", key, error)
+
+    def _ledger_failed(self, action: str, key: str, error: Exception) -> None:
+        now = self._clock()
+        self._ledger_off_until = now + LEDGER_RETRY
+        self._ledger_failures += 1
+        if self._ledger_warned_at is not None and now - self._ledger_warned_at < LEDGER_WARN_EVERY:
+            return
+        logger.warning("host ledger failed: pacing hosts by this daemon's own rules for now",
+                       extra={"event": "host_ledger_failed", "action": action, "host": key,
+                              "error": f"{type(error).__name__}: {error}",
+                              "failures": self._ledger_failures})
+        self._ledger_warned_at, self._ledger_failures = now, 0
+
+    def _pause_locally(self, host: _Host, seconds: float, reason: str) -> bool:
+        until = self._clock() + seconds
+        if until <= host.paused_until:
+            return False
+        host.paused_until, host.pause_reason = until, reason
+        return True
 
     def _check_pause(self, key: str, host: _Host) -> None:
         wait = host.paused_until - self._clock()

@@ -1,5 +1,5 @@
 """The database: tables, migrations, the frontier, recording versions, the outbox, history,
-search, syndication, time travel, re-extraction and retention."""
+search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
 
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database
@@ -31,6 +31,7 @@ from storage.history import (
     list_articles,
     versions_of,
 )
+from storage.hosts import HostTurn, pause_host, release_host, reserve_host
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import (
     Alert,
@@ -40,6 +41,7 @@ from storage.models import (
     Delivery,
     EditClass,
     FetchLog,
+    HostSlot,
     MinhashBand,
     Snapshot,
     Source,
@@ -151,6 +153,8 @@ __all__ = [
     "ExportItem",
     "Extractor",
     "FetchLog",
+    "HostSlot",
+    "HostTurn",
     "InvalidDatabaseURL",
     "MinhashBand",
     "FetchEntry",
@@ -213,6 +217,7 @@ __all__ = [
     "mark_skipped",
     "open_database",
     "outlets",
+    "pause_host",
     "pending_deliveries",
     "prune_fetch_logs",
     "prune_snapshots",
@@ -227,9 +232,11 @@ __all__ = [
     "record_not_modified_many",
     "reextract",
     "reextract_article",
+    "release_host",
     "release_leases",
     "remove_source",
     "reschedule_article",
+    "reserve_host",
     "resolve_url",
     "search",
     "source_failures",

@@ -34,6 +34,7 @@ from storage.models import (
     Delivery,
     EditClass,
     FetchLog,
+    HostSlot,
     MinhashBand,
     Snapshot,
     Source,
@@ -67,6 +68,7 @@ TABLES = [
         Alert,
         Delivery,
         FetchLog,
+        HostSlot,
     )
 ]
 

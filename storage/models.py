@@ -1,6 +1,6 @@
 """The tables: sources, articles and their versions, raw snapshots, alerts and their deliveries,
-URL aliases, stories (syndication clusters), their signatures and LSH band hashes, and edit
-classes.
+URL aliases, stories (syndication clusters), their signatures and LSH band hashes, edit
+classes, and the hosts' turns that daemons sharing the database take.
 
 Every timestamp column is :class:`~storage.columns.UTCDateTime` (aware UTC in and out) and every
 JSON column is :class:`~storage.columns.PortableJSON`. Rows are never deleted: history is the
@@ -254,3 +254,21 @@ class EditClass(SQLModel, table=True):
 
     version_id: int = Field(foreign_key="versions.id", primary_key=True)
     name: str = Field(sa_type=String(20), primary_key=True)
+
+
+class HostSlot(SQLModel, table=True):
+    """One host's turn, shared by every daemon on the database (see ``storage.hosts``).
+
+    ``host`` is ``scheme://host:port``, the throttle's politeness unit. While ``holder`` holds
+    the host (until its request ends, or ``held_until`` at the latest) nobody else starts one;
+    no request starts before ``next_start`` or ``paused_until``.
+    """
+
+    __tablename__ = "host_slots"
+
+    host: str = Field(primary_key=True)
+    next_start: datetime = Field(sa_type=UTCDateTime)
+    holder: str | None = None
+    held_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pause_reason: str | None = Field(default=None, sa_type=Text)
