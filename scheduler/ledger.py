@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import os
 import socket
@@ -38,7 +39,14 @@ class DatabaseLedger:
             max_workers=1, thread_name_prefix="newswatch-hosts")
 
     async def reserve(self, host: str, gap: float) -> Turn:
-        turn = await self._run(self._reserve, host, gap)
+        future = self._thread.submit(self._reserve, host, gap)
+        try:
+            turn = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            # Cancelled mid-transaction (a shutdown), the reserve still commits: a turn it
+            # grants is given back at once, not left to lapse after a whole hold.
+            future.add_done_callback(functools.partial(self._give_back, host, gap))
+            raise
         return Turn(granted=turn.granted, wait=turn.wait, pause_reason=turn.pause_reason)
 
     async def release(self, host: str, gap: float, *, pause: float = 0.0,
@@ -53,6 +61,14 @@ class DatabaseLedger:
         with self._db.write_connection() as conn:
             return storage.reserve_host(conn, host=host, holder=self.holder, gap=gap,
                                         hold=self._hold)
+
+    def _give_back(self, host: str, gap: float,
+                   future: concurrent.futures.Future[storage.HostTurn]) -> None:
+        if future.cancelled() or future.exception() is not None or not future.result().granted:
+            return
+        # Closed meanwhile (RuntimeError): the turn lapses after its hold instead.
+        with contextlib.suppress(RuntimeError):
+            self._thread.submit(self._release, host, gap, 0.0, "")
 
     def _release(self, host: str, gap: float, pause: float, reason: str) -> None:
         with self._db.write_connection() as conn:

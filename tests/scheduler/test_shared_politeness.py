@@ -266,3 +266,31 @@ def test_a_failing_ledger_falls_back_to_local_pacing_and_warns_rarely(
         asyncio.run(go())
     warnings = [r for r in caplog.records if getattr(r, "event", "") == "host_ledger_failed"]
     assert [getattr(r, "failures", None) for r in warnings] == [1, 5]
+
+
+def test_a_turn_granted_after_its_reserve_was_cancelled_is_given_back(tmp_path: Path) -> None:
+    # A shutdown cancels a fetch while its reserve waits on the database: the transaction
+    # goes on and grants the turn, which must not hold the host until its hold runs out.
+    url = f"sqlite:///{tmp_path / 'newswatch.db'}"
+    with storage.open_database(url) as db, storage.open_database(url) as blocker:
+        ledger = DatabaseLedger(db, hold=3600)
+
+        async def cancel_a_waiting_reserve() -> None:
+            with blocker.write_connection():  # holds SQLite's write lock: the reserve waits
+                task = asyncio.create_task(ledger.reserve("http://news.example:80", 0.01))
+                await asyncio.sleep(0.3)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            # The lock is free: the reserve commits, then the turn goes back.
+
+        asyncio.run(cancel_a_waiting_reserve())
+        rows: list[storage.HostSlot] = []
+        for _ in range(200):  # the reserve, then the release, run on the ledger's thread
+            with db.session() as s:
+                rows = list(s.exec(select(storage.HostSlot)).all())
+            if rows and rows[0].holder is None:
+                break
+            time.sleep(0.05)
+        ledger.close()
+        assert [(r.holder, r.held_until) for r in rows] == [(None, None)]
