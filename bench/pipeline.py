@@ -12,7 +12,11 @@ bottleneck.
 
 Measured in one run:
 * ceiling: raw ``httpx.AsyncClient`` GETs of all N URLs at the daemon's concurrency, 200s and
-  then 304s (If-None-Match), in this process;
+  then 304s (If-None-Match), in this process; measured once at the start, and again right
+  before every daemon run (200s before an ingest or a 200-same recheck, 304s before a 304
+  recheck). A run's ratio is its rate over the ceiling just before it: this machine's speed
+  drifts by a third within minutes, and a ceiling taken earlier would carry that drift into
+  the ratio;
 * floor: the same GETs plus ``scraper.extract`` of every page, nothing stored, in 1 process and
   in 2 (``bench/pipeline_floor.py``): what any daemon that extracts could reach here; the gap
   between it and the daemons is the cost of recording;
@@ -99,6 +103,7 @@ class Cell:
     """One measure (new / 304 / same) of one setup, over the runs."""
 
     rates: list[float] = field(default_factory=list)
+    ceilings: list[float] = field(default_factory=list)  # raw httpx just before each run
     cpu_ms: list[float] = field(default_factory=list)  # daemon CPU per item
     busy: list[float] = field(default_factory=list)    # daemon CPU / (wall × daemons)
     others: list[float] = field(default_factory=list)  # cores used by unrelated processes
@@ -106,8 +111,9 @@ class Cell:
     pg: list[float] = field(default_factory=list)      # PostgreSQL CPU share of the wall time
     problems: set[str] = field(default_factory=set)
 
-    def add(self, run: Run, items: int, expected: int) -> None:
+    def add(self, run: Run, items: int, expected: int, ceiling: float) -> None:
         self.rates.append(items / run.wall)
+        self.ceilings.append(ceiling)
         self.cpu_ms.append(run.cpu / max(items, 1) * 1000)
         self.busy.append(run.cpu / (run.wall * len(run.daemons)))
         self.others.append(run.others)
@@ -120,6 +126,16 @@ class Cell:
     @property
     def rate(self) -> float:
         return statistics.median(self.rates) if self.rates else 0.0
+
+    @property
+    def ceiling(self) -> float:
+        return statistics.median(self.ceilings) if self.ceilings else 0.0
+
+    @property
+    def ratio(self) -> float:
+        """The median over the runs of each run's rate over its own ceiling."""
+        pairs = zip(self.rates, self.ceilings, strict=True)
+        return statistics.median(r / c for r, c in pairs) if self.rates else 0.0
 
 
 # -- the ceiling ---------------------------------------------------------------------------------
@@ -232,6 +248,16 @@ class Bench:
         self.args, self.work, self.dbs, self.meter, self.bases = args, work, dbs, meter, bases
         self.logs = work / "daemons.log"
         self.n = 0
+        self.urls: list[str] = []  # the ceiling's URLs (the ETag port)
+        self.etags: dict[str, str] = {}
+
+    def ceiling_now(self, measure: str) -> float:
+        """One raw-httpx pass of the kind ``measure`` compares with, just before its run."""
+        etags = self.etags if measure == "304" else None
+        seconds, seen = asyncio.run(raw_httpx(self.urls, self.args.concurrency, etags))
+        if not self.etags:
+            self.etags = seen
+        return len(self.urls) / seconds
 
     def config(self, engine: str, port: str, name: str, *,
                first: bool = False) -> tuple[Path, str]:
@@ -258,10 +284,12 @@ class Bench:
                                        ("plain", "same", "unchanged")):
             name = f"{engine}{k}-{port}-{run_no}"
             path = self.seeded(engine, port, name)
+            ceiling = self.ceiling_now("new")
             ingest = run_daemons(path, k, self.meter, self.logs)
-            cells["new"].add(ingest, ingest.count("new"), self.n)
+            cells["new"].add(ingest, ingest.count("new"), self.n, ceiling)
+            ceiling = self.ceiling_now(measure)
             recheck = run_daemons(path, k, self.meter, self.logs, advance=RECHECK_ADVANCE)
-            cells[measure].add(recheck, recheck.count(outcome), self.n)
+            cells[measure].add(recheck, recheck.count(outcome), self.n, ceiling)
         self.dbs.drop_all()
 
     def profile(self, engine: str) -> list[str]:
@@ -325,7 +353,9 @@ def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:
 def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
                 floor: dict[int, float] | None = None) -> None:
     names = {"new": "new articles/s", "304": "304 rechecks/s", "same": "200-same rechecks/s"}
-    print("\ncpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
+    print("\nceiling: raw httpx right before each run (median); ratio: the median of each run's "
+          "rate over its own ceiling")
+    print("cpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
           "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
           "time; others: cores used meanwhile by processes outside this bench")
     print(f"{'measure':<20} {'setup':<9} {'rate/s':>7} {'ceiling':>7} {'ratio':>6} {'target':>6} "
@@ -336,11 +366,11 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
             cell = cells[measure]
             if not cell.rates:
                 continue
-            ratio = cell.rate / ceil[measure]
+            ratio = cell.ratio
             target = TARGETS[measure]
             flag = "" if target is None else ("ok" if ratio >= target else "MISS")
             spread = "/".join(f"{r:.0f}" for r in cell.rates)
-            print(f"{label:<20} {setup:<9} {cell.rate:>7.1f} {ceil[measure]:>7.0f} {ratio:>6.0%} "
+            print(f"{label:<20} {setup:<9} {cell.rate:>7.1f} {cell.ceiling:>7.0f} {ratio:>6.0%} "
                   f"{'' if target is None else f'{target:.0%}':>6} {flag:>4} "
                   f"{med(cell.cpu_ms):>11.2f} {med(cell.busy):>5.0%} {med(cell.nginx):>6.0%} "
                   f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}")
@@ -358,12 +388,15 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
         if not (one and two):
             continue
         target = " (target: 2 daemons ≥ 1.6× one)" if engine == "pg" else ""
-        print(f"\nscaling on {'PostgreSQL' if engine == 'pg' else 'one SQLite file'}{target}:")
+        # On the ratios, not the raw rates: k daemons against one, each over its own ceiling,
+        # so a machine that slowed down between the two runs does not pass for poor scaling.
+        print(f"\nscaling on {'PostgreSQL' if engine == 'pg' else 'one SQLite file'}{target}, "
+              f"on the ratios to the ceiling:")
         for measure, label in names.items():
             if one[measure].rate:
-                factors = [f"{k} {cells[measure].rate / one[measure].rate:.2f}×"
+                factors = [f"{k} {cells[measure].ratio / one[measure].ratio:.2f}×"
                            for k, cells in results.items() if k.startswith(engine)]
-                factor = two[measure].rate / one[measure].rate
+                factor = two[measure].ratio / one[measure].ratio
                 verdict = ("ok" if factor >= 1.6 else "MISS") if engine == "pg" else ""
                 print(f"  {label:<22} {', '.join(factors)}  {verdict}")
 
@@ -412,6 +445,7 @@ def main() -> None:
               f"{args.runs} run(s), median", flush=True)
 
         urls = [f"{bases['etag']}{site.path_of(i)}" for i in range(site.count)]
+        bench.urls = urls
         ceil = ceiling(urls, args.concurrency, max(args.runs, 3))
         print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
               f"304 {ceil['304']:.0f}/s", flush=True)
