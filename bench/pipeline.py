@@ -162,15 +162,19 @@ async def raw_httpx(urls: list[str], concurrency: int,
         return time.perf_counter() - started, seen
 
 
-def ceiling(urls: list[str], concurrency: int, runs: int) -> dict[str, float]:
+def ceiling(urls: list[str], concurrency: int,
+            runs: int) -> tuple[dict[str, float], dict[str, str]]:
+    """The median raw-httpx rates of 200s and 304s, and the ETags the 304 passes send."""
     ok, not_modified = [], []
+    etags: dict[str, str] = {}
     for _ in range(runs):
         seconds, etags = asyncio.run(raw_httpx(urls, concurrency))
         ok.append(len(urls) / seconds)
         seconds, _ = asyncio.run(raw_httpx(urls, concurrency, etags))
         not_modified.append(len(urls) / seconds)
-    return {"new": statistics.median(ok), "304": statistics.median(not_modified),
-            "same": statistics.median(ok)}
+    rates = {"new": statistics.median(ok), "304": statistics.median(not_modified),
+             "same": statistics.median(ok)}
+    return rates, etags
 
 
 # -- daemons -------------------------------------------------------------------------------------
@@ -249,14 +253,12 @@ class Bench:
         self.logs = work / "daemons.log"
         self.n = 0
         self.urls: list[str] = []  # the ceiling's URLs (the ETag port)
-        self.etags: dict[str, str] = {}
+        self.etags: dict[str, str] = {}  # theirs, from the first ceiling
 
     def ceiling_now(self, measure: str) -> float:
         """One raw-httpx pass of the kind ``measure`` compares with, just before its run."""
         etags = self.etags if measure == "304" else None
-        seconds, seen = asyncio.run(raw_httpx(self.urls, self.args.concurrency, etags))
-        if not self.etags:
-            self.etags = seen
+        seconds, _ = asyncio.run(raw_httpx(self.urls, self.args.concurrency, etags))
         return len(self.urls) / seconds
 
     def config(self, engine: str, port: str, name: str, *,
@@ -446,7 +448,7 @@ def main() -> None:
 
         urls = [f"{bases['etag']}{site.path_of(i)}" for i in range(site.count)]
         bench.urls = urls
-        ceil = ceiling(urls, args.concurrency, max(args.runs, 3))
+        ceil, bench.etags = ceiling(urls, args.concurrency, max(args.runs, 3))
         print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
               f"304 {ceil['304']:.0f}/s", flush=True)
         floor: dict[int, float] | None = None

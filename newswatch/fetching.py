@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
-from sqlalchemy.pool import StaticPool
 
 import storage
 from newswatch.config import ConfigError, Settings, SourceConfig
@@ -69,7 +68,7 @@ def host_ledger(settings: Settings, db: storage.Database | None) -> DatabaseLedg
     """The database as the hosts' shared pace, unless ``[fetch] share_host_delays`` is off."""
     if db is None or not settings.fetch.share_host_delays:
         return None
-    if isinstance(db.engine.pool, StaticPool):
+    if db.in_memory:
         # In-memory SQLite: no other daemon to share it with, and its one connection must not
         # be used from the ledger's thread too.
         return None

@@ -15,13 +15,9 @@ import functools
 import os
 import socket
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
 
 import storage
 from scraper.throttle import Turn
-
-T = TypeVar("T")
 
 
 class DatabaseLedger:
@@ -51,7 +47,7 @@ class DatabaseLedger:
 
     async def release(self, host: str, gap: float, *, pause: float = 0.0,
                       reason: str = "") -> None:
-        await self._run(self._release, host, gap, pause, reason)
+        await asyncio.wrap_future(self._thread.submit(self._release, host, gap, pause, reason))
 
     def close(self) -> None:
         """Stop the ledger's thread (after the call it is running, if any)."""
@@ -74,7 +70,3 @@ class DatabaseLedger:
         with self._db.write_connection() as conn:
             storage.release_host(conn, host=host, holder=self.holder, gap=gap, pause=pause,
                                  reason=reason)
-
-    async def _run(self, call: Callable[..., T], *args: object) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, functools.partial(call, *args))

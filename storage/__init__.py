@@ -31,7 +31,7 @@ from storage.history import (
     list_articles,
     versions_of,
 )
-from storage.hosts import HostTurn, pause_host, release_host, reserve_host
+from storage.hosts import HostTurn, release_host, reserve_host
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import (
     Alert,
@@ -217,7 +217,6 @@ __all__ = [
     "mark_skipped",
     "open_database",
     "outlets",
-    "pause_host",
     "pending_deliveries",
     "prune_fetch_logs",
     "prune_snapshots",

@@ -87,6 +87,11 @@ class Database:
         """``"sqlite"`` or ``"postgresql"``."""
         return self.engine.dialect.name
 
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory SQLite database: one connection, and no other process can open it."""
+        return isinstance(self.engine.pool, StaticPool)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one write transaction: commits on success, rolls back on any exception."""

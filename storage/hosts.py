@@ -84,14 +84,6 @@ def release_host(conn: Connection, *, host: str, holder: str, gap: float, pause:
     _write(conn, host, **values)
 
 
-def pause_host(conn: Connection, *, host: str, seconds: float, reason: str) -> None:
-    """Hold every daemon back from ``host`` for ``seconds`` (a longer pause already set stays)."""
-    row = _locked(conn, host)
-    values = _pause_values(row, seconds, reason)
-    if values:
-        _write(conn, host, **values)
-
-
 def _pause_values(row: Row[Any], seconds: float, reason: str) -> dict[str, Any]:
     until = row.now + timedelta(seconds=seconds)
     if seconds <= 0 or (row.paused_until is not None and row.paused_until >= until):

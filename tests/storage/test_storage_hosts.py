@@ -75,11 +75,9 @@ def test_a_pause_recorded_by_one_daemon_holds_back_another(
     assert not turn.granted and 115 <= turn.wait <= 120
     assert turn.pause_reason == "HTTP 429 Retry-After 120s"
     # A shorter pause does not cut a longer one short; a longer one extends it.
-    with other.write_connection() as conn:
-        storage.pause_host(conn, host=HOST, seconds=5, reason="connect (1 failure(s) in a row)")
+    release(other, "b", pause=5, reason="connect (1 failure(s) in a row)")
     assert reserve(db, "a").pause_reason == "HTTP 429 Retry-After 120s"
-    with other.write_connection() as conn:
-        storage.pause_host(conn, host=HOST, seconds=600, reason="HTTP 503 Retry-After 600s")
+    release(other, "b", pause=600, reason="HTTP 503 Retry-After 600s")
     turn = reserve(db, "a")
     assert turn.wait > 500 and turn.pause_reason == "HTTP 503 Retry-After 600s"
 
