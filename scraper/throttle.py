@@ -137,7 +137,9 @@ class Throttle:
 
     def delay_of(self, url: str) -> float:
         """The minimum gap between two requests to this URL's host."""
-        host = self._host(host_key(url))
+        return self._delay(self._host(host_key(url)))
+
+    def _delay(self, host: _Host) -> float:
         return max(self.settings.delay, host.crawl_delay)
 
     def set_crawl_delay(self, url: str, seconds: float | None) -> None:
@@ -176,7 +178,7 @@ class Throttle:
         key = host_key(url)
         host = self._host(key)
         self._check_pause(key, host)
-        one_at_a_time = host.serial if self.delay_of(url) > 0 else contextlib.nullcontext()
+        one_at_a_time = host.serial if self._delay(host) > 0 else contextlib.nullcontext()
         async with host.slots, one_at_a_time:
             while True:
                 now = self._clock()
@@ -185,7 +187,7 @@ class Throttle:
                     reason = host.pause_reason if host.paused_until >= start else "crawl delay"
                     raise HostPaused(key, start - now, reason)
                 # Reserve the start at once, so the next caller queues a full delay behind it.
-                host.next_start = start + self.delay_of(url)
+                host.next_start = start + self._delay(host)
                 if start > now:
                     await self._sleep(start - now)
                 if host.paused_until <= self._clock():
@@ -193,16 +195,16 @@ class Throttle:
             # The ledger's turn is taken inside the global slot, so a granted turn is used at
             # once: waiting for a global slot while holding the host would hold up every daemon.
             async with self._global:
-                shared = await self._take_turn(key, host, self.delay_of(url))
+                shared = await self._take_turn(key, host, self._delay(host))
                 host.in_flight += 1
                 try:
                     yield
                 finally:
                     host.in_flight -= 1
                     # Measured from the end too: a slow response must not shrink the next gap.
-                    host.next_start = max(host.next_start, self._clock() + self.delay_of(url))
+                    host.next_start = max(host.next_start, self._clock() + self._delay(host))
                     if shared:
-                        await self._release(key, host, self.delay_of(url))
+                        await self._release(key, host, self._delay(host))
 
     async def _take_turn(self, key: str, host: _Host, gap: float) -> bool:
         """Wait for the host's turn in the ledger; False: no ledger to ask, local rules only."""
