@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from newswatch.newsroom import Newsroom
+from scraper.addresses import AddressPolicy
 from scraper.fetch import Fetcher, FetchLimits, build_client
 from scraper.polite import Page, PoliteFetcher
 from scraper.throttle import Throttle, ThrottleSettings
@@ -44,7 +45,9 @@ async def raw_httpx(urls: list[str]) -> None:
 
 def ours(delay: float, per_host: int) -> Callable[[list[str]], Awaitable[None]]:
     async def run(urls: list[str]) -> None:
-        async with build_client(max_connections=CONCURRENCY) as client:
+        # The bench's site is on loopback, which the address guard refuses unless allowed.
+        async with build_client(max_connections=CONCURRENCY,
+                                policy=AddressPolicy.build(allow=["127.0.0.1"])) as client:
             fetcher = PoliteFetcher(
                 Fetcher(client, limits=FetchLimits()),
                 throttle=Throttle(ThrottleSettings(delay=delay, per_host=per_host,

@@ -188,7 +188,9 @@ def write_config(path: Path, *, db_url: str, sources: list[tuple[str, str]], con
     lines.append('[recheck]\ntiers = [{younger_than = "36500d", every = "15m"}]\n')
     lines.append(f'[[alerts]]\nurl = "jsonl://{alerts}"\n')
     lines.append(f'[fetch]\nuser_agent = "newswatch-bench/0.1 (+http://127.0.0.1/)"\n'
-                 f'delay = "0s"\nconcurrency = {concurrency}\nper_host = {concurrency}\n')
+                 f'delay = "0s"\nconcurrency = {concurrency}\nper_host = {concurrency}\n'
+                 # The bench's sites are its own, on loopback, which the guard refuses unless named.
+                 'allow = ["127.0.0.1"]\n')
     lines.append("[daemon]\nserve = false\n")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

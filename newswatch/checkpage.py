@@ -6,9 +6,8 @@ import asyncio
 from pathlib import Path
 
 from newswatch.config import Settings
-from newswatch.fetching import fetch_limits, open_client
+from newswatch.fetching import fetcher, open_client
 from scraper import Extracted, ExtractionError, extract
-from scraper.fetch import Fetcher
 
 
 def load_and_extract(target: str, settings: Settings) -> Extracted:
@@ -26,7 +25,7 @@ def load_and_extract(target: str, settings: Settings) -> Extracted:
 
 async def _fetch_and_extract(url: str, settings: Settings) -> Extracted:
     async with open_client(settings) as client:
-        page = await Fetcher(client, limits=fetch_limits(settings)).fetch(url)
+        page = await fetcher(settings, client).fetch(url)
     if page.status != 200:
         raise ExtractionError(f"HTTP {page.status}", url=url)
     if not page.is_html:

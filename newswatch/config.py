@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from newswatch.durations import Duration
 from scheduler.messages import TemplateError, check_template
+from scraper.addresses import DEFAULT_PORTS, PolicyError, parse_allow
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.topic import TopicQuery, TopicQueryError
 
@@ -218,6 +219,36 @@ class FetchConfig(_Section):
     proxy: str | None = Field(None, description="Proxy for every request, e.g. "
                               "http://proxy:3128 or socks5://host:1080; none when unset.")
     cookies: bool = Field(False, description="Keep cookies between requests (off: none kept).")
+    allow_private: bool = Field(False, description="Fetch from loopback, private, link-local "
+                                "and unique-local addresses (an intranet); cloud metadata "
+                                "addresses still need an allow entry.")
+    allow: tuple[str, ...] = Field((), description="Networks or hosts fetched even when "
+                                   "private, on any port or the one given: \"10.0.0.0/8\", "
+                                   "\"127.0.0.1:8765\", \"[::1]:8080\", \"intranet.example\", "
+                                   "\"*.corp.example\".")
+    ports: tuple[int, ...] = Field(DEFAULT_PORTS, description="Ports fetched on hosts that "
+                                   "allow does not name.")
+    max_retry_after: Duration = Field(timedelta(hours=6), description="Longest pause a server "
+                                      "can ask for (Retry-After, Crawl-delay backoff); longer "
+                                      "requests are cut to this.")
+
+    @field_validator("allow")
+    @classmethod
+    def _allow_entries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                parse_allow(entry)
+            except PolicyError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("ports")
+    @classmethod
+    def _tcp_ports(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for port in value:
+            if not 0 < port < 65536:
+                raise ValueError(f"{port} is not a TCP port (1-65535)")
+        return value
 
 
 class DaemonConfig(_Section):

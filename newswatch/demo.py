@@ -52,7 +52,8 @@ def demo_settings(base_url: str, data: Path) -> Settings:
         "daemon": {"tick": "2s", "shutdown_grace": "5s"},
         "api": {"port": 0},  # any free port: the demo prints where its web page is
         # The newsroom runs on this machine: politeness gaps would only slow the demo down.
-        "fetch": {"delay": "0s", "per_host": 8,
+        # The address guard refuses loopback: the newsroom's own port is allowed, and only it.
+        "fetch": {"delay": "0s", "per_host": 8, "allow": [base_url.removeprefix("http://")],
                   "user_agent": "newswatch-demo/0.1 (offline demo against a local newsroom)"},
     })
 

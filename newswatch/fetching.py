@@ -15,6 +15,7 @@ import httpx
 import storage
 from newswatch.config import ConfigError, Settings, SourceConfig
 from scheduler.ledger import DatabaseLedger
+from scraper.addresses import AddressPolicy
 from scraper.discover import ListingRules
 from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
 from scraper.polite import Observer, PoliteFetcher, Politeness
@@ -32,7 +33,8 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     return FetchLimits(connect_timeout=f.connect_timeout.total_seconds(),
                        read_timeout=f.timeout.total_seconds(),
                        total_timeout=f.total_timeout.total_seconds(),
-                       max_redirects=f.max_redirects, max_bytes=f.max_bytes)
+                       max_redirects=f.max_redirects, max_bytes=f.max_bytes,
+                       max_retry_after=f.max_retry_after.total_seconds())
 
 
 def throttle_settings(settings: Settings) -> ThrottleSettings:
@@ -42,7 +44,8 @@ def throttle_settings(settings: Settings) -> ThrottleSettings:
                             max_wait=f.max_wait.total_seconds(),
                             backoff_base=f.host_backoff.total_seconds(),
                             backoff_cap=f.host_backoff_cap.total_seconds(),
-                            max_crawl_delay=f.max_crawl_delay.total_seconds())
+                            max_crawl_delay=f.max_crawl_delay.total_seconds(),
+                            max_pause=f.max_retry_after.total_seconds())
 
 
 def politeness(settings: Settings) -> Politeness:
@@ -52,16 +55,31 @@ def politeness(settings: Settings) -> Politeness:
                       disallowed_retry=f.disallowed_retry.total_seconds())
 
 
+def address_policy(settings: Settings) -> AddressPolicy:
+    """Where fetches may connect (``[fetch] allow_private``, ``allow``, ``ports``)."""
+    f = settings.fetch
+    return AddressPolicy.build(allow_private=f.allow_private, allow=f.allow, ports=f.ports)
+
+
 def open_client(settings: Settings,
                 transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The daemon's one HTTP client (use it as an async context manager)."""
+    """The daemon's one HTTP client (use it as an async context manager); every connection it
+    opens passes the address guard with :func:`address_policy`."""
     f = settings.fetch
     if f.user_agent == DEFAULT_USER_AGENT:
         logger.warning("the User-Agent names no contact; set [fetch] user_agent to one with "
                        "your URL or e-mail", extra={"event": "user_agent_without_contact"})
     return build_client(user_agent=f.user_agent, limits=fetch_limits(settings),
                         transport=transport, http2=f.http2, proxy=f.proxy, cookies=f.cookies,
-                        max_connections=max(f.concurrency, f.per_host))
+                        max_connections=max(f.concurrency, f.per_host),
+                        policy=address_policy(settings))
+
+
+def fetcher(settings: Settings, client: httpx.AsyncClient, *,
+            clock: Callable[[], datetime] | None = None) -> Fetcher:
+    """The single-request fetcher on ``client``, with the configured limits and policy."""
+    return Fetcher(client, limits=fetch_limits(settings), clock=clock,
+                   policy=address_policy(settings))
 
 
 def host_ledger(settings: Settings, db: storage.Database | None) -> DatabaseLedger | None:
@@ -73,7 +91,8 @@ def host_ledger(settings: Settings, db: storage.Database | None) -> DatabaseLedg
         # be used from the ledger's thread too.
         return None
     # A daemon killed mid-request must not hold its host for longer than a request may last.
-    return DatabaseLedger(db, hold=settings.fetch.total_timeout.total_seconds() + HOLD_MARGIN)
+    return DatabaseLedger(db, hold=settings.fetch.total_timeout.total_seconds() + HOLD_MARGIN,
+                          max_pause=settings.fetch.max_retry_after.total_seconds())
 
 
 def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
@@ -85,7 +104,7 @@ def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
     With ``db``, hosts are paced together with every other daemon on that database.
     """
     return PoliteFetcher(
-        Fetcher(client, limits=fetch_limits(settings), clock=clock),
+        fetcher(settings, client, clock=clock),
         throttle=throttle or Throttle(throttle_settings(settings),
                                       ledger=host_ledger(settings, db)),
         user_agent=settings.fetch.user_agent, politeness=politeness(settings),

@@ -27,9 +27,11 @@ class DatabaseLedger:
     request): make it the longest a request may take.
     """
 
-    def __init__(self, db: storage.Database, *, hold: float, holder: str | None = None) -> None:
+    def __init__(self, db: storage.Database, *, hold: float, holder: str | None = None,
+                 max_pause: float = storage.MAX_PAUSE) -> None:
         self._db = db
         self._hold = hold
+        self._max_pause = max_pause
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._thread = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newswatch-hosts")
@@ -56,7 +58,7 @@ class DatabaseLedger:
     def _reserve(self, host: str, gap: float) -> storage.HostTurn:
         with self._db.write_connection() as conn:
             return storage.reserve_host(conn, host=host, holder=self.holder, gap=gap,
-                                        hold=self._hold)
+                                        hold=self._hold, max_pause=self._max_pause)
 
     def _give_back(self, host: str, gap: float,
                    future: concurrent.futures.Future[storage.HostTurn]) -> None:
@@ -69,4 +71,4 @@ class DatabaseLedger:
     def _release(self, host: str, gap: float, pause: float, reason: str) -> None:
         with self._db.write_connection() as conn:
             storage.release_host(conn, host=host, holder=self.holder, gap=gap, pause=pause,
-                                 reason=reason)
+                                 reason=reason, max_pause=self._max_pause)

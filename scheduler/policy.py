@@ -15,6 +15,7 @@ today starts in the first tier. (tests/scheduler/test_known_dates.py shows the w
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,3 +63,16 @@ class Backoff:
         if retry_after is not None:  # the server's own word wins when it asks for longer
             seconds = max(seconds, min(retry_after, self.cap.total_seconds()))
         return timedelta(seconds=seconds)
+
+
+# However a delay was arrived at, nothing is put off further than this.
+LONGEST_DELAY = timedelta(days=365)
+
+
+def later(now: datetime, seconds: float) -> datetime:
+    """``now`` plus ``seconds``, never past :data:`LONGEST_DELAY` (nor an overflow): the
+    seconds often come from a server, and one item's arithmetic must not stop its host."""
+    if not math.isfinite(seconds):
+        return now + LONGEST_DELAY
+    return now + min(timedelta(seconds=max(0.0, min(seconds, LONGEST_DELAY.total_seconds()))),
+                     LONGEST_DELAY)

@@ -19,7 +19,7 @@ import storage
 from scheduler.convert import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
-from scheduler.policy import Backoff, RecheckPolicy
+from scheduler.policy import Backoff, RecheckPolicy, later
 from scheduler.source_policy import SourcePacing, previous_interval
 from scraper import (
     DiscoveryError,
@@ -345,7 +345,7 @@ class Worker:
         # Not a check: the source is looked at again once the refusal may have lapsed.
         with self._db.transaction() as session:
             storage.finish_source(session, source_id=due.id, now=now,
-                                  next_check_at=now + timedelta(seconds=refused.retry_in),
+                                  next_check_at=later(now, refused.retry_in),
                                   error=f"{refused.kind}: {refused.reason}")
         return f"source_{refused.kind}"
 
@@ -412,7 +412,7 @@ class Worker:
         logger.info("article not fetched", extra={"event": "article_refused", "url": due.url,
                                                   "kind": refused.kind,
                                                   "reason": refused.reason})
-        retry_at = now + timedelta(seconds=refused.retry_in)
+        retry_at = later(now, refused.retry_in)
         with self._db.transaction() as session:
             if refused.kind != "paused":
                 # Disallowed (or robots.txt down): say so on the article, and leave it alone

@@ -1,5 +1,6 @@
 """Getting and understanding web pages: fetch, discover, canonicalise, extract, match the topic."""
 
+from scraper.addresses import AddressPolicy
 from scraper.exceptions import (
     BadRedirect,
     BodyTooLarge,
@@ -11,6 +12,7 @@ from scraper.exceptions import (
     ExtractionError,
     FetchError,
     FetchTimeout,
+    ForbiddenAddress,
     HTTPStatusError,
     MalformedDocument,
     ProtocolFailed,
@@ -25,6 +27,7 @@ from scraper.extract import extract
 from scraper.types import Extracted, Link, Page, Validators
 
 __all__ = [
+    "AddressPolicy",
     "BadRedirect",
     "BodyTooLarge",
     "ConnectFailed",
@@ -36,6 +39,7 @@ __all__ = [
     "ExtractionError",
     "FetchError",
     "FetchTimeout",
+    "ForbiddenAddress",
     "HTTPStatusError",
     "Link",
     "MalformedDocument",

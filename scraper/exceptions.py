@@ -13,6 +13,7 @@ ScraperError
 │   ├── FetchTimeout           the whole exchange took too long          timeout
 │   │   ├── ConnectTimeout     no TCP connection within the limit        connect_timeout
 │   │   └── ReadTimeout        the server went quiet mid-response        read_timeout
+│   ├── ForbiddenAddress       a destination the address policy refuses  forbidden_address
 │   ├── TooManyRedirects       redirect cap reached or a loop detected   redirects
 │   ├── BadRedirect            redirect to a scheme we do not fetch      bad_redirect
 │   ├── BodyTooLarge           body (or its decompressed form) too big   too_large
@@ -64,6 +65,16 @@ class ConnectTimeout(FetchTimeout):
 
 class ReadTimeout(FetchTimeout):
     kind = "read_timeout"
+
+
+class ForbiddenAddress(FetchError):
+    """Not fetched: the host, its addresses or its port are outside ``[fetch]``'s policy.
+
+    Raised before any byte is sent (the check runs when the connection would be opened, on
+    every redirect hop), so it says nothing about the host's health.
+    """
+
+    kind = "forbidden_address"
 
 
 class TooManyRedirects(FetchError):

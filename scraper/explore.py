@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from scraper.addresses import Refusal
 from scraper.discover import Discovery, ListingRules, merge_links, read
 from scraper.exceptions import DiscoveryError, FetchError
 from scraper.polite import PoliteFetcher, Refused
@@ -60,7 +61,7 @@ class Explorer:
         elif kind in ("sitemap", "site"):
             seen = {_key(page.url), _key(page.final_url)}
             await self._sitemaps(list(first.sitemaps), seen, links, problems)
-        return SourceRead(links=merge_links(links), problems=tuple(problems))
+        return self._admitted(page.url, links, problems)
 
     async def read_site(self, url: str) -> SourceRead | Refused:
         """A ``site`` source: every sitemap its robots.txt lists (or ``/sitemap.xml``)."""
@@ -74,7 +75,31 @@ class Explorer:
         await self._sitemaps(sitemaps, set(), links, problems)
         if not links and problems:
             raise DiscoveryError("; ".join(problems), url=url)
-        return SourceRead(links=merge_links(links), problems=tuple(problems))
+        return self._admitted(url, links, problems)
+
+    def _admitted(self, url: str, links: list[Link], problems: list[str]) -> SourceRead:
+        """The links, less those the address policy refuses (counted among the problems).
+
+        Only what a URL itself tells (a literal private address, a port, a metadata name) is
+        judged here, so such links never reach the frontier; a name that resolves to a
+        private address is refused when its fetch connects.
+        """
+        policy = self._fetcher.policy
+        kept: list[Link] = []
+        refused: list[Refusal] = []
+        for link in links:
+            refusal = policy.check_url(link.url) if policy is not None else None
+            if refusal is None:
+                kept.append(link)
+            else:
+                refused.append(refusal)
+        if refused:
+            logger.warning("source lists forbidden addresses", extra={
+                "event": "forbidden_address", "url": url, "links": len(refused),
+                "first": str(refused[0])})
+            problems.append(f"forbidden_address: {len(refused)} link(s) dropped; the first: "
+                            f"{refused[0]}")
+        return SourceRead(links=merge_links(kept), problems=tuple(problems))
 
     async def _sitemaps(self, queue: list[str], seen: set[str], links: list[Link],
                         problems: list[str]) -> None:

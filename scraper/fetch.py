@@ -21,8 +21,10 @@ from datetime import UTC, datetime
 import httpx
 
 from scraper import exceptions as exc
+from scraper.addresses import AddressPolicy
 from scraper.charset import UndecodableError, charset_from_content_type, decode
 from scraper.decoding import DecodeFailed, brotli_available, decoder_for
+from scraper.guard import AddressRefused, GuardedTransport, Resolver, system_resolver
 from scraper.redirects import REDIRECT_STATUSES, follow
 from scraper.types import Page, Validators
 
@@ -32,6 +34,7 @@ DEFAULT_USER_AGENT = (
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 _PAGE_STATUSES = frozenset({404, 410})
+MAX_RETRY_AFTER = 6 * 3600.0
 WallClock = Callable[[], datetime]
 
 
@@ -44,18 +47,26 @@ class FetchLimits:
     total_timeout: float = 60.0
     max_redirects: int = 10
     max_bytes: int = 10 * 1024 * 1024
+    # A server's Retry-After is believed up to this: one header must not stop a host for years.
+    max_retry_after: float = MAX_RETRY_AFTER
 
 
 def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, http2: bool = False,
                  proxy: str | None = None, cookies: bool = False,
-                 max_connections: int = 100) -> httpx.AsyncClient:
+                 max_connections: int = 100, policy: AddressPolicy | None = None,
+                 resolver: Resolver = system_resolver) -> httpx.AsyncClient:
     """The daemon's one shared HTTP client: honest User-Agent, our timeouts, no cookies kept.
 
     Redirects are not followed by httpx: :func:`scraper.redirects.follow` does it hop by hop so
     every hop is capped, loop-checked and (in the polite fetcher) checked against robots.txt.
+    Every connection passes the address guard (:mod:`scraper.guard`) with ``policy``, by
+    default the strict one: no loopback, private or metadata address, ports 80, 443, 8080 and
+    8443. A ``transport`` given by the caller (tests) replaces the guarded one.
     """
     limits = limits or FetchLimits()
+    pool = httpx.Limits(max_connections=max_connections,
+                        max_keepalive_connections=max_connections)
     if http2:
         try:
             import h2  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
@@ -63,15 +74,15 @@ def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | 
             raise ValueError("fetch.http2 = true needs the h2 package: "
                              "pip install 'httpx[http2]'") from None
     encodings = "gzip, deflate, br" if brotli_available() else "gzip, deflate"
+    if transport is None:
+        transport = GuardedTransport(policy or AddressPolicy(), resolver=resolver, limits=pool,
+                                     http2=http2, proxy=proxy)
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent, "Accept-Encoding": encodings},
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
-        limits=httpx.Limits(max_connections=max_connections,
-                            max_keepalive_connections=max_connections),
+        limits=pool,
         follow_redirects=False,
         transport=transport,
-        http2=http2,
-        proxy=proxy,
         cookies=None if cookies else _no_cookies(),
         trust_env=False,  # the proxy comes from our config, never from a stray env variable
     )
@@ -88,9 +99,12 @@ class Fetcher:
     """Fetches pages through a caller-owned client, enforcing :class:`FetchLimits`."""
 
     def __init__(self, client: httpx.AsyncClient, *, limits: FetchLimits | None = None,
-                 clock: WallClock | None = None) -> None:
+                 clock: WallClock | None = None, policy: AddressPolicy | None = None) -> None:
         self._client = client
         self.limits = limits or FetchLimits()
+        # Checked before each request (what the URL alone tells); the client's guard checks
+        # the resolved address when it connects. None: only the client's guard.
+        self.policy = policy
         self._clock = clock or (lambda: datetime.now(UTC))
 
     async def fetch(self, url: str, *, validators: Validators | None = None,
@@ -107,9 +121,14 @@ class Fetcher:
         other type fails before the body is downloaded.
         """
         started = time.monotonic()
+        refusal = self.policy.check_url(url) if self.policy is not None else None
+        if refusal is not None:
+            raise exc.ForbiddenAddress(str(refusal), url=url)
         try:
             async with asyncio.timeout(self.limits.total_timeout):
                 return await self._get(url, validators, accept, started)
+        except AddressRefused as error:
+            raise exc.ForbiddenAddress(str(error), url=url) from None
         except TimeoutError as error:
             raise exc.FetchTimeout(
                 f"gave up after {self.limits.total_timeout:g}s in total", url=url) from error
@@ -146,7 +165,8 @@ class Fetcher:
                 raise exc.HTTPStatusError(
                     f"HTTP {status}", url=url, status=status,
                     retry_after=parse_retry_after(response.headers.get("retry-after"),
-                                                  now=self._clock()))
+                                                  now=self._clock(),
+                                                  cap=self.limits.max_retry_after))
             if accept is not None and status < 300 and media_type not in accept:
                 wanted = "an HTML page" if set(accept) <= HTML_TYPES else \
                     " or ".join(sorted(t for t in accept if t))
@@ -252,17 +272,21 @@ def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Pa
     )
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date), if readable."""
+def parse_retry_after(value: str | None, *, now: datetime | None = None,
+                      cap: float = MAX_RETRY_AFTER) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date), if readable,
+    never more than ``cap``: the value is the server's, and so is any absurdity in it."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        # Compared as text first: float() of a 400-digit number is inf, int() of it is slow.
+        return cap if len(value) > 15 else min(float(value), cap)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, seconds), cap)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from scraper import exceptions as exc
+from scraper.addresses import AddressPolicy
 from scraper.fetch import Fetcher
 from scraper.redirects import follow
 from scraper.robots import RobotsCache, RobotsRules
@@ -103,6 +104,11 @@ class PoliteFetcher:
                                    ttl=self.politeness.robots_ttl,
                                    error_ttl=self.politeness.robots_error_ttl, clock=monotonic)
 
+    @property
+    def policy(self) -> AddressPolicy | None:
+        """Where requests may go (the fetcher's; ``None``: only the client's guard decides)."""
+        return self._fetcher.policy
+
     def observe(self, observer: Observer | None) -> None:
         """Set who hears about every attempt (the scheduler's fetch log)."""
         self._observer = observer
@@ -132,6 +138,14 @@ class PoliteFetcher:
 
     async def _hop(self, url: str, validators: Validators | None,
                    accept: Collection[str] | None) -> Page:
+        refusal = self.policy.check_url(url) if self.policy is not None else None
+        if refusal is not None:
+            # Before robots.txt: a forbidden host is not asked anything, not even that.
+            error = exc.ForbiddenAddress(str(refusal), url=url)
+            self._report(Attempt(url=url, at=self._clock(), status=None, bytes=0, elapsed=0.0,
+                                 error_kind=error.kind, message=str(error)))
+            self._reported.add(error)
+            raise error
         if self.politeness.obey_robots:
             rules = await self._robots.rules_for(url)
             self.throttle.set_crawl_delay(url, rules.crawl_delay)

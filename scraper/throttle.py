@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -54,6 +55,7 @@ class ThrottleSettings:
     backoff_cap: float = 3600.0
     jitter: float = 0.2
     max_crawl_delay: float = 120.0
+    max_pause: float = 6 * 3600.0  # the longest pause anything a server says can cause
 
 
 class HostPaused(Exception):  # noqa: N818 - an expected outcome, turned into a value by callers
@@ -148,7 +150,10 @@ class Throttle:
                                                     self.settings.max_crawl_delay)
 
     def pause(self, url: str, seconds: float, reason: str) -> None:
-        """Ask nothing of this URL's host for ``seconds`` (Retry-After applies to the host)."""
+        """Ask nothing of this URL's host for ``seconds`` (Retry-After applies to the host),
+        at most ``max_pause``."""
+        seconds = min(seconds, self.settings.max_pause) if math.isfinite(seconds) else \
+            self.settings.max_pause
         host = self._host(host_key(url))
         if self._pause_locally(host, seconds, reason):
             host.unshared_pause = True

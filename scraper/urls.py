@@ -70,15 +70,25 @@ def outlet_of(url: str) -> str:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Whether two URLs are on the same site (ignoring ``www.``, ``m.`` and ``amp.``)."""
+    """Whether two URLs are on the same site (ignoring ``www.``, ``m.`` and ``amp.``, and
+    http against https); another port is another site, whatever the host."""
 
-    def base(url: str) -> str:
+    def base(url: str) -> tuple[str, int | None]:
         host = outlet_of(url)
         for prefix in ("m.", "amp.", "mobile."):
             host = host.removeprefix(prefix)
-        return host
+        return host, _explicit_port(url)
 
     return base(a) == base(b)
+
+
+def _explicit_port(url: str) -> int | None:
+    """The URL's port unless it is the default of http or https (``None``)."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return -1  # unreadable: never equal to a real port, never the default
+    return None if port in (None, 80, 443) else port
 
 
 # AMP caches and viewers serve a publisher's page from someone else's host.

@@ -31,7 +31,7 @@ from storage.history import (
     list_articles,
     versions_of,
 )
-from storage.hosts import HostTurn, release_host, reserve_host
+from storage.hosts import MAX_PAUSE, HostTurn, release_host, reserve_host
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import (
     Alert,
@@ -155,6 +155,7 @@ __all__ = [
     "FetchLog",
     "HostSlot",
     "HostTurn",
+    "MAX_PAUSE",
     "InvalidDatabaseURL",
     "MinhashBand",
     "FetchEntry",

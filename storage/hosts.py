@@ -19,6 +19,7 @@ Keep that transaction to the one call: other daemons wait on the row while it is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,8 @@ from storage.models import HostSlot
 HOST_SLOTS = HostSlot.__table__  # type: ignore[attr-defined]
 # A host held by another daemon is looked at again at most this often, however small its gap.
 MIN_POLL = 0.05
+# No pause is longer than this, whatever a server asked for or an older version stored.
+MAX_PAUSE = 6 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class HostTurn:
 
 
 def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
-                 hold: float) -> HostTurn:
+                 hold: float, max_pause: float = MAX_PAUSE) -> HostTurn:
     """Take ``host`` for one request if it is free and due; else say how long to wait.
 
     Free: nobody else holds it (or their hold has run out). Due: ``gap`` has passed since the
@@ -53,9 +56,13 @@ def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
     """
     row = _locked(conn, host)
     now = row.now
-    start = max(now, row.next_start, row.paused_until or now)
+    # A pause stored further out than max_pause (a Retry-After of 9999 years believed by an
+    # older version) ends max_pause from now, not in the year 9999.
+    paused_until = min(row.paused_until, now + timedelta(seconds=max_pause)) \
+        if row.paused_until is not None else None
+    start = max(now, row.next_start, paused_until or now)
     wait = (start - now).total_seconds()
-    paused = row.paused_until is not None and row.paused_until >= start and wait > 0
+    paused = paused_until is not None and paused_until >= start and wait > 0
     reason = (row.pause_reason or "paused") if paused else None
     if row.holder not in (None, holder) and row.held_until is not None and row.held_until > now:
         # Someone's request is in flight: look again no later than one gap on, so a waiter
@@ -70,7 +77,7 @@ def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
 
 
 def release_host(conn: Connection, *, host: str, holder: str, gap: float, pause: float = 0.0,
-                 reason: str = "") -> None:
+                 reason: str = "", max_pause: float = MAX_PAUSE) -> None:
     """Give ``host`` back after a request: no start for ``gap`` seconds (or ``pause``) from now.
 
     A hold that ran out and was taken by someone else stays theirs.
@@ -80,7 +87,8 @@ def release_host(conn: Connection, *, host: str, holder: str, gap: float, pause:
                                                 row.now + timedelta(seconds=gap))}
     if row.holder == holder:
         values.update(holder=None, held_until=None)
-    values.update(_pause_values(row, pause, reason))
+    values.update(_pause_values(row, min(pause, max_pause) if math.isfinite(pause)
+                                else max_pause, reason))
     _write(conn, host, **values)
 
 

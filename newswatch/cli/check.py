@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from newswatch import render
 from newswatch.cli.common import ConfigOption, JsonOption, app, err, load_config, out
@@ -25,7 +26,9 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     try:
         found = load_and_extract(target, settings)
     except Exception as error:  # every failure here is the user's page or path: say which
-        err.print(f"[bold red]cannot check[/] {target}: {error}", highlight=False)
+        # The message is the page's or the policy's words, brackets included ([fetch] allow).
+        err.print(f"[bold red]cannot check[/] {escape(target)}: {escape(str(error))}",
+                  highlight=False)
         raise typer.Exit(1) from None
     if as_json:
         render.print_json(out, found)

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 import storage
-from newswatch import render
+from newswatch import fetching, render
 from newswatch.cli.common import (
     ConfigOption,
     JsonOption,
@@ -38,7 +38,7 @@ from newswatch.config import ConfigError, Settings, SourceKind, load_settings
 from newswatch.durations import format_duration, parse_duration
 from scraper import ScraperError
 from scraper.discover import discover
-from scraper.fetch import Fetcher, FetchLimits, build_client
+from scraper.fetch import Fetcher
 
 sources_app = typer.Typer(
     help="List, add, remove and check the feeds, sitemaps and pages newswatch polls.\n\n"
@@ -192,12 +192,10 @@ def check_sources(settings: Settings, targets: list[tuple[str, str]]) -> list[So
         task = progress.add_task("checking sources", total=len(targets))
 
         async def run() -> list[SourceCheck]:
-            limits = FetchLimits(read_timeout=settings.fetch.timeout.total_seconds(),
-                                 max_bytes=settings.fetch.max_bytes)
             gate = asyncio.Semaphore(settings.fetch.concurrency)
-            async with build_client(user_agent=settings.fetch.user_agent,
-                                    limits=limits) as client:
-                fetcher = Fetcher(client, limits=limits)
+            # The daemon's own client: proxy, timeouts, caps and the address guard apply.
+            async with fetching.open_client(settings) as client:
+                fetcher = fetching.fetcher(settings, client)
 
                 async def one(url: str, kind: str) -> SourceCheck:
                     async with gate:

@@ -116,6 +116,12 @@ class Newsroom:
         self.stop()
 
     @property
+    def address(self) -> str:
+        """``127.0.0.1:PORT``: what a daemon's ``[fetch] allow`` names to fetch from it (the
+        address guard refuses loopback otherwise)."""
+        return self.base_url.removeprefix("http://")
+
+    @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (only once started)."""
         if self._server is None:

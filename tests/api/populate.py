@@ -56,7 +56,7 @@ def settings_for(room: Newsroom, folder: Path) -> Settings:
         recheck={"tiers": [{"younger_than": "3650d", "every": "15m"}]},  # type: ignore[arg-type]
         alerts=[{"url": f"jsonl://{folder / 'alerts.jsonl'}"}],  # type: ignore[list-item]
         # The newsroom is ours and on loopback: no politeness delay between its pages.
-        fetch={"delay": "0s"},  # type: ignore[arg-type]
+        fetch={"delay": "0s", "allow": [room.address]},  # type: ignore[arg-type]
     )
 
 

@@ -174,7 +174,8 @@ def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
     room = Newsroom.with_articles().start()
     try:
         config = tmp_path / "nw.toml"
-        config.write_text('[fetch]\nuser_agent = "newswatch-check-test/1 (+mailto:a@b.c)"\n')
+        config.write_text('[fetch]\nuser_agent = "newswatch-check-test/1 (+mailto:a@b.c)"\n'
+                          f'allow = ["{room.address}"]\n')
         code, output = invoke("check", room.url_of(SEED), "--json", "--config", str(config))
         assert code == 0
         found = json.loads(output)

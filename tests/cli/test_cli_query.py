@@ -132,6 +132,9 @@ url = "sqlite:///{tmp_path / 'nw.db'}"
 [[sources]]
 url = "{room.base_url}/feed.xml"
 kind = "feed"
+
+[fetch]
+allow = ["{room.address}"]
 """)
         result = runner.invoke(app, ["doctor", "--config", str(config), "--json"])
         assert result.exit_code == 0, result.output

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlmodel import col, select
@@ -49,9 +50,13 @@ class Scene:
         settings = make_settings(self.faulty, self.tmp_path, sources=[
             *faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}])
         base = settings.model_dump()["fetch"]
+        # The guard refuses loopback: both newsrooms, and each faulty source's own port.
+        allow = [self.faulty.address, self.healthy.address,
+                 *(urlsplit(str(s["url"])).netloc for s in faulty_sources
+                   if str(s["url"]).startswith("http://127.0.0.1:"))]
         settings = make_settings(self.faulty, self.tmp_path, sources=[
             *faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}],
-            fetch={**base, **fetch})
+            fetch={**base, "allow": allow, **fetch})
         self.pipeline = Pipeline(room=self.faulty, settings=settings, clock=self.clock,
                                  alerts_file=self.tmp_path / "alerts.jsonl")
 
@@ -324,3 +329,51 @@ def test_sitemap_index_that_points_to_itself(scene: Scene) -> None:
     assert (src.last_error or "").startswith("sitemap_loop:"), src.last_error
     assert src.next_check_at > scene.clock()
     assert len(scene.faulty.requests_for("/sitemap-index.xml")) == 1, "read once, not looped"
+
+
+# -- delays a server asks for ---------------------------------------------------------------------
+
+SIX_HOURS = timedelta(hours=6)
+
+
+@pytest.mark.parametrize("retry_after", ["9" * 30, "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_an_absurd_retry_after_pauses_the_host_six_hours_at_most(scene: Scene,
+                                                                   retry_after: str) -> None:
+    """One header must not switch a site's monitoring off: not for years, not by an overflow
+    that breaks every later item of the host, and not through the pause the daemons share."""
+    started = scene.clock()
+    scene.faulty.misbehave(SEED, "status", code=429, retry_after=retry_after)
+    scene.configure(delay="1ms")  # a delay: the host's pause goes through the shared ledger
+    scene.run()
+    scene.check(kind="http_status", article=SEED, at_least=SIX_HOURS - timedelta(minutes=1))
+    assert scene.article(SEED).next_check_at <= started + SIX_HOURS + timedelta(minutes=1)  # type: ignore[operator]
+    assert scene.pipeline is not None
+    with scene.pipeline.db() as db, db.session() as session:
+        slot = session.get(storage.HostSlot, f"http://{scene.faulty.address}")
+    assert slot is not None and slot.paused_until is not None
+    assert slot.paused_until <= datetime.now(UTC) + SIX_HOURS + timedelta(minutes=1)
+
+    # The next daemon start (a new runtime) meets the stored pause: the host's feed is put off
+    # until the pause ends, with no error and no lease left behind.
+    scene.clock.advance(minutes=20)
+    report = scene.run()
+    assert report.errors == 0
+    feed = scene.source(f"{scene.faulty.base_url}/feed.xml")
+    assert feed.lease_owner is None and (feed.last_error or "").startswith("paused:")
+    assert feed.next_check_at <= scene.clock() + SIX_HOURS + timedelta(minutes=1)
+
+
+def test_a_pause_stored_until_the_year_9999_ends_within_six_hours(scene: Scene) -> None:
+    """An older version believed Retry-After blindly and stored it: it heals on read."""
+    scene.configure(delay="1ms")
+    assert scene.pipeline is not None
+    with scene.pipeline.db() as db, db.transaction() as session:
+        session.add(storage.HostSlot(host=f"http://{scene.faulty.address}",
+                                     next_start=datetime.now(UTC),
+                                     paused_until=datetime(9999, 12, 31, tzinfo=UTC),
+                                     pause_reason="HTTP 429 Retry-After forever"))
+    report = scene.run()
+    assert report.errors == 0
+    feed = scene.source(f"{scene.faulty.base_url}/feed.xml")
+    assert (feed.last_error or "").startswith("paused:"), feed.last_error
+    assert feed.next_check_at <= scene.clock() + SIX_HOURS + timedelta(minutes=1)

@@ -55,7 +55,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def settings(database_url: str, name: str, *, share: bool = True) -> Settings:
     return Settings(database={"url": database_url},  # type: ignore[arg-type]
                     fetch={"delay": f"{int(DELAY * 1000)}ms", "max_wait": "5s",
-                           "share_host_delays": share,
+                           "share_host_delays": share, "allow": ["127.0.0.1"],
                            "user_agent": f"newswatch-test/{name} (+http://127.0.0.1/test)"})
 
 

@@ -9,11 +9,12 @@ from scraper import DiscoveryError, Page
 from scraper.discover import discover, sitemap_children
 from scraper.fetch import Fetcher, build_client
 from scraper.urls import canonicalize_url
+from tests.loopback import LOOPBACK
 
 
 def fetch(url: str) -> Page:
     async def go() -> Page:
-        async with build_client() as client:
+        async with build_client(policy=LOOPBACK) as client:
             return await Fetcher(client).fetch(url)
 
     return asyncio.run(go())

@@ -20,6 +20,7 @@ from scraper.search import search_feed_urls, search_query
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
 from scraper.urls import article_identity, canonicalize_url, is_amp
+from tests.loopback import LOOPBACK
 
 
 def page(body: bytes | str, *, url: str = "https://news.example/feed",
@@ -36,7 +37,7 @@ def published(room: Newsroom) -> set[str]:
 
 def explore(room: Newsroom, url: str, kind: str) -> object:
     async def go() -> object:
-        async with build_client() as client:
+        async with build_client(policy=LOOPBACK) as client:
             fetcher = PoliteFetcher(Fetcher(client), throttle=Throttle(ThrottleSettings(delay=0)),
                                     user_agent="newswatch/0.1")
             explorer = Explorer(fetcher)

@@ -18,13 +18,14 @@ from scraper import (
     Validators,
 )
 from scraper.fetch import Fetcher, FetchLimits, build_client, parse_retry_after
+from tests.loopback import LOOPBACK
 
 SLUG = "envoys-arrive-istanbul-second-meeting"
 
 
 def fetch(url: str, *, validators: Validators | None = None, limits: FetchLimits | None = None):
     async def go():
-        async with build_client(limits=limits) as client:
+        async with build_client(limits=limits, policy=LOOPBACK) as client:
             return await Fetcher(client, limits=limits).fetch(url, validators=validators)
 
     return asyncio.run(go())
@@ -59,7 +60,7 @@ def test_304s_and_redirects_keep_the_connection_for_the_next_request(
     newsroom.clear_requests()
 
     async def go() -> None:
-        async with build_client() as client:
+        async with build_client(policy=LOOPBACK) as client:
             fetcher = Fetcher(client)
             for _ in range(3):
                 page = await fetcher.fetch(newsroom.url_of(SLUG), validators=first.validators)

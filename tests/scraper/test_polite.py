@@ -19,6 +19,7 @@ from scraper import HTTPStatusError, Page, Validators
 from scraper.fetch import Fetcher, FetchLimits, build_client
 from scraper.polite import Attempt, PoliteFetcher, Politeness, Refused
 from scraper.throttle import HostPaused, Throttle, ThrottleSettings, host_key
+from tests.loopback import LOOPBACK
 
 T = TypeVar("T")
 SEED = "envoys-arrive-istanbul-second-meeting"
@@ -28,7 +29,7 @@ SECOND = "istanbul-talks-delegations-swap-rival-peace-memorandums"
 def run(job: Callable[[PoliteFetcher], Awaitable[T]], *, attempts: list[Attempt] | None = None,
         politeness: Politeness | None = None, **throttle: float) -> T:
     async def go() -> T:
-        async with build_client() as client:
+        async with build_client(policy=LOOPBACK) as client:
             fetcher = PoliteFetcher(
                 Fetcher(client, limits=FetchLimits(total_timeout=10)),
                 throttle=Throttle(ThrottleSettings(**{"delay": 0.0, **throttle})),  # type: ignore[arg-type]
@@ -215,7 +216,7 @@ def test_robots_5xx_keeps_the_last_good_copy_and_revalidates(newsroom: Newsroom)
         return [first, second, third]
 
     async def go() -> list[Page | Refused]:
-        async with build_client() as client:
+        async with build_client(policy=LOOPBACK) as client:
             fetcher = PoliteFetcher(Fetcher(client), throttle=Throttle(ThrottleSettings(delay=0)),
                                     user_agent="newswatch/0.1", monotonic=lambda: now[0])
             return await job(fetcher)
