@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -31,6 +31,7 @@ ALSO_PRIVATE: Mapping[str, frozenset[str]] = {
 }
 # A generic webhook's path is often its only credential (``json://host/hooks/T0K3N``).
 _CAPABILITY_PATHS = frozenset({"path", "fullpath"})
+_PLACEHOLDER = re.compile(r"{(\w+)}")
 # Where an apprise URL splits into words; each word is shown or masked on its own.
 _DELIMITERS = re.compile(r"([/:@#,+\s])")
 _TEXT_TYPES = ("string", "list:string")
@@ -98,15 +99,21 @@ class _Declared:
     public: frozenset[str]
     args: frozenset[str]  # every query argument name it accepts (lower case)
     kwargs: Mapping[str, tuple[str, bool]]  # prefix → (results key, all values private)
+    # Places ("user", "password", "host") where a template puts a private token, each with
+    # whether that template has an "@" (the URL's shape must match for the place to count).
+    positions: frozenset[tuple[str, bool]]
 
 
 def _declared(plugin: Any) -> _Declared:
     also = ALSO_PRIVATE.get(plugin.__name__, frozenset())
     private: set[str] = set()
     public: set[str] = set()
+    flagged: set[str] = set()  # private by the plug-in's own word
 
     def sort(name: str, spec: Mapping[str, Any]) -> None:
         names = {name, str(spec.get("map_to", name))}
+        if spec.get("private"):
+            flagged.update(names)
         secret = (bool(spec.get("private")) or name in also or bool(names & _CAPABILITY_PATHS)
                   or (spec.get("type", "string") in _TEXT_TYPES and is_secret_name(name)))
         (private if secret else public).update(names)
@@ -124,9 +131,34 @@ def _declared(plugin: Any) -> _Declared:
         (private if private & set(targets) or is_secret_name(name) else public).add(name)
     kwargs = {str(spec.get("prefix", "")): (str(spec.get("map_to", name)), name == "headers")
               for name, spec in getattr(plugin, "template_kwargs", {}).items()}
+    # Apprise's parser may file a token under the name of what usually stands there (ntfy's
+    # ``{token}@{host}`` comes back as the user name): a place any template gives a private
+    # token is private whatever the parse says.
+    positions = {(place, "@" in template) for template in plugin.templates
+                 for place, names in _places(template).items() if names & flagged}
+    if not any(_places(template)["password"] for template in plugin.templates):
+        # A password no template expects: nothing says it is harmless.
+        positions |= {("password", True), ("password", False)}
     return _Declared(private=frozenset(private), public=frozenset(public - private),
                      args=frozenset(n.lower() for n in (*plugin.template_args, *aliases)),
-                     kwargs=kwargs)
+                     kwargs=kwargs, positions=frozenset(positions))
+
+
+def _authority(rest: str) -> tuple[str, str, str, str]:
+    """``user``, ``password``, ``host`` and what follows them, from a URL without scheme."""
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, _, hostport = rest[:end].rpartition("@")
+    user, _, password = userinfo.partition(":")
+    host, colon, port = hostport.partition(":")
+    return user, password, host, colon + port + rest[end:]
+
+
+def _places(template: str) -> dict[str, set[str]]:
+    """The token names a template puts in the user, password and host places of its URL
+    (only the first of ``{host}{path}{token}``: the others follow as the path)."""
+    user, password, host, _ = _authority(template.partition("://")[2])
+    return {place: {found.group(1)} if (found := _PLACEHOLDER.match(text)) else set()
+            for place, text in (("user", user), ("password", password), ("host", host))}
 
 
 def _apprise(url: str) -> MaskedChannel | None:
@@ -150,8 +182,11 @@ def _apprise(url: str) -> MaskedChannel | None:
     public = {w.lower() for value in _values(results, declared.public)
               for w in (value, *_DELIMITERS.split(value)) if w}
     scheme, _, rest = url.partition("://")
-    if results.get("schema") != scheme.lower():  # a service's native https:// URL
+    if results.get("schema") != scheme.lower():
+        # A service's own https:// URL: its host is the service's, its places not the
+        # templates'.
         public.add((urlsplit(url).hostname or "").lower())
+        declared = replace(declared, positions=frozenset())
     return _Masker(declared, public, secrets).label(scheme, rest)
 
 
@@ -176,14 +211,27 @@ class _Masker:
         self._unsure: set[str] = set()  # merely not declared public: remembered when long
 
     def label(self, scheme: str, rest: str) -> MaskedChannel:
-        head, _, query = rest.partition("?")
-        shown = "".join(self._word(w) if i % 2 == 0 else w
-                        for i, w in enumerate(_DELIMITERS.split(head)))
+        user, password, host, tail = _authority(rest)
+        head, _, query = tail.partition("?")
+        shape = "@" in rest.partition("/")[0]
+        shown = self._place(user, ("user", shape))
+        shown += (":" + self._place(password, ("password", shape))) if password else ""
+        shown += "@" if user or password else ""
+        shown += self._place(host, ("host", shape)) + self._words(head)
         if query:
             shown += "?" + "&".join(self._param(pair) for pair in query.split("&"))
         secrets = {s for s in self._known if len(s) >= MIN_SECRET_LENGTH}
         secrets |= {w for w in self._unsure if len(w) >= _REMEMBER}
         return MaskedChannel(f"{scheme}://{shown}", frozenset(secrets))
+
+    def _place(self, text: str, place: tuple[str, bool]) -> str:
+        if text and place in self._declared.positions:
+            return self._hide(text, secret=True)
+        return self._words(text)
+
+    def _words(self, text: str) -> str:
+        return "".join(self._word(w) if i % 2 == 0 else w
+                       for i, w in enumerate(_DELIMITERS.split(text)))
 
     def _overlaps(self, word: str) -> bool:
         low = word.lower()
