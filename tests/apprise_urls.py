@@ -67,7 +67,8 @@ def catalogue(*, include_disabled: bool = False) -> Catalogue:
     manager = NotificationManager()  # type: ignore[no-untyped-call]
     port = unused_port()
     found = Catalogue()
-    for plugin in sorted(set(manager.plugins()), key=lambda p: p.__name__):
+    plugins = manager.plugins()  # type: ignore[no-untyped-call]
+    for plugin in sorted(set(plugins), key=lambda p: p.__name__):
         name = plugin.__name__
         if not plugin.enabled and not include_disabled:
             needs = plugin.requirements.get("packages_required") or "an OS service"

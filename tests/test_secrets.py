@@ -33,6 +33,7 @@ from newswatch.logs import configure_logging
 from newswatch.newsroom import Newsroom
 from newswatch.redaction import redactor_for
 from newswatch.runtime import open_runtime
+from scheduler.channels import channel_key
 from scheduler.delivery import DeliveryReport
 from tests import pg
 from tests.apprise_urls import ServiceURL, catalogue, unused_port
@@ -233,3 +234,30 @@ def test_database_password_is_never_printed(tmp_path: Path, postgres_admin_url: 
         assert result.returncode == 0, result.stderr
         printed.append(result.stdout + result.stderr)
     assert not any(password in text for text in printed)
+
+
+def test_errors_stored_before_masking_existed_are_masked_when_shown(
+        tmp_path: Path, room: Newsroom) -> None:
+    key = "9f8e7d6c5b4a39281706f5e4"
+    channel = f"opsgenie://{key}/@oncall"
+    config = write_config(tmp_path, sources=[f"{room.base_url}/feed.xml"], alerts=[channel])
+    settings = load_settings(config)
+
+    async def queue_one_alert() -> None:
+        async with open_runtime(settings) as runtime:
+            await runtime.worker.run_until_idle()
+
+    asyncio.run(queue_one_alert())
+    with storage.open_database(settings.database.url) as db, db.transaction() as session:
+        [alert] = storage.list_alerts(session)
+        # What an older newswatch stored: its channel label kept the host, here the key.
+        storage.mark_failed(session, alert_id=alert.id, channel=channel_key(channel),
+                            error=f"opsgenie://{key}/…: the service did not accept the alert",
+                            now=alert.created_at, retry_at=None)
+    outputs = cli({"alerts": ("alerts", "--json"), "table": ("alerts",)}, config)
+    with storage.open_database(settings.database.url) as db, \
+            serve_in_thread(create_app(db, settings)) as base:
+        answer = httpx.get(f"{base}/api/alerts", timeout=30).text
+    assert leaks([key], api=answer, **outputs) == []
+    [shown] = json.loads(outputs["alerts"])
+    assert shown["deliveries"][0]["last_error"].startswith("opsgenie://***")

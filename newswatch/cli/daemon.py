@@ -40,7 +40,8 @@ def run(config: ConfigOption = None,
     from newswatch.runtime import open_runtime
 
     settings = load_config(config)
-    start_logging(log_level, json_lines=log_json, redactor=redactor_for(settings))
+    redactor = redactor_for(settings)
+    start_logging(log_level, json_lines=log_json, redactor=redactor)
 
     async def main() -> None:
         async with open_runtime(settings, console=out) as runtime:
@@ -62,7 +63,7 @@ def run(config: ConfigOption = None,
     try:
         asyncio.run(main())
     except (storage.StorageError, SchedulerError, ValueError) as error:
-        err.print(f"[bold red]cannot start[/] {error}", highlight=False)
+        err.print(f"[bold red]cannot start[/] {redactor.text(str(error))}", highlight=False)
         raise typer.Exit(2) from None
 
 

@@ -157,8 +157,8 @@ def check(url: Annotated[str | None, typer.Argument(
             found = storage.find_source(session, url)
             targets = [(found.url, found.kind)] if found else [(url, "feed")]
     results = check_sources(settings, targets)
-    _print_checks([_masked_check(r, redactor_for(settings, channels=False)) for r in results],
-                  as_json)
+    redactor = redactor_for(settings, channels=False)
+    _print_checks([_masked_check(r, redactor) for r in results], as_json)
     if not results or not all(r.ok for r in results):
         raise typer.Exit(1)
 
