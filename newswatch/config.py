@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from newswatch.durations import Duration
 from scheduler.messages import TemplateError, check_template
+from scheduler.redact import scrub
 from scraper.addresses import DEFAULT_PORTS, PolicyError, parse_allow
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.topic import TopicQuery, TopicQueryError
@@ -44,7 +45,9 @@ class _Section(BaseModel):
 
 
 class DatabaseConfig(_Section):
-    url: str = Field("sqlite:///newswatch.db", description="SQLAlchemy URL of the database.")
+    # repr=False: a settings object printed whole (a debugger, a crash report) shows no secret.
+    url: str = Field("sqlite:///newswatch.db", description="SQLAlchemy URL of the database.",
+                     repr=False)
 
 
 class SourceConfig(_Section):
@@ -155,7 +158,7 @@ AlertKind = Literal["new", "edited", "gone", "update"]
 
 class AlertConfig(_Section):
     url: str = Field(description="console://, jsonl:///path/file.jsonl, "
-                     "webhook+https://host/path, or any apprise URL.")
+                     "webhook+https://host/path, or any apprise URL.", repr=False)
     kinds: tuple[AlertKind, ...] = Field(
         (), description="Only these alert kinds (new, edited, gone, update); empty: all.")
     classes: tuple[str, ...] = Field(
@@ -217,7 +220,8 @@ class FetchConfig(_Section):
                                        "disallows is looked at again.")
     http2: bool = Field(False, description="Use HTTP/2 where offered (needs httpx[http2]).")
     proxy: str | None = Field(None, description="Proxy for every request, e.g. "
-                              "http://proxy:3128 or socks5://host:1080; none when unset.")
+                              "http://proxy:3128 or socks5://host:1080; none when unset.",
+                              repr=False)
     cookies: bool = Field(False, description="Keep cookies between requests (off: none kept).")
     allow_private: bool = Field(False, description="Fetch from loopback, private, link-local "
                                 "and unique-local addresses (an intranet); cloud metadata "
@@ -338,5 +342,6 @@ def _explain(label: str, error: ValidationError) -> str:
             message = "unknown key (check the spelling; see `newswatch init` for every key)"
         elif problem["type"] == "literal_error":
             message = f"{message} (got {problem.get('input')!r})"
-        lines.append(f"  {key}: {message}")
+        # A message may quote the value, and the value may be a URL with its password.
+        lines.append(f"  {key}: {scrub(message)}")
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Channels are chosen from config through the plain registry :data:`BUILTIN`; anything else goes
 to apprise. A channel's ``key`` identifies it in the outbox and ``label`` in logs: neither ever
-contains the secret parts of its URL.
+contains the secret parts of its URL (see :mod:`scheduler.channel_redact`), and ``secrets``
+lists those parts so that whatever echoes them (an error, a library's log line) can be masked.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import apprise
 import httpx
 from rich.console import Console
 
+from scheduler.channel_redact import mask_channel
 from scheduler.exceptions import ChannelError
 from scheduler.messages import AlertMessage
 
@@ -27,6 +29,7 @@ from scheduler.messages import AlertMessage
 class Channel(Protocol):
     key: str
     label: str
+    secrets: frozenset[str]
 
     async def send(self, message: AlertMessage) -> None:
         """Deliver one alert or raise :class:`ChannelError`."""
@@ -38,17 +41,11 @@ def channel_key(url: str) -> str:
     return "ch-" + hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-def redact(url: str) -> str:
-    """The scheme and host of a channel URL, for logs: never its path, user or password."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}" + ("/…" if parts.path.strip("/") else "")
-
-
 class ConsoleChannel:
     def __init__(self, url: str, console: Console | None = None) -> None:
         self.key = channel_key(url)
         self.label = "console://"
+        self.secrets: frozenset[str] = frozenset()
         self._console = console or Console()
 
     async def send(self, message: AlertMessage) -> None:
@@ -64,10 +61,12 @@ class JsonlChannel:
     def __init__(self, url: str, console: Console | None = None) -> None:
         path = urlsplit(url).path
         if not path or path == "/":
-            raise ChannelError(f"{url!r}: jsonl needs a file path, e.g. jsonl:///var/lib/a.jsonl")
+            raise ChannelError(f"{mask_channel(url).label}: jsonl needs a file path, "
+                               "e.g. jsonl:///var/lib/a.jsonl")
         self.path = Path(path)
         self.key = channel_key(url)
         self.label = f"jsonl://{path}"
+        self.secrets: frozenset[str] = frozenset()
 
     async def send(self, message: AlertMessage) -> None:
         line = json.dumps(
@@ -91,14 +90,13 @@ class AppriseChannel:
     """Any of apprise's services (Slack, Discord, Telegram, ntfy, e-mail, JSON webhooks...)."""
 
     def __init__(self, url: str, console: Console | None = None) -> None:
+        masked = mask_channel(url)
         self._apprise = apprise.Apprise()
         if not self._apprise.add(url):
-            raise ChannelError(
-                f"{redact(url)}: not a URL apprise understands "
-                "(see the apprise wiki for the services and their URL forms)"
-            )
+            raise ChannelError(f"{masked.label}: {_refusal(url)}")
         self.key = channel_key(url)
-        self.label = redact(url)
+        self.label = masked.label
+        self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
         notify_type = apprise.NotifyType.WARNING if message.kind == "edited" else (
@@ -117,11 +115,13 @@ class WebhookChannel:
     """
 
     def __init__(self, url: str, console: Console | None = None) -> None:
+        masked = mask_channel(url)
         self._target = url.split("+", 1)[1]
         if urlsplit(self._target).scheme not in ("http", "https"):
-            raise ChannelError(f"{redact(url)}: write webhook+https://host/path")
+            raise ChannelError(f"{masked.label}: write webhook+https://host/path")
         self.key = channel_key(url)
-        self.label = redact(url)
+        self.label = masked.label
+        self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
         document = {"id": message.key, "kind": message.kind, "title": message.title,
@@ -134,6 +134,21 @@ class WebhookChannel:
             raise ChannelError(f"{self.label}: {type(error).__name__}") from None
         if response.status_code >= 300:
             raise ChannelError(f"{self.label}: HTTP {response.status_code}")
+
+
+def _refusal(url: str) -> str:
+    """Why apprise would not take ``url``: an unknown service, or one this machine lacks."""
+    from apprise.manager_plugins import NotificationManager
+
+    plugins = NotificationManager()  # type: ignore[no-untyped-call]
+    scheme = url.partition("://")[0].lower()
+    if scheme in plugins and not plugins[scheme].enabled:
+        needs = plugins[scheme].requirements.get("packages_required") or ""
+        needs = needs if isinstance(needs, str) else ", ".join(needs)
+        return ("apprise cannot use this service on this machine"
+                + (f" (install {needs})" if needs else ""))
+    return ("not a URL apprise understands, or one with a missing or malformed part "
+            "(see the apprise wiki for the services and their URL forms)")
 
 
 BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {

@@ -4,6 +4,10 @@ Each (alert, channel) pair is tracked on its own, so a channel that is down dela
 alerts, and an alert is marked sent on a channel only after that channel took it. A channel's
 filter settles unwanted alerts as skipped; a digest channel collects alerts and sends them as
 one message once the oldest has waited its interval.
+
+A failure's text is masked with the channel's secrets before it is stored or logged: apprise
+and HTTP errors may echo the service URL, and the outbox is shown by ``newswatch alerts`` and
+``/api/alerts``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from scheduler.exceptions import ChannelError
 from scheduler.messages import AlertMessage, render, render_digest
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff
+from scheduler.redact import Redactor
 from scheduler.routing import Route
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,8 @@ class Deliverer:
         self._db = db
         self._metrics = metrics
         self._routes = {route.channel.key: route for route in routes}
+        self._redactors = {route.channel.key: Redactor(route.channel.secrets)
+                           for route in routes}
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._since = since
@@ -112,7 +119,7 @@ class Deliverer:
         url, number = item.payload.get("url"), item.payload.get("version")
         with self._db.session() as session:
             article = storage.find_article(session, url) if url else None
-            if article is None or not number:
+            if article is None or article.id is None or not number:
                 return None
             version = storage.get_version(session, article.id, int(number))
             return version.body if version else None
@@ -142,6 +149,7 @@ class Deliverer:
 
     def _failed(self, route: Route, items: list[storage.PendingDelivery], error: str) -> None:
         now = self._clock()
+        error = self._redactors[route.channel.key].text(error)
         with self._db.transaction() as session:
             for item in items:
                 retry_at = now + self._backoff.delay(item.attempts + 1)

@@ -15,6 +15,8 @@ StorageError
 
 from __future__ import annotations
 
+import re
+
 
 class StorageError(Exception):
     """Base of every error the storage package raises."""
@@ -25,10 +27,21 @@ class InvalidDatabaseURL(StorageError):
 
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(
-            f"cannot use database URL {url!r}: {reason}. Use sqlite:///path/to/newswatch.db "
-            "or postgresql+psycopg://user:password@host:5432/dbname"
+            f"cannot use database URL {hide_password(url)!r}: {reason}. Use "
+            "sqlite:///path/to/newswatch.db or postgresql+psycopg://user:password@host:5432/dbname"
         )
         self.url = url
+
+
+def hide_password(url: str) -> str:
+    """``url`` with the password after ``user:`` shown as ``***``, even when it does not parse
+    as a URL (which is when it gets printed in an error)."""
+    return _PASSWORD.sub(r"\1***\3", url)
+
+
+# ``scheme://user:password@``: the password runs to the last ``@`` before the host, since an
+# unescaped ``@`` or ``/`` inside a password is the usual reason a URL fails to parse.
+_PASSWORD = re.compile(r"^([^:/?#]+://[^:/?#@]*:)(.*)(@[^@]*)$", re.S)
 
 
 class DatabaseUnavailable(StorageError):

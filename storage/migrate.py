@@ -23,8 +23,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import OperationalError
 
-from storage.exceptions import SchemaTooNew
+from storage.exceptions import DatabaseUnavailable, SchemaTooNew
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +53,25 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (``None``: never migrated)."""
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:  # str(engine.url) hides the password
+        raise DatabaseUnavailable(str(engine.url), str(exc.orig)) from exc
 
 
 def upgrade(engine: Engine, *, revision: str = "head", safe_url: str = "") -> str | None:
-    """Migrate the database to ``revision`` (default: head); return the revision it was at."""
+    """Migrate the database to ``revision`` (default: head); return the revision it was at.
+
+    Raises DatabaseUnavailable when the database does not answer.
+    """
+    try:
+        return _upgrade(engine, revision=revision, safe_url=safe_url)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(safe_url or str(engine.url), str(exc.orig)) from exc
+
+
+def _upgrade(engine: Engine, *, revision: str, safe_url: str) -> str | None:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     known = {rev.revision for rev in script.walk_revisions()}

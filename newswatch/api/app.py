@@ -28,6 +28,7 @@ from newswatch.api import (
 from newswatch.api.cache import TTLCache
 from newswatch.config import Settings
 from newswatch.queries import BadQuery
+from newswatch.redaction import redactor_for
 from newswatch.web import routes as web_routes
 from scheduler.daemon import Liveness
 from scheduler.metrics import Metrics
@@ -63,6 +64,7 @@ def create_app(db: storage.Database, settings: Settings, *,
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.redactor = redactor_for(settings)
     app.state.templates = web_routes.templates()
     app.state.aggregates = TTLCache(aggregate_ttl)
     app.state.metrics = metrics
@@ -94,8 +96,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(storage.StorageError)
     async def storage_error(_: Request, error: storage.StorageError) -> JSONResponse:
-        logger.warning("api.storage_error", extra={"error": str(error)})
-        return JSONResponse({"detail": str(error)}, status_code=503)
+        detail = app.state.redactor.text(str(error))
+        logger.warning("api.storage_error", extra={"error": detail})
+        return JSONResponse({"detail": detail}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

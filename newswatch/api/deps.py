@@ -16,6 +16,7 @@ from sqlmodel import Session
 import storage
 from newswatch.api.cache import TTLCache
 from newswatch.config import Settings
+from scheduler.redact import Redactor
 
 
 def get_db(request: Request) -> storage.Database:
@@ -54,6 +55,12 @@ def require_token(request: Request,
                             headers={"WWW-Authenticate": "Bearer"})
 
 
+def get_redactor(request: Request) -> Redactor:
+    """What masks the configuration's secrets (and any credential) in answers."""
+    redactor: Redactor = request.app.state.redactor
+    return redactor
+
+
 def get_aggregates(request: Request) -> TTLCache:
     cache: TTLCache = request.app.state.aggregates
     return cache
@@ -63,4 +70,5 @@ SessionDep = Annotated[Session, Depends(get_session)]
 AggregatesDep = Annotated[TTLCache, Depends(get_aggregates)]
 WriteSessionDep = Annotated[Session, Depends(get_transaction)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 TokenDep = Depends(require_token)

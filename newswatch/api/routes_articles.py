@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException, Query
 from sqlmodel import Session
 
 import storage
-from newswatch.api.deps import SessionDep
+from newswatch.api.deps import RedactorDep, SessionDep
 from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
 from newswatch.queries import article_query, parse_when, topic_matcher
+from newswatch.redaction import masked_article
 from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api", tags=["articles"])
@@ -26,6 +27,7 @@ Topic = Annotated[str | None, Query(description="A topic query matched on the st
 @router.get("/articles", response_model=Page[storage.ArticleRow])
 def list_articles(
     session: SessionDep,
+    redactor: RedactorDep,
     since: Since = None,
     until: Since = None,
     outlet: str | None = None,
@@ -43,7 +45,7 @@ def list_articles(
                           edited=edited, gone=gone, edit_class=edit_class, limit=limit,
                           offset=offset)
     rows = storage.query_articles(session, query, matches=topic_matcher(topic))
-    return Page.of(rows, limit=limit, offset=offset)
+    return Page.of([masked_article(row, redactor) for row in rows], limit=limit, offset=offset)
 
 
 @router.get("/articles/lookup", response_model=ArticleOut)

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 import storage
-from newswatch.api.deps import AggregatesDep, SessionDep
+from newswatch.api.deps import AggregatesDep, RedactorDep, SessionDep
 from newswatch.api.routes_articles import Limit, Offset, Since
 from newswatch.api.schemas import OutletOut, Page
 from newswatch.queries import parse_when
+from newswatch.redaction import masked_alert
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/api", tags=["reports"])
 @router.get("/alerts", response_model=Page[storage.AlertRow])
 def list_alerts(
     session: SessionDep,
+    redactor: RedactorDep,
     state: Annotated[Literal["pending", "sent", "failed", "skipped"] | None,
                      Query(description="Only alerts in this state.")] = None,
     limit: Limit = 50,
@@ -25,7 +27,7 @@ def list_alerts(
 ) -> Page[storage.AlertRow]:
     """Alerts newest first, with each channel's delivery state."""
     rows = storage.list_alerts(session, state=state, limit=limit, offset=offset)
-    return Page.of(rows, limit=limit, offset=offset)
+    return Page.of([masked_alert(row, redactor) for row in rows], limit=limit, offset=offset)
 
 
 @router.get("/stats", response_model=storage.Stats)

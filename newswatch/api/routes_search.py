@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 import storage
-from newswatch.api.deps import SessionDep
+from newswatch.api.deps import RedactorDep, SessionDep
 from newswatch.api.routes_articles import Limit, Offset
 from newswatch.api.schemas import Page, StoryOut
+from newswatch.redaction import masked_article
 from newswatch.web.search import search_articles
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -43,9 +44,10 @@ def stories(session: SessionDep, limit: Limit = 50,
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut)
-def story(session: SessionDep, story_id: int) -> StoryOut:
+def story(session: SessionDep, redactor: RedactorDep, story_id: int) -> StoryOut:
     """One story and its articles."""
     info = storage.story_info(session, story_id)
     if info is None:
         raise storage.NotFound("story", story_id)
-    return StoryOut(story=info, articles=storage.story_articles(session, story_id))
+    return StoryOut(story=info, articles=[masked_article(row, redactor)
+                                          for row in storage.story_articles(session, story_id)])

@@ -22,9 +22,13 @@ logger = logging.getLogger(__name__)
 
 
 def serve(app: FastAPI, *, host: str, port: int, workers_log_level: str = "info") -> None:
-    """Serve ``app`` until interrupted (Ctrl-C / SIGTERM stop it cleanly)."""
+    """Serve ``app`` until interrupted (Ctrl-C / SIGTERM stop it cleanly).
+
+    ``log_config=None``: uvicorn's lines go through newswatch's handler and its secret filter
+    instead of handlers of uvicorn's own.
+    """
     uvicorn.run(app, host=host, port=port, log_level=workers_log_level, access_log=False,
-                server_header=False)
+                server_header=False, log_config=None)
 
 
 @contextmanager
@@ -32,10 +36,10 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
                     timeout: float = 30.0) -> Iterator[str]:
     """Serve ``app`` from a daemon thread; yields the base URL once it accepts connections."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
+                            lifespan="off", log_config=None)
     server = uvicorn.Server(config)
     # Signal handlers belong to the main thread; this server is stopped with should_exit.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.run, name="newswatch-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

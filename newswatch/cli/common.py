@@ -15,6 +15,9 @@ from sqlmodel import Session
 
 import storage
 from newswatch.config import ConfigError, Settings, load_settings
+from newswatch.logs import configure_logging
+from newswatch.redaction import redactor_for
+from scheduler.redact import Redactor
 from scraper.urls import InvalidURL, canonicalize_url
 
 app = typer.Typer(
@@ -23,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    # A crash's locals would include the settings, and with them every token and password.
+    pretty_exceptions_show_locals=False,
 )
 # Output for people and programs goes to stdout; diagnostics to stderr, so `--json | jq` works.
 out = Console()
@@ -32,7 +37,9 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
     "overridden by NEWSWATCH_* variables).", dir_okay=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR.")]
+LogLevel = Annotated[str, typer.Option(
+    "--log-level", help="DEBUG, INFO, WARNING or ERROR; add logger=LEVEL parts to hear a "
+    "library kept at WARNING (httpx, httpcore, apprise...), e.g. DEBUG,httpx=DEBUG.")]
 
 
 def load_config(config: Path | None) -> Settings:
@@ -42,6 +49,21 @@ def load_config(config: Path | None) -> Settings:
     except ConfigError as error:
         err.print(f"[bold red]configuration error[/] {error}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def start_logging(level: str, *, json_lines: bool = False,
+                  redactor: Redactor | None = None) -> None:
+    """Set up logging as ``--log-level`` asks, or exit 2 saying what is wrong with it."""
+    try:
+        configure_logging(level, json_lines=json_lines, redactor=redactor)
+    except ValueError as error:
+        err.print(f"[bold red]error[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def load_redactor(config: Path | None, *, channels: bool = False) -> Redactor:
+    """What masks the configuration's secrets in the output (see newswatch.redaction)."""
+    return redactor_for(load_config(config), channels=channels)
 
 
 def open_db(config: Path | None) -> storage.Database:

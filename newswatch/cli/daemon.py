@@ -10,10 +10,20 @@ from typing import Annotated
 import typer
 
 import storage
-from newswatch.cli.common import ConfigOption, LogLevel, app, err, load_config, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    LogLevel,
+    app,
+    err,
+    load_config,
+    open_db,
+    out,
+    start_logging,
+)
 from newswatch.config import default_config_text
 from newswatch.durations import parse_duration
-from newswatch.logs import configure_logging
+from newswatch.redaction import redactor_for
+from scheduler.exceptions import SchedulerError
 
 
 @app.command()
@@ -29,8 +39,9 @@ def run(config: ConfigOption = None,
     """
     from newswatch.runtime import open_runtime
 
-    configure_logging(log_level, json_lines=log_json)
     settings = load_config(config)
+    redactor = redactor_for(settings)
+    start_logging(log_level, json_lines=log_json, redactor=redactor)
 
     async def main() -> None:
         async with open_runtime(settings, console=out) as runtime:
@@ -51,8 +62,8 @@ def run(config: ConfigOption = None,
 
     try:
         asyncio.run(main())
-    except (storage.StorageError, ValueError) as error:
-        err.print(f"[bold red]cannot start[/] {error}", highlight=False)
+    except (storage.StorageError, SchedulerError, ValueError) as error:
+        err.print(f"[bold red]cannot start[/] {redactor.text(str(error))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -68,7 +79,7 @@ def demo(port: Annotated[int, typer.Option(help="Port of the local newsroom.")] 
     """
     from newswatch.demo import run_demo
 
-    configure_logging(log_level)
+    start_logging(log_level)
     asyncio.run(run_demo(port=port, data=data, console=out))
 
 

@@ -27,9 +27,10 @@ from sqlmodel import Session
 
 import storage
 from newswatch import render
-from newswatch.cli.common import ConfigOption, app, err, open_db
+from newswatch.cli.common import ConfigOption, app, err, load_redactor, open_db
 from newswatch.cli.query import LimitOption, usage_error
 from newswatch.queries import BadQuery, article_query, topic_matcher
+from newswatch.redaction import masked_export
 
 CSV_FIELDS = (
     "article_id", "url", "outlet", "status", "first_seen_at", "version", "fetched_at", "title",
@@ -75,9 +76,11 @@ def export(
         raise usage_error(error) from None
     if output is None and format_ is Format.warc and sys.stdout.isatty():
         raise usage_error(ValueError("a WARC is binary: give --output FILE or redirect"))
+    redactor = load_redactor(config)
     with open_db(config) as db, db.session() as session:
         total = min(storage.count_articles(session, query), limit)
-        items = storage.iter_export(session, query, all_versions=not latest, matches=matches)
+        items = (masked_export(item, redactor) for item in storage.iter_export(
+            session, query, all_versions=not latest, matches=matches))
         with _open_output(output, binary=format_ is Format.warc) as stream, \
                 Progress(console=err, transient=True) as progress:
             task = progress.add_task(f"exporting {format_.value}", total=total)

@@ -58,7 +58,11 @@ def db_status(config: ConfigOption = None) -> None:
     Example: newswatch db status
     """
     with _raw_database(config) as db:
-        current = storage.current_revision(db.engine)
+        try:
+            current = storage.current_revision(db.engine)
+        except storage.StorageError as error:
+            err.print(f"[bold red]database error[/] {error}", highlight=False)
+            raise typer.Exit(2) from None
     head = storage.head_revision()
     state = "up to date" if current == head else "needs `newswatch db upgrade`"
     out.print(f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}",

@@ -14,8 +14,18 @@ from rich.text import Text
 
 import storage
 from newswatch import render
-from newswatch.cli.common import ConfigOption, JsonOption, app, article_or_exit, err, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    JsonOption,
+    app,
+    article_or_exit,
+    err,
+    load_redactor,
+    open_db,
+    out,
+)
 from newswatch.queries import BadQuery, article_query, parse_when, topic_matcher
+from newswatch.redaction import masked_alert, masked_article
 
 LimitOption = Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
 OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many first.")]
@@ -70,9 +80,11 @@ def articles(
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
+    redactor = load_redactor(config)
     try:
         with open_db(config) as db, db.session() as session:
-            rows = storage.query_articles(session, query, matches=matches)
+            rows = [masked_article(row, redactor)
+                    for row in storage.query_articles(session, query, matches=matches)]
     except storage.StorageError as error:
         raise usage_error(error) from None
     finish_listing(rows, as_json, render.articles_table)
@@ -174,8 +186,10 @@ def alerts(
     if state is not None and state not in storage.ALERT_STATES:
         raise usage_error(ValueError(
             f"unknown state {state!r}: use {', '.join(storage.ALERT_STATES)}"))
+    redactor = load_redactor(config, channels=True)
     with open_db(config) as db, db.session() as session:
-        rows = storage.list_alerts(session, state=state, limit=limit, offset=offset)
+        rows = [masked_alert(row, redactor)
+                for row in storage.list_alerts(session, state=state, limit=limit, offset=offset)]
     finish_listing(rows, as_json, render.alerts_table)
 
 
@@ -252,7 +266,9 @@ def stories(
         if info is None:
             err.print(f"no story {story} (see `newswatch stories`)", highlight=False)
             raise typer.Exit(1)
-        members = storage.story_articles(session, story)[:limit]
+        redactor = load_redactor(config)
+        members = [masked_article(row, redactor)
+                   for row in storage.story_articles(session, story)[:limit]]
     if as_json:
         render.print_json(out, {"story": info, "articles": members})
         return

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
 
-from newswatch.cli.common import ConfigOption, LogLevel, app, err, load_config, open_db
-from newswatch.logs import configure_logging
+from newswatch.cli.common import (
+    ConfigOption,
+    LogLevel,
+    app,
+    err,
+    load_config,
+    open_db,
+    start_logging,
+)
+from newswatch.logs import parse_level
+from newswatch.redaction import redactor_for
 
 
 @app.command()
@@ -24,12 +34,12 @@ def serve(config: ConfigOption = None,
     from newswatch.api import create_app
     from newswatch.api.server import serve as run_server
 
-    configure_logging(log_level)
     settings = load_config(config)
+    start_logging(log_level, redactor=redactor_for(settings))
     bind_host, bind_port = host or settings.api.host, port if port is not None \
         else settings.api.port
     with open_db(config) as db:
         err.print(f"serving http://{bind_host}:{bind_port}/ (API docs at /docs); Ctrl-C stops",
                   highlight=False)
         run_server(create_app(db, settings), host=bind_host, port=bind_port,
-                   workers_log_level=log_level.lower())
+                   workers_log_level=logging.getLevelName(parse_level(log_level)[0]).lower())

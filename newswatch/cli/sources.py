@@ -13,7 +13,7 @@ import asyncio
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, get_args
@@ -31,11 +31,14 @@ from newswatch.cli.common import (
     app,
     err,
     load_config,
+    load_redactor,
     open_db,
     out,
 )
 from newswatch.config import ConfigError, Settings, SourceKind, load_settings
 from newswatch.durations import format_duration, parse_duration
+from newswatch.redaction import masked_source, redactor_for
+from scheduler.redact import Redactor, redact_url
 from scraper import ScraperError
 from scraper.discover import discover
 from scraper.fetch import Fetcher
@@ -71,8 +74,10 @@ def list_(config: ConfigOption = None, as_json: JsonOption = False,
 
     Example: newswatch sources list --enabled
     """
+    redactor = load_redactor(config)
     with open_db(config) as db, db.session() as session:
-        rows = storage.list_sources(session, enabled_only=enabled)[:limit]
+        rows = [masked_source(row, redactor)
+                for row in storage.list_sources(session, enabled_only=enabled)[:limit]]
     if as_json:
         render.print_json(out, rows)
     elif rows:
@@ -95,7 +100,7 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
     if kind not in KINDS:
         raise _usage(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
     if not url.startswith(("http://", "https://")):
-        raise _usage(f"{url!r} is not an http(s) URL")
+        raise _usage(f"{redact_url(url)!r} is not an http(s) URL")
     try:
         seconds = int(parse_duration(every).total_seconds())
     except ValueError as error:
@@ -106,6 +111,7 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
         row = storage.add_source(session, storage.SourceSpec(url=url, kind=kind,
                                                              every_seconds=seconds),
                                  now=datetime.now(UTC))
+    row = masked_source(row, load_redactor(config))
     if as_json:
         render.print_json(out, row)
     else:
@@ -125,11 +131,13 @@ def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
         try:
             row = storage.remove_source(session, url)
         except storage.NotFound:
-            err.print(f"no source {url!r} (see `newswatch sources list`)", highlight=False)
+            err.print(f"no source {redact_url(url)!r} (see `newswatch sources list`)",
+                      highlight=False)
             raise typer.Exit(1) from None
     if config is not None:
         _edit_config(config, lambda text: remove_from_config(text, row.url))
-    out.print(f"removed source {row.id}: {row.url} ({row.articles} article(s) kept)",
+    shown = masked_source(row, load_redactor(config))
+    out.print(f"removed source {shown.id}: {shown.url} ({shown.articles} article(s) kept)",
               highlight=False)
 
 
@@ -149,7 +157,8 @@ def check(url: Annotated[str | None, typer.Argument(
             found = storage.find_source(session, url)
             targets = [(found.url, found.kind)] if found else [(url, "feed")]
     results = check_sources(settings, targets)
-    _print_checks(results, as_json)
+    redactor = redactor_for(settings, channels=False)
+    _print_checks([_masked_check(r, redactor) for r in results], as_json)
     if not results or not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -161,6 +170,7 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     Example: newswatch doctor --config newswatch.toml
     """
     settings = load_config(config)  # exits 2 with the problem explained
+    redactor = redactor_for(settings)
     checks: list[tuple[str, bool, str]] = [("configuration", True, str(config or "built-in"))]
     try:
         with storage.open_database(settings.database.url) as db, db.session() as session:
@@ -168,8 +178,9 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         checks.append(("database", True, f"{db.safe_url}: {found.articles} article(s), "
                                           f"{found.versions} version(s)"))
     except storage.StorageError as error:
-        checks.append(("database", False, str(error)))
-    results = check_sources(settings, [(s.url, s.kind) for s in settings.sources])
+        checks.append(("database", False, redactor.text(str(error))))
+    results = [_masked_check(r, redactor)
+               for r in check_sources(settings, [(s.url, s.kind) for s in settings.sources])]
     checks += [(f"source {r.url}", r.ok, _check_note(r)) for r in results]
     if as_json:
         render.print_json(out, [{"check": name, "ok": ok, "detail": detail}
@@ -220,6 +231,10 @@ async def _check_one(fetcher: Fetcher, url: str, kind: str) -> SourceCheck:
         ok, status, links, error = False, None, 0, str(exc)
     elapsed = (datetime.now(UTC) - started).total_seconds()
     return SourceCheck(url=url, ok=ok, status=status, links=links, elapsed=elapsed, error=error)
+
+
+def _masked_check(check: SourceCheck, redactor: Redactor) -> SourceCheck:
+    return replace(check, url=redactor.url(check.url), error=redactor.optional(check.error))
 
 
 def _check_note(r: SourceCheck) -> str:

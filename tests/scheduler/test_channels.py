@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from scheduler.channels import AppriseChannel, ConsoleChannel, JsonlChannel, build_channel, redact
+from scheduler.channel_redact import redact_channel
+from scheduler.channels import AppriseChannel, ConsoleChannel, JsonlChannel, build_channel
 from scheduler.exceptions import ChannelError
 from scheduler.messages import render
 
@@ -84,4 +85,4 @@ def test_channel_keys_and_labels_hide_secrets() -> None:
     url = "slack://TokenA/TokenB/TokenC/#news"
     channel = build_channel(url)
     assert "Token" not in channel.key and "Token" not in channel.label
-    assert "secret" not in redact("json://user:secret@example.com/hook")
+    assert "secret" not in redact_channel("json://user:secret@example.com/hook")

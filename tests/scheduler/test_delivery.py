@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -12,7 +13,11 @@ from sqlmodel import select
 
 import storage
 from newswatch.newsroom import Newsroom
-from scheduler.routing import AlertFilter
+from scheduler.channel_redact import mask_channel
+from scheduler.channels import channel_key
+from scheduler.delivery import Deliverer
+from scheduler.messages import AlertMessage
+from scheduler.routing import AlertFilter, Route
 
 from .conftest import Clock, Pipeline, make_settings
 from .webhooks import Receiver
@@ -161,3 +166,36 @@ def test_channel_secrets_never_reach_the_logs(quiet_room: Newsroom, tmp_path: Pa
     for record in caplog.records:
         assert secret not in record.getMessage()
         assert secret not in json.dumps(vars(record), default=str)
+
+
+class LeakyPlugin:
+    """A channel plug-in with a bug: it fails with its whole URL, token included, in the error
+    (apprise plug-ins and HTTP libraries do echo URLs)."""
+
+    def __init__(self, url: str) -> None:
+        masked = mask_channel(url)
+        self.key, self.label, self.secrets = channel_key(url), masked.label, masked.secrets
+        self._url = url
+
+    async def send(self, message: AlertMessage) -> None:
+        raise RuntimeError(f"POST {self._url} failed: connection reset")
+
+
+def test_a_delivery_error_is_stored_and_logged_without_the_channel_secret(
+        pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    pipeline.room.publish(SEED)
+    pipeline.run_pass()
+    key = "0a1b2c3d4e5f60718293a4b5"
+    channel = LeakyPlugin(f"opsgenie://{key}/@oncall")
+    with pipeline.db() as db:
+        deliverer = Deliverer(db=db, routes=[Route(channel=channel)], clock=pipeline.clock)
+        with caplog.at_level(logging.WARNING, logger="scheduler.delivery"):
+            report = asyncio.run(deliverer.deliver())
+        with db.session() as session:
+            [alert] = storage.list_alerts(session)
+    assert report.failed == 1
+    [delivery] = [d for d in alert.deliveries if d.channel == channel.key]
+    assert delivery.last_error and "connection reset" in delivery.last_error
+    assert key not in delivery.last_error and "opsgenie://***" in delivery.last_error
+    failed = [r for r in caplog.records if getattr(r, "event", "") == "alert_failed"]
+    assert failed and key not in str(getattr(failed[0], "error", ""))
