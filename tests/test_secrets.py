@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -95,8 +96,9 @@ def room() -> Iterator[Newsroom]:
         newsroom.stop()
 
 
-def toml(value: str) -> str:
-    return json.dumps(value)  # a JSON string of ASCII is a TOML basic string
+def toml(value: str | list[str]) -> str:
+    # A JSON string (or list of strings) of ASCII is a TOML basic string (or array).
+    return json.dumps(value)
 
 
 def write_config(folder: Path, *, sources: list[str], alerts: list[str],
@@ -106,11 +108,19 @@ def write_config(folder: Path, *, sources: list[str], alerts: list[str],
     lines = [f"[database]\nurl = {toml(database)}\n",
              "[topic]\nquery = \"\"\n",
              "[recheck]\ntiers = [ { younger_than = \"3650d\", every = \"15m\" } ]\n",
-             "[fetch]\ndelay = \"0s\"\n", "[daemon]\nserve = false\n"]
+             # The address guard refuses loopback: each source's own address is allowed.
+             f"[fetch]\ndelay = \"0s\"\nallow = {toml(sorted(_netlocs(sources)))}\n",
+             "[daemon]\nserve = false\n"]
     lines += [f"[[sources]]\nurl = {toml(url)}\nkind = \"feed\"\n" for url in sources]
     lines += [f"[[alerts]]\nurl = {toml(url)}\n" for url in alerts]
     config.write_text("\n".join(lines), encoding="utf-8")
     return config
+
+
+def _netlocs(urls: list[str]) -> set[str]:
+    """host:port of each URL: what [fetch] allow names for a loopback source."""
+    return {f"{urlsplit(url).hostname}:{urlsplit(url).port}" for url in urls
+            if urlsplit(url).port}
 
 
 def cli(commands: dict[str, tuple[str, ...]], config: Path) -> dict[str, str]:
