@@ -146,7 +146,8 @@ def _version_json(v: storage.Version) -> dict[str, Any]:
 
 @app.command()
 def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Totals: articles by status, edits, versions, sources, alerts, snapshots, fetches.
+    """Totals: articles by status, edits, versions, sources, alerts, snapshots, fetches, and
+    per search provider: hits, decoded, new articles, on-topic share, errors by kind.
 
     Example: newswatch stats --json
     """
@@ -156,6 +157,9 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         render.print_json(out, found)
     else:
         out.print(render.stats_table(found))
+        if found.discovery:
+            out.print("\nsearch discovery", style="bold")
+            out.print(render.discovery_table(found.discovery))
 
 
 @app.command()
