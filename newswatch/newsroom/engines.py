@@ -90,7 +90,11 @@ def _rss(title: str, base_url: str, items: list[str], now: datetime,
             f"<link>{escape(base_url)}</link>"
             f"<lastBuildDate>{format_datetime(now, usegmt=True)}</lastBuildDate>\n"
             + "\n".join(items) + "\n</channel></rss>\n")
-    return Response(200, body.encode("utf-8"), RSS)
+    data = body.encode("utf-8")
+    # An honest ETag over what the list says (not the build date): a poll that stored it may
+    # be answered 304, so a provider that wants the whole list again must not send it.
+    listed = "\n".join(items).encode("utf-8")
+    return Response(200, data, RSS, etag=f'"{hashlib.sha256(listed).hexdigest()[:16]}"')
 
 
 # -- GDELT ---------------------------------------------------------------------------------------
