@@ -159,7 +159,8 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         out.print(render.stats_table(found))
         if found.discovery:
             out.print("\nsearch discovery", style="bold")
-            out.print(render.discovery_table(found.discovery))
+            for line in render.discovery_lines(found.discovery):
+                out.print(line, soft_wrap=True)
 
 
 @app.command()

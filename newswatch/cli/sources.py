@@ -203,10 +203,10 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     except ConfigError as error:
         checks.append(("search sources", False, str(error)))
         plans = []
-    for found in check_search_sources(settings, plans, limit=0) if plans else []:
-        note = (f"{len(found.hits)} hit(s), {found.decoded} with the publisher's URL"
-                if found.ok else found.error or "failed")
-        checks.append((f"search {found.provider} [{found.language}]", found.ok, note))
+    for search in check_search_sources(settings, plans, limit=0) if plans else []:
+        note = (f"{len(search.hits)} hit(s), {search.decoded} with the publisher's URL"
+                if search.ok else search.error or "failed")
+        checks.append((f"search {search.provider} [{search.language}]", search.ok, note))
     if as_json:
         render.print_json(out, [{"check": name, "ok": ok, "detail": detail}
                                 for name, ok, detail in checks])

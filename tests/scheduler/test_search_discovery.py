@@ -126,3 +126,41 @@ def test_gdelt_error_answer_fails_the_source_in_gdelts_words(quiet_room: Newsroo
         errors = {s.last_error for s in storage.list_sources(session)}
     assert all(e and e.startswith("search_error: GDELT answered: There was an error")
                for e in errors)
+
+
+def test_discovery_figures_in_stats_metrics_and_the_web_page(newsroom: Newsroom,
+                                                             tmp_path: Path) -> None:
+    import httpx
+    from typer.testing import CliRunner
+
+    from newswatch.api import create_app
+    from newswatch.api.server import serve_in_thread
+    from newswatch.cli import app
+    from scheduler.metrics import Metrics
+
+    newsroom.misbehave(DECODE_PATH, "status", code=503, times=1)
+    pipeline = pipeline_for(newsroom, tmp_path, search_sources(newsroom, "gdelt", "google-news"))
+    pipeline.run_pass()
+    config = tmp_path / "stats.toml"
+    config.write_text(f'[database]\nurl = "{pipeline.settings.database.url}"\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["stats", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "search discovery" in result.output
+    assert "gdelt: 4 poll(s), 8 hit(s), 8 (100%) decoded" in result.output
+    assert "errors: decode_unavailable 5" in result.output, "the first decodes waited"
+    as_json = CliRunner().invoke(app, ["stats", "--json", "--config", str(config)])
+    import json
+
+    figures = {row["provider"]: row for row in json.loads(as_json.output)["discovery"]}
+    assert figures["gdelt"]["decoded_share"] == 1.0 and figures["gdelt"]["on_topic_share"] > 0
+    assert figures["google-news"]["errors"]["decode_unavailable"] > 0
+    with pipeline.db() as db:
+        metrics = Metrics()
+        metrics.watch_database(db, channels=[], clock=pipeline.clock)
+        text = metrics.exposition().decode()
+        assert 'newswatch_search_decoded_share{provider="gdelt"} 1.0' in text
+        assert 'newswatch_search_on_topic_share{provider="gdelt"}' in text
+        with serve_in_thread(create_app(db, pipeline.settings)) as base:
+            page = httpx.get(f"{base}/").text
+    assert 'id="discovery"' in page and "google-news" in page and "decode_unavailable" in page

@@ -162,7 +162,7 @@ def test_bing_links_unwrap_to_the_publisher() -> None:
 
 
 @pytest.mark.parametrize(("link", "target", "kind"), [
-    ("https://l.facebook.com/l.php?u=https%3A%2F%2Fmeduza.io%2Fen%2Fnews&h=AT0", 
+    ("https://l.facebook.com/l.php?u=https%3A%2F%2Fmeduza.io%2Fen%2Fnews&h=AT0",
      "https://meduza.io/en/news", "redirector"),
     ("https://www-pravda-com-ua.cdn.ampproject.org/c/s/www.pravda.com.ua/eng/news/2025/06/02/1/",
      "https://www.pravda.com.ua/eng/news/2025/06/02/1/", "redirector"),
