@@ -178,3 +178,19 @@ def test_bing_links_unwrap_to_the_publisher() -> None:
 def test_the_wrapper_table(link: str, target: str | None, kind: str | None) -> None:
     assert unwrap(link) == target
     assert aggregator_kind(link) == kind
+
+
+def test_terms_a_provider_cannot_take_are_said_once_at_start(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from newswatch.config import Settings
+    from newswatch.fetching import search_plans
+
+    settings = Settings(topic={"query": "Istanbul AND (UN OR talks)"},  # type: ignore[arg-type]
+                        sources=[{"kind": "search", "provider": "gdelt",  # type: ignore[list-item]
+                                  "languages": ["en", "tr"]}])
+    with caplog.at_level("WARNING"):
+        plans = search_plans(settings, warn=True)
+    assert [p.query for p in plans.values()] == ["Istanbul talks sourcelang:english",
+                                                 "Istanbul talks sourcelang:turkish"]
+    dropped = [r for r in caplog.records if getattr(r, "event", "") == "search_terms_dropped"]
+    assert len(dropped) == 2 and "UN" in dropped[0].dropped[0]  # type: ignore[attr-defined]

@@ -252,3 +252,20 @@ def test_gdelt_pace_is_one_request_every_five_seconds(
     assert len(starts) >= 4
     gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= 5.0, gaps
+
+
+def test_feed_links_wrapped_by_a_known_redirector_are_unwrapped() -> None:
+    from scraper.explore import Explorer
+    from scraper.types import Link
+
+    async def job(fetcher: PoliteFetcher) -> list[str]:
+        read = Explorer(fetcher).admit("https://feeds.example/rss", [
+            Link(url="https://l.facebook.com/l.php?u=https%3A%2F%2Fmeduza.io%2Fen%2Fnews%2Fa&h=x"),
+            Link(url="http://www.bing.com/news/apiclick.aspx?ref=FexRss&url=https%3a%2f%2f"
+                     "www.aa.com.tr%2fen%2fworld%2fb&c=1"),
+            Link(url="https://t.co/abc"),  # the target is not in the link: resolved on fetch
+        ], [])
+        return [link.url for link in read.links]
+
+    assert run(job) == ["https://meduza.io/en/news/a", "https://www.aa.com.tr/en/world/b",
+                        "https://t.co/abc"]
