@@ -30,9 +30,11 @@ from scheduler.messages import TemplateError, check_template
 from scheduler.redact import scrub
 from scraper.addresses import DEFAULT_PORTS, PolicyError, parse_allow
 from scraper.fetch import DEFAULT_USER_AGENT
+from scraper.search.providers import PROVIDERS
 from scraper.topic import TopicQuery, TopicQueryError
 
 SourceKind = Literal["feed", "sitemap", "page", "article", "search", "site"]
+SearchProviderName = Literal["google-news", "gdelt", "bing-news"]
 GOOGLE_NEWS_SEARCH = "https://news.google.com/rss/search"
 
 
@@ -66,19 +68,33 @@ class SourceConfig(_Section):
                               "link's URL must contain a match for.")
     select: str | None = Field(None, description="kind = page: CSS selector of the article "
                                "links (or of the elements that contain them).")
-    languages: tuple[str, ...] = Field(("en",), description="kind = search: one search feed "
-                                       "per language (two-letter codes).")
-    query: str | None = Field(None, description="kind = search: the search-engine query; "
-                              "default: derived from [topic] query.")
-    endpoint: str = Field(GOOGLE_NEWS_SEARCH, description="kind = search: the news-search RSS "
-                          "endpoint (q, hl, gl and ceid are added).")
+    provider: SearchProviderName = Field("google-news", description="kind = search: "
+                                         "google-news | gdelt | bing-news.")
+    languages: tuple[str, ...] = Field(("en",), description="kind = search: one search per "
+                                       "language (two-letter codes).")
+    query: str | None = Field(None, description="kind = search: the query in the provider's "
+                              "own syntax; default: translated from [topic] query.")
+    endpoint: str | None = Field(None, description="kind = search: where the provider answers "
+                                 "(a mirror, a proxy, a test server); default: the provider's "
+                                 "own (news.google.com/rss/search, api.gdeltproject.org/api/v2/"
+                                 "doc/doc, www.bing.com/news/search).")
+    pace: Duration | None = Field(None, description="kind = search: least time between two "
+                                  "requests to the provider; default: its own (gdelt: 5s, "
+                                  "others: [fetch] delay).")
+    decode_limit: int = Field(40, ge=0, description="kind = search, google-news: links decoded "
+                              "per poll at most (two requests to Google each); the rest wait "
+                              "for the next poll. Decoded links are remembered.")
 
     @model_validator(mode="before")
     @classmethod
     def _search_url(cls, data: Any) -> Any:
-        # A search source needs no url of its own: it is its endpoint.
-        if isinstance(data, dict) and data.get("kind") == "search" and not data.get("url"):
-            return {**data, "url": data.get("endpoint") or GOOGLE_NEWS_SEARCH}
+        # A search source needs no url of its own: it is its endpoint (a url given instead of
+        # an endpoint, as older configurations do, is taken as the endpoint).
+        if isinstance(data, dict) and data.get("kind") == "search":
+            provider = PROVIDERS.get(str(data.get("provider") or "google-news"))
+            default = provider().default_endpoint if provider else GOOGLE_NEWS_SEARCH
+            endpoint = data.get("endpoint") or data.get("url") or default
+            return {**data, "url": endpoint, "endpoint": endpoint}
         return data
 
     @model_validator(mode="after")
@@ -91,8 +107,8 @@ class SourceConfig(_Section):
 
     @field_validator("url", "endpoint")
     @classmethod
-    def _http_only(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 

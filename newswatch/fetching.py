@@ -19,7 +19,7 @@ from scraper.addresses import AddressPolicy
 from scraper.discover import ListingRules
 from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
 from scraper.polite import Observer, PoliteFetcher, Politeness
-from scraper.search import search_feed_urls
+from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
 
@@ -115,10 +115,38 @@ def source_urls(settings: Settings, source: SourceConfig) -> list[str]:
     """The URLs one configured source polls (a search source: one per language)."""
     if source.kind != "search":
         return [source.url]
+    return [plan.url for plan in source_plans(settings, source)]
+
+
+def source_plans(settings: Settings, source: SourceConfig) -> list[SearchPlan]:
+    """A search source's plans, one per language (the query translated for its provider)."""
     if not (source.query or settings.topic.query.strip()):
         raise ConfigError("a search source needs a query: set its query or [topic] query")
-    return search_feed_urls(source.url, TopicQuery(settings.topic.query), source.languages,
-                            query=source.query)
+    provider = provider_named(source.provider)
+    topic = TopicQuery(settings.topic.query)
+    pace = source.pace.total_seconds() if source.pace is not None else None
+    try:
+        return [build_plan(provider, topic, language, endpoint=source.endpoint,
+                           query=source.query, pace=pace, decode_limit=source.decode_limit)
+                for language in source.languages]
+    except UntranslatableTopic as error:
+        raise ConfigError(f"sources ({source.provider} search): {error}") from None
+
+
+def search_plans(settings: Settings, *, warn: bool = False) -> dict[str, SearchPlan]:
+    """Every configured search source's plans by source URL; ``warn``: say once which topic
+    terms a provider cannot take (they are left out of its query, never sent to be refused)."""
+    plans: dict[str, SearchPlan] = {}
+    for source in settings.sources:
+        if source.kind != "search":
+            continue
+        for plan in source_plans(settings, source):
+            plans.setdefault(plan.url, plan)
+            if warn and plan.dropped:
+                logger.warning("search terms left out", extra={
+                    "event": "search_terms_dropped", "provider": plan.provider,
+                    "language": plan.language, "dropped": list(plan.dropped)})
+    return plans
 
 
 def source_specs(settings: Settings) -> list[storage.SourceSpec]:

@@ -183,6 +183,23 @@ def stats_table(found: storage.Stats) -> Table:
     return table
 
 
+def discovery_lines(rows: Sequence[storage.ProviderStats]) -> list[Text]:
+    """Per search provider, one line: polls, hits, decoded, new articles, on-topic share,
+    errors by kind (a line each, never wrapped into columns: kinds must stay readable)."""
+    lines = []
+    for row in rows:
+        decoded = f"{row.decoded}" + (f" ({row.decoded_share:.0%})"
+                                      if row.decoded_share is not None else "")
+        judged = row.on_topic + row.off_topic
+        topic = f"{row.on_topic}/{judged} ({row.on_topic_share:.0%})" \
+            if row.on_topic_share is not None else "none judged yet"
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(row.errors.items())) or "none"
+        lines.append(Text(f"{row.provider}: {row.polls} poll(s), {row.hits} hit(s), "
+                          f"{decoded} decoded, {row.new_articles} new article(s), on topic "
+                          f"{topic}, errors: {errors}, last poll {_when(row.last_poll_at)}"))
+    return lines
+
+
 def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
                        new_label: str, context: int = 1) -> Table:
     """Two columns, old and new, one aligned paragraph a row: the changed paragraphs with

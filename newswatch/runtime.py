@@ -24,6 +24,7 @@ from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import RecheckPolicy, Tier
 from scheduler.routing import AlertFilter, Route
+from scheduler.search_step import SearchStep
 from scheduler.source_policy import SourcePacing
 from scheduler.worker import Worker, WorkerConfig, utc_now
 from scraper.topic import TopicQuery
@@ -84,6 +85,8 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
             recorder = FetchRecorder(db, metrics)
             fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder,
                                               db=db)
+            search = SearchStep(fetcher, fetching.search_plans(settings, warn=True),
+                                clock=clock, metrics=metrics)
             worker = Worker(
                 db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
                 source_pacing=source_pacing(settings),
@@ -93,7 +96,7 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                 config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
-                clock=clock, metrics=metrics, fetch_log=recorder,
+                clock=clock, metrics=metrics, fetch_log=recorder, search=search,
             )
             deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
                                   claim=settings.daemon.lease)

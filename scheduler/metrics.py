@@ -7,7 +7,7 @@ one process never share counters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -17,6 +17,7 @@ import storage
 from storage.gauges import outbox_backlog, queue_gauges
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+DISCOVERY_WINDOW = timedelta(days=7)  # the shares in /metrics cover the last week's polls
 
 
 class Metrics:
@@ -31,6 +32,16 @@ class Metrics:
         self.deliveries = Counter("newswatch_alert_deliveries",
                                   "Alert deliveries by result (sent, failed, skipped).",
                                   ["result"], registry=self.registry)
+        self.search_hits = Counter("newswatch_search_hits", "Search results, per provider.",
+                                   ["provider"], registry=self.registry)
+        self.search_decoded = Counter("newswatch_search_decoded", "Search results with the "
+                                      "publisher's URL, per provider.", ["provider"],
+                                      registry=self.registry)
+        self.search_new = Counter("newswatch_search_new_articles", "Articles search found "
+                                  "first, per provider.", ["provider"], registry=self.registry)
+        self.search_errors = Counter("newswatch_search_errors", "Search results without the "
+                                     "publisher's URL, per provider and why.",
+                                     ["provider", "kind"], registry=self.registry)
 
     def watch_database(self, db: storage.Database, *, channels: Sequence[str],
                        clock: Callable[[], datetime]) -> None:
@@ -53,6 +64,7 @@ class _DatabaseCollector(Collector):
         with self._db.session() as session:
             gauges = queue_gauges(session, now=now)
             backlog = outbox_backlog(session, channels=self._channels)
+            discovery = storage.discovery_stats(session, since=now - DISCOVERY_WINDOW)
         due = GaugeMetricFamily("newswatch_due_items", "Items due for a check now.",
                                 labels=["kind"])
         due.add_metric(["source"], gauges.due_sources)
@@ -72,3 +84,21 @@ class _DatabaseCollector(Collector):
         yield GaugeMetricFamily("newswatch_alerts_failed",
                                 "Deliveries whose last attempt failed.",
                                 value=gauges.deliveries_failed)
+        yield from _discovery_gauges(discovery)
+
+
+def _discovery_gauges(rows: list[storage.ProviderStats]) -> Iterator[GaugeMetricFamily]:
+    """Per provider, over the polls still in the fetch log: the share of hits decoded and of
+    judged articles on topic, and the articles whose fetch ended on a non-publisher page."""
+    decoded = GaugeMetricFamily("newswatch_search_decoded_share", "Share of search results "
+                                "with the publisher's URL, per provider.", labels=["provider"])
+    on_topic = GaugeMetricFamily("newswatch_search_on_topic_share", "Share of the articles "
+                                 "search found that matched the topic, per provider.",
+                                 labels=["provider"])
+    for row in rows:
+        if row.decoded_share is not None:
+            decoded.add_metric([row.provider], row.decoded_share)
+        if row.on_topic_share is not None:
+            on_topic.add_metric([row.provider], row.on_topic_share)
+    yield decoded
+    yield on_topic

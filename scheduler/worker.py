@@ -20,6 +20,7 @@ from scheduler.convert import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy, later
+from scheduler.search_step import SearchRead, SearchStep
 from scheduler.source_policy import SourcePacing, previous_interval
 from scraper import (
     DiscoveryError,
@@ -37,6 +38,7 @@ from scraper.fetch import HTML_TYPES
 from scraper.polite import PoliteFetcher, Refused
 from scraper.topic import TopicQuery
 from scraper.urls import article_identity
+from scraper.wrappers import WrapperTable
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -84,8 +86,11 @@ class Worker:
                  source_rules: Mapping[str, ListingRules] | None = None,
                  source_pacing: Mapping[str, SourcePacing] | None = None,
                  metrics: Metrics | None = None,
-                 fetch_log: FetchRecorder | None = None) -> None:
+                 fetch_log: FetchRecorder | None = None,
+                 search: SearchStep | None = None) -> None:
         self._db = db
+        self._search = search
+        self._wrappers = search.wrappers() if search is not None else WrapperTable()
         self._metrics = metrics
         self._fetch_log = fetch_log
         self._fetcher = fetcher
@@ -280,9 +285,18 @@ class Worker:
         every = timedelta(seconds=due.every_seconds)
         validators = Validators()
         not_modified = False
+        searched: SearchRead | None = None
         try:
             if due.kind == "site":
                 found: SourceRead | Refused = await self._explorer.read_site(due.url)
+            elif due.kind == "search" and self._search is not None \
+                    and self._search.knows(due.url):
+                polled = await self._search.read(due)
+                found = polled if isinstance(polled, Refused) else polled.read
+                if isinstance(polled, SearchRead):
+                    searched = polled
+                    validators = polled.poll.validators
+                    not_modified = polled.poll.not_modified
             else:
                 page = await self._fetcher.fetch(
                     due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified))
@@ -316,6 +330,8 @@ class Worker:
                                   next_check_at=now + interval,
                                   etag=validators.etag, last_modified=validators.last_modified,
                                   error=f"partial: {problems}" if problems else None)
+            if searched is not None and self._search is not None:
+                self._search.record(session, due, searched, new=len(new_ids), now=now)
         logger.info("source checked", extra={"event": "source_checked", "url": due.url,
                                              "links": len(found.links), "new": len(new_ids),
                                              "next_in": interval.total_seconds()})
@@ -378,6 +394,12 @@ class Worker:
             logger.info("article gone", extra={"event": "gone", "url": due.url,
                                                "status": page.status})
             return "gone"
+        wrapper = self._wrappers.find(page.final_url)
+        if wrapper is not None:
+            # An aggregator's or a consent page, not the publisher's: a discovery failure,
+            # never stored and never judged on topic (the next check may reach the article).
+            return self._failed(due, wrapper.kind, f"the fetch ended on {page.final_url}, "
+                                f"a {wrapper.kind} page, not the publisher's")
         if not page.is_html:
             return self._failed(due, "not_html", f"not an HTML page ({page.content_type})")
         try:

@@ -24,7 +24,8 @@ ScraperError
 ├── DiscoveryError             a feed or sitemap that cannot be read     discovery
 │   ├── MalformedDocument      not well-formed XML / JSON, not a feed    malformed
 │   ├── UnsafeDocument         XML with a DTD or entities (bomb risk)    unsafe_xml
-│   └── SitemapLoop            a sitemap index that only points back     sitemap_loop
+│   ├── SitemapLoop            a sitemap index that only points back     sitemap_loop
+│   └── SearchRefused          a search provider answered with an error  search_error
 └── ExtractionError            a page that cannot be parsed as an article   extraction
 """
 
@@ -131,6 +132,13 @@ class UnsafeDocument(DiscoveryError):
 
 class SitemapLoop(DiscoveryError):
     kind = "sitemap_loop"
+
+
+class SearchRefused(DiscoveryError):
+    """A search provider answered, but with an error instead of results (GDELT's plain-text
+    answers sent with status 200, a format we no longer recognise)."""
+
+    kind = "search_error"
 
 
 class ExtractionError(ScraperError):

@@ -9,6 +9,7 @@ that fails is a problem to report, not a failure of the source.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from scraper.exceptions import DiscoveryError, FetchError
 from scraper.polite import PoliteFetcher, Refused
 from scraper.types import Link, Page
 from scraper.urls import InvalidURL, canonicalize_url
+from scraper.wrappers import unwrap
 
 logger = logging.getLogger(__name__)
 _XML_ACCEPT = None  # feeds and sitemaps come under every media type imaginable: parsers decide
@@ -61,7 +63,7 @@ class Explorer:
         elif kind in ("sitemap", "site"):
             seen = {_key(page.url), _key(page.final_url)}
             await self._sitemaps(list(first.sitemaps), seen, links, problems)
-        return self._admitted(page.url, links, problems)
+        return self.admit(page.url, links, problems)
 
     async def read_site(self, url: str) -> SourceRead | Refused:
         """A ``site`` source: every sitemap its robots.txt lists (or ``/sitemap.xml``)."""
@@ -75,10 +77,12 @@ class Explorer:
         await self._sitemaps(sitemaps, set(), links, problems)
         if not links and problems:
             raise DiscoveryError("; ".join(problems), url=url)
-        return self._admitted(url, links, problems)
+        return self.admit(url, links, problems)
 
-    def _admitted(self, url: str, links: list[Link], problems: list[str]) -> SourceRead:
-        """The links, less those the address policy refuses (counted among the problems).
+    def admit(self, url: str, links: list[Link], problems: list[str]) -> SourceRead:
+        """The links, unwrapped where a known wrapper carries the publisher's URL in itself
+        (Bing, Facebook, AMP caches: see :mod:`scraper.wrappers`), less those the address
+        policy refuses (counted among the problems).
 
         Only what a URL itself tells (a literal private address, a port, a metadata name) is
         judged here, so such links never reach the frontier; a name that resolves to a
@@ -87,7 +91,7 @@ class Explorer:
         policy = self._fetcher.policy
         kept: list[Link] = []
         refused: list[Refusal] = []
-        for link in links:
+        for link in map(_unwrapped, links):
             refusal = policy.check_url(link.url) if policy is not None else None
             if refusal is None:
                 kept.append(link)
@@ -136,6 +140,16 @@ class Explorer:
             return None
         problems.extend(found.problems)
         return found
+
+
+def _unwrapped(link: Link) -> Link:
+    target = unwrap(link.url)
+    if target is None:
+        return link
+    try:
+        return dataclasses.replace(link, url=canonicalize_url(target))
+    except InvalidURL:
+        return link
 
 
 def _key(url: str) -> str:

@@ -120,13 +120,25 @@ class Fetcher:
         ``accept`` lists the media types the caller can use (``""`` = no Content-Type); any
         other type fails before the body is downloaded.
         """
+        return await self._send(_Request("GET", url, _conditional(validators)), accept)
+
+    async def post(self, url: str, *, data: bytes, content_type: str,
+                   accept: Collection[str] | None = None) -> Page:
+        """One POST of ``data`` (an API call, such as a search provider's decode step): the
+        same limits, address policy and typed errors as :meth:`get`; a 3xx comes back as a
+        page, never followed (a redirected POST is not ours to replay)."""
+        headers = {"Content-Type": content_type}
+        return await self._send(_Request("POST", url, headers, data), accept)
+
+    async def _send(self, request: _Request, accept: Collection[str] | None) -> Page:
         started = time.monotonic()
+        url = request.url
         refusal = self.policy.check_url(url) if self.policy is not None else None
         if refusal is not None:
             raise exc.ForbiddenAddress(str(refusal), url=url)
         try:
             async with asyncio.timeout(self.limits.total_timeout):
-                return await self._get(url, validators, accept, started)
+                return await self._exchange(request, accept, started)
         except AddressRefused as error:
             raise exc.ForbiddenAddress(str(error), url=url) from None
         except TimeoutError as error:
@@ -153,9 +165,11 @@ class Fetcher:
         except httpx.HTTPError as error:  # anything else httpx may add: still typed
             raise exc.FetchError(f"{type(error).__name__}: {error}", url=url) from error
 
-    async def _get(self, url: str, validators: Validators | None,
-                   accept: Collection[str] | None, started: float) -> Page:
-        async with self._client.stream("GET", url, headers=_conditional(validators)) as response:
+    async def _exchange(self, request: _Request, accept: Collection[str] | None,
+                        started: float) -> Page:
+        url = request.url
+        async with self._client.stream(request.method, url, headers=request.headers,
+                                       content=request.content) as response:
             status = response.status_code
             media_type = _media_type(response.headers.get("content-type", ""))
             if status in REDIRECT_STATUSES or status == 304:
@@ -205,6 +219,14 @@ class Fetcher:
         except DecodeFailed as error:
             raise exc.ProtocolFailed(f"cannot decompress the body: {error}", url=url) from error
         return b"".join(chunks)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None = None
 
 
 async def _drain(response: httpx.Response) -> None:

@@ -79,6 +79,12 @@ class Politeness:
 Observer = Callable[[Attempt], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Form:
+    data: bytes
+    content_type: str
+
+
 class _Refusal(Exception):  # noqa: N818 - internal: carries a Refused value out of a chain
     def __init__(self, refused: Refused) -> None:
         super().__init__(refused.reason)
@@ -129,6 +135,15 @@ class PoliteFetcher:
             self._reported.discard(error)
             raise
 
+    async def post(self, url: str, *, data: bytes, content_type: str,
+                   accept: Collection[str] | None = None) -> Page | Refused:
+        """POST ``data`` to ``url`` as politely as a GET: address policy, robots.txt, the host's
+        slot and pace, the fetch log. Redirects are not followed (the 3xx page comes back)."""
+        try:
+            return await self._hop(url, None, accept, form=_Form(data, content_type))
+        except _Refusal as refusal:
+            return refusal.refused
+
     async def robots(self, url: str) -> RobotsRules | Refused:
         """The robots.txt rules of ``url``'s host (its ``Sitemap:`` lines start a ``site``)."""
         try:
@@ -137,7 +152,7 @@ class PoliteFetcher:
             return refusal.refused
 
     async def _hop(self, url: str, validators: Validators | None,
-                   accept: Collection[str] | None) -> Page:
+                   accept: Collection[str] | None, *, form: _Form | None = None) -> Page:
         refusal = self.policy.check_url(url) if self.policy is not None else None
         if refusal is not None:
             # Before robots.txt: a forbidden host is not asked anything, not even that.
@@ -151,7 +166,7 @@ class PoliteFetcher:
             self.throttle.set_crawl_delay(url, rules.crawl_delay)
             if not rules.allows(url, self._robots.agent):
                 raise _Refusal(self._refuse(url, rules))
-        return await self._request(url, validators, accept)
+        return await self._request(url, validators, accept, form=form)
 
     def _refuse(self, url: str, rules: RobotsRules) -> Refused:
         if rules.state == "unavailable":
@@ -170,12 +185,17 @@ class PoliteFetcher:
                             max_redirects=_ROBOTS_REDIRECTS)
 
     async def _request(self, url: str, validators: Validators | None,
-                       accept: Collection[str] | None, *, robots: bool = False) -> Page:
+                       accept: Collection[str] | None, *, robots: bool = False,
+                       form: _Form | None = None) -> Page:
         try:
             async with self.throttle.slot(url):
                 at, started = self._clock(), self._monotonic()
                 try:
-                    page = await self._fetcher.get(url, validators=validators, accept=accept)
+                    if form is None:
+                        page = await self._fetcher.get(url, validators=validators, accept=accept)
+                    else:
+                        page = await self._fetcher.post(url, data=form.data, accept=accept,
+                                                        content_type=form.content_type)
                 except exc.FetchError as error:
                     self._report(Attempt(
                         url=url, at=at, status=getattr(error, "status", None), bytes=0,

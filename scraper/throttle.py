@@ -101,6 +101,7 @@ class _Host:
     pause_reason: str = ""
     failures: int = 0
     crawl_delay: float = 0.0
+    min_delay: float = 0.0  # what a caller declared for this host (an API's asked-for pace)
     in_flight: int = 0
     unshared_pause: bool = False  # paused_until is this daemon's news, owed to the ledger
 
@@ -142,7 +143,17 @@ class Throttle:
         return self._delay(self._host(host_key(url)))
 
     def _delay(self, host: _Host) -> float:
-        return max(self.settings.delay, host.crawl_delay)
+        return max(self.settings.delay, host.crawl_delay, host.min_delay)
+
+    def set_min_delay(self, url: str, seconds: float) -> None:
+        """A pace the caller knows this URL's host asks for (GDELT: one request every 5 s).
+
+        Kept apart from robots.txt's Crawl-delay, which is set again on every hop: the larger
+        of the two (and of the configured delay) applies. Not capped by ``max_crawl_delay``:
+        the caller chose it, not the server.
+        """
+        self._host(host_key(url)).min_delay = max(seconds, 0.0) if math.isfinite(seconds) \
+            else 0.0
 
     def set_crawl_delay(self, url: str, seconds: float | None) -> None:
         """What robots.txt asks for (capped: a typo of 86400 must not stop a host for a day)."""

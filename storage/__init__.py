@@ -4,6 +4,7 @@ search, syndication, time travel, re-extraction, retention and the hosts' shared
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database
 from storage.diff import word_diff
+from storage.discovery import DiscoveryPoll, ProviderStats, discovery_stats, log_discovery
 from storage.exceptions import (
     DatabaseUnavailable,
     InvalidDatabaseURL,
@@ -152,7 +153,9 @@ __all__ = [
     "EditSummary",
     "ExportItem",
     "Extractor",
+    "DiscoveryPoll",
     "FetchLog",
+    "ProviderStats",
     "HostSlot",
     "HostTurn",
     "MAX_PAUSE",
@@ -239,6 +242,8 @@ __all__ = [
     "reserve_host",
     "resolve_url",
     "search",
+    "discovery_stats",
+    "log_discovery",
     "source_failures",
     "stats",
     "store_snapshot",

@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, exists
+from sqlalchemy import Integer, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
+from storage.discovery import ProviderStats, discovery_stats
 from storage.models import (
     Alert,
     Article,
@@ -141,6 +142,8 @@ class Stats:
     last_seen_at: datetime | None
     last_fetch_at: datetime | None
     fetches: int
+    # Per search provider: hits, decoded, new articles, on-topic share, errors by kind.
+    discovery: tuple[ProviderStats, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +463,10 @@ def stats(s: Session) -> Stats:
     snapshots, snapshot_bytes = s.exec(
         select(func.count(), func.coalesce(func.sum(Snapshot.size), 0)).select_from(Snapshot)
     ).one()
-    last_fetch, fetches = s.exec(select(func.max(FetchLog.at), func.count(col(FetchLog.id)))).one()
+    # A search poll's line in the fetch log is discovery's record, not a request.
+    last_fetch, fetches = s.exec(select(func.max(FetchLog.at), func.count(col(FetchLog.id)))
+                                 .where(or_(col(FetchLog.error_kind).is_(None),
+                                            col(FetchLog.error_kind) != "discovery"))).one()
     alerts = int(s.exec(select(func.count(col(Alert.id)))).one())
     by_state = {
         name: int(s.exec(_alert_state_filter(select(func.count(col(Alert.id))), name)).one())
@@ -484,6 +490,7 @@ def stats(s: Session) -> Stats:
         last_seen_at=seen[1],
         last_fetch_at=last_fetch,
         fetches=int(fetches),
+        discovery=tuple(discovery_stats(s)),
     )
 
 

@@ -158,7 +158,8 @@ def _version_json(v: storage.Version) -> dict[str, Any]:
 
 @app.command()
 def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Totals: articles by status, edits, versions, sources, alerts, snapshots, fetches.
+    """Totals: articles by status, edits, versions, sources, alerts, snapshots, fetches, and
+    per search provider: hits, decoded, new articles, on-topic share, errors by kind.
 
     Example: newswatch stats --json
     """
@@ -168,6 +169,10 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         render.print_json(out, found)
     else:
         out.print(render.stats_table(found))
+        if found.discovery:
+            out.print("\nsearch discovery", style="bold")
+            for line in render.discovery_lines(found.discovery):
+                out.print(line, soft_wrap=True)
 
 
 @app.command()

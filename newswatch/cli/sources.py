@@ -35,6 +35,7 @@ from newswatch.cli.common import (
     open_db,
     out,
 )
+from newswatch.cli.search_check import check_search_sources, print_search_checks
 from newswatch.config import ConfigError, Settings, SourceKind, load_settings
 from newswatch.durations import format_duration, parse_duration
 from newswatch.redaction import masked_source, redactor_for
@@ -143,23 +144,48 @@ def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
 
 @sources_app.command()
 def check(url: Annotated[str | None, typer.Argument(
-              help="Check only this source (URL or id); default: every enabled one.")] = None,
-          config: ConfigOption = None, as_json: JsonOption = False) -> None:
+              help="Check only this source (URL or id); default: every configured and every "
+                   "enabled one.")] = None,
+          config: ConfigOption = None, as_json: JsonOption = False,
+          judge: Annotated[int, typer.Option(
+              "--judge", min=0, help="Search sources: fetch this many of each one's articles "
+                                     "and match them against the topic.")] = 10,
+          search_only: Annotated[bool, typer.Option(
+              "--search", help="Only the search sources.")] = False) -> None:
     """Fetch sources now and say whether each answers and how many article links it lists.
+    A search source shows its query as sent, each hit's publisher URL (or why there is none)
+    and the share of its articles that match the topic.
 
-    Example: newswatch sources check --config newswatch.toml
+    Example: newswatch sources check --search --config newswatch.toml
     """
     settings = load_config(config)
+    try:
+        plans = fetching.search_plans(settings)
+        configured = [(spec.url, spec.kind) for spec in fetching.source_specs(settings)]
+    except ConfigError as error:
+        raise _usage(str(error)) from None
     with open_db(config) as db, db.session() as session:
         if url is None:
-            targets = [(r.url, r.kind) for r in storage.list_sources(session, enabled_only=True)]
+            stored = [(r.url, r.kind) for r in storage.list_sources(session, enabled_only=True)]
+            targets = list(dict.fromkeys(configured + stored))
         else:
             found = storage.find_source(session, url)
             targets = [(found.url, found.kind)] if found else [(url, "feed")]
-    results = check_sources(settings, targets)
+    searches = [plans[u] for u, kind in targets if kind == "search" and u in plans]
+    others = [] if search_only else [(u, k) for u, k in targets
+                                     if not (k == "search" and u in plans)]
     redactor = redactor_for(settings, channels=False)
-    _print_checks([_masked_check(r, redactor) for r in results], as_json)
-    if not results or not all(r.ok for r in results):
+    results = [_masked_check(r, redactor) for r in check_sources(settings, others)]
+    found_searches = check_search_sources(settings, searches, limit=judge) if searches else []
+    if as_json:
+        render.print_json(out, {"sources": results, "searches": found_searches}
+                          if found_searches else results)
+    else:
+        if results:
+            _print_checks(results, False)
+        print_search_checks(out, found_searches)
+    everything = [r.ok for r in results] + [c.ok for c in found_searches]
+    if not everything or not all(everything):
         raise typer.Exit(1)
 
 
@@ -180,8 +206,18 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     except storage.StorageError as error:
         checks.append(("database", False, redactor.text(str(error))))
     results = [_masked_check(r, redactor)
-               for r in check_sources(settings, [(s.url, s.kind) for s in settings.sources])]
+               for r in check_sources(settings, [(s.url, s.kind) for s in settings.sources
+                                                 if s.kind != "search"])]
     checks += [(f"source {r.url}", r.ok, _check_note(r)) for r in results]
+    try:
+        plans = list(fetching.search_plans(settings).values())
+    except ConfigError as error:
+        checks.append(("search sources", False, str(error)))
+        plans = []
+    for search in check_search_sources(settings, plans, limit=0) if plans else []:
+        note = (f"{len(search.hits)} hit(s), {search.decoded} with the publisher's URL"
+                if search.ok else search.error or "failed")
+        checks.append((f"search {search.provider} [{search.language}]", search.ok, note))
     if as_json:
         render.print_json(out, [{"check": name, "ok": ok, "detail": detail}
                                 for name, ok, detail in checks])

@@ -27,6 +27,7 @@ class Article:
     revised_at: datetime  # last change of any kind, cosmetic included (HTTP Last-Modified)
     touches: int = 0  # cosmetic variant to render (see cosmetic.py)
     gone: int | None = None  # 404 or 410 once deleted
+    listed_at: datetime | None = None  # when the newsroom put it out (what a crawler "saw")
 
     @property
     def live(self) -> bool:
@@ -89,10 +90,12 @@ class Catalog:
                 stamp = stamp or self._stamp(old.revised_at if old else None)
                 if old is None:
                     # A brand-new article was last revised when its newsroom wrote it.
-                    done.append(self._put(Article(story, 1, story.published, story.published)))
+                    done.append(self._put(Article(story, 1, story.published, story.published,
+                                                  listed_at=stamp)))
                 else:
                     self._by_path.pop(old.story.path, None)
-                    done.append(self._put(Article(story, old.revision + 1, stamp, stamp)))
+                    done.append(self._put(Article(story, old.revision + 1, stamp, stamp,
+                                                  listed_at=stamp)))
             return done
 
     def _put(self, article: Article) -> Article:

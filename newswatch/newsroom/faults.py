@@ -187,6 +187,12 @@ def not_html(ctx: FaultContext, *, kind: str = "pdf", content_type: str | None =
     return Response(200, body, content_type or honest)
 
 
+def answer(ctx: FaultContext, *, body: str, content_type: str = "text/html; charset=utf-8",
+           code: int = 200) -> Response:
+    """Answer ``body`` instead (an API's error in its own words, a changed format)."""
+    return _plain(code, body, content_type)
+
+
 def _is_feed(path: str) -> bool:
     return "sitemap" not in path
 
@@ -254,6 +260,7 @@ MODES: dict[str, Fault] = {
         malformed_xml,
         xml_bomb,
         sitemap_self_index,
+        answer,
     )
 }
 if importlib.util.find_spec("brotli") is not None:

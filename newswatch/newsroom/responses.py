@@ -25,6 +25,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     seq: int  # 1, 2, 3… per newsroom: drives the per-request page noise
+    body: bytes = b""  # what a POST sent (the search endpoints' decode call)
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,7 @@ class Newsroom:
             self._seq += 1
             seq = self._seq
         query = dict(parse_qsl(split.query, keep_blank_values=True))
-        request = Request(method, path, query, headers, seq)
+        request = Request(method, path, query, headers, seq, body)
         site = Site(self._catalog, self.base_url, self._clock, self._robots)
         response = conditional(request, route(site, request), validators=self._validators)
         misbehaviour = self._take_fault(path)

@@ -1,7 +1,7 @@
-"""News-search sources: the topic query turned into search-engine feed URLs, one per language.
+"""The topic query in a search engine's syntax, one query per language.
 
-Feeds and sitemaps only find what the outlets we listed publish; a news search (Google News RSS
-by default) finds the coverage of everyone else. :func:`search_query` translates our
+Feeds and sitemaps only find what the outlets we listed publish; a news search finds the
+coverage of everyone else. :func:`search_query` translates our
 :class:`~scraper.topic.TopicQuery` into a search engine's syntax, keeping, for each language, the
 alternatives written in that language's script (a Cyrillic term is noise in a Turkish search).
 Search engines have no prefix operator, so ``negotiat*`` is sent as the stem ``negotiat`` and
@@ -98,6 +98,16 @@ def _render(node: Node, script: str | None, *, top: bool = False) -> str:
 def _wrap(node: Node, script: str | None) -> str:
     text = _render(node, script)
     return f"({text})" if isinstance(node, All) and len(node.operands) > 1 else text
+
+
+def script_of_language(language: str) -> str:
+    """The script a language is written in (``LATIN`` unless :data:`SCRIPTS` says otherwise)."""
+    return SCRIPTS.get(language, "LATIN")
+
+
+def in_script(node: Node, script: str) -> bool:
+    """Whether a term is written in ``script`` (groups: whether any of their terms is)."""
+    return _in_script(node, script)
 
 
 def _in_script(node: Node, script: str) -> bool:
