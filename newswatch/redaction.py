@@ -25,7 +25,9 @@ def redactor_for(settings: Settings, *, channels: bool = True) -> Redactor:
     if settings.fetch.proxy:
         found |= url_secrets(settings.fetch.proxy)
     for source in settings.sources:
-        found |= url_secrets(source.url) | url_secrets(source.endpoint)
+        found |= url_secrets(source.url)
+        if source.endpoint:
+            found |= url_secrets(source.endpoint)
     if channels:
         for alert in settings.alerts:
             found |= channel_secrets(alert.url)
