@@ -84,6 +84,10 @@ class SourceConfig(_Section):
     decode_limit: int = Field(40, ge=0, description="kind = search, google-news: links decoded "
                               "per poll at most (two requests to Google each); the rest wait "
                               "for the next poll. Decoded links are remembered.")
+    render: Literal["none", "browser"] = Field("none", description="browser: render the "
+                                               "articles this source finds in a browser "
+                                               "before extraction (pages whose text arrives "
+                                               "by script; see [render]).")
 
     @model_validator(mode="before")
     @classmethod
@@ -159,6 +163,10 @@ class RecheckConfig(_Section):
         ),
         description="Article recheck tiers by age; older than the last tier: never rechecked.",
     )
+    confirm_after: Duration = Field(timedelta(minutes=2), description="A change that would "
+                                    "remove or replace most of an article, or empty a field "
+                                    "it always had, is fetched again this much later, through "
+                                    "a new connection, and recorded only if seen twice.")
 
     @field_validator("tiers")
     @classmethod
@@ -283,6 +291,20 @@ class DaemonConfig(_Section):
                         "/metrics on [api] host and port while the daemon runs.")
 
 
+class RenderConfig(_Section):
+    browser: str = Field("", description="Chromium to render pages with (its path); empty: "
+                         "chromium or google-chrome on the PATH. Needs newswatch[browser].")
+    outlets: tuple[str, ...] = Field((), description="Outlets (hosts, www. dropped) whose "
+                                     "articles are rendered in the browser before extraction; "
+                                     "sources can ask for it too with render = \"browser\".")
+    timeout: Duration = Field(timedelta(seconds=20), description="Time one page may take to "
+                              "render.")
+    pages: int = Field(2, gt=0, le=16, description="Pages rendered at once (one browser per "
+                       "daemon).")
+    memory: int = Field(512, ge=64, le=8192, description="JavaScript heap of each rendered "
+                        "page, in MB.")
+
+
 class ApiConfig(_Section):
     host: str = Field("127.0.0.1", description="Address `newswatch serve` listens on; "
                       "0.0.0.0 to serve other machines.")
@@ -310,6 +332,7 @@ class Settings(BaseSettings):
     fetch: FetchConfig = FetchConfig()
     daemon: DaemonConfig = DaemonConfig()
     api: ApiConfig = ApiConfig()
+    render: RenderConfig = RenderConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,7 @@ from scraper.addresses import AddressPolicy
 from scraper.discover import ListingRules
 from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
 from scraper.polite import Observer, PoliteFetcher, Politeness
+from scraper.render import BrowserRenderer, RenderLimits
 from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
@@ -61,10 +62,11 @@ def address_policy(settings: Settings) -> AddressPolicy:
     return AddressPolicy.build(allow_private=f.allow_private, allow=f.allow, ports=f.ports)
 
 
-def open_client(settings: Settings,
-                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The daemon's one HTTP client (use it as an async context manager); every connection it
-    opens passes the address guard with :func:`address_policy`."""
+def open_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None, *,
+                keepalive: bool = True) -> httpx.AsyncClient:
+    """The daemon's HTTP client (use it as an async context manager); every connection it
+    opens passes the address guard with :func:`address_policy`. ``keepalive=False``: the
+    client of confirming fetches, where each request gets a new connection."""
     f = settings.fetch
     if f.user_agent == DEFAULT_USER_AGENT:
         logger.warning("the User-Agent names no contact; set [fetch] user_agent to one with "
@@ -72,7 +74,7 @@ def open_client(settings: Settings,
     return build_client(user_agent=f.user_agent, limits=fetch_limits(settings),
                         transport=transport, http2=f.http2, proxy=f.proxy, cookies=f.cookies,
                         max_connections=max(f.concurrency, f.per_host),
-                        policy=address_policy(settings))
+                        policy=address_policy(settings), keepalive=keepalive)
 
 
 def fetcher(settings: Settings, client: httpx.AsyncClient, *,
@@ -98,17 +100,30 @@ def host_ledger(settings: Settings, db: storage.Database | None) -> DatabaseLedg
 def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
                    clock: Callable[[], datetime], observer: Observer | None = None,
                    throttle: Throttle | None = None,
-                   db: storage.Database | None = None) -> PoliteFetcher:
+                   db: storage.Database | None = None,
+                   fresh_client: httpx.AsyncClient | None = None) -> PoliteFetcher:
     """Robots, throttle and the single-request fetcher around ``client``.
 
-    With ``db``, hosts are paced together with every other daemon on that database.
+    With ``db``, hosts are paced together with every other daemon on that database; with
+    ``fresh_client`` (one that keeps no connection), confirming fetches go through it.
     """
     return PoliteFetcher(
         fetcher(settings, client, clock=clock),
         throttle=throttle or Throttle(throttle_settings(settings),
                                       ledger=host_ledger(settings, db)),
         user_agent=settings.fetch.user_agent, politeness=politeness(settings),
-        observer=observer, clock=clock)
+        observer=observer, clock=clock,
+        fresh=fetcher(settings, fresh_client, clock=clock) if fresh_client else None)
+
+
+def renderer(settings: Settings, client: httpx.AsyncClient) -> BrowserRenderer:
+    """The browser that renders pages of script-only sites; its requests go through
+    ``client`` (the address guard, caps and timeouts apply to them)."""
+    r = settings.render
+    plain = fetcher(settings, client)
+    return BrowserRenderer(lambda url: plain.fetch(url), limits=RenderLimits(
+        timeout=r.timeout.total_seconds(), pages=r.pages, memory_mb=r.memory,
+        executable=r.browser or None))
 
 
 def source_urls(settings: Settings, source: SourceConfig) -> list[str]:

@@ -55,18 +55,21 @@ def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | 
                  transport: httpx.AsyncBaseTransport | None = None, http2: bool = False,
                  proxy: str | None = None, cookies: bool = False,
                  max_connections: int = 100, policy: AddressPolicy | None = None,
-                 resolver: Resolver = system_resolver) -> httpx.AsyncClient:
+                 resolver: Resolver = system_resolver,
+                 keepalive: bool = True) -> httpx.AsyncClient:
     """The daemon's one shared HTTP client: honest User-Agent, our timeouts, no cookies kept.
 
     Redirects are not followed by httpx: :func:`scraper.redirects.follow` does it hop by hop so
     every hop is capped, loop-checked and (in the polite fetcher) checked against robots.txt.
     Every connection passes the address guard (:mod:`scraper.guard`) with ``policy``, by
     default the strict one: no loopback, private or metadata address, ports 80, 443, 8080 and
-    8443. A ``transport`` given by the caller (tests) replaces the guarded one.
+    8443. A ``transport`` given by the caller (tests) replaces the guarded one. Without
+    ``keepalive`` every request opens a connection of its own (a second look at a page that
+    changed drastically must not ride the connection that brought the first).
     """
     limits = limits or FetchLimits()
     pool = httpx.Limits(max_connections=max_connections,
-                        max_keepalive_connections=max_connections)
+                        max_keepalive_connections=max_connections if keepalive else 0)
     if http2:
         try:
             import h2  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401

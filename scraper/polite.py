@@ -97,8 +97,11 @@ class PoliteFetcher:
     def __init__(self, fetcher: Fetcher, *, throttle: Throttle, user_agent: str,
                  politeness: Politeness | None = None, observer: Observer | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 fresh: Fetcher | None = None) -> None:
         self._fetcher = fetcher
+        # Fetches that must not reuse a connection (a second look at a drastic change).
+        self._fresh = fresh or fetcher
         self.throttle = throttle
         self.politeness = politeness or Politeness()
         self._observer = observer
@@ -120,10 +123,16 @@ class PoliteFetcher:
         self._observer = observer
 
     async def fetch(self, url: str, *, validators: Validators | None = None,
-                    accept: Collection[str] | None = None) -> Page | Refused:
-        """The page at ``url`` after redirects, or why it was not fetched; FetchError on failure."""
+                    accept: Collection[str] | None = None,
+                    fresh: bool = False) -> Page | Refused:
+        """The page at ``url`` after redirects, or why it was not fetched; FetchError on failure.
+
+        ``fresh``: over new connections only (no kept-alive one), so that a CDN edge or a
+        load balancer that served something odd is not simply asked again.
+        """
+        fetcher = self._fresh if fresh else self._fetcher
         try:
-            return await follow(lambda hop: self._hop(hop, validators, accept), url,
+            return await follow(lambda hop: self._hop(hop, validators, accept, fetcher), url,
                                 max_redirects=self._fetcher.limits.max_redirects)
         except _Refusal as refusal:
             return refusal.refused
@@ -152,7 +161,8 @@ class PoliteFetcher:
             return refusal.refused
 
     async def _hop(self, url: str, validators: Validators | None,
-                   accept: Collection[str] | None, *, form: _Form | None = None) -> Page:
+                   accept: Collection[str] | None, fetcher: Fetcher | None = None, *,
+                   form: _Form | None = None) -> Page:
         refusal = self.policy.check_url(url) if self.policy is not None else None
         if refusal is not None:
             # Before robots.txt: a forbidden host is not asked anything, not even that.
@@ -166,7 +176,7 @@ class PoliteFetcher:
             self.throttle.set_crawl_delay(url, rules.crawl_delay)
             if not rules.allows(url, self._robots.agent):
                 raise _Refusal(self._refuse(url, rules))
-        return await self._request(url, validators, accept, form=form)
+        return await self._request(url, validators, accept, form=form, fetcher=fetcher)
 
     def _refuse(self, url: str, rules: RobotsRules) -> Refused:
         if rules.state == "unavailable":
@@ -186,16 +196,18 @@ class PoliteFetcher:
 
     async def _request(self, url: str, validators: Validators | None,
                        accept: Collection[str] | None, *, robots: bool = False,
-                       form: _Form | None = None) -> Page:
+                       form: _Form | None = None,
+                       fetcher: Fetcher | None = None) -> Page:
         try:
             async with self.throttle.slot(url):
                 at, started = self._clock(), self._monotonic()
                 try:
+                    chosen = fetcher or self._fetcher
                     if form is None:
-                        page = await self._fetcher.get(url, validators=validators, accept=accept)
+                        page = await chosen.get(url, validators=validators, accept=accept)
                     else:
-                        page = await self._fetcher.post(url, data=form.data, accept=accept,
-                                                        content_type=form.content_type)
+                        page = await chosen.post(url, data=form.data, accept=accept,
+                                                 content_type=form.content_type)
                 except exc.FetchError as error:
                     self._report(Attempt(
                         url=url, at=at, status=getattr(error, "status", None), bytes=0,

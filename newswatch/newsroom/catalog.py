@@ -128,6 +128,17 @@ class Catalog:
 
         return self._revise(slug, change)
 
+    def rewrite(self, slug: str, body: tuple[str, ...]) -> Article:
+        """Replace the whole body (a retraction, an editor's note, a story rewritten)."""
+        if not any(not is_subheading(p) for p in body):
+            raise ValueError(f"a rewrite of {slug!r} needs at least one paragraph")
+
+        def change(a: Article, stamp: datetime) -> Article:
+            return replace(a, story=replace(a.story, body=body), modified_at=stamp,
+                           revised_at=stamp)
+
+        return self._revise(slug, change)
+
     def retitle(self, slug: str, title: str) -> Article:
         """Change the headline (a visible edit)."""
         return self._revise(

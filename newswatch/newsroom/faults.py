@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from newswatch.newsroom import hostile
+from newswatch.newsroom import hostile, walls
 from newswatch.newsroom.responses import HTML, Request, Response, http_date, tiny_png
 
 MiB = 1024 * 1024
@@ -266,6 +266,7 @@ MODES: dict[str, Fault] = {
 if importlib.util.find_spec("brotli") is not None:
     MODES["brotli_bomb"] = brotli_bomb
 MODES.update(hostile.MODES)  # links to places a crawler must not go (the address guard's tests)
+MODES.update(walls.MODES)  # walls, teasers, soft 404s and script shells, as the live web serves
 
 
 def check(mode: str, opts: dict[str, Any]) -> Fault:

@@ -174,6 +174,10 @@ class Newsroom:
         """Replace ``old`` with ``new`` in the body (a visible edit, new revision)."""
         self._catalog.edit(slug, old, new)
 
+    def rewrite(self, slug: str, *paragraphs: str) -> None:
+        """Replace the whole body with ``paragraphs`` (a retraction, a rewrite; new revision)."""
+        self._catalog.rewrite(slug, paragraphs)
+
     def retitle(self, slug: str, new_title: str) -> None:
         """Change the headline (a visible edit, new revision)."""
         self._catalog.retitle(slug, new_title)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from newswatch.newsroom import engines, feeds, search
+from newswatch.newsroom import engines, feeds, search, walls
 from newswatch.newsroom.catalog import Article, Catalog
 from newswatch.newsroom.pages import PageContext, article_page, error_page, index_page
 from newswatch.newsroom.responses import Request, Response, text_response, tiny_png
@@ -79,6 +79,8 @@ def route(site: Site, request: Request) -> Response:
         return search.results(catalog, base, request, site.clock())
     if engines.is_engine_path(path):
         return engines.answer(catalog, base, request, site.clock())
+    if path == "/account/login":  # where the login-wall outlet sends its readers
+        return text_response(200, walls.SIGN_IN_PAGE)
     if path.startswith("/media/") and path.endswith(".png"):
         return Response(200, tiny_png(), "image/png", etag='"png-1"')
     if path == "/pixel.gif":
