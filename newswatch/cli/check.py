@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from newswatch import render
-from newswatch.cli.common import ConfigOption, JsonOption, app, err, load_config, out
+from newswatch.cli.common import ConfigOption, JsonOption, app, complain, load_config, out
 
 
 @app.command()
@@ -25,7 +25,7 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     try:
         found = load_and_extract(target, settings)
     except Exception as error:  # every failure here is the user's page or path: say which
-        err.print(f"[bold red]cannot check[/] {target}: {error}", highlight=False)
+        complain("cannot check", f"{target}: {error}")
         raise typer.Exit(1) from None
     if as_json:
         render.print_json(out, found)

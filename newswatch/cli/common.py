@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 from sqlmodel import Session
 
 import storage
 from newswatch.config import ConfigError, Settings, load_settings
+from scheduler.terminal import safe_console
 from scraper.urls import InvalidURL, canonicalize_url
 
 app = typer.Typer(
@@ -25,8 +26,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 # Output for people and programs goes to stdout; diagnostics to stderr, so `--json | jq` works.
-out = Console()
-err = Console(stderr=True)
+# Both escape control characters and read no markup: titles and URLs come from the web.
+out = safe_console()
+err = safe_console(stderr=True)
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
@@ -35,12 +37,17 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR.")]
 
 
+def complain(label: str, message: object) -> None:
+    """Say on stderr what went wrong: ``label`` in bold red, then ``message`` as it is."""
+    err.print(Text.assemble((label, "bold red"), " ", str(message)), highlight=False)
+
+
 def load_config(config: Path | None) -> Settings:
     """The settings, or exit 2 with the configuration error explained."""
     try:
         return load_settings(config)
     except ConfigError as error:
-        err.print(f"[bold red]configuration error[/] {error}", highlight=False)
+        complain("configuration error", error)
         raise typer.Exit(2) from None
 
 
@@ -50,7 +57,7 @@ def open_db(config: Path | None) -> storage.Database:
     try:
         return storage.open_database(settings.database.url)
     except storage.StorageError as error:
-        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        complain("database error", error)
         raise typer.Exit(2) from None
 
 

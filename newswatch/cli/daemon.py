@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 import storage
-from newswatch.cli.common import ConfigOption, LogLevel, app, err, load_config, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    LogLevel,
+    app,
+    complain,
+    err,
+    load_config,
+    open_db,
+    out,
+)
 from newswatch.config import default_config_text
 from newswatch.durations import parse_duration
 from newswatch.logs import configure_logging
@@ -52,7 +61,7 @@ def run(config: ConfigOption = None,
     try:
         asyncio.run(main())
     except (storage.StorageError, ValueError) as error:
-        err.print(f"[bold red]cannot start[/] {error}", highlight=False)
+        complain("cannot start", error)
         raise typer.Exit(2) from None
 
 

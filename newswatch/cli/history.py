@@ -29,7 +29,7 @@ def history(url: Annotated[str, typer.Argument(help="Article URL or id.")],
             render.print_json(out, {"id": article.id, "url": article.url,
                                     "status": article.status, "versions": rows})
         else:
-            out.print(Text(article.title or article.url, style="bold"))
+            out.print(render.cell(article.title or article.url), style="bold")
             out.print(article.url, highlight=False)
             out.print(render.history_table(rows))
 
@@ -61,7 +61,8 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
     if as_json:
         render.print_json(out, {"url": article.url, **render.to_jsonable(result)})
         return
-    out.print(f"[bold]{article.url}[/]  version {oldest} → {newest}", highlight=False)
+    out.print(Text.assemble((article.url, "bold"), f"  version {oldest} → {newest}"),
+              highlight=False)
     if not result.changed_fields:
         out.print("no differences")
     for field, ops in result.fields.items():

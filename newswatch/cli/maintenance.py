@@ -9,7 +9,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 import storage
-from newswatch.cli.common import ConfigOption, app, article_or_exit, err, load_config, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    app,
+    article_or_exit,
+    complain,
+    err,
+    load_config,
+    open_db,
+    out,
+)
 from newswatch.durations import parse_duration
 from scheduler.convert import fields_from_extracted
 from scraper import extract
@@ -28,7 +37,7 @@ def _raw_database(config: ConfigOption) -> storage.Database:
     try:
         return storage.open_database(settings.database.url, create_tables=False)
     except storage.StorageError as error:
-        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        complain("database error", error)
         raise typer.Exit(2) from None
 
 
@@ -42,7 +51,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
         try:
             before = storage.upgrade(db.engine, safe_url=db.safe_url)
         except storage.StorageError as error:
-            err.print(f"[bold red]database error[/] {error}", highlight=False)
+            complain("database error", error)
             raise typer.Exit(2) from None
         after = storage.current_revision(db.engine)
     if before == after:

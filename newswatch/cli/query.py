@@ -14,7 +14,16 @@ from rich.text import Text
 
 import storage
 from newswatch import render
-from newswatch.cli.common import ConfigOption, JsonOption, app, article_or_exit, err, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    JsonOption,
+    app,
+    article_or_exit,
+    complain,
+    err,
+    open_db,
+    out,
+)
 from newswatch.queries import BadQuery, article_query, parse_when, topic_matcher
 
 LimitOption = Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
@@ -23,7 +32,7 @@ OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this ma
 
 def usage_error(error: Exception) -> typer.Exit:
     """Say what was wrong with the input and return the exit-2 to raise."""
-    err.print(f"[bold red]error[/] {error}", highlight=False)
+    complain("error", error)
     return typer.Exit(2)
 
 
@@ -126,7 +135,7 @@ def show(
     if current is not None:
         out.rule(f"version {current.number} of {article.version_count}")
         if current.title:
-            out.print(Text(current.title, style="bold"))
+            out.print(render.cell(current.title), style="bold")
         if current.subtitle:
             out.print(current.subtitle, markup=False, highlight=False, style="italic")
         out.print(current.body, markup=False, highlight=False)

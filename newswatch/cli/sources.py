@@ -29,6 +29,7 @@ from newswatch.cli.common import (
     ConfigOption,
     JsonOption,
     app,
+    complain,
     err,
     load_config,
     open_db,
@@ -177,8 +178,9 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     else:
         table = Table("check", "ok", "detail", box=None)
         for name, ok, detail in checks:
-            table.add_row(Text(name), Text("ok" if ok else "FAIL",
-                                           style="green" if ok else "bold red"), Text(detail))
+            table.add_row(render.cell(name), Text("ok" if ok else "FAIL",
+                                              style="green" if ok else "bold red"),
+                      render.cell(detail))
         out.print(table)
     if not all(ok for _, ok, _ in checks):
         raise typer.Exit(1)
@@ -236,15 +238,15 @@ def _print_checks(results: list[SourceCheck], as_json: bool) -> None:
         return
     table = Table("source", "ok", "status", "links", "time", "error", box=None)
     for r in results:
-        table.add_row(Text(r.url), Text("ok" if r.ok else "FAIL",
-                                        style="green" if r.ok else "bold red"),
+        table.add_row(render.cell(r.url), Text("ok" if r.ok else "FAIL",
+                                               style="green" if r.ok else "bold red"),
                       str(r.status or "-"), str(r.links), f"{r.elapsed:.2f}s",
-                      Text(r.error or ""))
+                      render.cell(r.error))
     out.print(table)
 
 
 def _usage(message: str) -> typer.Exit:
-    err.print(f"[bold red]error[/] {message}", highlight=False)
+    complain("error", message)
     return typer.Exit(2)
 
 
