@@ -143,13 +143,31 @@ def csv_row(item: storage.ExportItem) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...) sends
+# the reader's data away; =cmd|... ran programs through DDE); tab and CR hide the start.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet will show, not run: one starting with a formula character
+    (after any leading whitespace) gets a leading ``'``, as OWASP advises. Numbers stay."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS)
+                                   or value.lstrip().startswith(_FORMULA_STARTS)):
+        return "'" + value
+    return value
+
+
 def write_csv(items: Iterator[storage.ExportItem], stream: IO[str]) -> int:
-    """One row per version with a header line; lists are joined (authors by ``; ``)."""
+    """One row per version with a header line; lists are joined (authors by ``; ``).
+
+    Text cells that a spreadsheet would take for a formula are neutralised (see
+    :func:`spreadsheet_safe`); JSON lines and WARC keep every text exact.
+    """
     writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS)
     writer.writeheader()
     count = 0
     for item in items:
-        writer.writerow(csv_row(item))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in csv_row(item).items()})
         count += 1
     return count
 
