@@ -6,19 +6,42 @@ Exit codes: 0 ok, 1 nothing found, 2 usage or configuration error.
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 from sqlmodel import Session
+from typer.core import TyperGroup
 
 import storage
+from newswatch.cli.errors import explain, is_typers_own
 from newswatch.config import ConfigError, Settings, load_settings
 from scheduler.terminal import safe_console
 from scraper.urls import InvalidURL, canonicalize_url
 
+logger = logging.getLogger(__name__)
+
+
+class _CleanErrors(TyperGroup):
+    """The command group: an error no command explained is reported by :func:`explain`,
+    never as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if is_typers_own(error):
+                raise
+            failure = explain(error)
+            logger.debug("command failed", exc_info=True, extra={"event": "cli_failed"})
+            complain(failure.label, failure.message)
+            raise typer.Exit(failure.code) from None
+
+
 app = typer.Typer(
+    cls=_CleanErrors,
     help="Watch the news about one story; keep every version of every article; report new "
          "coverage and quiet edits.",
     no_args_is_help=True,
@@ -30,16 +53,31 @@ app = typer.Typer(
 out = safe_console()
 err = safe_console(stderr=True)
 
+# The largest id or count a database column holds (SQLite and PostgreSQL BIGINT): options
+# refuse a larger number rather than let it reach a driver that cannot bind it.
+MAX_ROW = 2**63 - 1
+
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
     "overridden by NEWSWATCH_* variables).", dir_okay=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-LogLevel = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR.")]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in LOG_LEVELS:
+        raise typer.BadParameter(f"{value!r}: use one of {', '.join(LOG_LEVELS)}")
+    return value.upper()
+
+
+LogLevel = Annotated[str, typer.Option("--log-level", callback=_log_level,
+                                       help="DEBUG, INFO, WARNING or ERROR.")]
 
 
 def complain(label: str, message: object) -> None:
     """Say on stderr what went wrong: ``label`` in bold red, then ``message`` as it is."""
-    err.print(Text.assemble((label, "bold red"), " ", str(message)), highlight=False)
+    err.print(Text.assemble((label, "bold red"), " ", str(message)), highlight=False,
+              soft_wrap=True)
 
 
 def load_config(config: Path | None) -> Settings:
@@ -62,7 +100,9 @@ def open_db(config: Path | None) -> storage.Database:
 
 
 def article_or_exit(session: Session, url_or_id: str) -> storage.Article:
-    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    """The stored article with this id or URL, or exit 1 saying there is none."""
+    key: str | int = int(url_or_id) if url_or_id.isascii() and url_or_id.isdigit() \
+        else url_or_id
     if isinstance(key, str):
         with contextlib.suppress(InvalidURL):
             key = canonicalize_url(key)

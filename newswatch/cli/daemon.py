@@ -66,7 +66,8 @@ def run(config: ConfigOption = None,
 
 
 @app.command()
-def demo(port: Annotated[int, typer.Option(help="Port of the local newsroom.")] = 8765,
+def demo(port: Annotated[int, typer.Option(min=0, max=65535,
+                                          help="Port of the local newsroom.")] = 8765,
          data: Annotated[Path | None, typer.Option(
              help="Folder for the demo database and alerts.jsonl (default: a temp folder).",
              file_okay=False)] = None,
@@ -78,7 +79,14 @@ def demo(port: Annotated[int, typer.Option(help="Port of the local newsroom.")] 
     from newswatch.demo import run_demo
 
     configure_logging(log_level)
-    asyncio.run(run_demo(port=port, data=data, console=out))
+    try:
+        asyncio.run(run_demo(port=port, data=data, console=out))
+    except OSError as error:
+        if error.filename is not None:  # the data folder: the shared report says which
+            raise
+        complain("cannot start the demo", f"port {port}: {error.strerror or error}; choose "
+                 "another --port")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -90,6 +98,9 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the configura
 
     Example: newswatch init newswatch.toml
     """
+    if path.is_dir():
+        complain("error", f"{path} is a folder: give a file name, e.g. {path / 'newswatch.toml'}")
+        raise typer.Exit(2)
     if path.exists() and not force:
         err.print(f"{path} exists; use --force to overwrite it", highlight=False)
         raise typer.Exit(2)

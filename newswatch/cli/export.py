@@ -8,6 +8,7 @@ fields (a ``metadata`` record pointing at it), so web-archive tools can replay a
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
 import io
@@ -75,9 +76,26 @@ def export(
         raise usage_error(error) from None
     if output is None and format_ is Format.warc and sys.stdout.isatty():
         raise usage_error(ValueError("a WARC is binary: give --output FILE or redirect"))
+    try:
+        written = _export(format_, output, config, query, matches, limit=limit,
+                          all_versions=not latest)
+    except OSError as error:  # the output: a full disk, a path gone since, no permission
+        if error.errno == errno.EPIPE:  # the reader stopped early (| head): typer's to handle
+            raise
+        raise usage_error(ValueError(f"cannot write {output or 'standard output'}: "
+                                     f"{error.strerror or error}")) from None
+    err.print(f"exported {written} version(s)" + (f" to {output}" if output else ""),
+              highlight=False)
+    if not written:
+        raise typer.Exit(1)
+
+
+def _export(format_: Format, output: Path | None, config: Path | None,
+            query: storage.ArticleQuery, matches: storage.TextMatcher | None, *, limit: int,
+            all_versions: bool) -> int:
     with open_db(config) as db, db.session() as session:
         total = min(storage.count_articles(session, query), limit)
-        items = storage.iter_export(session, query, all_versions=not latest, matches=matches)
+        items = storage.iter_export(session, query, all_versions=all_versions, matches=matches)
         with _open_output(output, binary=format_ is Format.warc) as stream, \
                 Progress(console=err, transient=True) as progress:
             task = progress.add_task(f"exporting {format_.value}", total=total)
@@ -89,10 +107,7 @@ def export(
             else:
                 written = write_warc(counted, stream, session=session,
                                      gzipped=bool(output and output.suffix == ".gz"))
-    err.print(f"exported {written} version(s)" + (f" to {output}" if output else ""),
-              highlight=False)
-    if not written:
-        raise typer.Exit(1)
+    return written
 
 
 def _counting(items: Iterator[storage.ExportItem], progress: Progress,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import DBAPIError
 
 import storage
 from newswatch.cli.common import (
@@ -41,13 +44,25 @@ def _raw_database(config: ConfigOption) -> storage.Database:
         raise typer.Exit(2) from None
 
 
+@contextmanager
+def _answering(db: storage.Database) -> Iterator[None]:
+    """Exit 2 naming the database when it does not answer (these commands bypass the checks
+    that opening it normally does: it may be missing, locked, corrupt or on a server that is
+    down)."""
+    try:
+        yield
+    except DBAPIError as error:
+        complain("database error", storage.DatabaseUnavailable(db.safe_url, str(error.orig)))
+        raise typer.Exit(2) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Migrate the database schema to this newswatch's (daemons also do it at start).
 
     Example: newswatch db upgrade --config newswatch.toml
     """
-    with _raw_database(config) as db:
+    with _raw_database(config) as db, _answering(db):
         try:
             before = storage.upgrade(db.engine, safe_url=db.safe_url)
         except storage.StorageError as error:
@@ -66,10 +81,12 @@ def db_status(config: ConfigOption = None) -> None:
 
     Example: newswatch db status
     """
-    with _raw_database(config) as db:
+    with _raw_database(config) as db, _answering(db):
         current = storage.current_revision(db.engine)
     head = storage.head_revision()
-    state = "up to date" if current == head else "needs `newswatch db upgrade`"
+    known = storage.known_revisions()
+    state = "up to date" if current == head else "needs `newswatch db upgrade`" \
+        if current is None or current in known else "newer than this newswatch: upgrade newswatch"
     out.print(f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}",
               highlight=False)
 

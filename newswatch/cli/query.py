@@ -15,6 +15,7 @@ from rich.text import Text
 import storage
 from newswatch import render
 from newswatch.cli.common import (
+    MAX_ROW,
     ConfigOption,
     JsonOption,
     app,
@@ -26,8 +27,10 @@ from newswatch.cli.common import (
 )
 from newswatch.queries import BadQuery, article_query, parse_when, topic_matcher
 
-LimitOption = Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
-OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many first.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
+                                          help="Show at most this many.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, max=MAX_ROW,
+                                           help="Skip this many first.")]
 
 
 def usage_error(error: Exception) -> typer.Exit:
@@ -91,7 +94,8 @@ def articles(
 def show(
     url: Annotated[str, typer.Argument(help="Article URL or id.")],
     version: Annotated[int | None, typer.Option(
-        "--version", "-v", help="Show this version instead of the latest.")] = None,
+        "--version", "-v", min=1, max=MAX_ROW,
+        help="Show this version instead of the latest.")] = None,
     at: Annotated[str | None, typer.Option(
         "--at", help="Show what readers saw at this time (2025-06-02T10:00, 24h...).")]
     = None,
@@ -243,7 +247,8 @@ def search(
 
 @app.command()
 def stories(
-    story: Annotated[int | None, typer.Argument(help="Show this story's articles.")] = None,
+    story: Annotated[int | None, typer.Argument(min=1, max=MAX_ROW,
+                                                help="Show this story's articles.")] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
     limit: LimitOption = 50,

@@ -26,6 +26,7 @@ from rich.text import Text
 import storage
 from newswatch import render
 from newswatch.cli.common import (
+    MAX_ROW,
     ConfigOption,
     JsonOption,
     app,
@@ -40,6 +41,7 @@ from newswatch.durations import format_duration, parse_duration
 from scraper import ScraperError
 from scraper.discover import discover
 from scraper.fetch import Fetcher, FetchLimits, build_client
+from scraper.urls import InvalidURL, canonicalize_url
 
 sources_app = typer.Typer(
     help="List, add, remove and check the feeds, sitemaps and pages newswatch polls.\n\n"
@@ -64,7 +66,8 @@ class SourceCheck:
 
 @sources_app.command("list")
 def list_(config: ConfigOption = None, as_json: JsonOption = False,
-          limit: Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
+          limit: Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
+                                             help="Show at most this many.")]
           = 1000,
           enabled: Annotated[bool, typer.Option("--enabled", help="Only enabled sources.")]
           = False) -> None:
@@ -95,12 +98,17 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
     """
     if kind not in KINDS:
         raise _usage(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
-    if not url.startswith(("http://", "https://")):
-        raise _usage(f"{url!r} is not an http(s) URL")
+    try:
+        canonicalize_url(url)
+    except InvalidURL as error:
+        raise _usage(f"{error}; write the whole address, e.g. https://example.com/rss.xml") \
+            from None
     try:
         seconds = int(parse_duration(every).total_seconds())
     except ValueError as error:
         raise _usage(f"--every: {error}") from None
+    if seconds < 1:
+        raise _usage(f"--every {every}: poll at most once a second, e.g. --every 10m")
     if config is not None:
         _edit_config(config, lambda text: add_to_config(text, url, kind, every))
     with open_db(config) as db, db.transaction() as session:
