@@ -38,6 +38,8 @@ from newswatch.cli.common import (
 )
 from newswatch.config import ConfigError, Settings, SourceKind, load_settings
 from newswatch.durations import format_duration, parse_duration
+from scheduler.channels import build_channel
+from scheduler.exceptions import ChannelError
 from scraper import ScraperError
 from scraper.discover import discover
 from scraper.fetch import Fetcher, FetchLimits, build_client
@@ -165,7 +167,7 @@ def check(url: Annotated[str | None, typer.Argument(
 
 @app.command()
 def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Check the configuration, the database, and that every source answers.
+    """Check the configuration, the database, the alert channels, and that every source answers.
 
     Example: newswatch doctor --config newswatch.toml
     """
@@ -178,6 +180,11 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                                           f"{found.versions} version(s)"))
     except storage.StorageError as error:
         checks.append(("database", False, str(error)))
+    for alert in settings.alerts:  # built, not sent: a URL run would refuse fails here too
+        try:
+            checks.append((f"alert channel {build_channel(alert.url).label}", True, "ready"))
+        except ChannelError as error:
+            checks.append(("alert channel", False, str(error)))
     results = check_sources(settings, [(s.url, s.kind) for s in settings.sources])
     checks += [(f"source {r.url}", r.ok, _check_note(r)) for r in results]
     if as_json:
