@@ -23,7 +23,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from newswatch.durations import Duration
 from scheduler.messages import TemplateError, check_template
@@ -278,12 +283,22 @@ class FetchConfig(_Section):
                 raise ValueError(f"{port} is not a TCP port (1-65535)")
         return value
 
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        # Checked here, not at the first fetch: a typo must stop the start, not every request.
+        if value is not None and not re.fullmatch(r"(https?|socks5h?)://[^/\s]+/?", value):
+            raise ValueError(f"{value!r} is not a proxy URL: write http://host:port, "
+                             "https://host:port or socks5://host:port")
+        return value
+
 
 class DaemonConfig(_Section):
     tick: Duration = Field(timedelta(seconds=5), description=(
         "How often the daemon looks for due work; while a backlog lasts it claims again as "
         "soon as a pass is done."))
-    batch: int = Field(32, gt=0, description="Sources and articles claimed per pass (each).")
+    batch: int = Field(32, gt=0, le=10_000,
+                       description="Sources and articles claimed per pass (each).")
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
     shutdown_grace: Duration = Field(timedelta(seconds=20),
                                      description="Time in-flight work gets on SIGTERM.")
@@ -370,6 +385,17 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(**data)
     except ValidationError as error:
         raise ConfigError(_explain(label, error)) from None
+    except SettingsError as error:  # an environment variable that should hold JSON does not
+        raise ConfigError(_explain_environment(error)) from None
+
+
+def _explain_environment(error: SettingsError) -> str:
+    found = re.search(r'field "(\w+)"', str(error))
+    variable = f"NEWSWATCH_{found.group(1).upper()}" if found else "a NEWSWATCH_* variable"
+    reason = f": {error.__cause__}" if error.__cause__ else ""
+    return (f"environment: {variable} is not valid JSON{reason}. A section or list is written "
+            f"as JSON, e.g. NEWSWATCH_SOURCES='[{{\"url\": \"https://example.com/rss\"}}]' "
+            f"or NEWSWATCH_FETCH='{{\"delay\": \"2s\"}}'; one key is NEWSWATCH_FETCH_DELAY=2s")
 
 
 def _explain(label: str, error: ValidationError) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from newswatch.api.server import serve_daemon
 from newswatch.config import Settings, load_settings
@@ -100,8 +101,8 @@ async def play(room: Newsroom, beats: list[Beat], console: Console) -> None:
             room.retitle(beat.slug, beat.detail[0])
         elif beat.action == "delete":
             room.delete(beat.slug)
-        console.print(f"[dim]newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}[/]",
-                      highlight=False)
+        console.print(Text(f"newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}",
+                           style="dim"), highlight=False)
 
 
 async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
@@ -114,10 +115,10 @@ async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
     room.start(host="127.0.0.1", port=port)
     try:
         settings = demo_settings(room.base_url, folder)
-        console.print(
-            f"[bold]newswatch demo[/]  newsroom: {room.base_url}  data: {folder}\n"
+        console.print(Text.assemble(
+            ("newswatch demo", "bold"), f"  newsroom: {room.base_url}  data: {folder}\n"
             f"Watching {room.base_url}/feed.xml; alerts print below and go to "
-            f"{folder / 'alerts.jsonl'}. Ctrl-C to stop.", highlight=False)
+            f"{folder / 'alerts.jsonl'}. Ctrl-C to stop."), highlight=False)
         async with open_runtime(settings, console=console) as runtime:
             player = asyncio.create_task(play(room, script(), console))
             try:

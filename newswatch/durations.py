@@ -9,19 +9,33 @@ from typing import Annotated
 from pydantic import BeforeValidator, PlainSerializer
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+# Far beyond any polling interval or age anyone means, and far enough from datetime's limits
+# (year 9999) that now + a duration never overflows.
+LONGEST = timedelta(days=36500)
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+class DurationOutOfRange(ValueError):
+    """A well-written duration that is negative or longer than :data:`LONGEST`."""
+
+
 def parse_duration(value: object) -> timedelta:
-    """Parse "15m"-style text (or a number of seconds) into a timedelta."""
+    """Parse "15m"-style text (or a number of seconds) into a timedelta, at most
+    :data:`LONGEST`; ValueError says how to write one."""
+    seconds: float | None = None
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+            seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds is not None and 0 <= seconds <= LONGEST.total_seconds():
+        return value if isinstance(value, timedelta) else timedelta(seconds=seconds)
+    if seconds is not None and seconds == seconds:  # a number, only out of range (not NaN)
+        raise DurationOutOfRange(f"{value!r} is out of range: a duration is between 0s and "
+                         f"{LONGEST.days}d (100 years)")
     raise ValueError(
         f"{value!r} is not a duration: write a number and a unit, e.g. 90s, 15m, 3h, 7d, 2w"
     )

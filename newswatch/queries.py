@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import storage
-from newswatch.durations import parse_duration
+from newswatch.durations import DurationOutOfRange, parse_duration
 from scraper.topic import TopicQuery, TopicQueryError
 
 __all__ = ["BadQuery", "article_query", "parse_when", "topic_matcher"]
@@ -32,9 +32,16 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     except ValueError:
         pass
     else:
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        try:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None \
+                else parsed.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the first representable day
+            raise BadQuery(f"{text!r} is out of range: write a time between the years 1 and "
+                           "9999") from None
     try:
         return now - parse_duration(value)
+    except DurationOutOfRange as error:
+        raise BadQuery(str(error)) from None
     except ValueError:
         raise BadQuery(f"{text!r} is not a time: write 2025-06-02, 2025-06-02T10:00, today, "
                        "yesterday, or an age such as 24h or 7d") from None

@@ -15,6 +15,7 @@ from rich.text import Text
 
 import storage
 from newswatch.web.sidebyside import side_by_side
+from scheduler.terminal import terminal_text
 from scraper import Extracted
 
 
@@ -35,6 +36,11 @@ def print_json(console: Console, value: Any) -> None:
     console.print_json(json.dumps(to_jsonable(value), ensure_ascii=False))
 
 
+def cell(value: object) -> Text:
+    """A table cell for text from the web: no markup, every control character escaped."""
+    return Text(terminal_text("" if value is None else str(value), one_line=True))
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -42,8 +48,8 @@ def _when(value: datetime | None) -> str:
 def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.ArticleRow]) -> Table:
     table = Table("id", "outlet", "title", "first seen", "versions", "status", box=None)
     for row in rows:
-        table.add_row(str(row.id), row.outlet, Text(row.title or row.url),
-                      _when(row.first_seen_at), str(row.version_count), row.status)
+        table.add_row(str(row.id), cell(row.outlet), cell(row.title or row.url),
+                      _when(row.first_seen_at), str(row.version_count), cell(row.status))
     return table
 
 
@@ -51,7 +57,7 @@ def history_table(rows: Sequence[storage.VersionSummary]) -> Table:
     table = Table("version", "fetched", "title", "changed", "words +/-", box=None)
     for row in rows:
         changed = ", ".join(row.changed_fields) if row.number > 1 else "(first seen)"
-        table.add_row(str(row.number), _when(row.fetched_at), Text(row.title or ""), changed,
+        table.add_row(str(row.number), _when(row.fetched_at), cell(row.title), cell(changed),
                       f"+{row.words_added} -{row.words_removed}")
     return table
 
@@ -64,11 +70,11 @@ def diff_text(ops: Sequence[storage.DiffOp], *, context_words: int = 12) -> Text
     text = Text()
     for op in ops:
         if op.op == "equal":
-            text.append(_elide(op.text, context_words))
+            text.append(terminal_text(_elide(op.text, context_words)))
         elif op.op == "delete":
-            text.append(op.text, style="bold red strike")
+            text.append(terminal_text(op.text), style="bold red strike")
         else:
-            text.append(op.text, style="bold green underline")
+            text.append(terminal_text(op.text), style="bold green underline")
     return text
 
 
@@ -86,10 +92,10 @@ def extracted_table(found: Extracted) -> Table:
             continue
         value = getattr(found, field.name)
         shown = ", ".join(value) if isinstance(value, tuple) else _scalar(value)
-        table.add_row(field.name, Text(shown), found.signals.get(field.name, ""))
+        table.add_row(field.name, cell(shown), cell(found.signals.get(field.name, "")))
     words = len(found.body.split())
     table.add_row("body", f"{words} words, {found.body.count(chr(10)) + 1 if words else 0} "
-                  "paragraphs", found.signals.get("body", ""))
+                  "paragraphs", cell(found.signals.get("body", "")))
     return table
 
 
@@ -127,7 +133,7 @@ def article_panel(article: storage.Article, current: storage.Version | None) -> 
                  ("language", current.language or "-"),
                  ("words", str(len(current.body.split())))]
     for name, value in rows:
-        table.add_row(name, Text(value))
+        table.add_row(name, cell(value))
     return table
 
 
@@ -135,9 +141,10 @@ def edits_table(rows: Sequence[storage.EditRow]) -> Table:
     table = Table("id", "outlet", "title", "version", "when", "changed", "words +/-",
                   "class", box=None)
     for row in rows:
-        table.add_row(str(row.article_id), row.outlet, Text(row.title or row.url),
-                      str(row.number), _when(row.fetched_at), ", ".join(row.changed_fields),
-                      f"+{row.words_added} -{row.words_removed}", ", ".join(row.classes) or "-")
+        table.add_row(str(row.article_id), cell(row.outlet), cell(row.title or row.url),
+                      str(row.number), _when(row.fetched_at), cell(", ".join(row.changed_fields)),
+                      f"+{row.words_added} -{row.words_removed}",
+                      cell(", ".join(row.classes) or "-"))
     return table
 
 
@@ -145,8 +152,8 @@ def sources_table(rows: Sequence[storage.SourceRow]) -> Table:
     table = Table("id", "url", "kind", "every", "enabled", "origin", "last checked",
                   "failures", "articles", box=None)
     for row in rows:
-        table.add_row(str(row.id), Text(row.url), row.kind, _seconds(row.every_seconds),
-                      "yes" if row.enabled else "no", row.origin, _when(row.last_checked_at),
+        table.add_row(str(row.id), cell(row.url), cell(row.kind), _seconds(row.every_seconds),
+                      "yes" if row.enabled else "no", cell(row.origin), _when(row.last_checked_at),
                       str(row.failures), str(row.articles))
     return table
 
@@ -156,9 +163,9 @@ def alerts_table(rows: Sequence[storage.AlertRow]) -> Table:
     colours = {"sent": "green", "failed": "red", "pending": "yellow", "skipped": "dim"}
     for row in rows:
         channels = ", ".join(f"{d.channel}: {d.status}" for d in row.deliveries) or "-"
-        table.add_row(str(row.id), row.kind, _when(row.created_at),
-                      Text(row.state, style=colours.get(row.state, "")), Text(channels),
-                      Text(row.title or row.url))
+        table.add_row(str(row.id), cell(row.kind), _when(row.created_at),
+                      Text(row.state, style=colours.get(row.state, "")), cell(channels),
+                      cell(row.title or row.url))
     return table
 
 
@@ -218,9 +225,11 @@ def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
             hidden = 0
         old, new = Text(), Text()
         for seg in row.old:
-            old.append(seg.text, style="bold red strike" if seg.op == "delete" else "")
+            old.append(terminal_text(seg.text),
+                       style="bold red strike" if seg.op == "delete" else "")
         for seg in row.new:
-            new.append(seg.text, style="bold green underline" if seg.op == "insert" else "")
+            new.append(terminal_text(seg.text),
+                       style="bold green underline" if seg.op == "insert" else "")
         table.add_row(old, new, style="" if row.changed else "dim")
     if hidden:
         table.add_row(Text(f"… {hidden} unchanged paragraph(s)", style="dim italic"), "")
@@ -234,8 +243,8 @@ def search_table(rows: Sequence[storage.SearchHit]) -> Table:
         snippet = Text()
         # Matched words arrive wrapped in [ and ]: show them highlighted instead.
         for i, part in enumerate(re.split(r"\[|\]", row.snippet)):
-            snippet.append(part, style="bold yellow" if i % 2 else "")
-        table.add_row(str(row.article_id), row.outlet, Text(row.title or row.url), version,
+            snippet.append(terminal_text(part, one_line=True), style="bold yellow" if i % 2 else "")
+        table.add_row(str(row.article_id), cell(row.outlet), cell(row.title or row.url), version,
                       _when(row.fetched_at), snippet)
     return table
 
@@ -243,5 +252,5 @@ def search_table(rows: Sequence[storage.SearchHit]) -> Table:
 def stories_table(rows: Sequence[storage.StoryInfo]) -> Table:
     table = Table("story", "title", "articles", "outlets", box=None)
     for row in rows:
-        table.add_row(str(row.id), Text(row.title or "-"), str(row.articles), str(row.outlets))
+        table.add_row(str(row.id), cell(row.title or "-"), str(row.articles), str(row.outlets))
     return table

@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 import apprise
 import httpx
 from rich.console import Console
+from rich.text import Text
 
 from scheduler.channel_redact import mask_channel
 from scheduler.exceptions import ChannelError
 from scheduler.messages import AlertMessage
+from scheduler.terminal import terminal_text
 
 
 class Channel(Protocol):
@@ -50,9 +52,11 @@ class ConsoleChannel:
 
     async def send(self, message: AlertMessage) -> None:
         colour = {"new": "green", "edited": "yellow", "gone": "red"}.get(message.kind, "white")
-        self._console.print(f"[bold {colour}]{message.title}[/]", markup=True, highlight=False,
-                            soft_wrap=True)
-        self._console.print(message.body, markup=False, highlight=False, soft_wrap=True)
+        # Titles and bodies are the web's text: printed as Text (no markup: a "[/]" in a title
+        # is not a tag) with every control character escaped (no ESC reaches the terminal).
+        title = Text(terminal_text(message.title, one_line=True), style=f"bold {colour}")
+        self._console.print(title, highlight=False, soft_wrap=True)
+        self._console.print(Text(terminal_text(message.body)), highlight=False, soft_wrap=True)
 
 
 class JsonlChannel:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from scraper.encoding_labels import web_codec
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -19,20 +21,13 @@ _BOMS = (
 # The HTML spec looks at the first 1024 bytes; some CMSs put the meta tag a little later.
 _SNIFF_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-# Labels that pages declare but that browsers read as a superset (WHATWG encoding standard).
-_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "x-sjis": "shift_jis",
-    "utf8": "utf-8",
-    "unicode": "utf-8",
-}
+# The encoding pseudo-attribute of an XML declaration (ASCII in any encoding it can name).
+_XML_ENCODING = re.compile(
+    rb"""\A(\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
+_XML_ENCODING_TEXT = re.compile(
+    r"""\A(\ufeff?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["'])([^"'>]*)(["'])""")
 # A page cannot honestly declare these in ASCII-compatible <meta>: ignore such a claim.
-_NOT_FROM_META = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
-                            "utf-32-be"})
+_NOT_FROM_META = frozenset({"utf-16-le", "utf-16-be"})
 
 
 _ASCII = bytes(range(0x80))
@@ -43,23 +38,58 @@ class UndecodableError(ValueError):
 
 
 def codec_name(label: str) -> str | None:
-    """The Python codec for a charset label, with browsers' aliases; None if unknown."""
-    label = label.strip().strip("\"'").lower()
-    try:
-        return codecs.lookup(_ALIASES.get(label, label)).name
-    except LookupError:
-        return None
+    """The Python codec for a charset label the Encoding Standard knows; None for any other.
+
+    Only browsers' labels count: a page naming ``hex``, ``rot13`` or ``unicode_escape`` gets
+    no say, and its bytes are read as if it had named nothing.
+    """
+    return web_codec(label.strip().strip("\"'"))
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
     """The ``charset=`` parameter of a Content-Type header, if it names a known codec."""
-    if not content_type:
-        return None
-    for part in content_type.split(";")[1:]:
+    label = _header_label(content_type)
+    return None if label is None else codec_name(label)
+
+
+def _header_label(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
         name, _, value = part.strip().partition("=")
         if name.strip().lower() == "charset":
-            return codec_name(value)
+            return value
     return None
+
+
+def xml_for_parser(body: bytes, content_type: str | None) -> tuple[bytes, str]:
+    """``body`` and its Content-Type as an XML parser should get them.
+
+    Unchanged unless the header's charset or the XML declaration's encoding is a label the
+    Encoding Standard does not know (``hex``, ``undefined``…): XML parsers hand such a label
+    to Python's codecs, which fail in ways no parser catches. A foreign header label is
+    dropped; behind a foreign declaration the document is read as :func:`decode` reads any
+    page and handed on as UTF-8, the declaration and the header saying so.
+    """
+    header = content_type or ""
+    label = _header_label(header)
+    if label is not None and codec_name(label) is None:
+        header, label = _with_charset(header, None), None
+    declaration = _XML_ENCODING.match(body[:_SNIFF_BYTES])
+    if declaration is None or codec_name(declaration.group(2).decode("latin-1")):
+        return body, header
+    try:
+        text, _ = decode(body, declared=codec_name(label or ""))
+    except UndecodableError:  # not text at all: let the parser say the document is broken
+        start, end = declaration.span(2)
+        return body[:start] + b"utf-8" + body[end:], _with_charset(header, "utf-8")
+    text = _XML_ENCODING_TEXT.sub(r"\g<1>utf-8\g<3>", text, count=1)
+    return text.encode("utf-8"), _with_charset(header, "utf-8")
+
+
+def _with_charset(content_type: str, charset: str | None) -> str:
+    parts = [part for part in content_type.split(";")
+             if part.strip().partition("=")[0].strip().lower() != "charset"]
+    media = ";".join(parts)
+    return f"{media}; charset={charset}" if charset else media
 
 
 def sniff_charset(body: bytes) -> str | None:
@@ -95,7 +125,7 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
         if candidate and candidate != "utf-8":
             try:
                 return body.decode(candidate), candidate
-            except UnicodeDecodeError:
+            except (UnicodeError, LookupError):
                 continue  # a lying declaration: fall through to the next opinion
     from charset_normalizer import from_bytes  # imported late: only odd pages pay for it
 

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.charset import xml_for_parser
 from scraper.decoding import DecodeFailed, gunzip_capped
 from scraper.exceptions import (
     DiscoveryError,
@@ -108,7 +109,11 @@ def parse_feed(page: Page, rules: ListingRules | None = None) -> Discovery:
         # whatever the XML parser underneath would do. (A DOCTYPE alone, as RSS 0.91 has, is
         # fine: feedparser's SAX parser does not fetch external DTDs or entities.)
         raise UnsafeDocument("feed declares XML entities; refused", url=page.final_url)
-    parsed = feedparser.parse(page.body, response_headers=dict(page.headers))
+    headers = dict(page.headers)
+    body, content_type = xml_for_parser(page.body, headers.get("content-type"))
+    if content_type or "content-type" in headers:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers)
     if parsed.bozo and not parsed.entries:
         reason = parsed.get("bozo_exception") or "not a feed"
         raise MalformedDocument(f"unreadable feed: {reason}", url=page.final_url)
@@ -294,9 +299,10 @@ def _safe_xml(page: Page) -> ET.Element:
     # Sitemaps never need a DTD; refusing one rules out entity-expansion attacks outright.
     if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in body:
         raise UnsafeDocument("XML with a DTD or entities is refused", url=page.final_url)
+    body, _ = xml_for_parser(body, page.headers.get("content-type"))
     try:
         return ET.fromstring(body)
-    except ET.ParseError as error:
+    except (ET.ParseError, ValueError) as error:  # ValueError: an encoding expat cannot read
         raise MalformedDocument(f"malformed sitemap XML: {error}", url=page.final_url) \
             from error
 

@@ -40,7 +40,10 @@ def canonicalize_url(url: str) -> str:
     Lower-cased scheme and host, no default port, no fragment, no tracking parameters, query
     sorted and percent-encoding normalised (w3lib). Raises :class:`InvalidURL` for anything else.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # "http://[::1": an unclosed IPv6 bracket, a bad NFKC host
+        raise InvalidURL(f"not a URL ({exc}): {url!r}") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise InvalidURL(f"not an absolute http(s) URL: {url!r}")
@@ -60,7 +63,10 @@ def canonicalize_url(url: str) -> str:
     )
     path = parts.path or "/"
     rebuilt = urlunsplit((scheme, netloc, path, query, ""))
-    return _w3lib_canonicalize(rebuilt, keep_fragments=False)
+    try:
+        return _w3lib_canonicalize(rebuilt, keep_fragments=False)
+    except ValueError as exc:  # UnicodeError included: a host IDNA cannot encode
+        raise InvalidURL(f"not a URL ({exc}): {url!r}") from None
 
 
 def outlet_of(url: str) -> str:

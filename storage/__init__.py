@@ -33,7 +33,7 @@ from storage.history import (
     versions_of,
 )
 from storage.hosts import MAX_PAUSE, HostTurn, release_host, reserve_host
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import (
     Alert,
     Article,
@@ -203,6 +203,7 @@ __all__ = [
     "forget_article",
     "get_version",
     "head_revision",
+    "known_revisions",
     "headline_changes",
     "iter_export",
     "last_fetch_at",

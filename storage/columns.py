@@ -10,6 +10,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+# The largest id a row can have (BIGINT on PostgreSQL, INTEGER on SQLite): a larger number a
+# user typed names no row, and must not reach the driver, which cannot even bind it.
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(key: str | int) -> bool:
+    """Whether ``key`` names a row by id (an int, or ASCII digits) rather than by URL."""
+    return isinstance(key, int) or (key.isascii() and key.isdigit())
+
 
 def as_utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; a naive value is taken to be UTC already."""

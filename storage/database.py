@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import DatabaseError as _NotADatabase
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
@@ -165,7 +166,7 @@ def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -
     if create_tables:
         try:
             upgrade(engine, safe_url=db.safe_url)
-        except OperationalError as exc:
+        except (OperationalError, _NotADatabase) as exc:  # _NotADatabase: a corrupt file
             engine.dispose()
             raise DatabaseUnavailable(db.safe_url, str(exc.orig)) from exc
         except BaseException:
@@ -181,16 +182,19 @@ def _parse(url: str) -> URL:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
         raise InvalidDatabaseURL(url, "it is not a database URL") from exc
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    backend = parsed.get_backend_name()
+    if backend not in ("postgres", "postgresql", "sqlite"):
+        # Checked before get_driver_name(), which loads the dialect: an unknown one raises.
+        raise InvalidDatabaseURL(url, f"{backend!r} is not supported (only SQLite and "
+                                 "PostgreSQL)")
+    driver = parsed.get_driver_name()
     if backend in ("postgres", "postgresql"):
         if "+" in parsed.drivername and driver != "psycopg":
             raise InvalidDatabaseURL(url, f"driver {driver!r} is not installed; use +psycopg")
         return parsed.set(drivername="postgresql+psycopg")
-    if backend == "sqlite":
-        if driver != "pysqlite":
-            raise InvalidDatabaseURL(url, f"SQLite driver {driver!r} is not supported")
-        return parsed
-    raise InvalidDatabaseURL(url, f"{backend!r} is not supported (only SQLite and PostgreSQL)")
+    if driver != "pysqlite":
+        raise InvalidDatabaseURL(url, f"SQLite driver {driver!r} is not supported")
+    return parsed
 
 
 def _sqlite_engine(url: URL, *, echo: bool) -> Engine:

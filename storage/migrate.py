@@ -51,6 +51,13 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision this code knows (a database at another one was migrated by a newer
+    newswatch)."""
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(
+        alembic_config()).walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (``None``: never migrated)."""
     try:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
+from storage.columns import MAX_ID, is_row_id
 from storage.discovery import ProviderStats, discovery_stats
 from storage.models import (
     Alert,
@@ -212,8 +213,9 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
     if q.outlet:
         stmt = stmt.where(col(Article.outlet) == q.outlet.lower().removeprefix("www."))
     if q.source:
-        if q.source.isdigit():
-            stmt = stmt.where(col(Article.source_id) == int(q.source))
+        if is_row_id(q.source):
+            source_id = int(q.source) if int(q.source) <= MAX_ID else -1  # -1: no source
+            stmt = stmt.where(col(Article.source_id) == source_id)
         else:
             stmt = stmt.where(col(Source.url) == q.source)
     if q.edited:

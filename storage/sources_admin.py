@@ -16,6 +16,7 @@ from typing import cast
 
 from sqlmodel import Session, col, func, select
 
+from storage.columns import MAX_ID, is_row_id
 from storage.exceptions import NotFound
 from storage.models import Article, Source
 from storage.types import SourceOrigin, SourceSpec
@@ -61,8 +62,9 @@ def list_sources(s: Session, *, enabled_only: bool = False) -> list[SourceRow]:
 
 def find_source(s: Session, url_or_id: str | int) -> Source | None:
     """The source with this URL or id (an int, or a string of digits)."""
-    if isinstance(url_or_id, int) or url_or_id.isdigit():
-        return s.get(Source, int(url_or_id))
+    if is_row_id(url_or_id):
+        source_id = int(url_or_id)
+        return s.get(Source, source_id) if 0 < source_id <= MAX_ID else None
     return s.exec(select(Source).where(col(Source.url) == url_or_id)).first()
 
 

@@ -538,6 +538,15 @@ def test_wrong_charset(newsroom: Newsroom, client: httpx.Client) -> None:
     assert '<meta charset="utf-8">' in response.content.decode("utf-8")
     newsroom.misbehave(RU, "wrong_charset", meta=True)
     assert b'<meta charset="ISO-8859-1">' in client.get(newsroom.path_of(RU)).content
+    newsroom.misbehave(RU, "wrong_charset", charset="hex", meta=True, encode_as="cp1251")
+    response = client.get(newsroom.path_of(RU))
+    assert response.headers["content-type"] == "text/html; charset=hex"
+    assert b'<meta charset="hex">' in response.content
+    assert title in response.content.decode("cp1251")
+    newsroom.misbehave("/feed.xml", "wrong_charset", charset="rot13", meta=True)
+    response = client.get("/feed.xml")
+    assert response.headers["content-type"] == "application/rss+xml; charset=rot13"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="rot13"?>')
 
 
 def test_invalid_utf8(newsroom: Newsroom, client: httpx.Client) -> None:

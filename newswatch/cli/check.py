@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from newswatch import render
-from newswatch.cli.common import ConfigOption, JsonOption, app, err, load_config, out
+from newswatch.cli.common import ConfigOption, JsonOption, app, complain, load_config, out
+from scraper.urls import InvalidURL, canonicalize_url
 
 
 @app.command()
@@ -23,12 +24,20 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     from newswatch.checkpage import load_and_extract
 
     settings = load_config(config)
+    if "://" in target:
+        try:
+            canonicalize_url(target)
+        except InvalidURL as error:
+            complain("error", f"{error}; give an http(s) URL or a saved HTML file")
+            raise typer.Exit(2) from None
+    elif not Path(target).is_file():
+        what = "is a folder" if Path(target).is_dir() else "no such file"
+        complain("error", f"{target}: {what}; give a saved HTML file or an http(s) URL")
+        raise typer.Exit(2)
     try:
         found = load_and_extract(target, settings)
     except Exception as error:  # every failure here is the user's page or path: say which
-        # The message is the page's or the policy's words, brackets included ([fetch] allow).
-        err.print(f"[bold red]cannot check[/] {escape(target)}: {escape(str(error))}",
-                  highlight=False)
+        complain("cannot check", f"{target}: {error}")
         raise typer.Exit(1) from None
     if as_json:
         render.print_json(out, found)

@@ -6,21 +6,45 @@ Exit codes: 0 ok, 1 nothing found, 2 usage or configuration error.
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.text import Text
 from sqlmodel import Session
+from typer.core import TyperGroup
 
 import storage
+from newswatch.cli.errors import explain, is_typers_own
 from newswatch.config import ConfigError, Settings, load_settings
 from newswatch.logs import configure_logging
 from newswatch.redaction import redactor_for
 from scheduler.redact import Redactor
+from scheduler.terminal import safe_console
 from scraper.urls import InvalidURL, canonicalize_url
 
+logger = logging.getLogger(__name__)
+
+
+class _CleanErrors(TyperGroup):
+    """The command group: an error no command explained is reported by :func:`explain`,
+    never as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if is_typers_own(error):
+                raise
+            failure = explain(error)
+            logger.debug("command failed", exc_info=True, extra={"event": "cli_failed"})
+            complain(failure.label, failure.message)
+            raise typer.Exit(failure.code) from None
+
+
 app = typer.Typer(
+    cls=_CleanErrors,
     help="Watch the news about one story; keep every version of every article; report new "
          "coverage and quiet edits.",
     no_args_is_help=True,
@@ -30,8 +54,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 # Output for people and programs goes to stdout; diagnostics to stderr, so `--json | jq` works.
-out = Console()
-err = Console(stderr=True)
+# Both escape control characters and read no markup: titles and URLs come from the web.
+out = safe_console()
+err = safe_console(stderr=True)
+
+# The largest id or count a database column holds (SQLite and PostgreSQL BIGINT): options
+# refuse a larger number rather than let it reach a driver that cannot bind it.
+MAX_ROW = 2**63 - 1
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
@@ -42,12 +71,18 @@ LogLevel = Annotated[str, typer.Option(
     "library kept at WARNING (httpx, httpcore, apprise...), e.g. DEBUG,httpx=DEBUG.")]
 
 
+def complain(label: str, message: object) -> None:
+    """Say on stderr what went wrong: ``label`` in bold red, then ``message`` as it is."""
+    err.print(Text.assemble((label, "bold red"), " ", str(message)), highlight=False,
+              soft_wrap=True)
+
+
 def load_config(config: Path | None) -> Settings:
     """The settings, or exit 2 with the configuration error explained."""
     try:
         return load_settings(config)
     except ConfigError as error:
-        err.print(f"[bold red]configuration error[/] {error}", highlight=False)
+        complain("configuration error", error)
         raise typer.Exit(2) from None
 
 
@@ -57,7 +92,7 @@ def start_logging(level: str, *, json_lines: bool = False,
     try:
         configure_logging(level, json_lines=json_lines, redactor=redactor)
     except ValueError as error:
-        err.print(f"[bold red]error[/] {error}", highlight=False)
+        complain("error", error)
         raise typer.Exit(2) from None
 
 
@@ -72,12 +107,14 @@ def open_db(config: Path | None) -> storage.Database:
     try:
         return storage.open_database(settings.database.url)
     except storage.StorageError as error:
-        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        complain("database error", error)
         raise typer.Exit(2) from None
 
 
 def article_or_exit(session: Session, url_or_id: str) -> storage.Article:
-    key: str | int = int(url_or_id) if url_or_id.isdigit() else url_or_id
+    """The stored article with this id or URL, or exit 1 saying there is none."""
+    key: str | int = int(url_or_id) if url_or_id.isascii() and url_or_id.isdigit() \
+        else url_or_id
     if isinstance(key, str):
         with contextlib.suppress(InvalidURL):
             key = canonicalize_url(key)

@@ -14,6 +14,7 @@ from newswatch.cli.common import (
     ConfigOption,
     LogLevel,
     app,
+    complain,
     err,
     load_config,
     open_db,
@@ -63,12 +64,13 @@ def run(config: ConfigOption = None,
     try:
         asyncio.run(main())
     except (storage.StorageError, SchedulerError, ValueError) as error:
-        err.print(f"[bold red]cannot start[/] {redactor.text(str(error))}", highlight=False)
+        complain("cannot start", redactor.text(str(error)))
         raise typer.Exit(2) from None
 
 
 @app.command()
-def demo(port: Annotated[int, typer.Option(help="Port of the local newsroom.")] = 8765,
+def demo(port: Annotated[int, typer.Option(min=0, max=65535,
+                                          help="Port of the local newsroom.")] = 8765,
          data: Annotated[Path | None, typer.Option(
              help="Folder for the demo database and alerts.jsonl (default: a temp folder).",
              file_okay=False)] = None,
@@ -80,7 +82,14 @@ def demo(port: Annotated[int, typer.Option(help="Port of the local newsroom.")] 
     from newswatch.demo import run_demo
 
     start_logging(log_level)
-    asyncio.run(run_demo(port=port, data=data, console=out))
+    try:
+        asyncio.run(run_demo(port=port, data=data, console=out))
+    except OSError as error:
+        if error.filename is not None:  # the data folder: the shared report says which
+            raise
+        complain("cannot start the demo", f"port {port}: {error.strerror or error}; choose "
+                 "another --port")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -92,6 +101,9 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the configura
 
     Example: newswatch init newswatch.toml
     """
+    if path.is_dir():
+        complain("error", f"{path} is a folder: give a file name, e.g. {path / 'newswatch.toml'}")
+        raise typer.Exit(2)
     if path.exists() and not force:
         err.print(f"{path} exists; use --force to overwrite it", highlight=False)
         raise typer.Exit(2)

@@ -8,6 +8,7 @@ fields (a ``metadata`` record pointing at it), so web-archive tools can replay a
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
 import io
@@ -31,6 +32,7 @@ from newswatch.cli.common import ConfigOption, app, err, load_redactor, open_db
 from newswatch.cli.query import LimitOption, usage_error
 from newswatch.queries import BadQuery, article_query, topic_matcher
 from newswatch.redaction import masked_export
+from scheduler.redact import Redactor
 
 CSV_FIELDS = (
     "article_id", "url", "outlet", "status", "first_seen_at", "version", "fetched_at", "title",
@@ -76,11 +78,27 @@ def export(
         raise usage_error(error) from None
     if output is None and format_ is Format.warc and sys.stdout.isatty():
         raise usage_error(ValueError("a WARC is binary: give --output FILE or redirect"))
-    redactor = load_redactor(config)
+    try:
+        written = _export(format_, output, config, query, matches, limit=limit,
+                          all_versions=not latest, redactor=load_redactor(config))
+    except OSError as error:  # the output: a full disk, a path gone since, no permission
+        if error.errno == errno.EPIPE:  # the reader stopped early (| head): typer's to handle
+            raise
+        raise usage_error(ValueError(f"cannot write {output or 'standard output'}: "
+                                     f"{error.strerror or error}")) from None
+    err.print(f"exported {written} version(s)" + (f" to {output}" if output else ""),
+              highlight=False)
+    if not written:
+        raise typer.Exit(1)
+
+
+def _export(format_: Format, output: Path | None, config: Path | None,
+            query: storage.ArticleQuery, matches: storage.TextMatcher | None, *, limit: int,
+            all_versions: bool, redactor: Redactor) -> int:
     with open_db(config) as db, db.session() as session:
         total = min(storage.count_articles(session, query), limit)
         items = (masked_export(item, redactor) for item in storage.iter_export(
-            session, query, all_versions=not latest, matches=matches))
+            session, query, all_versions=all_versions, matches=matches))
         with _open_output(output, binary=format_ is Format.warc) as stream, \
                 Progress(console=err, transient=True) as progress:
             task = progress.add_task(f"exporting {format_.value}", total=total)
@@ -92,10 +110,7 @@ def export(
             else:
                 written = write_warc(counted, stream, session=session,
                                      gzipped=bool(output and output.suffix == ".gz"))
-    err.print(f"exported {written} version(s)" + (f" to {output}" if output else ""),
-              highlight=False)
-    if not written:
-        raise typer.Exit(1)
+    return written
 
 
 def _counting(items: Iterator[storage.ExportItem], progress: Progress,
@@ -146,13 +161,31 @@ def csv_row(item: storage.ExportItem) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...) sends
+# the reader's data away; =cmd|... ran programs through DDE); tab and CR hide the start.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet will show, not run: one starting with a formula character
+    (after any leading whitespace) gets a leading ``'``, as OWASP advises. Numbers stay."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS)
+                                   or value.lstrip().startswith(_FORMULA_STARTS)):
+        return "'" + value
+    return value
+
+
 def write_csv(items: Iterator[storage.ExportItem], stream: IO[str]) -> int:
-    """One row per version with a header line; lists are joined (authors by ``; ``)."""
+    """One row per version with a header line; lists are joined (authors by ``; ``).
+
+    Text cells that a spreadsheet would take for a formula are neutralised (see
+    :func:`spreadsheet_safe`); JSON lines and WARC keep every text exact.
+    """
     writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS)
     writer.writeheader()
     count = 0
     for item in items:
-        writer.writerow(csv_row(item))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in csv_row(item).items()})
         count += 1
     return count
 

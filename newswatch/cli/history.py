@@ -9,14 +9,24 @@ from rich.text import Text
 
 import storage
 from newswatch import render
-from newswatch.cli.common import ConfigOption, JsonOption, app, article_or_exit, err, open_db, out
+from newswatch.cli.common import (
+    MAX_ROW,
+    ConfigOption,
+    JsonOption,
+    app,
+    article_or_exit,
+    err,
+    open_db,
+    out,
+)
 
 
 @app.command()
 def history(url: Annotated[str, typer.Argument(help="Article URL or id.")],
             config: ConfigOption = None, as_json: JsonOption = False,
             limit: Annotated[int, typer.Option(
-                "--limit", min=0, help="Show at most this many versions (the newest).")] = 1000,
+                "--limit", min=0, max=MAX_ROW,
+                help="Show at most this many versions (the newest).")] = 1000,
             ) -> None:
     """Every version of one article, with what changed.
 
@@ -29,7 +39,7 @@ def history(url: Annotated[str, typer.Argument(help="Article URL or id.")],
             render.print_json(out, {"id": article.id, "url": article.url,
                                     "status": article.status, "versions": rows})
         else:
-            out.print(Text(article.title or article.url, style="bold"))
+            out.print(render.cell(article.title or article.url), style="bold")
             out.print(article.url, highlight=False)
             out.print(render.history_table(rows))
 
@@ -37,9 +47,10 @@ def history(url: Annotated[str, typer.Argument(help="Article URL or id.")],
 @app.command()
 def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
          from_: Annotated[int | None, typer.Option(
-             "--from", help="Older version (default: the one before --to).")] = None,
+             "--from", min=1, max=MAX_ROW,
+             help="Older version (default: the one before --to).")] = None,
          to: Annotated[int | None, typer.Option(
-             "--to", help="Newer version (default: the latest).")] = None,
+             "--to", min=1, max=MAX_ROW, help="Newer version (default: the latest).")] = None,
          side_by_side: Annotated[bool, typer.Option(
              "--side-by-side", "-s", help="Old and new in two columns, paragraph by "
                                           "paragraph.")] = False,
@@ -61,7 +72,8 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
     if as_json:
         render.print_json(out, {"url": article.url, **render.to_jsonable(result)})
         return
-    out.print(f"[bold]{article.url}[/]  version {oldest} → {newest}", highlight=False)
+    out.print(Text.assemble((article.url, "bold"), f"  version {oldest} → {newest}"),
+              highlight=False)
     if not result.changed_fields:
         out.print("no differences")
     for field, ops in result.fields.items():

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import DBAPIError
 
 import storage
-from newswatch.cli.common import ConfigOption, app, article_or_exit, err, load_config, open_db, out
+from newswatch.cli.common import (
+    ConfigOption,
+    app,
+    article_or_exit,
+    complain,
+    err,
+    load_config,
+    open_db,
+    out,
+)
 from newswatch.durations import parse_duration
 from scheduler.convert import fields_from_extracted
 from scraper import extract
@@ -28,7 +40,19 @@ def _raw_database(config: ConfigOption) -> storage.Database:
     try:
         return storage.open_database(settings.database.url, create_tables=False)
     except storage.StorageError as error:
-        err.print(f"[bold red]database error[/] {error}", highlight=False)
+        complain("database error", error)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _answering(db: storage.Database) -> Iterator[None]:
+    """Exit 2 naming the database when it does not answer (these commands bypass the checks
+    that opening it normally does: it may be missing, locked, corrupt or on a server that is
+    down)."""
+    try:
+        yield
+    except DBAPIError as error:
+        complain("database error", storage.DatabaseUnavailable(db.safe_url, str(error.orig)))
         raise typer.Exit(2) from None
 
 
@@ -38,11 +62,11 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
     Example: newswatch db upgrade --config newswatch.toml
     """
-    with _raw_database(config) as db:
+    with _raw_database(config) as db, _answering(db):
         try:
             before = storage.upgrade(db.engine, safe_url=db.safe_url)
         except storage.StorageError as error:
-            err.print(f"[bold red]database error[/] {error}", highlight=False)
+            complain("database error", error)
             raise typer.Exit(2) from None
         after = storage.current_revision(db.engine)
     if before == after:
@@ -57,14 +81,16 @@ def db_status(config: ConfigOption = None) -> None:
 
     Example: newswatch db status
     """
-    with _raw_database(config) as db:
+    with _raw_database(config) as db, _answering(db):
         try:
             current = storage.current_revision(db.engine)
         except storage.StorageError as error:
-            err.print(f"[bold red]database error[/] {error}", highlight=False)
+            complain("database error", error)
             raise typer.Exit(2) from None
     head = storage.head_revision()
-    state = "up to date" if current == head else "needs `newswatch db upgrade`"
+    known = storage.known_revisions()
+    state = "up to date" if current == head else "needs `newswatch db upgrade`" \
+        if current is None or current in known else "newer than this newswatch: upgrade newswatch"
     out.print(f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}",
               highlight=False)
 

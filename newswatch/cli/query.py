@@ -15,10 +15,12 @@ from rich.text import Text
 import storage
 from newswatch import render
 from newswatch.cli.common import (
+    MAX_ROW,
     ConfigOption,
     JsonOption,
     app,
     article_or_exit,
+    complain,
     err,
     load_redactor,
     open_db,
@@ -27,13 +29,15 @@ from newswatch.cli.common import (
 from newswatch.queries import BadQuery, article_query, parse_when, topic_matcher
 from newswatch.redaction import masked_alert, masked_article
 
-LimitOption = Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
-OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Skip this many first.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
+                                          help="Show at most this many.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, max=MAX_ROW,
+                                           help="Skip this many first.")]
 
 
 def usage_error(error: Exception) -> typer.Exit:
     """Say what was wrong with the input and return the exit-2 to raise."""
-    err.print(f"[bold red]error[/] {error}", highlight=False)
+    complain("error", error)
     return typer.Exit(2)
 
 
@@ -94,7 +98,8 @@ def articles(
 def show(
     url: Annotated[str, typer.Argument(help="Article URL or id.")],
     version: Annotated[int | None, typer.Option(
-        "--version", "-v", help="Show this version instead of the latest.")] = None,
+        "--version", "-v", min=1, max=MAX_ROW,
+        help="Show this version instead of the latest.")] = None,
     at: Annotated[str | None, typer.Option(
         "--at", help="Show what readers saw at this time (2025-06-02T10:00, 24h...).")]
     = None,
@@ -138,7 +143,7 @@ def show(
     if current is not None:
         out.rule(f"version {current.number} of {article.version_count}")
         if current.title:
-            out.print(Text(current.title, style="bold"))
+            out.print(render.cell(current.title), style="bold")
         if current.subtitle:
             out.print(current.subtitle, markup=False, highlight=False, style="italic")
         out.print(current.body, markup=False, highlight=False)
@@ -253,7 +258,8 @@ def search(
 
 @app.command()
 def stories(
-    story: Annotated[int | None, typer.Argument(help="Show this story's articles.")] = None,
+    story: Annotated[int | None, typer.Argument(min=1, max=MAX_ROW,
+                                                help="Show this story's articles.")] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
     limit: LimitOption = 50,

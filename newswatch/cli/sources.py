@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, get_args
+from urllib.parse import urlsplit
 
 import typer
 from rich.progress import Progress
@@ -26,9 +27,11 @@ from rich.text import Text
 import storage
 from newswatch import fetching, render
 from newswatch.cli.common import (
+    MAX_ROW,
     ConfigOption,
     JsonOption,
     app,
+    complain,
     err,
     load_config,
     load_redactor,
@@ -39,6 +42,8 @@ from newswatch.cli.search_check import check_search_sources, print_search_checks
 from newswatch.config import ConfigError, Settings, SourceKind, load_settings
 from newswatch.durations import format_duration, parse_duration
 from newswatch.redaction import masked_source, redactor_for
+from scheduler.channels import build_channel
+from scheduler.exceptions import ChannelError
 from scheduler.redact import Redactor, redact_url
 from scraper import ScraperError
 from scraper.discover import discover
@@ -67,7 +72,8 @@ class SourceCheck:
 
 @sources_app.command("list")
 def list_(config: ConfigOption = None, as_json: JsonOption = False,
-          limit: Annotated[int, typer.Option("--limit", min=0, help="Show at most this many.")]
+          limit: Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
+                                             help="Show at most this many.")]
           = 1000,
           enabled: Annotated[bool, typer.Option("--enabled", help="Only enabled sources.")]
           = False) -> None:
@@ -100,12 +106,15 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
     """
     if kind not in KINDS:
         raise _usage(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
-    if not url.startswith(("http://", "https://")):
-        raise _usage(f"{redact_url(url)!r} is not an http(s) URL")
+    if not _fetchable(url):
+        raise _usage(f"{redact_url(url)!r} is not an http(s) URL; write the whole address, "
+                     "e.g. https://example.com/rss.xml")
     try:
         seconds = int(parse_duration(every).total_seconds())
     except ValueError as error:
         raise _usage(f"--every: {error}") from None
+    if seconds < 1:
+        raise _usage(f"--every {every}: poll at most once a second, e.g. --every 10m")
     if config is not None:
         _edit_config(config, lambda text: add_to_config(text, url, kind, every))
     with open_db(config) as db, db.transaction() as session:
@@ -191,7 +200,7 @@ def check(url: Annotated[str | None, typer.Argument(
 
 @app.command()
 def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Check the configuration, the database, and that every source answers.
+    """Check the configuration, the database, the alert channels, and that every source answers.
 
     Example: newswatch doctor --config newswatch.toml
     """
@@ -205,6 +214,11 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
                                           f"{found.versions} version(s)"))
     except storage.StorageError as error:
         checks.append(("database", False, redactor.text(str(error))))
+    for alert in settings.alerts:  # built, not sent: a URL run would refuse fails here too
+        try:
+            checks.append((f"alert channel {build_channel(alert.url).label}", True, "ready"))
+        except ChannelError as error:
+            checks.append(("alert channel", False, redactor.text(str(error))))
     results = [_masked_check(r, redactor)
                for r in check_sources(settings, [(s.url, s.kind) for s in settings.sources
                                                  if s.kind != "search"])]
@@ -224,8 +238,9 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     else:
         table = Table("check", "ok", "detail", box=None)
         for name, ok, detail in checks:
-            table.add_row(Text(name), Text("ok" if ok else "FAIL",
-                                           style="green" if ok else "bold red"), Text(detail))
+            table.add_row(render.cell(name), Text("ok" if ok else "FAIL",
+                                              style="green" if ok else "bold red"),
+                      render.cell(detail))
         out.print(table)
     if not all(ok for _, ok, _ in checks):
         raise typer.Exit(1)
@@ -285,15 +300,26 @@ def _print_checks(results: list[SourceCheck], as_json: bool) -> None:
         return
     table = Table("source", "ok", "status", "links", "time", "error", box=None)
     for r in results:
-        table.add_row(Text(r.url), Text("ok" if r.ok else "FAIL",
-                                        style="green" if r.ok else "bold red"),
+        table.add_row(render.cell(r.url), Text("ok" if r.ok else "FAIL",
+                                               style="green" if r.ok else "bold red"),
                       str(r.status or "-"), str(r.links), f"{r.elapsed:.2f}s",
-                      Text(r.error or ""))
+                      render.cell(r.error))
     out.print(table)
 
 
+def _fetchable(url: str) -> bool:
+    """An absolute http(s) URL with a host (and a readable port): what a source can be.
+    Credentials are allowed: a feed behind basic auth is a source like any other."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 def _usage(message: str) -> typer.Exit:
-    err.print(f"[bold red]error[/] {message}", highlight=False)
+    complain("error", message)
     return typer.Exit(2)
 
 

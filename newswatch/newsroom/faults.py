@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import random
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -133,13 +134,21 @@ def _brotli_zeros(size: int, module: Any) -> bytes:
 
 
 def wrong_charset(
-    ctx: FaultContext, *, charset: str = "ISO-8859-1", meta: bool = False
+    ctx: FaultContext, *, charset: str = "ISO-8859-1", meta: bool = False,
+    encode_as: str | None = None,
 ) -> Response:
-    """Send the UTF-8 page while declaring ``charset`` in the header (and the meta tag)."""
+    """Send the page while declaring ``charset`` in the header (and, with ``meta``, in the
+    document's own ``<meta charset>`` or XML declaration). The bytes stay UTF-8 unless
+    ``encode_as`` names a codec to write them in (characters it lacks become references)."""
     body = ctx.normal.body
     if meta:
         body = body.replace(b'<meta charset="utf-8">', f'<meta charset="{charset}">'.encode(), 1)
-    return replace(ctx.normal, body=body, content_type=f"text/html; charset={charset}")
+        body = re.sub(rb'\A(<\?xml[^>]*?encoding=")[^"]*(")',
+                      lambda m: m[1] + charset.encode() + m[2], body, count=1, flags=re.I)
+    if encode_as is not None:
+        body = body.decode("utf-8").encode(encode_as, errors="xmlcharrefreplace")
+    media = (ctx.normal.content_type or "text/html").split(";")[0]
+    return replace(ctx.normal, body=body, content_type=f"{media}; charset={charset}")
 
 
 def invalid_utf8(ctx: FaultContext) -> Response:

@@ -191,7 +191,7 @@ def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
     finally:
         room.stop()
     code, output = invoke("check", str(tmp_path / "missing.html"))
-    assert code == 1 and "no such file" in output
+    assert code == 2 and "no such file" in output  # a path that is not there: usage
 
 
 def test_init_writes_a_config_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

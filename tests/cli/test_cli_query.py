@@ -139,8 +139,9 @@ allow = ["{room.address}"]
         result = runner.invoke(app, ["doctor", "--config", str(config), "--json"])
         assert result.exit_code == 0, result.output
         checks = json.loads(result.output)
-        assert [c["ok"] for c in checks] == [True, True, True]
-        assert "link(s)" in checks[2]["detail"]
+        assert [c["ok"] for c in checks] == [True, True, True, True]
+        assert checks[2]["check"] == "alert channel console://"  # the default channel
+        assert "link(s)" in checks[3]["detail"]
         result = runner.invoke(app, ["sources", "check", f"{room.base_url}/feed.xml",
                                      "--config", str(config), "--json"])
         assert result.exit_code == 0 and json.loads(result.output)[0]["links"] > 0
@@ -151,6 +152,11 @@ kind = "feed"
 """)
         result = runner.invoke(app, ["doctor", "--config", str(config)])
         assert result.exit_code == 1 and "FAIL" in result.output
+        config.write_text(config.read_text() + '\n[[alerts]]\nurl = "jsonl://"\n')
+        result = runner.invoke(app, ["doctor", "--config", str(config), "--json"])
+        [alert] = [c for c in json.loads(result.output) if c["check"] == "alert channel"]
+        assert result.exit_code == 1 and not alert["ok"] and "needs a file path" in \
+            alert["detail"], "the channel `run` would refuse is reported"
     finally:
         room.stop()
     bad = tmp_path / "bad.toml"

@@ -268,6 +268,46 @@ def test_charset_faults_are_recovered_not_failed(scene: Scene, mode: str) -> Non
         a["url"] for a in scene.pipeline.alerts()}  # type: ignore[union-attr]
 
 
+# Python codec names that are not text encodings, and text encodings no browser honours: a page
+# naming one gets no say in how it is read (the WHATWG Encoding Standard's labels only).
+FOREIGN_LABELS = ["hex", "rot13", "undefined", "base64", "zlib", "utf-7", "bz2", "uu", "quopri",
+                  "unicode_escape", "raw_unicode_escape", "idna", "punycode", "utf-32",
+                  "x-user-defined", "replacement", "no-such-codec"]
+
+
+@pytest.mark.parametrize("label", FOREIGN_LABELS)
+def test_article_declaring_a_foreign_charset_is_read_once(scene: Scene, label: str) -> None:
+    """Bytes that are not UTF-8 under a label like hex: the label is ignored, the bytes are
+    guessed, the article is recorded in the one pass and rescheduled by the policy."""
+    scene.faulty.misbehave(SEED, "wrong_charset", charset=label, meta=True, encode_as="cp1252")
+    scene.run()
+    assert scene.report is not None and scene.report.errors == 0, "no unexpected error"
+    article = scene.article(SEED)
+    assert article.status == "live" and article.last_error is None, article.last_error
+    assert article.next_check_at is not None
+    assert article.next_check_at >= scene.clock() + timedelta(minutes=15), "not retried at once"
+    with scene.pipeline.db() as db, db.session() as session:  # type: ignore[union-attr]
+        stored = storage.get_version(session, article.id, 1)
+    assert stored is not None and "Istanbul" in (stored.title or "")
+    assert "Çırağan Palace" in stored.body
+    assert len(scene.faulty.requests_for(scene.faulty.path_of(SEED))) == 1
+
+
+@pytest.mark.parametrize("path,kind", [("/feed.xml", "feed"), ("/sitemap.xml", "sitemap")])
+@pytest.mark.parametrize("label", ["hex", "undefined", "utf-7", "zlib"])
+def test_feed_declaring_a_foreign_charset_is_read(scene: Scene, label: str, path: str,
+                                                  kind: str) -> None:
+    """The header and the XML declaration both name the label: the document is still read."""
+    scene.faulty.misbehave(path, "wrong_charset", charset=label, meta=True, encode_as="cp1252")
+    url = f"{scene.faulty.base_url}{path}"
+    scene.configure(sources=[{"url": url, "kind": kind}])
+    scene.run()
+    assert scene.report is not None and scene.report.errors == 0
+    src = scene.source(url)
+    assert src.last_error is None, src.last_error
+    assert scene.article(SEED).status == "live", "its article was found and recorded"
+
+
 # -- robots.txt ----------------------------------------------------------------------------------
 
 def test_robots_disallow_is_recorded_and_never_fetched(scene: Scene) -> None:

@@ -31,7 +31,8 @@ def test_the_same_article_reached_five_ways_is_one_url() -> None:
 
 
 @pytest.mark.parametrize("bad", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "",
-                                 "http://user:pw@example.com/"])
+                                 "http://user:pw@example.com/", "http://", "http://[::1",
+                                 "https://[", "http://\u2100/"])
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(InvalidURL):
         canonicalize_url(bad)

@@ -40,6 +40,8 @@ def test_in_memory_sqlite_works(now) -> None:
     [
         ("not a url", "not a database URL"),
         ("mysql://user@localhost/news", "only SQLite and PostgreSQL"),
+        ("mongodb://localhost/news", "only SQLite and PostgreSQL"),  # no SQLAlchemy dialect
+        ("nosuchdb+driver://localhost/news", "only SQLite and PostgreSQL"),
         ("postgresql+psycopg2://localhost/news", r"use \+psycopg"),
     ],
 )
@@ -60,6 +62,14 @@ def test_unwritable_sqlite_path_is_database_unavailable(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(storage.DatabaseUnavailable):
         open_database(f"sqlite:///{blocker}/newswatch.db")
+
+
+def test_a_file_that_is_not_a_database_is_database_unavailable(tmp_path: Path) -> None:
+    corrupt = tmp_path / "newswatch.db"
+    corrupt.write_bytes(bytes(range(256)) * 32)
+    with pytest.raises(storage.DatabaseUnavailable, match="file is not a database"):
+        open_database(f"sqlite:///{corrupt}")
+    assert corrupt.read_bytes() == bytes(range(256)) * 32, "left as it was"
 
 
 def test_repr_hides_the_password() -> None:
