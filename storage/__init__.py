@@ -125,6 +125,7 @@ from storage.types import (
     VersionDiff,
     VersionSummary,
 )
+from storage.writehealth import WriteHealth
 
 __all__ = [
     "ALERT_STATES",
@@ -179,6 +180,7 @@ __all__ = [
     "StoryInfo",
     "TextMatcher",
     "Version",
+    "WriteHealth",
     "VersionDiff",
     "VersionRecord",
     "VersionSummary",

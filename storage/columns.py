@@ -10,6 +10,16 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+# The largest id a row can have (a signed 64-bit integer); larger numbers name no row.
+MAX_ROW_ID = 2**63 - 1
+
+
+def as_row_id(text: str) -> int | None:
+    """``text`` as a row id if it is plain ASCII digits within range, else None."""
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID:
+        return int(text)
+    return None
+
 
 def as_utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; a naive value is taken to be UTC already."""

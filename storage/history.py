@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from storage.columns import MAX_ROW_ID, as_row_id
 from storage.diff import count_words, field_diff
 from storage.exceptions import NotFound
 from storage.fingerprint import changed_fields
@@ -38,8 +39,11 @@ def list_articles(
 
 def find_article(s: Session, url_or_id: str | int) -> Article | None:
     """The article with this canonical URL (or earlier URL, if it moved) or id."""
-    if isinstance(url_or_id, int) or url_or_id.isdigit():
-        return s.get(Article, int(url_or_id))
+    if isinstance(url_or_id, int):
+        return s.get(Article, url_or_id) if 0 < url_or_id <= MAX_ROW_ID else None
+    if url_or_id.isascii() and url_or_id.isdigit():
+        row_id = as_row_id(url_or_id)
+        return s.get(Article, row_id) if row_id is not None else None
     article_id = resolve_url(s, url_or_id)
     return s.get(Article, article_id) if article_id is not None else None
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 import storage
 from newswatch.api.deps import SessionDep, TokenDep, WriteSessionDep
+from newswatch.api.params import SourceId
 from newswatch.api.schemas import Message, SourceIn
 from newswatch.durations import parse_duration
 
@@ -34,7 +35,7 @@ def add_source(session: WriteSessionDep, body: SourceIn) -> storage.SourceRow:
 
 @router.delete("/{source_id}", response_model=storage.SourceRow, dependencies=[TokenDep],
                responses={**_WRITE_ERRORS, 404: {"model": Message}})
-def remove_source(session: WriteSessionDep, source_id: int) -> storage.SourceRow:
+def remove_source(session: WriteSessionDep, source_id: SourceId) -> storage.SourceRow:
     """Stop polling a source; its articles stay. A source the configuration lists is
     enabled again when a daemon starts with that configuration."""
     return storage.remove_source(session, source_id)
