@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                               on_parent_gone=parent_gone)
         daemon.start()
         app = create_app(db, settings, daemon=daemon)
-        config = uvicorn.Config(app, log_level=spec.log_level.lower(), access_log=False,
+        # log_config=None: uvicorn's lines go through the daemon's own format (JSON or not).
+        config = uvicorn.Config(app, log_config=None, access_log=False,
                                 lifespan="off", server_header=False,
                                 timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
