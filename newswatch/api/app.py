@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -115,10 +116,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body'))}: "
-                    f"{e['msg']}" for e in error.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
+                    f": {e['msg']}{_hint(e)}" for e in error.errors()]
         return JSONResponse({"detail": "; ".join(problems),
                              "errors": jsonable_encoder(error.errors())}, status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(_: Request, error: OverflowError) -> JSONResponse:
+        return JSONResponse({"detail": f"a number or time in the request is out of range: "
+                                       f"{error}"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -127,3 +133,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=error.status_code,
                             headers=getattr(error, "headers", None))
 
+
+
+def _hint(error: Any) -> str:
+    if error.get("loc", ())[-1:] == ("offset",) and error.get("type") == "less_than_equal":
+        return " (to reach older items, narrow the listing with since/until or outlet)"
+    return ""

@@ -19,6 +19,7 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>newswatch API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{css}">
 </head>
 <body>
