@@ -153,4 +153,5 @@ def _iso(value: datetime) -> str:
 
 
 def _serialise(feed: ET.Element) -> bytes:
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body

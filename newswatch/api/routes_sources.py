@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, status
 
@@ -13,7 +14,8 @@ from newswatch.api.schemas import Message, SourceIn
 from newswatch.durations import parse_duration
 
 router = APIRouter(prefix="/api/sources", tags=["sources"])
-_WRITE_ERRORS = {401: {"model": Message}, 403: {"model": Message}}
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Message},
+                                                  403: {"model": Message}}
 
 
 @router.get("", response_model=list[storage.SourceRow])

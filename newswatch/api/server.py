@@ -37,7 +37,7 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
                             lifespan="off")
     server = uvicorn.Server(config)
     # Signal handlers belong to the main thread; this server is stopped with should_exit.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.run, name="newswatch-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
