@@ -1,0 +1,251 @@
+"""Does reading the API slow the daemon down? Ingest with and without 32 readers (issue 14).
+
+    python bench/readers.py [--articles 2000] [--history 50000] [--runs 3] [--readers 32]
+
+``newswatch run`` (its web server included, as a child process at ``[daemon] serve_nice``)
+ingests ``--articles`` new articles from the newsroom (generated stories, in a process of its
+own: bench/readers_newsroom.py) into a SQLite database that already holds ``--history``
+articles, one in ten edited (bench/api.py's synthetic history, so that listings, search,
+feeds and coverage have a realistic amount to read). Each run starts from a copy of the same
+database, whose sitemap has been read: the frontier holds every new article, due.
+
+Runs alternate, quiet then loaded, ``--runs`` times each; the table shows each run and the
+medians. Loaded: bench/readers_load.py's 32 concurrent readers (listings and deep pages,
+search and deep pages, the edits feed with a new topic each time, coverage, stats, the home
+page, /healthz) from the moment the server answers until the daemon is done. Ingest rate:
+versions recorded per second from that moment (the same moment in a quiet run) until 90 % of
+the articles are in. The ratio loaded / quiet is the figure the issue asks for (target at
+least 0.9), and /healthz answers other than 200 under load (target 0).
+
+The readers' process runs at nice 19: on a real deployment readers are other machines, and
+their CPU cost is not what is measured. Loopback only. A benchmark: it prints, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+# bench/storage.py must not shadow the storage package: import it before bench/ is on the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+import storage  # noqa: E402, F401  (imported first on purpose, see above)
+
+sys.path.append(str(HERE))
+import pipeline_env as env  # noqa: E402
+
+import api as api_bench  # noqa: E402  (last: it takes bench/ off the path again)
+
+NEWSWATCH = [sys.executable, "-m", "newswatch"]
+PY = sys.executable
+
+
+@dataclass
+class Run:
+    loaded: bool
+    rate: float  # versions per second
+    new: int
+    seconds: float
+    readers: dict[str, object] | None = None
+
+    @property
+    def healthz_failures(self) -> int:
+        kinds = (self.readers or {}).get("kinds", {})
+        return int(kinds.get("healthz", {}).get("failures", 0))  # type: ignore[union-attr]
+
+
+def write_config(path: Path, *, db_file: Path, newsroom: str, port: int, work: Path) -> Path:
+    path.write_text(f"""
+[database]
+url = "sqlite:///{db_file}"
+
+[[sources]]
+url = "{newsroom}/sitemap.xml"
+kind = "sitemap"
+every = "30d"
+
+[topic]
+query = ""
+
+[recheck]
+tiers = [ {{ younger_than = "3650d", every = "15m" }} ]
+
+[[alerts]]
+url = "jsonl://{work / 'alerts.jsonl'}"
+
+[fetch]
+delay = "0s"
+per_host = 8
+concurrency = 8
+
+[api]
+port = {port}
+""", encoding="utf-8")
+    return path
+
+
+def versions(db_file: Path) -> int:
+    """Versions stored, read without disturbing the daemon (WAL: readers do not block)."""
+    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as con:
+        return int(con.execute("SELECT count(*) FROM versions").fetchone()[0])
+
+
+def prepare(work: Path, newsroom: str, history: int) -> Path:
+    """The database every run copies: the history, then the newsroom's sitemap read."""
+    template = work / "template.db"
+    started = time.perf_counter()
+    api_bench.build(f"sqlite:///{template}", history)
+    config = write_config(work / "seed.toml", db_file=template, newsroom=newsroom,
+                          port=env.free_port(), work=work)
+    seeded = subprocess.run([PY, str(HERE / "pipeline_daemon.py"), "--config", str(config),
+                             "--mode", "discover", "--log-level", "WARNING"],
+                            capture_output=True, text=True, check=True)
+    outcome = json.loads(seeded.stdout.splitlines()[-1])
+    if outcome["outcomes"] != {"source_ok": 1}:
+        raise RuntimeError(f"reading the sitemap failed: {outcome}")
+    with sqlite3.connect(template) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(f"history: {history:,} articles, {versions(template):,} versions, built in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
+    return template
+
+
+def wait_healthy(base: str, daemon: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if daemon.poll() is not None:
+            raise RuntimeError(f"the daemon exited with {daemon.returncode}; see {log}")
+        try:
+            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the daemon's server did not answer; see {log}")
+
+
+def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, readers: int,
+            index: int) -> Run:
+    db_file = work / f"run{index}.db"
+    shutil.copy(template, db_file)
+    port = env.free_port()
+    config = write_config(work / f"run{index}.toml", db_file=db_file, newsroom=newsroom,
+                          port=port, work=work)
+    base, log = f"http://127.0.0.1:{port}", work / f"run{index}.log"
+    before = versions(db_file)
+    with log.open("ab") as out:
+        daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config), "--log-level",
+                                   "WARNING"], stdout=out, stderr=out)
+    load: subprocess.Popen[str] | None = None
+    try:
+        wait_healthy(base, daemon, log)
+        if loaded:
+            load = subprocess.Popen([PY, str(HERE / "readers_load.py"), "--base", base,
+                                     "--readers", str(readers)], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True)
+        start_count, started = versions(db_file), time.perf_counter()
+        target = before + int(n * 0.9)
+        count = start_count
+        while count < target:
+            if daemon.poll() is not None:
+                raise RuntimeError(f"the daemon exited with {daemon.returncode}; see {log}")
+            if time.perf_counter() - started > 600:
+                break
+            time.sleep(0.2)
+            count = versions(db_file)
+        seconds = time.perf_counter() - started
+        seen = None
+        if load is not None:
+            out_text, _ = load.communicate("", timeout=120)  # EOF on stdin stops the readers
+            seen = json.loads(out_text.splitlines()[-1])
+        return Run(loaded=loaded, rate=(count - start_count) / seconds,
+                   new=count - start_count, seconds=seconds, readers=seen)
+    finally:
+        if load is not None and load.poll() is None:
+            load.kill()
+            load.wait()
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()
+        db_file.unlink(missing_ok=True)
+
+
+def report(runs: list[Run], readers: int) -> None:
+    print(f"\n{'run':<4} {'readers':>7} {'versions/s':>11} {'versions':>9} {'seconds':>8} "
+          f"{'reads/s':>8} {'healthz not 200':>16}")
+    for i, run in enumerate(runs, 1):
+        reads = sum(k["requests"] for k in (run.readers or {}).get("kinds", {}).values())  # type: ignore[union-attr]
+        seconds = float((run.readers or {}).get("seconds", 0) or 1)  # type: ignore[arg-type]
+        print(f"{i:<4} {readers if run.loaded else 0:>7} {run.rate:>11.1f} {run.new:>9,} "
+              f"{run.seconds:>8.1f} {reads / seconds if run.loaded else 0:>8.0f} "
+              f"{run.healthz_failures if run.loaded else '-':>16}")
+    quiet = statistics.median(r.rate for r in runs if not r.loaded)
+    loaded = statistics.median(r.rate for r in runs if r.loaded)
+    failures = sum(r.healthz_failures for r in runs if r.loaded)
+    probes = sum(int(r.readers["kinds"].get("healthz", {}).get("requests", 0))  # type: ignore[index, union-attr]
+                 for r in runs if r.loaded and r.readers)
+    print(f"\ningest, median: {quiet:.1f} versions/s without readers, {loaded:.1f} with "
+          f"{readers}: ratio {loaded / quiet:.2f} (target >= 0.90); /healthz not 200 under "
+          f"load: {failures} of {probes} (target 0)")
+    last = next((r for r in reversed(runs) if r.loaded and r.readers), None)
+    if last and last.readers:
+        print(f"\nthe readers of the last loaded run ({last.readers['seconds']:.0f} s, their "
+              f"own CPU {last.readers['cpu']:.0f} s):")
+        print(f"  {'request':<20} {'count':>7} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
+        for kind, seen in last.readers["kinds"].items():  # type: ignore[union-attr]
+            print(f"  {kind:<20} {seen['requests']:>7} {seen['failures']:>7} "
+                  f"{seen['p50_ms']:>8.0f} {seen['p99_ms']:>8.0f}")
+        for problem in last.readers.get("problems", [])[:5]:  # type: ignore[union-attr]
+            print(f"  ! {problem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000, help="new articles per run")
+    parser.add_argument("--history", type=int, default=50_000, help="articles already stored")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each kind (median)")
+    parser.add_argument("--readers", type=int, default=32)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with ExitStack() as stack:
+        work = Path(tempfile.mkdtemp(prefix="nw_readers_"))
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        room = subprocess.Popen([PY, str(HERE / "readers_newsroom.py"), "--articles",
+                                 str(args.articles)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        stack.callback(room.wait, 30)
+        stack.callback(room.communicate, "")
+        assert room.stdout is not None
+        newsroom = room.stdout.readline().strip()
+        print(f"newsroom {newsroom}: {args.articles:,} articles; `newswatch run` on SQLite, "
+              f"{args.runs} quiet and {args.runs} loaded runs, alternating", flush=True)
+        template = prepare(work, newsroom, args.history)
+        runs = []
+        for index in range(args.runs * 2):
+            loaded = index % 2 == 1
+            run = one_run(work, template, newsroom, args.articles, loaded=loaded,
+                          readers=args.readers, index=index)
+            runs.append(run)
+            print(f"  run {index + 1} ({'loaded' if loaded else 'quiet'}): "
+                  f"{run.rate:.1f} versions/s", flush=True)
+        report(runs, args.readers)
+
+
+if __name__ == "__main__":
+    main()
