@@ -12,10 +12,15 @@ database, whose sitemap has been read: the frontier holds every new article, due
 Runs alternate, quiet then loaded, ``--runs`` times each; the table shows each run and the
 medians. Loaded: bench/readers_load.py's 32 concurrent readers (listings and deep pages,
 search and deep pages, the edits feed with a new topic each time, coverage, stats, the home
-page, /healthz) from the moment the server answers until the daemon is done. Ingest rate:
+page, /healthz) from the moment the server answers until the daemon is done. A /healthz
+probe fails if it is not answered 200 within 5 s. Ingest rate:
 versions recorded per second from that moment (the same moment in a quiet run) until 90 % of
 the articles are in. The ratio loaded / quiet is the figure the issue asks for (target at
 least 0.9), and /healthz answers other than 200 under load (target 0).
+
+Beside each rate: the daemon's CPU per version, its server's CPU seconds, and how many cores
+other processes kept busy meanwhile (this machine is shared; a rate is only comparable with
+runs that had as much left to them).
 
 The readers' process runs at nice 19: on a real deployment readers are other machines, and
 their CPU cost is not what is measured. Loopback only. A benchmark: it prints, asserts nothing.
@@ -45,9 +50,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 import storage  # noqa: E402, F401  (imported first on purpose, see above)
 
 sys.path.append(str(HERE))
-import pipeline_env as env  # noqa: E402
+import api as api_bench  # noqa: E402
 
-import api as api_bench  # noqa: E402  (last: it takes bench/ off the path again)
+sys.path.append(str(HERE))  # importing bench/api.py took bench/ off the path again
+import pipeline_env as env  # noqa: E402
 
 NEWSWATCH = [sys.executable, "-m", "newswatch"]
 PY = sys.executable
@@ -59,6 +65,9 @@ class Run:
     rate: float  # versions per second
     new: int
     seconds: float
+    daemon_cpu: float = 0.0  # CPU seconds of the daemon's own process in the window
+    server_cpu: float = 0.0  # of its web server child
+    others: float = 0.0  # cores busy with processes not of this run (other people's work)
     readers: dict[str, object] | None = None
 
     @property
@@ -156,6 +165,10 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
             load = subprocess.Popen([PY, str(HERE / "readers_load.py"), "--base", base,
                                      "--readers", str(readers)], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, text=True)
+        server = [p for p in env.family(daemon.pid) if p != daemon.pid]
+        ours = [daemon.pid, *server] + ([load.pid] if load is not None else [])
+        cpu0 = (env.cpu_seconds([daemon.pid]), env.cpu_seconds(server),
+                env.cpu_seconds(ours), env.machine_busy())
         start_count, started = versions(db_file), time.perf_counter()
         target = before + int(n * 0.9)
         count = start_count
@@ -167,12 +180,16 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
             time.sleep(0.2)
             count = versions(db_file)
         seconds = time.perf_counter() - started
+        daemon_cpu = env.cpu_seconds([daemon.pid]) - cpu0[0]
+        server_cpu = env.cpu_seconds(server) - cpu0[1]
+        others = (env.machine_busy() - cpu0[3] - (env.cpu_seconds(ours) - cpu0[2])) / seconds
         seen = None
         if load is not None:
             out_text, _ = load.communicate("", timeout=120)  # EOF on stdin stops the readers
             seen = json.loads(out_text.splitlines()[-1])
         return Run(loaded=loaded, rate=(count - start_count) / seconds,
-                   new=count - start_count, seconds=seconds, readers=seen)
+                   new=count - start_count, seconds=seconds, daemon_cpu=daemon_cpu,
+                   server_cpu=server_cpu, others=others, readers=seen)
     finally:
         if load is not None and load.poll() is None:
             load.kill()
@@ -188,12 +205,15 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
 
 def report(runs: list[Run], readers: int) -> None:
     print(f"\n{'run':<4} {'readers':>7} {'versions/s':>11} {'versions':>9} {'seconds':>8} "
-          f"{'reads/s':>8} {'healthz not 200':>16}")
+          f"{'daemon CPU ms/v':>16} {'server CPU':>11} {'others':>7} {'reads/s':>8} "
+          f"{'healthz not 200':>16}")
     for i, run in enumerate(runs, 1):
         reads = sum(k["requests"] for k in (run.readers or {}).get("kinds", {}).values())  # type: ignore[union-attr]
         seconds = float((run.readers or {}).get("seconds", 0) or 1)  # type: ignore[arg-type]
         print(f"{i:<4} {readers if run.loaded else 0:>7} {run.rate:>11.1f} {run.new:>9,} "
-              f"{run.seconds:>8.1f} {reads / seconds if run.loaded else 0:>8.0f} "
+              f"{run.seconds:>8.1f} {run.daemon_cpu / max(run.new, 1) * 1000:>16.1f} "
+              f"{run.server_cpu:>10.1f}s {run.others:>7.2f} "
+              f"{reads / seconds if run.loaded else 0:>8.0f} "
               f"{run.healthz_failures if run.loaded else '-':>16}")
     quiet = statistics.median(r.rate for r in runs if not r.loaded)
     loaded = statistics.median(r.rate for r in runs if r.loaded)

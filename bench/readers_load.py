@@ -70,7 +70,9 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
                 kind, path, params = next_request(rng)
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path, params=params)
+                    # A health probe gives up after 5 s (a monitor's patience); pages get 30 s.
+                    response = await client.get(path, params=params,
+                                                timeout=5 if kind == "healthz" else 30)
                     ok = response.status_code == 200
                     if not ok and len(problems) < 20:
                         problems.append(f"{kind}: {response.status_code} {response.text[:120]}")

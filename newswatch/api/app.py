@@ -6,9 +6,13 @@ the tests) call the factory.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +40,9 @@ from newswatch.web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
+# Requests handled at once (each holds a thread and a pooled database connection; the pool
+# holds 15 on SQLite): more would only queue for connections and interpreter time.
+REQUEST_THREADS = 10
 # Bounds of the caches: a reader choosing new query strings must not grow them without end.
 AGGREGATE_ENTRIES = 256
 FEED_TTL = 5.0
@@ -51,6 +58,7 @@ def create_app(db: storage.Database, settings: Settings, *,
     feed at most every ``feed_ttl`` seconds per query. ``daemon``: the daemon this server
     serves for, whose liveness ``/healthz`` and whose counters ``/metrics`` report."""
     app = FastAPI(
+        lifespan=_bounded_threads,
         docs_url=None,  # served by newswatch.api.docs from this package's files, no CDN
         redoc_url=None,
         title="newswatch",
@@ -72,6 +80,7 @@ def create_app(db: storage.Database, settings: Settings, *,
     app.state.aggregates = TTLCache(aggregate_ttl, max_entries=AGGREGATE_ENTRIES)
     app.state.feeds = TTLCache(feed_ttl, max_entries=FEED_ENTRIES)
     app.state.daemon = daemon
+    app.state.health_threads = anyio.CapacityLimiter(2)  # /healthz never queues behind pages
     for module in (routes_articles, routes_search, routes_misc, routes_sources, feeds,
                    routes_ops, docs, web_routes):
         app.include_router(module.router)
@@ -82,6 +91,13 @@ def create_app(db: storage.Database, settings: Settings, *,
         configured=settings.api.trusted_hosts, listen_host=settings.api.host,
         public_url=settings.api.public_url))
     return app
+
+
+@asynccontextmanager
+async def _bounded_threads(_: FastAPI) -> AsyncIterator[None]:
+    """Run at most REQUEST_THREADS blocking handlers at once (anyio's default is 40)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(db, settings, daemon=daemon)
         # log_config=None: uvicorn's lines go through the daemon's own format (JSON or not).
         config = uvicorn.Config(app, log_config=None, access_log=False,
-                                lifespan="off", server_header=False,
+                                lifespan="on", server_header=False,
                                 timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
         if gone.is_set():
