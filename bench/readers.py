@@ -9,8 +9,9 @@ articles, one in ten edited (bench/api.py's synthetic history, so that listings,
 feeds and coverage have a realistic amount to read). Each run starts from a copy of the same
 database, whose sitemap has been read: the frontier holds every new article, due.
 
-Runs alternate, quiet then loaded, ``--runs`` times each; the table shows each run and the
-medians. Loaded: bench/readers_load.py's 32 concurrent readers (listings and deep pages,
+Runs alternate quiet, loaded, loaded, quiet, ... (``--runs`` of each), so that the machine's
+drift cancels out; the table shows each run, the medians, and each loaded run's rate over the
+quiet run beside it. Loaded: bench/readers_load.py's 32 concurrent readers (listings and deep pages,
 search and deep pages, the edits feed with a new topic each time, coverage, stats, the home
 page, /healthz) from the moment the server answers until the daemon is done. A /healthz
 probe fails if it is not answered 200 within 5 s. Ingest rate:
@@ -76,7 +77,8 @@ class Run:
         return int(kinds.get("healthz", {}).get("failures", 0))  # type: ignore[union-attr]
 
 
-def write_config(path: Path, *, db_file: Path, newsroom: str, port: int, work: Path) -> Path:
+def write_config(path: Path, *, db_file: Path, newsroom: str, port: int, work: Path,
+                 serve_nice: int = 10) -> Path:
     path.write_text(f"""
 [database]
 url = "sqlite:///{db_file}"
@@ -99,6 +101,9 @@ url = "jsonl://{work / 'alerts.jsonl'}"
 delay = "0s"
 per_host = 8
 concurrency = 8
+
+[daemon]
+serve_nice = {serve_nice}
 
 [api]
 port = {port}
@@ -147,12 +152,12 @@ def wait_healthy(base: str, daemon: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, readers: int,
-            index: int) -> Run:
+            index: int, serve_nice: int) -> Run:
     db_file = work / f"run{index}.db"
     shutil.copy(template, db_file)
     port = env.free_port()
     config = write_config(work / f"run{index}.toml", db_file=db_file, newsroom=newsroom,
-                          port=port, work=work)
+                          port=port, work=work, serve_nice=serve_nice)
     base, log = f"http://127.0.0.1:{port}", work / f"run{index}.log"
     before = versions(db_file)
     with log.open("ab") as out:
@@ -217,12 +222,17 @@ def report(runs: list[Run], readers: int) -> None:
               f"{run.healthz_failures if run.loaded else '-':>16}")
     quiet = statistics.median(r.rate for r in runs if not r.loaded)
     loaded = statistics.median(r.rate for r in runs if r.loaded)
+    # Each loaded run beside the quiet run next to it (this machine's speed drifts).
+    pairs = [(runs[i], runs[i + 1]) for i in range(0, len(runs) - 1, 2)]
+    ratios = [(b.rate / a.rate) if b.loaded else (a.rate / b.rate) for a, b in pairs]
     failures = sum(r.healthz_failures for r in runs if r.loaded)
     probes = sum(int(r.readers["kinds"].get("healthz", {}).get("requests", 0))  # type: ignore[index, union-attr]
                  for r in runs if r.loaded and r.readers)
     print(f"\ningest, median: {quiet:.1f} versions/s without readers, {loaded:.1f} with "
-          f"{readers}: ratio {loaded / quiet:.2f} (target >= 0.90); /healthz not 200 under "
-          f"load: {failures} of {probes} (target 0)")
+          f"{readers} ({loaded / quiet:.2f}); loaded / quiet, run beside run: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} "
+          f"(target >= 0.90); /healthz not 200 within 5 s under load: {failures} of {probes} "
+          f"(target 0)")
     last = next((r for r in reversed(runs) if r.loaded and r.readers), None)
     if last and last.readers:
         print(f"\nthe readers of the last loaded run ({last.readers['seconds']:.0f} s, their "
@@ -241,6 +251,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=50_000, help="articles already stored")
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind (median)")
     parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--serve-nice", type=int, default=10, help="[daemon] serve_nice")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
@@ -258,9 +269,9 @@ def main() -> None:
         template = prepare(work, newsroom, args.history)
         runs = []
         for index in range(args.runs * 2):
-            loaded = index % 2 == 1
+            loaded = index % 4 in (1, 2)  # quiet, loaded, loaded, quiet: drift cancels out
             run = one_run(work, template, newsroom, args.articles, loaded=loaded,
-                          readers=args.readers, index=index)
+                          readers=args.readers, index=index, serve_nice=args.serve_nice)
             runs.append(run)
             print(f"  run {index + 1} ({'loaded' if loaded else 'quiet'}): "
                   f"{run.rate:.1f} versions/s", flush=True)

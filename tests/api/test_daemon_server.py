@@ -3,6 +3,7 @@ cannot starve the daemon, a crashed server comes back, and no server outlives it
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -19,7 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
+from newswatch.api.server import serve_daemon
+from newswatch.config import load_settings
 from newswatch.newsroom import Newsroom
+from newswatch.runtime import open_runtime
 from tests.newsroom_config import write_newsroom_config
 
 TIMEOUT = 60.0
@@ -161,3 +165,24 @@ def test_a_killed_daemon_leaves_no_server_behind(
     running.process.kill()  # no chance to stop its child: the child must notice by itself
     running.process.wait(timeout=TIMEOUT)
     until(lambda: gone(child), "the orphaned server stopped by itself", timeout=15)
+
+
+def test_serve_false_starts_no_server(tmp_path: Path) -> None:
+    room = Newsroom()
+    room.start()
+    try:
+        settings = load_settings(write_newsroom_config(room, tmp_path, extra="""
+[daemon]
+serve = false
+[api]
+port = 0
+"""))
+
+        async def check() -> None:
+            async with open_runtime(settings) as runtime:
+                with serve_daemon(runtime, settings) as url:
+                    assert url is None
+
+        asyncio.run(check())
+    finally:
+        room.stop()
