@@ -15,10 +15,12 @@ How it is watched:
 * :meth:`ServerSupervisor.stop` (the daemon's shutdown, SIGTERM/SIGINT included) sends the
   child SIGTERM and waits, then SIGKILL; if the daemon dies without stopping it, the child
   sees its channel close and stops by itself (``newswatch.api.channel``);
-* the child runs in a process group of its own, so a Ctrl-C in the terminal reaches the
-  daemon only and the daemon stops its child in order. Not in a session of its own: Linux
-  shares the CPU between sessions first (autogroups) and applies niceness only within one, so
-  a server in its own session would compete with the daemon as an equal, whatever its nice.
+* the child runs in a session of its own, so a Ctrl-C in the terminal reaches the daemon only
+  and the daemon stops its child in order. Linux (with autogroups, the desktop default) shares
+  the CPU between sessions first and applies a process's niceness only within its session:
+  in the daemon's session, the server's CPU would be charged to the daemon's share; in its
+  own, at nice 0, it would compete with the daemon as an equal. So the child also sets its
+  session's niceness (``/proc/self/autogroup``, see ``newswatch.api.child``).
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ class ServerSupervisor:
                     [sys.executable, "-m", "newswatch.api.child", "--listen-fd", str(listen_fd),
                      "--channel-fd", str(theirs.fileno())],
                     pass_fds=(listen_fd, theirs.fileno()), stdin=subprocess.DEVNULL,
-                    process_group=0)
+                    start_new_session=True)
             except OSError as error:
                 logger.error("cannot start the web server: %s", error,
                              extra={"event": "serve_child_failed", "error": str(error)})
