@@ -40,9 +40,9 @@ from newswatch.web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
-# Requests handled at once (each holds a thread and a pooled database connection; the pool
+# Blocking handlers run at once (each holds a thread and a pooled database connection; the pool
 # holds 15 on SQLite): more would only queue for connections and interpreter time.
-REQUEST_THREADS = 10
+REQUEST_THREADS = 4
 # Bounds of the caches: a reader choosing new query strings must not grow them without end.
 AGGREGATE_ENTRIES = 256
 FEED_TTL = 5.0
