@@ -71,10 +71,14 @@ class Run:
     others: float = 0.0  # cores busy with processes not of this run (other people's work)
     readers: dict[str, object] | None = None
 
+    def healthz(self, what: str = "failures") -> int:
+        """/healthz probes that failed (or timed out, or were made) in this run."""
+        kinds = (self.readers or {}).get("kinds", {})
+        return int(kinds.get("healthz", {}).get(what, 0))  # type: ignore[union-attr]
+
     @property
     def healthz_failures(self) -> int:
-        kinds = (self.readers or {}).get("kinds", {})
-        return int(kinds.get("healthz", {}).get("failures", 0))  # type: ignore[union-attr]
+        return self.healthz()
 
 
 def write_config(path: Path, *, db_file: Path, newsroom: str, port: int, work: Path,
@@ -225,22 +229,24 @@ def report(runs: list[Run], readers: int) -> None:
     # Each loaded run beside the quiet run next to it (this machine's speed drifts).
     pairs = [(runs[i], runs[i + 1]) for i in range(0, len(runs) - 1, 2)]
     ratios = [(b.rate / a.rate) if b.loaded else (a.rate / b.rate) for a, b in pairs]
-    failures = sum(r.healthz_failures for r in runs if r.loaded)
-    probes = sum(int(r.readers["kinds"].get("healthz", {}).get("requests", 0))  # type: ignore[index, union-attr]
-                 for r in runs if r.loaded and r.readers)
+    failures = sum(r.healthz() for r in runs if r.loaded)
+    timeouts = sum(r.healthz("timeouts") for r in runs if r.loaded)
+    probes = sum(r.healthz("requests") for r in runs if r.loaded)
     print(f"\ningest, median: {quiet:.1f} versions/s without readers, {loaded:.1f} with "
           f"{readers} ({loaded / quiet:.2f}); loaded / quiet, run beside run: "
           f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} "
           f"(target >= 0.90); /healthz not 200 within 5 s under load: {failures} of {probes} "
-          f"(target 0)")
+          f"({timeouts} not answered in time, {failures - timeouts} answered otherwise; "
+          f"target 0)")
     last = next((r for r in reversed(runs) if r.loaded and r.readers), None)
     if last and last.readers:
         print(f"\nthe readers of the last loaded run ({last.readers['seconds']:.0f} s, their "
               f"own CPU {last.readers['cpu']:.0f} s):")
-        print(f"  {'request':<20} {'count':>7} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"  {'request':<20} {'count':>7} {'failed':>7} {'timed out':>10} {'p50 ms':>8} "
+              f"{'p99 ms':>8}")
         for kind, seen in last.readers["kinds"].items():  # type: ignore[union-attr]
             print(f"  {kind:<20} {seen['requests']:>7} {seen['failures']:>7} "
-                  f"{seen['p50_ms']:>8.0f} {seen['p99_ms']:>8.0f}")
+                  f"{seen['timeouts']:>10} {seen['p50_ms']:>8.0f} {seen['p99_ms']:>8.0f}")
         for problem in last.readers.get("problems", [])[:5]:  # type: ignore[union-attr]
             print(f"  ! {problem}")
 

@@ -61,6 +61,7 @@ def next_request(rng: random.Random) -> tuple[str, str, dict[str, str | int]]:
 async def load(base: str, readers: int, stop: threading.Event) -> dict[str, object]:
     latencies: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
+    timeouts: dict[str, int] = defaultdict(int)
     problems: list[str] = []
     limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -78,6 +79,7 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
                         problems.append(f"{kind}: {response.status_code} {response.text[:120]}")
                 except httpx.HTTPError as error:
                     ok = False
+                    timeouts[kind] += isinstance(error, httpx.TimeoutException)
                     if len(problems) < 20:
                         problems.append(f"{kind}: {type(error).__name__}")
                 latencies[kind].append(time.perf_counter() - started)
@@ -90,6 +92,7 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
     return {
         "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "problems": problems,
         "kinds": {kind: {"requests": len(values), "failures": failures[kind],
+                         "timeouts": timeouts[kind],
                          "p50_ms": _pct(values, 0.5), "p99_ms": _pct(values, 0.99)}
                   for kind, values in sorted(latencies.items())},
     }
