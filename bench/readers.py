@@ -19,6 +19,9 @@ versions recorded per second from that moment (the same moment in a quiet run) u
 the articles are in. The ratio loaded / quiet is the figure the issue asks for (target at
 least 0.9), and /healthz answers other than 200 under load (target 0).
 
+``--in-process`` serves from a thread of the daemon instead (bench/readers_inprocess.py), as
+newswatch did before issue 14, for comparison.
+
 Beside each rate: the daemon's CPU per version, its server's CPU seconds, and how many cores
 other processes kept busy meanwhile (this machine is shared; a rate is only comparable with
 runs that had as much left to them).
@@ -156,7 +159,7 @@ def wait_healthy(base: str, daemon: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, readers: int,
-            index: int, serve_nice: int) -> Run:
+            index: int, serve_nice: int, in_process: bool) -> Run:
     db_file = work / f"run{index}.db"
     shutil.copy(template, db_file)
     port = env.free_port()
@@ -164,9 +167,10 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
                           port=port, work=work, serve_nice=serve_nice)
     base, log = f"http://127.0.0.1:{port}", work / f"run{index}.log"
     before = versions(db_file)
+    command = ([PY, str(HERE / "readers_inprocess.py"), "--config", str(config)] if in_process
+               else [*NEWSWATCH, "run", "--config", str(config), "--log-level", "WARNING"])
     with log.open("ab") as out:
-        daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config), "--log-level",
-                                   "WARNING"], stdout=out, stderr=out)
+        daemon = subprocess.Popen(command, stdout=out, stderr=out)
     load: subprocess.Popen[str] | None = None
     try:
         wait_healthy(base, daemon, log)
@@ -258,6 +262,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind (median)")
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--serve-nice", type=int, default=10, help="[daemon] serve_nice")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve from a thread of the daemon, as before issue 14")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
@@ -270,14 +276,17 @@ def main() -> None:
         stack.callback(room.communicate, "")
         assert room.stdout is not None
         newsroom = room.stdout.readline().strip()
+        serving = ("the server in a thread of the daemon (as before issue 14)" if args.in_process
+                   else f"the server a child at nice {args.serve_nice}")
         print(f"newsroom {newsroom}: {args.articles:,} articles; `newswatch run` on SQLite, "
-              f"{args.runs} quiet and {args.runs} loaded runs, alternating", flush=True)
+              f"{serving}; {args.runs} quiet and {args.runs} loaded runs", flush=True)
         template = prepare(work, newsroom, args.history)
         runs = []
         for index in range(args.runs * 2):
             loaded = index % 4 in (1, 2)  # quiet, loaded, loaded, quiet: drift cancels out
             run = one_run(work, template, newsroom, args.articles, loaded=loaded,
-                          readers=args.readers, index=index, serve_nice=args.serve_nice)
+                          readers=args.readers, index=index, serve_nice=args.serve_nice,
+                          in_process=args.in_process)
             runs.append(run)
             print(f"  run {index + 1} ({'loaded' if loaded else 'quiet'}): "
                   f"{run.rate:.1f} versions/s", flush=True)
