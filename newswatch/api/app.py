@@ -34,6 +34,7 @@ from newswatch.api import (
 from newswatch.api.cache import TTLCache
 from newswatch.api.daemonview import DaemonView
 from newswatch.api.guard import Guard, trusted_hosts
+from newswatch.api.probe import DatabaseProbe
 from newswatch.config import Settings
 from newswatch.queries import BadQuery
 from newswatch.web import routes as web_routes
@@ -80,7 +81,7 @@ def create_app(db: storage.Database, settings: Settings, *,
     app.state.aggregates = TTLCache(aggregate_ttl, max_entries=AGGREGATE_ENTRIES)
     app.state.feeds = TTLCache(feed_ttl, max_entries=FEED_ENTRIES)
     app.state.daemon = daemon
-    app.state.health_threads = anyio.CapacityLimiter(2)  # /healthz never queues behind pages
+    app.state.probe = DatabaseProbe(db)  # /healthz never queues behind the pages
     for module in (routes_articles, routes_search, routes_misc, routes_sources, feeds,
                    routes_ops, docs, web_routes):
         app.include_router(module.router)
