@@ -6,8 +6,8 @@ the tests) call the factory.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -41,9 +41,9 @@ from newswatch.web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
-# Blocking handlers run at once (each holds a thread and a pooled database connection; the pool
-# holds 15 on SQLite): more would only queue for connections and interpreter time.
-REQUEST_THREADS = 4
+# Blocking handlers the daemon's server runs at once: it yields the CPU to the daemon, and more
+# threads would only contend for interpreter time (anyio's default is 40).
+DAEMON_SERVER_THREADS = 4
 # Bounds of the caches: a reader choosing new query strings must not grow them without end.
 AGGREGATE_ENTRIES = 256
 FEED_TTL = 5.0
@@ -52,14 +52,17 @@ FEED_ENTRIES = 256
 
 def create_app(db: storage.Database, settings: Settings, *,
                aggregate_ttl: float = 30.0, feed_ttl: float = FEED_TTL,
-               daemon: DaemonView | None = None) -> FastAPI:
+               daemon: DaemonView | None = None,
+               request_threads: int | None = None) -> FastAPI:
     """The HTTP API (``/api``), Atom feeds (``/feeds``) and web page (``/``) over ``db``.
 
     Totals and coverage per day are recomputed at most every ``aggregate_ttl`` seconds, a
     feed at most every ``feed_ttl`` seconds per query. ``daemon``: the daemon this server
-    serves for, whose liveness ``/healthz`` and whose counters ``/metrics`` report."""
+    serves for, whose liveness ``/healthz`` and whose counters ``/metrics`` report.
+    ``request_threads``: blocking handlers run at once (set when the server starts; default:
+    anyio's)."""
     app = FastAPI(
-        lifespan=_bounded_threads,
+        lifespan=_bounded_threads(request_threads),
         docs_url=None,  # served by newswatch.api.docs from this package's files, no CDN
         redoc_url=None,
         title="newswatch",
@@ -94,11 +97,14 @@ def create_app(db: storage.Database, settings: Settings, *,
     return app
 
 
-@asynccontextmanager
-async def _bounded_threads(_: FastAPI) -> AsyncIterator[None]:
-    """Run at most REQUEST_THREADS blocking handlers at once (anyio's default is 40)."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-    yield
+def _bounded_threads(threads: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
 
 
 def _add_error_handlers(app: FastAPI) -> None:

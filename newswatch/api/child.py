@@ -23,7 +23,7 @@ import uvicorn
 from prometheus_client import generate_latest
 
 import storage
-from newswatch.api.app import create_app
+from newswatch.api.app import DAEMON_SERVER_THREADS, create_app
 from newswatch.api.channel import ChildSpec, ParentDaemon
 from newswatch.logs import configure_logging
 from scheduler.metrics import database_gauges
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         daemon = ParentDaemon(conn, gauges=lambda: generate_latest(gauges),
                               on_parent_gone=parent_gone)
         daemon.start()
-        app = create_app(db, settings, daemon=daemon)
+        app = create_app(db, settings, daemon=daemon, request_threads=DAEMON_SERVER_THREADS)
         # log_config=None: uvicorn's lines go through the daemon's own format (JSON or not).
         config = uvicorn.Config(app, log_config=None, access_log=False,
                                 lifespan="on", server_header=False,

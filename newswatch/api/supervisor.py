@@ -82,8 +82,6 @@ class ServerSupervisor:
         self._child: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="serve-supervisor", daemon=True)
-        self.starts = 0
-        self.started = threading.Event()  # set each time a child has been started
 
     @property
     def pid(self) -> int | None:
@@ -154,7 +152,6 @@ class ServerSupervisor:
                 theirs.close()
                 return -1
             self._child = child
-            self.starts += 1
         theirs.close()
         conn = Connection(ours.detach())
         answering = threading.Thread(target=self._handshake_and_answer, args=(conn,),
@@ -162,7 +159,6 @@ class ServerSupervisor:
         answering.start()
         logger.info("web server started", extra={"event": "serve_child_started",
                                                   "pid": child.pid})
-        self.started.set()
         code = child.wait()
         answering.join(STOP_TIMEOUT)  # the child's end closed with it: the thread sees EOF
         conn.close()
