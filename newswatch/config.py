@@ -13,6 +13,7 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -303,7 +304,11 @@ class DaemonConfig(_Section):
     shutdown_grace: Duration = Field(timedelta(seconds=20),
                                      description="Time in-flight work gets on SIGTERM.")
     serve: bool = Field(True, description="Also serve the web page, the API, /healthz and "
-                        "/metrics on [api] host and port while the daemon runs.")
+                        "/metrics on [api] host and port while the daemon runs (from a child "
+                        "process the daemon restarts if it dies).")
+    serve_nice: int = Field(10, ge=0, le=19, description="CPU niceness of that web server "
+                            "process: above 0, a busy server yields the CPU to the daemon's "
+                            "own work.")
 
 
 class RenderConfig(_Section):
@@ -326,6 +331,24 @@ class ApiConfig(_Section):
     port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP API and web page.")
     token: SecretStr = Field(SecretStr(""), description="Bearer token for the writing "
                              "endpoints (add/remove a source); empty: they are off.")
+    public_url: str = Field("", description="The address readers use, e.g. "
+                            "https://news.example.org, for the feeds' absolute links; empty: "
+                            "the address the server listens on (never the request's Host).")
+    trusted_hosts: tuple[str, ...] = Field((), description="Host names requests may name in "
+                                           "their Host header (\"*\": any); empty: host, "
+                                           "localhost, 127.0.0.1, ::1 and public_url's host.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://news.example.org")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: give scheme, host, port and path only")
+        return value.rstrip("/")
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,17 @@ import storage
 from newswatch.durations import DurationOutOfRange, parse_duration
 from scraper.topic import TopicQuery, TopicQueryError
 
-__all__ = ["BadQuery", "article_query", "parse_when", "topic_matcher"]
+__all__ = ["MAX_OFFSET", "TOPIC_SCAN", "BadQuery", "article_query", "parse_when",
+           "topic_matcher"]
+
+# The API's bounds on what one request may make the server read. Deeper pages are reached by
+# narrowing (since/until, outlet) rather than by skipping ever more rows.
+MAX_OFFSET = 10_000
+# A topic query runs in Python over the stored text, so the API and the feeds look at the
+# newest this-many articles or edits (after the other filters); the CLI looks at all.
+TOPIC_SCAN = 5_000
+_TIME_HELP = ("write 2025-06-02, 2025-06-02T10:00, today, yesterday, or an age such as 24h or "
+              "7d")
 
 
 class BadQuery(ValueError):
@@ -37,14 +47,17 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
                 else parsed.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+14:00 is before the first representable day
             raise BadQuery(f"{text!r} is out of range: write a time between the years 1 and "
-                           "9999") from None
+                           f"9999 ({_TIME_HELP})") from None
     try:
-        return now - parse_duration(value)
+        age = parse_duration(value)
     except DurationOutOfRange as error:
         raise BadQuery(str(error)) from None
     except ValueError:
-        raise BadQuery(f"{text!r} is not a time: write 2025-06-02, 2025-06-02T10:00, today, "
-                       "yesterday, or an age such as 24h or 7d") from None
+        raise BadQuery(f"{text!r} is not a time: {_TIME_HELP}") from None
+    try:
+        return now - age
+    except OverflowError:
+        raise BadQuery(f"{text!r} reaches back before year 1: {_TIME_HELP}") from None
 
 
 def topic_matcher(query: str | None) -> storage.TextMatcher | None:

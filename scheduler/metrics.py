@@ -21,10 +21,12 @@ DISCOVERY_WINDOW = timedelta(days=7)  # the shares in /metrics cover the last we
 
 
 class Metrics:
-    """The counters the worker and the deliverer bump."""
+    """The counters the worker and the deliverer bump (in :attr:`registry`), and optionally
+    the database's gauges, read at each scrape."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._gauges: CollectorRegistry | None = None
         self.fetches = Counter("newswatch_fetches", "HTTP fetches by status and error kind.",
                                ["status", "error_kind"], registry=self.registry)
         self.checks = Counter("newswatch_checks", "Source and article checks by outcome.",
@@ -46,10 +48,24 @@ class Metrics:
     def watch_database(self, db: storage.Database, *, channels: Sequence[str],
                        clock: Callable[[], datetime]) -> None:
         """Also report the queue and the outbox, read from the database at each scrape."""
-        self.registry.register(_DatabaseCollector(db, list(channels), clock))
+        self._gauges = database_gauges(db, channels=channels, clock=clock)
+
+    def counters(self) -> bytes:
+        """The counters alone, in the text format (what a daemon hands its web server)."""
+        return generate_latest(self.registry)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        """Counters and, if watched, the database's gauges, in the text format."""
+        gauges = generate_latest(self._gauges) if self._gauges is not None else b""
+        return self.counters() + gauges
+
+
+def database_gauges(db: storage.Database, *, channels: Sequence[str],
+                    clock: Callable[[], datetime]) -> CollectorRegistry:
+    """A registry of the queue and outbox gauges, read from ``db`` at each scrape."""
+    registry = CollectorRegistry()
+    registry.register(_DatabaseCollector(db, list(channels), clock))
+    return registry
 
 
 class _DatabaseCollector(Collector):

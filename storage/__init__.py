@@ -126,6 +126,7 @@ from storage.types import (
     VersionDiff,
     VersionSummary,
 )
+from storage.writehealth import WriteHealth
 
 __all__ = [
     "ALERT_STATES",
@@ -183,6 +184,7 @@ __all__ = [
     "StoryInfo",
     "TextMatcher",
     "Version",
+    "WriteHealth",
     "VersionDiff",
     "VersionRecord",
     "VersionSummary",

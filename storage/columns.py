@@ -18,6 +18,14 @@ MAX_ID = 2**63 - 1
 def is_row_id(key: str | int) -> bool:
     """Whether ``key`` names a row by id (an int, or ASCII digits) rather than by URL."""
     return isinstance(key, int) or (key.isascii() and key.isdigit())
+MAX_ROW_ID = MAX_ID
+
+
+def as_row_id(text: str) -> int | None:
+    """``text`` as a row id if it is plain ASCII digits within range, else None."""
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID:
+        return int(text)
+    return None
 
 
 def as_utc(value: datetime) -> datetime:

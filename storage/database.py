@@ -42,6 +42,7 @@ from storage.models import (
     Story,
     Version,
 )
+from storage.writehealth import WriteHealth, WriteRecord
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class Database:
         self.url = url
         # Reads on SQLite begin DEFERRED so they do not queue behind (or block) writers.
         self._reader = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        self._writes = WriteRecord()
 
     @property
     def dialect(self) -> str:
@@ -93,6 +95,10 @@ class Database:
         """An in-memory SQLite database: one connection, and no other process can open it."""
         return isinstance(self.engine.pool, StaticPool)
 
+    def write_health(self) -> WriteHealth:
+        """Whether this process's writes succeed (a write failed within the last minute?)."""
+        return self._writes.health()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one write transaction: commits on success, rolls back on any exception."""
@@ -100,7 +106,9 @@ class Database:
             with Session(self.engine, expire_on_commit=False) as s, s.begin():
                 yield s
         except OperationalError as exc:
+            self._writes.failed(str(exc.orig))
             raise DatabaseUnavailable(self.safe_url, str(exc.orig)) from exc
+        self._writes.succeeded()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -113,7 +121,9 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
+            self._writes.failed(str(exc.orig))
             raise DatabaseUnavailable(self.safe_url, str(exc.orig)) from exc
+        self._writes.succeeded()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -237,12 +237,14 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
 
 
 def query_articles(
-    s: Session, q: ArticleQuery, *, matches: TextMatcher | None = None
+    s: Session, q: ArticleQuery, *, matches: TextMatcher | None = None, scan: int | None = None
 ) -> list[ArticleRow]:
-    """Articles matching ``q``, most recently discovered first; ``matches`` filters on text."""
+    """Articles matching ``q``, most recently discovered first; ``matches`` filters on text,
+    looking at no more than the newest ``scan`` articles that pass the other filters (``None``:
+    all of them)."""
     order = (col(Article.first_seen_at).desc(), col(Article.id).desc())
     if matches is not None:
-        return _filtered(s, _where(_article_select(), q).order_by(*order), q, matches)
+        return _filtered(s, _where(_article_select(), q).order_by(*order), q, matches, scan)
     # Two steps: pick the page's ids from the narrow table first, then load just those rows
     # with their joins; sorting whole joined rows costs about four times as much.
     ids = list(s.exec(
@@ -255,12 +257,14 @@ def query_articles(
     return [_row(*found[i]) for i in ids]
 
 
-def _filtered(s: Session, stmt: Any, q: ArticleQuery, matches: TextMatcher) -> list[ArticleRow]:
+def _filtered(s: Session, stmt: Any, q: ArticleQuery, matches: TextMatcher,
+              scan: int | None) -> list[ArticleRow]:
     """Walk the listing in batches, keeping rows whose current text ``matches``."""
     kept: list[ArticleRow] = []
     skipped, start = 0, 0
-    while len(kept) < q.limit:
-        batch = s.exec(stmt.offset(start).limit(_BATCH)).all()
+    while len(kept) < q.limit and (scan is None or start < scan):
+        size = _BATCH if scan is None else min(_BATCH, scan - start)
+        batch = s.exec(stmt.offset(start).limit(size)).all()
         if not batch:
             break
         start += len(batch)
@@ -311,45 +315,66 @@ def recent_edits(
     since: datetime | None = None,
     edit_class: str | None = None,
     matches: TextMatcher | None = None,
+    scan: int | None = None,
 ) -> list[EditRow]:
-    """Versions 2 and later, newest first: the quiet edits."""
-    stmt = (
-        select(Version, Article.url, Article.outlet, Article.title)
-        .join(Article, col(Article.id) == col(Version.article_id))
-        .where(col(Version.number) > 1)
-        .order_by(col(Version.fetched_at).desc(), col(Version.id).desc())
-    )
-    if outlet:
-        stmt = stmt.where(col(Article.outlet) == outlet.lower().removeprefix("www."))
-    if since is not None:
-        stmt = stmt.where(col(Version.fetched_at) >= since)
-    # A re-extraction is newswatch reading an old page better, not the outlet editing it.
-    stmt = stmt.where(col(Version.origin) == "fetch")
-    if edit_class:
-        stmt = stmt.where(exists(select(EditClass.version_id).where(
-            EditClass.version_id == col(Version.id),
-            EditClass.name == edit_class)))
+    """Versions 2 and later, newest first: the quiet edits.
+
+    With ``matches``, the text of each edit is tested here in Python, so ``scan`` bounds the
+    work: only the newest ``scan`` edits (after the other filters) are looked at, reading just
+    their text; whole rows are loaded for the ones that match. ``None`` looks at every edit.
+    """
+    def edits(*columns: Any) -> Any:
+        stmt = (
+            select(*columns)
+            .join(Article, col(Article.id) == col(Version.article_id))
+            .where(col(Version.number) > 1)
+            # A re-extraction is newswatch reading an old page better, not the outlet editing.
+            .where(col(Version.origin) == "fetch")
+            .order_by(col(Version.fetched_at).desc(), col(Version.id).desc())
+        )
+        if outlet:
+            stmt = stmt.where(col(Article.outlet) == outlet.lower().removeprefix("www."))
+        if since is not None:
+            stmt = stmt.where(col(Version.fetched_at) >= since)
+        if edit_class:
+            stmt = stmt.where(exists(select(EditClass.version_id).where(
+                EditClass.version_id == col(Version.id),
+                EditClass.name == edit_class)))
+        return stmt
+
     if matches is None:
-        found = s.exec(stmt.offset(offset).limit(limit)).all()
+        found = s.exec(edits(Version, Article.url, Article.outlet, Article.title)
+                       .offset(offset).limit(limit)).all()
         return [_edit_row(v, u, o, t) for v, u, o, t in found]
-    rows: list[EditRow] = []
-    skipped, start = 0, 0
-    while len(rows) < limit:
-        batch = s.exec(stmt.offset(start).limit(_BATCH)).all()
+    wanted = _matching_ids(s, edits(Version.id, Version.title, Version.subtitle, Version.body),
+                           matches, need=offset + limit, scan=scan)[offset:]
+    if not wanted:
+        return []
+    found = s.exec(select(Version, Article.url, Article.outlet, Article.title)
+                   .join(Article, col(Article.id) == col(Version.article_id))
+                   .where(col(Version.id).in_(wanted))).all()
+    by_id = {v.id: _edit_row(v, u, o, t) for v, u, o, t in found}
+    return [by_id[i] for i in wanted if i in by_id]
+
+
+def _matching_ids(s: Session, stmt: Any, matches: TextMatcher, *, need: int,
+                  scan: int | None) -> list[int]:
+    """Ids (first column of ``stmt``'s rows: id, title, subtitle, body) whose joined text
+    ``matches``, in ``stmt``'s order, until ``need`` are found or ``scan`` rows were read."""
+    kept: list[int] = []
+    start = 0
+    while len(kept) < need and (scan is None or start < scan):
+        size = _BATCH if scan is None else min(_BATCH, scan - start)
+        batch = s.exec(stmt.offset(start).limit(size)).all()
         if not batch:
             break
         start += len(batch)
-        for version, url, outlet_name, title in batch:
-            if not matches("\n".join(p for p in (version.title, version.subtitle, version.body)
-                                     if p)):
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            rows.append(_edit_row(version, url, outlet_name, title))
-            if len(rows) == limit:
-                break
-    return rows
+        for ident, title, subtitle, body in batch:
+            if matches("\n".join(p for p in (title, subtitle, body) if p)):
+                kept.append(ident)
+                if len(kept) == need:
+                    break
+    return kept
 
 
 def _edit_row(version: Version, url: str, outlet: str, title: str | None) -> EditRow:

@@ -117,15 +117,17 @@ def search(
     all_versions: bool = False,
     outlet: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[SearchHit]:
     """Articles whose current text matches ``query``, newest first, each with a snippet.
 
     ``all_versions=True`` searches every version ever stored instead ("who printed this
     sentence, and who deleted it?"): one hit per matching version. A query that cannot be
     understood raises :class:`~storage.exceptions.SearchQueryError`, never an SQL error.
+    ``offset`` skips that many hits in the database, before any snippet is made.
     """
     node = parse(query)
-    params: dict[str, Any] = {"limit": max(1, limit)}
+    params: dict[str, Any] = {"limit": max(1, limit), "offset": max(0, offset)}
     if _dialect(s) == "sqlite":
         params["q"] = to_fts5(node)
         sql = _SQLITE_VERSIONS if all_versions else _SQLITE_CURRENT
@@ -171,7 +173,7 @@ JOIN articles a ON a.id = articles_fts.rowid
 JOIN versions v ON v.id = a.current_version_id
 WHERE articles_fts MATCH :q AND {_OUTLET}
 ORDER BY articles_fts.rowid DESC
-LIMIT :limit
+LIMIT :limit OFFSET :offset
 """
 
 _SQLITE_VERSIONS = f"""
@@ -183,7 +185,7 @@ JOIN versions v ON v.id = versions_fts.rowid
 JOIN articles a ON a.id = v.article_id
 WHERE versions_fts MATCH :q AND {_OUTLET}
 ORDER BY versions_fts.rowid DESC
-LIMIT :limit
+LIMIT :limit OFFSET :offset
 """
 
 
@@ -225,9 +227,9 @@ def _pg_hits(table: str, key: str, by_outlet: bool) -> str:
     """
     newest = (
         f"SELECT m.{key} AS id FROM matches m JOIN articles a ON a.id = m.article_id "
-        f"WHERE {_OUTLET} ORDER BY m.{key} DESC LIMIT :limit"
+        f"WHERE {_OUTLET} ORDER BY m.{key} DESC LIMIT :limit OFFSET :offset"
         if by_outlet
-        else f"SELECT {key} AS id FROM matches ORDER BY {key} DESC LIMIT :limit"
+        else f"SELECT {key} AS id FROM matches ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
     )
     columns = "s.article_id" if key == "article_id" else f"s.{key}, s.article_id"
     return f"""WITH q AS MATERIALIZED (SELECT to_tsquery('simple', :q) AS query),

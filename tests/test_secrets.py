@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 import storage
 from newswatch.api import create_app
+from newswatch.api.daemonview import LocalDaemon
 from newswatch.api.server import serve_in_thread
 from newswatch.cli import app
 from newswatch.config import Settings, load_settings
@@ -141,12 +142,15 @@ def run_and_read(settings: Settings, paths: list[str]) -> tuple[DeliveryReport, 
         async with open_runtime(settings) as runtime:
             await runtime.worker.run_until_idle()
             report = await runtime.deliverer.deliver(limit=1000)
-            api = create_app(runtime.db, settings, metrics=runtime.metrics)
+            api = create_app(runtime.db, settings, daemon=LocalDaemon(runtime))
             with serve_in_thread(api) as base, httpx.Client(base_url=base, timeout=30) as web:
                 answers = {}
                 for path in paths:
                     response = web.get(path)
-                    assert response.status_code == 200, (path, response.text)
+                    # /healthz says 503 here (no daemon loop ticks in this pass): its words
+                    # are read for secrets all the same.
+                    assert response.status_code == 200 or path == "/healthz", \
+                        (path, response.text)
                     answers[path] = response.text
         return report, answers
 

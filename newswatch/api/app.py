@@ -6,18 +6,24 @@ the tests) call the factory.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
+from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import storage
 from newswatch.api import (
+    docs,
     feeds,
     routes_articles,
     routes_misc,
@@ -26,29 +32,40 @@ from newswatch.api import (
     routes_sources,
 )
 from newswatch.api.cache import TTLCache
+from newswatch.api.daemonview import DaemonView
+from newswatch.api.guard import Guard, trusted_hosts
+from newswatch.api.probe import DatabaseProbe
 from newswatch.config import Settings
 from newswatch.queries import BadQuery
 from newswatch.redaction import redactor_for
 from newswatch.web import routes as web_routes
-from scheduler.daemon import Liveness
-from scheduler.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
-# The pages are plain HTML and CSS: no script may run, whatever a stored article contains.
-# Swagger UI (/docs) is FastAPI's own page and needs its scripts, so it is left out.
-_CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-_DOC_PATHS = ("/docs", "/redoc", "/openapi.json")
+# Blocking handlers the daemon's server runs at once: it yields the CPU to the daemon, and more
+# threads would only contend for interpreter time (anyio's default is 40).
+DAEMON_SERVER_THREADS = 4
+# Bounds of the caches: a reader choosing new query strings must not grow them without end.
+AGGREGATE_ENTRIES = 256
+FEED_TTL = 5.0
+FEED_ENTRIES = 256
 
 
 def create_app(db: storage.Database, settings: Settings, *,
-               aggregate_ttl: float = 30.0, metrics: Metrics | None = None,
-               liveness: Callable[[], Liveness] | None = None) -> FastAPI:
+               aggregate_ttl: float = 30.0, feed_ttl: float = FEED_TTL,
+               daemon: DaemonView | None = None,
+               request_threads: int | None = None) -> FastAPI:
     """The HTTP API (``/api``), Atom feeds (``/feeds``) and web page (``/``) over ``db``.
 
-    Totals and coverage per day are recomputed at most every ``aggregate_ttl`` seconds."""
+    Totals and coverage per day are recomputed at most every ``aggregate_ttl`` seconds, a
+    feed at most every ``feed_ttl`` seconds per query. ``daemon``: the daemon this server
+    serves for, whose liveness ``/healthz`` and whose counters ``/metrics`` report.
+    ``request_threads``: blocking handlers run at once (set when the server starts; default:
+    anyio's)."""
     app = FastAPI(
+        lifespan=_bounded_threads(request_threads),
+        docs_url=None,  # served by newswatch.api.docs from this package's files, no CDN
+        redoc_url=None,
         title="newswatch",
         version="0.1.0",
         summary="Every version of every article about one story: lists, versions, diffs, "
@@ -66,17 +83,30 @@ def create_app(db: storage.Database, settings: Settings, *,
     app.state.settings = settings
     app.state.redactor = redactor_for(settings)
     app.state.templates = web_routes.templates()
-    app.state.aggregates = TTLCache(aggregate_ttl)
-    app.state.metrics = metrics
-    app.state.liveness = liveness
+    app.state.aggregates = TTLCache(aggregate_ttl, max_entries=AGGREGATE_ENTRIES)
+    app.state.feeds = TTLCache(feed_ttl, max_entries=FEED_ENTRIES)
+    app.state.daemon = daemon
+    app.state.probe = DatabaseProbe(db)  # /healthz never queues behind the pages
     for module in (routes_articles, routes_search, routes_misc, routes_sources, feeds,
-                   routes_ops, web_routes):
+                   routes_ops, docs, web_routes):
         app.include_router(module.router)
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(Guard, hosts=trusted_hosts(
+        configured=settings.api.trusted_hosts, listen_host=settings.api.host,
+        public_url=settings.api.public_url))
     return app
+
+
+def _bounded_threads(threads: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -94,6 +124,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def bad_search(_: Request, error: storage.SearchQueryError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=422)
 
+    @app.exception_handler(DataError)
+    async def bad_value(_: Request, error: DataError) -> JSONResponse:
+        # The database refused a value it cannot hold (a NUL in text, a number out of its
+        # range) that validation let through: the request's fault, not the server's.
+        logger.info("api.data_error", extra={"event": "api_data_error",
+                                             "error": str(error.orig)[:200]})
+        return JSONResponse({"detail": "a value in the request cannot be stored or compared "
+                                       "by the database (out of range, or not text)"},
+                            status_code=422)
+
     @app.exception_handler(storage.StorageError)
     async def storage_error(_: Request, error: storage.StorageError) -> JSONResponse:
         detail = app.state.redactor.text(str(error))
@@ -102,10 +142,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body'))}: "
-                    f"{e['msg']}" for e in error.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
+                    f": {e['msg']}{_hint(e)}" for e in error.errors()]
         return JSONResponse({"detail": "; ".join(problems),
                              "errors": jsonable_encoder(error.errors())}, status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(_: Request, error: OverflowError) -> JSONResponse:
+        return JSONResponse({"detail": f"a number or time in the request is out of range: "
+                                       f"{error}"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -115,11 +160,8 @@ def _add_error_handlers(app: FastAPI) -> None:
                             headers=getattr(error, "headers", None))
 
 
-async def _security_headers(request: Request,
-                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if not request.url.path.startswith(_DOC_PATHS):
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-    return response
+
+def _hint(error: Any) -> str:
+    if error.get("loc", ())[-1:] == ("offset",) and error.get("type") == "less_than_equal":
+        return " (to reach older items, narrow the listing with since/until or outlet)"
+    return ""

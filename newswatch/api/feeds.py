@@ -3,28 +3,47 @@
 ``/feeds/new.atom`` and ``/feeds/edits.atom`` take ``outlet`` and ``topic`` (a topic query on
 the stored text) to make one feed per outlet or per topic. Entries link to the article itself
 and to its page on this server.
+
+Every text in a feed came from a page we do not control, and XML 1.0 cannot carry most
+control characters at all (not even escaped): one such character in one title would make the
+whole feed unreadable for every reader. So every text and attribute is cleaned on its way in
+(:func:`xml_text`). A feed is rendered at most every few seconds per query (``app.state.feeds``)
+however many readers poll it, and a topic looks at the newest ``TOPIC_SCAN`` items only.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 import storage
+from newswatch.api.cache import TTLCache
 from newswatch.api.deps import SessionDep
-from newswatch.queries import article_query, topic_matcher
+from newswatch.api.links import absolute, base_url, this_page
+from newswatch.queries import TOPIC_SCAN, article_query, topic_matcher
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 ATOM = "http://www.w3.org/2005/Atom"
 _MEDIA = "application/atom+xml; charset=utf-8"
+# Everything XML 1.0 cannot hold: C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-Outlet = Annotated[str | None, Query(description="Only this outlet (host).")]
-Topic = Annotated[str | None, Query(description="Only articles matching this topic query.")]
+Outlet = Annotated[str | None, Query(max_length=253, description="Only this outlet (host).")]
+Topic = Annotated[str | None, Query(max_length=1000, description="Only articles matching "
+                                    f"this topic query (among the newest {TOPIC_SCAN:,}).")]
 Count = Annotated[int, Query(ge=1, le=200, description="Entries in the feed.")]
+
+
+def xml_text(value: str) -> str:
+    """``value`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", value)
 
 
 @router.get("/new.atom", response_class=Response,
@@ -32,19 +51,24 @@ Count = Annotated[int, Query(ge=1, le=200, description="Entries in the feed.")]
 def new_coverage(request: Request, session: SessionDep, outlet: Outlet = None,
                  topic: Topic = None, limit: Count = 50) -> Response:
     """New coverage: the most recently discovered articles."""
-    rows = storage.query_articles(session, article_query(outlet=outlet, limit=limit),
-                                  matches=topic_matcher(topic))
-    rows = [r for r in rows if r.version_count]
-    feed = _feed(request, "newswatch: new coverage", outlet, topic,
-                 max((r.first_seen_at for r in rows), default=None))
-    for row in rows:
-        _entry(feed, request, entry_id=f"urn:newswatch:article:{row.id}",
-               title=row.title or row.url, url=row.url, article_id=row.id,
-               updated=row.first_seen_at, outlet=row.outlet,
-               summary=f"New coverage from {row.outlet}"
-                       + (f", published {row.published:%Y-%m-%d %H:%M} UTC"
-                          if row.published else ""))
-    return _response(feed)
+    matches = topic_matcher(topic)  # a bad query is a 422 before anything is cached
+
+    def render() -> bytes:
+        rows = storage.query_articles(session, article_query(outlet=outlet, limit=limit),
+                                      matches=matches, scan=TOPIC_SCAN)
+        rows = [r for r in rows if r.version_count]
+        feed = _feed(request, "newswatch: new coverage", outlet, topic,
+                     max((r.first_seen_at for r in rows), default=None))
+        for row in rows:
+            _entry(feed, request, entry_id=f"urn:newswatch:article:{row.id}",
+                   title=row.title or row.url, url=row.url, article_id=row.id,
+                   updated=row.first_seen_at, outlet=row.outlet,
+                   summary=f"New coverage from {row.outlet}"
+                           + (f", published {row.published:%Y-%m-%d %H:%M} UTC"
+                              if row.published else ""))
+        return _serialise(feed)
+
+    return _cached(request, render)
 
 
 @router.get("/edits.atom", response_class=Response,
@@ -52,8 +76,18 @@ def new_coverage(request: Request, session: SessionDep, outlet: Outlet = None,
 def edits(request: Request, session: SessionDep, outlet: Outlet = None, topic: Topic = None,
           limit: Count = 50) -> Response:
     """Edits: every new version of an article already seen, with what changed."""
-    rows = storage.recent_edits(session, limit=limit, outlet=outlet,
-                                matches=topic_matcher(topic))
+    matches = topic_matcher(topic)
+
+    def render() -> bytes:
+        return _serialise(_edits_feed(request, session, outlet, topic, limit, matches))
+
+    return _cached(request, render)
+
+
+def _edits_feed(request: Request, session: Session, outlet: str | None, topic: str | None,
+                limit: int, matches: storage.TextMatcher | None) -> ET.Element:
+    rows = storage.recent_edits(session, limit=limit, outlet=outlet, matches=matches,
+                                scan=TOPIC_SCAN)
     feed = _feed(request, "newswatch: edits", outlet, topic,
                  max((r.fetched_at for r in rows), default=None))
     for row in rows:
@@ -65,7 +99,22 @@ def edits(request: Request, session: SessionDep, outlet: Outlet = None, topic: T
                summary=f"Version {row.number}: {changed} changed{classes}, "
                        f"+{row.words_added} / -{row.words_removed} words",
                diff_to=row.number)
-    return _response(feed)
+    return feed
+
+
+def _cached(request: Request, render: Callable[[], bytes]) -> Response:
+    """The feed for this exact query, rendered at most once per few seconds."""
+    cache: TTLCache = request.app.state.feeds
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())),
+           base_url(request))
+    return Response(cache.get(key, render), media_type=_MEDIA)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
 
 
 def _feed(request: Request, title: str, outlet: str | None, topic: str | None,
@@ -73,36 +122,36 @@ def _feed(request: Request, title: str, outlet: str | None, topic: str | None,
     feed = ET.Element("feed", xmlns=ATOM)
     parts = [p for p in (f"outlet {outlet}" if outlet else "",
                          f"topic {topic}" if topic else "") if p]
-    ET.SubElement(feed, "title").text = title + (f" ({'; '.join(parts)})" if parts else "")
-    ET.SubElement(feed, "id").text = str(request.url)
-    ET.SubElement(feed, "link", rel="self", href=str(request.url))
-    ET.SubElement(feed, "link", rel="alternate", href=str(request.url_for("home")))
-    ET.SubElement(feed, "updated").text = _iso(updated or datetime.now(UTC))
-    ET.SubElement(feed, "generator").text = "newswatch"
+    _sub(feed, "title", title + (f" ({'; '.join(parts)})" if parts else ""))
+    _sub(feed, "id", this_page(request))
+    _sub(feed, "link", rel="self", href=this_page(request))
+    _sub(feed, "link", rel="alternate", href=absolute(request, "home"))
+    _sub(feed, "updated", _iso(updated or datetime.now(UTC)))
+    _sub(feed, "generator", "newswatch")
     return feed
 
 
 def _entry(feed: ET.Element, request: Request, *, entry_id: str, title: str, url: str,
            article_id: int, updated: datetime, outlet: str, summary: str,
            diff_to: int | None = None) -> None:
-    entry = ET.SubElement(feed, "entry")
-    ET.SubElement(entry, "id").text = entry_id
-    ET.SubElement(entry, "title").text = title
-    ET.SubElement(entry, "link", rel="alternate", href=url)
-    page = str(request.url_for("article_page", article_id=article_id))
+    entry = _sub(feed, "entry")
+    _sub(entry, "id", entry_id)
+    _sub(entry, "title", title)
+    _sub(entry, "link", rel="alternate", href=url)
+    page = absolute(request, "article_page", article_id=article_id)
     if diff_to and diff_to > 1:
         page += f"?from={diff_to - 1}&to={diff_to}"
-    ET.SubElement(entry, "link", rel="related", href=page)
-    ET.SubElement(entry, "updated").text = _iso(updated)
-    author = ET.SubElement(entry, "author")
-    ET.SubElement(author, "name").text = outlet
-    ET.SubElement(entry, "summary").text = summary
+    _sub(entry, "link", rel="related", href=page)
+    _sub(entry, "updated", _iso(updated))
+    author = _sub(entry, "author")
+    _sub(author, "name", outlet)
+    _sub(entry, "summary", summary)
 
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _response(feed: ET.Element) -> Response:
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type=_MEDIA)
+def _serialise(feed: ET.Element) -> bytes:
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body

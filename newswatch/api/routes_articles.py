@@ -9,19 +9,23 @@ from sqlmodel import Session
 
 import storage
 from newswatch.api.deps import RedactorDep, SessionDep
+from newswatch.api.params import (
+    ArticleId,
+    FromVersion,
+    Limit,
+    Offset,
+    Outlet,
+    Since,
+    Topic,
+    ToVersion,
+    VersionNumber,
+)
 from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
-from newswatch.queries import article_query, parse_when, topic_matcher
+from newswatch.queries import TOPIC_SCAN, article_query, parse_when, topic_matcher
 from newswatch.redaction import masked_article
 from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api", tags=["articles"])
-
-Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-Since = Annotated[str | None, Query(description="2025-06-02, 2025-06-02T10:00, today, or an "
-                                                "age such as 24h.")]
-Topic = Annotated[str | None, Query(description="A topic query matched on the stored text, "
-                                                "e.g. prisoner* AND swap.")]
 
 
 @router.get("/articles", response_model=Page[storage.ArticleRow])
@@ -30,12 +34,13 @@ def list_articles(
     redactor: RedactorDep,
     since: Since = None,
     until: Since = None,
-    outlet: str | None = None,
-    source: Annotated[str | None, Query(description="Source URL or id.")] = None,
+    outlet: Outlet = None,
+    source: Annotated[str | None, Query(max_length=2048, description="Source URL or id.")]
+    = None,
     topic: Topic = None,
     edited: bool = False,
     gone: bool = False,
-    edit_class: Annotated[str | None, Query(alias="class",
+    edit_class: Annotated[str | None, Query(alias="class", max_length=64,
                                             description="An edit class, e.g. headline.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -44,32 +49,33 @@ def list_articles(
     query = article_query(since=since, until=until, outlet=outlet, source=source,
                           edited=edited, gone=gone, edit_class=edit_class, limit=limit,
                           offset=offset)
-    rows = storage.query_articles(session, query, matches=topic_matcher(topic))
+    rows = storage.query_articles(session, query, matches=topic_matcher(topic), scan=TOPIC_SCAN)
     return Page.of([masked_article(row, redactor) for row in rows], limit=limit, offset=offset)
 
 
 @router.get("/articles/lookup", response_model=ArticleOut)
 def lookup(session: SessionDep,
-           url: Annotated[str, Query(description="The article's URL (any tracking "
-                                                 "parameters are ignored).")]) -> ArticleOut:
+           url: Annotated[str, Query(max_length=2048, description="The article's URL (any "
+                                                 "tracking parameters are ignored).")]
+           ) -> ArticleOut:
     """One article by its URL."""
     return article_out(session, load_article(session, url))
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
-def get_article(session: SessionDep, article_id: int) -> ArticleOut:
+def get_article(session: SessionDep, article_id: ArticleId) -> ArticleOut:
     """One article with its current version and its version list."""
     return article_out(session, load_article(session, article_id))
 
 
 @router.get("/articles/{article_id}/versions", response_model=list[storage.VersionSummary])
-def list_versions(session: SessionDep, article_id: int) -> list[storage.VersionSummary]:
+def list_versions(session: SessionDep, article_id: ArticleId) -> list[storage.VersionSummary]:
     """Every version of an article, oldest first."""
     return storage.versions_of(session, article_id=article_id)
 
 
 @router.get("/articles/{article_id}/versions/{number}", response_model=VersionOut)
-def get_version(session: SessionDep, article_id: int, number: int) -> VersionOut:
+def get_version(session: SessionDep, article_id: ArticleId, number: VersionNumber) -> VersionOut:
     """One version in full."""
     version = storage.get_version(session, article_id, number)
     if version is None:
@@ -80,11 +86,9 @@ def get_version(session: SessionDep, article_id: int, number: int) -> VersionOut
 @router.get("/articles/{article_id}/diff", response_model=DiffOut)
 def get_diff(
     session: SessionDep,
-    article_id: int,
-    from_: Annotated[int | None, Query(alias="from", ge=1,
-                                       description="Older version (default: to - 1).")] = None,
-    to: Annotated[int | None, Query(ge=1, description="Newer version (default: the "
-                                                      "latest).")] = None,
+    article_id: ArticleId,
+    from_: FromVersion = None,
+    to: ToVersion = None,
 ) -> DiffOut:
     """The word diff between two versions (any two, either order)."""
     article = load_article(session, article_id)
@@ -101,13 +105,13 @@ def get_diff(
 
 
 @router.get("/edits", response_model=Page[storage.EditRow])
-def list_edits(session: SessionDep, since: Since = None, outlet: str | None = None,
+def list_edits(session: SessionDep, since: Since = None, outlet: Outlet = None,
                topic: Topic = None, limit: Limit = 50,
                offset: Offset = 0) -> Page[storage.EditRow]:
     """Recorded edits (versions 2 and later), newest first."""
     rows = storage.recent_edits(session, limit=limit, offset=offset, outlet=outlet,
                                 since=parse_when(since) if since else None,
-                                matches=topic_matcher(topic))
+                                matches=topic_matcher(topic), scan=TOPIC_SCAN)
     return Page.of(rows, limit=limit, offset=offset)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 import storage
 from newswatch.api.deps import AggregatesDep, RedactorDep, SessionDep
-from newswatch.api.routes_articles import Limit, Offset, Since
+from newswatch.api.params import Limit, Offset, Since
 from newswatch.api.schemas import OutletOut, Page
 from newswatch.queries import parse_when
 from newswatch.redaction import masked_alert

@@ -1,7 +1,7 @@
 """Operating endpoints: ``/healthz`` for liveness checks and ``/metrics`` for Prometheus.
 
-Served by the daemon (where they report its loop and counters) and by ``newswatch serve``
-(where health is the database answering and metrics are the database's gauges).
+Served by the daemon's web server (where they report the daemon's loop, its writes and its
+counters) and by ``newswatch serve`` (where health is the database answering).
 """
 
 from __future__ import annotations
@@ -10,41 +10,51 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 
 import storage
+from newswatch.api.channel import ParentGone
+from newswatch.api.daemonview import DaemonView
 from newswatch.api.deps import get_db
+from newswatch.api.probe import DatabaseProbe
 from scheduler.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Liveness: the database answers and the daemon ticks")
-def healthz(request: Request,
-            db: Annotated[storage.Database, Depends(get_db)]) -> JSONResponse:
+@router.get("/healthz", summary="Liveness: the database answers, the daemon ticks and its "
+                             "writes succeed")
+async def healthz(request: Request,
+                  db: Annotated[storage.Database, Depends(get_db)]) -> JSONResponse:
+    """200 when healthy; 503 with the reason otherwise (each check is a field). Answered on
+    the event loop from checks made in the background (``newswatch.api.probe``)."""
     checks: dict[str, object] = {}
-    healthy = True
-    try:
-        with db.session() as session:
-            session.exec(text("select 1"))  # type: ignore[call-overload]
-        checks["database"] = "ok"
-    except Exception as error:  # any failure to answer is the thing being reported
-        checks["database"] = f"error: {type(error).__name__}"
-        healthy = False
-    liveness = getattr(request.app.state, "liveness", None)
-    if liveness is not None:
-        state = liveness()
+    probe: DatabaseProbe = request.app.state.probe
+    database = await probe.state()
+    checks["database"] = database
+    healthy = database == "ok"
+    daemon: DaemonView | None = request.app.state.daemon
+    if daemon is not None:
+        state = daemon.status()
         checks["daemon"] = state.detail
         checks["last_tick_at"] = state.last_tick_at.isoformat() if state.last_tick_at else None
-        healthy = healthy and state.alive
+        checks["writes"] = state.writes
+        healthy = healthy and state.healthy
+    else:  # `newswatch serve`: only this server's own writes (adding sources) are known
+        writes = db.write_health()
+        checks["writes"] = writes.detail
+        healthy = healthy and not writes.failing
     return JSONResponse({"status": "ok" if healthy else "unhealthy", **checks},
                         status_code=200 if healthy else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 def metrics(request: Request) -> Response:
-    registry = getattr(request.app.state, "metrics", None)
-    if registry is None:
+    daemon: DaemonView | None = request.app.state.daemon
+    if daemon is None:
         return Response("metrics are served by the daemon (newswatch run)\n", status_code=404,
                         media_type="text/plain")
-    return Response(registry.exposition(), media_type=CONTENT_TYPE)
+    try:
+        body = daemon.metrics()
+    except (TimeoutError, ParentGone):
+        return Response("the daemon did not answer\n", status_code=503, media_type="text/plain")
+    return Response(body, media_type=CONTENT_TYPE)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 
 import storage
 from newswatch.api.deps import RedactorDep, SessionDep
-from newswatch.api.routes_articles import Limit, Offset
+from newswatch.api.params import Limit, Offset, Outlet, StoryId
 from newswatch.api.schemas import Page, StoryOut
 from newswatch.redaction import masked_article
 from newswatch.web.search import search_articles
@@ -22,10 +22,11 @@ router = APIRouter(prefix="/api", tags=["search"])
 @router.get("/search", response_model=Page[storage.SearchHit])
 def search(
     session: SessionDep,
-    q: Annotated[str, Query(min_length=1, description='Words, "phrases", prefix*, OR, NOT.')],
+    q: Annotated[str, Query(min_length=1, max_length=1000,
+                            description='Words, "phrases", prefix*, OR, NOT.')],
     all_versions: Annotated[bool, Query(description="Search every stored version, not only "
                                                     "the current text.")] = False,
-    outlet: Annotated[str | None, Query(description="Only this outlet (host).")] = None,
+    outlet: Outlet = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.SearchHit]:
@@ -44,7 +45,7 @@ def stories(session: SessionDep, limit: Limit = 50,
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut)
-def story(session: SessionDep, redactor: RedactorDep, story_id: int) -> StoryOut:
+def story(session: SessionDep, redactor: RedactorDep, story_id: StoryId) -> StoryOut:
     """One story and its articles."""
     info = storage.story_info(session, story_id)
     if info is None:

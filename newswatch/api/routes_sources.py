@@ -13,6 +13,7 @@ from fastapi import APIRouter, status
 
 import storage
 from newswatch.api.deps import RedactorDep, SessionDep, TokenDep, WriteSessionDep
+from newswatch.api.params import SourceId
 from newswatch.api.schemas import Message, SourceIn
 from newswatch.durations import parse_duration
 from newswatch.redaction import masked_source
@@ -45,7 +46,7 @@ def add_source(session: WriteSessionDep, redactor: RedactorDep,
 @router.delete("/{source_id}", response_model=storage.SourceRow, dependencies=[TokenDep],
                responses={**_WRITE_ERRORS, 404: {"model": Message}})
 def remove_source(session: WriteSessionDep, redactor: RedactorDep,
-                  source_id: int) -> storage.SourceRow:
+                  source_id: SourceId) -> storage.SourceRow:
     """Stop polling a source; its articles stay. A source the configuration lists is
     enabled again when a daemon starts with that configuration."""
     return masked_source(storage.remove_source(session, source_id), redactor)

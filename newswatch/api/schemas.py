@@ -3,8 +3,10 @@ turns them into JSON schemas), wrapped here in pages and detail objects."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -13,6 +15,8 @@ from newswatch.config import SourceKind
 from newswatch.durations import parse_duration
 
 T = TypeVar("T")
+# A DNS name (letters, digits, hyphens, dots, IDNA ``xn--``), an IPv4 address or an IPv6 one.
+_HOST = re.compile(r"[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9])?|[0-9a-f:.]+", re.IGNORECASE)
 
 
 class Page(BaseModel, Generic[T]):
@@ -93,25 +97,56 @@ class DiffOut(BaseModel):
     words_removed: int
 
 
+MAX_URL_CHARS = 2048
+MIN_EVERY = timedelta(minutes=1)
+MAX_EVERY = timedelta(days=30)
+
+
 class SourceIn(BaseModel):
     """A source to add."""
 
-    url: str = Field(description="http(s) URL of the feed, sitemap, listing page or article.")
+    url: str = Field(max_length=MAX_URL_CHARS, description="http(s) URL of the feed, "
+                     "sitemap, listing page or article (no user name or password in it).")
     kind: SourceKind = "feed"
-    every: str = Field("10m", description="How often it is polled, e.g. 10m.")
+    every: str = Field("10m", max_length=32, description="How often it is polled, from 1m "
+                       "to 30d, e.g. 10m.")
 
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
+        shown = value if len(value) <= 80 else value[:80] + "…"
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) URL")
+            raise ValueError(f"{shown!r} is not an http(s) URL")
+        if any(ch.isspace() or not ch.isprintable() for ch in value):
+            raise ValueError(f"{shown!r} contains spaces or control characters")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a port that is not a number in range
+        except ValueError as error:
+            raise ValueError(f"{shown!r} is not a valid URL: {error}") from None
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("the URL must not carry a user name or password (it would be "
+                             "stored and shown to every reader)")
+        if not parts.hostname or not _HOST.fullmatch(_ascii(parts.hostname)):
+            raise ValueError(f"{shown!r} has no valid host name")
         return value
 
     @field_validator("every")
     @classmethod
     def _duration(cls, value: str) -> str:
-        parse_duration(value)
+        every = parse_duration(value)
+        if not MIN_EVERY <= every <= MAX_EVERY:
+            raise ValueError(f"{value!r} is outside 1m to 30d: a source polled more often "
+                             "burdens its site, less often misses coverage")
         return value
+
+
+def _ascii(host: str) -> str:
+    """An internationalised host name in its ASCII form ("" if it has none)."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
 
 
 class Message(BaseModel):

@@ -1,9 +1,9 @@
-"""Serving the app with uvicorn: in the foreground (``newswatch serve``) or in a background
-thread on a free port (the tests, the benchmark, a daemon that also serves the API)."""
+"""Serving the app with uvicorn: in the foreground (``newswatch serve``), in a background
+thread on a free port (the tests), or from a child process a daemon supervises
+(``newswatch run``: see ``newswatch.api.supervisor``)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+
+from newswatch.logs import JsonFormatter
 
 if TYPE_CHECKING:
     from newswatch.config import Settings
@@ -57,26 +59,38 @@ def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
 
 @contextmanager
 def serve_daemon(runtime: Runtime, settings: Settings) -> Iterator[str | None]:
-    """While the daemon runs, serve its web page, API, ``/healthz`` and ``/metrics``.
+    """While the daemon runs, serve its web page, API, ``/healthz`` and ``/metrics`` from a
+    child process it supervises (``newswatch.api.supervisor``); stopped when the block ends.
 
     A port that is taken is logged, not fatal: watching the news is the daemon's main job.
     Yields the base URL, or None when nothing is served.
     """
-    from newswatch.api.app import create_app
+    from newswatch.api.channel import ChildSpec
+    from newswatch.api.daemonview import LocalDaemon
+    from newswatch.api.supervisor import ServerSupervisor
 
     if not settings.daemon.serve:
         yield None
         return
-    app = create_app(runtime.db, settings, metrics=runtime.metrics,
-                     liveness=runtime.daemon.liveness)
-    with contextlib.ExitStack() as stack:
-        try:
-            url: str | None = stack.enter_context(
-                serve_in_thread(app, host=settings.api.host, port=settings.api.port))
-            logger.info("serving", extra={"event": "serving", "url": url})
-        except (RuntimeError, OSError) as error:
-            logger.error("cannot serve the web page and /metrics; the daemon runs without them",
-                         extra={"event": "serve_failed", "host": settings.api.host,
-                                "port": settings.api.port, "error": str(error)})
-            url = None
+    root = logging.getLogger()
+    spec = ChildSpec(settings=settings,
+                     alert_channels=tuple(route.channel.key for route in runtime.routes),
+                     log_level=logging.getLevelName(root.getEffectiveLevel()),
+                     log_json=any(isinstance(h.formatter, JsonFormatter) for h in root.handlers),
+                     nice=settings.daemon.serve_nice)
+    supervisor = ServerSupervisor(spec=spec, view=LocalDaemon(runtime),
+                                  counters=runtime.metrics.counters,
+                                  host=settings.api.host, port=settings.api.port)
+    try:
+        url = supervisor.start()
+    except OSError as error:
+        logger.error("cannot serve the web page and /metrics; the daemon runs without them",
+                     extra={"event": "serve_failed", "host": settings.api.host,
+                            "port": settings.api.port, "error": str(error)})
+        yield None
+        return
+    logger.info("serving", extra={"event": "serving", "url": url})
+    try:
         yield url
+    finally:
+        supervisor.stop()

@@ -11,11 +11,12 @@ import nh3
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, pass_context
 from markupsafe import Markup
 
 import storage
 from newswatch.api.deps import AggregatesDep, SessionDep
+from newswatch.api.params import ArticleId, FromVersion, ToVersion
 from newswatch.api.routes_articles import load_article
 from newswatch.queries import article_query
 from newswatch.web.chart import timeline
@@ -32,7 +33,16 @@ def templates() -> Jinja2Templates:
     env.filters["when"] = _when
     env.filters["day"] = lambda v: v.strftime("%d %b %Y") if v else "–"
     env.filters["snippet"] = highlight_snippet
+    # Links are paths: an absolute link would have to come from the request's Host header,
+    # which the client chooses (newswatch.api.links).
+    env.globals["url_for"] = _path_for
     return Jinja2Templates(env=env)
+
+
+@pass_context
+def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **params))
 
 
 def _when(value: datetime | None) -> str:
@@ -65,7 +75,8 @@ def home(request: Request, session: SessionDep, cache: AggregatesDep,
 
 
 @router.get("/search", response_class=HTMLResponse, name="search_page")
-def search(request: Request, session: SessionDep, q: str = "",
+def search(request: Request, session: SessionDep,
+           q: Annotated[str, Query(max_length=1000)] = "",
            all_versions: bool = False) -> HTMLResponse:
     """Articles whose text matches ``q``."""
     hits, error = [], None
@@ -82,9 +93,9 @@ def search(request: Request, session: SessionDep, q: str = "",
 def article_page(
     request: Request,
     session: SessionDep,
-    article_id: int,
-    from_: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    to: Annotated[int | None, Query(ge=1)] = None,
+    article_id: ArticleId,
+    from_: FromVersion = None,
+    to: ToVersion = None,
 ) -> HTMLResponse:
     """An article's metadata, versions and a side-by-side diff of any two of them."""
     article = load_article(session, article_id)

@@ -1,6 +1,5 @@
 """Search as every door asks it: storage's full-text search (FTS5 on SQLite, ``tsvector`` on
-PostgreSQL), paged. ``storage.search`` takes no offset, so a page asks for the rows up to its
-end and drops the ones before it; pages deep enough for that to matter are rare in practice."""
+PostgreSQL), paged in the database: skipped hits get no snippet made."""
 
 from __future__ import annotations
 
@@ -16,6 +15,5 @@ def search_articles(session: Session, query: str, *, all_versions: bool = False,
                     offset: int = 0) -> list[storage.SearchHit]:
     """Articles (or, with ``all_versions``, every stored version) whose text matches ``query``;
     :class:`storage.SearchQueryError` for a query that cannot be understood."""
-    hits = storage.search(session, query, all_versions=all_versions, outlet=outlet,
-                          limit=limit + offset)
-    return list(hits[offset:])
+    return storage.search(session, query, all_versions=all_versions, outlet=outlet,
+                          limit=limit, offset=offset)

@@ -149,3 +149,13 @@ def test_query_translation_quotes_every_term() -> None:
         "((('istanbul') & ('prisoner' <-> 'swap') & ('talk':*)) | "
         "(!('football') & !('x' <-> 'y') & ('u' <-> 's')))"
     )
+
+
+def test_pages_are_cut_in_the_database(db: storage.Database, stored: dict[str, int]) -> None:
+    """``offset`` skips hits in SQL (no snippet is made for them), in the same order."""
+    every = search(db, "Vladimir OR swap", all_versions=True)
+    assert len(every) == 3
+    pages = [search(db, "Vladimir OR swap", all_versions=True, limit=1, offset=n)
+             for n in range(4)]
+    assert [p[0] for p in pages[:3]] == every and pages[3] == []
+    assert search(db, "Vladimir OR swap", limit=1, offset=1) == search(db, "Vladimir OR swap")[1:]

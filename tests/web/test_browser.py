@@ -105,3 +105,19 @@ def test_a_hostile_article_runs_no_script(page: Any, site: str, populated: Popul
     page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
     # Only the CSP report of a blocked inline script would be acceptable; nothing ran.
     assert [f for f in fired if "Content Security Policy" not in f] == []
+
+
+def test_api_docs_render_from_this_server_alone(page: Any, site: str, tmp_path: Path) -> None:
+    """Swagger UI comes from the package, runs under /docs' CSP, and asks no one else."""
+    problems: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("request", lambda request: elsewhere.append(request.url)
+            if not request.url.startswith(site) else None)
+    page.goto(site + "/docs")
+    page.locator(".opblock-summary-path", has_text="/api/articles").first.wait_for()
+    assert page.locator(".opblock").count() > 10
+    page.screenshot(path=str(tmp_path / "docs.png"), full_page=False)
+    assert elsewhere == [] and problems == [], (elsewhere, problems)
