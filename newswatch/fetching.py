@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
+from sqlmodel import Session
 
 import storage
 from newswatch.config import ConfigError, Settings, SourceConfig
@@ -23,6 +24,7 @@ from scraper.render import BrowserRenderer, RenderLimits
 from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
+from scraper.urls import outlet_of
 
 logger = logging.getLogger(__name__)
 # A host's turn outlives its request's time limit by this much before it lapses by itself.
@@ -114,6 +116,20 @@ def polite_fetcher(settings: Settings, client: httpx.AsyncClient, *,
         user_agent=settings.fetch.user_agent, politeness=politeness(settings),
         observer=observer, clock=clock,
         fresh=fetcher(settings, fresh_client, clock=clock) if fresh_client else None)
+
+
+def render_choice(settings: Settings,
+                  session: Session) -> Callable[[storage.DueArticle], bool] | None:
+    """Which articles are rendered in a browser before extraction: those of ``[render]
+    outlets`` and those found by sources with ``render = "browser"``; ``None``: none."""
+    outlets = frozenset(o.lower().removeprefix("www.") for o in settings.render.outlets)
+    source_ids = frozenset(
+        found.id for source in settings.sources if source.render == "browser"
+        for url in source_urls(settings, source)
+        if (found := storage.find_source(session, url)) is not None and found.id is not None)
+    if not outlets and not source_ids:
+        return None
+    return lambda due: outlet_of(due.url) in outlets or due.source_id in source_ids
 
 
 def renderer(settings: Settings, client: httpx.AsyncClient) -> BrowserRenderer:

@@ -81,10 +81,14 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
         metrics = Metrics()
         metrics.watch_database(db, channels=[route.channel.key for route in routes],
                                clock=clock)
-        async with fetching.open_client(settings) as client:
+        with db.session() as session:
+            render = fetching.render_choice(settings, session)
+        async with fetching.open_client(settings) as client, \
+                fetching.open_client(settings, keepalive=False) as fresh_client:
             recorder = FetchRecorder(db, metrics)
             fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder,
-                                              db=db)
+                                              db=db, fresh_client=fresh_client)
+            renderer = fetching.renderer(settings, client) if render is not None else None
             search = SearchStep(fetcher, fetching.search_plans(settings, warn=True),
                                 clock=clock, metrics=metrics)
             worker = Worker(
@@ -97,6 +101,8 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
                 clock=clock, metrics=metrics, fetch_log=recorder, search=search,
+                confirm_after=settings.recheck.confirm_after, render=render,
+                renderer=renderer,
             )
             deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
                                   claim=settings.daemon.lease)
@@ -110,6 +116,8 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
                 recorder.flush()
+                if renderer is not None:
+                    await renderer.close()
     finally:
         db.close()
 

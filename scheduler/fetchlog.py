@@ -8,10 +8,13 @@ when the work item that caused the request later fails.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import storage
 from scheduler.metrics import Metrics
 from scraper.polite import Attempt
+from scraper.urls import outlet_of
+from scraper.verdicts import Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +35,38 @@ class FetchRecorder:
         self._metrics = metrics
         self._buffer = buffer
         self._pending: list[Attempt] = []
+        # Verdicts on buffered attempts (by index), and on attempts already written.
+        self._verdicts: dict[int, Verdict] = {}
+        self._late: list[storage.FetchEntry] = []
 
     def take(self) -> list[storage.FetchEntry]:
         """Hand over the buffered attempts, for a caller that writes them in its own
         transaction (the worker, together with its 304s and its next claim)."""
         pending, self._pending = self._pending, []
-        return [storage.FetchEntry(url=a.url, at=a.at, status=a.status, bytes=a.bytes,
-                                   elapsed=a.elapsed, error_kind=a.error_kind, message=a.message)
-                for a in pending]
+        verdicts, self._verdicts = self._verdicts, {}
+        late, self._late = self._late, []
+        entries = []
+        for index, a in enumerate(pending):
+            verdict = verdicts.get(index)
+            entries.append(storage.FetchEntry(
+                url=a.url, at=a.at, status=a.status, bytes=a.bytes, elapsed=a.elapsed,
+                error_kind=a.error_kind,
+                message=verdict.describe() if verdict is not None else a.message,
+                verdict=verdict.kind if verdict is not None else None,
+                outlet=outlet_of(a.url)))
+        return entries + late
+
+    def judge(self, url: str, verdict: Verdict) -> None:
+        """Mark the last request for ``url`` with what its page turned out to be (a wall, a
+        teaser…); written as a line of its own if that request's line is already stored."""
+        for index in range(len(self._pending) - 1, -1, -1):
+            attempt = self._pending[index]
+            if attempt.url == url and not attempt.robots:
+                self._verdicts[index] = verdict
+                return
+        self._late.append(storage.FetchEntry(
+            url=url, at=datetime.now(UTC), status=None, bytes=0, elapsed=0.0,
+            message=verdict.describe(), verdict=verdict.kind, outlet=outlet_of(url)))
 
     def flush(self) -> None:
         """Write every buffered attempt in one transaction."""

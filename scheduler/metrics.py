@@ -44,6 +44,13 @@ class Metrics:
         self.search_errors = Counter("newswatch_search_errors", "Search results without the "
                                      "publisher's URL, per provider and why.",
                                      ["provider", "kind"], registry=self.registry)
+        self.verdicts = Counter("newswatch_verdicts", "Article fetches judged not to be the "
+                                "article (challenge, consent, login, paywall teaser, soft_404, "
+                                "not_article), per outlet.", ["outlet", "verdict"],
+                                registry=self.registry)
+        self.article_pages = Counter("newswatch_article_pages", "Article pages fetched and "
+                                     "judged (whatever the verdict), per outlet: the base of "
+                                     "the wall share.", ["outlet"], registry=self.registry)
 
     def watch_database(self, db: storage.Database, *, channels: Sequence[str],
                        clock: Callable[[], datetime]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import storage
-from scheduler.convert import fields_from_extracted
+from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy, later
@@ -24,24 +23,20 @@ from scheduler.search_step import SearchRead, SearchStep
 from scheduler.source_policy import SourcePacing, previous_interval
 from scraper import (
     DiscoveryError,
-    Extracted,
-    ExtractionError,
     FetchError,
     HTTPStatusError,
     Page,
     Validators,
-    extract,
 )
 from scraper.discover import ListingRules
 from scraper.explore import Explorer, SourceRead
-from scraper.fetch import HTML_TYPES
 from scraper.polite import PoliteFetcher, Refused
+from scraper.render import BrowserRenderer
 from scraper.topic import TopicQuery
-from scraper.urls import article_identity
 from scraper.wrappers import WrapperTable
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    pass
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -87,7 +82,10 @@ class Worker:
                  source_pacing: Mapping[str, SourcePacing] | None = None,
                  metrics: Metrics | None = None,
                  fetch_log: FetchRecorder | None = None,
-                 search: SearchStep | None = None) -> None:
+                 search: SearchStep | None = None,
+                 confirm_after: timedelta = timedelta(minutes=2),
+                 render: RenderChoice | None = None,
+                 renderer: BrowserRenderer | None = None) -> None:
         self._db = db
         self._search = search
         self._wrappers = search.wrappers() if search is not None else WrapperTable()
@@ -110,6 +108,11 @@ class Worker:
         self._writer = (concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newswatch-claim")
             if db.dialect == "postgresql" else None)
+        self._articles = ArticleStep(
+            db=db, fetcher=fetcher, clock=clock, not_modified=self._note_not_modified,
+            wrappers=self._wrappers, metrics=metrics, fetch_log=fetch_log, renderer=renderer,
+            rules=ArticleRules(topic=topic, policy=policy, backoff=self._backoff,
+                               confirm_after=confirm_after, render=render))
         self.accepting = True
         self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
 
@@ -207,6 +210,10 @@ class Worker:
             # takes are held before a shutdown releases this daemon's leases, not after.
             concurrent.futures.wait([future])
             raise
+
+    def _note_not_modified(self, check: storage.NotModifiedCheck) -> None:
+        # A method, not the list's append: _checks_so_far hands the list over and starts anew.
+        self._not_modified.append(check)
 
     def _checks_so_far(self) -> tuple[list[storage.NotModifiedCheck], list[storage.FetchEntry]]:
         """Take the 304s and fetch-log lines gathered since the last write (on the loop)."""
@@ -372,143 +379,8 @@ class Worker:
     # -- articles ------------------------------------------------------------------------------
 
     async def check_article(self, due: storage.DueArticle) -> str:
-        """Fetch one article and record what it says now."""
-        try:
-            page = await self._fetcher.fetch(
-                due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified),
-                accept=HTML_TYPES)
-        except FetchError as error:
-            return self._failed(due, error.kind, str(error), retry_after=_retry_after(error))
-        if isinstance(page, Refused):
-            return self._article_refused(due, page)
-        now = self._clock()
-        if page.not_modified:
-            next_check = self._next_check(due, now, last_changed=due.last_changed_at)
-            self._not_modified.append(storage.NotModifiedCheck(due.id, now, next_check))
-            return "not_modified"
-        if page.is_gone:
-            with self._db.transaction() as session:
-                storage.record_gone(session, article_id=due.id, status=page.status, now=now)
-                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
-                                           now=now)
-            logger.info("article gone", extra={"event": "gone", "url": due.url,
-                                               "status": page.status})
-            return "gone"
-        wrapper = self._wrappers.find(page.final_url)
-        if wrapper is not None:
-            # An aggregator's or a consent page, not the publisher's: a discovery failure,
-            # never stored and never judged on topic (the next check may reach the article).
-            return self._failed(due, wrapper.kind, f"the fetch ended on {page.final_url}, "
-                                f"a {wrapper.kind} page, not the publisher's")
-        if not page.is_html:
-            return self._failed(due, "not_html", f"not an HTML page ({page.content_type})")
-        try:
-            found = extract(page.text, url=page.final_url)
-        except ExtractionError as error:
-            return self._failed(due, "extraction", str(error))
-        identity = article_identity(page.final_url, found.canonical_url)
-        if identity != due.url:
-            moved = self._moved(due, identity, now)
-            if moved is None:
-                return "moved"
-            due = moved
-        return self._record(due, page, found, now)
-
-    def _moved(self, due: storage.DueArticle, identity: str,
-               now: datetime) -> storage.DueArticle | None:
-        """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
-
-        Returns the article to record this page into, or ``None`` when another article with
-        its own history already owns that URL (it keeps its own schedule).
-        """
-        with self._db.transaction() as session:
-            outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
-        logger.info("article moved", extra={"event": "moved", "url": due.url, "to": identity,
-                                            "article_id": outcome.article_id})
-        if outcome.article_id != due.id:
-            return None
-        return dataclasses.replace(due, url=identity)
-
-    def _article_refused(self, due: storage.DueArticle, refused: Refused) -> str:
-        now = self._clock()
-        logger.info("article not fetched", extra={"event": "article_refused", "url": due.url,
-                                                  "kind": refused.kind,
-                                                  "reason": refused.reason})
-        retry_at = later(now, refused.retry_in)
-        with self._db.transaction() as session:
-            if refused.kind != "paused":
-                # Disallowed (or robots.txt down): say so on the article, and leave it alone
-                # for a long while instead of asking again every pass.
-                storage.record_failure(session, article_id=due.id, error_kind=refused.kind,
-                                       message=refused.reason, now=now)
-            storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at,
-                                       now=now)
-        return f"error:{refused.kind}" if refused.kind != "paused" else "deferred"
-
-    def _record(self, due: storage.DueArticle, page: Page, found: Extracted,
-                now: datetime) -> str:
-        if due.version_count == 0 and not self._topic.matches(found.title, found.subtitle,
-                                                              found.body):
-            with self._db.transaction() as session:
-                storage.mark_off_topic(session, article_id=due.id, now=now)
-                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
-                                           now=now)
-            return "off_topic"
-        fields = fields_from_extracted(found)
-        validators = page.validators
-        outcome = None
-        next_check = self._next_check(due, now, last_changed=due.last_changed_at,
-                                      published=found.published)
-        if due.version_count and next_check is not None:
-            # Most rechecks find the article as it was: one statement, no session.
-            with self._db.write_connection() as conn:
-                outcome = storage.record_if_unchanged(
-                    conn, article_id=due.id, fields=fields, fetched_at=now,
-                    next_check_at=next_check, etag=validators.etag,
-                    last_modified=validators.last_modified)
-        if outcome is None:
-            with self._db.transaction() as session:
-                outcome = storage.record(
-                    session, article_id=due.id, fields=fields, snapshot=page.body,
-                    fetched_at=now, etag=validators.etag,
-                    last_modified=validators.last_modified)
-                changed = now if outcome.kind in (storage.OutcomeKind.NEW,
-                                                  storage.OutcomeKind.EDITED) else None
-                self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
-                                 published=found.published)
-        logger.info("article recorded", extra={
-            "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
-            "version": outcome.version_number, "changed": list(outcome.changed_fields)})
-        return str(outcome.kind)
-
-    def _reschedule(self, session: Session, due: storage.DueArticle, now: datetime, *,
-                    last_changed: datetime | None, published: datetime | None = None) -> None:
-        storage.reschedule_article(
-            session, article_id=due.id, now=now,
-            next_check_at=self._next_check(due, now, last_changed=last_changed,
-                                           published=published))
-
-    def _next_check(self, due: storage.DueArticle, now: datetime, *,
-                    last_changed: datetime | None,
-                    published: datetime | None = None) -> datetime | None:
-        """When to check the article again (``None``: never, it has aged out of every tier)."""
-        born = published or due.published or due.first_seen_at
-        # A future or absurd published date must not make an article "young" forever.
-        born = min(born, now)
-        return self._policy.next_check(now=now, born=born, last_changed=last_changed)
-
-    def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
-                retry_after: float | None = None) -> str:
-        now = self._clock()
-        logger.warning("article failed", extra={"event": "article_failed", "url": due.url,
-                                                "kind": kind, "error": message})
-        with self._db.transaction() as session:
-            failures = storage.record_failure(session, article_id=due.id, error_kind=kind,
-                                              message=message, now=now)
-            delay = self._backoff.delay(failures, retry_after=retry_after)
-            storage.reschedule_article(session, article_id=due.id, next_check_at=now + delay,
-                                       now=now)
-        return f"error:{kind}"
+        """Fetch one article and record what it says now (see scheduler.article_step)."""
+        return await self._articles.check(due)
 
 
 class _Countdown:

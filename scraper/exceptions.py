@@ -31,6 +31,11 @@ ScraperError
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types.py does not import this module: no cycle at run time either way
+    from scraper.types import Page
+
 
 class ScraperError(Exception):
     """Base of every error the scraper raises."""
@@ -110,10 +115,12 @@ class HTTPStatusError(FetchError):
     kind = "http_status"
 
     def __init__(self, message: str, *, url: str | None = None, status: int,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, page: Page | None = None) -> None:
         super().__init__(message, url=url)
         self.status = status
         self.retry_after = retry_after
+        # The error's own page when it was a small HTML one (a bot wall's 403 is one).
+        self.page = page
 
 
 class DiscoveryError(ScraperError):

@@ -34,6 +34,8 @@ DEFAULT_USER_AGENT = (
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 _PAGE_STATUSES = frozenset({404, 410})
+# An error answer's page is read up to this size (a challenge page is 1-30 KB).
+ERROR_PAGE_BYTES = 256 * 1024
 MAX_RETRY_AFTER = 6 * 3600.0
 WallClock = Callable[[], datetime]
 
@@ -183,7 +185,8 @@ class Fetcher:
                     f"HTTP {status}", url=url, status=status,
                     retry_after=parse_retry_after(response.headers.get("retry-after"),
                                                   now=self._clock(),
-                                                  cap=self.limits.max_retry_after))
+                                                  cap=self.limits.max_retry_after),
+                    page=await self._error_page(url, response, started))
             if accept is not None and status < 300 and media_type not in accept:
                 wanted = "an HTML page" if set(accept) <= HTML_TYPES else \
                     " or ".join(sorted(t for t in accept if t))
@@ -195,8 +198,23 @@ class Fetcher:
             raise exc.EmptyBody(f"HTTP {status} with an empty body", url=url)
         return _page(url, response, body, time.monotonic() - started)
 
-    async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
-        cap = self.limits.max_bytes
+    async def _error_page(self, url: str, response: httpx.Response,
+                          started: float) -> Page | None:
+        """The body of an error answer, if it is a small HTML page: bot walls come as 403,
+        429 or 503 with a page that says which wall (``scraper.verdicts``)."""
+        declared = response.headers.get("content-length", "")
+        small = not declared.isdigit() or int(declared) <= ERROR_PAGE_BYTES
+        if _media_type(response.headers.get("content-type", "")) not in HTML_TYPES or not small:
+            return None
+        try:
+            body = await self._read_capped(url, response, cap=ERROR_PAGE_BYTES)
+        except exc.FetchError:
+            return None  # too big or broken: the status alone will have to do
+        return _page(url, response, body, time.monotonic() - started)
+
+    async def _read_capped(self, url: str, response: httpx.Response, *,
+                           cap: int | None = None) -> bytes:
+        cap = cap or self.limits.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise exc.BodyTooLarge(f"declared {int(declared):,} bytes, cap is {cap:,}", url=url)

@@ -123,17 +123,18 @@ class PoliteFetcher:
         self._observer = observer
 
     async def fetch(self, url: str, *, validators: Validators | None = None,
-                    accept: Collection[str] | None = None,
-                    fresh: bool = False) -> Page | Refused:
+                    accept: Collection[str] | None = None, fresh: bool = False,
+                    stop: Callable[[str], bool] | None = None) -> Page | Refused:
         """The page at ``url`` after redirects, or why it was not fetched; FetchError on failure.
 
         ``fresh``: over new connections only (no kept-alive one), so that a CDN edge or a
-        load balancer that served something odd is not simply asked again.
+        load balancer that served something odd is not simply asked again. A redirect to a
+        URL ``stop`` names (a consent wall, an aggregator) is not followed: the 3xx comes back.
         """
         fetcher = self._fresh if fresh else self._fetcher
         try:
             return await follow(lambda hop: self._hop(hop, validators, accept, fetcher), url,
-                                max_redirects=self._fetcher.limits.max_redirects)
+                                max_redirects=self._fetcher.limits.max_redirects, stop=stop)
         except _Refusal as refusal:
             return refusal.refused
         except exc.FetchError as error:

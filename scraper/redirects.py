@@ -31,11 +31,13 @@ def redirect_target(page: Page) -> str | None:
     return target
 
 
-async def follow(hop: Hop, url: str, *, max_redirects: int) -> Page:
+async def follow(hop: Hop, url: str, *, max_redirects: int,
+                 stop: Callable[[str], bool] | None = None) -> Page:
     """Request ``url`` and follow its redirects; the page returned has ``url`` as its ``url``.
 
     A chain that comes back to a URL it has already visited is a loop, reported at once rather
-    than after ``max_redirects`` wasted requests.
+    than after ``max_redirects`` wasted requests. A redirect to a URL that ``stop`` names is
+    not followed: the 3xx page itself comes back (its ``location`` header says where).
     """
     seen: set[str] = set()
     current = url
@@ -47,7 +49,7 @@ async def follow(hop: Hop, url: str, *, max_redirects: int) -> Page:
         page = await hop(current)
         elapsed += page.elapsed
         target = redirect_target(page)
-        if target is None:
+        if target is None or (stop is not None and stop(target)):
             return dataclasses.replace(page, url=url, elapsed=elapsed)
         current = target
     raise exc.TooManyRedirects(f"more than {max_redirects} redirects", url=url)

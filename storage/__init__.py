@@ -33,6 +33,7 @@ from storage.history import (
     versions_of,
 )
 from storage.hosts import MAX_PAUSE, HostTurn, release_host, reserve_host
+from storage.judged import drastic_against_current, hold_change
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import (
     Alert,
@@ -129,6 +130,8 @@ from storage.types import (
 from storage.writehealth import WriteHealth
 
 __all__ = [
+    "drastic_against_current",
+    "hold_change",
     "ALERT_STATES",
     "Alert",
     "AlertRow",

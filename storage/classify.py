@@ -12,6 +12,11 @@ by them. The classes:
 ``quotation``    text inside quotation marks changed
 ``number``       a number changed
 ``name``         a capitalised name changed (Madinsky → Medinsky)
+``retraction``   most of the text gave way to a short note (confirmed before it is recorded;
+                 see :mod:`storage.drastic`)
+``rewrite``      most of the text was replaced (confirmed likewise)
+``unlocked``     the first full text of a paywalled article whose teasers were all that had
+                 been seen: recorded, never alerted (the wall opened; the article did not change)
 
 Every text is compared after the typography clean-up of ``storage.fingerprint`` (quotes are
 straight, dashes plain), so curly quotes versus straight ones are never an edit.
@@ -37,6 +42,9 @@ CLASSES = (
     "quotation",
     "number",
     "name",
+    "retraction",
+    "rewrite",
+    "unlocked",
 )
 LIVE_BLOG_TYPES = frozenset({"liveblogposting"})
 # A feature extractor for a run of diff text, given the unchanged text just before it.

@@ -141,6 +141,8 @@ def claim_due_articles(
             last_changed_at=row.last_changed_at,
             published=row.published or row.hint_published,
             version_count=row.version_count,
+            full_chars=row.full_chars,
+            pending_fingerprint=row.pending_fingerprint,
         )
         for row in rows
     ]

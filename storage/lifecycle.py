@@ -173,6 +173,8 @@ def log_fetches(s: Session, entries: Sequence[FetchEntry]) -> None:
             "elapsed": e.elapsed,
             "error_kind": e.error_kind,
             "message": e.message[:ERROR_CHARS] if e.message else None,
+            "verdict": e.verdict,
+            "outlet": e.outlet,
         }
         for e in entries
     ]

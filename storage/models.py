@@ -16,7 +16,16 @@ describe the same tables (a test compares them). The full-text tables (FTS5 on S
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.columns import PortableJSON, UTCDateTime
@@ -91,6 +100,15 @@ class Article(SQLModel, table=True):
     # Set when this article moved to a URL that another article with its own history already
     # had: this one is retired (never checked again) and points at the one that continues.
     moved_to_id: int | None = None
+    # Walls and teasers (scraper.verdicts): the site marks the article as paywalled; the length
+    # of its text when last seen in full (None: never seen in full, only teasers or nothing),
+    # which a later fetch is judged against.
+    paywalled: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    full_chars: int | None = None
+    # A drastic change seen once and waiting to be seen again before it is recorded.
+    pending_fingerprint: str | None = Field(default=None, sa_type=String(64))
+    pending_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pending_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class Version(SQLModel, table=True):
@@ -135,6 +153,8 @@ class Version(SQLModel, table=True):
     reverts: int | None = None
     page_type: str | None = None
     derived_from_id: int | None = None
+    # "full", or "teaser": the visible part of a paywalled article, compared only with teasers.
+    access: str = Field(default="full", sa_column_kwargs={"server_default": "full"})
 
 
 class Snapshot(SQLModel, table=True):
@@ -184,6 +204,7 @@ class FetchLog(SQLModel, table=True):
     """One line per HTTP fetch, for `newswatch` diagnostics and politeness audits."""
 
     __tablename__ = "fetch_log"
+    __table_args__ = (Index("ix_fetch_log_outlet_at", "outlet", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(index=True)
@@ -193,6 +214,10 @@ class FetchLog(SQLModel, table=True):
     elapsed: float = 0.0
     error_kind: str | None = None
     message: str | None = Field(default=None, sa_type=Text)
+    # What the page turned out to be when it was not the article (scraper.verdicts), and the
+    # outlet the URL belongs to: the per-outlet share of walls and teasers is counted here.
+    verdict: str | None = None
+    outlet: str | None = None
 
 
 class ArticleAlias(SQLModel, table=True):

@@ -80,11 +80,15 @@ def record(
     fetched_at: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
+    access: str = "full",
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
     ``etag``/``last_modified`` of ``None`` keep the stored validators. Rescheduling is left to
     the caller (the daemon tries :func:`record_if_unchanged` first, which also reschedules).
+    ``access="teaser"``: the visible part of a paywalled article (the daemon records a teaser
+    only while no full text was ever seen). The first full text after teasers is recorded as
+    ``unlocked``, without an alert: the article did not change, the wall opened.
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
@@ -116,6 +120,7 @@ def record(
     # The rows below are written with the article's own changes left pending until the one
     # flush before the alert: the article row is UPDATEd once, not once per step.
     sha = store_snapshot(s, snapshot, now=fetched_at) if snapshot else None
+    unlocked = access == "full" and current is not None and article.full_chars is None
     appended = append_version(
         s,
         article=article,
@@ -124,8 +129,11 @@ def record(
         fetched_at=fetched_at,
         snapshot_sha256=sha,
         known_fingerprint=new_fingerprint,
+        access=access,
+        extra_classes=("unlocked",) if unlocked else (),
     )
     version = appended.version
+    _note_access(article, access, fields)
     placement = None
     if article.story_id is None:
         placement = place_article(s, article=article, body=fields.body, title=fields.title,
@@ -137,9 +145,9 @@ def record(
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
     alert_id = None
-    if version.reverts is None or not repeats_earlier_change(
+    if not unlocked and (version.reverts is None or not repeats_earlier_change(
         s, article_id=article_id, version=version
-    ):
+    )):
         alert_id = _queue(s, article, appended, fields, placement, now=fetched_at)
     logger.debug(
         "record.version",
@@ -164,6 +172,15 @@ def record(
         reverts=version.reverts,
         story_id=article.story_id,
     )
+
+
+def _note_access(article: Article, access: str, fields: ArticleFields) -> None:
+    """What the new version says about the article's wall, and that nothing is on hold now."""
+    if access == "teaser":
+        article.paywalled = True
+    else:
+        article.full_chars = len(fields.body)
+    article.pending_fingerprint = article.pending_since = article.pending_reason = None
 
 
 def record_if_unchanged(

@@ -49,6 +49,10 @@ TOUCH_IF_UNCHANGED = (
         last_error=None,
         status="live",
         gone_at=None,
+        # The article is as it was: a drastic change seen once was a glitch after all.
+        pending_fingerprint=None,
+        pending_since=None,
+        pending_reason=None,
         # NULL validators keep the stored ones.
         etag=func.coalesce(bindparam("etag", type_=ARTICLES.c.etag.type), ARTICLES.c.etag),
         last_modified=func.coalesce(
@@ -125,6 +129,8 @@ CLAIM_DUE_ARTICLES = (
         ARTICLES.c.last_changed_at,
         ARTICLES.c.hint_published,
         ARTICLES.c.version_count,
+        ARTICLES.c.full_chars,
+        ARTICLES.c.pending_fingerprint,
         VERSIONS.c.published,
     )
     .select_from(

@@ -81,6 +81,8 @@ class FetchEntry:
     elapsed: float
     error_kind: str | None = None
     message: str | None = None
+    verdict: str | None = None  # what the page was, when it was not the article
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ class DueArticle:
     last_changed_at: datetime | None
     published: datetime | None
     version_count: int
+    full_chars: int | None = None  # length of the text when last seen in full
+    pending_fingerprint: str | None = None  # a drastic change seen once, to be seen again
 
 
 @dataclass(frozen=True, slots=True)

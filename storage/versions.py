@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.classify import classify, is_update
 from storage.diff import count_words, field_diff, ops_to_json
+from storage.drastic import drastic_classes
 from storage.fingerprint import changed_fields, fingerprint
 from storage.models import Article, EditClass, Version
 from storage.search import index_version
@@ -39,6 +40,8 @@ def append_version(
     derived_from_id: int | None = None,
     current: bool = True,
     known_fingerprint: str | None = None,
+    access: str = "full",
+    extra_classes: tuple[str, ...] = (),
 ) -> Appended:
     """Store ``fields`` as the article's next version (``current``: make it the one shown).
 
@@ -73,7 +76,9 @@ def append_version(
         words_added=sum(a for a, _ in counts),
         words_removed=sum(r for _, r in counts),
         diff={f: ops_to_json(ops) for f, ops in diffs.items()},
-        classes=list(classify(previous, fields)) if previous is not None else [],
+        classes=[*classify(previous, fields), *drastic_classes(previous, fields),
+                 *extra_classes] if previous is not None else [],
+        access=access,
         kind=_kind(previous, fields, changed),
         origin=origin,
         derived_from_id=derived_from_id,

@@ -32,6 +32,9 @@ class FaultContext:
     request: Request
     normal: Response  # what the healthy site would have answered
     base_url: str
+    # The healthy page itself, before conditional GET made a 304 of it (faults that serve a
+    # changed page need the page, whatever validators the client sent).
+    full: Response | None = None
 
 
 Fault = Callable[..., Response]

@@ -90,23 +90,24 @@ def metered(ctx: FaultContext, *, share: float = 0.5, teaser_paragraphs: int = 1
     ``hasPart`` naming ``.article-locked``, as publishers do for search engines), sent in full
     to some visits and as a teaser (the first paragraphs and a subscription prompt, the locked
     element empty) to ``share`` of them."""
-    normal = ctx.normal
+    normal = ctx.full or ctx.normal  # a page of its own: the client's validators do not apply
     if normal.status != 200:
         return normal
     text = _mark_paywalled(normal.body.decode("utf-8"))
     body = _BODY.search(text)  # the article's own paragraphs, not the cookie banner's
     if body is None:
         return normal
-    paragraphs = re.findall(r"<p>.*?</p>", body.group(0), re.DOTALL)
-    if len(paragraphs) <= teaser_paragraphs:
+    block = body.group(0)
+    opening, rest = block.split("\n", 1)  # <div class=…>, then the paragraphs and headings
+    ends = [m.end() for m in re.finditer(r"</p>", rest)]
+    if len(ends) <= teaser_paragraphs:
         return normal
-    free = paragraphs[:teaser_paragraphs]
-    locked = paragraphs[teaser_paragraphs:]
-    first, last = text.index(free[0]), text.index(locked[-1]) + len(locked[-1])
-    inner = "\n".join(locked) if not _now(ctx, share) else ""
+    cut = ends[teaser_paragraphs - 1]
+    free, locked = rest[:cut], rest[cut:].removesuffix("\n</div>")
+    inner = locked if not _now(ctx, share) else ""
     prompt = "" if inner else f'\n<div class="paywall-prompt"><p>{html.escape(PROMPT)}</p></div>'
-    middle = "\n".join(free) + f'\n<div class="{_LOCKED}">{inner}</div>{prompt}'
-    page = text[:first] + middle + text[last:]
+    page = text.replace(block, f'{opening}\n{free}\n<div class="{_LOCKED}">{inner}</div>'
+                        f"{prompt}\n</div>", 1)
     # A teaser and a full text are different bytes: different validators, as on a real site.
     return replace(normal, body=page.encode("utf-8"), etag=f'"{"t" if prompt else "f"}-'
                    f'{hashlib.sha1(page.encode()).hexdigest()[:12]}"')
@@ -159,7 +160,7 @@ SIGN_IN_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><tit
 def script_shell(ctx: FaultContext) -> Response:
     """The article as a script-rendered app: an empty mount point, the text in a
     ``__NEXT_DATA__`` JSON script, and an inline script that renders it."""
-    normal = ctx.normal
+    normal = ctx.full or ctx.normal  # a page of its own: the client's validators do not apply
     if normal.status != 200:
         return normal
     text = normal.body.decode("utf-8")
@@ -179,7 +180,8 @@ def script_shell(ctx: FaultContext) -> Response:
              "d.paragraphs.forEach(function(t){var p=document.createElement('p');"
              "p.textContent=t;a.appendChild(p);});document.getElementById('__next')"
              ".appendChild(a);})();</script></body></html>")
-    return replace(normal, body=shell.encode("utf-8"))
+    body = shell.encode("utf-8")
+    return replace(normal, body=body, etag=f'"shell-{hashlib.sha1(body).hexdigest()[:12]}"')
 
 
 MODES = {f.__name__: f for f in (challenge, consent, metered, soft_404, login_wall,

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from scraper.verdicts.types import Evidence, Verdict
+from scraper.wrappers import aggregator_kind
 
 # Hosts whose only business is asking for consent (exact names or a suffix after a dot).
 CONSENT_HOSTS = ("consent.google.com", "consent.youtube.com", "consent.yahoo.com",
@@ -33,9 +34,11 @@ _CONSENT_WORDS = re.compile(
 
 
 def is_consent_host(url: str) -> bool:
-    """Whether ``url`` is on a host that exists to ask for consent."""
+    """Whether ``url`` is on a host that exists to ask for consent (these, and the consent
+    hosts of the wrapper table that discovery uses)."""
     host = (urlsplit(url).hostname or "").lower()
-    return any(host == name or host.endswith("." + name) for name in CONSENT_HOSTS)
+    return any(host == name or host.endswith("." + name) for name in CONSENT_HOSTS) or \
+        aggregator_kind(url) == "consent"
 
 
 def detect(evidence: Evidence) -> Verdict | None:

@@ -1,0 +1,346 @@
+"""The article step: fetch one due article, judge what came back, record what a reader sees.
+
+Between the fetch and the record sits the verdict (:mod:`scraper.verdicts`): a bot wall, a
+consent page, a sign-in page, a soft 404 or a page without text is *judged*, never diffed. It
+goes into the fetch log with its evidence, makes no version and no alert, counts as a failed
+check of the article (so it is backed off), and a wall also pauses its host. A teaser of a
+paywalled article is stored only while no full text was ever seen (then as a teaser, compared
+only with teasers); once a full text is known, teasers are judged and skipped, so a meter that
+shows the full text one visit and the teaser the next never alerts.
+
+A change that would remove or replace most of the text, or empty a field the article had, is
+held (``storage.hold_change``) and looked at again ``confirm_after`` later, over a new
+connection; only a change seen twice is recorded, with the class ``retraction`` or
+``rewrite``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import storage
+from scheduler.convert import fields_from_extracted
+from scheduler.fetchlog import FetchRecorder
+from scheduler.metrics import Metrics
+from scheduler.policy import Backoff, RecheckPolicy, later
+from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
+from scraper import extract as extract_page
+from scraper.fetch import HTML_TYPES
+from scraper.polite import PoliteFetcher, Refused
+from scraper.render import BrowserRenderer
+from scraper.topic import TopicQuery
+from scraper.urls import article_identity, outlet_of
+from scraper.verdicts import Known, Verdict, judge
+from scraper.wrappers import WrapperTable
+from storage.fingerprint import fingerprint
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+# Whether an article's page is to be rendered in a browser first (its source or outlet says).
+RenderChoice = Callable[[storage.DueArticle], bool]
+# A redirect to one of these is not followed: the page there is never the article.
+_DEAD_ENDS = ("consent", "aggregator")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleRules:
+    """How articles are checked: topic, recheck tiers, backoff, confirmation, rendering."""
+
+    topic: TopicQuery
+    policy: RecheckPolicy
+    backoff: Backoff = dataclasses.field(default_factory=Backoff)
+    confirm_after: timedelta = timedelta(minutes=2)
+    render: RenderChoice | None = None
+
+
+class ArticleStep:
+    """Checks one due article at a time (see the module docstring)."""
+
+    def __init__(self, *, db: storage.Database, fetcher: PoliteFetcher, rules: ArticleRules,
+                 clock: Clock, not_modified: Callable[[storage.NotModifiedCheck], None],
+                 wrappers: WrapperTable | None = None, metrics: Metrics | None = None,
+                 fetch_log: FetchRecorder | None = None,
+                 renderer: BrowserRenderer | None = None) -> None:
+        self._db = db
+        self._fetcher = fetcher
+        self._rules = rules
+        self._clock = clock
+        self._not_modified = not_modified
+        self._wrappers = wrappers or WrapperTable()
+        self._metrics = metrics
+        self._fetch_log = fetch_log
+        self._renderer = renderer
+
+    async def check(self, due: storage.DueArticle) -> str:
+        """Fetch one article and record what it says now; the outcome's name."""
+        confirming = due.pending_fingerprint is not None
+        try:
+            page = await self._fetcher.fetch(
+                due.url, accept=HTML_TYPES, fresh=confirming, stop=self._dead_end,
+                # A second look at a drastic change asks for the page itself, not a 304.
+                validators=Validators() if confirming else Validators(
+                    etag=due.etag, last_modified=due.last_modified))
+        except FetchError as error:
+            walled = self._wall_in(due, error)
+            if walled is not None:
+                return walled
+            return self._failed(due, error.kind, str(error), retry_after=_retry_after(error))
+        if isinstance(page, Refused):
+            return self._refused(due, page)
+        now = self._clock()
+        if page.not_modified:
+            next_check = self._next_check(due, now, last_changed=due.last_changed_at)
+            self._not_modified(storage.NotModifiedCheck(due.id, now, next_check))
+            return "not_modified"
+        if page.is_gone:
+            return self._gone(due, page, now)
+        wrapper = self._wrappers.find(page.final_url)
+        if wrapper is not None and page.status < 300:
+            # An aggregator's or a consent page, not the publisher's: a discovery failure,
+            # never stored and never judged on topic (the next check may reach the article).
+            return self._failed(due, wrapper.kind, f"the fetch ended on {page.final_url}, "
+                                f"a {wrapper.kind} page, not the publisher's")
+        if page.status >= 300 or not page.is_html:
+            verdict = judge(page, None, Known(requested_url=due.url))
+            if verdict is not None:
+                return self._judged(due, page, verdict, now)
+            return self._failed(due, "not_html", f"not an HTML page ({page.content_type})")
+        if self._rules.render is not None and self._rules.render(due):
+            try:
+                page = await self._render(page)
+            except FetchError as error:
+                return self._failed(due, error.kind, str(error))
+        return await self._understand(due, page, now)
+
+    def _wall_in(self, due: storage.DueArticle, error: FetchError) -> str | None:
+        """A 403/429/503 whose page is a bot wall is judged like one served with 200."""
+        if not isinstance(error, HTTPStatusError) or error.page is None:
+            return None
+        try:
+            found: Extracted | None = extract_page(error.page.text, url=error.page.final_url)
+        except ExtractionError:
+            found = None
+        verdict = judge(error.page, found, Known(requested_url=due.url))
+        if verdict is None or not verdict.wall:
+            return None
+        return self._judged(due, error.page, verdict, self._clock(),
+                            retry_after=error.retry_after)
+
+    def _dead_end(self, url: str) -> bool:
+        wrapper = self._wrappers.find(url)
+        return wrapper is not None and wrapper.kind in _DEAD_ENDS
+
+    async def _render(self, page: Page) -> Page:
+        if self._renderer is None:
+            from scraper.render import RenderUnavailable
+
+            raise RenderUnavailable("rendering was asked for, but no browser is set up",
+                                    url=page.final_url)
+        return await self._renderer.render(page)
+
+    async def _understand(self, due: storage.DueArticle, page: Page, now: datetime) -> str:
+        found: Extracted | None = None
+        failure: ExtractionError | None = None
+        try:
+            found = extract_page(page.text, url=page.final_url)
+        except ExtractionError as error:
+            failure = error
+        verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))
+        if self._metrics is not None:
+            self._metrics.article_pages.labels(outlet_of(due.url)).inc()
+        teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
+        if verdict is not None and not teaser:
+            return self._judged(due, page, verdict, now)
+        if found is None:
+            assert failure is not None
+            return self._failed(due, "extraction", str(failure))
+        identity = article_identity(page.final_url, found.canonical_url)
+        if identity != due.url:
+            moved = self._moved(due, identity, now)
+            if moved is None:
+                return "moved"
+            due = moved
+        if teaser and verdict is not None:
+            self._note_verdict(due, page, verdict)
+        return self._record(due, page, found, now, access="teaser" if teaser else "full")
+
+    # -- verdicts --------------------------------------------------------------------------
+
+    def _judged(self, due: storage.DueArticle, page: Page, verdict: Verdict,
+                now: datetime, *, retry_after: float | None = None) -> str:
+        """A page that is not the article: logged with its evidence, nothing recorded."""
+        self._note_verdict(due, page, verdict)
+        logger.info("article judged", extra={"event": "judged", "url": due.url,
+                                             "verdict": verdict.kind,
+                                             "evidence": "; ".join(verdict.evidence),
+                                             "hint": verdict.hint})
+        if verdict.kind == "paywall":
+            # A teaser of an article whose full text is known: a check like a 304, nothing
+            # to compare (only like is compared with like).
+            next_check = self._next_check(due, now, last_changed=due.last_changed_at)
+            self._not_modified(storage.NotModifiedCheck(due.id, now, next_check))
+            return "judged:paywall"
+        if verdict.wall and page.status < 500 and page.status != 429:
+            # The site is keeping us out, not this page: the host backs off, as after a 503
+            # (a 503 or 429 wall was already counted against the host by the fetcher).
+            self._fetcher.throttle.failed(page.final_url, f"{verdict.kind} wall")
+        with self._db.transaction() as session:
+            failures = storage.record_failure(session, article_id=due.id,
+                                              error_kind=verdict.kind,
+                                              message="; ".join(verdict.evidence) + (
+                                                  f" ({verdict.hint})" if verdict.hint else ""),
+                                              now=now)
+            delay = self._rules.backoff.delay(failures, retry_after=retry_after)
+            storage.reschedule_article(session, article_id=due.id,
+                                       next_check_at=later(now, delay.total_seconds()),
+                                       now=now)
+        return f"judged:{verdict.kind}"
+
+    def _note_verdict(self, due: storage.DueArticle, page: Page, verdict: Verdict) -> None:
+        if self._fetch_log is not None:
+            self._fetch_log.judge(page.final_url, verdict)
+        if self._metrics is not None:
+            self._metrics.verdicts.labels(outlet_of(due.url), verdict.kind).inc()
+
+    # -- recording -------------------------------------------------------------------------
+
+    def _record(self, due: storage.DueArticle, page: Page, found: Extracted,
+                now: datetime, *, access: str = "full") -> str:
+        if due.version_count == 0 and not self._rules.topic.matches(
+                found.title, found.subtitle, found.body):
+            with self._db.transaction() as session:
+                storage.mark_off_topic(session, article_id=due.id, now=now)
+                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
+                                           now=now)
+            return "off_topic"
+        fields = fields_from_extracted(found)
+        validators = page.validators
+        outcome = None
+        next_check = self._next_check(due, now, last_changed=due.last_changed_at,
+                                      published=found.published)
+        if due.version_count and next_check is not None:
+            # Most rechecks find the article as it was: one statement, no session.
+            with self._db.write_connection() as conn:
+                outcome = storage.record_if_unchanged(
+                    conn, article_id=due.id, fields=fields, fetched_at=now,
+                    next_check_at=next_check, etag=validators.etag,
+                    last_modified=validators.last_modified)
+        if outcome is None:
+            with self._db.transaction() as session:
+                held = self._hold_if_drastic(session, due, fields, now)
+                if held:
+                    return "unconfirmed"
+                outcome = storage.record(
+                    session, article_id=due.id, fields=fields, snapshot=page.body,
+                    fetched_at=now, etag=validators.etag,
+                    last_modified=validators.last_modified, access=access)
+                changed = now if outcome.kind in (storage.OutcomeKind.NEW,
+                                                  storage.OutcomeKind.EDITED) else None
+                self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
+                                 published=found.published)
+        logger.info("article recorded", extra={
+            "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
+            "version": outcome.version_number, "changed": list(outcome.changed_fields)})
+        return str(outcome.kind)
+
+    def _hold_if_drastic(self, session: Session, due: storage.DueArticle,
+                         fields: storage.ArticleFields, now: datetime) -> bool:
+        """Hold a drastic change seen for the first time; ``True`` if it was held."""
+        if not due.version_count or self._rules.confirm_after <= timedelta(0):
+            return False
+        reason = storage.drastic_against_current(session, article_id=due.id, fields=fields)
+        if reason is None:
+            return False
+        new = fingerprint(fields)
+        if due.pending_fingerprint == new:
+            logger.info("drastic change confirmed", extra={
+                "event": "change_confirmed", "url": due.url, "reason": reason})
+            return False
+        storage.hold_change(session, article_id=due.id, fingerprint=new, reason=reason,
+                            now=now)
+        storage.reschedule_article(session, article_id=due.id, now=now,
+                                   next_check_at=now + self._rules.confirm_after)
+        logger.info("drastic change held until seen again", extra={
+            "event": "change_held", "url": due.url, "reason": reason,
+            "again_in": self._rules.confirm_after.total_seconds()})
+        return True
+
+    def _moved(self, due: storage.DueArticle, identity: str,
+               now: datetime) -> storage.DueArticle | None:
+        """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
+
+        Returns the article to record this page into, or ``None`` when another article with
+        its own history already owns that URL (it keeps its own schedule).
+        """
+        with self._db.transaction() as session:
+            outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
+        logger.info("article moved", extra={"event": "moved", "url": due.url, "to": identity,
+                                            "article_id": outcome.article_id})
+        if outcome.article_id != due.id:
+            return None
+        return dataclasses.replace(due, url=identity)
+
+    def _gone(self, due: storage.DueArticle, page: Page, now: datetime) -> str:
+        with self._db.transaction() as session:
+            storage.record_gone(session, article_id=due.id, status=page.status, now=now)
+            storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
+        logger.info("article gone", extra={"event": "gone", "url": due.url,
+                                           "status": page.status})
+        return "gone"
+
+    def _refused(self, due: storage.DueArticle, refused: Refused) -> str:
+        now = self._clock()
+        logger.info("article not fetched", extra={"event": "article_refused", "url": due.url,
+                                                  "kind": refused.kind,
+                                                  "reason": refused.reason})
+        retry_at = later(now, refused.retry_in)
+        with self._db.transaction() as session:
+            if refused.kind != "paused":
+                # Disallowed (or robots.txt down): say so on the article, and leave it alone
+                # for a long while instead of asking again every pass.
+                storage.record_failure(session, article_id=due.id, error_kind=refused.kind,
+                                       message=refused.reason, now=now)
+            storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at,
+                                       now=now)
+        return f"error:{refused.kind}" if refused.kind != "paused" else "deferred"
+
+    def _reschedule(self, session: Session, due: storage.DueArticle, now: datetime, *,
+                    last_changed: datetime | None, published: datetime | None = None) -> None:
+        storage.reschedule_article(
+            session, article_id=due.id, now=now,
+            next_check_at=self._next_check(due, now, last_changed=last_changed,
+                                           published=published))
+
+    def _next_check(self, due: storage.DueArticle, now: datetime, *,
+                    last_changed: datetime | None,
+                    published: datetime | None = None) -> datetime | None:
+        """When to check the article again (``None``: never, it has aged out of every tier)."""
+        born = published or due.published or due.first_seen_at
+        # A future or absurd published date must not make an article "young" forever.
+        born = min(born, now)
+        return self._rules.policy.next_check(now=now, born=born, last_changed=last_changed)
+
+    def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
+                retry_after: float | None = None) -> str:
+        now = self._clock()
+        logger.warning("article failed", extra={"event": "article_failed", "url": due.url,
+                                                "kind": kind, "error": message})
+        with self._db.transaction() as session:
+            failures = storage.record_failure(session, article_id=due.id, error_kind=kind,
+                                              message=message, now=now)
+            delay = self._rules.backoff.delay(failures, retry_after=retry_after)
+            storage.reschedule_article(session, article_id=due.id, next_check_at=now + delay,
+                                       now=now)
+        return f"error:{kind}"
+
+
+def _retry_after(error: Exception) -> float | None:
+    return error.retry_after if isinstance(error, HTTPStatusError) else None
