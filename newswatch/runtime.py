@@ -94,6 +94,7 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),
                 clock=clock, metrics=metrics, fetch_log=recorder,
+                limits=settings.limits.limits(),
             )
             deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
                                   claim=settings.daemon.lease)

@@ -52,7 +52,8 @@ class ConsoleChannel:
         self._console = console or Console()
 
     async def send(self, message: AlertMessage) -> None:
-        colour = {"new": "green", "edited": "yellow", "gone": "red"}.get(message.kind, "white")
+        colour = {"new": "green", "edited": "yellow", "gone": "red",
+                  "churning": "magenta"}.get(message.kind, "white")
         self._console.print(f"[bold {colour}]{message.title}[/]", markup=True, highlight=False,
                             soft_wrap=True)
         self._console.print(message.body, markup=False, highlight=False, soft_wrap=True)
@@ -101,7 +102,7 @@ class AppriseChannel:
         self.label = redact(url)
 
     async def send(self, message: AlertMessage) -> None:
-        notify_type = apprise.NotifyType.WARNING if message.kind == "edited" else (
+        notify_type = apprise.NotifyType.WARNING if message.kind in ("edited", "churning") else (
             apprise.NotifyType.INFO)
         delivered = await self._apprise.async_notify(
             body=message.body, title=message.title, notify_type=notify_type

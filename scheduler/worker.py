@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import storage
 from scheduler.convert import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
+from scheduler.growth import churning_next_check, dropped_note
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy
 from scheduler.source_policy import SourcePacing, previous_interval
@@ -84,8 +85,10 @@ class Worker:
                  source_rules: Mapping[str, ListingRules] | None = None,
                  source_pacing: Mapping[str, SourcePacing] | None = None,
                  metrics: Metrics | None = None,
-                 fetch_log: FetchRecorder | None = None) -> None:
+                 fetch_log: FetchRecorder | None = None,
+                 limits: storage.Limits | None = None) -> None:
         self._db = db
+        self._limits = limits or storage.Limits()
         self._metrics = metrics
         self._fetch_log = fetch_log
         self._fetcher = fetcher
@@ -304,10 +307,15 @@ class Worker:
         candidates = [storage.Candidate(url=link.url, title=link.title,
                                         published=link.published, updated=link.updated)
                       for link in found.links]
-        problems = "; ".join(found.problems) or None
         with self._db.transaction() as session:
-            new_ids = storage.add_candidates(session, source_id=due.id, candidates=candidates,
-                                             now=now)
+            admitted = storage.admit_candidates(session, source_id=due.id,
+                                                candidates=candidates, now=now,
+                                                limits=self._limits.candidates)
+            new_ids = admitted.created
+            # Links dropped over the caps are a problem of the source's like any other: it
+            # shows in its last error, and its pace is not sped up by what it floods us with.
+            dropped = dropped_note(admitted, self._limits.candidates)
+            problems = "; ".join([*found.problems, *([dropped] if dropped else [])]) or None
             # A source read with problems (a malformed feed salvaged, a child sitemap failing)
             # keeps its configured interval, neither sped up nor backed off, and shows the
             # problem as its last error. A clean read adapts the pace to what it found.
@@ -318,6 +326,7 @@ class Worker:
                                   error=f"partial: {problems}" if problems else None)
         logger.info("source checked", extra={"event": "source_checked", "url": due.url,
                                              "links": len(found.links), "new": len(new_ids),
+                                             "dropped": admitted.dropped,
                                              "next_in": interval.total_seconds()})
         return "source_not_modified" if not_modified else "source_ok"
 
@@ -357,10 +366,11 @@ class Worker:
 
     async def check_article(self, due: storage.DueArticle) -> str:
         """Fetch one article and record what it says now."""
+        # A churning article is fetched in full: whether its text has settled is the question.
+        validators = (Validators() if due.churning
+                      else Validators(etag=due.etag, last_modified=due.last_modified))
         try:
-            page = await self._fetcher.fetch(
-                due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified),
-                accept=HTML_TYPES)
+            page = await self._fetcher.fetch(due.url, validators=validators, accept=HTML_TYPES)
         except FetchError as error:
             return self._failed(due, error.kind, str(error), retry_after=_retry_after(error))
         if isinstance(page, Refused):
@@ -432,12 +442,12 @@ class Worker:
                 storage.reschedule_article(session, article_id=due.id, next_check_at=None,
                                            now=now)
             return "off_topic"
-        fields = fields_from_extracted(found)
+        fields = fields_from_extracted(found, self._limits.fields)
         validators = page.validators
         outcome = None
         next_check = self._next_check(due, now, last_changed=due.last_changed_at,
                                       published=found.published)
-        if due.version_count and next_check is not None:
+        if due.version_count and next_check is not None and not due.churning:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
                 outcome = storage.record_if_unchanged(
@@ -449,10 +459,12 @@ class Worker:
                 outcome = storage.record(
                     session, article_id=due.id, fields=fields, snapshot=page.body,
                     fetched_at=now, etag=validators.etag,
-                    last_modified=validators.last_modified)
+                    last_modified=validators.last_modified, limits=self._limits.versions)
                 changed = now if outcome.kind in (storage.OutcomeKind.NEW,
                                                   storage.OutcomeKind.EDITED) else None
-                self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
+                churning = outcome.kind == storage.OutcomeKind.CHURNING
+                self._reschedule(session, dataclasses.replace(due, churning=churning), now,
+                                 last_changed=changed or due.last_changed_at,
                                  published=found.published)
         logger.info("article recorded", extra={
             "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
@@ -473,7 +485,10 @@ class Worker:
         born = published or due.published or due.first_seen_at
         # A future or absurd published date must not make an article "young" forever.
         born = min(born, now)
-        return self._policy.next_check(now=now, born=born, last_changed=last_changed)
+        next_check = self._policy.next_check(now=now, born=born, last_changed=last_changed)
+        if due.churning:
+            return churning_next_check(next_check, now=now, limits=self._limits.versions)
+        return next_check
 
     def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
                 retry_after: float | None = None) -> str:

@@ -1,6 +1,7 @@
 """The database: tables, migrations, the frontier, recording versions, the outbox, history,
 search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
 
+from storage.admission import Admitted, admit_candidates
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database
 from storage.diff import word_diff
@@ -32,6 +33,7 @@ from storage.history import (
     versions_of,
 )
 from storage.hosts import HostTurn, release_host, reserve_host
+from storage.limits import CandidateLimits, FieldLimits, Limits, VersionLimits, cap_fields, cut
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import (
     Alert,
@@ -105,6 +107,7 @@ from storage.sources_admin import (
 from storage.syndication import story_info
 from storage.timetravel import headline_changes, list_edits, version_at
 from storage.types import (
+    AlertKind,
     ArticleFields,
     ArticleSummary,
     Candidate,
@@ -128,7 +131,9 @@ from storage.types import (
 
 __all__ = [
     "ALERT_STATES",
+    "Admitted",
     "Alert",
+    "AlertKind",
     "AlertRow",
     "Article",
     "ArticleAlias",
@@ -139,6 +144,7 @@ __all__ = [
     "ArticleSummary",
     "CLASSES",
     "Candidate",
+    "CandidateLimits",
     "Database",
     "DatabaseUnavailable",
     "DayCount",
@@ -153,9 +159,11 @@ __all__ = [
     "ExportItem",
     "Extractor",
     "FetchLog",
+    "FieldLimits",
     "HostSlot",
     "HostTurn",
     "InvalidDatabaseURL",
+    "Limits",
     "MinhashBand",
     "FetchEntry",
     "NotFound",
@@ -180,18 +188,22 @@ __all__ = [
     "TextMatcher",
     "Version",
     "VersionDiff",
+    "VersionLimits",
     "VersionRecord",
     "VersionSummary",
     "add_candidates",
+    "admit_candidates",
     "add_source",
     "aliases_of",
     "article_ids",
     "claim_due_articles",
     "claim_due_sources",
+    "cap_fields",
     "classify",
     "count_articles",
     "coverage_by_day",
     "current_revision",
+    "cut",
     "diff_between",
     "find_article",
     "find_source",

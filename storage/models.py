@@ -55,10 +55,13 @@ class Article(SQLModel, table=True):
     """
 
     __tablename__ = "articles"
+    # Outlet first: every lookup by outlet, and the count of one outlet's articles first seen
+    # in the last day (the daily cap of new links per host, see storage.admission).
+    __table_args__ = (Index("ix_articles_outlet_first_seen", "outlet", "first_seen_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(unique=True)
-    outlet: str = Field(index=True)
+    outlet: str
     source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
     # Indexed: article listings (CLI, API, web) sort on it, newest first.
     first_seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -91,6 +94,13 @@ class Article(SQLModel, table=True):
     # Set when this article moved to a URL that another article with its own history already
     # had: this one is retired (never checked again) and points at the one that continues.
     moved_to_id: int | None = None
+    # Churn (see storage.churn): the consecutive checks that each recorded a new version; and
+    # while churning_since is set, no versions are recorded, only whether the text as last seen
+    # (churn_fingerprint) has stayed the same since churn_stable_since.
+    edit_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    churning_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    churn_fingerprint: str | None = Field(default=None, sa_type=String(64))
+    churn_stable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Version(SQLModel, table=True):

@@ -3,7 +3,8 @@
 ``MODES`` maps a mode name to its function. A mode takes a :class:`FaultContext` (the request,
 the response the site would have sent, the base URL) plus keyword options, and returns the
 :class:`Response` to write. Byte-level tricks (delays, dripping, lying about the length) are
-fields of the response, which ``server.py`` honours.
+fields of the response, which ``server.py`` honours. Pages that try to make the watcher grow
+(churning text, floods of links, a 2 MB headline) are in ``hostile.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from newswatch.newsroom import hostile
 from newswatch.newsroom.responses import HTML, Request, Response, http_date, tiny_png
 
 MiB = 1024 * 1024
@@ -30,6 +32,7 @@ class FaultContext:
     request: Request
     normal: Response  # what the healthy site would have answered
     base_url: str
+    page: Response | None = None  # the same before any 304: the page a 304 stands for
 
 
 Fault = Callable[..., Response]
@@ -253,6 +256,7 @@ MODES: dict[str, Fault] = {
         malformed_xml,
         xml_bomb,
         sitemap_self_index,
+        *hostile.MODES,
     )
 }
 if importlib.util.find_spec("brotli") is not None:
