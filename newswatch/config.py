@@ -274,10 +274,10 @@ class LimitsConfig(_Section):
     snapshot_bytes_per_day: int = Field(
         _LIMITS.versions.snapshot_bytes_per_day, ge=0, description="Raw page bytes one "
         "article may store in any 24 hours; later versions that day keep their text only.")
-    churn_after: int = Field(_LIMITS.versions.churn_after, gt=1, description="Consecutive "
-                             "checks that each find new text (live-blog updates aside) before "
-                             "an article counts as churning: its versions stop, one "
-                             "\"churning\" alert is sent.")
+    churn_after: int = Field(_LIMITS.versions.churn_after, gt=1, description="Checks in a row "
+                             "that may each record a new version (live-blog updates aside); "
+                             "the next change marks the article churning: its versions stop "
+                             "and one \"churning\" alert is sent.")
     churn_recheck: Duration = Field(_LIMITS.versions.churn_recheck, description="How often a "
                                     "churning article is checked.")
     churn_settle: Duration = Field(_LIMITS.versions.settle_after, description="How long a "

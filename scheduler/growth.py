@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import storage
+from scheduler.metrics import Metrics
 
 
 def dropped_note(admitted: storage.Admitted, limits: storage.CandidateLimits) -> str | None:
@@ -22,6 +23,16 @@ def dropped_note(admitted: storage.Admitted, limits: storage.CandidateLimits) ->
         parts.append(f"{admitted.too_long} links dropped: URL longer than "
                      f"{limits.url_chars} characters")
     return "; ".join(parts) or None
+
+
+def count_drops(metrics: Metrics | None, admitted: storage.Admitted) -> None:
+    """Add a check's dropped links to the daemon's counters, by reason."""
+    if metrics is None:
+        return
+    for reason, n in (("over_check", admitted.over_check), ("over_host", admitted.over_host),
+                      ("too_long", admitted.too_long)):
+        if n:
+            metrics.links_dropped.labels(reason).inc(n)
 
 
 def churning_next_check(next_check: datetime | None, *, now: datetime,

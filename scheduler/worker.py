@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import storage
 from scheduler.convert import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
-from scheduler.growth import churning_next_check, dropped_note
+from scheduler.growth import churning_next_check, count_drops, dropped_note
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy
 from scheduler.source_policy import SourcePacing, previous_interval
@@ -312,6 +312,7 @@ class Worker:
                                                 candidates=candidates, now=now,
                                                 limits=self._limits.candidates)
             new_ids = admitted.created
+            count_drops(self._metrics, admitted)
             # Links dropped over the caps are a problem of the source's like any other: it
             # shows in its last error, and its pace is not sped up by what it floods us with.
             dropped = dropped_note(admitted, self._limits.candidates)
