@@ -252,6 +252,9 @@ class LimitsConfig(_Section):
         _LIMITS.candidates.per_check, gt=0, description="New article URLs one check of one "
         "source may add (in the order it lists them); the rest are dropped, and the source's "
         "last error says how many.")
+    new_links_per_source_per_day: int = Field(
+        _LIMITS.candidates.per_source_per_day, gt=0, description="New article URLs one source "
+        "may add in any 24 hours; the rest are dropped.")
     new_links_per_host_per_day: int = Field(
         _LIMITS.candidates.per_host_per_day, gt=0, description="New article URLs one host "
         "may get in any 24 hours, from all sources together; the rest are dropped.")
@@ -289,6 +292,7 @@ class LimitsConfig(_Section):
         return storage.Limits(
             candidates=storage.CandidateLimits(
                 per_check=self.new_links_per_check,
+                per_source_per_day=self.new_links_per_source_per_day,
                 per_host_per_day=self.new_links_per_host_per_day,
                 url_chars=self.url_chars, title_chars=self.title_chars),
             fields=storage.FieldLimits(

@@ -15,6 +15,10 @@ def dropped_note(admitted: storage.Admitted, limits: storage.CandidateLimits) ->
     if admitted.over_check:
         parts.append(f"{admitted.over_check} new links dropped over the cap of "
                      f"{limits.per_check} per check ([limits] new_links_per_check)")
+    if admitted.over_source:
+        parts.append(f"{admitted.over_source} new links dropped: the source had its "
+                     f"{limits.per_source_per_day} new links for the day "
+                     "([limits] new_links_per_source_per_day)")
     if admitted.over_host:
         parts.append(f"{admitted.over_host} new links dropped: their hosts had their "
                      f"{limits.per_host_per_day} new links for the day "
@@ -29,7 +33,8 @@ def count_drops(metrics: Metrics | None, admitted: storage.Admitted) -> None:
     """Add a check's dropped links to the daemon's counters, by reason."""
     if metrics is None:
         return
-    for reason, n in (("over_check", admitted.over_check), ("over_host", admitted.over_host),
+    for reason, n in (("over_check", admitted.over_check),
+                      ("over_source", admitted.over_source), ("over_host", admitted.over_host),
                       ("too_long", admitted.too_long)):
         if n:
             metrics.links_dropped.labels(reason).inc(n)

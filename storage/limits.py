@@ -24,9 +24,11 @@ _BLANKS = (" ", "\n", "\t")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CandidateLimits:
-    """How many links discovery may add: new URLs per source per check, per host per day."""
+    """How many links discovery may add: new URLs per source per check and per day, per host
+    per day."""
 
     per_check: int = 1_000
+    per_source_per_day: int = 10_000
     per_host_per_day: int = 5_000
     # Longer URLs are dropped: no article has one, and PostgreSQL cannot index them (a B-tree
     # entry holds at most ~2,700 bytes), so one would fail the whole insert.

@@ -55,14 +55,17 @@ class Article(SQLModel, table=True):
     """
 
     __tablename__ = "articles"
-    # Outlet first: every lookup by outlet, and the count of one outlet's articles first seen
-    # in the last day (the daily cap of new links per host, see storage.admission).
-    __table_args__ = (Index("ix_articles_outlet_first_seen", "outlet", "first_seen_at"),)
+    # Outlet (source) first: every lookup by outlet (source), and the count of one outlet's
+    # (source's) articles first seen in the last day (the daily caps, see storage.admission).
+    __table_args__ = (
+        Index("ix_articles_outlet_first_seen", "outlet", "first_seen_at"),
+        Index("ix_articles_source_first_seen", "source_id", "first_seen_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(unique=True)
     outlet: str
-    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id")
     # Indexed: article listings (CLI, API, web) sort on it, newest first.
     first_seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
     last_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -111,3 +111,24 @@ def test_a_moved_articles_old_address_is_known(db: storage.Database, now: dateti
     admitted = _admit(db, _links(1) + _links(1, host="x.example"), now,
                       CandidateLimits(per_check=1))
     assert (len(admitted.created), admitted.dropped) == (1, 0)
+
+
+def test_a_source_gets_its_cap_per_day_whatever_the_hosts(
+    db: storage.Database, now: datetime
+) -> None:
+    with db.transaction() as s:
+        storage.sync_sources(s, [storage.SourceSpec("https://example.com/feed", "feed", 300)],
+                             now)
+        [source_id] = s.exec(select(storage.Source.id)).all()
+    limits = CandidateLimits(per_check=10, per_source_per_day=25, per_host_per_day=1000)
+    made, over_source = [], []
+    for check in range(4):  # every link on a host of its own: the host cap never binds
+        links = [Candidate(f"https://h{check}-{i}.example/news/{i}") for i in range(40)]
+        admitted = _admit(db, links, now + timedelta(minutes=check), limits, source_id)
+        made.append(len(admitted.created))
+        over_source.append(admitted.over_source)
+    assert made == [10, 10, 5, 0] and over_source == [0, 0, 35, 40]
+    # Another source (or a person adding links) has a day of its own.
+    assert len(_admit(db, _links(3, host="x.example"), now, limits).created) == 3
+    later = now + timedelta(days=1, minutes=1)
+    assert len(_admit(db, _links(10, host="y.example"), later, limits, source_id).created) == 10

@@ -268,7 +268,8 @@ def test_articles_from_before_churn_upgrade_as_normal_ones(empty_url: str) -> No
             assert row.churning_since is None
         with db.engine.connect() as conn:
             indexes = {i["name"] for i in inspect(conn).get_indexes("articles")}
-        assert "ix_articles_outlet_first_seen" in indexes and "ix_articles_outlet" not in indexes
+        assert {"ix_articles_outlet_first_seen", "ix_articles_source_first_seen"} <= indexes
+        assert not {"ix_articles_outlet", "ix_articles_source_id"} & indexes
         # Recording carries on, and now counts the streak.
         with db.transaction() as s:
             storage.record(
