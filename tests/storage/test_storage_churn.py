@@ -176,3 +176,30 @@ def test_without_limits_nothing_churns(
     for n in range(12):
         _record(db, article_id, _counting(base_fields, n), now + n * STEP, limits=None)
     assert _article(db, article_id).version_count == 12
+
+
+def test_settling_back_on_the_last_versions_text_is_an_unchanged_check(
+    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    now: datetime,
+) -> None:
+    article_id = make_article()
+    at = now
+    for n in range(6):
+        at += STEP
+        _record(db, article_id, _counting(base_fields, n), at)
+    last_version = _counting(base_fields, 3)  # what version 4 says
+    # While it churns, the daemon's one-statement recheck leaves the article to storage.churn.
+    with db.write_connection() as conn:
+        assert storage.record_if_unchanged(conn, article_id=article_id, fields=last_version,
+                                           fetched_at=at, next_check_at=at) is None
+    _record(db, article_id, last_version, at + timedelta(hours=1))
+    outcome = _record(db, article_id, last_version, at + timedelta(hours=8))
+    assert (outcome.kind, outcome.version_number) == (OutcomeKind.UNCHANGED, 4)
+    article = _article(db, article_id)
+    assert (article.churning_since, article.edit_streak) == (None, 0)
+    # The quick path is the usual one again.
+    with db.write_connection() as conn:
+        quick = storage.record_if_unchanged(conn, article_id=article_id, fields=last_version,
+                                            fetched_at=at + timedelta(hours=9),
+                                            next_check_at=at + timedelta(hours=10))
+    assert quick is not None and quick.kind is OutcomeKind.UNCHANGED
