@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+import storage
 from newswatch.durations import Duration
 from scheduler.messages import TemplateError, check_template
 from scheduler.redact import scrub
@@ -183,14 +185,16 @@ class RecheckConfig(_Section):
         return tiers
 
 
-AlertKind = Literal["new", "edited", "gone", "update"]
+# The kinds storage queues, defined there once: a kind added there is a kind channels accept.
+AlertKind = storage.AlertKind
+_ALERT_KINDS = ", ".join(typing.get_args(AlertKind))
 
 
 class AlertConfig(_Section):
     url: str = Field(description="console://, jsonl:///path/file.jsonl, "
                      "webhook+https://host/path, or any apprise URL.", repr=False)
     kinds: tuple[AlertKind, ...] = Field(
-        (), description="Only these alert kinds (new, edited, gone, update); empty: all.")
+        (), description=f"Only these alert kinds ({_ALERT_KINDS}); empty: all.")
     classes: tuple[str, ...] = Field(
         (), description="Only edits of these classes (e.g. headline, correction); empty: all.")
     outlets: tuple[str, ...] = Field(
@@ -351,6 +355,68 @@ class ApiConfig(_Section):
         return value.rstrip("/")
 
 
+_LIMITS = storage.Limits()
+
+
+class LimitsConfig(_Section):
+    new_links_per_check: int = Field(
+        _LIMITS.candidates.per_check, gt=0, description="New article URLs one check of one "
+        "source may add (in the order it lists them); the rest are dropped, and the source's "
+        "last error says how many.")
+    new_links_per_source_per_day: int = Field(
+        _LIMITS.candidates.per_source_per_day, gt=0, description="New article URLs one source "
+        "may add in any 24 hours; the rest are dropped.")
+    new_links_per_host_per_day: int = Field(
+        _LIMITS.candidates.per_host_per_day, gt=0, description="New article URLs one host "
+        "may get in any 24 hours, from all sources together; the rest are dropped.")
+    url_chars: int = Field(_LIMITS.candidates.url_chars, ge=256, le=2048, description="Longest "
+                           "article URL taken from a source, or kept as a canonical URL.")
+    title_chars: int = Field(_LIMITS.fields.title, ge=16, description="Longest headline kept "
+                             "(a feed item's title too); longer ones are cut after a whole "
+                             "word and end in …, so the cut is the same on every fetch.")
+    subtitle_chars: int = Field(_LIMITS.fields.subtitle, ge=16,
+                                description="Longest subtitle (standfirst) kept, cut the same way.")
+    body_chars: int = Field(_LIMITS.fields.body, ge=1024,
+                            description="Longest article text kept, cut the same way.")
+    authors: int = Field(_LIMITS.fields.authors, gt=0,
+                         description="Most author names kept per article.")
+    name_chars: int = Field(_LIMITS.fields.name, ge=16, description="Longest author name, "
+                            "site name or section kept, cut the same way.")
+    versions_per_day: int = Field(_LIMITS.versions.per_day, gt=1, description="Most versions "
+                                  "one article may add in any 24 hours; the next change marks "
+                                  "it churning.")
+    snapshot_bytes_per_day: int = Field(
+        _LIMITS.versions.snapshot_bytes_per_day, ge=0, description="Raw page bytes one "
+        "article may store in any 24 hours; later versions that day keep their text only.")
+    churn_after: int = Field(_LIMITS.versions.churn_after, gt=1, description="Checks in a row "
+                             "that may each record a new version (live-blog updates aside); "
+                             "the next change marks the article churning: its versions stop "
+                             "and one \"churning\" alert is sent.")
+    churn_recheck: Duration = Field(_LIMITS.versions.churn_recheck, description="How often a "
+                                    "churning article is checked.")
+    churn_settle: Duration = Field(_LIMITS.versions.settle_after, description="How long a "
+                                   "churning article's text must stay the same before its "
+                                   "versions are recorded again.")
+
+    def limits(self) -> storage.Limits:
+        """The caps as storage and the daemon take them."""
+        return storage.Limits(
+            candidates=storage.CandidateLimits(
+                per_check=self.new_links_per_check,
+                per_source_per_day=self.new_links_per_source_per_day,
+                per_host_per_day=self.new_links_per_host_per_day,
+                url_chars=self.url_chars, title_chars=self.title_chars),
+            fields=storage.FieldLimits(
+                title=self.title_chars, subtitle=self.subtitle_chars, body=self.body_chars,
+                authors=self.authors, name=self.name_chars, url=self.url_chars),
+            versions=storage.VersionLimits(
+                per_day=self.versions_per_day,
+                snapshot_bytes_per_day=self.snapshot_bytes_per_day,
+                churn_after=self.churn_after, churn_recheck=self.churn_recheck,
+                settle_after=self.churn_settle),
+        )
+
+
 class Settings(BaseSettings):
     """Everything newswatch can be told; built once at the entry point and passed down."""
 
@@ -371,6 +437,7 @@ class Settings(BaseSettings):
     daemon: DaemonConfig = DaemonConfig()
     api: ApiConfig = ApiConfig()
     render: RenderConfig = RenderConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -48,8 +48,10 @@ def _when(value: datetime | None) -> str:
 def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.ArticleRow]) -> Table:
     table = Table("id", "outlet", "title", "first seen", "versions", "status", box=None)
     for row in rows:
+        churning = isinstance(row, storage.ArticleRow) and row.churning_since is not None
         table.add_row(str(row.id), cell(row.outlet), cell(row.title or row.url),
-                      _when(row.first_seen_at), str(row.version_count), cell(row.status))
+                      _when(row.first_seen_at), str(row.version_count),
+                      cell(f"{row.status}, churning" if churning else row.status))
     return table
 
 
@@ -121,7 +123,10 @@ def article_panel(article: storage.Article, current: storage.Version | None) -> 
     table.add_column()
     rows: list[tuple[str, str]] = [
         ("id", str(article.id)), ("url", article.url), ("outlet", article.outlet),
-        ("title", article.title or article.hint_title or "-"), ("status", article.status),
+        ("title", article.title or article.hint_title or "-"),
+        ("status", article.status if article.churning_since is None else
+         f"{article.status}, churning since {_when(article.churning_since)}: changes on every "
+         "visit, versions not recorded"),
         ("versions", str(article.version_count)), ("first seen", _when(article.first_seen_at)),
         ("last changed", _when(article.last_changed_at)),
         ("last checked", _when(article.last_checked_at)),

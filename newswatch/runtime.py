@@ -102,7 +102,7 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                                     concurrency=settings.fetch.concurrency),
                 clock=clock, metrics=metrics, fetch_log=recorder, search=search,
                 confirm_after=settings.recheck.confirm_after, render=render,
-                renderer=renderer,
+                renderer=renderer, limits=settings.limits.limits(),
             )
             deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
                                   claim=settings.daemon.lease)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import storage
 from scheduler.convert import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
+from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy, later
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
@@ -59,6 +60,7 @@ class ArticleRules:
     backoff: Backoff = dataclasses.field(default_factory=Backoff)
     confirm_after: timedelta = timedelta(minutes=2)
     render: RenderChoice | None = None
+    limits: storage.Limits = dataclasses.field(default_factory=storage.Limits)
 
 
 class ArticleStep:
@@ -85,8 +87,9 @@ class ArticleStep:
         try:
             page = await self._fetcher.fetch(
                 due.url, accept=HTML_TYPES, fresh=confirming, stop=self._dead_end,
-                # A second look at a drastic change asks for the page itself, not a 304.
-                validators=Validators() if confirming else Validators(
+                # A second look at a drastic change asks for the page itself, not a 304; so
+                # does a churning article (whether its text has settled is the question).
+                validators=Validators() if confirming or due.churning else Validators(
                     etag=due.etag, last_modified=due.last_modified))
         except FetchError as error:
             walled = self._wall_in(due, error)
@@ -221,12 +224,12 @@ class ArticleStep:
                 storage.reschedule_article(session, article_id=due.id, next_check_at=None,
                                            now=now)
             return "off_topic"
-        fields = fields_from_extracted(found)
+        fields = fields_from_extracted(found, self._rules.limits.fields)
         validators = page.validators
         outcome = None
         next_check = self._next_check(due, now, last_changed=due.last_changed_at,
                                       published=found.published)
-        if due.version_count and next_check is not None:
+        if due.version_count and next_check is not None and not due.churning:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
                 outcome = storage.record_if_unchanged(
@@ -241,10 +244,13 @@ class ArticleStep:
                 outcome = storage.record(
                     session, article_id=due.id, fields=fields, snapshot=page.body,
                     fetched_at=now, etag=validators.etag,
-                    last_modified=validators.last_modified, access=access)
+                    last_modified=validators.last_modified, access=access,
+                    limits=self._rules.limits.versions)
                 changed = now if outcome.kind in (storage.OutcomeKind.NEW,
                                                   storage.OutcomeKind.EDITED) else None
-                self._reschedule(session, due, now, last_changed=changed or due.last_changed_at,
+                churning = outcome.kind == storage.OutcomeKind.CHURNING
+                self._reschedule(session, dataclasses.replace(due, churning=churning), now,
+                                 last_changed=changed or due.last_changed_at,
                                  published=found.published)
         logger.info("article recorded", extra={
             "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
@@ -326,7 +332,10 @@ class ArticleStep:
         born = published or due.published or due.first_seen_at
         # A future or absurd published date must not make an article "young" forever.
         born = min(born, now)
-        return self._rules.policy.next_check(now=now, born=born, last_changed=last_changed)
+        next_check = self._rules.policy.next_check(now=now, born=born, last_changed=last_changed)
+        if due.churning:
+            return churning_next_check(next_check, now=now, limits=self._rules.limits.versions)
+        return next_check
 
     def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
                 retry_after: float | None = None) -> str:

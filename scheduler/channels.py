@@ -51,7 +51,8 @@ class ConsoleChannel:
         self._console = console or Console()
 
     async def send(self, message: AlertMessage) -> None:
-        colour = {"new": "green", "edited": "yellow", "gone": "red"}.get(message.kind, "white")
+        colour = {"new": "green", "edited": "yellow", "gone": "red",
+                  "churning": "magenta"}.get(message.kind, "white")
         # Titles and bodies are the web's text: printed as Text (no markup: a "[/]" in a title
         # is not a tag) with every control character escaped (no ESC reaches the terminal).
         title = Text(terminal_text(message.title, one_line=True), style=f"bold {colour}")
@@ -103,7 +104,7 @@ class AppriseChannel:
         self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
-        notify_type = apprise.NotifyType.WARNING if message.kind == "edited" else (
+        notify_type = apprise.NotifyType.WARNING if message.kind in ("edited", "churning") else (
             apprise.NotifyType.INFO)
         delivered = await self._apprise.async_notify(
             body=message.body, title=message.title, notify_type=notify_type

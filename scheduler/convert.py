@@ -3,6 +3,10 @@
 ``storage`` never imports ``scraper``, so the daemon and ``newswatch reextract`` both convert
 here: the fields a version keeps, with the declared canonical URL made canonical (or dropped
 when it is not a URL at all) and the page type (live blogs are recorded as updates).
+
+Every field is cut to its cap here, before anything fingerprints it: a page's 2 MB headline is
+stored as its first thousand characters, and, being cut the same way on every fetch, it is the
+same stored headline next time (``storage.cap_fields``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import storage
 from scraper import Extracted
 from scraper.urls import InvalidURL, canonicalize_url
 
+_DEFAULT_LIMITS = storage.FieldLimits()
 
-def fields_from_extracted(found: Extracted) -> storage.ArticleFields:
-    """What storage keeps of one extraction."""
-    return storage.ArticleFields(
+
+def fields_from_extracted(found: Extracted,
+                          limits: storage.FieldLimits = _DEFAULT_LIMITS) -> storage.ArticleFields:
+    """What storage keeps of one extraction, each field within ``limits``."""
+    return storage.cap_fields(storage.ArticleFields(
         title=found.title,
         subtitle=found.subtitle,
         body=found.body,
@@ -26,7 +33,7 @@ def fields_from_extracted(found: Extracted) -> storage.ArticleFields:
         site_name=found.site_name,
         section=found.section,
         page_type=found.page_type,
-    )
+    ), limits)
 
 
 def _canonical_or_none(url: str | None) -> str | None:

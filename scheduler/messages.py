@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-_KIND_WORDS = {"new": "New coverage", "edited": "Edited", "gone": "Gone", "update": "Updated"}
+_KIND_WORDS = {"new": "New coverage", "edited": "Edited", "gone": "Gone", "update": "Updated",
+               "moved": "Moved", "churning": "Changes on every visit"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,37 @@ def _default_lines(kind: str, payload: Mapping[str, Any], values: dict[str, Any]
                 *(f"  {change}" for change in payload.get("changes") or ()), url]
     if kind == "gone":
         return [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
+    if kind == "moved":
+        return [f"{outlet} moved the article from {payload.get('from_url') or '?'}", url]
+    if kind == "churning":
+        return [*_churning_lines(outlet, payload), url]
     published = f", published {values['published']}" if values["published"] else ""
     story = payload.get("story_outlets")
     grouped = f" — {story} outlets now report this story" if story and story > 1 else ""
     return [f"{outlet}{published}{grouped}", url]
+
+
+def _churning_lines(outlet: str, payload: Mapping[str, Any]) -> list[str]:
+    if payload.get("reason") == "versions":
+        why = f"{payload.get('versions_today', '?')} new versions in the last 24 hours"
+    else:
+        why = f"new text on {payload.get('streak', '?')} checks in a row"
+    recheck = _span(payload.get("recheck_seconds"))
+    settle = _span(payload.get("settle_seconds"))
+    return [f"{outlet}: this page changes on every visit ({why}).",
+            f"Its versions are no longer recorded; it is checked every {recheck}, and recorded "
+            f"again once its text stays the same for {settle}."]
+
+
+def _span(seconds: object) -> str:
+    """A duration in words: "1 day", "6 hours", "30 minutes"."""
+    if not isinstance(seconds, int) or seconds <= 0:
+        return "a while"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
 
 
 def render_digest(*, channel_label: str, messages: Sequence[AlertMessage]) -> AlertMessage:

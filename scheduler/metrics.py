@@ -31,6 +31,10 @@ class Metrics:
                                ["status", "error_kind"], registry=self.registry)
         self.checks = Counter("newswatch_checks", "Source and article checks by outcome.",
                               ["outcome"], registry=self.registry)
+        self.links_dropped = Counter(
+            "newswatch_links_dropped", "Discovered links not taken, by reason: over_check, "
+            "over_source, over_host (the caps on new URLs) or too_long.", ["reason"],
+            registry=self.registry)
         self.deliveries = Counter("newswatch_alert_deliveries",
                                   "Alert deliveries by result (sent, failed, skipped).",
                                   ["result"], registry=self.registry)

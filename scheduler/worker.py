@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import storage
 from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
 from scheduler.fetchlog import FetchRecorder
+from scheduler.growth import count_drops, dropped_note
 from scheduler.metrics import Metrics
 from scheduler.policy import Backoff, RecheckPolicy, later
 from scheduler.search_step import SearchRead, SearchStep
@@ -85,10 +86,12 @@ class Worker:
                  search: SearchStep | None = None,
                  confirm_after: timedelta = timedelta(minutes=2),
                  render: RenderChoice | None = None,
-                 renderer: BrowserRenderer | None = None) -> None:
+                 renderer: BrowserRenderer | None = None,
+                 limits: storage.Limits | None = None) -> None:
         self._db = db
         self._search = search
         self._wrappers = search.wrappers() if search is not None else WrapperTable()
+        self._limits = limits or storage.Limits()
         self._metrics = metrics
         self._fetch_log = fetch_log
         self._fetcher = fetcher
@@ -112,7 +115,8 @@ class Worker:
             db=db, fetcher=fetcher, clock=clock, not_modified=self._note_not_modified,
             wrappers=self._wrappers, metrics=metrics, fetch_log=fetch_log, renderer=renderer,
             rules=ArticleRules(topic=topic, policy=policy, backoff=self._backoff,
-                               confirm_after=confirm_after, render=render))
+                               confirm_after=confirm_after, render=render,
+                               limits=self._limits))
         self.accepting = True
         self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
 
@@ -325,10 +329,16 @@ class Worker:
         candidates = [storage.Candidate(url=link.url, title=link.title,
                                         published=link.published, updated=link.updated)
                       for link in found.links]
-        problems = "; ".join(found.problems) or None
         with self._db.transaction() as session:
-            new_ids = storage.add_candidates(session, source_id=due.id, candidates=candidates,
-                                             now=now)
+            admitted = storage.admit_candidates(session, source_id=due.id,
+                                                candidates=candidates, now=now,
+                                                limits=self._limits.candidates)
+            new_ids = admitted.created
+            count_drops(self._metrics, admitted)
+            # Links dropped over the caps are a problem of the source's like any other: it
+            # shows in its last error, and its pace is not sped up by what it floods us with.
+            dropped = dropped_note(admitted, self._limits.candidates)
+            problems = "; ".join([*found.problems, *([dropped] if dropped else [])]) or None
             # A source read with problems (a malformed feed salvaged, a child sitemap failing)
             # keeps its configured interval, neither sped up nor backed off, and shows the
             # problem as its last error. A clean read adapts the pace to what it found.
@@ -341,6 +351,7 @@ class Worker:
                 self._search.record(session, due, searched, new=len(new_ids), now=now)
         logger.info("source checked", extra={"event": "source_checked", "url": due.url,
                                              "links": len(found.links), "new": len(new_ids),
+                                             "dropped": admitted.dropped,
                                              "next_in": interval.total_seconds()})
         return "source_not_modified" if not_modified else "source_ok"
 

@@ -1,6 +1,7 @@
 """The database: tables, migrations, the frontier, recording versions, the outbox, history,
 search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
 
+from storage.admission import Admitted, admit_candidates
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database
 from storage.diff import word_diff
@@ -34,6 +35,7 @@ from storage.history import (
 )
 from storage.hosts import MAX_PAUSE, HostTurn, release_host, reserve_host
 from storage.judged import drastic_against_current, hold_change
+from storage.limits import CandidateLimits, FieldLimits, Limits, VersionLimits, cap_fields, cut
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import (
     Alert,
@@ -107,6 +109,7 @@ from storage.sources_admin import (
 from storage.syndication import story_info
 from storage.timetravel import headline_changes, list_edits, version_at
 from storage.types import (
+    AlertKind,
     ArticleFields,
     ArticleSummary,
     Candidate,
@@ -133,7 +136,9 @@ __all__ = [
     "drastic_against_current",
     "hold_change",
     "ALERT_STATES",
+    "Admitted",
     "Alert",
+    "AlertKind",
     "AlertRow",
     "Article",
     "ArticleAlias",
@@ -144,6 +149,7 @@ __all__ = [
     "ArticleSummary",
     "CLASSES",
     "Candidate",
+    "CandidateLimits",
     "Database",
     "DatabaseUnavailable",
     "DayCount",
@@ -160,10 +166,12 @@ __all__ = [
     "DiscoveryPoll",
     "FetchLog",
     "ProviderStats",
+    "FieldLimits",
     "HostSlot",
     "HostTurn",
     "MAX_PAUSE",
     "InvalidDatabaseURL",
+    "Limits",
     "MinhashBand",
     "FetchEntry",
     "NotFound",
@@ -189,18 +197,22 @@ __all__ = [
     "Version",
     "WriteHealth",
     "VersionDiff",
+    "VersionLimits",
     "VersionRecord",
     "VersionSummary",
     "add_candidates",
+    "admit_candidates",
     "add_source",
     "aliases_of",
     "article_ids",
     "claim_due_articles",
     "claim_due_sources",
+    "cap_fields",
     "classify",
     "count_articles",
     "coverage_by_day",
     "current_revision",
+    "cut",
     "diff_between",
     "find_article",
     "find_source",

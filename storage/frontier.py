@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from storage.columns import as_utc
 from storage.exceptions import NotFound
+from storage.lifecycle import ERROR_CHARS
 from storage.models import Article, ArticleAlias, Source
 from storage.sql import upsert_insert
 from storage.statements import CLAIM_DUE_ARTICLES, LEASE_ARTICLES, RESCHEDULE, sync_loaded
@@ -143,6 +144,7 @@ def claim_due_articles(
             version_count=row.version_count,
             full_chars=row.full_chars,
             pending_fingerprint=row.pending_fingerprint,
+            churning=row.churning_since is not None,
         )
         for row in rows
     ]
@@ -266,7 +268,8 @@ def finish_source(
         raise NotFound("source", source_id)
     src.last_checked_at, src.next_check_at = now, next_check_at
     src.lease_owner = src.lease_until = None
-    src.last_error = error
+    # A source's problems are a stranger's words (a feed's parse error quotes the feed).
+    src.last_error = error[:ERROR_CHARS] if error is not None else None
     src.failures = src.failures + 1 if error is not None else 0
     if etag is not None:
         src.etag = etag

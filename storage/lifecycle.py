@@ -30,6 +30,9 @@ from storage.types import FetchEntry, NotModifiedCheck, Outcome, OutcomeKind
 logger = logging.getLogger(__name__)
 
 ERROR_CHARS = 2000
+# A fetch-log line keeps this much of its URL: a redirect may name a URL of any length, and
+# PostgreSQL cannot index a much longer one (a B-tree entry holds at most ~2,700 bytes).
+URL_CHARS = 2048
 
 
 def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcome:
@@ -46,7 +49,8 @@ def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcom
     )
     if version_count is None:
         raise NotFound("article", article_id)
-    sync_loaded(s, article_id, {"last_checked_at": as_utc(now), "failures": 0, "last_error": None})
+    sync_loaded(s, article_id, {"last_checked_at": as_utc(now), "failures": 0, "last_error": None,
+                                "edit_streak": 0})
     return Outcome(OutcomeKind.UNCHANGED, article_id, version_count or None)
 
 
@@ -82,7 +86,7 @@ def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> 
         due = as_utc(c.next_check_at) if c.next_check_at is not None else None
         sync_loaded(s, c.article_id, {
             "last_checked_at": as_utc(c.checked_at), "failures": 0, "last_error": None,
-            "next_check_at": due, "lease_owner": None, "lease_until": None,
+            "edit_streak": 0, "next_check_at": due, "lease_owner": None, "lease_until": None,
         })
     # Both drivers report the executemany's total; a driver that could not would say -1.
     return int(updated) if updated is not None and updated >= 0 else len(checks)
@@ -166,7 +170,7 @@ def log_fetches(s: Session, entries: Sequence[FetchEntry]) -> None:
         return
     rows = [
         {
-            "url": e.url,
+            "url": e.url[:URL_CHARS],
             "at": e.at,
             "status": e.status,
             "bytes": e.bytes,

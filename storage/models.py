@@ -64,11 +64,17 @@ class Article(SQLModel, table=True):
     """
 
     __tablename__ = "articles"
+    # Outlet (source) first: every lookup by outlet (source), and the count of one outlet's
+    # (source's) articles first seen in the last day (the daily caps, see storage.admission).
+    __table_args__ = (
+        Index("ix_articles_outlet_first_seen", "outlet", "first_seen_at"),
+        Index("ix_articles_source_first_seen", "source_id", "first_seen_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(unique=True)
-    outlet: str = Field(index=True)
-    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    outlet: str
+    source_id: int | None = Field(default=None, foreign_key="sources.id")
     # Indexed: article listings (CLI, API, web) sort on it, newest first.
     first_seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
     last_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -109,6 +115,13 @@ class Article(SQLModel, table=True):
     pending_fingerprint: str | None = Field(default=None, sa_type=String(64))
     pending_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     pending_reason: str | None = Field(default=None, sa_type=Text)
+    # Churn (see storage.churn): the consecutive checks that each recorded a new version; and
+    # while churning_since is set, no versions are recorded, only whether the text as last seen
+    # (churn_fingerprint) has stayed the same since churn_stable_since.
+    edit_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    churning_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    churn_fingerprint: str | None = Field(default=None, sa_type=String(64))
+    churn_stable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Version(SQLModel, table=True):

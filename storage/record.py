@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
 from storage.columns import as_utc
 from storage.diff import summarise_changes
 from storage.exceptions import NotFound
@@ -43,6 +44,7 @@ from storage.lifecycle import (
     record_not_modified_many,
     touch,
 )
+from storage.limits import VersionLimits
 from storage.models import Article, Version
 from storage.outbox import queue_alert
 from storage.snapshots import store_snapshot
@@ -81,6 +83,7 @@ def record(
     etag: str | None = None,
     last_modified: str | None = None,
     access: str = "full",
+    limits: VersionLimits | None = None,
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
@@ -89,13 +92,20 @@ def record(
     ``access="teaser"``: the visible part of a paywalled article (the daemon records a teaser
     only while no full text was ever seen). The first full text after teasers is recorded as
     ``unlocked``, without an alert: the article did not change, the wall opened.
+    With ``limits``, an article that changes on every visit stops being versioned (the
+    outcome is then ``CHURNING``, see ``storage.churn``) and the day's snapshot bytes are capped.
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
     state = current_state(s, article_id)  # locks the row, as the full path needs
     if state is None:
         raise NotFound("article", article_id)
-    current_id, stored, number = state
+    current_id, stored, number, churning_since = state
+    if limits is not None and churning_since is not None:
+        churning = _check_churning(s, article_id, new_fingerprint, fetched_at, etag,
+                                   last_modified, limits, number)
+        if churning is not None:
+            return churning
     if current_id is not None and stored == new_fingerprint:
         quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag,
                                    last_modified)
@@ -116,6 +126,15 @@ def record(
         if not changed_fields(current, fields):
             article.current_fingerprint = new_fingerprint
             return _unchanged(s, article, number, fetched_at, etag, last_modified)
+    if limits is not None and current is not None:
+        used = day_use(s, article_id=article_id, now=fetched_at)
+        reason = churn_reason(article, used, limits)
+        if reason is not None:
+            _touch_live(article, fetched_at, etag, last_modified)
+            alert_id = start_churning(s, article, fingerprint=new_fingerprint, reason=reason,
+                                      used=used, fetched_at=fetched_at, limits=limits)
+            return Outcome(OutcomeKind.CHURNING, article_id, number, alert_id=alert_id)
+        snapshot = _within_budget(snapshot, used, limits, article_id)
 
     # The rows below are written with the article's own changes left pending until the one
     # flush before the alert: the article row is UPDATEd once, not once per step.
@@ -140,6 +159,8 @@ def record(
                                   now=fetched_at)
     _touch_live(article, fetched_at, etag, last_modified)
     article.last_changed_at = fetched_at
+    if version.kind != "update":  # a live blog growing is not churn (storage.churn)
+        article.edit_streak += 1
     s.add(article)
     s.flush()
 
@@ -181,6 +202,39 @@ def _note_access(article: Article, access: str, fields: ArticleFields) -> None:
     else:
         article.full_chars = len(fields.body)
     article.pending_fingerprint = article.pending_since = article.pending_reason = None
+def _within_budget(snapshot: bytes | None, used: DayUse, limits: VersionLimits,
+                   article_id: int) -> bytes | None:
+    """The snapshot, or ``None`` when it would overrun the article's snapshot bytes for the day
+    (the version is kept all the same: its text is what readers saw)."""
+    if snapshot and used.snapshot_bytes + len(snapshot) > limits.snapshot_bytes_per_day:
+        logger.info("snapshot not kept: the article's snapshot bytes for the day are spent",
+                    extra={"event": "snapshot_over_budget", "article_id": article_id,
+                           "bytes": len(snapshot), "bytes_today": used.snapshot_bytes})
+        return None
+    return snapshot
+
+
+def _check_churning(
+    s: Session,
+    article_id: int,
+    new_fingerprint: str,
+    fetched_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+    limits: VersionLimits,
+    number: int | None,
+) -> Outcome | None:
+    """A check of a churning article: ``CHURNING`` (checked, nothing recorded), or ``None``
+    when its text has settled and this fetch is to be recorded as usual."""
+    article = locked_article(s, article_id)
+    churning = still_churning(article, fingerprint=new_fingerprint, fetched_at=fetched_at,
+                              limits=limits)
+    if churning:
+        _touch_live(article, fetched_at, etag, last_modified)
+    s.add(article)
+    # Settled: the row must say so before the quick path's UPDATE (which skips churning rows).
+    s.flush()
+    return Outcome(OutcomeKind.CHURNING, article_id, number) if churning else None
 
 
 def record_if_unchanged(
@@ -244,6 +298,7 @@ def _unchanged_quickly(
     values: dict[str, Any] = {
         "last_checked_at": as_utc(fetched_at),
         "failures": 0,
+        "edit_streak": 0,
         "last_error": None,
         "status": "live",
         "gone_at": None,
@@ -265,6 +320,7 @@ def _touch_live(article: Article, fetched_at: datetime, etag: str | None,
 def _unchanged(s: Session, article: Article, number: int, fetched_at: datetime,
                etag: str | None, last_modified: str | None) -> Outcome:
     _touch_live(article, fetched_at, etag, last_modified)
+    article.edit_streak = 0
     s.add(article)
     s.flush()
     assert article.id is not None

@@ -48,6 +48,7 @@ class ArticleQuery:
     source: str | None = None  # a source URL, or its id as digits
     edited: bool = False
     gone: bool = False
+    churning: bool = False  # only articles that change on every visit (storage.churn)
     edit_class: str | None = None
     limit: int = 100
     offset: int = 0
@@ -68,6 +69,8 @@ class ArticleRow:
     version_count: int
     published: datetime | None
     source_url: str | None
+    # Set while the article changes on every visit: its versions are not recorded meanwhile.
+    churning_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +205,7 @@ def _row(article: Article, published: datetime | None, source_url: str | None) -
         version_count=article.version_count,
         published=published or article.hint_published,
         source_url=source_url,
+        churning_since=article.churning_since,
     )
 
 
@@ -222,6 +226,8 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
         stmt = stmt.where(col(Article.version_count) > 1)
     if q.gone:
         stmt = stmt.where(col(Article.status) == "gone")
+    if q.churning:
+        stmt = stmt.where(col(Article.churning_since).is_not(None))
     if q.edit_class:
         classified = (
             select(EditClass.version_id)

@@ -24,7 +24,12 @@ VERSIONS = Version.__table__  # type: ignore[attr-defined]
 # transaction's BEGIN IMMEDIATE already holds the write lock). An outer join, so an article
 # with no version yet still answers (with NULLs) and a missing one answers nothing.
 CURRENT_STATE = (
-    select(ARTICLES.c.current_version_id, VERSIONS.c.fingerprint, VERSIONS.c.number)
+    select(
+        ARTICLES.c.current_version_id,
+        VERSIONS.c.fingerprint,
+        VERSIONS.c.number,
+        ARTICLES.c.churning_since,
+    )
     .select_from(
         ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id)
     )
@@ -35,17 +40,20 @@ CURRENT_STATE = (
 # A successful check that found nothing new, if the current version has this fingerprint:
 # the recheck in one statement (the UPDATE takes the row lock on PostgreSQL), answering the
 # current version's number, or no row when the article changed (or does not exist). Only the
-# start of the versions row is read for the number: the body after it stays on disk.
+# start of the versions row is read for the number: the body after it stays on disk. A
+# churning article answers no row either: whether it has settled is storage.churn's to say.
 _SHOWN = VERSIONS.alias("shown")
 TOUCH_IF_UNCHANGED = (
     update(ARTICLES)
     .where(
         ARTICLES.c.id == bindparam("article_id"),
         ARTICLES.c.current_fingerprint == bindparam("fingerprint"),
+        ARTICLES.c.churning_since.is_(None),
     )
     .values(
         last_checked_at=bindparam("now", type_=ARTICLES.c.last_checked_at.type),
         failures=0,
+        edit_streak=0,
         last_error=None,
         status="live",
         gone_at=None,
@@ -77,13 +85,15 @@ TOUCH_IF_UNCHANGED_AND_RESCHEDULE = TOUCH_IF_UNCHANGED.values(
     lease_until=None,
 )
 
-# A 304 Not Modified: checked and unchanged; status and validators stay as they are.
+# A 304 Not Modified: checked and unchanged (which ends a streak of edits, see storage.churn);
+# status and validators stay as they are.
 TOUCH_NOT_MODIFIED = (
     update(ARTICLES)
     .where(ARTICLES.c.id == bindparam("article_id"))
     .values(
         last_checked_at=bindparam("now", type_=ARTICLES.c.last_checked_at.type),
         failures=0,
+        edit_streak=0,
         last_error=None,
     )
     .returning(ARTICLES.c.version_count)
@@ -97,6 +107,7 @@ NOT_MODIFIED_AND_RESCHEDULE = (
     .values(
         last_checked_at=bindparam("now", type_=ARTICLES.c.last_checked_at.type),
         failures=0,
+        edit_streak=0,
         last_error=None,
         next_check_at=bindparam("next_check_at", type_=ARTICLES.c.next_check_at.type),
         lease_owner=None,
@@ -108,7 +119,7 @@ NOT_MODIFIED_AND_RESCHEDULE = (
 # per row (pipelined), each bound, sent and planned on its own.
 NOT_MODIFIED_AND_RESCHEDULE_ARRAYS = text(
     "UPDATE articles SET last_checked_at = batch.checked_at, failures = 0, last_error = NULL,"
-    " next_check_at = batch.next_check_at, lease_owner = NULL, lease_until = NULL"
+    " edit_streak = 0, next_check_at = batch.next_check_at, lease_owner = NULL, lease_until = NULL"
     " FROM unnest(CAST(:ids AS integer[]), CAST(:checked AS timestamptz[]),"
     " CAST(:next AS timestamptz[])) AS batch(id, checked_at, next_check_at)"
     " WHERE articles.id = batch.id"
@@ -131,6 +142,7 @@ CLAIM_DUE_ARTICLES = (
         ARTICLES.c.version_count,
         ARTICLES.c.full_chars,
         ARTICLES.c.pending_fingerprint,
+        ARTICLES.c.churning_since,
         VERSIONS.c.published,
     )
     .select_from(
@@ -170,7 +182,8 @@ RESCHEDULE = (
 
 
 def current_state(s: Session, article_id: int) -> Row[Any] | None:
-    """(current_version_id, fingerprint, number) of a locked article; ``None``: no article."""
+    """(current_version_id, fingerprint, number, churning_since) of a locked article;
+    ``None``: no article."""
     return s.connection().execute(CURRENT_STATE, {"article_id": article_id}).first()
 
 

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
-AlertKind = Literal["new", "edited", "gone", "update", "moved"]
+# Every kind of alert storage queues (the configuration's channel filters accept these).
+AlertKind = Literal["new", "edited", "gone", "update", "moved", "churning"]
 # Who manages a source: the configuration file (a daemon's start makes these match it) or a
 # person, through the API or ``newswatch sources add`` (kept until removed by hand).
 SourceOrigin = Literal["config", "manual"]
@@ -45,6 +46,8 @@ class OutcomeKind(StrEnum):
     EDITED = "edited"
     GONE = "gone"
     MOVED = "moved"
+    # The article changes on every visit: this fetch was checked, not recorded as a version.
+    CHURNING = "churning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,8 @@ class DueArticle:
     version_count: int
     full_chars: int | None = None  # length of the text when last seen in full
     pending_fingerprint: str | None = None  # a drastic change seen once, to be seen again
+    # Changes on every visit (see storage.churn): checked rarely, and in full (no validators).
+    churning: bool = False
 
 
 @dataclass(frozen=True, slots=True)

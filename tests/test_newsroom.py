@@ -419,7 +419,8 @@ def test_registry_has_every_mode_and_rejects_unknown_ones(newsroom: Newsroom) ->
     required = {
         "status", "slow", "drip", "redirect_loop", "redirect_chain", "redirect_scheme", "huge",
         "gzip_bomb", "wrong_charset", "invalid_utf8", "truncated", "octet_stream", "empty",
-        "garbage", "not_html", "malformed_xml", "xml_bomb", "sitemap_self_index",
+        "garbage", "not_html", "malformed_xml", "xml_bomb", "sitemap_self_index", "churn",
+        "flood", "long_title",
     }  # fmt: skip
     assert required <= set(MODES)
     with pytest.raises(ValueError, match="allowed: .*status"):
@@ -614,6 +615,45 @@ def test_sitemap_self_index(newsroom: Newsroom, client: httpx.Client) -> None:
     root = ET.fromstring(client.get("/sitemap.xml").content)
     assert root.tag == f"{SM}sitemapindex"
     assert [e.text for e in root.iter(f"{SM}loc")] == [f"{newsroom.base_url}/sitemap.xml"]
+
+
+def test_churn_changes_the_text_on_every_visit_and_never_answers_304(
+    newsroom: Newsroom, client: httpx.Client
+) -> None:
+    etag = client.get(newsroom.path_of(SEED)).headers["etag"]
+    newsroom.misbehave(SEED, "churn")
+    first = client.get(newsroom.path_of(SEED), headers={"If-None-Match": etag})
+    second = client.get(newsroom.path_of(SEED), headers={"If-None-Match": etag})
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "etag" not in first.headers and "last-modified" not in first.headers
+    one, two = visible_blocks(first.text), visible_blocks(second.text)
+    assert one != two and one[1:] == two[1:] == expected_blocks(newsroom.story(SEED))
+    assert "running count" in one[0]
+
+
+def test_flood_names_fresh_links_on_every_fetch(newsroom: Newsroom,
+                                                 client: httpx.Client) -> None:
+    newsroom.misbehave("/feed.xml", "flood", links=2000)
+    newsroom.misbehave("/", "flood", links=1500, hosts=300)
+    first = [e.link for e in feedparser.parse(client.get("/feed.xml").content).entries]
+    second = [e.link for e in feedparser.parse(client.get("/feed.xml").content).entries]
+    assert len(first) == len(set(first)) == 2000 and set(first).isdisjoint(second)
+    assert all(url.startswith(newsroom.base_url + "/news/") for url in first)
+    listing = client.get("/").text
+    hosts = set(re.findall(r'href="http://(h\d+\.invalid)/', listing))
+    assert len(hosts) == 300 and listing.count("<a href=") == 1500
+
+
+def test_long_title_is_megabytes_long_and_ends_differently_each_visit(
+    newsroom: Newsroom, client: httpx.Client
+) -> None:
+    newsroom.misbehave(SEED, "long_title", size=100_000)
+    first, second = client.get(newsroom.path_of(SEED)).text, client.get(newsroom.path_of(SEED)).text
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", first, re.S)
+    assert h1 is not None and len(h1.group(1)) == 100_000
+    assert json_ld(first)["headline"] == h1.group(1) == meta(first, "og:title")
+    assert h1.group(1).endswith(" visit 1") and " visit 2</h1>" in second
+    assert visible_blocks(first) == expected_blocks(newsroom.story(SEED))
 
 
 # --- control interface ---------------------------------------------------------------------

@@ -40,6 +40,8 @@ def list_articles(
     topic: Topic = None,
     edited: bool = False,
     gone: bool = False,
+    churning: Annotated[bool, Query(description="Only articles that change on every visit.")]
+    = False,
     edit_class: Annotated[str | None, Query(alias="class", max_length=64,
                                             description="An edit class, e.g. headline.")] = None,
     limit: Limit = 50,
@@ -47,7 +49,8 @@ def list_articles(
 ) -> Page[storage.ArticleRow]:
     """Stored articles, most recently discovered first, filtered like `newswatch articles`."""
     query = article_query(since=since, until=until, outlet=outlet, source=source,
-                          edited=edited, gone=gone, edit_class=edit_class, limit=limit,
+                          edited=edited, gone=gone, churning=churning,
+                          edit_class=edit_class, limit=limit,
                           offset=offset)
     rows = storage.query_articles(session, query, matches=topic_matcher(topic), scan=TOPIC_SCAN)
     return Page.of([masked_article(row, redactor) for row in rows], limit=limit, offset=offset)
@@ -136,6 +139,7 @@ def article_out(session: Session, article: storage.Article) -> ArticleOut:
         title=article.title or article.hint_title, status=article.status,
         first_seen_at=article.first_seen_at, last_checked_at=article.last_checked_at,
         last_changed_at=article.last_changed_at, version_count=article.version_count,
+        churning_since=article.churning_since,
         current=VersionOut.of(current) if current else None,
         versions=storage.versions_of(session, article_id=article.id or 0),
     )

@@ -75,6 +75,8 @@ class ArticleOut(BaseModel):
     last_checked_at: datetime | None
     last_changed_at: datetime | None
     version_count: int
+    churning_since: datetime | None = Field(None, description="Set while the page changes on "
+                                            "every visit: its versions are not recorded then.")
     current: VersionOut | None
     versions: list[storage.VersionSummary]
 

@@ -95,8 +95,12 @@ def db_status(config: ConfigOption = None) -> None:
               highlight=False)
 
 
-def _extractor(raw: bytes, url: str) -> storage.ArticleFields:
-    return fields_from_extracted(extract(raw, url=url))
+def _extractor(limits: storage.FieldLimits) -> storage.Extractor:
+    """Today's extractor, its fields cut to the configured caps as the daemon cuts them."""
+    def run(raw: bytes, url: str) -> storage.ArticleFields:
+        return fields_from_extracted(extract(raw, url=url), limits)
+
+    return run
 
 
 @app.command()
@@ -112,6 +116,7 @@ def reextract(
 
     Example: newswatch reextract --outlet example.com
     """
+    extractor = _extractor(load_config(config).limits.limits().fields)
     with open_db(config) as db:
         with db.session() as session:
             if article is not None:
@@ -127,7 +132,7 @@ def reextract(
                 # One transaction per article: a long run never holds the write lock for long.
                 with db.transaction() as session:
                     done = storage.reextract_article(session, article_id=article_id,
-                                                     extractor=_extractor)
+                                                     extractor=extractor)
                 report += done
                 progress.update(task, advance=1, derived=report.derived)
     out.print(f"{report.articles} articles, {report.snapshots} pages re-extracted: "

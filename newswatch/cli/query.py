@@ -72,15 +72,19 @@ def articles(
     edit_class: Annotated[str | None, typer.Option(
         "--class", help="Only articles with an edit of this class (e.g. headline).")] = None,
     gone: Annotated[bool, typer.Option("--gone", help="Only articles taken down.")] = False,
+    churning: Annotated[bool, typer.Option("--churning", help="Only articles that change on "
+                                                              "every visit (not versioned "
+                                                              "meanwhile).")] = False,
 ) -> None:
-    """List stored articles, newest first: id, outlet, title, first seen, versions, status.
+    """List stored articles, newest first: id, outlet, title, first seen, versions, status
+    ("churning" added while the article changes on every visit).
 
     Example: newswatch articles --since 24h --outlet herald.example --edited --json
     """
     try:
         query = article_query(since=since, until=until, outlet=outlet, source=source,
-                              edited=edited, gone=gone, edit_class=edit_class, limit=limit,
-                              offset=offset)
+                              edited=edited, gone=gone, churning=churning,
+                              edit_class=edit_class, limit=limit, offset=offset)
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
@@ -133,7 +137,8 @@ def show(
     if as_json:
         render.print_json(out, {
             "id": article.id, "url": article.url, "outlet": article.outlet,
-            "status": article.status, "first_seen_at": article.first_seen_at,
+            "status": article.status, "churning_since": article.churning_since,
+            "first_seen_at": article.first_seen_at,
             "last_changed_at": article.last_changed_at, "version_count": article.version_count,
             "version": None if current is None else _version_json(current),
             "versions": versions,

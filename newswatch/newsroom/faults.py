@@ -3,7 +3,8 @@
 ``MODES`` maps a mode name to its function. A mode takes a :class:`FaultContext` (the request,
 the response the site would have sent, the base URL) plus keyword options, and returns the
 :class:`Response` to write. Byte-level tricks (delays, dripping, lying about the length) are
-fields of the response, which ``server.py`` honours.
+fields of the response, which ``server.py`` honours. Pages that try to make the watcher grow
+(churning text, floods of links, a 2 MB headline) are in ``hostile.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from newswatch.newsroom import hostile, walls
+from newswatch.newsroom import hostile, runaway, walls
 from newswatch.newsroom.responses import HTML, Request, Response, http_date, tiny_png
 
 MiB = 1024 * 1024
@@ -32,9 +33,7 @@ class FaultContext:
     request: Request
     normal: Response  # what the healthy site would have answered
     base_url: str
-    # The healthy page itself, before conditional GET made a 304 of it (faults that serve a
-    # changed page need the page, whatever validators the client sent).
-    full: Response | None = None
+    page: Response | None = None  # the same before any 304: the page a 304 stands for
 
 
 Fault = Callable[..., Response]
@@ -279,6 +278,7 @@ if importlib.util.find_spec("brotli") is not None:
     MODES["brotli_bomb"] = brotli_bomb
 MODES.update(hostile.MODES)  # links to places a crawler must not go (the address guard's tests)
 MODES.update(walls.MODES)  # walls, teasers, soft 404s and script shells, as the live web serves
+MODES.update(runaway.MODES)  # pages that would make the watcher grow without bound
 
 
 def check(mode: str, opts: dict[str, Any]) -> Fault:

@@ -275,11 +275,11 @@ class Newsroom:
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         request = Request(method, path, query, headers, seq, body)
         site = Site(self._catalog, self.base_url, self._clock, self._robots)
-        full = route(site, request)
-        response = conditional(request, full, validators=self._validators)
+        page = route(site, request)
+        response = conditional(request, page, validators=self._validators)
         misbehaviour = self._take_fault(path)
         if misbehaviour is not None:
-            context = FaultContext(request, response, self.base_url, full)
+            context = FaultContext(request, response, self.base_url, page)
             response = misbehaviour.fault(context, **misbehaviour.opts)
         record = RequestRecord(time.monotonic(), method, target, headers, response.status, peer)
         with self._lock:

@@ -90,7 +90,7 @@ def metered(ctx: FaultContext, *, share: float = 0.5, teaser_paragraphs: int = 1
     ``hasPart`` naming ``.article-locked``, as publishers do for search engines), sent in full
     to some visits and as a teaser (the first paragraphs and a subscription prompt, the locked
     element empty) to ``share`` of them."""
-    normal = ctx.full or ctx.normal  # a page of its own: the client's validators do not apply
+    normal = ctx.page or ctx.normal  # a page of its own: the client's validators do not apply
     if normal.status != 200:
         return normal
     text = _mark_paywalled(normal.body.decode("utf-8"))
@@ -160,7 +160,7 @@ SIGN_IN_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><tit
 def script_shell(ctx: FaultContext) -> Response:
     """The article as a script-rendered app: an empty mount point, the text in a
     ``__NEXT_DATA__`` JSON script, and an inline script that renders it."""
-    normal = ctx.full or ctx.normal  # a page of its own: the client's validators do not apply
+    normal = ctx.page or ctx.normal  # a page of its own: the client's validators do not apply
     if normal.status != 200:
         return normal
     text = normal.body.decode("utf-8")

@@ -87,3 +87,27 @@ def test_broken_toml_and_missing_file_are_clear(tmp_path: Path) -> None:
         load_settings(write(tmp_path, "[database\n"))
     with pytest.raises(ConfigError, match="no such file"):
         load_settings(tmp_path / "missing.toml")
+
+
+def test_alert_kinds_are_the_ones_storage_queues(tmp_path: Path) -> None:
+    text = GOOD + 'kinds = ["churning", "moved", "edited"]\n'
+    assert load_settings(write(tmp_path, text)).alerts[0].kinds == ("churning", "moved", "edited")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + 'kinds = ["churned"]\n'))
+    assert "alerts.0.kinds.0" in str(caught.value) and "churning" in str(caught.value)
+
+
+def test_limits_have_defaults_and_take_the_file_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits = load_settings(write(tmp_path, GOOD)).limits.limits()
+    assert (limits.candidates.per_check, limits.versions.per_day) == (1000, 24)
+    monkeypatch.setenv("NEWSWATCH_LIMITS_NEW_LINKS_PER_CHECK", "50")
+    text = GOOD + '\n[limits]\ntitle_chars = 300\nchurn_recheck = "12h"\n'
+    limits = load_settings(write(tmp_path, text)).limits.limits()
+    assert limits.candidates.per_check == 50
+    assert (limits.fields.title, limits.candidates.title_chars) == (300, 300)
+    assert limits.versions.churn_recheck == timedelta(hours=12)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + "\n[limits]\nversions_per_day = 0\n"))
+    assert "limits.versions_per_day" in str(caught.value)

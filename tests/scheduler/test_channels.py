@@ -34,6 +34,31 @@ def test_edit_message_names_the_changed_words() -> None:
     assert "changed the body" in message.body
 
 
+def test_churning_message_says_the_page_changes_on_every_visit_and_what_happens_now() -> None:
+    payload = {"url": "https://voz.us/a", "outlet": "voz.us", "title": "Talks", "version": 6,
+               "reason": "streak", "streak": 6, "recheck_seconds": 86400,
+               "settle_seconds": 6 * 3600}
+    message = render(alert_id=9, kind="churning", payload=payload)
+    assert message.title == "Changes on every visit: Talks"
+    assert message.body.splitlines() == [
+        "voz.us: this page changes on every visit (new text on 6 checks in a row).",
+        "Its versions are no longer recorded; it is checked every 1 day, and recorded again "
+        "once its text stays the same for 6 hours.",
+        "https://voz.us/a",
+    ]
+    capped = render(alert_id=9, kind="churning", payload={**payload, "reason": "versions",
+                                                          "versions_today": 24})
+    assert "(24 new versions in the last 24 hours)" in capped.body
+
+
+def test_moved_message_names_the_old_address() -> None:
+    message = render(alert_id=3, kind="moved", payload={
+        "url": "https://voz.us/new", "outlet": "voz.us", "from_url": "https://voz.us/old"})
+    assert message.title.startswith("Moved: ")
+    assert message.body.splitlines() == ["voz.us moved the article from https://voz.us/old",
+                                         "https://voz.us/new"]
+
+
 def test_jsonl_channel_appends_one_object_a_line(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "alerts.jsonl"
     channel = build_channel(f"jsonl://{target}")

@@ -253,3 +253,35 @@ def test_the_newest_revisions_downgrade_and_upgrade_again_with_data(empty_url: s
             # The downgrade forgot who added it; like every source from before origins, it is
             # the configuration's again.
             assert [r.origin for r in storage.list_sources(s)] == ["config"]
+
+
+def test_articles_from_before_churn_upgrade_as_normal_ones(empty_url: str) -> None:
+    with at_revision(empty_url, "0006") as old:
+        fill_revision_0001(old)
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+        with db.session() as s:
+            article = s.get(storage.Article, 1)
+            assert article is not None
+            assert (article.edit_streak, article.churning_since) == (0, None)
+            [row] = storage.query_articles(s, storage.ArticleQuery(outlet="example.com"))
+            assert row.churning_since is None
+        with db.engine.connect() as conn:
+            indexes = {i["name"] for i in inspect(conn).get_indexes("articles")}
+        assert {"ix_articles_outlet_first_seen", "ix_articles_source_first_seen"} <= indexes
+        assert not {"ix_articles_outlet", "ix_articles_source_id"} & indexes
+        # Recording carries on, and now counts the streak.
+        with db.transaction() as s:
+            storage.record(
+                s, article_id=1, fields=storage.ArticleFields(title="Talks", body="Later."),
+                snapshot=None, fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+                limits=storage.VersionLimits(),
+            )
+        with db.session() as s:
+            article = s.get(storage.Article, 1)
+            assert article is not None and article.edit_streak == 1
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0006")
+        assert "churning_since" not in columns(db, "articles")
+        storage.upgrade(db.engine)
+        assert {"edit_streak", "churning_since"} <= columns(db, "articles")
