@@ -212,6 +212,14 @@ def discovery_lines(rows: Sequence[storage.ProviderStats]) -> list[Text]:
     return lines
 
 
+def wall_lines(rows: Sequence[storage.OutletWalls]) -> list[Text]:
+    """Per outlet with judged fetches: its wall share and the verdicts, one line each."""
+    return [Text(f"{terminal_text(row.outlet)}: {row.wall_share:.0%} of {row.fetches} fetch(es) "
+                 "walled or teasers; " + ", ".join(f"{kind} {n}"
+                                                    for kind, n in row.verdicts.items()))
+            for row in rows]
+
+
 def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
                        new_label: str, context: int = 1) -> Table:
     """Two columns, old and new, one aligned paragraph a row: the changed paragraphs with

@@ -92,6 +92,7 @@ class _DatabaseCollector(Collector):
             gauges = queue_gauges(session, now=now)
             backlog = outbox_backlog(session, channels=self._channels)
             discovery = storage.discovery_stats(session, since=now - DISCOVERY_WINDOW)
+            walls = storage.wall_shares(session, now=now)
         due = GaugeMetricFamily("newswatch_due_items", "Items due for a check now.",
                                 labels=["kind"])
         due.add_metric(["source"], gauges.due_sources)
@@ -112,6 +113,13 @@ class _DatabaseCollector(Collector):
                                 "Deliveries whose last attempt failed.",
                                 value=gauges.deliveries_failed)
         yield from _discovery_gauges(discovery)
+        share = GaugeMetricFamily("newswatch_wall_share", "Share of an outlet's fetches in the "
+                                  "last 7 days that were a wall or a teaser (challenge, "
+                                  "consent, login, paywall), for outlets with any.",
+                                  labels=["outlet"])
+        for row in walls:
+            share.add_metric([row.outlet], row.wall_share)
+        yield share
 
 
 def _discovery_gauges(rows: list[storage.ProviderStats]) -> Iterator[GaugeMetricFamily]:

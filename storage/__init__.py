@@ -130,9 +130,12 @@ from storage.types import (
     VersionDiff,
     VersionSummary,
 )
+from storage.walls import OutletWalls, wall_shares
 from storage.writehealth import WriteHealth
 
 __all__ = [
+    "OutletWalls",
+    "wall_shares",
     "drastic_against_current",
     "hold_change",
     "ALERT_STATES",

@@ -30,6 +30,7 @@ from storage.models import (
     Version,
 )
 from storage.types import StoryInfo
+from storage.walls import OutletWalls, wall_shares
 
 TextMatcher = Callable[[str], bool]
 """Called with an article's current title, subtitle and body joined by newlines."""
@@ -148,6 +149,8 @@ class Stats:
     fetches: int
     # Per search provider: hits, decoded, new articles, on-topic share, errors by kind.
     discovery: tuple[ProviderStats, ...] = ()
+    # Per outlet with judged fetches in the last week: its share of walls and teasers.
+    walls: tuple[OutletWalls, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +527,7 @@ def stats(s: Session) -> Stats:
         last_fetch_at=last_fetch,
         fetches=int(fetches),
         discovery=tuple(discovery_stats(s)),
+        walls=tuple(wall_shares(s)),
     )
 
 

@@ -14,14 +14,19 @@ from scraper.urls import InvalidURL, canonicalize_url
 
 @app.command()
 def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML file.")],
-          config: ConfigOption = None, as_json: JsonOption = False) -> None:
+          config: ConfigOption = None, as_json: JsonOption = False,
+          render_page: Annotated[bool, typer.Option(
+              "--render", help="Load the page in the browser first, as [render] does "
+              "(needs newswatch[browser] and Chromium).")] = False) -> None:
     """Show what newswatch would store for one page, and where each field came from.
 
-    A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts).
+    A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts). The
+    page is judged as the daemon judges it: a bot wall, a consent or sign-in page, a paywall
+    teaser, a soft 404 or a page without text is said to be one, with the signals that said so.
 
-    Example: newswatch check saved-page.html
+    Example: newswatch check https://example.org/news/2025/06/02/talks.html --render
     """
-    from newswatch.checkpage import load_and_extract
+    from newswatch.checkpage import check_page
 
     settings = load_config(config)
     if "://" in target:
@@ -35,12 +40,20 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
         complain("error", f"{target}: {what}; give a saved HTML file or an http(s) URL")
         raise typer.Exit(2)
     try:
-        found = load_and_extract(target, settings)
+        checked = check_page(target, settings, render=render_page)
     except Exception as error:  # every failure here is the user's page or path: say which
         complain("cannot check", f"{target}: {error}")
         raise typer.Exit(1) from None
+    found, verdict = checked.found, checked.verdict
     if as_json:
-        render.print_json(out, found)
+        fields = render.to_jsonable(found) if found is not None else {}
+        render.print_json(out, {**fields, "verdict": verdict})
+        return
+    if verdict is not None:
+        complain(f"not the article: {verdict.kind}", "; ".join(verdict.evidence))
+        if verdict.hint:
+            complain("hint", verdict.hint)
+    if found is None:
         return
     out.print(render.extracted_table(found))
     out.rule("body")

@@ -169,7 +169,8 @@ def _version_json(v: storage.Version) -> dict[str, Any]:
 @app.command()
 def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Totals: articles by status, edits, versions, sources, alerts, snapshots, fetches, and
-    per search provider: hits, decoded, new articles, on-topic share, errors by kind.
+    per search provider: hits, decoded, new articles, on-topic share, errors by kind; and per
+    outlet, the share of last week's fetches that were walls or teasers, not the article.
 
     Example: newswatch stats --json
     """
@@ -182,6 +183,11 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         if found.discovery:
             out.print("\nsearch discovery", style="bold")
             for line in render.discovery_lines(found.discovery):
+                out.print(line, soft_wrap=True)
+        if found.walls:
+            out.print("\nwalls and teasers, last 7 days (share of each outlet's fetches)",
+                      style="bold")
+            for line in render.wall_lines(found.walls):
                 out.print(line, soft_wrap=True)
 
 

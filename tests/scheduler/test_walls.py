@@ -15,13 +15,19 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import col, select
+from typer.testing import CliRunner
 
 import storage
+from newswatch.api import create_app
+from newswatch.api.server import serve_in_thread
+from newswatch.cli import app as cli
 from newswatch.newsroom import Newsroom
 from newswatch.newsroom.walls import CHALLENGES
 from newswatch.runtime import Runtime, open_runtime
+from scheduler.metrics import Metrics
 
 from .conftest import Clock, Pipeline, make_settings
 
@@ -240,3 +246,87 @@ def test_without_the_browser_a_script_only_page_says_rendering_would_help(
     assert article.version_count == 0 and p.alerts() == []
     assert (article.last_error or "").startswith("not_article:")
     assert 'render = "browser"' in (article.last_error or "")
+
+
+def test_each_outlets_wall_share_is_in_stats_metrics_and_the_web_page(
+        room: Newsroom, tmp_path: Path) -> None:
+    p = pipeline(room, tmp_path)
+
+    def toggle(turn: int) -> None:
+        if turn % 2 == 0:
+            room.misbehave(SEED, "challenge")
+        else:
+            room.behave(SEED)
+
+    recheck(p, 10, toggle)
+    with p.db() as db:
+        with db.session() as session:
+            [outlet] = storage.stats(session).walls
+        assert outlet.outlet == "127.0.0.1" and outlet.verdicts == {"challenge": 5}
+        assert 0 < outlet.wall_share < 1 and outlet.fetches > 10
+        metrics = Metrics()
+        metrics.watch_database(db, channels=[], clock=p.clock)
+        exposition = metrics.exposition().decode()
+        assert f'newswatch_wall_share{{outlet="127.0.0.1"}} {outlet.wall_share}' in exposition
+        with serve_in_thread(create_app(db, p.settings)) as base:
+            home = httpx.get(base + "/").text
+    assert "Walls and teasers" in home and f"{round(outlet.wall_share * 100)}%" in home
+    printed = CliRunner().invoke(cli, ["stats", "--config", str(config_of(p, tmp_path))]).output
+    assert f"127.0.0.1: {outlet.wall_share:.0%} of {outlet.fetches} fetch(es)" in printed
+    assert "challenge 5" in printed
+
+
+def config_of(p: Pipeline, folder: Path) -> Path:
+    path = folder / "stats.toml"
+    path.write_text(f'[database]\nurl = "{p.settings.database.url}"\n', encoding="utf-8")
+    return path
+
+
+def test_hundreds_of_checks_of_a_misbehaving_newsroom_send_no_false_alert(
+        newsroom: Newsroom, tmp_path: Path) -> None:
+    """Every article misbehaves some of the time, in its own way; one is really corrected and
+    one really retracted. The alerts are exactly: each article once as new, the correction,
+    and the retraction (after its second sighting)."""
+    slugs = newsroom.slugs()
+    ways: list[tuple[str, dict[str, object]]] = [
+        ("challenge", {"share": 0.4}), ("challenge", {"vendor": "datadome", "share": 0.3}),
+        ("consent", {"share": 0.3}), ("consent", {"how": "page", "share": 0.3}),
+        ("metered", {"share": 0.5}), ("soft_404", {"share": 0.3}),
+        ("soft_404", {"how": "redirect_front", "share": 0.3}), ("login_wall", {"share": 0.3}),
+        ("challenge", {"vendor": "akamai", "share": 0.3}),
+    ]
+    for slug, (mode, opts) in zip(slugs, ways, strict=True):
+        newsroom.misbehave(slug, mode, **opts)
+    corrected, retracted = slugs[2], slugs[5]
+    p = pipeline(newsroom, tmp_path)
+    checks = 0
+
+    async def go() -> None:
+        nonlocal checks
+        async with open_runtime(p.settings, clock=p.clock) as runtime:
+            for turn in range(40):
+                if turn == 12:
+                    newsroom.edit(corrected, *_first_word_swap(newsroom, corrected))
+                if turn == 20:
+                    newsroom.rewrite(retracted, NOTE)
+                report = await runtime.worker.run_until_idle()
+                checks += report.articles
+                p.clock.advance(minutes=16)
+            await runtime.deliverer.deliver(limit=1000)
+
+    asyncio.run(go())
+    assert checks >= 300
+    alerts = [(a["kind"], str(a["url"]).rsplit("/", 1)[-1]) for a in p.alerts()]
+    news = [name for kind, name in alerts if kind == "new"]
+    edits = [name for kind, name in alerts if kind != "new"]
+    assert len(news) == len(set(news)) == len(slugs), alerts
+    assert sorted(edits) == sorted(newsroom.path_of(s).rsplit("/", 1)[-1]
+                                   for s in (corrected, retracted)), alerts
+    assert len(verdicts(p)) > 50, "the walls were met, and judged"
+
+
+def _first_word_swap(room: Newsroom, slug: str) -> tuple[str, str]:
+    """A one-word correction: the first capitalised name in the body, misspelt."""
+    body = " ".join(room.story(slug).body)
+    word = next(w for w in body.split() if w[:1].isupper() and len(w) > 5 and w.isalpha())
+    return word, word[:-1] + "x"
