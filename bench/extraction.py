@@ -192,12 +192,13 @@ def _report_set(
     print(head + (f"{'mem med':>9}{'mem max':>9}" if args.memory else ""))
     for runner in runners:
         row, _ = body_row(cases, predictions[runner.name])
-        line = f"{runner.name:<24}{row}{statistics.median(rates[runner.name]):>9.0f}"
+        rate = rates[runner.name]
+        line = f"{runner.name:<24}{row}" + (f"{statistics.median(rate):>9.0f}" if rate else "")
         if args.memory:
             mem_med, mem_max = peak_memory(runner.timed, cases)
             line += f"{mem_med:>8.2f}M{mem_max:>8.2f}M"
         print(line)
-    for runner in runners[1:]:
+    for runner in runners[1:] if args.runs else ():
         ratio, low, high = median_ratio(rates["newswatch"], rates[runner.name])
         print(
             f"speed ratio newswatch / {runner.name}: {ratio:.1f}x "
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared bench folder")
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs (0: quality only)")
     parser.add_argument("--worst", type=int, default=0, help="list the N pages with lowest F1")
     parser.add_argument("--misses", choices=FIELDS, help="list pages where a field is wrong")
     parser.add_argument("--ours-only", action="store_true", help="skip trafilatura")
