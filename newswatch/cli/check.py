@@ -9,6 +9,7 @@ import typer
 
 from newswatch import render
 from newswatch.cli.common import ConfigOption, JsonOption, app, complain, load_config, out
+from scraper import Extracted
 from scraper.urls import InvalidURL, canonicalize_url
 
 
@@ -18,6 +19,8 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     """Show what newswatch would store for one page, and where each field came from.
 
     A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts).
+    For the title, authors, date and language, every candidate the page offers is listed
+    with the one that won and why the others lost.
 
     Example: newswatch check saved-page.html
     """
@@ -43,5 +46,14 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
         render.print_json(out, found)
         return
     out.print(render.extracted_table(found))
+    _show_evidence(found)
     out.rule("body")
     out.print(found.body, markup=False, highlight=False)
+
+
+def _show_evidence(found: Extracted) -> None:
+    """The candidates behind title, authors, published and language, winners first."""
+    from newswatch.evidence_view import evidence_table
+
+    out.rule("evidence")
+    out.print(evidence_table(found))

@@ -154,8 +154,11 @@ def _classify(
         return "a job title", name
     if titled and any(_norm(w) in _AGENCIES for w in words):
         return "a job title", name  # "AP Auto Writer", "AFP Correspondent"
-    if len(words) == 1 and (len(words[0]) <= 3 or (words[0].isupper() and len(words[0]) <= 5)):
-        return "initials or an acronym", name  # "AS", "PMJS": a desk code, not a name
+    # "AS", "PMJS": a desk code, not a name. (Scripts without case write whole names in
+    # three signs: 배윤경.)
+    single = words[0] if len(words) == 1 else ""
+    if single.isascii() and (len(single) in (1, 2, 3) or (single.isupper() and len(single) <= 5)):
+        return "initials or an acronym", name
     return "person", _display(" ".join(words))
 
 

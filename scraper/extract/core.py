@@ -13,7 +13,7 @@ from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_text
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
-from scraper.extract.metadata import resolve
+from scraper.extract.metadata import read_headline, resolve
 from scraper.extract.scan import PARAGRAPH_TAGS, Scan, scan
 from scraper.extract.visible import visible_metadata
 from scraper.types import Extracted
@@ -46,11 +46,10 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     bylines, datelines = visible_metadata(tree, meta, ld)
 
     nodes, forgiven = choose_container(body, found.paragraphs, Judge())
-    start = _article_start(found, nodes)
+    md = read_headline(meta, ld, url, _article_start(found, nodes))
     cleaned_away = clean_container(nodes, forgiven)
     lines = container_lines(nodes)
-    provisional_title = ld.headline if ld and ld.headline else meta.heading
-    cleaned = clean_lines(lines, provisional_title)
+    cleaned = clean_lines(lines, md.title or (ld.headline if ld else None) or meta.heading)
 
     body_lines = cleaned.lines
     body_signal = "dom"
@@ -62,13 +61,13 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
                 Line(part.strip(), False, 0.0) for part in re.split(r"\n+", ld_body) if part.strip()
             ]
             body_signal = "json-ld"
-    md = resolve(
+    resolve(
+        md,
         meta,
         ld,
         url,
         bylines=bylines,
         datelines=datelines + cleaned_away.datelines + cleaned.dates,
-        article_start=start,
         lines=[line.text for line in body_lines[:12]],
         article_bylines=cleaned_away.bylines + cleaned.bylines,
     )

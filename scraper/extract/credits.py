@@ -135,6 +135,8 @@ def choose_authors(
             desks.append((row, signal, credits))
     shown: tuple[int, str, Credits] | None = None
     for source, values in printed:
+        if not values:
+            continue
         credits = read_credits(values, sites)
         row = _offer(tally, source, values, credits)
         if credits.names and shown is None:

@@ -32,7 +32,6 @@ _SIBLINGS = (
     frozenset({"gl", "pt"}),
     frozenset({"ca", "oc"}),
     frozenset({"af", "nl"}),
-    frozenset({"be", "ru", "uk"}),
     frozenset({"fa", "prs"}),
     frozenset({"hi", "mr", "ne"}),
     frozenset({"zh", "yue"}),
@@ -201,20 +200,21 @@ def choose_language(declared: Sequence[tuple[str, str, str | None]], sample: str
         return _declared_wins(tally, tags, "too little text to identify")
     common = common_words_language(sample)
     if common is not None:
-        found, probability, how = common, 1.0, "its commonest words"
+        found, probability = common, 1.0
+        how = f"the text's commonest words are {found}"
     else:
         found, probability = _identifier().classify(sample)
-        how = f"identified, p={probability:.2f}"
+        how = f"the text reads as {found} (py3langid, p={probability:.2f})"
     text_row = tally.offer("text", found, how)
     agreeing = next((t for t in tags if _siblings(_primary(t[2]), found)), None)
     if agreeing is not None:
         row, signal, tag = agreeing
-        tally.elect(row, f"the text reads as {found} (p={probability:.2f})")
+        tally.elect(row, how)
         tally.reject(text_row, "agrees with the declaration, which is more precise")
         _agree(tally, tags, _primary(tag))
         return Language(tag, signal, tally)
     if probability >= _SURE or not tags:
-        tally.elect(text_row, f"identified from the text (p={probability:.2f})")
+        tally.elect(text_row, how + ("" if not tags else ": the declarations are wrong"))
         tally.settle(f"the text is {found}")
         return Language(found, "text", tally)
     tally.reject(text_row, f"identifier unsure (p={probability:.2f})")

@@ -96,6 +96,10 @@ class Metadata:
     page_type: str | None = None
     signals: dict[str, str] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
+    # Worked out with the headline, before the article text is cleaned: the names the site
+    # goes by, and the text lines around the headline (where byline and dateline are).
+    sites: list[str] = field(default_factory=list)
+    near_headline: list[str] = field(default_factory=list)
 
 
 def _absolute(link: str | None, base: str | None) -> str | None:
@@ -382,35 +386,47 @@ def _language(md: Metadata, meta: PageMeta, ld: LinkedData | None, sample: str) 
         md.signals["language"] = found.signal
 
 
+def read_headline(
+    meta: PageMeta, ld: LinkedData | None, url: str | None, article_start: int | None
+) -> Metadata:
+    """The first fields: page type, site name and the headline, with the lines around it.
+
+    Called while the page is still whole: cleaning the article text removes byline and
+    dateline elements that the lines around the headline must still show.
+    ``article_start`` is the scan position of the article text, which the headline precedes.
+    """
+    md = Metadata()
+    _pick(md, "page_type", [("json-ld", _ld(ld, "page_type"))])
+    md.sites = _site(md, meta, ld, url)
+    heading = _title(md, meta, ld, md.sites, article_start)
+    md.sites += _title_decoration(md.title, meta.title)
+    md.near_headline = headline_lines(heading)
+    return md
+
+
 def resolve(
+    md: Metadata,
     meta: PageMeta,
     ld: LinkedData | None,
     url: str | None,
     bylines: list[str],
     datelines: list[str],
-    article_start: int | None = None,
     lines: Sequence[str] = (),
     article_bylines: Sequence[str] = (),
 ) -> Metadata:
-    """Every field from the evidence the page offers, each candidate recorded.
+    """Every other field from the evidence the page offers, each candidate recorded.
 
-    The title is the ``<h1>`` that reads as the article's headline (``article_start`` is the
-    scan position of the article text); authors weigh metadata against the printed byline
-    (``bylines``: byline elements of the page, ``article_bylines``: those inside the
-    article); the language is identified in the article's ``lines`` with the page's
-    declarations as evidence; the date is put on the page's own clock.
+    Authors weigh metadata against the printed byline (``bylines``: byline elements of the
+    page, ``article_bylines``: those inside the article); the language is identified in the
+    article's ``lines`` with the page's declarations as evidence; the date is put on the
+    page's own clock.
     """
-    md = Metadata()
-    _pick(md, "page_type", [("json-ld", _ld(ld, "page_type"))])
-    sites = _site(md, meta, ld, url)
-    heading = _title(md, meta, ld, sites, article_start)
-    sites += _title_decoration(md.title, meta.title)
-    near_headline = headline_lines(heading)
     _text_fields(md, meta, ld)
     opening = list(lines[:2])
-    _authors(md, meta, ld, sites, (near_headline, list(article_bylines), bylines), opening)
+    printed = (md.near_headline, list(article_bylines), bylines)
+    _authors(md, meta, ld, md.sites, printed, opening)
     _language(md, meta, ld, text_sample(md.title, lines))
-    _dates(md, meta, ld, url, datelines, near_headline)
+    _dates(md, meta, ld, url, datelines, md.near_headline)
     _links(md, meta, ld, url)
     _section_tags(md, meta, ld, url)
     return md

@@ -88,7 +88,11 @@ def test_date_from_url(url: str | None, expected: datetime | None) -> None:
         (["kevin-r", "admin", "kei_eno"], [], ()),
         (["PMJS - Coordenadoria de TI"], [], ()),
         (["Kolumne von Carla Siepmann"], [], ("Carla Siepmann",)),
-        (["Ursula von der Leyen", "Mario di Rossi"], [], ("Ursula von der Leyen", "Mario di Rossi")),
+        (
+            ["Ursula von der Leyen", "Mario di Rossi"],
+            [],
+            ("Ursula von der Leyen", "Mario di Rossi"),
+        ),
         (["Published by"], [], ()),
         (["By LISA MASCARO and ERIC TUCKERAssociated Press"], [], ("Lisa Mascaro", "Eric Tucker")),
         (["Автор: Олена Коваленко"], [], ("Олена Коваленко",)),
