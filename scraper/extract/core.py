@@ -43,10 +43,9 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     body = tree.body
     if body is None:
         raise ExtractionError("page has no <body> after parsing", url=url)
-    bylines, datelines = visible_metadata(tree, meta, ld)
-
     nodes, forgiven = choose_container(body, found.paragraphs, Judge())
     md = read_headline(meta, ld, url, _article_start(found, nodes))
+    bylines, datelines = visible_metadata(tree, meta, ld, md.near_headline)
     cleaned_away = clean_container(nodes, forgiven)
     lines = container_lines(nodes)
     cleaned = clean_lines(lines, md.title or (ld.headline if ld else None) or meta.heading)

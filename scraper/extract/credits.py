@@ -29,6 +29,7 @@ _STOP = re.compile(
     r"am|le|el|il|publicado|geschrieben|aktualisiert)\b",
     re.IGNORECASE,
 )
+_HINT = re.compile(r"\b(?:by|von|por|par|di|door|av|автор\w*|текст|yazan|yazar)\b")
 _MAX_BYLINE = 120  # characters: a longer line is prose that happens to say "by"
 _NAME_WITHIN = 40  # a known name this far into a line makes it a byline
 # A wire agency's credit opening a story: "WASHINGTON (AP) —", "(Reuters) -", "PARIS (AFP) :".
@@ -69,11 +70,16 @@ def byline_lines(lines: Sequence[str], known: Sequence[str] = ()) -> list[str]:
             continue
         if len(text) > _MAX_BYLINE:
             continue
+        low = text.casefold()
+        if folded and any(0 <= low.find(k) <= _NAME_WITHIN for k in folded):
+            match = _MARKER.search(text)
+            found.append(_cut(text[match.end() :] if match else text))
+            continue
+        if not _HINT.search(low):
+            continue  # no "by", "von", "автор"…: not a byline, spare the full pattern
         match = _MARKER.search(text)
         if match is not None and _marks_byline(text[: match.start()]):
             found.append(_cut(text[match.end() :]))
-        elif folded and any(0 <= text.casefold().find(k) <= _NAME_WITHIN for k in folded):
-            found.append(_cut(text))
     return [f for f in found if f and _starts_like_a_name(f)]
 
 

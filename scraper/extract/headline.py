@@ -70,6 +70,9 @@ def choose_headline(
     place of the article text's first paragraph, which the headline precedes.
     """
     tally = Tally("title")
+    quick = _h1_as_stated(headings, titles, tally)
+    if quick is not None:
+        return quick
     cleaned = []
     done: dict[str, str | None] = {}  # og:title, twitter:title and JSON-LD often agree
     for source, signal, value in titles:
@@ -94,6 +97,34 @@ def choose_headline(
         tally.settle("a weaker source")
         return Headline(title, signal, tally)
     return Headline(None, None, tally)
+
+
+def _h1_as_stated(
+    headings: Sequence[tuple[str, int, object]],
+    titles: Sequence[tuple[str, str, str]],
+    tally: Tally,
+) -> Headline | None:
+    """The usual page: its first ``<h1>`` says word for word what a metadata title says.
+
+    Nothing then needs cleaning or comparing word by word; the other candidates are still
+    recorded, as the page states them.
+    """
+    texts = ((index, visible_text(raw)) for index, (raw, _, _) in enumerate(headings))
+    first = next(((index, text) for index, text in texts if text), None)
+    if first is None:
+        return None
+    index, text = first
+    folded = text.casefold()
+    stated = [(source, visible_text(value)) for source, _, value in titles]
+    if not any(value.casefold() == folded for _, value in stated):
+        return None
+    row = tally.offer("h1" if index == 0 else f"h1 #{index + 1}", text)
+    tally.elect(row, "matches the metadata title")
+    for source, value in stated:
+        same = value.casefold() == folded
+        why = "same as the h1" if same else "not the headline the page shows"
+        tally.reject(tally.offer(source, value), why)
+    return Headline(text, "dom", tally, index)
 
 
 def _confirmed_h1(

@@ -10,6 +10,7 @@ settled by the one the page shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -91,21 +92,32 @@ class _Parser:
         return Candidate(source, signal, raw, row, stamp)
 
 
+# A time of day as pages print it ("10:31", "9.24", "18h30"): only printed dates with one
+# can show the page's clock.
+_TIMEISH = re.compile(r"\d{1,2}[:.h]\d{2}(?!\d)")
+
+
 class _Printed:
     """Printed dates, parsed one at a time as the decision asks for them.
 
     Parsing free text costs far more than reading ISO metadata, and the first printed time
     usually settles the question: the rest are never parsed (nor shown as evidence).
+    ``timed`` keeps only dates printed with a time of day, all that setting a clock needs.
     """
 
-    def __init__(self, parser: _Parser, visible: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, parser: _Parser, visible: Sequence[tuple[str, str]], timed: bool = False
+    ) -> None:
         self._parser = parser
         self._todo = iter(visible)
         self._done: list[Candidate] = []
+        self._timed = timed
 
     def __iter__(self) -> Iterator[Candidate]:
         yield from self._done
         for source, raw in self._todo:
+            if self._timed and not _TIMEISH.search(raw):
+                continue
             found = self._parser.parse(source, "text", raw)
             if found is not None:
                 self._done.append(found)
@@ -129,8 +141,9 @@ def choose_published(
     machine: list[Candidate] = []
     for source, signal, raw in stated:
         parser.add(machine, source, signal, raw)
-    # Printed dates matter only when the stated ones leave the page's clock open.
-    printed = _Printed(parser, visible)
+    # Printed dates matter only when the stated ones leave the page's clock open, and then
+    # only those printed with a time, unless no stated date at all is there.
+    printed = _Printed(parser, visible, timed=bool(machine))
     from_url = date_from_url(url)
     if from_url is not None:
         url_row = tally.offer("url", from_url.date().isoformat())

@@ -24,16 +24,17 @@ class Scan:
 
     meta: PageMeta
     paragraphs: list[LexborNode] = field(default_factory=list)
-    # Each paragraph's rank in the walk, comparable with the positions of meta.headings.
+    # Each paragraph's rank in the walk, comparable with the positions of meta.headings,
+    # and its mem_id (which the walk reads anyway), to find a paragraph's rank in C.
     positions: list[int] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
 
     def position_of(self, node: LexborNode) -> int | None:
         """The walk rank of one of the paragraphs (None if it is not one of them)."""
-        key = node.mem_id
-        for paragraph, position in zip(self.paragraphs, self.positions, strict=True):
-            if paragraph.mem_id == key:
-                return position
-        return None
+        try:
+            return self.positions[self.keys.index(node.mem_id)]
+        except ValueError:
+            return None
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
@@ -46,6 +47,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
         meta.language = lang.strip() if lang else None
     paragraphs = found.paragraphs
     positions = found.positions
+    keys = found.keys
     budget = _MAX_META_NODES
     previous = -1
     for position, node in enumerate(tree.css(_SELECTOR)):
@@ -59,6 +61,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
         if tag in PARAGRAPH_TAGS:
             paragraphs.append(node)
             positions.append(position)
+            keys.append(key)
             if tag == "br":
                 continue  # a line break carries no metadata worth its attribute lookup
         if budget:

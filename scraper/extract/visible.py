@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.authors import read_credits
@@ -54,18 +56,24 @@ def _line_start(text: str, heading: str) -> int:
 
 
 def visible_metadata(
-    tree: LexborHTMLParser, meta: PageMeta, ld: LinkedData | None
+    tree: LexborHTMLParser, meta: PageMeta, ld: LinkedData | None, near: Sequence[str] = ()
 ) -> tuple[list[str], list[str]]:
     """Raw bylines and datelines, looked for only when the metadata lacks authors or a date.
 
     Elements named like bylines/dates come first, then short text lines that read as one
-    ("By Jane Doe", "Автор: Иван Петров", "2 Haziran 2025").
+    ("By Jane Doe", "Автор: Иван Петров", "2 Haziran 2025"). Both searches walk the whole
+    page: they are skipped when the lines around the headline (``near``) already show a
+    byline or a date.
     """
     # Bylines are looked for when the metadata credits no one: no name at all, or only
     # user names and acronyms ("admin", "PMJS - Coordenadoria de TI").
     want_authors = not any(read_credits(v).names for _, _, v in stated_authors(meta, ld))
     want_date = not (ld and ld.published) and not meta.first(*PUBLISHED_META)
     want_date = want_date and not meta.times and not meta.microdata.get("datePublished")
+    if want_authors and any(read_credits([n]).names for n in byline_lines(near)):
+        want_authors = False
+    if want_date and any(is_dateline(line) for line in near):
+        want_date = False
     bylines: list[str] = []
     datelines: list[str] = []
     body = tree.body  # bylines and dates are printed in the body: <head> is not searched
