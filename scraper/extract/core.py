@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborNode
 from scraper.exceptions import ExtractionError
 from scraper.extract.body import Line, choose_container, container_lines
 from scraper.extract.boilerplate import Judge, clean_container
-from scraper.extract.document import parse, to_text
+from scraper.extract.document import parse, to_input
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
 from scraper.extract.metadata import read_headline, resolve
@@ -35,8 +35,8 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
 
 
 def _extract(html: str | bytes, url: str | None) -> Extracted:
-    text = to_text(html, url)
-    tree = parse(text, url)
+    text, raw = to_input(html, url)
+    tree = parse(text, url, raw)
     found = scan(tree)
     meta = found.meta
     ld = read_linked_data(meta.jsonld)

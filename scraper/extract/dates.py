@@ -264,14 +264,21 @@ def _aware(value: datetime) -> datetime:
 
 
 def _iso(text: str) -> datetime | None:
+    found = _iso_naive(text)
+    return _aware(found) if found is not None else None
+
+
+def _iso_naive(text: str) -> datetime | None:
+    """The ISO 8601 date in ``text`` as written: naive when it names no zone."""
     candidate = text.strip().replace(" ", "T", 1)
     # Python 3.11 accepts most of ISO 8601 but not "+0300" written after seconds with a dot.
-    candidate = _COMPACT_OFFSET.sub(r"\1:\2", candidate)
+    if candidate[-5:-4] in ("+", "-") and candidate[-4:].isdigit():
+        candidate = _COMPACT_OFFSET.sub(r"\1:\2", candidate)
     try:
         found = datetime.fromisoformat(candidate)
     except ValueError:
         return None
-    return _aware(found) if found.year in _YEARS else None
+    return found if found.year in _YEARS else None
 
 
 def _zone(abbr: str | None, sign_hours: str | None, minutes: str | None) -> timezone | None:
@@ -325,8 +332,6 @@ class Stamp(NamedTuple):
     has_zone: bool
 
 
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
-_ISO_ZONE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 
 
 def parse_date(text: str | None, day_first: bool | None = None) -> datetime | None:
@@ -347,10 +352,10 @@ def parse_stamp(text: str | None, day_first: bool | None = None) -> Stamp | None
     if not text:
         return None
     if _ISO_LIKE.match(text):
-        found = _iso(text)
+        found = _iso_naive(text)
         if found is not None:
-            timed = _ISO_TIME.match(text) is not None
-            return Stamp(found, timed, timed and _ISO_ZONE.search(text) is not None)
+            timed = len(text) > 12 and text[10] in "T t"
+            return Stamp(_aware(found), timed, timed and found.tzinfo is not None)
     if text[:3].isalpha() and "," in text[:5]:
         try:
             when = parsedate_to_datetime(text)

@@ -28,25 +28,60 @@ def headline_lines(heading: LexborNode | None) -> list[str]:
 
     The block is the largest of the headline's nearest ancestors whose text stays under
     ``_MAX_BLOCK`` characters; when even the parent is bigger, the headline's next siblings.
+    Lexbor writes the block's text nodes one a line; the pieces of one byline or dateline
+    ("By" / "Jane Doe", "Nov 18, 2019" / "at" / "9:24 pm ET") are joined again.
     """
     if heading is None:
         return []
-    block: LexborNode | None = None
+    text = ""
     current = heading.parent
     for _ in range(_LEVELS):
-        if current is None or current.tag in ("body", "html", "main", "article"):
-            if current is not None and current.tag in ("main", "article"):
-                block = current if len(current.text()) < _MAX_BLOCK else block
+        if current is None or current.tag in ("body", "html"):
             break
-        if len(current.text()) > _MAX_BLOCK:
+        found = current.text(separator="\n")
+        if len(found) > _MAX_BLOCK:
             break
-        block = current
+        text = found
+        if current.tag in ("main", "article"):
+            break
         current = current.parent
-    nodes = [block] if block is not None else _next_siblings(heading)
+    if not text:
+        text = "\n".join(node.text(separator="\n") for node in _next_siblings(heading))
+    headline = heading.text(separator="\n")
+    if headline and headline in text:
+        text = text.replace(headline, "\n", 1)
+    return _join(text)
+
+
+# Pieces that continue a line: a lone "By", "and", a separator, "at" before a time.
+_JOINERS = frozenset(
+    """by von por par di av and und et y и та і ve & , - – — | · • / at um à on le am ·
+    updated published posted veröffentlicht aktualisiert publicado publié""".split()
+)
+
+
+def _join(text: str) -> list[str]:
+    if not text.isascii():
+        for marker in _MARKERS:
+            if marker in text:
+                text = text.replace(marker, "")
     lines: list[str] = []
-    headline = heading.mem_id
-    for node in nodes:
-        _collect(node, headline, lines)
+    line = ""
+    joining = False
+    for raw in text.split("\n"):
+        piece = raw.strip()
+        if not piece:
+            continue
+        low = piece.lower().rstrip(":")
+        if line and (joining or low in _JOINERS or piece[0] in ",;:|·•@"):
+            line = f"{line} {piece}" if piece[0] not in ",;" else line + piece
+        else:
+            if line and 2 < len(line) <= _MAX_LINE:
+                lines.append(squash(line))
+            line = piece
+        joining = low in _JOINERS or piece[-1] in ",-–—|·•"
+    if line and 2 < len(line) <= _MAX_LINE:
+        lines.append(squash(line))
     return lines
 
 
@@ -60,42 +95,4 @@ def _next_siblings(heading: LexborNode, count: int = 3) -> list[LexborNode]:
     return out
 
 
-def _collect(node: LexborNode, skip: int, lines: list[str]) -> None:
-    """Lines under ``node``: each run of text and inline elements between blocks is one line.
-
-    "By <a>Jane Doe</a> and <a>John Roe</a>" stays one line; the headline itself and
-    non-text elements are left out.
-    """
-    run: list[str] = []
-    for child in node.iter(include_text=True):
-        if child.is_text_node:
-            text = child.text_content
-            if text:
-                run.append(" " if text.isspace() else text)  # a space still parts two words
-            continue
-        tag = child.tag or ""
-        if tag in _BLOCKS or tag in _SKIP or child.mem_id == skip:
-            _flush(run, lines)
-            if tag in _BLOCKS and child.mem_id != skip:
-                _collect(child, skip, lines)
-            continue
-        run.append(child.text())
-    _flush(run, lines)
-
-
-# Markers the body writer inserts into the tree (paragraph, link and heading boundaries):
-# the header block may share ancestors with the article text already marked.
 _MARKERS = ("\u2029", "\u2060", "\u2063")
-
-
-def _flush(run: list[str], lines: list[str]) -> None:
-    if run:
-        text = "".join(run)
-        if not text.isascii():
-            for marker in _MARKERS:
-                if marker in text:
-                    text = text.replace(marker, "")
-        text = squash(text)
-        run.clear()
-        if 2 < len(text) <= _MAX_LINE:
-            lines.append(text)

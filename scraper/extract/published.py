@@ -144,21 +144,17 @@ def choose_published(
     # Printed dates matter only when the stated ones leave the page's clock open, and then
     # only those printed with a time, unless no stated date at all is there.
     printed = _Printed(parser, visible, timed=bool(machine))
-    from_url = date_from_url(url)
-    if from_url is not None:
-        url_row = tally.offer("url", from_url.date().isoformat())
     primary = machine[0] if machine else _first_printed(printed, tally)
     if primary is None:
+        # The address is read last: a day in it is the weakest evidence, needed only here.
+        from_url = date_from_url(url)
         if from_url is None:
             return Published(None, None, tally)
-        tally.elect(url_row, "the only date the page gives")
+        tally.elect_value("url", from_url.date().isoformat(), "the only date the page gives")
         tally.settle("not a date of publication")
         return Published(from_url, "url", tally)
     when, primary, how = _on_page_clock(primary, machine, printed, tally)
     tally.elect(primary.row, how)
-    if from_url is not None:
-        same = from_url.date() == when.date()
-        tally.reject(url_row, "agrees" if same else "the URL's day; the page states a time")
     tally.settle("a weaker source")
     return Published(when, primary.signal, tally)
 
