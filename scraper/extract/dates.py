@@ -332,8 +332,6 @@ class Stamp(NamedTuple):
     has_zone: bool
 
 
-
-
 def parse_date(text: str | None, day_first: bool | None = None) -> datetime | None:
     """Parse one date as found in metadata or short visible text; None when there is none."""
     stamp = parse_stamp(text, day_first)

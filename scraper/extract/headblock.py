@@ -17,10 +17,6 @@ _MAX_LINE = 160
 _SKIP = frozenset(
     {"script", "style", "noscript", "template", "svg", "figure", "figcaption", "button", "br"}
 )
-_BLOCKS = frozenset(
-    """div p section header footer li ul ol dl dd dt h1 h2 h3 h4 h5 h6 table tbody tr td th
-    address article aside nav blockquote form hr main""".split()
-)
 
 
 def headline_lines(heading: LexborNode | None) -> list[str]:
@@ -95,4 +91,6 @@ def _next_siblings(heading: LexborNode, count: int = 3) -> list[LexborNode]:
     return out
 
 
+# Markers the body writer inserts into the tree (paragraph, link and heading boundaries):
+# the header block may share ancestors with the article text already marked.
 _MARKERS = ("\u2029", "\u2060", "\u2063")

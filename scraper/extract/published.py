@@ -174,7 +174,8 @@ def _disagree(machine: list[Candidate]) -> bool:
         return False
     first = machine[0].stamp.when
     return any(
-        m.stamp.has_time and m.stamp.has_zone
+        m.stamp.has_time
+        and m.stamp.has_zone
         and abs((m.stamp.when - first).total_seconds()) > _SAME_INSTANT
         and _wall_offset(m.stamp, first) is not None
         for m in machine[1:]
