@@ -25,6 +25,8 @@ def to_jsonable(value: Any) -> Any:
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple: keep its names
+        return {k: to_jsonable(v) for k, v in value._asdict().items()}
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -90,7 +92,7 @@ def _elide(run: str, keep: int) -> str:
 def extracted_table(found: Extracted) -> Table:
     table = Table("field", "value", "from", box=None)
     for field in dataclasses.fields(found):
-        if field.name in ("body", "body_html", "signals"):
+        if field.name in ("body", "body_html", "signals", "evidence"):
             continue
         value = getattr(found, field.name)
         shown = ", ".join(value) if isinstance(value, tuple) else _scalar(value)

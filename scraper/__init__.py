@@ -24,7 +24,7 @@ from scraper.exceptions import (
     UnsafeDocument,
 )
 from scraper.extract import extract
-from scraper.types import Extracted, Link, Page, Validators
+from scraper.types import Evidence, Extracted, Link, Page, Validators
 
 __all__ = [
     "AddressPolicy",
@@ -35,6 +35,7 @@ __all__ = [
     "DNSFailed",
     "DiscoveryError",
     "EmptyBody",
+    "Evidence",
     "Extracted",
     "ExtractionError",
     "FetchError",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,6 +227,24 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
     return engine
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds the file.
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+    once instead of waiting the busy timeout: daemons starting together on a new database
+    would otherwise fail their first start.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
     """Pragmas on every new connection; SQLAlchemy (not sqlite3) emits BEGIN.
 
@@ -240,7 +259,7 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             if wal:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             # The default page cache (2 MiB) is too small for the indexes of a large history;

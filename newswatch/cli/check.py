@@ -9,6 +9,7 @@ import typer
 
 from newswatch import render
 from newswatch.cli.common import ConfigOption, JsonOption, app, complain, load_config, out
+from scraper import Extracted
 from scraper.urls import InvalidURL, canonicalize_url
 
 
@@ -23,6 +24,8 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts). The
     page is judged as the daemon judges it: a bot wall, a consent or sign-in page, a paywall
     teaser, a soft 404 or a page without text is said to be one, with the signals that said so.
+    For the title, authors, date and language, every candidate the page offers is listed
+    with the one that won and why the others lost.
 
     Example: newswatch check https://example.org/news/2025/06/02/talks.html --render
     """
@@ -56,5 +59,14 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
     if found is None:
         return
     out.print(render.extracted_table(found))
+    _show_evidence(found)
     out.rule("body")
     out.print(found.body, markup=False, highlight=False)
+
+
+def _show_evidence(found: Extracted) -> None:
+    """The candidates behind title, authors, published and language, winners first."""
+    from newswatch.evidence_view import evidence_table
+
+    out.rule("evidence")
+    out.print(evidence_table(found))

@@ -28,7 +28,8 @@ _POSITIVE = re.compile(
 )
 _NEGATIVE = re.compile(
     r"comment|footer|sidebar|widget|promo|related|share|social|sponsor|shopping|"
-    r"combx|masthead|media|meta|outbrain|pager|popup|tweet|rail",
+    r"combx|masthead|media|meta|outbrain|pager|popup|tweet|rail|author|bio\b|collapse|faq|"
+    r"accordion",
     re.IGNORECASE,
 )
 _TAG_BONUS = {
@@ -51,6 +52,7 @@ _TAG_BONUS = {
 
 
 _UNKNOWN = object()
+_FORGIVE_SHARE = 0.4  # of all paragraph text under a boilerplate-named block: the article
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ class _Paragraphs:
         forgiven = {
             bad
             for bad, chars in self.covered.items()
-            if chars > 0.4 * self.total and bad not in judge.fatal
+            if chars > _FORGIVE_SHARE * self.total and bad not in judge.fatal
         }
         scores = _Scores(judge.parent)
         chars = 0
@@ -171,7 +173,8 @@ def _score_paragraphs(paragraphs: list[LexborNode], judge: Judge) -> _Paragraphs
                 continue
             counted.add(holder.mem_id)
             text = holder.text(deep=False).strip()
-            target, judged = holder, holder
+            target: LexborNode | None = holder
+            judged = holder
         else:
             text = node.text().strip()
             target, judged = node.parent, node
@@ -198,7 +201,7 @@ def _score_text_blocks(body: LexborNode, judge: Judge) -> _Paragraphs:
         parent = node.parent
         if parent is None or parent.tag in JUNK_TAGS:
             continue  # script and style bodies are text nodes too
-        block = parent
+        block: LexborNode | None = parent
         while block is not None and block.tag not in _BLOCK_TAGS:
             block = block.parent
         if block is not None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import html as html_lib
 import re
 
+from selectolax.lexbor import LexborNode
+
 from scraper.exceptions import ExtractionError
 from scraper.extract.body import Line, choose_container, container_lines
 from scraper.extract.boilerplate import Judge, clean_container
-from scraper.extract.document import parse, to_text
+from scraper.extract.document import parse, to_input
 from scraper.extract.jsonld import read_linked_data
 from scraper.extract.lines import clean_lines
-from scraper.extract.metadata import resolve
-from scraper.extract.scan import scan
+from scraper.extract.metadata import read_headline, resolve
+from scraper.extract.scan import PARAGRAPH_TAGS, Scan, scan
 from scraper.extract.visible import visible_metadata
 from scraper.types import Extracted
 
@@ -33,31 +35,23 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
 
 
 def _extract(html: str | bytes, url: str | None) -> Extracted:
-    text = to_text(html, url)
-    tree = parse(text, url)
+    text, raw = to_input(html, url)
+    tree = parse(text, url, raw)
     found = scan(tree)
     meta = found.meta
     ld = read_linked_data(meta.jsonld)
     body = tree.body
     if body is None:
         raise ExtractionError("page has no <body> after parsing", url=url)
-    bylines, datelines = visible_metadata(tree, meta, ld)
-
     nodes, forgiven = choose_container(body, found.paragraphs, Judge())
+    md = read_headline(meta, ld, url, _article_start(found, nodes))
+    bylines, datelines = visible_metadata(tree, meta, ld, md.near_headline)
     cleaned_away = clean_container(nodes, forgiven)
     lines = container_lines(nodes)
-    provisional_title = ld.headline if ld and ld.headline else meta.heading
-    cleaned = clean_lines(lines, provisional_title)
+    cleaned = clean_lines(lines, md.title or (ld.headline if ld else None) or meta.heading)
 
-    md = resolve(
-        meta,
-        ld,
-        url,
-        bylines=bylines + cleaned_away.bylines + cleaned.bylines,
-        datelines=datelines + cleaned_away.datelines + cleaned.dates,
-    )
     body_lines = cleaned.lines
-    md.signals["body"] = "dom"
+    body_signal = "dom"
     ld_body = ld.article_body if ld else None
     if ld_body and len(ld_body) > _MIN_LD_BODY:
         dom_chars = sum(len(line.text) for line in body_lines)
@@ -65,7 +59,18 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
             body_lines = [
                 Line(part.strip(), False, 0.0) for part in re.split(r"\n+", ld_body) if part.strip()
             ]
-            md.signals["body"] = "json-ld"
+            body_signal = "json-ld"
+    resolve(
+        md,
+        meta,
+        ld,
+        url,
+        bylines=bylines,
+        datelines=datelines + cleaned_away.datelines + cleaned.dates,
+        lines=[line.text for line in body_lines[:12]],
+        article_bylines=cleaned_away.bylines + cleaned.bylines,
+    )
+    md.signals["body"] = body_signal
 
     body_text = "\n".join(line.text for line in body_lines)
     body_html = _to_html(body_lines, body_text)
@@ -91,7 +96,18 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
         page_type=md.page_type,
         body_html=body_html,
         signals=md.signals,
+        evidence=tuple(md.evidence),
     )
+
+
+def _article_start(found: Scan, nodes: list[LexborNode]) -> int | None:
+    """Scan position of the article text's first paragraph (the headline comes before it)."""
+    if not nodes:
+        return None
+    first: LexborNode | None = nodes[0]
+    if first is not None and first.tag not in PARAGRAPH_TAGS:
+        first = first.css_first("p, pre, blockquote, br")
+    return found.position_of(first) if first is not None else None
 
 
 def _to_html(lines: list[Line], text: str) -> str | None:

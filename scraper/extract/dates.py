@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: (
@@ -263,14 +264,21 @@ def _aware(value: datetime) -> datetime:
 
 
 def _iso(text: str) -> datetime | None:
+    found = _iso_naive(text)
+    return _aware(found) if found is not None else None
+
+
+def _iso_naive(text: str) -> datetime | None:
+    """The ISO 8601 date in ``text`` as written: naive when it names no zone."""
     candidate = text.strip().replace(" ", "T", 1)
     # Python 3.11 accepts most of ISO 8601 but not "+0300" written after seconds with a dot.
-    candidate = _COMPACT_OFFSET.sub(r"\1:\2", candidate)
+    if candidate[-5:-4] in ("+", "-") and candidate[-4:].isdigit():
+        candidate = _COMPACT_OFFSET.sub(r"\1:\2", candidate)
     try:
         found = datetime.fromisoformat(candidate)
     except ValueError:
         return None
-    return _aware(found) if found.year in _YEARS else None
+    return found if found.year in _YEARS else None
 
 
 def _zone(abbr: str | None, sign_hours: str | None, minutes: str | None) -> timezone | None:
@@ -283,10 +291,11 @@ def _zone(abbr: str | None, sign_hours: str | None, minutes: str | None) -> time
     return None
 
 
-def _with_time(day: datetime, text: str) -> datetime:
+def _with_time(day: datetime, text: str) -> tuple[datetime, bool, bool]:
+    """``day`` at the time written in ``text``, and whether a time and a zone were written."""
     match = _TIME.search(text)
     if not match:
-        return day
+        return day, False, False
     hour, minute = int(match.group(1)), int(match.group(2))
     second = int(match.group(3) or 0)
     meridiem = (match.group(4) or "").lower()
@@ -295,9 +304,10 @@ def _with_time(day: datetime, text: str) -> datetime:
     elif meridiem == "a" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
-        return day
-    zone = _zone(match.group(5), match.group(6), match.group(7)) or UTC
-    return day.replace(hour=hour, minute=minute, second=second, tzinfo=zone)
+        return day, False, False
+    zone = _zone(match.group(5), match.group(6), match.group(7))
+    when = day.replace(hour=hour, minute=minute, second=second, tzinfo=zone or UTC)
+    return when, True, zone is not None
 
 
 def _make(year: int, month: int, day: int) -> datetime | None:
@@ -314,31 +324,52 @@ def _month(word: str) -> int | None:
     return MONTHS.get(word) or MONTHS.get(word[:4]) or MONTHS.get(word[:3])
 
 
-def parse_date(text: str | None) -> datetime | None:
+class Stamp(NamedTuple):
+    """A parsed date and what its text stated: a time of day, a time zone."""
+
+    when: datetime
+    has_time: bool
+    has_zone: bool
+
+
+def parse_date(text: str | None, day_first: bool | None = None) -> datetime | None:
     """Parse one date as found in metadata or short visible text; None when there is none."""
+    stamp = parse_stamp(text, day_first)
+    return stamp.when if stamp else None
+
+
+def parse_stamp(text: str | None, day_first: bool | None = None) -> Stamp | None:
+    """Like ``parse_date``, also saying whether the text gave a time and a zone.
+
+    ``day_first`` settles "05/10/2018": True for 5 October (most of the world), False for
+    May 10 (the US), None to guess (day first only when the first number exceeds 12).
+    """
     if not text:
         return None
     text = text.strip()[:200]
     if not text:
         return None
     if _ISO_LIKE.match(text):
-        found = _iso(text)
+        found = _iso_naive(text)
         if found is not None:
-            return found
+            timed = len(text) > 12 and text[10] in "T t"
+            return Stamp(_aware(found), timed, timed and found.tzinfo is not None)
     if text[:3].isalpha() and "," in text[:5]:
         try:
-            return _aware(parsedate_to_datetime(text))
+            when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             pass
-    found = _text_day(text)
-    if found is None:
+        else:
+            return Stamp(_aware(when), True, when.tzinfo is not None)
+    day = _text_day(text, day_first)
+    if day is None:
         return None
-    day, (start, end) = found
+    when, (start, end) = day
     # Blank the date itself so that "02.06.2025" is not read again as the time 02:06.
-    return _with_time(day, text[:start] + " " * (end - start) + text[end:])
+    return Stamp(*_with_time(when, text[:start] + " " * (end - start) + text[end:]))
 
 
-def _text_day(text: str) -> tuple[datetime, tuple[int, int]] | None:
+def _text_day(text: str, day_first: bool | None) -> tuple[datetime, tuple[int, int]] | None:
     for match in _DAY_MONTH_YEAR.finditer(text):
         month = _month(match.group(2))
         made = month and _make(int(match.group(3)), month, int(match.group(1)))
@@ -349,21 +380,22 @@ def _text_day(text: str) -> tuple[datetime, tuple[int, int]] | None:
         made = month and _make(int(match.group(3)), month, int(match.group(2)))
         if made:
             return made, match.span()
-    match = _YMD.search(text)
-    if match:
-        made = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    ymd = _YMD.search(text)
+    if ymd:
+        made = _make(int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3)))
         if made:
-            return made, match.span()
-    match = _DMY.search(text)
-    if match:
-        first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-        # Dots or a first number over 12 mean day first; otherwise slashes follow US order.
-        if "." in match.group(0) or first > 12:
+            return made, ymd.span()
+    dmy = _DMY.search(text)
+    if dmy:
+        first, second, year = int(dmy.group(1)), int(dmy.group(2)), int(dmy.group(3))
+        # Dots or a first number over 12 mean day first; otherwise slashes follow US order
+        # unless the page's language says otherwise.
+        if first > 12 or (day_first is not False and ("." in dmy.group(0) or day_first)):
             made = _make(year, second, first)
         else:
             made = _make(year, first, second)
         if made:
-            return made, match.span()
+            return made, dmy.span()
     return None
 
 

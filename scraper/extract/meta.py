@@ -16,10 +16,13 @@ class PageMeta:
     canonical: str | None = None
     language: str | None = None
     title: str | None = None
-    times: list[str] = field(default_factory=list)
+    # Each <time>: its machine-readable datetime attribute (or None) and the text it shows.
+    times: list[tuple[str | None, str]] = field(default_factory=list)
     author_links: list[str] = field(default_factory=list)
     jsonld: list[str] = field(default_factory=list)
     heading: str | None = None
+    # Every <h1>: its text, its place in the document scan and the node, up to MAX_HEADINGS.
+    headings: list[tuple[str, int, LexborNode]] = field(default_factory=list)
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty value among ``keys``, in the order given."""
@@ -68,10 +71,16 @@ MICRODATA_KEYS = frozenset(
 )
 
 
+MAX_HEADINGS = 8  # pages with more <h1>s use them for teasers, not for one headline
+
+
 def read_meta_node(
-    meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, str | None]
+    meta: PageMeta, node: LexborNode, tag: str, attrs: dict[str, str | None], position: int = 0
 ) -> None:
-    """Record what one metadata-bearing element says (called by the document scan)."""
+    """Record what one metadata-bearing element says (called by the document scan).
+
+    ``position`` is the element's rank in the scan, which is document order.
+    """
     prop = attrs.get("itemprop")
     if prop:
         keys = [key for key in prop.split() if key in MICRODATA_KEYS]
@@ -80,10 +89,10 @@ def read_meta_node(
             for key in keys:
                 meta.microdata.setdefault(key, []).append(value)
     if tag == "meta":
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        name = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
-        if key and content is not None:
-            meta.values.setdefault(key.strip().lower(), []).append(content)
+        if name and content is not None:
+            meta.values.setdefault(name.strip().lower(), []).append(content)
         elif (attrs.get("http-equiv") or "").lower() == "content-language" and content:
             meta.values.setdefault("content-language", []).append(content)
         return
@@ -95,11 +104,15 @@ def read_meta_node(
         if "canonical" in rel and meta.canonical is None:
             meta.canonical = attrs.get("href")
     elif tag == "h1":
-        if meta.heading is None:
-            meta.heading = node.text().strip() or None
+        if len(meta.headings) < MAX_HEADINGS:
+            text = node.text().strip()
+            meta.headings.append((text, position, node))
+            if meta.heading is None and text:
+                meta.heading = text
     elif tag == "time":
-        value = attrs.get("datetime") or node.text()
-        if value:
-            meta.times.append(value)
+        machine = attrs.get("datetime")
+        shown = node.text().strip()
+        if machine or shown:
+            meta.times.append((machine, shown))
     elif tag == "script" and "ld+json" in (attrs.get("type") or "").lower():
         meta.jsonld.append(node.text())

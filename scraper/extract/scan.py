@@ -24,6 +24,17 @@ class Scan:
 
     meta: PageMeta
     paragraphs: list[LexborNode] = field(default_factory=list)
+    # Each paragraph's rank in the walk, comparable with the positions of meta.headings,
+    # and its mem_id (which the walk reads anyway), to find a paragraph's rank in C.
+    positions: list[int] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+
+    def position_of(self, node: LexborNode) -> int | None:
+        """The walk rank of one of the paragraphs (None if it is not one of them)."""
+        try:
+            return self.positions[self.keys.index(node.mem_id)]
+        except ValueError:
+            return None
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
@@ -35,9 +46,11 @@ def scan(tree: LexborHTMLParser) -> Scan:
         lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
         meta.language = lang.strip() if lang else None
     paragraphs = found.paragraphs
+    positions = found.positions
+    keys = found.keys
     budget = _MAX_META_NODES
     previous = -1
-    for node in tree.css(_SELECTOR):
+    for position, node in enumerate(tree.css(_SELECTOR)):
         # Lexbor returns an element once per selector it matches (<p itemprop> twice, one
         # after the other): a paragraph counted twice would score its parent twice.
         key = node.mem_id
@@ -47,6 +60,8 @@ def scan(tree: LexborHTMLParser) -> Scan:
         tag = node.tag or ""
         if tag in PARAGRAPH_TAGS:
             paragraphs.append(node)
+            positions.append(position)
+            keys.append(key)
             if tag == "br":
                 continue  # a line break carries no metadata worth its attribute lookup
         if budget:
@@ -54,5 +69,5 @@ def scan(tree: LexborHTMLParser) -> Scan:
             if tag in PARAGRAPH_TAGS and "itemprop" not in attrs:
                 continue
             budget -= 1
-            read_meta_node(meta, node, tag, attrs)
+            read_meta_node(meta, node, tag, attrs, position)
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|«|·|•|:|/)\s+")
 _SPACES = re.compile(r"\s+")
@@ -11,11 +12,13 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _PIPE = re.compile(r"\s\|\s")
 
 
+@lru_cache(maxsize=2048)
 def _norm(text: str) -> str:
     return _NOT_WORD.sub("", text.lower())
 
 
-def _matches_site(segment: str, site_names: list[str]) -> bool:
+def matches_site(segment: str, site_names: list[str]) -> bool:
+    """Is ``segment`` the site's name (or close to it: "CNN", "CNN.com")?"""
     seg = _norm(segment)
     if not seg:
         return True
@@ -43,9 +46,9 @@ def clean_title(title: str | None, site_names: list[str], heading: str | None = 
         return title
     names = [s for s in site_names if s]
     kept = list(parts)
-    while len(kept) > 1 and _matches_site(kept[-1], names):
+    while len(kept) > 1 and matches_site(kept[-1], names):
         kept.pop()
-    while len(kept) > 1 and _matches_site(kept[0], names):
+    while len(kept) > 1 and matches_site(kept[0], names):
         kept.pop(0)
     if len(kept) < len(parts):
         return _rejoin(title, kept)

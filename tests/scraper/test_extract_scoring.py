@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -74,3 +75,67 @@ def test_summary_averages_pages_then_takes_f1() -> None:
 def test_accuracy_is_exact_token_match() -> None:
     assert scoring.summarize([("Hello, world", "hello world")]).accuracy == 0.0
     assert scoring.summarize([("Hello, world", "Hello world!")]).accuracy == 1.0
+
+
+def _bench_module(name: str) -> object:
+    path = Path(__file__).resolve().parents[2] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fields = _bench_module("field_scoring")
+
+
+def test_titles_compare_after_folding() -> None:
+    same = fields.same_title  # type: ignore[attr-defined]
+    assert same("Lynn: “We needed to win this game”", 'lynn: "we needed to win this game"')
+    assert same("Trump\u00a0plant  den – Ballsaal", "trump plant den - ballsaal")
+    assert not same("Talks resume", "Talks resume in Istanbul")
+    assert not same("Talks", None)
+
+
+def test_authors_compare_as_sets() -> None:
+    same = fields.same_authors  # type: ignore[attr-defined]
+    assert same(["Jane Doe", "John Roe"], ["JOHN ROE", "jane doe"])
+    assert not same(["Jane Doe", "John Roe"], ["Jane Doe"])
+    assert same([], [])
+
+
+def test_language_compares_primary_subtags() -> None:
+    same = fields.same_language  # type: ignore[attr-defined]
+    assert same("en", "en-GB") and same("pt_BR", "pt") and not same("uk", "ru")
+
+
+def test_field_score_leaves_unscored_pages_out() -> None:
+    score = fields.field_score([True, False, None, True])  # type: ignore[attr-defined]
+    assert (score.right, score.scored) == (2, 3)
+
+
+def test_snippets_count_over_all_pages() -> None:
+    page = fields.snippet_counts("alpha beta gamma", ["alpha", "delta"], ["gamma", "omega"])  # type: ignore[attr-defined]
+    assert (page.tp, page.fn, page.fp, page.tn) == (1, 1, 1, 1)
+    total = fields.snippet_total([page, page])  # type: ignore[attr-defined]
+    assert total.tp == 2 and total.precision == 0.5 and total.recall == 0.5 and total.f1 == 0.5
+
+
+LABELS = Path(__file__).resolve().parents[2] / "bench" / "labels" / "aeb-dev-metadata.json"
+AEB = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "aeb-dev"
+
+
+def test_hand_labels_cover_every_aeb_dev_page() -> None:
+    labels = json.loads(LABELS.read_text(encoding="utf-8"))
+    assert "by hand" in labels["about"]
+    pages = labels["pages"]
+    assert len(pages) == 85
+    for key, item in pages.items():
+        assert set(item) >= {"url", "title", "authors", "published", "language"}, key
+        assert item["title"] and item["language"], key
+        assert item["published"] is None or len(item["published"]) == 10, key
+    if (AEB / "ground-truth.json").exists():  # the shared set beside the checkout
+        truth = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
+        assert set(pages) == set(truth)
+        assert all(pages[key]["url"] == truth[key]["url"] for key in pages)
