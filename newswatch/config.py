@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import platformdirs
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -54,10 +55,20 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def default_database_url() -> str:
+    """``newswatch.db`` in the user's data folder (``$XDG_DATA_HOME/newswatch``, else
+    ``~/.local/share/newswatch`` on Linux): the daemon and every query find the same database
+    wherever they are started."""
+    return f"sqlite:///{platformdirs.user_data_path('newswatch') / 'newswatch.db'}"
+
+
 class DatabaseConfig(_Section):
     # repr=False: a settings object printed whole (a debugger, a crash report) shows no secret.
-    url: str = Field("sqlite:///newswatch.db", description="SQLAlchemy URL of the database.",
-                     repr=False)
+    url: str = Field(default_factory=default_database_url, repr=False,
+                     description="SQLAlchemy URL of the database; default: newswatch.db in "
+                     "your data folder ($XDG_DATA_HOME/newswatch, else "
+                     "~/.local/share/newswatch on Linux; `newswatch doctor` says where).",
+                     json_schema_extra={"shown_default": "sqlite:///<data folder>/newswatch.db"})
 
 
 class SourceConfig(_Section):
@@ -193,6 +204,9 @@ _ALERT_KINDS = ", ".join(typing.get_args(AlertKind))
 class AlertConfig(_Section):
     url: str = Field(description="console://, jsonl:///path/file.jsonl, "
                      "webhook+https://host/path, or any apprise URL.", repr=False)
+    name: str = Field("", max_length=80, description="How the channel is called in "
+                      "`newswatch alerts`, the API, /metrics and the log; default: its URL "
+                      "(scheme, host, port, path) with the secret parts masked.")
     kinds: tuple[AlertKind, ...] = Field(
         (), description=f"Only these alert kinds ({_ALERT_KINDS}); empty: all.")
     classes: tuple[str, ...] = Field(
@@ -315,6 +329,24 @@ class DaemonConfig(_Section):
                             "own work.")
 
 
+class OutletsConfig(_Section):
+    names: dict[str, str] = Field(default_factory=dict, description="Display names by outlet "
+                                  "(its domain, e.g. \"bbc.co.uk\" = \"BBC News\"); default: "
+                                  "the name its pages give (og:site_name…), else the domain.")
+
+
+class HealthConfig(_Section):
+    max_age: Duration = Field(timedelta(minutes=30), description="`newswatch health`: the "
+                              "daemon's last fetch must be this recent (its loop ticks).")
+    window: Duration = Field(timedelta(hours=1), description="`newswatch health`: the "
+                             "fetches of this last stretch of time are judged.")
+    min_success: float = Field(0.2, ge=0, le=1, description="`newswatch health`: at least this "
+                               "share of those fetches must succeed (errors, 5xx and 429 "
+                               "fail; 404 and 410 are answers).")
+    min_fetches: int = Field(10, ge=1, description="`newswatch health`: with fewer fetches "
+                             "in the window, their share is not judged.")
+
+
 class RenderConfig(_Section):
     browser: str = Field("", description="Chromium to render pages with (its path); empty: "
                          "chromium or google-chrome on the PATH. Needs newswatch[browser].")
@@ -428,7 +460,8 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    database: DatabaseConfig = DatabaseConfig()
+    # A factory: the data folder is looked up when settings are built, not at import.
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     sources: tuple[SourceConfig, ...] = ()
     topic: TopicConfig = TopicConfig()
     recheck: RecheckConfig = RecheckConfig()
@@ -436,6 +469,8 @@ class Settings(BaseSettings):
     fetch: FetchConfig = FetchConfig()
     daemon: DaemonConfig = DaemonConfig()
     api: ApiConfig = ApiConfig()
+    outlets: OutletsConfig = OutletsConfig()
+    health: HealthConfig = HealthConfig()
     render: RenderConfig = RenderConfig()
     limits: LimitsConfig = LimitsConfig()
 

@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -64,6 +66,8 @@ def demo_settings(base_url: str, data: Path) -> Settings:
 LATER = (
     "istanbul-talks-delegations-swap-rival-peace-memorandums",
     "harbourside-rovers-win-cup-on-penalties",
+    # The same wire text on another outlet: the two are grouped into one story.
+    "rival-peace-memorandums-exchanged-at-istanbul-talks",
     "vtoroy-raund-peregovorov-v-stambule",
     "istanbul-baris-gorusmelerinde-esir-takasi-karari",
     "obmin-polonenymy-pislia-zustrichi-u-stambuli",
@@ -74,11 +78,12 @@ FIRST = (SEED_SLUG, "explainer-what-russia-and-ukraine-want-from-istanbul")
 
 def script() -> list[Beat]:
     """The news the demo plays: the seed story's correction comes first, within half a minute."""
-    memorandums, football, russian, turkish, ukrainian, offer = LATER
+    memorandums, football, wire, russian, turkish, ukrainian, offer = LATER
     return [
         Beat(15, "edit", SEED_SLUG, ("Madinsky", "Medinsky")),
         Beat(25, "publish", memorandums),
         Beat(30, "publish", football),
+        Beat(35, "publish", wire),
         Beat(40, "retitle", memorandums, ("Istanbul talks: rival peace plans change hands",)),
         Beat(50, "publish", russian),
         Beat(60, "publish", turkish),
@@ -93,26 +98,82 @@ async def play(room: Newsroom, beats: list[Beat], console: Console) -> None:
     started = asyncio.get_running_loop().time()
     for beat in beats:
         await asyncio.sleep(max(0.0, started + beat.after - asyncio.get_running_loop().time()))
-        if beat.action == "publish":
-            room.publish(beat.slug)
-        elif beat.action == "edit":
-            room.edit(beat.slug, *beat.detail)
-        elif beat.action == "retitle":
-            room.retitle(beat.slug, beat.detail[0])
-        elif beat.action == "delete":
-            room.delete(beat.slug)
+        _perform(room, beat)
         console.print(Text(f"newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}",
                            style="dim"), highlight=False)
 
 
-async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
-    """Run the demo until Ctrl-C."""
-    folder = data or Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
+class HandClock:
+    """The replay's clock: moved by hand, so every recheck falls due without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _perform(room: Newsroom, beat: Beat) -> None:
+    actions: dict[str, Callable[[], object]] = {
+        "publish": lambda: room.publish(beat.slug),
+        "edit": lambda: room.edit(beat.slug, *beat.detail),
+        "retitle": lambda: room.retitle(beat.slug, beat.detail[0]),
+        "delete": lambda: room.delete(beat.slug),
+    }
+    actions[beat.action]()
+
+
+def _started_room(port: int) -> Newsroom:
     room = Newsroom()
     for slug in FIRST:
         room.publish(slug)
-    room.start(host="127.0.0.1", port=port)
+    return room.start(host="127.0.0.1", port=port)
+
+
+def _data_folder(data: Path | None) -> tuple[Path, bool]:
+    """The folder to keep the history in, and whether the demo made it (a temp folder)."""
+    if data is not None:
+        data.mkdir(parents=True, exist_ok=True)
+        return data, False
+    return Path(tempfile.mkdtemp(prefix="newswatch-demo-")), True
+
+
+async def replay_demo(*, port: int, data: Path | None, console: Console) -> Path:
+    """Play the whole script at once, with a clock moved by hand instead of waiting, and
+    return the folder holding the resulting database: the demo's history in seconds (what
+    the README's examples run against)."""
+    room = _started_room(port)
+    try:
+        folder, _ = _data_folder(data)
+        settings = demo_settings(room.base_url, folder)
+        clock = HandClock()
+        async with open_runtime(settings, console=console, clock=clock) as runtime:
+
+            async def settle() -> None:
+                # Twice, minutes apart: a drastic change is recorded on its confirming fetch.
+                for _ in range(2):
+                    clock.now += settings.recheck.confirm_after + timedelta(minutes=1)
+                    await runtime.worker.run_until_idle()
+                    await runtime.deliverer.deliver(limit=10_000)
+
+            await settle()
+            for beat in script():
+                _perform(room, beat)
+                console.print(Text(f"newsroom: {beat.action} {beat.slug} "
+                                   f"{' → '.join(beat.detail)}", style="dim"), highlight=False)
+                await settle()
+    finally:
+        room.stop()
+    console.print(f"The demo's history is in {folder / 'newswatch.db'}; ask it with\n"
+                  f"  NEWSWATCH_DATABASE_URL=sqlite:///{folder / 'newswatch.db'} "
+                  "newswatch articles", highlight=False)
+    return folder
+
+
+async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
+    """Run the demo until Ctrl-C."""
+    room = _started_room(port)  # first: a busy port must leave no folder behind
+    folder, _ = _data_folder(data)
     try:
         settings = demo_settings(room.base_url, folder)
         console.print(Text.assemble(

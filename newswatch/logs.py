@@ -21,7 +21,8 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message
 _DROPPED = {"color_message"}
 # Libraries whose per-request chatter drowns the daemon's lines, and which print URLs: kept at
 # WARNING unless asked for by name (``--log-level DEBUG,httpx=DEBUG``).
-QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "apprise", "urllib3", "uvicorn.access")
+QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "apprise", "urllib3", "uvicorn.access",
+                   "alembic")  # alembic: "Context impl SQLiteImpl" at every start
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

@@ -6,6 +6,7 @@ Every door answers from the same ``storage`` queries; this module only parses th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 import storage
@@ -81,6 +82,7 @@ def article_query(
     gone: bool = False,
     churning: bool = False,
     edit_class: str | None = None,
+    language: str | None = None,
     limit: int = 100,
     offset: int = 0,
     now: datetime | None = None,
@@ -97,6 +99,17 @@ def article_query(
         gone=gone,
         churning=churning,
         edit_class=edit_class or None,
+        language=_language(language),
         limit=limit,
         offset=offset,
     )
+
+
+def _language(value: str | None) -> str | None:
+    """A language filter as typed (``en``, ``EN``, ``pt-BR``), or :class:`BadQuery`."""
+    if not value or not value.strip():
+        return None
+    code = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", code):
+        raise BadQuery(f"language {value!r}: give a code such as en, ru, uk or tr")
+    return code

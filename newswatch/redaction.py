@@ -13,7 +13,7 @@ import dataclasses
 
 import storage
 from newswatch.config import Settings
-from scheduler.channel_redact import channel_secrets
+from scheduler.channel_redact import channel_secrets, mask_channel
 from scheduler.redact import Redactor, url_secrets
 
 
@@ -32,6 +32,30 @@ def redactor_for(settings: Settings, *, channels: bool = True) -> Redactor:
         for alert in settings.alerts:
             found |= channel_secrets(alert.url)
     return Redactor(found)
+
+
+def channel_names(settings: Settings) -> dict[str, str]:
+    """Each configured channel's name by its outbox key: ``[[alerts]] name``, else its URL
+    with the secret parts masked. The outbox stores keys (hashes); people read names."""
+    from scheduler.channels import channel_key  # apprise, loaded only where channels are
+
+    return {channel_key(alert.url): alert.name or mask_channel(alert.url).label
+            for alert in settings.alerts}
+
+
+def named_alert(row: storage.AlertRow, names: dict[str, str]) -> storage.AlertRow:
+    """An alert whose deliveries name their channels (a channel no longer configured keeps
+    its key)."""
+    deliveries = tuple(dataclasses.replace(d, channel=names.get(d.channel, d.channel))
+                       for d in row.deliveries)
+    return dataclasses.replace(row, deliveries=deliveries)
+
+
+def named_backlog(rows: list[storage.ChannelBacklog],
+                  names: dict[str, str]) -> list[storage.ChannelBacklog]:
+    """Backlogs with their channels' names."""
+    return [dataclasses.replace(row, channel=names.get(row.channel, row.channel))
+            for row in rows]
 
 
 def masked_source(row: storage.SourceRow, redactor: Redactor) -> storage.SourceRow:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console
@@ -44,7 +44,8 @@ def cell(value: object) -> Text:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+    # Stored times are UTC: said, so nobody reads them as local time.
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
 
 def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.ArticleRow]) -> Table:
@@ -66,20 +67,48 @@ def history_table(rows: Sequence[storage.VersionSummary]) -> Table:
     return table
 
 
-def diff_text(ops: Sequence[storage.DiffOp], *, context_words: int = 12) -> Text:
-    """A word diff with deletions struck out in red and insertions in green.
+def diff_text(ops: Sequence[storage.DiffOp], *, context_words: int = 12,
+              plain: bool = False) -> Text:
+    """A word diff with deletions struck out in red and insertions in green; ``plain`` (no
+    colour: a pipe, a file, NO_COLOR) marks them ``[-old-]{+new+}`` instead, as
+    ``git diff --word-diff=plain`` does, so the change survives without colour.
 
     Long unchanged runs are shortened to their edges so the change is visible at a glance.
     """
     text = Text()
-    for op in ops:
+    replacing = False
+    for i, op in enumerate(ops):
         if op.op == "equal":
             text.append(terminal_text(_elide(op.text, context_words)))
-        elif op.op == "delete":
-            text.append(terminal_text(op.text), style="bold red strike")
+        elif plain and op.op == "delete" and i + 1 < len(ops) and ops[i + 1].op == "insert":
+            # A replacement reads as one change, ` [-old-]{+new+} `: the deletion keeps the
+            # space before both, the insertion the space after.
+            _append_change(text, op.op, op.text.rstrip(), plain=plain)
+            replacing = True
+            continue
         else:
-            text.append(terminal_text(op.text), style="bold green underline")
+            _append_change(text, op.op, op.text.lstrip() if replacing else op.text, plain=plain)
+        replacing = False
     return text
+
+
+def _append_change(text: Text, op: str, words: str, *, plain: bool) -> None:
+    """One deleted or inserted run: coloured, or between word-diff markers."""
+    if op == "delete":
+        text.append(_marked(words, "[-", "-]") if plain else terminal_text(words),
+                    style="" if plain else "bold red strike")
+    else:
+        text.append(_marked(words, "{+", "+}") if plain else terminal_text(words),
+                    style="" if plain else "bold green underline")
+
+
+def _marked(words: str, start: str, end: str) -> str:
+    """``words`` between markers, the spaces around them kept outside (``a [-b-] c``)."""
+    core = words.strip()
+    if not core:
+        return terminal_text(words)
+    lead, tail = words[:len(words) - len(words.lstrip())], words[len(words.rstrip()):]
+    return terminal_text(f"{lead}{start}{core}{end}{tail}")
 
 
 def _elide(run: str, keep: int) -> str:
@@ -156,12 +185,14 @@ def edits_table(rows: Sequence[storage.EditRow]) -> Table:
 
 
 def sources_table(rows: Sequence[storage.SourceRow]) -> Table:
-    table = Table("id", "url", "kind", "every", "enabled", "origin", "last checked",
-                  "failures", "articles", box=None)
+    table = Table("id", "kind", "every", "enabled", "origin", "last checked", "failures",
+                  "articles", "url", box=None)
+    # A URL cut short is no use: it is folded onto more lines, never ellipsed.
+    table.columns[-1].overflow = "fold"
     for row in rows:
-        table.add_row(str(row.id), cell(row.url), cell(row.kind), _seconds(row.every_seconds),
+        table.add_row(str(row.id), cell(row.kind), _seconds(row.every_seconds),
                       "yes" if row.enabled else "no", cell(row.origin), _when(row.last_checked_at),
-                      str(row.failures), str(row.articles))
+                      str(row.failures), str(row.articles), cell(row.url))
     return table
 
 
@@ -174,6 +205,31 @@ def alerts_table(rows: Sequence[storage.AlertRow]) -> Table:
                       Text(row.state, style=colours.get(row.state, "")), cell(channels),
                       cell(row.title or row.url))
     return table
+
+
+def backlog_lines(rows: Sequence[storage.ChannelBacklog], *, now: datetime) -> list[Text]:
+    """One line per alert channel: what it still owes and since when ("up to date" when
+    nothing), so a channel that is backing off is seen however the others are doing."""
+    lines = []
+    for row in rows:
+        if not row.pending:
+            lines.append(Text.assemble((terminal_text(row.channel, one_line=True), "bold"),
+                                       ": up to date"))
+            continue
+        age = _age(now - row.oldest_pending_at) if row.oldest_pending_at else "?"
+        failing = f", {row.failing} failing" if row.failing else ""
+        lines.append(Text.assemble((terminal_text(row.channel, one_line=True), "bold"),
+                                   (f": {row.pending} pending{failing}, the oldest {age} old",
+                                    "yellow")))
+    return lines
+
+
+def _age(delta: timedelta) -> str:
+    seconds = max(int(delta.total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def stats_table(found: storage.Stats) -> Table:
@@ -223,7 +279,7 @@ def wall_lines(rows: Sequence[storage.OutletWalls]) -> list[Text]:
 
 
 def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
-                       new_label: str, context: int = 1) -> Table:
+                       new_label: str, context: int = 1, plain: bool = False) -> Table:
     """Two columns, old and new, one aligned paragraph a row: the changed paragraphs with
     ``context`` unchanged ones around them; longer unchanged runs are counted, not shown."""
     table = Table(old_label, new_label, show_lines=True, expand=True)
@@ -240,11 +296,15 @@ def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
             hidden = 0
         old, new = Text(), Text()
         for seg in row.old:
-            old.append(terminal_text(seg.text),
-                       style="bold red strike" if seg.op == "delete" else "")
+            if seg.op == "delete":
+                _append_change(old, "delete", seg.text, plain=plain)
+            else:
+                old.append(terminal_text(seg.text))
         for seg in row.new:
-            new.append(terminal_text(seg.text),
-                       style="bold green underline" if seg.op == "insert" else "")
+            if seg.op == "insert":
+                _append_change(new, "insert", seg.text, plain=plain)
+            else:
+                new.append(terminal_text(seg.text))
         table.add_row(old, new, style="" if row.changed else "dim")
     if hidden:
         table.add_row(Text(f"… {hidden} unchanged paragraph(s)", style="dim italic"), "")

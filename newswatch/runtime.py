@@ -17,12 +17,14 @@ from rich.console import Console
 import storage
 from newswatch import fetching
 from newswatch.config import Settings
-from scheduler.channels import build_channel
+from newswatch.redaction import channel_names
+from scheduler.channels import Channel, build_channel
 from scheduler.daemon import Daemon, DaemonTiming
 from scheduler.delivery import Deliverer
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import RecheckPolicy, Tier
+from scheduler.reschedule import reschedule_for_tiers
 from scheduler.routing import AlertFilter, Route
 from scheduler.search_step import SearchStep
 from scheduler.source_policy import SourcePacing
@@ -49,7 +51,7 @@ def alert_routes(settings: Settings, console: Console | None = None) -> tuple[Ro
     """One route per configured alert channel, with its filter, template and digest."""
     return tuple(
         Route(
-            channel=build_channel(alert.url, console),
+            channel=_named(build_channel(alert.url, console), alert.name),
             filter=AlertFilter(kinds=alert.kinds, classes=alert.classes, outlets=alert.outlets,
                                topic=TopicQuery(alert.topic) if alert.topic else None),
             template=alert.template or None,
@@ -57,6 +59,18 @@ def alert_routes(settings: Settings, console: Console | None = None) -> tuple[Ro
         )
         for alert in settings.alerts
     )
+
+
+def recheck_policy(settings: Settings) -> RecheckPolicy:
+    """The configured article recheck tiers."""
+    return RecheckPolicy(tuple(Tier(t.younger_than, t.every) for t in settings.recheck.tiers))
+
+
+def _named(channel: Channel, name: str) -> Channel:
+    """The channel, called ``name`` in logs and digests when the configuration names it."""
+    if name:
+        channel.label = name
+    return channel
 
 
 def source_specs(settings: Settings) -> list[storage.SourceSpec]:
@@ -78,9 +92,10 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
     try:
         with db.transaction() as session:
             storage.sync_sources(session, source_specs(settings), now=clock())
+        policy = recheck_policy(settings)
+        reschedule_for_tiers(db, policy)  # tiers changed since the last start: applied now
         metrics = Metrics()
-        metrics.watch_database(db, channels=[route.channel.key for route in routes],
-                               clock=clock)
+        metrics.watch_database(db, channels=channel_names(settings), clock=clock)
         with db.session() as session:
             render = fetching.render_choice(settings, session)
         async with fetching.open_client(settings) as client, \
@@ -95,8 +110,7 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
                 db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
                 source_pacing=source_pacing(settings),
                 topic=TopicQuery(settings.topic.query),
-                policy=RecheckPolicy(tuple(Tier(t.younger_than, t.every)
-                                           for t in settings.recheck.tiers)),
+                policy=policy,
                 config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
                                     lease=settings.daemon.lease,
                                     concurrency=settings.fetch.concurrency),

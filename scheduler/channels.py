@@ -113,6 +113,10 @@ class AppriseChannel:
             raise ChannelError(f"{self.label}: the service did not accept the alert")
 
 
+# Who a webhook's receiver sees calling (not httpx's own name).
+WEBHOOK_USER_AGENT = "newswatch/0.1 (alert webhook)"
+
+
 class WebhookChannel:
     """POSTs the alert as JSON with an ``Idempotency-Key`` header (``webhook+https://…``).
 
@@ -134,7 +138,8 @@ class WebhookChannel:
         try:
             async with httpx.AsyncClient(timeout=15, trust_env=False) as client:
                 response = await client.post(
-                    self._target, json=document, headers={"Idempotency-Key": message.key})
+                    self._target, json=document, headers={"Idempotency-Key": message.key,
+                                                          "User-Agent": WEBHOOK_USER_AGENT})
         except httpx.HTTPError as error:
             raise ChannelError(f"{self.label}: {type(error).__name__}") from None
         if response.status_code >= 300:

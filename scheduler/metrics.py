@@ -6,7 +6,7 @@ one process never share counters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -14,7 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 import storage
-from storage.gauges import outbox_backlog, queue_gauges
+from storage.gauges import queue_gauges
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DISCOVERY_WINDOW = timedelta(days=7)  # the shares in /metrics cover the last week's polls
@@ -56,9 +56,10 @@ class Metrics:
                                      "judged (whatever the verdict), per outlet: the base of "
                                      "the wall share.", ["outlet"], registry=self.registry)
 
-    def watch_database(self, db: storage.Database, *, channels: Sequence[str],
+    def watch_database(self, db: storage.Database, *, channels: Mapping[str, str],
                        clock: Callable[[], datetime]) -> None:
-        """Also report the queue and the outbox, read from the database at each scrape."""
+        """Also report the queue and the outbox, read from the database at each scrape;
+        ``channels``: each alert channel's name by its outbox key (the metrics' label)."""
         self._gauges = database_gauges(db, channels=channels, clock=clock)
 
     def counters(self) -> bytes:
@@ -71,16 +72,16 @@ class Metrics:
         return self.counters() + gauges
 
 
-def database_gauges(db: storage.Database, *, channels: Sequence[str],
+def database_gauges(db: storage.Database, *, channels: Mapping[str, str],
                     clock: Callable[[], datetime]) -> CollectorRegistry:
     """A registry of the queue and outbox gauges, read from ``db`` at each scrape."""
     registry = CollectorRegistry()
-    registry.register(_DatabaseCollector(db, list(channels), clock))
+    registry.register(_DatabaseCollector(db, dict(channels), clock))
     return registry
 
 
 class _DatabaseCollector(Collector):
-    def __init__(self, db: storage.Database, channels: list[str],
+    def __init__(self, db: storage.Database, channels: dict[str, str],
                  clock: Callable[[], datetime]) -> None:
         self._db = db
         self._channels = channels
@@ -90,7 +91,7 @@ class _DatabaseCollector(Collector):
         now = self._clock()
         with self._db.session() as session:
             gauges = queue_gauges(session, now=now)
-            backlog = outbox_backlog(session, channels=self._channels)
+            backlog = storage.channel_backlog(session, list(self._channels))
             discovery = storage.discovery_stats(session, since=now - DISCOVERY_WINDOW)
             walls = storage.wall_shares(session, now=now)
         due = GaugeMetricFamily("newswatch_due_items", "Items due for a check now.",
@@ -106,9 +107,16 @@ class _DatabaseCollector(Collector):
                                 value=gauges.versions)
         pending = GaugeMetricFamily("newswatch_alerts_pending",
                                     "Alerts not yet settled, per channel.", labels=["channel"])
-        for channel, count in backlog.items():
-            pending.add_metric([channel], count)
+        oldest = GaugeMetricFamily("newswatch_alerts_oldest_pending_seconds",
+                                   "Age of the oldest alert a channel has not settled.",
+                                   labels=["channel"])
+        for row in backlog:
+            name = self._channels.get(row.channel, row.channel)
+            pending.add_metric([name], row.pending)
+            age = (now - row.oldest_pending_at).total_seconds() if row.oldest_pending_at else 0
+            oldest.add_metric([name], max(age, 0.0))
         yield pending
+        yield oldest
         yield GaugeMetricFamily("newswatch_alerts_failed",
                                 "Deliveries whose last attempt failed.",
                                 value=gauges.deliveries_failed)

@@ -9,7 +9,7 @@ from typing import Any
 
 from scheduler.channels import Channel
 from scraper.topic import TopicQuery
-from scraper.urls import outlet_of
+from storage import outlet_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +33,12 @@ class AlertFilter:
         return self.topic is None or self.topic.matches(payload.get("title"), text)
 
     def _outlet_matches(self, payload: Mapping[str, Any]) -> bool:
-        names = {str(payload.get("outlet") or "").lower(),
-                 str(payload.get("site_name") or "").lower(),
-                 outlet_of(str(payload.get("url") or ""))}
-        return any(outlet.lower().removeprefix("www.") in names for outlet in self.outlets)
+        # An outlet is named by its name, a host, or its key (registered domain): any host
+        # of bbc.co.uk matches "bbc.co.uk", and "www.bbc.co.uk" matches news.bbc.co.uk.
+        host = str(payload.get("outlet") or "") or str(payload.get("url") or "")
+        names = {str(payload.get("site_name") or "").casefold(), outlet_key(host)}
+        return any(outlet.casefold() in names or outlet_key(outlet) in names
+                   for outlet in self.outlets)
 
     @property
     def needs_text(self) -> bool:

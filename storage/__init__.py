@@ -2,11 +2,13 @@
 search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
 
 from storage.admission import Admitted, admit_candidates
+from storage.backlog import ChannelBacklog, channel_backlog
 from storage.classify import CLASSES, classify
-from storage.database import Database, open_database
+from storage.database import Database, open_database, sqlite_path
 from storage.diff import word_diff
 from storage.discovery import DiscoveryPoll, ProviderStats, discovery_stats, log_discovery
 from storage.exceptions import (
+    DatabaseMissing,
     DatabaseUnavailable,
     InvalidDatabaseURL,
     NotFound,
@@ -15,6 +17,7 @@ from storage.exceptions import (
     SnapshotCorrupt,
     StorageError,
 )
+from storage.fetchhealth import FetchOutcomes, fetch_outcomes
 from storage.frontier import (
     add_candidates,
     claim_due_articles,
@@ -24,6 +27,15 @@ from storage.frontier import (
     reschedule_article,
     source_failures,
     sync_sources,
+)
+from storage.glance import (
+    StoryGlance,
+    TimelineEvent,
+    edit_changes,
+    language_code,
+    language_counts,
+    stories_at_a_glance,
+    story_timeline,
 )
 from storage.history import (
     diff_between,
@@ -59,6 +71,16 @@ from storage.outbox import (
     mark_sent,
     mark_skipped,
     pending_deliveries,
+)
+from storage.outletnames import learned_outlet_names
+from storage.outlets import article_host, outlet_clause, outlet_key
+from storage.recheck import (
+    QueuedCheck,
+    RecheckResult,
+    RecheckTarget,
+    make_due,
+    move_checks,
+    queued_checks,
 )
 from storage.record import (
     log_fetch,
@@ -138,6 +160,27 @@ __all__ = [
     "wall_shares",
     "drastic_against_current",
     "hold_change",
+    "StoryGlance",
+    "TimelineEvent",
+    "edit_changes",
+    "language_code",
+    "language_counts",
+    "stories_at_a_glance",
+    "story_timeline",
+    "learned_outlet_names",
+    "ChannelBacklog",
+    "channel_backlog",
+    "FetchOutcomes",
+    "fetch_outcomes",
+    "QueuedCheck",
+    "RecheckResult",
+    "RecheckTarget",
+    "article_host",
+    "make_due",
+    "move_checks",
+    "outlet_clause",
+    "outlet_key",
+    "queued_checks",
     "ALERT_STATES",
     "Admitted",
     "Alert",
@@ -154,6 +197,7 @@ __all__ = [
     "Candidate",
     "CandidateLimits",
     "Database",
+    "DatabaseMissing",
     "DatabaseUnavailable",
     "DayCount",
     "Delivery",
@@ -241,6 +285,7 @@ __all__ = [
     "mark_sent",
     "mark_skipped",
     "open_database",
+    "sqlite_path",
     "outlets",
     "pending_deliveries",
     "prune_fetch_logs",

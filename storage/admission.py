@@ -25,9 +25,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.frontier import add_candidates, outlet_of
+from storage.frontier import add_candidates
 from storage.limits import CandidateLimits, cut
 from storage.models import Article, ArticleAlias
+from storage.outlets import article_host
 from storage.types import Candidate
 
 logger = logging.getLogger(__name__)
@@ -69,13 +70,13 @@ def admit_candidates(
     too_long = len({c.url for c in candidates if len(c.url) > limits.url_chars})
     known = _known(s, [c.url for c in listed])
     fresh = [c for c in listed if c.url not in known]
-    room = _host_room(s, {outlet_of(c.url) for c in fresh}, now, limits.per_host_per_day)
+    room = _host_room(s, {article_host(c.url) for c in fresh}, now, limits.per_host_per_day)
     source_room = _source_room(s, source_id, now, limits.per_source_per_day) if fresh else 0
     budget = min(limits.per_check, source_room)
     taken: list[Candidate] = []
     over_budget = over_host = 0
     for candidate in fresh:
-        host = outlet_of(candidate.url)
+        host = article_host(candidate.url)
         if room[host] <= 0:
             over_host += 1
         elif len(taken) >= budget:

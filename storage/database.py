@@ -26,8 +26,8 @@ from sqlalchemy.exc import DatabaseError as _NotADatabase
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
-from storage.exceptions import DatabaseUnavailable, InvalidDatabaseURL
-from storage.migrate import upgrade
+from storage.exceptions import DatabaseMissing, DatabaseUnavailable, InvalidDatabaseURL
+from storage.migrate import current_revision, upgrade
 from storage.models import (
     Alert,
     Article,
@@ -157,23 +157,28 @@ class Database:
         return f"Database({self.safe_url!r})"
 
 
-def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -> Database:
+def open_database(url: str, *, create_tables: bool = True, create: bool = True,
+                  echo: bool = False) -> Database:
     """Open the database at ``url`` and (by default) migrate its schema to the code's.
 
     Accepts ``sqlite:///path``, ``sqlite://`` (in memory), and ``postgresql+psycopg://…``
     (``postgresql://`` and ``postgres://`` are taken to mean psycopg 3). A fresh database is
     created at head, an older one upgraded (see ``storage.migrate``); one migrated by a newer
     newswatch raises :class:`~storage.exceptions.SchemaTooNew`. ``create_tables=False`` skips
-    migrating, for callers that know the schema is current.
+    migrating, for callers that know the schema is current. ``create=False`` is for readers:
+    where there is no newswatch database yet (no SQLite file, or no tables) it raises
+    :class:`~storage.exceptions.DatabaseMissing` and makes nothing, not even a folder.
     """
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed, echo=echo)
+        engine = _sqlite_engine(parsed, echo=echo, create=create)
     else:
         engine = create_engine(
             parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
         )
     db = Database(engine, parsed.render_as_string(hide_password=False))
+    if not create:
+        _require_schema(db)
     if create_tables:
         try:
             upgrade(engine, safe_url=db.safe_url)
@@ -185,6 +190,32 @@ def open_database(url: str, *, create_tables: bool = True, echo: bool = False) -
             raise
     logger.info("database.opened", extra={"url": db.safe_url, "dialect": db.dialect})
     return db
+
+
+def _require_schema(db: Database) -> None:
+    """Raise :class:`DatabaseMissing` unless the database holds newswatch's tables."""
+    try:
+        revision = current_revision(db.engine)
+    except _NotADatabase as exc:  # a file that is not SQLite, or corrupt
+        db.close()
+        raise DatabaseUnavailable(db.safe_url, str(exc.orig)) from exc
+    except BaseException:
+        db.close()
+        raise
+    if revision is None:
+        db.close()
+        raise DatabaseMissing(db.safe_url, "this database (it has no newswatch tables)")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names, or ``None`` (in memory, a ``file:`` URI, or not
+    SQLite)."""
+    parsed = _parse(url)
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or path in ("", ":memory:") \
+            or path.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(path).expanduser()
 
 
 def _parse(url: str) -> URL:
@@ -208,7 +239,7 @@ def _parse(url: str) -> URL:
     return parsed
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, *, echo: bool, create: bool = True) -> Engine:
     path = url.database or ""
     in_memory = path in ("", ":memory:") or url.query.get("mode") == "memory"
     kwargs: dict[str, Any] = {"echo": echo}
@@ -216,7 +247,12 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         # One shared connection, or every checkout would see a different empty database.
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
-        if not path.startswith("file:"):
+        if not create and not path.startswith("file:") and not Path(path).expanduser().is_file():
+            # Connecting would make an empty file: a reader with a mistyped path or in
+            # another folder would then answer "nothing matched" about the wrong database.
+            where = Path(path).expanduser().absolute()
+            raise DatabaseMissing(url.render_as_string(), f"{where} (no such file)")
+        if create and not path.startswith("file:"):
             try:
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -7,6 +7,7 @@ silently skipped by ``add_candidates``, a missing history row is ``None`` where 
 StorageError
 ├── InvalidDatabaseURL     the URL cannot be parsed or names a database we do not support
 ├── DatabaseUnavailable    the database does not answer (server down, file not writable)
+├── DatabaseMissing        no newswatch database where the URL points (and none was to be made)
 ├── SchemaTooNew           the database was migrated by a newer newswatch than this one
 ├── NotFound               an article, version or snapshot the caller named does not exist
 ├── SnapshotCorrupt        stored snapshot bytes do not match their sha256
@@ -50,6 +51,18 @@ class DatabaseUnavailable(StorageError):
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"database {url} is unavailable: {reason}")
         self.url = url
+
+
+class DatabaseMissing(StorageError):
+    """There is no newswatch database at the URL, and the caller asked not to create one."""
+
+    def __init__(self, url: str, where: str) -> None:
+        super().__init__(
+            f"no newswatch database at {where} ({url}): start the daemon (`newswatch run`) or "
+            "`newswatch db upgrade` to create it, or point [database] url (or "
+            "NEWSWATCH_DATABASE_URL) at the database the daemon uses")
+        self.url = url
+        self.where = where
 
 
 class NotFound(StorageError):

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -21,6 +20,7 @@ from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.lifecycle import ERROR_CHARS
 from storage.models import Article, ArticleAlias, Source
+from storage.outlets import article_host
 from storage.sql import upsert_insert
 from storage.statements import CLAIM_DUE_ARTICLES, LEASE_ARTICLES, RESCHEDULE, sync_loaded
 from storage.types import Candidate, DueArticle, DueSource, SourceSpec
@@ -28,12 +28,6 @@ from storage.types import Candidate, DueArticle, DueSource, SourceSpec
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500
-
-
-def outlet_of(url: str) -> str:
-    """The outlet an article URL belongs to: its host, lower-case, without ``www.``."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
 
 
 def sync_sources(s: Session, specs: list[SourceSpec], now: datetime) -> None:
@@ -202,7 +196,7 @@ def _resolve_aliases(s: Session, by_url: dict[str, Candidate]) -> dict[str, Cand
 def _new_article_row(c: Candidate, *, source_id: int | None, now: datetime) -> dict[str, object]:
     return {
         "url": c.url,
-        "outlet": outlet_of(c.url),
+        "outlet": article_host(c.url),
         "source_id": source_id,
         "first_seen_at": now,
         "next_check_at": now,

@@ -12,6 +12,7 @@ from storage.exceptions import NotFound
 from storage.fingerprint import changed_fields
 from storage.models import Article, FetchLog, Version
 from storage.moves import resolve_url
+from storage.outlets import outlet_clause
 from storage.types import ArticleSummary, VersionDiff, VersionSummary
 
 
@@ -21,7 +22,7 @@ def list_articles(
     """The most recently discovered articles first, optionally from one outlet."""
     stmt = select(Article).order_by(col(Article.first_seen_at).desc(), col(Article.id).desc())
     if outlet is not None:
-        stmt = stmt.where(col(Article.outlet) == outlet.lower().removeprefix("www."))
+        stmt = stmt.where(outlet_clause(outlet))
     return [
         ArticleSummary(
             id=a.id or 0,

@@ -22,6 +22,7 @@ from storage.exceptions import NotFound, SnapshotCorrupt
 from storage.fingerprint import fingerprint
 from storage.lifecycle import locked_article
 from storage.models import Article, Version
+from storage.outlets import outlet_clause
 from storage.snapshots import load_snapshot
 from storage.types import ArticleFields, ReextractReport
 from storage.versions import append_version
@@ -44,7 +45,7 @@ def article_ids(s: Session, *, outlet: str | None = None) -> list[int]:
     """Ids of the articles that have versions, oldest first (what a re-extraction visits)."""
     stmt = select(Article.id).where(col(Article.version_count) > 0).order_by(col(Article.id))
     if outlet is not None:
-        stmt = stmt.where(col(Article.outlet) == outlet.lower().removeprefix("www."))
+        stmt = stmt.where(outlet_clause(outlet))
     return [i for i in s.exec(stmt).all() if i is not None]
 
 

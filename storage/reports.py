@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
+from storage.backlog import unsettled_somewhere
 from storage.columns import MAX_ID, is_row_id
 from storage.discovery import ProviderStats, discovery_stats
 from storage.models import (
@@ -29,6 +30,7 @@ from storage.models import (
     Story,
     Version,
 )
+from storage.outlets import outlet_clause
 from storage.types import StoryInfo
 from storage.walls import OutletWalls, wall_shares
 
@@ -51,6 +53,7 @@ class ArticleQuery:
     gone: bool = False
     churning: bool = False  # only articles that change on every visit (storage.churn)
     edit_class: str | None = None
+    language: str | None = None  # two-letter code: "en" also finds "en-GB"
     limit: int = 100
     offset: int = 0
 
@@ -72,6 +75,7 @@ class ArticleRow:
     source_url: str | None
     # Set while the article changes on every visit: its versions are not recorded meanwhile.
     churning_since: datetime | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class EditRow:
     words_added: int
     words_removed: int
     classes: tuple[str, ...]
+    language: str | None = None
+    version_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,7 @@ class DeliveryState:
     """One channel's view of one alert."""
 
     channel: str
-    status: str  # "sent" | "failed"
+    status: str  # "sent" | "failed" | "skipped" | "pending" (not tried yet)
     attempts: int
     last_error: str | None
     sent_at: datetime | None
@@ -189,13 +195,20 @@ def _classes(version: Version) -> tuple[str, ...]:
 
 def _article_select() -> Any:
     return (
-        select(Article, Version.published, Source.url)
+        select(Article, Version.published, Source.url, Version.language)
         .outerjoin(Version, col(Version.id) == col(Article.current_version_id))
         .outerjoin(Source, col(Source.id) == col(Article.source_id))
     )
 
 
-def _row(article: Article, published: datetime | None, source_url: str | None) -> ArticleRow:
+def language_clause(column: Any, language: str) -> Any:
+    """``column`` holds ``language`` or one of its regional forms (``en`` finds ``en-GB``)."""
+    code = language.strip().lower()
+    return or_(func.lower(column) == code, func.lower(column).like(f"{code}-%"))
+
+
+def _row(article: Article, published: datetime | None, source_url: str | None,
+         language: str | None = None) -> ArticleRow:
     return ArticleRow(
         id=article.id or 0,
         url=article.url,
@@ -209,6 +222,7 @@ def _row(article: Article, published: datetime | None, source_url: str | None) -
         published=published or article.hint_published,
         source_url=source_url,
         churning_since=article.churning_since,
+        language=language,
     )
 
 
@@ -218,7 +232,7 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
     if q.until is not None:
         stmt = stmt.where(col(Article.first_seen_at) < q.until)
     if q.outlet:
-        stmt = stmt.where(col(Article.outlet) == q.outlet.lower().removeprefix("www."))
+        stmt = stmt.where(outlet_clause(q.outlet))
     if q.source:
         if is_row_id(q.source):
             source_id = int(q.source) if int(q.source) <= MAX_ID else -1  # -1: no source
@@ -239,6 +253,10 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
                    EditClass.name == q.edit_class)
         )
         stmt = stmt.where(exists(classified))
+    if q.language:
+        stmt = stmt.where(exists(select(Version.id).where(
+            col(Version.id) == col(Article.current_version_id),
+            language_clause(Version.language, q.language))))
     # An article retired into another (it moved to a URL that already had a history) is
     # listed under the article that continues.
     stmt = stmt.where(col(Article.moved_to_id).is_(None))
@@ -261,7 +279,7 @@ def query_articles(
                q).order_by(*order).offset(q.offset).limit(q.limit)).all())
     if not ids:
         return []
-    found = {a.id: (a, p, u) for a, p, u in
+    found = {a.id: (a, p, u, lang) for a, p, u, lang in
              s.exec(_article_select().where(col(Article.id).in_(ids))).all()}
     return [_row(*found[i]) for i in ids]
 
@@ -277,15 +295,15 @@ def _filtered(s: Session, stmt: Any, q: ArticleQuery, matches: TextMatcher,
         if not batch:
             break
         start += len(batch)
-        texts = _current_texts(s, [a.current_version_id for a, _, _ in batch])
-        for article, published, source_url in batch:
+        texts = _current_texts(s, [a.current_version_id for a, _, _, _ in batch])
+        for article, published, source_url, language in batch:
             text = texts.get(article.current_version_id or 0) or article.hint_title or ""
             if not matches(text):
                 continue
             if skipped < q.offset:
                 skipped += 1
                 continue
-            kept.append(_row(article, published, source_url))
+            kept.append(_row(article, published, source_url, language))
             if len(kept) == q.limit:
                 break
     return kept
@@ -325,6 +343,8 @@ def recent_edits(
     edit_class: str | None = None,
     matches: TextMatcher | None = None,
     scan: int | None = None,
+    language: str | None = None,
+    until: datetime | None = None,
 ) -> list[EditRow]:
     """Versions 2 and later, newest first: the quiet edits.
 
@@ -342,9 +362,13 @@ def recent_edits(
             .order_by(col(Version.fetched_at).desc(), col(Version.id).desc())
         )
         if outlet:
-            stmt = stmt.where(col(Article.outlet) == outlet.lower().removeprefix("www."))
+            stmt = stmt.where(outlet_clause(outlet))
         if since is not None:
             stmt = stmt.where(col(Version.fetched_at) >= since)
+        if until is not None:
+            stmt = stmt.where(col(Version.fetched_at) < until)
+        if language:
+            stmt = stmt.where(language_clause(Version.language, language))
         if edit_class:
             stmt = stmt.where(exists(select(EditClass.version_id).where(
                 EditClass.version_id == col(Version.id),
@@ -398,11 +422,14 @@ def _edit_row(version: Version, url: str, outlet: str, title: str | None) -> Edi
         words_added=version.words_added,
         words_removed=version.words_removed,
         classes=_classes(version),
+        language=version.language,
+        version_id=version.id,
     )
 
 
 def coverage_by_day(
-    s: Session, *, since: datetime | None = None, until: datetime | None = None
+    s: Session, *, since: datetime | None = None, until: datetime | None = None,
+    outlet: str | None = None, language: str | None = None,
 ) -> list[DayCount]:
     """Articles per outlet per day, oldest day first; the day is the publication date when the
     page gave one (that is when the coverage appeared), else the day newswatch first saw it."""
@@ -420,6 +447,10 @@ def coverage_by_day(
         stmt = stmt.where(when >= since)
     if until is not None:
         stmt = stmt.where(when < until)
+    if outlet:
+        stmt = stmt.where(outlet_clause(outlet))
+    if language:
+        stmt = stmt.where(language_clause(Version.language, language))
     return [
         DayCount(day=d if isinstance(d, date) else date.fromisoformat(str(d)), outlet=o,
                  articles=int(n))
@@ -429,9 +460,15 @@ def coverage_by_day(
 
 
 def list_alerts(
-    s: Session, *, state: str | None = None, limit: int = 100, offset: int = 0
+    s: Session, *, state: str | None = None, limit: int = 100, offset: int = 0,
+    channels: Sequence[str] = (),
 ) -> list[AlertRow]:
-    """Alerts newest first, optionally only those ``pending``, ``sent`` or ``failed``."""
+    """Alerts newest first, optionally only those ``pending``, ``sent`` or ``failed``.
+
+    ``channels`` (the configured channels' keys) makes each alert show every one of them:
+    a channel that has not tried it yet is ``pending`` there, and the alert is pending until
+    every channel settled it (see ``storage.backlog``).
+    """
     if state not in (None, *ALERT_STATES):
         raise ValueError(f"unknown alert state {state!r}: use {', '.join(ALERT_STATES)}")
     stmt = (
@@ -439,7 +476,7 @@ def list_alerts(
         .join(Article, col(Article.id) == col(Alert.article_id))
         .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
     )
-    stmt = _alert_state_filter(stmt, state)
+    stmt = _alert_state_filter(stmt, state, channels)
     found = s.exec(stmt.offset(offset).limit(limit)).all()
     ids = [alert.id for alert, _, _ in found]
     by_alert: dict[int, list[DeliveryState]] = {}
@@ -450,7 +487,11 @@ def list_alerts(
                 last_error=d.last_error, sent_at=d.sent_at, next_attempt_at=d.next_attempt_at))
     rows = []
     for alert, url, title in found:
-        deliveries = tuple(sorted(by_alert.get(alert.id or 0, []), key=lambda d: d.channel))
+        tried = by_alert.get(alert.id or 0, [])
+        untried = [DeliveryState(channel=c, status="pending", attempts=0, last_error=None,
+                                 sent_at=None, next_attempt_at=None)
+                   for c in channels if c not in {d.channel for d in tried}]
+        deliveries = tuple(sorted(tried + untried, key=lambda d: d.channel))
         rows.append(AlertRow(
             id=alert.id or 0, kind=alert.kind, created_at=alert.created_at,
             article_id=alert.article_id, url=url,
@@ -461,7 +502,7 @@ def list_alerts(
 
 def _state(deliveries: Sequence[DeliveryState]) -> str:
     statuses = {d.status for d in deliveries}
-    if not statuses:
+    if not statuses or "pending" in statuses and "failed" not in statuses:
         return "pending"
     if "failed" in statuses:
         return "failed"
@@ -469,20 +510,22 @@ def _state(deliveries: Sequence[DeliveryState]) -> str:
     return "sent" if "sent" in statuses else "skipped"
 
 
-def _alert_state_filter(stmt: Any, state: str | None) -> Any:
+def _alert_state_filter(stmt: Any, state: str | None, channels: Sequence[str] = ()) -> Any:
     def having(status: str) -> Any:
         return exists().where(
             and_(col(Delivery.alert_id) == col(Alert.id), col(Delivery.status) == status))
 
     any_delivery = exists().where(col(Delivery.alert_id) == col(Alert.id))
+    # Untried on a configured channel: pending, even where another channel sent it.
+    waiting = unsettled_somewhere(channels) if channels else ~any_delivery
     if state == "pending":
-        return stmt.where(~any_delivery)
+        return stmt.where(waiting, ~having("failed"))
     if state == "failed":
         return stmt.where(having("failed"))
     if state == "sent":
-        return stmt.where(having("sent"), ~having("failed"))
+        return stmt.where(having("sent"), ~having("failed"), ~waiting)
     if state == "skipped":
-        return stmt.where(any_delivery, ~having("sent"), ~having("failed"))
+        return stmt.where(any_delivery, ~having("sent"), ~having("failed"), ~waiting)
     return stmt
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from storage.columns import as_utc
 from storage.exceptions import SearchQueryError
+from storage.outlets import outlet_key
 from storage.searchquery import parse, to_fts5, to_tsquery
 from storage.types import SearchHit
 
@@ -135,8 +136,12 @@ def search(
         params["q"] = to_tsquery(node)
         sql = (_pg_versions if all_versions else _pg_current)(outlet is not None)
     if outlet is not None:
-        params["outlet"] = outlet.lower().removeprefix("www.")
-    sql = sql.replace("{outlet}", "a.outlet = :outlet" if outlet is not None else "true")
+        key = outlet_key(outlet)  # the outlet's own host and its subdomains
+        params["outlet"] = key
+        params["outlet_sub"] = "%." + key.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_")
+    sql = sql.replace("{outlet}", "(a.outlet = :outlet OR a.outlet LIKE :outlet_sub ESCAPE '\\')"
+                      if outlet is not None else "true")
     try:
         # A savepoint, so that a failing query cannot abort the caller's transaction.
         with s.begin_nested():
@@ -162,7 +167,7 @@ def _hit(row: Any) -> SearchHit:
     )
 
 
-# Filled in per call: "a.outlet = :outlet" or "true".
+# Filled in per call: the outlet's articles, or "true".
 _OUTLET = "{outlet}"
 
 _SQLITE_CURRENT = f"""

@@ -1,11 +1,40 @@
 """Shared fixtures for the whole test suite."""
 
+import contextlib
+import logging
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from newswatch.newsroom import Newsroom
 from tests import pg
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The default database lives in the user's data folder: no test may touch the real one
+    # (subprocesses inherit this too).
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="newswatch-test-data-")
+
+
+@contextlib.contextmanager
+def logging_kept() -> Iterator[None]:
+    """Put the root logger back as it was: a command run in-process (CliRunner) points it at
+    its own output stream, which is closed once the command returns."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    with logging_kept():
+        yield
 
 
 @pytest.fixture

@@ -72,8 +72,12 @@ def config_reference() -> str:
             continue
         model = field.annotation
         assert isinstance(model, type) and issubclass(model, BaseModel), section
+        defaults = field.get_default(call_default_factory=True)
         for name, sub in model.model_fields.items():
-            default = _value(getattr(field.default, name))
+            # A default that depends on the machine (the data folder) says so in words.
+            shown = (sub.json_schema_extra or {}).get("shown_default") \
+                if isinstance(sub.json_schema_extra, dict) else None
+            default = str(shown) if shown else _value(getattr(defaults, name))
             rows.append(f"| `{section}.{name}` | `{default}` | `{env}_{name.upper()}` | "
                         f"{(sub.description or '').replace('|', '/')} |")
     return "\n".join(rows)

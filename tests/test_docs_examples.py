@@ -1,10 +1,13 @@
-"""The README's example commands run against a database filled from the demo newsroom, with
-the exit codes the README gives; docker-compose.yml has the shape the README describes."""
+"""The README's example commands run against the database `newswatch demo --once` makes, with
+the exit codes and the words the README gives; docker-compose.yml has the shape the README
+describes."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,14 +15,23 @@ import yaml
 from typer.testing import CliRunner
 
 from newswatch.cli import app
-from tests.api.populate import Populated, populate
+from tests.conftest import logging_kept
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def readme_examples() -> list[tuple[str, int]]:
-    """``(command, expected exit code)`` for each line of the marked example block."""
+@dataclass(frozen=True)
+class Example:
+    """One line of the README's example block: the command, its exit code, words it prints."""
+
+    command: str
+    code: int
+    says: tuple[str, ...]
+
+
+def readme_examples() -> list[Example]:
+    """Each line of the marked example block."""
     block = README.split("<!-- readme-examples:start -->", 1)[1].split(
         "<!-- readme-examples:end -->", 1)[0]
     found = []
@@ -28,27 +40,56 @@ def readme_examples() -> list[tuple[str, int]]:
             continue
         command, _, comment = line.partition("  #")
         code = re.search(r"exit (\d)", comment)
-        found.append((command.strip(), int(code.group(1)) if code else 0))
+        found.append(Example(command.strip(), int(code.group(1)) if code else 0,
+                             tuple(re.findall(r'"([^"]+)"', comment))))
     return found
 
 
+def readme_demo_setup() -> tuple[list[str], str]:
+    """The README's two lines that make the examples' database: the demo command, and the
+    database URL it exports."""
+    block = README.split("play the demo's whole script at once", 1)[1].split("```sh\n", 1)[1]
+    demo, export = block.split("```", 1)[0].strip().splitlines()
+    return shlex.split(demo)[1:], export.removeprefix("export NEWSWATCH_DATABASE_URL=")
+
+
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Populated:
-    return populate(tmp_path_factory.mktemp("readme"))
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the README's demo command makes (on a free port: 8765 may be busy)."""
+    folder = tmp_path_factory.mktemp("readme")
+    args, url = readme_demo_setup()
+    assert "--once" in args and url.startswith("sqlite:///"), (args, url)
+    here = os.getcwd()
+    os.chdir(folder)  # the README's paths are relative to where the reader types them
+    try:
+        with logging_kept():
+            result = CliRunner().invoke(app, [*args, "--port", "0"])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 0, result.output
+    return "sqlite:///" + str(folder / url.removeprefix("sqlite:///"))
 
 
-@pytest.mark.parametrize(("command", "code"), readme_examples())
-def test_readme_example_runs_as_documented(command: str, code: int, filled: Populated,
+@pytest.mark.parametrize("example", readme_examples(), ids=lambda e: e.command)
+def test_readme_example_runs_as_documented(example: Example, demo_database: str,
                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                            ) -> None:
     monkeypatch.chdir(tmp_path)  # exports land here
-    args = [*shlex.split(command)[1:], "--config", str(filled.config)]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == code, f"{command}: {result.output}"
+    result = CliRunner().invoke(app, shlex.split(example.command)[1:],
+                                env={"NEWSWATCH_DATABASE_URL": demo_database, "COLUMNS": "200"})
+    assert result.exit_code == example.code, f"{example.command}: {result.output}"
+    for words in example.says:
+        assert words in result.output, f"{example.command} does not show {words!r}:\n" \
+                                       f"{result.output}"
+
+
+def test_readme_says_how_to_run_the_installed_command() -> None:
+    setup = README.split("## Set up on a fresh machine", 1)[1].split("## Try it offline", 1)[0]
+    assert ".venv/bin/newswatch" in setup and ". .venv/bin/activate" in setup
 
 
 def test_readme_has_examples_of_every_reading_command() -> None:
-    used = {command.split()[1] for command, _ in readme_examples()}
+    used = {example.command.split()[1] for example in readme_examples()}
     assert used >= {"articles", "show", "history", "diff", "edits", "search", "stories",
                     "alerts", "stats", "sources", "export"}
 

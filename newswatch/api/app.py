@@ -16,7 +16,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +28,7 @@ from newswatch.api import (
     routes_articles,
     routes_misc,
     routes_ops,
+    routes_recheck,
     routes_search,
     routes_sources,
 )
@@ -87,8 +88,8 @@ def create_app(db: storage.Database, settings: Settings, *,
     app.state.feeds = TTLCache(feed_ttl, max_entries=FEED_ENTRIES)
     app.state.daemon = daemon
     app.state.probe = DatabaseProbe(db)  # /healthz never queues behind the pages
-    for module in (routes_articles, routes_search, routes_misc, routes_sources, feeds,
-                   routes_ops, docs, web_routes):
+    for module in (routes_articles, routes_search, routes_misc, routes_sources,
+                   routes_recheck, feeds, routes_ops, docs, web_routes):
         app.include_router(module.router)
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -113,8 +114,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     """Every error is JSON with a ``detail`` message a person can act on."""
 
     @app.exception_handler(storage.NotFound)
-    async def not_found(_: Request, error: storage.NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=404)
+    async def not_found(request: Request, error: storage.NotFound) -> Response:
+        return _error(request, str(error), 404)
 
     @app.exception_handler(BadQuery)
     async def bad_query(_: Request, error: BadQuery) -> JSONResponse:
@@ -141,9 +142,11 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
         problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
                     f": {e['msg']}{_hint(e)}" for e in error.errors()]
+        if _wants_page(request):
+            return _error(request, "; ".join(problems), 422)
         return JSONResponse({"detail": "; ".join(problems),
                              "errors": jsonable_encoder(error.errors())}, status_code=422)
 
@@ -153,11 +156,32 @@ def _add_error_handlers(app: FastAPI) -> None:
                                        f"{error}"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         detail = error.detail if error.status_code != 404 or error.detail != "Not Found" \
             else "no such page: see /docs for the API"
-        return JSONResponse({"detail": detail}, status_code=error.status_code,
-                            headers=getattr(error, "headers", None))
+        return _error(request, str(detail), error.status_code,
+                      headers=getattr(error, "headers", None))
+
+
+# Paths whose answers are for programs: always JSON, whatever the client accepts.
+_MACHINE_PATHS = ("/api/", "/feeds/", "/healthz", "/metrics", "/openapi.json", "/docs")
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for one of the web pages (not the API): it gets an error page."""
+    return not request.url.path.startswith(_MACHINE_PATHS) \
+        and "text/html" in request.headers.get("accept", "")
+
+
+def _error(request: Request, detail: str, status: int,
+           headers: dict[str, str] | None = None) -> Response:
+    """The error as a page for a browser on the web pages, else as JSON ``{"detail"}``."""
+    if _wants_page(request):
+        templates = request.app.state.templates
+        return templates.TemplateResponse(request, "error.html",  # type: ignore[no-any-return]
+                                          {"status": status, "detail": detail},
+                                          status_code=status, headers=headers)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 

@@ -26,6 +26,7 @@ import storage
 from newswatch.api.app import DAEMON_SERVER_THREADS, create_app
 from newswatch.api.channel import ChildSpec, ParentDaemon
 from newswatch.logs import configure_logging
+from newswatch.redaction import channel_names
 from scheduler.metrics import database_gauges
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     listener = socket.socket(fileno=args.listen_fd)
     settings = spec.settings
     with storage.open_database(settings.database.url, create_tables=False) as db:
-        gauges = database_gauges(db, channels=spec.alert_channels,
+        gauges = database_gauges(db, channels=channel_names(settings),
                                  clock=lambda: datetime.now(UTC))
         server: uvicorn.Server | None = None
         gone = threading.Event()

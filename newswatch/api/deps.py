@@ -16,6 +16,7 @@ from sqlmodel import Session
 import storage
 from newswatch.api.cache import TTLCache
 from newswatch.config import Settings
+from newswatch.outlets import OutletDirectory, outlet_directory
 from scheduler.redact import Redactor
 
 
@@ -72,3 +73,12 @@ WriteSessionDep = Annotated[Session, Depends(get_transaction)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 TokenDep = Depends(require_token)
+
+
+def get_outlets(request: Request, session: SessionDep, cache: AggregatesDep,
+                settings: SettingsDep) -> OutletDirectory:
+    """The outlets' display names (learned from the stored pages at most every 30 s)."""
+    return cache.get("outlets", lambda: outlet_directory(session, settings.outlets.names))
+
+
+OutletsDep = Annotated[OutletDirectory, Depends(get_outlets)]

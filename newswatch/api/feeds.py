@@ -25,8 +25,9 @@ from sqlmodel import Session
 
 import storage
 from newswatch.api.cache import TTLCache
-from newswatch.api.deps import SessionDep
+from newswatch.api.deps import OutletsDep, SessionDep
 from newswatch.api.links import absolute, base_url, this_page
+from newswatch.outlets import OutletDirectory
 from newswatch.queries import TOPIC_SCAN, article_query, topic_matcher
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -48,22 +49,24 @@ def xml_text(value: str) -> str:
 
 @router.get("/new.atom", response_class=Response,
             responses={200: {"content": {"application/atom+xml": {}}}})
-def new_coverage(request: Request, session: SessionDep, outlet: Outlet = None,
-                 topic: Topic = None, limit: Count = 50) -> Response:
+def new_coverage(request: Request, session: SessionDep, outlets: OutletsDep,
+                 outlet: Outlet = None, topic: Topic = None, limit: Count = 50) -> Response:
     """New coverage: the most recently discovered articles."""
     matches = topic_matcher(topic)  # a bad query is a 422 before anything is cached
 
     def render() -> bytes:
-        rows = storage.query_articles(session, article_query(outlet=outlet, limit=limit),
-                                      matches=matches, scan=TOPIC_SCAN)
+        rows = storage.query_articles(
+            session, article_query(outlet=outlets.resolve(outlet) if outlet else None,
+                                   limit=limit), matches=matches, scan=TOPIC_SCAN)
         rows = [r for r in rows if r.version_count]
         feed = _feed(request, "newswatch: new coverage", outlet, topic,
                      max((r.first_seen_at for r in rows), default=None))
         for row in rows:
             _entry(feed, request, entry_id=f"urn:newswatch:article:{row.id}",
                    title=row.title or row.url, url=row.url, article_id=row.id,
-                   updated=row.first_seen_at, outlet=row.outlet,
-                   summary=f"New coverage from {row.outlet}"
+                   updated=row.first_seen_at, outlet=outlets.name(row.outlet),
+                   summary=f"New coverage from {outlets.name(row.outlet)}"
+                           + (f" in {row.language}" if row.language else "")
                            + (f", published {row.published:%Y-%m-%d %H:%M} UTC"
                               if row.published else ""))
         return _serialise(feed)
@@ -73,32 +76,42 @@ def new_coverage(request: Request, session: SessionDep, outlet: Outlet = None,
 
 @router.get("/edits.atom", response_class=Response,
             responses={200: {"content": {"application/atom+xml": {}}}})
-def edits(request: Request, session: SessionDep, outlet: Outlet = None, topic: Topic = None,
-          limit: Count = 50) -> Response:
-    """Edits: every new version of an article already seen, with what changed."""
+def edits(request: Request, session: SessionDep, outlets: OutletsDep, outlet: Outlet = None,
+          topic: Topic = None, limit: Count = 50) -> Response:
+    """Edits: every new version of an article already seen, with the words that changed
+    ("Madinsky → Medinsky"), its classes and a link to the diff."""
     matches = topic_matcher(topic)
 
     def render() -> bytes:
-        return _serialise(_edits_feed(request, session, outlet, topic, limit, matches))
+        return _serialise(_edits_feed(request, session, outlets, outlet, topic, limit,
+                                      matches))
 
     return _cached(request, render)
 
 
-def _edits_feed(request: Request, session: Session, outlet: str | None, topic: str | None,
-                limit: int, matches: storage.TextMatcher | None) -> ET.Element:
-    rows = storage.recent_edits(session, limit=limit, outlet=outlet, matches=matches,
-                                scan=TOPIC_SCAN)
+def _edits_feed(request: Request, session: Session, outlets: OutletDirectory,
+                outlet: str | None, topic: str | None, limit: int,
+                matches: storage.TextMatcher | None) -> ET.Element:
+    rows = storage.recent_edits(session, limit=limit,
+                                outlet=outlets.resolve(outlet) if outlet else None,
+                                matches=matches, scan=TOPIC_SCAN)
+    changes = storage.edit_changes(session, [r.version_id for r in rows if r.version_id])
     feed = _feed(request, "newswatch: edits", outlet, topic,
                  max((r.fetched_at for r in rows), default=None))
     for row in rows:
         changed = ", ".join(row.changed_fields) or "text"
-        classes = f" ({', '.join(row.classes)})" if row.classes else ""
+        classes = f" [{', '.join(row.classes)}]" if row.classes else ""
+        words = "; ".join(changes.get(row.version_id or 0, ()))
         _entry(feed, request, entry_id=f"urn:newswatch:version:{row.article_id}:{row.number}",
-               title=f"Edited: {row.title or row.url}", url=row.url,
-               article_id=row.article_id, updated=row.fetched_at, outlet=row.outlet,
-               summary=f"Version {row.number}: {changed} changed{classes}, "
-                       f"+{row.words_added} / -{row.words_removed} words",
-               diff_to=row.number)
+               title=f"Edited: {row.title or row.url}" + (f" ({words})" if words else ""),
+               url=row.url, article_id=row.article_id, updated=row.fetched_at,
+               outlet=outlets.name(row.outlet),
+               summary=(f"{words}. " if words else "")
+               + f"Version {row.number}: {changed} changed{classes}, "
+                 f"+{row.words_added} / -{row.words_removed} words. The diff: "
+               + absolute(request, "article_page", article_id=row.article_id)
+               + f"?from={row.number - 1}&to={row.number}",
+               diff_to=row.number, categories=row.classes)
     return feed
 
 
@@ -133,7 +146,7 @@ def _feed(request: Request, title: str, outlet: str | None, topic: str | None,
 
 def _entry(feed: ET.Element, request: Request, *, entry_id: str, title: str, url: str,
            article_id: int, updated: datetime, outlet: str, summary: str,
-           diff_to: int | None = None) -> None:
+           diff_to: int | None = None, categories: tuple[str, ...] = ()) -> None:
     entry = _sub(feed, "entry")
     _sub(entry, "id", entry_id)
     _sub(entry, "title", title)
@@ -145,6 +158,8 @@ def _entry(feed: ET.Element, request: Request, *, entry_id: str, title: str, url
     _sub(entry, "updated", _iso(updated))
     author = _sub(entry, "author")
     _sub(author, "name", outlet)
+    for category in categories:
+        _sub(entry, "category", term=category)
     _sub(entry, "summary", summary)
 
 

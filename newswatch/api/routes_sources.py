@@ -13,8 +13,8 @@ from fastapi import APIRouter, status
 
 import storage
 from newswatch.api.deps import RedactorDep, SessionDep, TokenDep, WriteSessionDep
-from newswatch.api.params import SourceId
-from newswatch.api.schemas import Message, SourceIn
+from newswatch.api.params import Limit, Offset, SourceId
+from newswatch.api.schemas import Message, Page, SourceIn
 from newswatch.durations import parse_duration
 from newswatch.redaction import masked_source
 
@@ -23,12 +23,13 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": Message},
                                                   403: {"model": Message}}
 
 
-@router.get("", response_model=list[storage.SourceRow])
-def list_sources(session: SessionDep, redactor: RedactorDep,
-                 enabled: bool = False) -> list[storage.SourceRow]:
+@router.get("", response_model=Page[storage.SourceRow])
+def list_sources(session: SessionDep, redactor: RedactorDep, enabled: bool = False,
+                 limit: Limit = 500, offset: Offset = 0) -> Page[storage.SourceRow]:
     """Every source with its schedule, health and number of articles."""
-    return [masked_source(row, redactor)
+    rows = [masked_source(row, redactor)
             for row in storage.list_sources(session, enabled_only=enabled)]
+    return Page.of(rows[offset:offset + limit], limit=limit, offset=offset)
 
 
 @router.post("", response_model=storage.SourceRow, status_code=status.HTTP_201_CREATED,

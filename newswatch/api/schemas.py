@@ -4,7 +4,7 @@ turns them into JSON schemas), wrapped here in pages and detail objects."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -110,8 +110,8 @@ class SourceIn(BaseModel):
     url: str = Field(max_length=MAX_URL_CHARS, description="http(s) URL of the feed, "
                      "sitemap, listing page or article (no user name or password in it).")
     kind: SourceKind = "feed"
-    every: str = Field("10m", max_length=32, description="How often it is polled, from 1m "
-                       "to 30d, e.g. 10m.")
+    every: str = Field("5m", max_length=32, description="How often it is polled, from 1m "
+                       "to 30d, e.g. 10m (default: 5m, as in the configuration).")
 
     @field_validator("url")
     @classmethod
@@ -158,10 +158,33 @@ class Message(BaseModel):
 
 
 class OutletOut(BaseModel):
-    """An outlet (a host) and how many articles are stored from it."""
+    """An outlet: its key (the registered domain), its display name, how many articles are
+    stored from it, and the hosts they came from."""
 
     outlet: str
+    name: str
     articles: int
+    hosts: list[str]
+
+
+class CoverageOut(BaseModel):
+    """How many articles one outlet published (or, without a date, was first seen) on a day."""
+
+    day: date
+    outlet: str
+    name: str
+    articles: int
+
+
+class ChannelOut(BaseModel):
+    """One alert channel's backlog: alerts it has not settled, the oldest one's time and
+    age, and how many of them failed at their last attempt."""
+
+    channel: str
+    pending: int
+    oldest_pending_at: datetime | None
+    oldest_pending_seconds: float | None
+    failing: int
 
 
 class StoryOut(BaseModel):

@@ -10,6 +10,7 @@ from newswatch.cli import (  # noqa: F401  (importing a module registers its com
     history,
     maintenance,
     query,
+    recheck,
     serve,
     sources,
 )

@@ -21,7 +21,7 @@ def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML 
               "(needs newswatch[browser] and Chromium).")] = False) -> None:
     """Show what newswatch would store for one page, and where each field came from.
 
-    A URL is fetched with the configured [fetch] settings (User-Agent, proxy, timeouts). The
+    A URL is fetched with the configured \\[fetch] settings (User-Agent, proxy, timeouts). The
     page is judged as the daemon judges it: a bot wall, a consent or sign-in page, a paywall
     teaser, a soft 404 or a page without text is said to be one, with the signals that said so.
     For the title, authors, date and language, every candidate the page offers is listed

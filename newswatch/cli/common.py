@@ -101,11 +101,19 @@ def load_redactor(config: Path | None, *, channels: bool = False) -> Redactor:
     return redactor_for(load_config(config), channels=channels)
 
 
-def open_db(config: Path | None) -> storage.Database:
-    """The configured database, or exit 2 saying why it cannot be opened."""
+def open_db(config: Path | None, *, create: bool = False) -> storage.Database:
+    """The configured database, or exit 2 saying why it cannot be opened.
+
+    Only the commands that start a history (``run``, ``init``, ``demo``, ``db upgrade``) pass
+    ``create``: any other, run from another folder or with a mistyped URL, would otherwise
+    leave an empty database behind and report "nothing matched" about it.
+    """
     settings = load_config(config)
     try:
-        return storage.open_database(settings.database.url)
+        return storage.open_database(settings.database.url, create=create)
+    except storage.DatabaseMissing as error:
+        complain("no database", load_redactor(config, channels=False).text(str(error)))
+        raise typer.Exit(2) from None
     except storage.StorageError as error:
         complain("database error", error)
         raise typer.Exit(2) from None
@@ -124,3 +132,16 @@ def article_or_exit(session: Session, url_or_id: str) -> storage.Article:
                   highlight=False)
         raise typer.Exit(1)
     return article
+
+
+def outlet_named(session: Session, config: Path | None, given: str | None) -> str | None:
+    """The outlet key for what the user typed: a key, one of its hosts, or a display name
+    (the configured ones, then those learned from the stored pages)."""
+    if not given:
+        return None
+    from newswatch.outlets import outlet_directory
+
+    names = load_config(config).outlets.names
+    if "." in given and " " not in given.strip():
+        return storage.outlet_key(given)  # a domain or host: no need to read names
+    return outlet_directory(session, names).resolve(given)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +21,8 @@ from newswatch.cli.common import (
     out,
     start_logging,
 )
-from newswatch.config import default_config_text
-from newswatch.durations import parse_duration
+from newswatch.config import HealthConfig, default_config_text
+from newswatch.durations import format_duration, parse_duration
 from newswatch.redaction import redactor_for
 from scheduler.exceptions import SchedulerError
 
@@ -50,8 +50,8 @@ def run(config: ConfigOption = None,
                 report = await runtime.worker.run_until_idle()
                 delivered = await runtime.deliverer.deliver(limit=10_000)
                 err.print(f"checked {report.sources} source(s) and {report.articles} "
-                          f"article(s); alerts sent {delivered.sent}, failed {delivered.failed}",
-                          highlight=False)
+                          f"article(s); deliveries (an alert on one channel): "
+                          f"{delivered.sent} sent, {delivered.failed} failed", highlight=False)
             else:
                 from newswatch.api.server import serve_daemon
 
@@ -74,16 +74,22 @@ def demo(port: Annotated[int, typer.Option(min=0, max=65535,
          data: Annotated[Path | None, typer.Option(
              help="Folder for the demo database and alerts.jsonl (default: a temp folder).",
              file_okay=False)] = None,
+         once: Annotated[bool, typer.Option(
+             "--once", help="Play the whole script at once (no waiting), keep the history "
+             "in --data and exit: a database to try every command on.")] = False,
          log_level: LogLevel = "WARNING") -> None:
     """Watch a local, offline newsroom: new coverage and edits appear within a minute.
 
-    Example: newswatch demo
+    Example: newswatch demo --once --data demo-data
     """
-    from newswatch.demo import run_demo
+    from newswatch.demo import replay_demo, run_demo
 
     start_logging(log_level)
     try:
-        asyncio.run(run_demo(port=port, data=data, console=out))
+        if once:
+            asyncio.run(replay_demo(port=port, data=data, console=out))
+        else:
+            asyncio.run(run_demo(port=port, data=data, console=out))
     except OSError as error:
         if error.filename is not None:  # the data folder: the shared report says which
             raise
@@ -97,7 +103,8 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the configura
          Path("newswatch.toml"),
          force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
          ) -> None:
-    """Write a commented default configuration (watches the Istanbul talks).
+    """Write a commented default configuration (watches the Istanbul talks) and create the
+    database it names, so every command can be tried at once.
 
     Example: newswatch init newswatch.toml
     """
@@ -109,30 +116,61 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the configura
         raise typer.Exit(2)
     path.write_text(default_config_text(), encoding="utf-8")
     out.print(f"wrote {path}; edit it, then: newswatch run --config {path}", highlight=False)
+    with open_db(path, create=True) as db:
+        out.print(f"database: {db.safe_url}", highlight=False)
 
 
 @app.command()
 def health(config: ConfigOption = None,
-           max_age: Annotated[str, typer.Option(
-               "--max-age", help="How recent the last fetch must be, e.g. 30m.")] = "30m",
+           max_age: Annotated[str | None, typer.Option(
+               "--max-age", help="How recent the last fetch must be, e.g. 30m (default: "
+               "\\[health] max_age).")] = None,
            ) -> None:
-    """Exit 0 if the database answers and the daemon fetched something recently (for Docker).
+    """Exit 0 if the daemon fetched recently and enough of its recent fetches succeeded (the
+    Docker HEALTHCHECK); says why either way.
 
     Example: newswatch health --max-age 30m
     """
+    settings = load_config(config)
     try:
-        limit = parse_duration(max_age)
+        limit = parse_duration(max_age) if max_age else settings.health.max_age
     except ValueError as error:
         err.print(f"--max-age: {error}", highlight=False)
         raise typer.Exit(2) from None
+    now = datetime.now(UTC)
+    rules = settings.health
     try:
         with open_db(config) as db, db.session() as session:
-            last = storage.last_fetch_at(session)
+            found = storage.fetch_outcomes(session, since=now - rules.window)
     except storage.StorageError as error:
         err.print(f"unhealthy: database error: {error}", highlight=False)
         raise typer.Exit(1) from None
-    if last is None or datetime.now(UTC) - last > limit:
-        err.print(f"unhealthy: last fetch {last.isoformat() if last else 'never'}",
-                  highlight=False)
+    healthy, reason = judge_health(found, now=now, max_age=limit, rules=rules)
+    (out if healthy else err).print(f"{'healthy' if healthy else 'unhealthy'}: {reason}",
+                                    highlight=False)
+    if not healthy:
         raise typer.Exit(1)
-    out.print(f"healthy: last fetch {last.isoformat()}", highlight=False)
+
+
+def judge_health(found: storage.FetchOutcomes, *, now: datetime, max_age: timedelta,
+                 rules: HealthConfig) -> tuple[bool, str]:
+    """Whether the fetching ``found`` describes is healthy, and why, in words."""
+    last = found.last_fetch_at
+    if last is None:
+        return False, "nothing was ever fetched (is `newswatch run` running on this database?)"
+    ago = format_duration(timedelta(seconds=int(max((now - last).total_seconds(), 0))))
+    if now - last > max_age:
+        return False, (f"the last fetch was {ago} ago ({last:%Y-%m-%d %H:%M %Z}), longer than "
+                       f"{format_duration(max_age)}: the daemon is stopped or stuck")
+    window = format_duration(rules.window)
+    share = found.success_share
+    if share is None or found.fetches < rules.min_fetches:
+        return True, (f"last fetch {ago} ago; {found.fetches} fetch(es) in the last {window}, "
+                      f"too few to judge their success (at least {rules.min_fetches})")
+    why = ", ".join(f"{kind} {n}" for kind, n in sorted(found.failures.items(),
+                                                         key=lambda item: -item[1]))
+    summary = (f"{share:.0%} of {found.fetches} fetches in the last {window} succeeded"
+               + (f" (failed: {why})" if why else ""))
+    if share < rules.min_success:
+        return False, f"only {summary}, below {rules.min_success:.0%}; last fetch {ago} ago"
+    return True, f"last fetch {ago} ago; {summary}"

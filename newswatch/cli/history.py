@@ -55,12 +55,18 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
              "--side-by-side", "-s", help="Old and new in two columns, paragraph by "
                                           "paragraph.")] = False,
          config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Word-level diff between two versions of an article, coloured in a terminal.
+    """Word-level diff between two versions of an article, coloured in a terminal; without
+    colour, deletions and insertions are marked [-old-]{+new+}.
 
     Example: newswatch diff https://example.com/2025/06/02/talks.html --from 1 --to 2
     """
     with open_db(config) as db, db.session() as session:
         article = article_or_exit(session, url)
+        if article.version_count < 2 and from_ is None and to is None:
+            have = "no version yet" if not article.version_count else "one version"
+            err.print(f"{article.url} has {have}: nothing to compare (its text: "
+                      f"`newswatch show {article.id}`)", highlight=False)
+            raise typer.Exit(1)
         newest = to or article.version_count
         oldest = from_ if from_ is not None else newest - 1
         if not (1 <= oldest <= article.version_count and 1 <= newest <= article.version_count):
@@ -76,11 +82,12 @@ def diff(url: Annotated[str, typer.Argument(help="Article URL or id.")],
               highlight=False)
     if not result.changed_fields:
         out.print("no differences")
+    plain = out.color_system is None  # a pipe, a file, NO_COLOR: colour would be lost
     for field, ops in result.fields.items():
         out.rule(field)
         if side_by_side:
             out.print(render.side_by_side_table(ops, old_label=f"version {oldest}",
-                                                new_label=f"version {newest}"))
+                                                new_label=f"version {newest}", plain=plain))
         else:
-            out.print(render.diff_text(ops))
+            out.print(render.diff_text(ops, plain=plain))
     out.print(f"+{result.words_added} words, -{result.words_removed} words", highlight=False)

@@ -34,10 +34,15 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 
-def _raw_database(config: ConfigOption) -> storage.Database:
-    """The configured database, opened without migrating it (these commands do that)."""
+def _raw_database(config: ConfigOption, *, create: bool) -> storage.Database:
+    """The configured database, opened without migrating it (these commands do that);
+    ``create``: an SQLite file may be made (``db upgrade`` only)."""
     settings = load_config(config)
     try:
+        if not create and (path := storage.sqlite_path(settings.database.url)) is not None \
+                and not path.is_file():
+            raise storage.DatabaseMissing(settings.database.url, f"{path.absolute()} (no such "
+                                          "file)")
         return storage.open_database(settings.database.url, create_tables=False)
     except storage.StorageError as error:
         complain("database error", error)
@@ -62,7 +67,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
     Example: newswatch db upgrade --config newswatch.toml
     """
-    with _raw_database(config) as db, _answering(db):
+    with _raw_database(config, create=True) as db, _answering(db):
         try:
             before = storage.upgrade(db.engine, safe_url=db.safe_url)
         except storage.StorageError as error:
@@ -81,7 +86,7 @@ def db_status(config: ConfigOption = None) -> None:
 
     Example: newswatch db status
     """
-    with _raw_database(config) as db, _answering(db):
+    with _raw_database(config, create=False) as db, _answering(db):
         try:
             current = storage.current_revision(db.engine)
         except storage.StorageError as error:

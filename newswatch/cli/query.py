@@ -6,7 +6,9 @@ Every listing takes ``--json`` (the field names are documented in the README and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -22,12 +24,20 @@ from newswatch.cli.common import (
     article_or_exit,
     complain,
     err,
+    load_config,
     load_redactor,
     open_db,
     out,
+    outlet_named,
 )
 from newswatch.queries import BadQuery, article_query, parse_when, topic_matcher
-from newswatch.redaction import masked_alert, masked_article
+from newswatch.redaction import (
+    channel_names,
+    masked_alert,
+    masked_article,
+    named_alert,
+    named_backlog,
+)
 
 LimitOption = Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
                                           help="Show at most this many.")]
@@ -62,7 +72,8 @@ def articles(
     since: Annotated[str | None, typer.Option(
         help="First seen at or after: 2025-06-02, today, or an age such as 24h.")] = None,
     until: Annotated[str | None, typer.Option(help="First seen before this time.")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet (host).")] = None,
+    outlet: Annotated[str | None, typer.Option(
+        help="Only this outlet: its domain, one of its hosts, or its name.")] = None,
     source: Annotated[str | None, typer.Option(help="Only found through this source "
                                                     "(URL or id).")] = None,
     topic: Annotated[str | None, typer.Option(
@@ -75,6 +86,8 @@ def articles(
     churning: Annotated[bool, typer.Option("--churning", help="Only articles that change on "
                                                               "every visit (not versioned "
                                                               "meanwhile).")] = False,
+    language: Annotated[str | None, typer.Option(
+        help="Only articles in this language (en, ru, uk, tr...).")] = None,
 ) -> None:
     """List stored articles, newest first: id, outlet, title, first seen, versions, status
     ("churning" added while the article changes on every visit).
@@ -84,13 +97,15 @@ def articles(
     try:
         query = article_query(since=since, until=until, outlet=outlet, source=source,
                               edited=edited, gone=gone, churning=churning,
-                              edit_class=edit_class, limit=limit, offset=offset)
+                              edit_class=edit_class, limit=limit, offset=offset,
+                              language=language)
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
     redactor = load_redactor(config)
     try:
         with open_db(config) as db, db.session() as session:
+            query = dataclasses.replace(query, outlet=outlet_named(session, config, outlet))
             rows = [masked_article(row, redactor)
                     for row in storage.query_articles(session, query, matches=matches)]
     except storage.StorageError as error:
@@ -137,6 +152,9 @@ def show(
     if as_json:
         render.print_json(out, {
             "id": article.id, "url": article.url, "outlet": article.outlet,
+            "title": (current.title if current else None) or article.title
+            or article.hint_title,
+            "published": (current.published if current else None) or article.hint_published,
             "status": article.status, "churning_since": article.churning_since,
             "first_seen_at": article.first_seen_at,
             "last_changed_at": article.last_changed_at, "version_count": article.version_count,
@@ -174,12 +192,18 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
 
     Example: newswatch stats --json
     """
+    names = channel_names(load_config(config))
     with open_db(config) as db, db.session() as session:
         found = storage.stats(session)
+        backlog = named_backlog(storage.channel_backlog(session, list(names)), names)
     if as_json:
-        render.print_json(out, found)
+        render.print_json(out, {**render.to_jsonable(found),
+                                "channels": render.to_jsonable(backlog)})
     else:
         out.print(render.stats_table(found))
+        out.print("\nalert channels", style="bold")
+        for line in render.backlog_lines(backlog, now=datetime.now(UTC)):
+            out.print(line, soft_wrap=True)
         if found.discovery:
             out.print("\nsearch discovery", style="bold")
             for line in render.discovery_lines(found.discovery):
@@ -200,7 +224,8 @@ def alerts(
     limit: LimitOption = 100,
     offset: OffsetOption = 0,
 ) -> None:
-    """Alerts newest first and where each got to on every channel (sent, pending, failed).
+    """Alerts newest first and where each got to on every channel (sent, pending, failed),
+    then each channel's backlog: how many alerts it still owes, the oldest since when.
 
     Example: newswatch alerts failed --json
     """
@@ -208,9 +233,15 @@ def alerts(
         raise usage_error(ValueError(
             f"unknown state {state!r}: use {', '.join(storage.ALERT_STATES)}"))
     redactor = load_redactor(config, channels=True)
+    names = channel_names(load_config(config))
     with open_db(config) as db, db.session() as session:
-        rows = [masked_alert(row, redactor)
-                for row in storage.list_alerts(session, state=state, limit=limit, offset=offset)]
+        rows = [named_alert(masked_alert(row, redactor), names)
+                for row in storage.list_alerts(session, state=state, limit=limit,
+                                               offset=offset, channels=list(names))]
+        backlog = named_backlog(storage.channel_backlog(session, list(names)), names)
+    if not as_json:
+        for line in render.backlog_lines(backlog, now=datetime.now(UTC)):
+            err.print(line, highlight=False, soft_wrap=True)
     finish_listing(rows, as_json, render.alerts_table)
 
 
@@ -226,19 +257,24 @@ def edits(
     topic: Annotated[str | None, typer.Option(help="A topic query on the edited text.")] = None,
     edit_class: Annotated[str | None, typer.Option(
         "--class", help="Only edits of this class (headline, correction, ...).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Only edits of articles in this language (en, ru, uk, tr...).")] = None,
 ) -> None:
     """Recent edits, newest first: which article, which version, what changed.
 
     Example: newswatch edits --since 24h --class headline
     """
     try:
-        when = article_query(since=since).since
+        asked = article_query(since=since, language=language)
+        when, language = asked.since, asked.language
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
     with open_db(config) as db, db.session() as session:
-        rows = storage.recent_edits(session, limit=limit, offset=offset, outlet=outlet,
-                                    since=when, edit_class=edit_class, matches=matches)
+        rows = storage.recent_edits(session, limit=limit, offset=offset,
+                                    outlet=outlet_named(session, config, outlet),
+                                    since=when, edit_class=edit_class, matches=matches,
+                                    language=language)
     finish_listing(rows, as_json, render.edits_table)
 
 

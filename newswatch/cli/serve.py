@@ -24,10 +24,10 @@ from newswatch.redaction import redactor_for
 
 @app.command()
 def serve(config: ConfigOption = None,
-          host: Annotated[str | None, typer.Option(help="Listen address (default: [api] "
+          host: Annotated[str | None, typer.Option(help="Listen address (default: \\[api] "
                                                         "host, 127.0.0.1).")] = None,
           port: Annotated[int | None, typer.Option(min=0, max=65535,
-                                                   help="Port (default: [api] port, 8080).")]
+                                                   help="Port (default: \\[api] port, 8080).")]
           = None,
           log_level: LogLevel = "INFO") -> None:
     """Serve the HTTP API (/api, /docs), Atom feeds (/feeds) and the web page (/).

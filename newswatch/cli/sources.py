@@ -97,7 +97,7 @@ def list_(config: ConfigOption = None, as_json: JsonOption = False,
 @sources_app.command()
 def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or article URL.")],
         kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = "feed",
-        every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "10m",
+        every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "5m",
         config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Add a source (or re-enable one); it stays across restarts. With --config it is also
     written into the file, which then manages it.
@@ -173,13 +173,7 @@ def check(url: Annotated[str | None, typer.Argument(
         configured = [(spec.url, spec.kind) for spec in fetching.source_specs(settings)]
     except ConfigError as error:
         raise _usage(str(error)) from None
-    with open_db(config) as db, db.session() as session:
-        if url is None:
-            stored = [(r.url, r.kind) for r in storage.list_sources(session, enabled_only=True)]
-            targets = list(dict.fromkeys(configured + stored))
-        else:
-            found = storage.find_source(session, url)
-            targets = [(found.url, found.kind)] if found else [(url, "feed")]
+    targets = _check_targets(settings, url, configured)
     searches = [plans[u] for u, kind in targets if kind == "search" and u in plans]
     others = [] if search_only else [(u, k) for u, k in targets
                                      if not (k == "search" and u in plans)]
@@ -198,6 +192,25 @@ def check(url: Annotated[str | None, typer.Argument(
         raise typer.Exit(1)
 
 
+def _check_targets(settings: Settings, url: str | None,
+                   configured: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What `sources check` fetches: ``url``, or the configured and stored sources (before
+    the first run there is no database: then the configured ones)."""
+    try:
+        db = storage.open_database(settings.database.url, create=False)
+    except storage.DatabaseMissing:
+        return configured if url is None else [(url, "feed")]
+    except storage.StorageError as error:
+        complain("database error", error)
+        raise typer.Exit(2) from None
+    with db, db.session() as session:
+        if url is None:
+            stored = [(r.url, r.kind) for r in storage.list_sources(session, enabled_only=True)]
+            return list(dict.fromkeys(configured + stored))
+        found = storage.find_source(session, url)
+        return [(found.url, found.kind)] if found else [(url, "feed")]
+
+
 @app.command()
 def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Check the configuration, the database, the alert channels, and that every source answers.
@@ -208,10 +221,14 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     redactor = redactor_for(settings)
     checks: list[tuple[str, bool, str]] = [("configuration", True, str(config or "built-in"))]
     try:
-        with storage.open_database(settings.database.url) as db, db.session() as session:
+        with storage.open_database(settings.database.url, create=False) as db, \
+                db.session() as session:
             found = storage.stats(session)
         checks.append(("database", True, f"{db.safe_url}: {found.articles} article(s), "
                                           f"{found.versions} version(s)"))
+    except storage.DatabaseMissing as error:  # not yet an error: the daemon makes it
+        checks.append(("database", True, f"none yet at {error.where}; `newswatch run` "
+                                         "creates it"))
     except storage.StorageError as error:
         checks.append(("database", False, redactor.text(str(error))))
     for alert in settings.alerts:  # built, not sent: a URL run would refuse fails here too

@@ -4,21 +4,26 @@ Pages need no JavaScript at all, and the Content-Security-Policy forbids it (``a
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import nh3
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, pass_context
 from markupsafe import Markup
+from sqlmodel import Session
 
 import storage
-from newswatch.api.deps import AggregatesDep, SessionDep
+from newswatch.api.cache import TTLCache
+from newswatch.api.deps import AggregatesDep, OutletsDep, SessionDep
 from newswatch.api.params import ArticleId, FromVersion, ToVersion
 from newswatch.api.routes_articles import load_article
-from newswatch.queries import article_query
+from newswatch.outlets import OutletDirectory, grouped_counts
+from newswatch.queries import BadQuery, article_query
 from newswatch.web.chart import timeline
 from newswatch.web.search import search_articles
 from newswatch.web.sidebyside import side_by_side
@@ -46,7 +51,8 @@ def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "–"
+    # Stored times are UTC; the page says so rather than leave the reader to guess.
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "–"
 
 
 def highlight_snippet(text: str) -> Markup:
@@ -61,17 +67,94 @@ def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
     return tpl.TemplateResponse(request, name, context)
 
 
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The home page's filters, from its query string (a plain GET form: no script)."""
+
+    outlet: str = ""
+    language: str = ""
+    edit_class: str = ""
+    since: str = ""
+    until: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.outlet, self.language, self.edit_class, self.since, self.until))
+
+    def query(self, **changes: str) -> str:
+        """This page's query string with ``changes`` (an empty value drops a filter)."""
+        values = {"outlet": self.outlet, "language": self.language, "class": self.edit_class,
+                  "since": self.since, "until": self.until} | changes
+        return urlencode({k: v for k, v in values.items() if v})
+
+
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request, session: SessionDep, cache: AggregatesDep,
-         days: Annotated[int, Query(ge=1, le=366)] = 45) -> HTMLResponse:
-    """Coverage per day, the newest articles and the newest edits."""
-    counts = cache.get(("coverage", None, None), lambda: storage.coverage_by_day(session))
-    chart = timeline(counts, max_days=days)
-    articles = [r for r in storage.query_articles(session, article_query(limit=15))
-                if r.version_count]
-    edits = storage.recent_edits(session, limit=15)
+def home(request: Request, session: SessionDep, cache: AggregatesDep, outlets: OutletsDep,
+         days: Annotated[int, Query(ge=1, le=366)] = 45,
+         outlet: Annotated[str, Query(max_length=253)] = "",
+         language: Annotated[str, Query(max_length=16)] = "",
+         edit_class: Annotated[str, Query(alias="class", max_length=20)] = "",
+         since: Annotated[str, Query(max_length=64)] = "",
+         until: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+    """The story at a glance: coverage per outlet per day, the story clusters, the newest
+    articles and edits, each filtered by outlet, language, edit class and dates."""
+    shown = Filters(outlet=outlet.strip(), language=language.strip(),
+                    edit_class=edit_class.strip(), since=since.strip(), until=until.strip())
+    key = outlets.resolve(shown.outlet) if shown.outlet else None
+    error = None
+    try:
+        query = article_query(outlet=key, language=shown.language, edit_class=shown.edit_class,
+                              since=shown.since, until=shown.until, limit=15)
+    except BadQuery as exc:
+        error, query = str(exc), article_query(limit=15)
+    lang, cls = query.language, query.edit_class
+    counts = cache.get(("coverage", None, None, key, lang, query.since, query.until),
+                       lambda: storage.coverage_by_day(session, outlet=key, language=lang,
+                                                       since=query.since, until=query.until))
+    chart = timeline(counts, max_days=days, key=outlets.key, name=outlets.name)
+    articles = [r for r in storage.query_articles(session, query) if r.version_count]
+    edits = storage.recent_edits(session, limit=15, outlet=key, since=query.since,
+                                 until=query.until, edit_class=cls, language=lang)
+    changes = storage.edit_changes(session, [e.version_id for e in edits if e.version_id])
+    stories = cache.get(("stories", key, lang),
+                        lambda: storage.stories_at_a_glance(session, limit=8, outlet=key,
+                                                            language=lang))
     return _page(request, "home.html", chart=chart, articles=articles, edits=edits,
+                 changes=changes, stories=stories, filters=shown, error=error,
+                 outlet_key=key, outlet_choices=_outlet_choices(session, cache, outlets),
+                 languages=cache.get("languages", lambda: storage.language_counts(session)),
+                 classes=storage.CLASSES, name_of=outlets.name,
                  stats=cache.get("stats", lambda: storage.stats(session)))
+
+
+def _outlet_choices(session: Session, cache: TTLCache,
+                    outlets: OutletDirectory) -> list[tuple[str, str, int]]:
+    """(key, name, articles) of every outlet, by name: the outlet filter's choices."""
+    totals = cache.get("outlet_totals", lambda: grouped_counts(storage.outlets(session)))
+    return sorted(((k, outlets.name(k), n) for k, n in totals.items()),
+                  key=lambda c: c[1].casefold())
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse, name="story_page")
+def story_page(request: Request, session: SessionDep, outlets: OutletsDep,
+               story_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> HTMLResponse:
+    """One story: its coverage per outlet per day and its timeline of coverage and edits."""
+    info = storage.story_info(session, story_id)
+    if info is None:
+        raise HTTPException(404, f"no story {story_id}")
+    events = storage.story_timeline(session, story_id)
+    per_day: dict[tuple[date, str], int] = {}
+    for event in events:
+        if event.kind == "new":
+            day = (event.at.date(), event.outlet)
+            per_day[day] = per_day.get(day, 0) + 1
+    counts = [storage.DayCount(day=d, outlet=o, articles=n)
+              for (d, o), n in sorted(per_day.items())]
+    chart = timeline(counts, key=outlets.key, name=outlets.name)
+    glance = next((g for g in storage.stories_at_a_glance(session, limit=500)
+                   if g.id == story_id), None)
+    return _page(request, "story.html", story=info, events=events, chart=chart,
+                 glance=glance, name_of=outlets.name)
 
 
 @router.get("/search", response_class=HTMLResponse, name="search_page")
@@ -93,6 +176,7 @@ def search(request: Request, session: SessionDep,
 def article_page(
     request: Request,
     session: SessionDep,
+    outlets: OutletsDep,
     article_id: ArticleId,
     from_: FromVersion = None,
     to: ToVersion = None,
@@ -109,9 +193,29 @@ def article_page(
         diff = storage.diff_between(session, article_id=article_id, from_n=oldest,
                                     to_n=newest)
         rows = {field: side_by_side(ops) for field, ops in diff.fields.items()}
+    changes = storage.edit_changes(session, [current.id] if current and current.id else [])
     return _page(request, "article.html", article=article, versions=versions,
                  current=current, diff=diff, rows=rows, oldest=oldest, newest=newest,
-                 classes=storage.version_classes(session, article_id))
+                 classes=storage.version_classes(session, article_id),
+                 changes=changes.get(current.id or 0, ()) if current else (),
+                 name_of=outlets.name, step=_steps(oldest, newest, count))
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """Links through an article's history: the pair before and after the one shown, and the
+    first version against the newest shown."""
+
+    previous: tuple[int, int] | None
+    next: tuple[int, int] | None
+    first: tuple[int, int] | None
+
+
+def _steps(oldest: int, newest: int, count: int) -> Steps:
+    return Steps(previous=(oldest - 1, newest - 1) if oldest > 1 else None,
+                 next=(oldest + 1, newest + 1) if newest < count else None,
+                 first=(1, newest) if oldest != 1 and newest > 1 else None)
+
 
 
 __all__ = ["router", "templates"]

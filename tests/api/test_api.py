@@ -82,13 +82,18 @@ def test_edits_search_stories_alerts_stats(api: httpx.Client, populated: Populat
     assert stats["articles"] == 10 + 33 and stats["edited_articles"] == 3
     assert stats["articles_by_status"]["gone"] == 1
     coverage = api.get("/api/coverage", params={"since": "2025-06-01"}).json()
-    assert {"day": "2025-06-01", "outlet": "herald.example", "articles": 3} in coverage
-    outlets = api.get("/api/outlets").json()
-    assert outlets[0] == {"outlet": "herald.example", "articles": 15}
+    day = {"day": "2025-06-01", "outlet": "herald.example", "name": "herald.example",
+           "articles": 3}
+    assert day in coverage["items"] and coverage["next_offset"] is None
+    # A story older than 30 days still has its coverage: the whole history by default.
+    assert day in api.get("/api/coverage").json()["items"]
+    outlets = api.get("/api/outlets").json()["items"]
+    assert outlets[0] == {"outlet": "herald.example", "name": "herald.example", "articles": 15,
+                          "hosts": ["herald.example"]}
 
 
 def test_writing_is_off_without_a_token(api: httpx.Client) -> None:
-    first = api.get("/api/sources").json()[0]
+    first = api.get("/api/sources").json()["items"][0]
     assert (first["kind"], first["origin"]) == ("feed", "config")
     response = api.post("/api/sources", json={"url": "https://example.org/rss"})
     assert response.status_code == 403 and "token" in response.json()["detail"]

@@ -35,8 +35,14 @@ def test_new_coverage_feed(api: httpx.Client, populated: Populated) -> None:
 
 def test_edits_feed(api: httpx.Client, populated: Populated) -> None:
     found = entries(api, "/feeds/edits.atom")
-    titles = [e.findtext(f"{A}title") for e in found]
-    assert f"Edited: {NEW_TITLE}" in titles
+    titles = [e.findtext(f"{A}title") or "" for e in found]
+    assert any(t.startswith(f"Edited: {NEW_TITLE}") for t in titles), titles
+    # Each entry names what changed, its classes, and links the diff.
+    [seed] = [e for e in found if "Madinsky" in (e.findtext(f"{A}summary") or "")]
+    assert "Madinsky → Medinsky" in (seed.findtext(f"{A}title") or "")
+    assert (seed.findtext(f"{A}summary") or "").startswith("Madinsky → Medinsky. Version 2:")
+    assert "?from=1&to=2" in (seed.findtext(f"{A}summary") or "")
+    assert "name" in {c.get("term") for c in seed.findall(f"{A}category")}
     related = [link.get("href") for e in found for link in e.findall(f"{A}link")
                if link.get("rel") == "related"]
     assert any("/articles/" in href and "from=1&to=2" in href for href in related)

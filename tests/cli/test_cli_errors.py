@@ -54,7 +54,7 @@ CONFIG_CASES = [
     case("run", "--once", config="huge_batch", says=r"daemon\.batch: .*less than or equal"),
     case("run", "--once", config="bad_proxy", says=r"fetch\.proxy: .*not a proxy URL"),
     case("check", "page.html", config="bad_proxy", says=r"fetch\.proxy"),
-    case("db", "status", config="unwritable", says=r"database error .*/proc/.*unavailable"),
+    case("db", "status", config="unwritable", says=r"no newswatch database at /proc/newswatch\.db"),
     case("db", "upgrade", config="unwritable", says=r"database error .*/proc/.*unavailable"),
     case("db", "status", config="postgres_down", says=r"database error .*127\.0\.0\.1:1"),
     case("db", "upgrade", config="foreign", says=r"database error .*foreign\.db"),

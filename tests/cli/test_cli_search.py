@@ -25,7 +25,8 @@ def default_config_at(room: Newsroom, tmp_path: Path) -> Path:
         line = f'provider = "{provider}"\n'
         assert line in text
         text = text.replace(line, f'{line}endpoint = "{room.base_url}{path}"\npace = "0s"\n')
-    text = text.replace('url = "sqlite:///newswatch.db"', f'url = "sqlite:///{tmp_path}/nw.db"')
+    assert "[database]\n" in text
+    text = text.replace("[database]\n", f'[database]\nurl = "sqlite:///{tmp_path}/nw.db"\n')
     assert "allow = []" in text and 'delay = "1s"' in text
     text = text.replace("allow = []", f'allow = ["{room.address}"]')
     text = text.replace('delay = "1s"', 'delay = "0s"')  # loopback: no politeness gap

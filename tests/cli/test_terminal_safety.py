@@ -89,7 +89,7 @@ delay = "0s"
 def test_console_alerts_are_delivered_with_the_title_as_it_is(watched: Watched) -> None:
     for run in (watched.first_run, watched.second_run):
         assert run.returncode == 0, run.stderr.decode()
-        assert b"failed 0" in run.stderr and b"Traceback" not in run.stderr
+        assert b"0 failed" in run.stderr and b"Traceback" not in run.stderr
         assert_terminal_safe(run.stdout)
     shown = OWN_STYLES.sub(b"", watched.first_run.stdout).decode()
     assert ("Talks [/] end \\x1b]8;;http://evil.example\\x07click\\x1b]8;;\\x07 \\x1b[2J "

@@ -93,6 +93,8 @@ def test_a_down_channel_never_blocks_others_and_loses_nothing(quiet_room: Newsro
     pipeline.run_pass()
     assert len(hook.received) == 2
     keys = [headers["idempotency-key"] for headers, _ in hook.received]
+    # The receiver sees who calls: newswatch, not the HTTP library.
+    assert all(headers["user-agent"].startswith("newswatch/") for headers, _ in hook.received)
     assert keys[0] == keys[1] == hook.received[1][1]["id"], "a retry carries the same key"
     assert hook.received[1][1]["url"] == pipeline.url(SEED)
     pipeline.clock.advance(hours=1)
@@ -151,6 +153,12 @@ def test_alert_filter_classes_outlets_kinds() -> None:
     assert AlertFilter(outlets=["voz.us"]).accepts("new", payload)
     assert AlertFilter(outlets=["www.voz.us"]).accepts("new", payload)
     assert not AlertFilter(outlets=["bbc.co.uk"]).accepts("new", payload)
+    # An outlet is its registered domain: any of its hosts, or its name, names it.
+    bbc = {"url": "https://news.bbc.co.uk/a", "outlet": "news.bbc.co.uk", "site_name": "BBC"}
+    assert AlertFilter(outlets=["bbc.co.uk"]).accepts("new", bbc)
+    assert AlertFilter(outlets=["www.bbc.co.uk"]).accepts("new", bbc)
+    assert AlertFilter(outlets=["bbc"]).accepts("new", bbc)
+    assert not AlertFilter(outlets=["co.uk"]).accepts("new", bbc)
     assert not AlertFilter(kinds=["gone"]).accepts("new", payload)
 
 

@@ -157,7 +157,7 @@ def test_discovery_figures_in_stats_metrics_and_the_web_page(newsroom: Newsroom,
     assert figures["google-news"]["errors"]["decode_unavailable"] > 0
     with pipeline.db() as db:
         metrics = Metrics()
-        metrics.watch_database(db, channels=[], clock=pipeline.clock)
+        metrics.watch_database(db, channels={}, clock=pipeline.clock)
         text = metrics.exposition().decode()
         assert 'newswatch_search_decoded_share{provider="gdelt"} 1.0' in text
         assert 'newswatch_search_on_topic_share{provider="gdelt"}' in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import httpx
@@ -67,3 +68,28 @@ def test_search_page(site: str, populated: Populated) -> None:
     assert_inert(hostile)
     broken = httpx.get(site + "/search", params={"q": '"unclosed'}).text
     assert 'class="error"' in broken
+
+
+def test_a_missing_article_is_a_page_for_a_browser_and_json_for_a_program(site: str) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = httpx.get(f"{site}/articles/999999", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "article 999999 not found" in page.text and "Back to the coverage" in page.text
+    assert_inert(page.text)
+    bad = httpx.get(f"{site}/articles/abc", headers=browser)
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
+    api = httpx.get(f"{site}/api/articles/999999", headers=browser)
+    assert api.status_code == 404 and api.json()["detail"]
+    assert httpx.get(f"{site}/articles/999999").json()["detail"]  # no Accept: JSON
+
+
+def test_a_story_page_lists_its_coverage_in_time_order(site: str) -> None:
+    home = httpx.get(f"{site}/").text
+    found = re.search(r'href="/stories/(\d+)">(\d+) outlets? report: ', home)
+    assert found, "the home page lists the wire story the newsroom's two outlets carry"
+    story = httpx.get(f"{site}/stories/{found.group(1)}")
+    assert story.status_code == 200
+    assert story.text.count('class="event new"') >= 2
+    assert_inert(story.text)
+    assert httpx.get(f"{site}/stories/999999",
+                     headers={"Accept": "text/html"}).status_code == 404
