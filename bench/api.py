@@ -33,9 +33,11 @@ from sqlalchemy import insert, text  # noqa: E402
 import storage  # noqa: E402
 from storage.models import Article, Version  # noqa: E402
 
-WORDS = ("talks delegation ceasefire Istanbul prisoners exchange memorandum Kremlin Kyiv "
-         "Ankara envoy summit negotiators truce agreement humanitarian statement round "
-         "minister officials sides proposal territory security guarantees meeting").split()
+WORDS = (
+    "talks delegation ceasefire Istanbul prisoners exchange memorandum Kremlin Kyiv "
+    "Ankara envoy summit negotiators truce agreement humanitarian statement round "
+    "minister officials sides proposal territory security guarantees meeting"
+).split()
 OUTLETS = [f"outlet{i:02d}.example" for i in range(20)]
 
 
@@ -56,34 +58,67 @@ def build(url: str, n: int, *, seed: int = 6) -> None:
                 vid = next_version if edited else i
                 versions.append(_version(i, i, 1, seen, title, body, []))
                 if edited:
-                    versions.append(_version(vid, i, 2, seen + timedelta(hours=2),
-                                             title + " (updated)", body + "\nA new paragraph.",
-                                             ["title", "body"]))
+                    versions.append(
+                        _version(
+                            vid,
+                            i,
+                            2,
+                            seen + timedelta(hours=2),
+                            title + " (updated)",
+                            body + "\nA new paragraph.",
+                            ["title", "body"],
+                        )
+                    )
                     next_version += 1
-                articles.append({
-                    "id": i, "url": f"https://{OUTLETS[i % 20]}/news/{i}.html",
-                    "outlet": OUTLETS[i % 20], "first_seen_at": seen, "status": "live",
-                    "version_count": 2 if edited else 1, "current_version_id": vid,
-                    "title": title, "last_changed_at": seen, "last_checked_at": seen,
-                    "failures": 0,
-                })
+                articles.append(
+                    {
+                        "id": i,
+                        "url": f"https://{OUTLETS[i % 20]}/news/{i}.html",
+                        "outlet": OUTLETS[i % 20],
+                        "first_seen_at": seen,
+                        "status": "live",
+                        "version_count": 2 if edited else 1,
+                        "current_version_id": vid,
+                        "title": title,
+                        "last_changed_at": seen,
+                        "last_checked_at": seen,
+                        "failures": 0,
+                    }
+                )
             conn.execute(insert(Article), articles)
             conn.execute(insert(Version), versions)
         if db.dialect == "sqlite":
             conn.execute(text("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')"))
-            conn.execute(text(
-                "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, v.title, "
-                "v.subtitle, v.body FROM articles a JOIN versions v ON v.id = "
-                "a.current_version_id"))
+            conn.execute(
+                text(
+                    "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, v.title, "
+                    "v.subtitle, v.body FROM articles a JOIN versions v ON v.id = "
+                    "a.current_version_id"
+                )
+            )
 
 
-def _version(vid: int, article: int, number: int, when: datetime, title: str, body: str,
-             changed: list[str]) -> dict[str, object]:
-    return {"id": vid, "article_id": article, "number": number, "fetched_at": when,
-            "title": title, "body": body, "authors": [], "published": when,
-            "fingerprint": f"{vid:064x}", "changed_fields": changed,
-            "words_added": 3 if changed else 0, "words_removed": 0, "diff": {}, "classes": [],
-            "kind": "edit", "origin": "fetch"}
+def _version(
+    vid: int, article: int, number: int, when: datetime, title: str, body: str, changed: list[str]
+) -> dict[str, object]:
+    return {
+        "id": vid,
+        "article_id": article,
+        "number": number,
+        "fetched_at": when,
+        "title": title,
+        "body": body,
+        "authors": [],
+        "published": when,
+        "fingerprint": f"{vid:064x}",
+        "changed_fields": changed,
+        "words_added": 3 if changed else 0,
+        "words_removed": 0,
+        "diff": {},
+        "classes": [],
+        "kind": "edit",
+        "origin": "fetch",
+    }
 
 
 def endpoints(n: int) -> list[tuple[str, str]]:
@@ -109,8 +144,12 @@ def free_port() -> int:
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float, int]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, _ms(out, "50%"), _ms(out, "99%"), int(errors.group(1)) if errors else 0
@@ -128,6 +167,7 @@ def httpx_load(url: str, seconds: int, connections: int) -> tuple[float, float, 
         deadline = time.monotonic() + seconds
         limits = httpx.Limits(max_connections=connections)
         async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
             async def worker() -> None:
                 nonlocal errors
                 while time.monotonic() < deadline:
@@ -135,13 +175,18 @@ def httpx_load(url: str, seconds: int, connections: int) -> tuple[float, float, 
                     response = await client.get(url)
                     latencies.append((time.perf_counter() - t) * 1000)
                     errors += response.status_code >= 400
+
             await asyncio.gather(*(worker() for _ in range(connections)))
         return latencies, errors
 
     latencies, errors = asyncio.run(run())
     latencies.sort()
-    return (len(latencies) / seconds, latencies[len(latencies) // 2],
-            latencies[int(len(latencies) * 0.99)], errors)
+    return (
+        len(latencies) / seconds,
+        latencies[len(latencies) // 2],
+        latencies[int(len(latencies) * 0.99)],
+        errors,
+    )
 
 
 def main() -> None:
@@ -157,14 +202,29 @@ def main() -> None:
     if not (folder / "bench.db").exists():
         started = time.perf_counter()
         build(url, args.articles)
-        print(f"built {args.articles:,} articles in {time.perf_counter() - started:.1f}s "
-              f"({(folder / 'bench.db').stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"built {args.articles:,} articles in {time.perf_counter() - started:.1f}s "
+            f"({(folder / 'bench.db').stat().st_size / 1e6:.0f} MB)"
+        )
     config = folder / "bench.toml"
     config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "newswatch", "serve", "--config",
-                               str(config), "--port", str(port), "--log-level", "WARNING"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newswatch",
+            "serve",
+            "--config",
+            str(config),
+            "--port",
+            str(port),
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -177,8 +237,10 @@ def main() -> None:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.1)
         load = wrk if shutil.which("wrk") else httpx_load
-        print(f"load: {'wrk' if load is wrk else 'httpx'}, {args.connections} connections, "
-              f"{args.duration}s per endpoint, one uvicorn process, SQLite\n")
+        print(
+            f"load: {'wrk' if load is wrk else 'httpx'}, {args.connections} connections, "
+            f"{args.duration}s per endpoint, one uvicorn process, SQLite\n"
+        )
         print(f"{'endpoint':<26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, path in endpoints(args.articles):
             assert httpx.get(base + path, timeout=30).status_code == 200, path

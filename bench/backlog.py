@@ -48,15 +48,21 @@ def with_daemon_timing(config: Path, tick: str, batch: int) -> None:
 def recorded(db_file: Path) -> int:
     """Articles with a version, read without disturbing the daemon (WAL: readers don't block)."""
     with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as con:
-        return int(con.execute(
-            "SELECT count(*) FROM articles WHERE current_version_id IS NOT NULL").fetchone()[0])
+        return int(
+            con.execute(
+                "SELECT count(*) FROM articles WHERE current_version_id IS NOT NULL"
+            ).fetchone()[0]
+        )
 
 
 def work_off(config: Path, db_file: Path, n: int, limit: float, log: Path) -> tuple[float, int]:
     """Start ``newswatch run``; seconds until all ``n`` articles are recorded (or the limit)."""
     with log.open("ab") as out:
-        daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config),
-                                   "--log-level", "WARNING"], stdout=out, stderr=out)
+        daemon = subprocess.Popen(
+            [*NEWSWATCH, "run", "--config", str(config), "--log-level", "WARNING"],
+            stdout=out,
+            stderr=out,
+        )
     try:
         started = time.perf_counter()
         done = 0
@@ -84,8 +90,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--tick", default="5s", help="[daemon] tick (the default)")
     parser.add_argument("--batch", type=int, default=32, help="[daemon] batch (the default)")
-    parser.add_argument("--limit", type=float, default=120.0,
-                        help="seconds a run may take before it is cut short")
+    parser.add_argument(
+        "--limit", type=float, default=120.0, help="seconds a run may take before it is cut short"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     cap = args.batch / parse_duration(args.tick).total_seconds()
@@ -95,30 +102,43 @@ def main() -> None:
         etag_port, plain_port = env.free_port(), env.free_port()
         base = f"http://127.0.0.1:{etag_port}"
         site = build_site(work / "www", args.articles, [base, f"http://127.0.0.1:{plain_port}"])
-        nginx_pid = stack.enter_context(env.nginx(work / "www", work / "nginx",
-                                                  etag_port=etag_port, plain_port=plain_port))
+        nginx_pid = stack.enter_context(
+            env.nginx(work / "www", work / "nginx", etag_port=etag_port, plain_port=plain_port)
+        )
         meter = env.CpuMeter(nginx_pid)
-        print(f"pages: {describe(site)}; `newswatch run` with tick {args.tick}, batch "
-              f"{args.batch}, concurrency {args.concurrency}, SQLite; {args.runs} run(s)",
-              flush=True)
+        print(
+            f"pages: {describe(site)}; `newswatch run` with tick {args.tick}, batch "
+            f"{args.batch}, concurrency {args.concurrency}, SQLite; {args.runs} run(s)",
+            flush=True,
+        )
         rates = []
         for run in range(args.runs):
             db_file = work / f"run{run}.db"
-            config = write_config(work / f"run{run}.toml", db_url=f"sqlite:///{db_file}",
-                                  sources=[(f"{base}/{sitemap_name(base)}", "30d")],
-                                  concurrency=args.concurrency, alerts=work / "alerts.jsonl")
+            config = write_config(
+                work / f"run{run}.toml",
+                db_url=f"sqlite:///{db_file}",
+                sources=[(f"{base}/{sitemap_name(base)}", "30d")],
+                concurrency=args.concurrency,
+                alerts=work / "alerts.jsonl",
+            )
             with_daemon_timing(config, args.tick, args.batch)
             seeded = run_daemons(config, 1, meter, work / "seed.log", mode="discover")
             if seeded.daemons[0]["outcomes"] != {"source_ok": 1}:
                 raise RuntimeError(f"reading the sitemap failed: {seeded.daemons[0]}")
-            seconds, done = work_off(config, db_file, args.articles, args.limit,
-                                     work / "daemon.log")
+            seconds, done = work_off(
+                config, db_file, args.articles, args.limit, work / "daemon.log"
+            )
             rates.append(done / seconds)
             state = "all recorded" if done >= args.articles else f"cut short at {args.limit:.0f} s"
-            print(f"  run {run + 1}: {done:,} of {args.articles:,} articles in {seconds:.1f} s "
-                  f"({done / seconds:.0f}/s, {state})", flush=True)
-        print(f"new articles/s, the running daemon: median {statistics.median(rates):.0f}/s; "
-              f"one batch per tick would cap it at {cap:.1f}/s")
+            print(
+                f"  run {run + 1}: {done:,} of {args.articles:,} articles in {seconds:.1f} s "
+                f"({done / seconds:.0f}/s, {state})",
+                flush=True,
+            )
+        print(
+            f"new articles/s, the running daemon: median {statistics.median(rates):.0f}/s; "
+            f"one batch per tick would cap it at {cap:.1f}/s"
+        )
 
 
 if __name__ == "__main__":

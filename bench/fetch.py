@@ -35,6 +35,7 @@ CONCURRENCY = 16
 async def raw_httpx(urls: list[str]) -> None:
     slots = asyncio.Semaphore(CONCURRENCY)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
+
         async def one(url: str) -> None:
             async with slots:
                 response = await client.get(url)
@@ -46,13 +47,16 @@ async def raw_httpx(urls: list[str]) -> None:
 def ours(delay: float, per_host: int) -> Callable[[list[str]], Awaitable[None]]:
     async def run(urls: list[str]) -> None:
         # The bench's site is on loopback, which the address guard refuses unless allowed.
-        async with build_client(max_connections=CONCURRENCY,
-                                policy=AddressPolicy.build(allow=["127.0.0.1"])) as client:
+        async with build_client(
+            max_connections=CONCURRENCY, policy=AddressPolicy.build(allow=["127.0.0.1"])
+        ) as client:
             fetcher = PoliteFetcher(
                 Fetcher(client, limits=FetchLimits()),
-                throttle=Throttle(ThrottleSettings(delay=delay, per_host=per_host,
-                                                   global_concurrency=CONCURRENCY)),
-                user_agent="newswatch-bench/0.1")
+                throttle=Throttle(
+                    ThrottleSettings(delay=delay, per_host=per_host, global_concurrency=CONCURRENCY)
+                ),
+                user_agent="newswatch-bench/0.1",
+            )
 
             async def one(url: str) -> None:
                 page = await fetcher.fetch(url)
@@ -63,8 +67,9 @@ def ours(delay: float, per_host: int) -> Callable[[list[str]], Awaitable[None]]:
     return run
 
 
-def measure(room: Newsroom, job: Callable[[list[str]], Awaitable[None]], urls: list[str],
-            runs: int) -> tuple[float, float]:
+def measure(
+    room: Newsroom, job: Callable[[list[str]], Awaitable[None]], urls: list[str], runs: int
+) -> tuple[float, float]:
     """(median seconds, smallest gap between two page requests the server saw)."""
     times, gaps = [], []
     for _ in range(runs):
@@ -73,8 +78,7 @@ def measure(room: Newsroom, job: Callable[[list[str]], Awaitable[None]], urls: l
         asyncio.run(job(urls))
         times.append(time.perf_counter() - started)
         arrivals = sorted(r.time for r in room.requests)
-        gaps.append(min((b - a for a, b in zip(arrivals, arrivals[1:], strict=False)),
-                        default=0.0))
+        gaps.append(min((b - a for a, b in zip(arrivals, arrivals[1:], strict=False)), default=0.0))
     return statistics.median(times), min(gaps)
 
 
@@ -91,10 +95,16 @@ def main() -> None:
         polite_urls = urls[: args.polite_pages]
         rows = [
             ("raw httpx (reference)", len(urls), *measure(room, raw_httpx, urls, args.runs)),
-            ("ours, politeness lifted", len(urls),
-             *measure(room, ours(0.0, CONCURRENCY), urls, args.runs)),
-            (f"ours, polite (delay {args.delay:g}s)", len(polite_urls),
-             *measure(room, ours(args.delay, 2), polite_urls, args.runs)),
+            (
+                "ours, politeness lifted",
+                len(urls),
+                *measure(room, ours(0.0, CONCURRENCY), urls, args.runs),
+            ),
+            (
+                f"ours, polite (delay {args.delay:g}s)",
+                len(polite_urls),
+                *measure(room, ours(args.delay, 2), polite_urls, args.runs),
+            ),
         ]
     print(f"fetch path over loopback: {args.runs} runs each, median; concurrency {CONCURRENCY}")
     print(f"{'mode':<30} {'pages':>6} {'median s':>9} {'pages/s':>9} {'min gap s':>10}")

@@ -32,13 +32,22 @@ from newswatch.durations import parse_duration  # noqa: E402
 from newswatch.newsroom import Newsroom  # noqa: E402
 from newswatch.runtime import open_runtime  # noqa: E402
 
-CHURNING = ("envoys-arrive-istanbul-second-meeting",
-            "istanbul-talks-delegations-swap-rival-peace-memorandums")
+CHURNING = (
+    "envoys-arrive-istanbul-second-meeting",
+    "istanbul-talks-delegations-swap-rival-peace-memorandums",
+)
 LONG_TITLE = "turkey-offers-to-host-leaders-meeting-after-istanbul-round"
-NO_CAPS = {"new_links_per_check": 10**9, "new_links_per_source_per_day": 10**9,
-           "new_links_per_host_per_day": 10**9, "title_chars": 10**8, "subtitle_chars": 10**8,
-           "body_chars": 10**8, "versions_per_day": 10**9, "snapshot_bytes_per_day": 10**12,
-           "churn_after": 10**9}
+NO_CAPS = {
+    "new_links_per_check": 10**9,
+    "new_links_per_source_per_day": 10**9,
+    "new_links_per_host_per_day": 10**9,
+    "title_chars": 10**8,
+    "subtitle_chars": 10**8,
+    "body_chars": 10**8,
+    "versions_per_day": 10**9,
+    "snapshot_bytes_per_day": 10**12,
+    "churn_after": 10**9,
+}
 
 
 class Clock:
@@ -52,15 +61,28 @@ class Clock:
 def settings(room: Newsroom, db_file: Path, limits: dict[str, int]) -> Settings:
     return Settings(
         database={"url": f"sqlite:///{db_file}"},
-        sources=[{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"},
-                 {"url": f"{room.base_url}/", "kind": "page", "every": "5m",
-                  "match": r"\.invalid/news/"},
-                 {"url": f"{room.base_url}/sitemap.xml", "kind": "sitemap", "every": "5m"}],
+        sources=[
+            {"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"},
+            {
+                "url": f"{room.base_url}/",
+                "kind": "page",
+                "every": "5m",
+                "match": r"\.invalid/news/",
+            },
+            {"url": f"{room.base_url}/sitemap.xml", "kind": "sitemap", "every": "5m"},
+        ],
         topic={"query": ""},
         recheck={"tiers": [{"younger_than": "3650d", "every": "15m"}]},
         alerts=[{"url": f"jsonl://{db_file.with_suffix('.jsonl')}"}],
-        fetch={"delay": "0s", "per_host": 8, "concurrency": 16, "host_backoff": "50ms",
-               "connect_timeout": "1s", "timeout": "5s", "total_timeout": "10s"},
+        fetch={
+            "delay": "0s",
+            "per_host": 8,
+            "concurrency": 16,
+            "host_backoff": "50ms",
+            "connect_timeout": "1s",
+            "timeout": "5s",
+            "total_timeout": "10s",
+        },
         daemon={"batch": 64},
         limits=limits,
     )  # type: ignore[arg-type]
@@ -108,8 +130,11 @@ def run(label: str, limits: dict[str, int], args: argparse.Namespace) -> dict[st
     try:
         with tempfile.TemporaryDirectory() as tmp:
             db_file = Path(tmp) / "newswatch.db"
-            n = asyncio.run(passes(settings(room, db_file, limits), Clock(), args.hours,
-                                   parse_duration(args.every)))
+            n = asyncio.run(
+                passes(
+                    settings(room, db_file, limits), Clock(), args.hours, parse_duration(args.every)
+                )
+            )
             result = {"passes": n, **stored(db_file)}
     finally:
         room.stop()
@@ -120,10 +145,12 @@ def run(label: str, limits: dict[str, int], args: argparse.Namespace) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=float, default=2.0, help="simulated time")
-    parser.add_argument("--links", type=int, default=2000,
-                        help="fresh links on the newsroom's host per feed fetch")
-    parser.add_argument("--fake-links", type=int, default=200,
-                        help="fresh links on made-up hosts per listing fetch")
+    parser.add_argument(
+        "--links", type=int, default=2000, help="fresh links on the newsroom's host per feed fetch"
+    )
+    parser.add_argument(
+        "--fake-links", type=int, default=200, help="fresh links on made-up hosts per listing fetch"
+    )
     parser.add_argument("--every", default="15m", help="simulated time between passes")
     args = parser.parse_args()
     run("default caps", {}, args)

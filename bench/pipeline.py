@@ -105,10 +105,10 @@ class Cell:
     rates: list[float] = field(default_factory=list)
     ceilings: list[float] = field(default_factory=list)  # raw httpx just before each run
     cpu_ms: list[float] = field(default_factory=list)  # daemon CPU per item
-    busy: list[float] = field(default_factory=list)    # daemon CPU / (wall × daemons)
+    busy: list[float] = field(default_factory=list)  # daemon CPU / (wall × daemons)
     others: list[float] = field(default_factory=list)  # cores used by unrelated processes
-    nginx: list[float] = field(default_factory=list)   # nginx CPU share of the wall time
-    pg: list[float] = field(default_factory=list)      # PostgreSQL CPU share of the wall time
+    nginx: list[float] = field(default_factory=list)  # nginx CPU share of the wall time
+    pg: list[float] = field(default_factory=list)  # PostgreSQL CPU share of the wall time
     problems: set[str] = field(default_factory=set)
 
     def add(self, run: Run, items: int, expected: int, ceiling: float) -> None:
@@ -140,13 +140,16 @@ class Cell:
 
 # -- the ceiling ---------------------------------------------------------------------------------
 
-async def raw_httpx(urls: list[str], concurrency: int,
-                    etags: dict[str, str] | None = None) -> tuple[float, dict[str, str]]:
+
+async def raw_httpx(
+    urls: list[str], concurrency: int, etags: dict[str, str] | None = None
+) -> tuple[float, dict[str, str]]:
     """Seconds to GET every URL (conditionally when ``etags`` is given), and the ETags seen."""
     slots = asyncio.Semaphore(concurrency)
     seen: dict[str, str] = {}
     want = 304 if etags else 200
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+
         async def one(url: str) -> None:
             async with slots:
                 headers = {"If-None-Match": etags[url]} if etags else None
@@ -162,8 +165,9 @@ async def raw_httpx(urls: list[str], concurrency: int,
         return time.perf_counter() - started, seen
 
 
-def ceiling(urls: list[str], concurrency: int,
-            runs: int) -> tuple[dict[str, float], dict[str, str]]:
+def ceiling(
+    urls: list[str], concurrency: int, runs: int
+) -> tuple[dict[str, float], dict[str, str]]:
     """The median raw-httpx rates of 200s and 304s, and the ETags the 304 passes send."""
     ok, not_modified = [], []
     etags: dict[str, str] = {}
@@ -172,43 +176,73 @@ def ceiling(urls: list[str], concurrency: int,
         ok.append(len(urls) / seconds)
         seconds, _ = asyncio.run(raw_httpx(urls, concurrency, etags))
         not_modified.append(len(urls) / seconds)
-    rates = {"new": statistics.median(ok), "304": statistics.median(not_modified),
-             "same": statistics.median(ok)}
+    rates = {
+        "new": statistics.median(ok),
+        "304": statistics.median(not_modified),
+        "same": statistics.median(ok),
+    }
     return rates, etags
 
 
 # -- daemons -------------------------------------------------------------------------------------
 
-def write_config(path: Path, *, db_url: str, sources: list[tuple[str, str]], concurrency: int,
-                 alerts: Path) -> Path:
+
+def write_config(
+    path: Path, *, db_url: str, sources: list[tuple[str, str]], concurrency: int, alerts: Path
+) -> Path:
     lines = [f'[database]\nurl = "{db_url}"\n']
     for url, every in sources:
         lines.append(f'[[sources]]\nurl = "{url}"\nkind = "sitemap"\nevery = "{every}"\n')
     lines.append('[topic]\nquery = ""\n')
     lines.append('[recheck]\ntiers = [{younger_than = "36500d", every = "15m"}]\n')
     lines.append(f'[[alerts]]\nurl = "jsonl://{alerts}"\n')
-    lines.append(f'[fetch]\nuser_agent = "newswatch-bench/0.1 (+http://127.0.0.1/)"\n'
-                 f'delay = "0s"\nconcurrency = {concurrency}\nper_host = {concurrency}\n'
-                 # The bench's sites are its own, on loopback, which the guard refuses unless named.
-                 'allow = ["127.0.0.1"]\n')
+    lines.append(
+        f'[fetch]\nuser_agent = "newswatch-bench/0.1 (+http://127.0.0.1/)"\n'
+        f'delay = "0s"\nconcurrency = {concurrency}\nper_host = {concurrency}\n'
+        # The bench's sites are its own, on loopback, which the guard refuses unless named.
+        'allow = ["127.0.0.1"]\n'
+    )
     lines.append("[daemon]\nserve = false\n")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
 
-def run_daemons(config: Path, k: int, meter: env.CpuMeter, logs: Path, *, mode: str = "ingest",
-                advance: float = 0.0, profile: Path | None = None, ticks: int = 5) -> Run:
+def run_daemons(
+    config: Path,
+    k: int,
+    meter: env.CpuMeter,
+    logs: Path,
+    *,
+    mode: str = "ingest",
+    advance: float = 0.0,
+    profile: Path | None = None,
+    ticks: int = 5,
+) -> Run:
     """Start k daemons, let them all go at once, and time until the last one is done."""
-    cmd = [sys.executable, str(DAEMON), "--config", str(config), "--mode", mode, "--wait",
-           "--advance", str(advance), "--ticks", str(ticks)]
+    cmd = [
+        sys.executable,
+        str(DAEMON),
+        "--config",
+        str(config),
+        "--mode",
+        mode,
+        "--wait",
+        "--advance",
+        str(advance),
+        "--ticks",
+        str(ticks),
+    ]
     if profile:
         cmd += ["--profile", str(profile)]
     procs: list[subprocess.Popen[str]] = []
     try:
         with open(logs, "a") as log:
             for _ in range(k):
-                procs.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                              stderr=log, text=True))
+                procs.append(
+                    subprocess.Popen(
+                        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
+                    )
+                )
         for proc in procs:
             if proc.stdout.readline().strip() != "ready":  # type: ignore[union-attr]
                 tail = "\n".join(logs.read_text().splitlines()[-25:])
@@ -223,12 +257,20 @@ def run_daemons(config: Path, k: int, meter: env.CpuMeter, logs: Path, *, mode: 
                 tail = "\n".join(logs.read_text().splitlines()[-25:])
                 raise RuntimeError(f"a daemon died; the end of the daemons' log:\n{tail}")
             results = [json.loads(line) for line in lines]
-            wall = max(r["seconds"] for r in results) if mode == "ticks" else \
-                time.perf_counter() - started
+            wall = (
+                max(r["seconds"] for r in results)
+                if mode == "ticks"
+                else time.perf_counter() - started
+            )
         for proc in procs:
             proc.wait(timeout=60)
-        return Run(wall=wall, daemons=results, nginx_cpu=meter.nginx, pg_cpu=meter.postgres,
-                   machine_cpu=meter.machine)
+        return Run(
+            wall=wall,
+            daemons=results,
+            nginx_cpu=meter.nginx,
+            pg_cpu=meter.postgres,
+            machine_cpu=meter.machine,
+        )
     finally:
         for proc in procs:  # only our own children, on an error or Ctrl-C
             if proc.poll() is None:
@@ -240,17 +282,29 @@ def count_versions(db_url: str) -> int:
     db = storage.open_database(db_url, create_tables=False)
     try:
         with db.session() as session:
-            return int(session.exec(select(func.count()).select_from(storage.Article).where(
-                col(storage.Article.current_version_id).is_not(None))).one())
+            return int(
+                session.exec(
+                    select(func.count())
+                    .select_from(storage.Article)
+                    .where(col(storage.Article.current_version_id).is_not(None))
+                ).one()
+            )
     finally:
         db.close()
 
 
 # -- the bench -----------------------------------------------------------------------------------
 
+
 class Bench:
-    def __init__(self, args: argparse.Namespace, work: Path, dbs: env.Databases,
-                 meter: env.CpuMeter, bases: dict[str, str]) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        work: Path,
+        dbs: env.Databases,
+        meter: env.CpuMeter,
+        bases: dict[str, str],
+    ) -> None:
         self.args, self.work, self.dbs, self.meter, self.bases = args, work, dbs, meter, bases
         self.logs = work / "daemons.log"
         self.n = 0
@@ -263,15 +317,17 @@ class Bench:
         seconds, _ = asyncio.run(raw_httpx(self.urls, self.args.concurrency, etags))
         return len(self.urls) / seconds
 
-    def config(self, engine: str, port: str, name: str, *,
-               first: bool = False) -> tuple[Path, str]:
+    def config(self, engine: str, port: str, name: str, *, first: bool = False) -> tuple[Path, str]:
         url = self.dbs.fresh(engine)
         base = self.bases[port]
         # 30 days: the one-hour clock advance of a recheck leaves the sitemap alone.
-        path = write_config(self.work / f"{name}.toml", db_url=url,
-                            concurrency=self.args.concurrency,
-                            sources=[(f"{base}/{sitemap_name(base, first=first)}", "30d")],
-                            alerts=self.work / f"{name}-alerts.jsonl")
+        path = write_config(
+            self.work / f"{name}.toml",
+            db_url=url,
+            concurrency=self.args.concurrency,
+            sources=[(f"{base}/{sitemap_name(base, first=first)}", "30d")],
+            alerts=self.work / f"{name}-alerts.jsonl",
+        )
         return path, url
 
     def seeded(self, engine: str, port: str, name: str, *, first: bool = False) -> Path:
@@ -284,8 +340,10 @@ class Bench:
         return path
 
     def setup(self, engine: str, k: int, cells: dict[str, Cell], run_no: int) -> None:
-        for port, measure, outcome in (("etag", "304", "not_modified"),
-                                       ("plain", "same", "unchanged")):
+        for port, measure, outcome in (
+            ("etag", "304", "not_modified"),
+            ("plain", "same", "unchanged"),
+        ):
             name = f"{engine}{k}-{port}-{run_no}"
             path = self.seeded(engine, port, name)
             ceiling = self.ceiling_now("new")
@@ -300,9 +358,10 @@ class Bench:
         path = self.seeded(engine, "etag", "profile", first=True)
         lines = []
         name = "SQLite" if engine == "sqlite" else "PostgreSQL"
-        for title, advance, outcome in ((f"ingest, 1 daemon, {name}", 0.0, "new"),
-                                        (f"304 recheck, 1 daemon, {name}", RECHECK_ADVANCE,
-                                         "not_modified")):
+        for title, advance, outcome in (
+            (f"ingest, 1 daemon, {name}", 0.0, "new"),
+            (f"304 recheck, 1 daemon, {name}", RECHECK_ADVANCE, "not_modified"),
+        ):
             stats = self.work / f"profile-{outcome}.pstats"
             run = run_daemons(path, 1, self.meter, self.logs, advance=advance, profile=stats)
             lines += pipeline_profile.report(stats, title, run.count(outcome))
@@ -314,56 +373,87 @@ class Bench:
         url = self.dbs.fresh("sqlite")
         base = self.bases["etag"]
         sources = [(f"{base}/src/{i:05d}.xml", "1d") for i in range(a.rss_sources)]
-        path = write_config(self.work / "rss.toml", db_url=url, sources=sources,
-                            concurrency=a.concurrency, alerts=self.work / "rss-alerts.jsonl")
+        path = write_config(
+            self.work / "rss.toml",
+            db_url=url,
+            sources=sources,
+            concurrency=a.concurrency,
+            alerts=self.work / "rss-alerts.jsonl",
+        )
         started = time.perf_counter()
         db = storage.open_database(url)
         try:
             now = datetime.now(UTC)
             with db.transaction() as session:
-                storage.sync_sources(session, [storage.SourceSpec(url=u, kind="sitemap",
-                                                                  every_seconds=86400)
-                                               for u, _ in sources], now=now)
+                storage.sync_sources(
+                    session,
+                    [
+                        storage.SourceSpec(url=u, kind="sitemap", every_seconds=86400)
+                        for u, _ in sources
+                    ],
+                    now=now,
+                )
                 ids = [s.id for s in session.exec(select(storage.Source)).all()]
             per_source = max(1, a.rss_articles // len(ids))
             for chunk in range(0, len(ids), 500):
                 with db.transaction() as session:
-                    for source_id in ids[chunk:chunk + 500]:
+                    for source_id in ids[chunk : chunk + 500]:
                         # Distinct URLs (a query string) for pages nginx really serves.
                         first = source_id * per_source
-                        candidates = [storage.Candidate(
-                            url=f"{base}/a/{(first + j) % self.n:05d}.html?copy={first + j}")
-                            for j in range(per_source)]
-                        storage.add_candidates(session, source_id=source_id, now=now,
-                                               candidates=candidates)
+                        candidates = [
+                            storage.Candidate(
+                                url=f"{base}/a/{(first + j) % self.n:05d}.html?copy={first + j}"
+                            )
+                            for j in range(per_source)
+                        ]
+                        storage.add_candidates(
+                            session, source_id=source_id, now=now, candidates=candidates
+                        )
         finally:
             db.close()
         populated = time.perf_counter() - started
         run = run_daemons(path, 1, self.meter, self.logs, mode="ticks", ticks=a.rss_ticks)
         d = run.daemons[0]
-        return {"populate_s": populated, "open_mb": d["rss_open_kb"] / 1024,
-                "peak_mb": d["VmHWM"] / 1024, "end_mb": d["VmRSS"] / 1024,
-                "sources": d["sources"], "articles": d["articles"], "seconds": run.wall,
-                "articles_total": len(ids) * per_source}
+        return {
+            "populate_s": populated,
+            "open_mb": d["rss_open_kb"] / 1024,
+            "peak_mb": d["VmHWM"] / 1024,
+            "end_mb": d["VmRSS"] / 1024,
+            "sources": d["sources"],
+            "articles": d["articles"],
+            "seconds": run.wall,
+            "articles_total": len(ids) * per_source,
+        }
 
 
 def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:
     one, two = floor[1], floor[2]
-    return (f"floor, fetch + extract, nothing stored: 1 process {one:.0f}/s "
-            f"({one / ceil['new']:.0%} of the 200 ceiling), 2 processes {two:.0f}/s "
-            f"({two / ceil['new']:.0%})")
+    return (
+        f"floor, fetch + extract, nothing stored: 1 process {one:.0f}/s "
+        f"({one / ceil['new']:.0%} of the 200 ceiling), 2 processes {two:.0f}/s "
+        f"({two / ceil['new']:.0%})"
+    )
 
 
-def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
-                floor: dict[int, float] | None = None) -> None:
+def print_table(
+    ceil: dict[str, float],
+    results: dict[str, dict[str, Cell]],
+    floor: dict[int, float] | None = None,
+) -> None:
     names = {"new": "new articles/s", "304": "304 rechecks/s", "same": "200-same rechecks/s"}
-    print("\nceiling: raw httpx right before each run (median); ratio: the median of each run's "
-          "rate over its own ceiling")
-    print("cpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
-          "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
-          "time; others: cores used meanwhile by processes outside this bench")
-    print(f"{'measure':<20} {'setup':<9} {'rate/s':>7} {'ceiling':>7} {'ratio':>6} {'target':>6} "
-          f"{'':>4} {'cpu ms/item':>11} {'busy':>5} {'nginx':>6} {'pg':>5} {'others':>6}  runs")
+    print(
+        "\nceiling: raw httpx right before each run (median); ratio: the median of each run's "
+        "rate over its own ceiling"
+    )
+    print(
+        "cpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
+        "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
+        "time; others: cores used meanwhile by processes outside this bench"
+    )
+    print(
+        f"{'measure':<20} {'setup':<9} {'rate/s':>7} {'ceiling':>7} {'ratio':>6} {'target':>6} "
+        f"{'':>4} {'cpu ms/item':>11} {'busy':>5} {'nginx':>6} {'pg':>5} {'others':>6}  runs"
+    )
     med = statistics.median
     for measure, label in names.items():
         for setup, cells in results.items():
@@ -374,19 +464,23 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
             target = TARGETS[measure]
             flag = "" if target is None else ("ok" if ratio >= target else "MISS")
             spread = "/".join(f"{r:.0f}" for r in cell.rates)
-            print(f"{label:<20} {setup:<9} {cell.rate:>7.1f} {cell.ceiling:>7.0f} {ratio:>6.0%} "
-                  f"{'' if target is None else f'{target:.0%}':>6} {flag:>4} "
-                  f"{med(cell.cpu_ms):>11.2f} {med(cell.busy):>5.0%} {med(cell.nginx):>6.0%} "
-                  f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}")
+            print(
+                f"{label:<20} {setup:<9} {cell.rate:>7.1f} {cell.ceiling:>7.0f} {ratio:>6.0%} "
+                f"{'' if target is None else f'{target:.0%}':>6} {flag:>4} "
+                f"{med(cell.cpu_ms):>11.2f} {med(cell.busy):>5.0%} {med(cell.nginx):>6.0%} "
+                f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}"
+            )
             for problem in sorted(cell.problems):
                 print(f"{'':<20} {'':<9} counted {problem}")
     if floor:
         # The new-articles target beside what extraction alone allows: a daemon cannot beat the
         # floor, so a target above it is out of reach in that many processes whatever the storage.
-        print(f"new-articles target: 50% of the 200 ceiling is {TARGETS['new'] * ceil['new']:.0f}"
-              f"/s; the floor (fetch + extract, nothing stored) is {floor[1]:.0f}/s in 1 process "
-              f"({floor[1] / ceil['new']:.0%}), {floor[2]:.0f}/s in 2 "
-              f"({floor[2] / ceil['new']:.0%})")
+        print(
+            f"new-articles target: 50% of the 200 ceiling is {TARGETS['new'] * ceil['new']:.0f}"
+            f"/s; the floor (fetch + extract, nothing stored) is {floor[1]:.0f}/s in 1 process "
+            f"({floor[1] / ceil['new']:.0%}), {floor[2]:.0f}/s in 2 "
+            f"({floor[2] / ceil['new']:.0%})"
+        )
     for engine in ("sqlite", "pg"):
         one, two = results.get(f"{engine} ×1"), results.get(f"{engine} ×2")
         if not (one and two):
@@ -394,12 +488,17 @@ def print_table(ceil: dict[str, float], results: dict[str, dict[str, Cell]],
         target = " (target: 2 daemons ≥ 1.6× one)" if engine == "pg" else ""
         # On the ratios, not the raw rates: k daemons against one, each over its own ceiling,
         # so a machine that slowed down between the two runs does not pass for poor scaling.
-        print(f"\nscaling on {'PostgreSQL' if engine == 'pg' else 'one SQLite file'}{target}, "
-              f"on the ratios to the ceiling:")
+        print(
+            f"\nscaling on {'PostgreSQL' if engine == 'pg' else 'one SQLite file'}{target}, "
+            f"on the ratios to the ceiling:"
+        )
         for measure, label in names.items():
             if one[measure].rate:
-                factors = [f"{k} {cells[measure].ratio / one[measure].ratio:.2f}×"
-                           for k, cells in results.items() if k.startswith(engine)]
+                factors = [
+                    f"{k} {cells[measure].ratio / one[measure].ratio:.2f}×"
+                    for k, cells in results.items()
+                    if k.startswith(engine)
+                ]
                 factor = two[measure].ratio / one[measure].ratio
                 verdict = ("ok" if factor >= 1.6 else "MISS") if engine == "pg" else ""
                 print(f"  {label:<22} {', '.join(factors)}  {verdict}")
@@ -411,22 +510,37 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs of each measure (median)")
     parser.add_argument("--concurrency", type=int, default=8, help="[fetch] concurrency")
     parser.add_argument("--pg", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--postgres-url",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
     parser.add_argument("--daemons", default="1,2,3", help="PostgreSQL daemon counts")
-    parser.add_argument("--sqlite-daemons", default="1",
-                        help="SQLite daemon counts (several share one file, as on a laptop)")
+    parser.add_argument(
+        "--sqlite-daemons",
+        default="1",
+        help="SQLite daemon counts (several share one file, as on a laptop)",
+    )
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--rss-sources", type=int, default=10_000)
     parser.add_argument("--rss-articles", type=int, default=100_000)
     parser.add_argument("--rss-ticks", type=int, default=5)
     parser.add_argument("--skip-profile", action="store_true")
-    parser.add_argument("--profile-engine", choices=["sqlite", "postgres"], default="sqlite",
-                        help="the database of the profiled daemon")
-    parser.add_argument("--skip-floor", action="store_true",
-                        help="skip the fetch + extract floor (1 and 2 processes)")
-    parser.add_argument("--profile-articles", type=int, default=800,
-                        help="articles in the profiled run (the first M pages)")
+    parser.add_argument(
+        "--profile-engine",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="the database of the profiled daemon",
+    )
+    parser.add_argument(
+        "--skip-floor",
+        action="store_true",
+        help="skip the fetch + extract floor (1 and 2 processes)",
+    )
+    parser.add_argument(
+        "--profile-articles",
+        type=int,
+        default=800,
+        help="articles in the profiled run (the first M pages)",
+    )
     args = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the ExitStack below stops nginx and drops the databases.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -435,24 +549,32 @@ def main() -> None:
         stack.callback(shutil.rmtree, work, ignore_errors=True)
         ports = {"etag": env.free_port(), "plain": env.free_port()}
         bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        site = build_site(work / "www", args.articles, list(bases.values()),
-                          first=args.profile_articles)
-        nginx_pid = stack.enter_context(env.nginx(work / "www", work / "nginx",
-                                                  etag_port=ports["etag"],
-                                                  plain_port=ports["plain"]))
+        site = build_site(
+            work / "www", args.articles, list(bases.values()), first=args.profile_articles
+        )
+        nginx_pid = stack.enter_context(
+            env.nginx(
+                work / "www", work / "nginx", etag_port=ports["etag"], plain_port=ports["plain"]
+            )
+        )
         dbs = env.Databases(work, args.postgres_url)
         stack.callback(dbs.drop_all)
         bench = Bench(args, work, dbs, env.CpuMeter(nginx_pid), bases)
         bench.n = args.articles
-        print(f"pages: {describe(site)}; nginx 1.22 (1 worker) on {bases['etag']} (ETag) and "
-              f"{bases['plain']} (no validators); concurrency {args.concurrency}; "
-              f"{args.runs} run(s), median", flush=True)
+        print(
+            f"pages: {describe(site)}; nginx 1.22 (1 worker) on {bases['etag']} (ETag) and "
+            f"{bases['plain']} (no validators); concurrency {args.concurrency}; "
+            f"{args.runs} run(s), median",
+            flush=True,
+        )
 
         urls = [f"{bases['etag']}{site.path_of(i)}" for i in range(site.count)]
         bench.urls = urls
         ceil, bench.etags = ceiling(urls, args.concurrency, max(args.runs, 3))
-        print(f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, "
-              f"304 {ceil['304']:.0f}/s", flush=True)
+        print(
+            f"ceiling, raw httpx, one process: 200 {ceil['new']:.0f}/s, 304 {ceil['304']:.0f}/s",
+            flush=True,
+        )
         floor: dict[int, float] | None = None
         if not args.skip_floor:
             floor = pipeline_floor.floor(urls, args.concurrency, max(args.runs, 3))
@@ -466,19 +588,24 @@ def main() -> None:
             cells = results[label] = {m: Cell() for m in TARGETS}
             for run_no in range(args.runs):
                 bench.setup(engine, k, cells, run_no)
-            print(f"  {label}: new {cells['new'].rate:.0f}/s, 304 {cells['304'].rate:.0f}/s, "
-                  f"200-same {cells['same'].rate:.0f}/s (sitemap of {bench.n} URLs read in "
-                  f"{bench.discovery:.2f} s)", flush=True)
+            print(
+                f"  {label}: new {cells['new'].rate:.0f}/s, 304 {cells['304'].rate:.0f}/s, "
+                f"200-same {cells['same'].rate:.0f}/s (sitemap of {bench.n} URLs read in "
+                f"{bench.discovery:.2f} s)",
+                flush=True,
+            )
         print_table(ceil, results, floor)
 
         if not args.skip_rss:
             r = bench.rss()
-            print(f"\nRSS, one daemon on SQLite with {args.rss_sources:,} sources and "
-                  f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
-                  f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
-                  f"worked): after open {r['open_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB, "
-                  f"end {r['end_mb']:.0f} MB; target ≤ 200 MB "
-                  f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}")
+            print(
+                f"\nRSS, one daemon on SQLite with {args.rss_sources:,} sources and "
+                f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
+                f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
+                f"worked): after open {r['open_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB, "
+                f"end {r['end_mb']:.0f} MB; target ≤ 200 MB "
+                f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}"
+            )
         if not args.skip_profile:
             print("\nwhere the time goes (cProfile, own time; built-ins charged to callers):")
             print("\n".join(bench.profile(args.profile_engine)))

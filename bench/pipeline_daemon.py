@@ -36,8 +36,11 @@ from scheduler.worker import PassReport, utc_now  # noqa: E402
 
 def memory_kb() -> dict[str, int]:
     status = Path("/proc/self/status").read_text().splitlines()
-    return {line.split(":")[0]: int(line.split()[1]) for line in status
-            if line.startswith(("VmHWM", "VmRSS"))}
+    return {
+        line.split(":")[0]: int(line.split()[1])
+        for line in status
+        if line.startswith(("VmHWM", "VmRSS"))
+    }
 
 
 def cpu() -> float:
@@ -48,8 +51,9 @@ def cpu() -> float:
 async def discover(runtime: Runtime, now: object) -> PassReport:
     report = PassReport()
     with runtime.db.transaction() as session:
-        due = storage.claim_due_sources(session, owner="bench-discover", now=now, limit=1000,
-                                        lease=timedelta(minutes=5))
+        due = storage.claim_due_sources(
+            session, owner="bench-discover", now=now, limit=1000, lease=timedelta(minutes=5)
+        )
     for source in due:
         report.count(await runtime.worker.check_source(source))
     report.sources = len(due)
@@ -93,9 +97,17 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             profiler.dump_stats(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
         delivered = await runtime.deliverer.deliver(limit=1_000_000)
-    return {"seconds": seconds, "cpu": cpu_used, "sources": report.sources,
-            "articles": report.articles, "outcomes": report.outcomes, "errors": report.errors,
-            "alerts": delivered.sent, "rss_open_kb": opened["VmRSS"], **memory_kb()}
+    return {
+        "seconds": seconds,
+        "cpu": cpu_used,
+        "sources": report.sources,
+        "articles": report.articles,
+        "outcomes": report.outcomes,
+        "errors": report.errors,
+        "alerts": delivered.sent,
+        "rss_open_kb": opened["VmRSS"],
+        **memory_kb(),
+    }
 
 
 if __name__ == "__main__":

@@ -39,15 +39,19 @@ def nginx(root: Path, prefix: Path, *, etag_port: int, plain_port: int) -> Itera
     for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
-    conf.write_text(Template(TEMPLATE.read_text()).substitute(
-        prefix=prefix, root=root, etag_port=etag_port, plain_port=plain_port))
+    conf.write_text(
+        Template(TEMPLATE.read_text()).substitute(
+            prefix=prefix, root=root, etag_port=etag_port, plain_port=plain_port
+        )
+    )
     # nginx's workers drop to "nobody" when started as root: they must be able to read the pages.
     for path in (prefix, *prefix.parents):
         if path == Path("/"):
             break
         path.chmod(path.stat().st_mode | 0o055)
-    subprocess.run([NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
-                   check=True)
+    subprocess.run(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")], check=True
+    )
     pid_file = prefix / "nginx.pid"
     for _ in range(100):
         if pid_file.exists() and pid_file.read_text().strip():
@@ -104,9 +108,14 @@ class Databases:
 
     def _admin(self) -> psycopg.Connection:
         u = self.admin
-        return psycopg.connect(host=u.host, port=u.port or 5432, user=u.username,
-                               password=u.password, dbname=u.database or "postgres",
-                               autocommit=True)
+        return psycopg.connect(
+            host=u.host,
+            port=u.port or 5432,
+            user=u.username,
+            password=u.password,
+            dbname=u.database or "postgres",
+            autocommit=True,
+        )
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -130,7 +139,7 @@ def _processes() -> Iterator[tuple[int, str, int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         yield int(entry.name), comm, int(stat.rsplit(")", 1)[1].split()[1])
 
 

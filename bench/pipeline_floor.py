@@ -30,8 +30,9 @@ from pathlib import Path
 if __name__ == "__main__":
     # Run as a script, bench/ comes first on sys.path and bench/storage.py would shadow
     # `storage` (scraper does not import it today; the rule is the bench's, kept here too).
-    sys.path[:] = [p for p in sys.path
-                   if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+    sys.path[:] = [
+        p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()
+    ]
 
 import httpx  # noqa: E402
 
@@ -40,6 +41,7 @@ PROCESSES = (1, 2)
 
 
 # -- the parent ----------------------------------------------------------------------------------
+
 
 def floor(urls: list[str], concurrency: int, runs: int) -> dict[int, float]:
     """Pages/s fetched and extracted in 1 and in 2 processes, the median of ``runs`` each."""
@@ -86,6 +88,7 @@ def measure(parts: list[list[str]], concurrency: int) -> float:
 
 # -- a child -------------------------------------------------------------------------------------
 
+
 async def fetch_and_extract(urls: list[str], concurrency: int) -> dict[str, float]:
     """Wait for ``go``, then GET and extract every URL; the seconds that took."""
     from scraper import extract  # imported here: the parent needs httpx only
@@ -93,6 +96,7 @@ async def fetch_and_extract(urls: list[str], concurrency: int) -> dict[str, floa
     slots = asyncio.Semaphore(concurrency)
     pages = 0
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+
         async def one(url: str, *, count: bool = True) -> None:
             nonlocal pages
             async with slots:

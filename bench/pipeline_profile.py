@@ -17,17 +17,56 @@ Func = tuple[str, int, str]
 # Checked in order; the first match wins. Paths are matched with "/" on both sides.
 _GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ("wait", ("select.epoll", "select.select")),
-    ("extract", ("/scraper/extract/", "/selectolax/", "/scheduler/convert.py",
-                 "/scraper/topic.py")),
-    ("fetch", ("/httpx/", "/httpcore/", "/h11/", "/anyio/", "/sniffio/", "/scraper/fetch.py",
-               "/scraper/polite.py", "/scraper/throttle.py", "/scraper/robots.py",
-               "/scraper/decoding.py", "/scraper/charset.py", "/scraper/redirects.py",
-               "/scraper/types.py", "/protego", "/charset_normalizer/", "/asyncio/selector_events",
-               "/asyncio/streams", "/ssl.py", "/socket.py", "/idna/", "/rfc3986",
-               "'_socket.", "/scraper/explore.py", "/scraper/discover.py")),
-    ("record", ("/storage/", "/sqlalchemy/", "/sqlmodel/", "'sqlite3.", "/psycopg",
-                "/datasketch/", "/numpy/", "/scipy/", "/zstandard/", "zstd",
-                "/scheduler/fetchlog.py", "/scheduler/policy.py")),
+    (
+        "extract",
+        ("/scraper/extract/", "/selectolax/", "/scheduler/convert.py", "/scraper/topic.py"),
+    ),
+    (
+        "fetch",
+        (
+            "/httpx/",
+            "/httpcore/",
+            "/h11/",
+            "/anyio/",
+            "/sniffio/",
+            "/scraper/fetch.py",
+            "/scraper/polite.py",
+            "/scraper/throttle.py",
+            "/scraper/robots.py",
+            "/scraper/decoding.py",
+            "/scraper/charset.py",
+            "/scraper/redirects.py",
+            "/scraper/types.py",
+            "/protego",
+            "/charset_normalizer/",
+            "/asyncio/selector_events",
+            "/asyncio/streams",
+            "/ssl.py",
+            "/socket.py",
+            "/idna/",
+            "/rfc3986",
+            "'_socket.",
+            "/scraper/explore.py",
+            "/scraper/discover.py",
+        ),
+    ),
+    (
+        "record",
+        (
+            "/storage/",
+            "/sqlalchemy/",
+            "/sqlmodel/",
+            "'sqlite3.",
+            "/psycopg",
+            "/datasketch/",
+            "/numpy/",
+            "/scipy/",
+            "/zstandard/",
+            "zstd",
+            "/scheduler/fetchlog.py",
+            "/scheduler/policy.py",
+        ),
+    ),
     ("logging", ("/logging/", "/newswatch/logs.py")),
 ]
 GROUPS = [name for name, _ in _GROUPS] + ["other"]
@@ -50,7 +89,7 @@ def label(func: Func) -> str:
     parts = Path(filename).parts
     for anchor in ("site-packages", "main", "lib"):
         if anchor in parts:
-            parts = parts[len(parts) - parts[::-1].index(anchor):]
+            parts = parts[len(parts) - parts[::-1].index(anchor) :]
             break
     return f"{'/'.join(parts[-3:])}:{line}({name})"
 
@@ -103,36 +142,78 @@ class Profile:
 
     def find(self, file: str, function: str) -> float:
         """Cumulative seconds of ``function`` defined in a file whose path contains ``file``."""
-        return max((entry[3] for (filename, _, name), entry in self.stats.items()
-                    if name == function and file in filename.replace("\\", "/")),
-                   default=0.0)
+        return max(
+            (
+                entry[3]
+                for (filename, _, name), entry in self.stats.items()
+                if name == function and file in filename.replace("\\", "/")
+            ),
+            default=0.0,
+        )
 
 
 # The path of one item, as (label, file, function, children); cumulative seconds of each.
 # Rows whose function does not appear in a profile are left out (e.g. extract() on a 304).
 _TREE: list[tuple] = [
-    ("work one article (Worker.check_article)", "scheduler/worker.py", "check_article", [
-        ("fetch (PoliteFetcher.fetch)", "scraper/polite.py", "fetch", [
-            ("HTTP request (httpx/httpcore)", "httpx/_client.py", "send", []),
-        ]),
-        ("extract()", "scraper/extract/core.py", "extract", []),
-        ("record (Worker._record)", "scheduler/worker.py", "_record", [
-            ("unchanged: storage.record_if_unchanged", "storage/record.py",
-             "record_if_unchanged", []),
-            ("storage.record", "storage/record.py", "record", [
-                ("story placement (MinHash, bands)", "storage/syndication.py", "place_article",
-                 []),
-                ("append_version (diff, search)", "storage/versions.py", "append_version", []),
-                ("alert queued", "storage/record.py", "_queue", []),
-                ("snapshot (zstd)", "storage/snapshots.py", "store_snapshot", []),
-                ("fingerprint", "storage/fingerprint.py", "fingerprint", []),
-                ("lock the article row", "storage/lifecycle.py", "locked_article", []),
-            ]),
-        ]),
-        ("reschedule (Worker._reschedule)", "scheduler/worker.py", "_reschedule", []),
-    ]),
-    ("the pass's 304s (record_not_modified_many)", "storage/lifecycle.py",
-     "record_not_modified_many", []),
+    (
+        "work one article (Worker.check_article)",
+        "scheduler/worker.py",
+        "check_article",
+        [
+            (
+                "fetch (PoliteFetcher.fetch)",
+                "scraper/polite.py",
+                "fetch",
+                [
+                    ("HTTP request (httpx/httpcore)", "httpx/_client.py", "send", []),
+                ],
+            ),
+            ("extract()", "scraper/extract/core.py", "extract", []),
+            (
+                "record (Worker._record)",
+                "scheduler/worker.py",
+                "_record",
+                [
+                    (
+                        "unchanged: storage.record_if_unchanged",
+                        "storage/record.py",
+                        "record_if_unchanged",
+                        [],
+                    ),
+                    (
+                        "storage.record",
+                        "storage/record.py",
+                        "record",
+                        [
+                            (
+                                "story placement (MinHash, bands)",
+                                "storage/syndication.py",
+                                "place_article",
+                                [],
+                            ),
+                            (
+                                "append_version (diff, search)",
+                                "storage/versions.py",
+                                "append_version",
+                                [],
+                            ),
+                            ("alert queued", "storage/record.py", "_queue", []),
+                            ("snapshot (zstd)", "storage/snapshots.py", "store_snapshot", []),
+                            ("fingerprint", "storage/fingerprint.py", "fingerprint", []),
+                            ("lock the article row", "storage/lifecycle.py", "locked_article", []),
+                        ],
+                    ),
+                ],
+            ),
+            ("reschedule (Worker._reschedule)", "scheduler/worker.py", "_reschedule", []),
+        ],
+    ),
+    (
+        "the pass's 304s (record_not_modified_many)",
+        "storage/lifecycle.py",
+        "record_not_modified_many",
+        [],
+    ),
     ("fetch log lines (flushed per pass)", "scheduler/fetchlog.py", "flush", []),
     ("claim a batch (claim_due_articles)", "storage/frontier.py", "claim_due_articles", []),
     # Connection-level: counts the session transactions and the Core write connections alike.
@@ -146,26 +227,33 @@ def report(path: Path, title: str, items: int, *, top: int = 15) -> list[str]:
     profile = Profile(path)
     total = profile.total or 1e-9
     per = max(items, 1)
-    lines = [f"{title}: {items} items, {profile.total:.2f} s profiled = "
-             f"{profile.total / per * 1000:.2f} ms/item (cProfile slows Python code ≈ 1.5-2×; "
-             "read the shares, not the milliseconds)"]
+    lines = [
+        f"{title}: {items} items, {profile.total:.2f} s profiled = "
+        f"{profile.total / per * 1000:.2f} ms/item (cProfile slows Python code ≈ 1.5-2×; "
+        "read the shares, not the milliseconds)"
+    ]
 
     def walk(nodes: list[tuple], depth: int) -> None:
         for name, file, function, children in nodes:
             seconds = profile.find(file, function)
             if seconds <= 0:
                 continue
-            lines.append(f"  {'  ' * depth}{name:<{46 - 2 * depth}} {seconds / per * 1000:>7.2f} "
-                         f"ms/item {seconds / total:>5.0%}")
+            lines.append(
+                f"  {'  ' * depth}{name:<{46 - 2 * depth}} {seconds / per * 1000:>7.2f} "
+                f"ms/item {seconds / total:>5.0%}"
+            )
             walk(children, depth + 1)
 
     lines.append(f"  {'cumulative (nested rows are part of the row above)':<46} {'':>15} share")
     walk(_TREE, 0)
     groups = profile.by_group()
-    lines.append("  own time by group: " + ", ".join(
-        f"{name} {seconds / total:.0%}" for name, seconds in groups.items()))
+    lines.append(
+        "  own time by group: "
+        + ", ".join(f"{name} {seconds / total:.0%}" for name, seconds in groups.items())
+    )
     lines.append(f"  top {top} by own time:  {'own s':>6} {'cum s':>6} {'calls':>7}  group")
     for func, own, cum, calls in profile.top(top):
-        lines.append(f"    {label(func)[:62]:<62} {own:>6.2f} {cum:>6.2f} {calls:>7}  "
-                     f"{profile.group(func)}")
+        lines.append(
+            f"    {label(func)[:62]:<62} {own:>6.2f} {cum:>6.2f} {calls:>7}  {profile.group(func)}"
+        )
     return lines

@@ -28,17 +28,20 @@ from pathlib import Path
 DEFAULT_DEV_DIR = Path(__file__).resolve().parents[1].parent / "shared/bench/aeb-dev"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 # Markup, scripts, styles, comments and entities: everything the scrambler must not touch.
-_MARKUP = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->"
-                     r"|<[^>]*>|&#?\w+;)", re.S | re.I)
+_MARKUP = re.compile(
+    r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->"
+    r"|<[^>]*>|&#?\w+;)",
+    re.S | re.I,
+)
 _SEP = "\x00"  # never in a page's text: joins the text runs so one translate() does them all
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
     root: Path
-    count: int              # article pages written
-    page_sizes: list[int]   # bytes of the 85 source pages
-    total_bytes: int        # bytes of all article pages
+    count: int  # article pages written
+    page_sizes: list[int]  # bytes of the 85 source pages
+    total_bytes: int  # bytes of all article pages
 
     def path_of(self, i: int) -> str:
         return f"/a/{i:05d}.html"
@@ -46,8 +49,10 @@ class Site:
 
 def _source_pages(dev_dir: Path) -> list[str]:
     truth = json.loads((dev_dir / "ground-truth.json").read_text(encoding="utf-8"))
-    return [gzip.decompress((dev_dir / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
-            for key in sorted(truth)]
+    return [
+        gzip.decompress((dev_dir / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
+        for key in sorted(truth)
+    ]
 
 
 def _scrambler(copy: int) -> dict[int, int]:
@@ -55,12 +60,14 @@ def _scrambler(copy: int) -> dict[int, int]:
     lower, upper = list(string.ascii_lowercase), list(string.ascii_uppercase)
     rng.shuffle(lower)
     rng.shuffle(upper)
-    return str.maketrans(string.ascii_lowercase + string.ascii_uppercase,
-                         "".join(lower) + "".join(upper))
+    return str.maketrans(
+        string.ascii_lowercase + string.ascii_uppercase, "".join(lower) + "".join(upper)
+    )
 
 
-def build_site(root: Path, count: int, base_urls: list[str], *, first: int = 0,
-               dev_dir: Path = DEFAULT_DEV_DIR) -> Site:
+def build_site(
+    root: Path, count: int, base_urls: list[str], *, first: int = 0, dev_dir: Path = DEFAULT_DEV_DIR
+) -> Site:
     """Write ``count`` article pages, robots.txt, a sitemap (an index beyond 50,000 URLs)
     for each base URL, one of the ``first`` pages only (the profiled run), and the small
     sitemap the memory bench's sources read."""
@@ -87,8 +94,9 @@ def build_site(root: Path, count: int, base_urls: list[str], *, first: int = 0,
         (root / sitemap_name(base, first=True)).write_text(_urlset(urls), encoding="utf-8")
     small = [f"{base_urls[0]}/a/{i:05d}.html" for i in range(min(count, 20))]
     (root / "small-sitemap.xml").write_text(_urlset(small), encoding="utf-8")
-    return Site(root=root, count=count, page_sizes=[len(p.encode()) for p in pages],
-                total_bytes=total)
+    return Site(
+        root=root, count=count, page_sizes=[len(p.encode()) for p in pages], total_bytes=total
+    )
 
 
 def sitemap_name(base: str, *, first: bool = False) -> str:
@@ -105,22 +113,27 @@ def _write_sitemaps(root: Path, base: str, count: int) -> None:
     children = []
     for n, start in enumerate(range(0, count, SITEMAP_LIMIT)):
         child = name.replace(".xml", f"-{n}.xml")
-        (root / child).write_text(_urlset(urls[start:start + SITEMAP_LIMIT]), encoding="utf-8")
+        (root / child).write_text(_urlset(urls[start : start + SITEMAP_LIMIT]), encoding="utf-8")
         children.append(f"<sitemap><loc>{base}/{child}</loc></sitemap>")
     (root / name).write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns='
         '"http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(children) + "</sitemapindex>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def _urlset(urls: list[str]) -> str:
     entries = "".join(f"<url><loc>{url}</loc></url>\n" for url in urls)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
-            f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
+        f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
+    )
 
 
 def describe(site: Site) -> str:
     sizes = site.page_sizes
-    return (f"{site.count:,} article pages from {len(sizes)} real pages (sizes: median "
-            f"{statistics.median(sizes) / 1000:.0f} kB, min {min(sizes) / 1000:.0f} kB, max "
-            f"{max(sizes) / 1000:.0f} kB); {site.total_bytes / 1e6:.0f} MB in all")
+    return (
+        f"{site.count:,} article pages from {len(sizes)} real pages (sizes: median "
+        f"{statistics.median(sizes) / 1000:.0f} kB, min {min(sizes) / 1000:.0f} kB, max "
+        f"{max(sizes) / 1000:.0f} kB); {site.total_bytes / 1e6:.0f} MB in all"
+    )

@@ -84,9 +84,11 @@ class Run:
         return self.healthz()
 
 
-def write_config(path: Path, *, db_file: Path, newsroom: str, port: int, work: Path,
-                 serve_nice: int = 10) -> Path:
-    path.write_text(f"""
+def write_config(
+    path: Path, *, db_file: Path, newsroom: str, port: int, work: Path, serve_nice: int = 10
+) -> Path:
+    path.write_text(
+        f"""
 [database]
 url = "sqlite:///{db_file}"
 
@@ -102,7 +104,7 @@ query = ""
 tiers = [ {{ younger_than = "3650d", every = "15m" }} ]
 
 [[alerts]]
-url = "jsonl://{work / 'alerts.jsonl'}"
+url = "jsonl://{work / "alerts.jsonl"}"
 
 [fetch]
 delay = "0s"
@@ -114,7 +116,9 @@ serve_nice = {serve_nice}
 
 [api]
 port = {port}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -129,18 +133,34 @@ def prepare(work: Path, newsroom: str, history: int) -> Path:
     template = work / "template.db"
     started = time.perf_counter()
     api_bench.build(f"sqlite:///{template}", history)
-    config = write_config(work / "seed.toml", db_file=template, newsroom=newsroom,
-                          port=env.free_port(), work=work)
-    seeded = subprocess.run([PY, str(HERE / "pipeline_daemon.py"), "--config", str(config),
-                             "--mode", "discover", "--log-level", "WARNING"],
-                            capture_output=True, text=True, check=True)
+    config = write_config(
+        work / "seed.toml", db_file=template, newsroom=newsroom, port=env.free_port(), work=work
+    )
+    seeded = subprocess.run(
+        [
+            PY,
+            str(HERE / "pipeline_daemon.py"),
+            "--config",
+            str(config),
+            "--mode",
+            "discover",
+            "--log-level",
+            "WARNING",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     outcome = json.loads(seeded.stdout.splitlines()[-1])
     if outcome["outcomes"] != {"source_ok": 1}:
         raise RuntimeError(f"reading the sitemap failed: {outcome}")
     with sqlite3.connect(template) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"history: {history:,} articles, {versions(template):,} versions, built in "
-          f"{time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"history: {history:,} articles, {versions(template):,} versions, built in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     return template
 
 
@@ -158,30 +178,56 @@ def wait_healthy(base: str, daemon: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the daemon's server did not answer; see {log}")
 
 
-def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, readers: int,
-            index: int, serve_nice: int, in_process: bool) -> Run:
+def one_run(
+    work: Path,
+    template: Path,
+    newsroom: str,
+    n: int,
+    *,
+    loaded: bool,
+    readers: int,
+    index: int,
+    serve_nice: int,
+    in_process: bool,
+) -> Run:
     db_file = work / f"run{index}.db"
     shutil.copy(template, db_file)
     port = env.free_port()
-    config = write_config(work / f"run{index}.toml", db_file=db_file, newsroom=newsroom,
-                          port=port, work=work, serve_nice=serve_nice)
+    config = write_config(
+        work / f"run{index}.toml",
+        db_file=db_file,
+        newsroom=newsroom,
+        port=port,
+        work=work,
+        serve_nice=serve_nice,
+    )
     base, log = f"http://127.0.0.1:{port}", work / f"run{index}.log"
     before = versions(db_file)
-    command = ([PY, str(HERE / "readers_inprocess.py"), "--config", str(config)] if in_process
-               else [*NEWSWATCH, "run", "--config", str(config), "--log-level", "WARNING"])
+    command = (
+        [PY, str(HERE / "readers_inprocess.py"), "--config", str(config)]
+        if in_process
+        else [*NEWSWATCH, "run", "--config", str(config), "--log-level", "WARNING"]
+    )
     with log.open("ab") as out:
         daemon = subprocess.Popen(command, stdout=out, stderr=out)
     load: subprocess.Popen[str] | None = None
     try:
         wait_healthy(base, daemon, log)
         if loaded:
-            load = subprocess.Popen([PY, str(HERE / "readers_load.py"), "--base", base,
-                                     "--readers", str(readers)], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True)
+            load = subprocess.Popen(
+                [PY, str(HERE / "readers_load.py"), "--base", base, "--readers", str(readers)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
         server = [p for p in env.family(daemon.pid) if p != daemon.pid]
         ours = [daemon.pid, *server] + ([load.pid] if load is not None else [])
-        cpu0 = (env.cpu_seconds([daemon.pid]), env.cpu_seconds(server),
-                env.cpu_seconds(ours), env.machine_busy())
+        cpu0 = (
+            env.cpu_seconds([daemon.pid]),
+            env.cpu_seconds(server),
+            env.cpu_seconds(ours),
+            env.machine_busy(),
+        )
         start_count, started = versions(db_file), time.perf_counter()
         target = before + int(n * 0.9)
         count = start_count
@@ -200,9 +246,16 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
         if load is not None:
             out_text, _ = load.communicate("", timeout=120)  # EOF on stdin stops the readers
             seen = json.loads(out_text.splitlines()[-1])
-        return Run(loaded=loaded, rate=(count - start_count) / seconds,
-                   new=count - start_count, seconds=seconds, daemon_cpu=daemon_cpu,
-                   server_cpu=server_cpu, others=others, readers=seen)
+        return Run(
+            loaded=loaded,
+            rate=(count - start_count) / seconds,
+            new=count - start_count,
+            seconds=seconds,
+            daemon_cpu=daemon_cpu,
+            server_cpu=server_cpu,
+            others=others,
+            readers=seen,
+        )
     finally:
         if load is not None and load.poll() is None:
             load.kill()
@@ -217,17 +270,21 @@ def one_run(work: Path, template: Path, newsroom: str, n: int, *, loaded: bool, 
 
 
 def report(runs: list[Run], readers: int) -> None:
-    print(f"\n{'run':<4} {'readers':>7} {'versions/s':>11} {'versions':>9} {'seconds':>8} "
-          f"{'daemon CPU ms/v':>16} {'server CPU':>11} {'others':>7} {'reads/s':>8} "
-          f"{'healthz not 200':>16}")
+    print(
+        f"\n{'run':<4} {'readers':>7} {'versions/s':>11} {'versions':>9} {'seconds':>8} "
+        f"{'daemon CPU ms/v':>16} {'server CPU':>11} {'others':>7} {'reads/s':>8} "
+        f"{'healthz not 200':>16}"
+    )
     for i, run in enumerate(runs, 1):
         reads = sum(k["requests"] for k in (run.readers or {}).get("kinds", {}).values())  # type: ignore[union-attr]
         seconds = float((run.readers or {}).get("seconds", 0) or 1)  # type: ignore[arg-type]
-        print(f"{i:<4} {readers if run.loaded else 0:>7} {run.rate:>11.1f} {run.new:>9,} "
-              f"{run.seconds:>8.1f} {run.daemon_cpu / max(run.new, 1) * 1000:>16.1f} "
-              f"{run.server_cpu:>10.1f}s {run.others:>7.2f} "
-              f"{reads / seconds if run.loaded else 0:>8.0f} "
-              f"{run.healthz_failures if run.loaded else '-':>16}")
+        print(
+            f"{i:<4} {readers if run.loaded else 0:>7} {run.rate:>11.1f} {run.new:>9,} "
+            f"{run.seconds:>8.1f} {run.daemon_cpu / max(run.new, 1) * 1000:>16.1f} "
+            f"{run.server_cpu:>10.1f}s {run.others:>7.2f} "
+            f"{reads / seconds if run.loaded else 0:>8.0f} "
+            f"{run.healthz_failures if run.loaded else '-':>16}"
+        )
     quiet = statistics.median(r.rate for r in runs if not r.loaded)
     loaded = statistics.median(r.rate for r in runs if r.loaded)
     # Each loaded run beside the quiet run next to it (this machine's speed drifts).
@@ -236,21 +293,29 @@ def report(runs: list[Run], readers: int) -> None:
     failures = sum(r.healthz() for r in runs if r.loaded)
     timeouts = sum(r.healthz("timeouts") for r in runs if r.loaded)
     probes = sum(r.healthz("requests") for r in runs if r.loaded)
-    print(f"\ningest, median: {quiet:.1f} versions/s without readers, {loaded:.1f} with "
-          f"{readers} ({loaded / quiet:.2f}); loaded / quiet, run beside run: "
-          f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} "
-          f"(target >= 0.90); /healthz not 200 within 5 s under load: {failures} of {probes} "
-          f"({timeouts} not answered in time, {failures - timeouts} answered otherwise; "
-          f"target 0)")
+    print(
+        f"\ningest, median: {quiet:.1f} versions/s without readers, {loaded:.1f} with "
+        f"{readers} ({loaded / quiet:.2f}); loaded / quiet, run beside run: "
+        f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} "
+        f"(target >= 0.90); /healthz not 200 within 5 s under load: {failures} of {probes} "
+        f"({timeouts} not answered in time, {failures - timeouts} answered otherwise; "
+        f"target 0)"
+    )
     last = next((r for r in reversed(runs) if r.loaded and r.readers), None)
     if last and last.readers:
-        print(f"\nthe readers of the last loaded run ({last.readers['seconds']:.0f} s, their "
-              f"own CPU {last.readers['cpu']:.0f} s):")
-        print(f"  {'request':<20} {'count':>7} {'failed':>7} {'timed out':>10} {'p50 ms':>8} "
-              f"{'p99 ms':>8}")
+        print(
+            f"\nthe readers of the last loaded run ({last.readers['seconds']:.0f} s, their "
+            f"own CPU {last.readers['cpu']:.0f} s):"
+        )
+        print(
+            f"  {'request':<20} {'count':>7} {'failed':>7} {'timed out':>10} {'p50 ms':>8} "
+            f"{'p99 ms':>8}"
+        )
         for kind, seen in last.readers["kinds"].items():  # type: ignore[union-attr]
-            print(f"  {kind:<20} {seen['requests']:>7} {seen['failures']:>7} "
-                  f"{seen['timeouts']:>10} {seen['p50_ms']:>8.0f} {seen['p99_ms']:>8.0f}")
+            print(
+                f"  {kind:<20} {seen['requests']:>7} {seen['failures']:>7} "
+                f"{seen['timeouts']:>10} {seen['p50_ms']:>8.0f} {seen['p99_ms']:>8.0f}"
+            )
         for problem in last.readers.get("problems", [])[:5]:  # type: ignore[union-attr]
             print(f"  ! {problem}")
 
@@ -262,34 +327,56 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind (median)")
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--serve-nice", type=int, default=10, help="[daemon] serve_nice")
-    parser.add_argument("--in-process", action="store_true",
-                        help="serve from a thread of the daemon, as before issue 14")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="serve from a thread of the daemon, as before issue 14",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="nw_readers_"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
-        room = subprocess.Popen([PY, str(HERE / "readers_newsroom.py"), "--articles",
-                                 str(args.articles)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, text=True)
+        room = subprocess.Popen(
+            [PY, str(HERE / "readers_newsroom.py"), "--articles", str(args.articles)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         stack.callback(room.wait, 30)
         stack.callback(room.communicate, "")
         assert room.stdout is not None
         newsroom = room.stdout.readline().strip()
-        serving = ("the server in a thread of the daemon (as before issue 14)" if args.in_process
-                   else f"the server a child at nice {args.serve_nice}")
-        print(f"newsroom {newsroom}: {args.articles:,} articles; `newswatch run` on SQLite, "
-              f"{serving}; {args.runs} quiet and {args.runs} loaded runs", flush=True)
+        serving = (
+            "the server in a thread of the daemon (as before issue 14)"
+            if args.in_process
+            else f"the server a child at nice {args.serve_nice}"
+        )
+        print(
+            f"newsroom {newsroom}: {args.articles:,} articles; `newswatch run` on SQLite, "
+            f"{serving}; {args.runs} quiet and {args.runs} loaded runs",
+            flush=True,
+        )
         template = prepare(work, newsroom, args.history)
         runs = []
         for index in range(args.runs * 2):
             loaded = index % 4 in (1, 2)  # quiet, loaded, loaded, quiet: drift cancels out
-            run = one_run(work, template, newsroom, args.articles, loaded=loaded,
-                          readers=args.readers, index=index, serve_nice=args.serve_nice,
-                          in_process=args.in_process)
+            run = one_run(
+                work,
+                template,
+                newsroom,
+                args.articles,
+                loaded=loaded,
+                readers=args.readers,
+                index=index,
+                serve_nice=args.serve_nice,
+                in_process=args.in_process,
+            )
             runs.append(run)
-            print(f"  run {index + 1} ({'loaded' if loaded else 'quiet'}): "
-                  f"{run.rate:.1f} versions/s", flush=True)
+            print(
+                f"  run {index + 1} ({'loaded' if loaded else 'quiet'}): {run.rate:.1f} versions/s",
+                flush=True,
+            )
         report(runs, args.readers)
 
 

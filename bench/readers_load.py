@@ -26,14 +26,34 @@ from datetime import date, timedelta
 
 import httpx
 
-TOPICS = ("ceasefire", "memorandum AND talks", "prisoner* OR exchange", "Kremlin -Kyiv",
-          "summit", "humanitarian", "envoy*", "truce")
+TOPICS = (
+    "ceasefire",
+    "memorandum AND talks",
+    "prisoner* OR exchange",
+    "Kremlin -Kyiv",
+    "summit",
+    "humanitarian",
+    "envoy*",
+    "truce",
+)
 
 
 def next_request(rng: random.Random) -> tuple[str, str, dict[str, str | int]]:
     """(kind, path, params) of one request of the mix."""
-    kind = rng.choice(("articles", "articles deep", "edits", "search", "search deep",
-                       "edits feed, topic", "coverage", "stats", "home", "healthz"))
+    kind = rng.choice(
+        (
+            "articles",
+            "articles deep",
+            "edits",
+            "search",
+            "search deep",
+            "edits feed, topic",
+            "coverage",
+            "stats",
+            "home",
+            "healthz",
+        )
+    )
     if kind == "articles":
         return kind, "/api/articles", {"limit": 50}
     if kind == "articles deep":
@@ -46,8 +66,11 @@ def next_request(rng: random.Random) -> tuple[str, str, dict[str, str | int]]:
         return kind, "/api/search", {"q": "talks", "limit": 50, "offset": rng.randrange(10_000)}
     if kind == "edits feed, topic":
         # A topic no earlier request used: the feed cache cannot answer it.
-        return kind, "/feeds/edits.atom", {"topic": f"{rng.choice(TOPICS)} OR "
-                                                    f"w{rng.randrange(10**9)}"}
+        return (
+            kind,
+            "/feeds/edits.atom",
+            {"topic": f"{rng.choice(TOPICS)} OR w{rng.randrange(10**9)}"},
+        )
     if kind == "coverage":
         since = date(2025, 1, 1) + timedelta(days=rng.randrange(365))
         return kind, "/api/coverage", {"since": since.isoformat()}
@@ -65,6 +88,7 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
     problems: list[str] = []
     limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
         async def reader(seed: int) -> None:
             rng = random.Random(seed)
             while not stop.is_set():
@@ -72,8 +96,9 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
                 started = time.perf_counter()
                 try:
                     # A health probe gives up after 5 s (a monitor's patience); pages get 30 s.
-                    response = await client.get(path, params=params,
-                                                timeout=5 if kind == "healthz" else 30)
+                    response = await client.get(
+                        path, params=params, timeout=5 if kind == "healthz" else 30
+                    )
                     ok = response.status_code == 200
                     if not ok and len(problems) < 20:
                         problems.append(f"{kind}: {response.status_code} {response.text[:120]}")
@@ -90,11 +115,19 @@ async def load(base: str, readers: int, stop: threading.Event) -> dict[str, obje
         seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
-        "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "problems": problems,
-        "kinds": {kind: {"requests": len(values), "failures": failures[kind],
-                         "timeouts": timeouts[kind],
-                         "p50_ms": _pct(values, 0.5), "p99_ms": _pct(values, 0.99)}
-                  for kind, values in sorted(latencies.items())},
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "problems": problems,
+        "kinds": {
+            kind: {
+                "requests": len(values),
+                "failures": failures[kind],
+                "timeouts": timeouts[kind],
+                "p50_ms": _pct(values, 0.5),
+                "p99_ms": _pct(values, 0.99),
+            }
+            for kind, values in sorted(latencies.items())
+        },
     }
 
 

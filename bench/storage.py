@@ -48,7 +48,7 @@ OUTLETS = [f"outlet{i}.example" for i in range(50)]
 PAGE = (
     "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
     "<link rel=stylesheet href=/static/site.css><script src=/static/app.js></script>"
-    "<meta name=description content=\"{title}\"></head><body><header><nav>{nav}</nav></header>"
+    '<meta name=description content="{title}"></head><body><header><nav>{nav}</nav></header>'
     "<main><article><h1>{title}</h1><p class=byline>By {author}</p>{paras}</article></main>"
     "<aside>{nav}</aside><footer>© Example Media. All rights reserved.</footer></body></html>"
 )
@@ -85,16 +85,16 @@ class Corpus:
     def __init__(self, seed: int = 7, vocabulary: int = 60_000) -> None:
         self.rng = random.Random(seed)
         letters = string.ascii_lowercase
-        self.words = ["".join(self.rng.choices(letters, k=self.rng.randint(3, 10)))
-                      for _ in range(vocabulary)]
+        self.words = [
+            "".join(self.rng.choices(letters, k=self.rng.randint(3, 10))) for _ in range(vocabulary)
+        ]
         total, self.cumulative = 0.0, []
         for rank in range(vocabulary):
             total += 1 / (rank + 10)
             self.cumulative.append(total)
 
     def sentence(self) -> str:
-        words = self.rng.choices(self.words, cum_weights=self.cumulative,
-                                 k=self.rng.randint(8, 20))
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randint(8, 20))
         return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
     def fields(self, n: int) -> storage.ArticleFields:
@@ -124,8 +124,7 @@ class Corpus:
 
 def page_of(fields: storage.ArticleFields) -> bytes:
     paras = "".join(f"<p>{p}</p>" for p in fields.body.split("\n"))
-    return PAGE.format(title=fields.title, nav=NAV, author=fields.authors[0],
-                       paras=paras).encode()
+    return PAGE.format(title=fields.title, nav=NAV, author=fields.authors[0], paras=paras).encode()
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -142,8 +141,9 @@ def timed(calls: Iterator[Callable[[], object]]) -> list[float]:
     return samples
 
 
-def ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
-           progress: bool) -> dict[int, storage.ArticleFields]:
+def ingest(
+    db: storage.Database, result: Result, corpus: Corpus, *, batch: int, progress: bool
+) -> dict[int, storage.ArticleFields]:
     """Record every article's versions: new articles and edits interleaved, as a daemon would."""
     current: dict[int, storage.ArticleFields] = {}
     ids: list[int] = []
@@ -153,8 +153,12 @@ def ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
         count = min(batch, result.articles - chunk)
         now = START + timedelta(minutes=chunk)
         with db.transaction() as s:
-            candidates = [storage.Candidate(f"https://{OUTLETS[(chunk + i) % len(OUTLETS)]}"
-                                            f"/news/{chunk + i}.html") for i in range(count)]
+            candidates = [
+                storage.Candidate(
+                    f"https://{OUTLETS[(chunk + i) % len(OUTLETS)]}/news/{chunk + i}.html"
+                )
+                for i in range(count)
+            ]
             new_ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
         ids.extend(new_ids)
         for round_ in range(result.versions):
@@ -165,8 +169,13 @@ def ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
                     current[article_id] = fields
                     raw = page_of(fields)
                     result.raw_bytes += len(raw)
-                    storage.record(s, article_id=article_id, fields=fields, snapshot=raw,
-                                   fetched_at=now + timedelta(hours=round_))
+                    storage.record(
+                        s,
+                        article_id=article_id,
+                        fields=fields,
+                        snapshot=raw,
+                        fetched_at=now + timedelta(hours=round_),
+                    )
                     recorded += 1
         if progress and (chunk // batch) % 20 == 0:
             rate = recorded / (time.perf_counter() - started)
@@ -176,8 +185,9 @@ def ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
     return current
 
 
-def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: int,
-                progress: bool) -> dict[int, storage.ArticleFields]:
+def bulk_ingest(
+    db: storage.Database, result: Result, corpus: Corpus, *, batch: int, progress: bool
+) -> dict[int, storage.ArticleFields]:
     """Build the history fast: the rows ``record`` would write, inserted many at a time.
 
     Each version gets what ``record`` stores: its fields, fingerprint, word diff and counts
@@ -210,8 +220,12 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
         count = min(batch, result.articles - chunk)
         now = START + timedelta(minutes=chunk)
         with db.transaction() as s:
-            candidates = [storage.Candidate(f"https://{OUTLETS[(chunk + i) % len(OUTLETS)]}"
-                                            f"/news/{chunk + i}.html") for i in range(count)]
+            candidates = [
+                storage.Candidate(
+                    f"https://{OUTLETS[(chunk + i) % len(OUTLETS)]}/news/{chunk + i}.html"
+                )
+                for i in range(count)
+            ]
             ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
         versions, snapshots, alerts, bands, stories, articles = [], {}, [], [], [], []
         signed = []
@@ -224,54 +238,103 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
                 raw = page_of(fields)
                 result.raw_bytes += len(raw)
                 sha = hashlib.sha256(raw).hexdigest()
-                snapshots[sha] = {"sha256": sha, "data": compressor.compress(raw),
-                                  "size": len(raw), "created_at": fetched}
+                snapshots[sha] = {
+                    "sha256": sha,
+                    "data": compressor.compress(raw),
+                    "size": len(raw),
+                    "created_at": fetched,
+                }
                 after = normalised_fields(fields)
-                changed = [] if previous is None else [
-                    f for f in FIELDS if normal[article_id][f] != after[f]]
-                diffs = {f: field_diff(f, getattr(previous, f), getattr(fields, f))
-                         for f in changed}
+                changed = (
+                    []
+                    if previous is None
+                    else [f for f in FIELDS if normal[article_id][f] != after[f]]
+                )
+                diffs = {
+                    f: field_diff(f, getattr(previous, f), getattr(fields, f)) for f in changed
+                }
                 counts = [count_words(ops) for ops in diffs.values()]
                 normal[article_id] = after
-                versions.append({
-                    "id": next_id, "article_id": article_id, "number": round_ + 1,
-                    "fetched_at": fetched, "title": fields.title, "subtitle": fields.subtitle,
-                    "body": fields.body, "authors": list(fields.authors),
-                    "published": fields.published, "fingerprint": fingerprint(fields),
-                    "snapshot_sha256": sha, "changed_fields": changed,
-                    "words_added": sum(a for a, _ in counts),
-                    "words_removed": sum(r for _, r in counts),
-                    "diff": {f: ops_to_json(ops) for f, ops in diffs.items()},
-                    "classes": [], "kind": "new" if previous is None else "edit",
-                    "origin": "fetch"})
-                alerts.append({"kind": "new" if previous is None else "edited",
-                               "article_id": article_id, "version_id": next_id,
-                               "created_at": fetched,
-                               "payload": {"url": f"article {article_id}", "title": fields.title,
-                                           "version": round_ + 1, "changed_fields": changed}})
+                versions.append(
+                    {
+                        "id": next_id,
+                        "article_id": article_id,
+                        "number": round_ + 1,
+                        "fetched_at": fetched,
+                        "title": fields.title,
+                        "subtitle": fields.subtitle,
+                        "body": fields.body,
+                        "authors": list(fields.authors),
+                        "published": fields.published,
+                        "fingerprint": fingerprint(fields),
+                        "snapshot_sha256": sha,
+                        "changed_fields": changed,
+                        "words_added": sum(a for a, _ in counts),
+                        "words_removed": sum(r for _, r in counts),
+                        "diff": {f: ops_to_json(ops) for f, ops in diffs.items()},
+                        "classes": [],
+                        "kind": "new" if previous is None else "edit",
+                        "origin": "fetch",
+                    }
+                )
+                alerts.append(
+                    {
+                        "kind": "new" if previous is None else "edited",
+                        "article_id": article_id,
+                        "version_id": next_id,
+                        "created_at": fetched,
+                        "payload": {
+                            "url": f"article {article_id}",
+                            "title": fields.title,
+                            "version": round_ + 1,
+                            "changed_fields": changed,
+                        },
+                    }
+                )
                 previous, next_id = fields, next_id + 1
                 recorded += 1
             current[article_id] = previous
             sigs = signatures(previous.body) if previous else None
-            stories.append({"id": article_id, "title": previous.title,
-                            "first_article_id": article_id, "created_at": now})
+            stories.append(
+                {
+                    "id": article_id,
+                    "title": previous.title,
+                    "first_article_id": article_id,
+                    "created_at": now,
+                }
+            )
             if sigs is not None:
-                signed.append({"article_id": article_id, "signature": b"".join(
-                    sigs[x.id].astype("<u4").tobytes() for x in SCHEMES)})
-                bands.extend({"article_id": article_id, "scheme": scheme.id, "band": band,
-                              "hash": value}
-                             for scheme in SCHEMES
-                             for band, value in enumerate(band_hashes(sigs[scheme.id], scheme)))
-            articles.append({
-                "b_id": article_id, "version_count": result.versions,
-                "current_version_id": next_id - 1, "title": previous.title,
-                "current_fingerprint": versions[-1]["fingerprint"],
-                "last_changed_at": fetched, "last_checked_at": fetched, "status": "live",
-                "story_id": article_id, "story_role": "first"})
+                signed.append(
+                    {
+                        "article_id": article_id,
+                        "signature": b"".join(sigs[x.id].astype("<u4").tobytes() for x in SCHEMES),
+                    }
+                )
+                bands.extend(
+                    {"article_id": article_id, "scheme": scheme.id, "band": band, "hash": value}
+                    for scheme in SCHEMES
+                    for band, value in enumerate(band_hashes(sigs[scheme.id], scheme))
+                )
+            articles.append(
+                {
+                    "b_id": article_id,
+                    "version_count": result.versions,
+                    "current_version_id": next_id - 1,
+                    "title": previous.title,
+                    "current_fingerprint": versions[-1]["fingerprint"],
+                    "last_changed_at": fetched,
+                    "last_checked_at": fetched,
+                    "status": "live",
+                    "story_id": article_id,
+                    "story_role": "first",
+                }
+            )
         with db.transaction() as s:
             conn = s.connection()
-            conn.execute(insert(Snapshot).prefix_with("OR IGNORE", dialect="sqlite"),
-                         list(snapshots.values()))
+            conn.execute(
+                insert(Snapshot).prefix_with("OR IGNORE", dialect="sqlite"),
+                list(snapshots.values()),
+            )
             conn.execute(insert(Story), stories)
             conn.execute(insert(Version), versions)
             conn.execute(insert(Alert), alerts)
@@ -282,62 +345,84 @@ def bulk_ingest(db: storage.Database, result: Result, corpus: Corpus, *, batch: 
             conn.execute(update(a).where(a.c.id == bindparam("b_id")), articles)
             first, last = versions[0]["id"], versions[-1]["id"]
             if db.dialect == "sqlite":
-                conn.execute(text(
-                    "INSERT INTO versions_fts(rowid, title, subtitle, body) SELECT id, title, "
-                    "subtitle, body FROM versions WHERE id BETWEEN :f AND :l"),
-                    {"f": first, "l": last})
-                conn.execute(text(
-                    "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, "
-                    "v.title, v.subtitle, v.body FROM articles a JOIN versions v ON "
-                    "v.id = a.current_version_id WHERE v.id BETWEEN :f AND :l"),
-                    {"f": first, "l": last})
+                conn.execute(
+                    text(
+                        "INSERT INTO versions_fts(rowid, title, subtitle, body) SELECT id, title, "
+                        "subtitle, body FROM versions WHERE id BETWEEN :f AND :l"
+                    ),
+                    {"f": first, "l": last},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, "
+                        "v.title, v.subtitle, v.body FROM articles a JOIN versions v ON "
+                        "v.id = a.current_version_id WHERE v.id BETWEEN :f AND :l"
+                    ),
+                    {"f": first, "l": last},
+                )
             else:
-                conn.execute(text(
-                    "INSERT INTO version_search (version_id, article_id, document) SELECT id, "
-                    "article_id, to_tsvector('simple', coalesce(title, '') || ' ' || "
-                    "coalesce(subtitle, '') || ' ' || body) FROM versions "
-                    "WHERE id BETWEEN :f AND :l"),
-                    {"f": first, "l": last})
-                conn.execute(text(
-                    "INSERT INTO article_search (article_id, document) SELECT a.id, "
-                    "s.document FROM articles a JOIN version_search s "
-                    "ON s.version_id = a.current_version_id WHERE s.version_id BETWEEN :f AND :l"),
-                    {"f": first, "l": last})
+                conn.execute(
+                    text(
+                        "INSERT INTO version_search (version_id, article_id, document) SELECT id, "
+                        "article_id, to_tsvector('simple', coalesce(title, '') || ' ' || "
+                        "coalesce(subtitle, '') || ' ' || body) FROM versions "
+                        "WHERE id BETWEEN :f AND :l"
+                    ),
+                    {"f": first, "l": last},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO article_search (article_id, document) SELECT a.id, "
+                        "s.document FROM articles a JOIN version_search s "
+                        "ON s.version_id = a.current_version_id "
+                        "WHERE s.version_id BETWEEN :f AND :l"
+                    ),
+                    {"f": first, "l": last},
+                )
         if progress and (chunk // batch) % 10 == 0:
             rate = recorded / (time.perf_counter() - started)
             print(f"  {result.engine}: {recorded:,} versions, {rate:,.0f}/s", flush=True)
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:
             for table in ("versions", "alerts", "stories"):
-                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                     f"(SELECT max(id) FROM {table}))")
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
     result.ingest_seconds = time.perf_counter() - started
     result.ingest_rate = recorded / result.ingest_seconds
     return current
 
 
-def record_rates(db: storage.Database, result: Result, corpus: Corpus,
-                 current: dict[int, storage.ArticleFields], rng: random.Random, n: int) -> None:
+def record_rates(
+    db: storage.Database,
+    result: Result,
+    corpus: Corpus,
+    current: dict[int, storage.ArticleFields],
+    rng: random.Random,
+    n: int,
+) -> None:
     """``record`` per call on the full database, the daemon's way: one transaction each, with
     ``reschedule_article`` in it. New articles (with story placement), then edits of them."""
     now = START + timedelta(days=500)
     with db.transaction() as s:
-        candidates = [storage.Candidate(f"https://sample.example/news/{i}.html")
-                      for i in range(n)]
+        candidates = [storage.Candidate(f"https://sample.example/news/{i}.html") for i in range(n)]
         ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
     fields = {i: corpus.fields(i) for i in ids}
     edits = {i: corpus.edit(f) for i, f in fields.items()}
 
-    def one(article_id: int, f: storage.ArticleFields,
-            kind: storage.OutcomeKind) -> Callable[[], object]:
+    def one(
+        article_id: int, f: storage.ArticleFields, kind: storage.OutcomeKind
+    ) -> Callable[[], object]:
         def call() -> object:
             with db.transaction() as s:
-                outcome = storage.record(s, article_id=article_id, fields=f,
-                                         snapshot=page_of(f), fetched_at=now)
-                storage.reschedule_article(s, article_id=article_id, next_check_at=now,
-                                           now=now)
+                outcome = storage.record(
+                    s, article_id=article_id, fields=f, snapshot=page_of(f), fetched_at=now
+                )
+                storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
             assert outcome.kind is kind, outcome
             return outcome
+
         return call
 
     samples = timed(one(i, fields[i], storage.OutcomeKind.NEW) for i in ids)
@@ -348,8 +433,13 @@ def record_rates(db: storage.Database, result: Result, corpus: Corpus,
     result.record_edit_p50 = percentile(samples, 0.5)
 
 
-def rechecks(db: storage.Database, result: Result, current: dict[int, storage.ArticleFields],
-             rng: random.Random, n: int) -> None:
+def rechecks(
+    db: storage.Database,
+    result: Result,
+    current: dict[int, storage.ArticleFields],
+    rng: random.Random,
+    n: int,
+) -> None:
     """The daemon's unchanged recheck, exactly as ``scheduler/worker.py`` does it: one
     ``record_if_unchanged`` on a write connection (it reschedules too); then 304s, which the
     worker records once per pass with ``record_not_modified_many`` (a pass claims 32)."""
@@ -361,32 +451,42 @@ def rechecks(db: storage.Database, result: Result, current: dict[int, storage.Ar
         def call() -> object:
             with db.write_connection() as conn:
                 outcome = storage.record_if_unchanged(
-                    conn, article_id=article_id, fields=current[article_id], fetched_at=now,
-                    next_check_at=later, etag='"v1"')
+                    conn,
+                    article_id=article_id,
+                    fields=current[article_id],
+                    fetched_at=now,
+                    next_check_at=later,
+                    etag='"v1"',
+                )
             assert outcome is not None and outcome.kind is storage.OutcomeKind.UNCHANGED
             return outcome
+
         return call
 
     def not_modified(batch: list[int]) -> Callable[[], object]:
         def call() -> object:
             with db.transaction() as s:
                 return storage.record_not_modified_many(
-                    s, [storage.NotModifiedCheck(i, now, later) for i in batch])
+                    s, [storage.NotModifiedCheck(i, now, later) for i in batch]
+                )
+
         return call
 
     samples = timed(one(i) for i in ids)
     result.recheck_rate = len(samples) / sum(samples)
-    batches = [ids[i:i + PASS] for i in range(0, len(ids), PASS)]
+    batches = [ids[i : i + PASS] for i in range(0, len(ids), PASS)]
     samples = timed(not_modified(batch) for batch in batches)
     result.not_modified_rate = len(ids) / sum(samples)
 
 
-def reads(db: storage.Database, result: Result, corpus: Corpus, rng: random.Random,
-          ids: list[int], n: int) -> None:
+def reads(
+    db: storage.Database, result: Result, corpus: Corpus, rng: random.Random, ids: list[int], n: int
+) -> None:
     def history(article_id: int) -> Callable[[], object]:
         def call() -> object:
             with db.session() as s:
                 return storage.versions_of(s, article_id)
+
         return call
 
     samples = timed(history(i) for i in rng.sample(ids, min(n, len(ids))))
@@ -402,6 +502,7 @@ def reads(db: storage.Database, result: Result, corpus: Corpus, rng: random.Rand
         def call() -> object:
             with db.session() as s:
                 return storage.search(s, query, all_versions=all_versions, limit=20)
+
         return call
 
     samples = timed(search(q, False) for q in queries)
@@ -442,19 +543,24 @@ def database(engine: str, args: argparse.Namespace) -> Iterator[storage.Database
 def size_of(db: storage.Database) -> int:
     if db.dialect == "sqlite":
         path = db.engine.url.database or ""
-        return sum(Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal")
-                   if Path(f"{path}{suffix}").exists())
+        return sum(
+            Path(f"{path}{suffix}").stat().st_size
+            for suffix in ("", "-wal")
+            if Path(f"{path}{suffix}").exists()
+        )
     with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
-                   or 0)
+        return int(
+            conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() or 0
+        )
 
 
 def run(engine: str, args: argparse.Namespace) -> Result:
     result = Result(engine=engine, articles=args.articles, versions=args.versions)
     corpus, rng = Corpus(), random.Random(11)
     with database(engine, args) as db:
-        print(f"{engine}: ingesting {args.articles:,} articles × {args.versions} versions",
-              flush=True)
+        print(
+            f"{engine}: ingesting {args.articles:,} articles × {args.versions} versions", flush=True
+        )
         build = bulk_ingest if args.ingest == "bulk" else ingest
         result.bulk = args.ingest == "bulk"
         current = build(db, result, corpus, batch=args.batch, progress=True)
@@ -485,16 +591,22 @@ def table(results: list[Result]) -> str:
         ("history build", lambda r: "bulk insert" if r.bulk else "record() batches"),
         ("build rate (versions/s)", lambda r: f"{r.ingest_rate:,.0f}"),
         ("build time", lambda r: f"{r.ingest_seconds / 60:.1f} min"),
-        ("record() new, 1 tx each (/s, p50 ms)",
-         lambda r: f"{r.record_new_rate:,.0f}, {r.record_new_p50:.2f}"),
-        ("record() edit, 1 tx each (/s, p50 ms)",
-         lambda r: f"{r.record_edit_rate:,.0f}, {r.record_edit_p50:.2f}"),
+        (
+            "record() new, 1 tx each (/s, p50 ms)",
+            lambda r: f"{r.record_new_rate:,.0f}, {r.record_new_p50:.2f}",
+        ),
+        (
+            "record() edit, 1 tx each (/s, p50 ms)",
+            lambda r: f"{r.record_edit_rate:,.0f}, {r.record_edit_p50:.2f}",
+        ),
         ("unchanged recheck + reschedule (/s)", lambda r: f"{r.recheck_rate:,.0f}"),
         ("304 + reschedule (/s, 32 per tx)", lambda r: f"{r.not_modified_rate:,.0f}"),
         ("history p50 / p99 (ms)", lambda r: f"{r.history_p50:.2f} / {r.history_p99:.2f}"),
         ("search current p50 / p99 (ms)", lambda r: f"{r.search_p50:.1f} / {r.search_p99:.1f}"),
-        ("search all versions p50 / p99 (ms)",
-         lambda r: f"{r.search_all_p50:.1f} / {r.search_all_p99:.1f}"),
+        (
+            "search all versions p50 / p99 (ms)",
+            lambda r: f"{r.search_all_p50:.1f} / {r.search_all_p99:.1f}",
+        ),
         ("database size", lambda r: f"{r.db_bytes / 2**20:,.0f} MiB"),
         ("raw HTML recorded", lambda r: f"{r.raw_bytes / 2**20:,.0f} MiB"),
         ("database / raw HTML", lambda r: f"{r.db_bytes / max(r.raw_bytes, 1):.2f}"),
@@ -512,12 +624,20 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--versions", type=int, default=10)
     parser.add_argument("--batch", type=int, default=1000, help="articles per transaction")
-    parser.add_argument("--ingest", choices=["bulk", "record"], default="bulk",
-                        help="build the history with bulk inserts, or through record()")
+    parser.add_argument(
+        "--ingest",
+        choices=["bulk", "record"],
+        default="bulk",
+        help="build the history with bulk inserts, or through record()",
+    )
     parser.add_argument("--samples", type=int, default=1000, help="reads per measurement")
     parser.add_argument("--path", help="folder for the SQLite file (default: a temp folder)")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "NEWSWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "NEWSWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = parser.parse_args()
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     results = [run(engine, args) for engine in engines]

@@ -39,9 +39,17 @@ def check_page(target: str, settings: Settings, *, render: bool = False) -> Chec
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     raw = path.read_bytes()
-    page = Page(url=path.resolve().as_uri(), final_url=path.resolve().as_uri(), status=200,
-                headers={}, body=raw, text=raw.decode("utf-8", "replace"),
-                content_type="text/html", encoding=None, elapsed=0.0)
+    page = Page(
+        url=path.resolve().as_uri(),
+        final_url=path.resolve().as_uri(),
+        status=200,
+        headers={},
+        body=raw,
+        text=raw.decode("utf-8", "replace"),
+        content_type="text/html",
+        encoding=None,
+        elapsed=0.0,
+    )
     return _judged(page, extract(raw), requested=None)
 
 
@@ -71,7 +79,9 @@ async def _fetch_and_check(url: str, settings: Settings, *, render: bool) -> Che
     return checked
 
 
-def _judged(page: Page, found: Extracted | None, *, requested: str | None,
-            rendered: bool = False) -> Checked:
-    return Checked(found=found, verdict=judge(page, found, Known(requested_url=requested)),
-                   rendered=rendered)
+def _judged(
+    page: Page, found: Extracted | None, *, requested: str | None, rendered: bool = False
+) -> Checked:
+    return Checked(
+        found=found, verdict=judge(page, found, Known(requested_url=requested)), rendered=rendered
+    )

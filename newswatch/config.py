@@ -64,49 +64,90 @@ def default_database_url() -> str:
 
 class DatabaseConfig(_Section):
     # repr=False: a settings object printed whole (a debugger, a crash report) shows no secret.
-    url: str = Field(default_factory=default_database_url, repr=False,
-                     description="SQLAlchemy URL of the database; default: newswatch.db in "
-                     "your data folder ($XDG_DATA_HOME/newswatch, else "
-                     "~/.local/share/newswatch on Linux; `newswatch doctor` says where).",
-                     json_schema_extra={"shown_default": "sqlite:///<data folder>/newswatch.db"})
+    url: str = Field(
+        default_factory=default_database_url,
+        repr=False,
+        description="SQLAlchemy URL of the database; default: newswatch.db in "
+        "your data folder ($XDG_DATA_HOME/newswatch, else "
+        "~/.local/share/newswatch on Linux; `newswatch doctor` says where).",
+        json_schema_extra={"shown_default": "sqlite:///<data folder>/newswatch.db"},
+    )
 
 
 class SourceConfig(_Section):
-    url: str = Field(description="Address of the feed, sitemap, listing page, article or site "
-                     "(for kind = \"search\": optional, the search endpoint).")
-    kind: SourceKind = Field("feed", description="feed | sitemap | page | article | search | "
-                             "site (a site's robots.txt Sitemap: lines)")
-    every: Duration = Field(timedelta(minutes=5), description="How often the source is polled "
-                            "at first; the pace then adapts within min_every and max_every.")
-    min_every: Duration | None = Field(None, description="Shortest polling interval, reached "
-                                       "while checks keep finding new articles; default: every/4.")
-    max_every: Duration | None = Field(None, description="Longest polling interval, reached "
-                                       "while checks find nothing new; default: every×4. Set "
-                                       "both to every for a fixed pace.")
-    match: str | None = Field(None, description="kind = page: regular expression an article "
-                              "link's URL must contain a match for.")
-    select: str | None = Field(None, description="kind = page: CSS selector of the article "
-                               "links (or of the elements that contain them).")
-    provider: SearchProviderName = Field("google-news", description="kind = search: "
-                                         "google-news | gdelt | bing-news.")
-    languages: tuple[str, ...] = Field(("en",), description="kind = search: one search per "
-                                       "language (two-letter codes).")
-    query: str | None = Field(None, description="kind = search: the query in the provider's "
-                              "own syntax; default: translated from [topic] query.")
-    endpoint: str | None = Field(None, description="kind = search: where the provider answers "
-                                 "(a mirror, a proxy, a test server); default: the provider's "
-                                 "own (news.google.com/rss/search, api.gdeltproject.org/api/v2/"
-                                 "doc/doc, www.bing.com/news/search).")
-    pace: Duration | None = Field(None, description="kind = search: least time between two "
-                                  "requests to the provider; default: its own (gdelt: 5s, "
-                                  "others: [fetch] delay).")
-    decode_limit: int = Field(40, ge=0, description="kind = search, google-news: links decoded "
-                              "per poll at most (two requests to Google each); the rest wait "
-                              "for the next poll. Decoded links are remembered.")
-    render: Literal["none", "browser"] = Field("none", description="browser: render the "
-                                               "articles this source finds in a browser "
-                                               "before extraction (pages whose text arrives "
-                                               "by script; see [render]).")
+    url: str = Field(
+        description="Address of the feed, sitemap, listing page, article or site "
+        '(for kind = "search": optional, the search endpoint).'
+    )
+    kind: SourceKind = Field(
+        "feed",
+        description="feed | sitemap | page | article | search | "
+        "site (a site's robots.txt Sitemap: lines)",
+    )
+    every: Duration = Field(
+        timedelta(minutes=5),
+        description="How often the source is polled "
+        "at first; the pace then adapts within min_every and max_every.",
+    )
+    min_every: Duration | None = Field(
+        None,
+        description="Shortest polling interval, reached "
+        "while checks keep finding new articles; default: every/4.",
+    )
+    max_every: Duration | None = Field(
+        None,
+        description="Longest polling interval, reached "
+        "while checks find nothing new; default: every×4. Set "
+        "both to every for a fixed pace.",
+    )
+    match: str | None = Field(
+        None,
+        description="kind = page: regular expression an article "
+        "link's URL must contain a match for.",
+    )
+    select: str | None = Field(
+        None,
+        description="kind = page: CSS selector of the article "
+        "links (or of the elements that contain them).",
+    )
+    provider: SearchProviderName = Field(
+        "google-news", description="kind = search: google-news | gdelt | bing-news."
+    )
+    languages: tuple[str, ...] = Field(
+        ("en",), description="kind = search: one search per language (two-letter codes)."
+    )
+    query: str | None = Field(
+        None,
+        description="kind = search: the query in the provider's "
+        "own syntax; default: translated from [topic] query.",
+    )
+    endpoint: str | None = Field(
+        None,
+        description="kind = search: where the provider answers "
+        "(a mirror, a proxy, a test server); default: the provider's "
+        "own (news.google.com/rss/search, api.gdeltproject.org/api/v2/"
+        "doc/doc, www.bing.com/news/search).",
+    )
+    pace: Duration | None = Field(
+        None,
+        description="kind = search: least time between two "
+        "requests to the provider; default: its own (gdelt: 5s, "
+        "others: [fetch] delay).",
+    )
+    decode_limit: int = Field(
+        40,
+        ge=0,
+        description="kind = search, google-news: links decoded "
+        "per poll at most (two requests to Google each); the rest wait "
+        "for the next poll. Decoded links are remembered.",
+    )
+    render: Literal["none", "browser"] = Field(
+        "none",
+        description="browser: render the "
+        "articles this source finds in a browser "
+        "before extraction (pages whose text arrives "
+        "by script; see [render]).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -177,15 +218,23 @@ class RecheckConfig(_Section):
     tiers: tuple[RecheckTier, ...] = Field(
         default=tuple(
             RecheckTier(younger_than=young, every=every)  # type: ignore[arg-type]
-            for young, every in (("3h", "15m"), ("1d", "1h"), ("7d", "3h"), ("30d", "3d"),
-                                 ("365d", "30d"))
+            for young, every in (
+                ("3h", "15m"),
+                ("1d", "1h"),
+                ("7d", "3h"),
+                ("30d", "3d"),
+                ("365d", "30d"),
+            )
         ),
         description="Article recheck tiers by age; older than the last tier: never rechecked.",
     )
-    confirm_after: Duration = Field(timedelta(minutes=2), description="A change that would "
-                                    "remove or replace most of an article, or empty a field "
-                                    "it always had, is fetched again this much later, through "
-                                    "a new connection, and recorded only if seen twice.")
+    confirm_after: Duration = Field(
+        timedelta(minutes=2),
+        description="A change that would "
+        "remove or replace most of an article, or empty a field "
+        "it always had, is fetched again this much later, through "
+        "a new connection, and recorded only if seen twice.",
+    )
 
     @field_validator("tiers")
     @classmethod
@@ -202,22 +251,38 @@ _ALERT_KINDS = ", ".join(typing.get_args(AlertKind))
 
 
 class AlertConfig(_Section):
-    url: str = Field(description="console://, jsonl:///path/file.jsonl, "
-                     "webhook+https://host/path, or any apprise URL.", repr=False)
-    name: str = Field("", max_length=80, description="How the channel is called in "
-                      "`newswatch alerts`, the API, /metrics and the log; default: its URL "
-                      "(scheme, host, port, path) with the secret parts masked.")
+    url: str = Field(
+        description="console://, jsonl:///path/file.jsonl, "
+        "webhook+https://host/path, or any apprise URL.",
+        repr=False,
+    )
+    name: str = Field(
+        "",
+        max_length=80,
+        description="How the channel is called in "
+        "`newswatch alerts`, the API, /metrics and the log; default: its URL "
+        "(scheme, host, port, path) with the secret parts masked.",
+    )
     kinds: tuple[AlertKind, ...] = Field(
-        (), description=f"Only these alert kinds ({_ALERT_KINDS}); empty: all.")
+        (), description=f"Only these alert kinds ({_ALERT_KINDS}); empty: all."
+    )
     classes: tuple[str, ...] = Field(
-        (), description="Only edits of these classes (e.g. headline, correction); empty: all.")
+        (), description="Only edits of these classes (e.g. headline, correction); empty: all."
+    )
     outlets: tuple[str, ...] = Field(
-        (), description="Only these outlets (host or site name); empty: all.")
+        (), description="Only these outlets (host or site name); empty: all."
+    )
     topic: str = Field("", description="Only articles that also match this topic query.")
-    digest: Duration = Field(timedelta(0), description="Collect alerts and send one message "
-                             "per interval (e.g. 30m); 0s: send each at once.")
-    template: str = Field("", description="Message body template, e.g. "
-                          "'{kind_words}: {title} ({outlet}) {url} {changes}'.")
+    digest: Duration = Field(
+        timedelta(0),
+        description="Collect alerts and send one message "
+        "per interval (e.g. 30m); 0s: send each at once.",
+    )
+    template: str = Field(
+        "",
+        description="Message body template, e.g. "
+        "'{kind_words}: {title} ({outlet}) {url} {changes}'.",
+    )
 
     _topic_parses = field_validator("topic")(_check_topic)
 
@@ -234,55 +299,92 @@ class FetchConfig(_Section):
     user_agent: str = Field(
         DEFAULT_USER_AGENT,
         description="User-Agent sent with every request: name newswatch and give a contact URL "
-        "or e-mail, e.g. \"newswatch/0.1 (+https://example.org/newswatch-bot)\".",
+        'or e-mail, e.g. "newswatch/0.1 (+https://example.org/newswatch-bot)".',
     )
     timeout: Duration = Field(timedelta(seconds=30), description="Read timeout per request.")
-    connect_timeout: Duration = Field(timedelta(seconds=10),
-                                      description="Time allowed to open a connection.")
-    total_timeout: Duration = Field(timedelta(seconds=60),
-                                    description="Time allowed for one whole request.")
+    connect_timeout: Duration = Field(
+        timedelta(seconds=10), description="Time allowed to open a connection."
+    )
+    total_timeout: Duration = Field(
+        timedelta(seconds=60), description="Time allowed for one whole request."
+    )
     max_redirects: int = Field(10, ge=0, le=30, description="Redirects followed per fetch.")
-    max_bytes: int = Field(10 * 1024 * 1024, gt=0,
-                           description="Largest body accepted (after decompression).")
+    max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="Largest body accepted (after decompression)."
+    )
     concurrency: int = Field(8, gt=0, le=256, description="Fetches in flight at once, in all.")
-    per_host: int = Field(2, gt=0, le=64, description="Fetches in flight at once per host "
-                          "when delay is 0s (with a delay: one at a time, delay apart).")
-    delay: Duration = Field(timedelta(seconds=1), description="Minimum gap between two requests "
-                            "to one host (robots.txt Crawl-delay can raise it).")
-    max_wait: Duration = Field(timedelta(seconds=30), description="Longest politeness wait slept "
-                               "through; longer (Retry-After, paused host): rescheduled.")
-    host_backoff: Duration = Field(timedelta(seconds=5), description="First pause of a host "
-                                   "after a connection error or 5xx; doubles each time.")
-    host_backoff_cap: Duration = Field(timedelta(hours=1),
-                                       description="Longest pause of a failing host.")
-    max_crawl_delay: Duration = Field(timedelta(minutes=2),
-                                      description="Cap on a robots.txt Crawl-delay.")
-    share_host_delays: bool = Field(True, description="Daemons sharing the database share "
-                                    "each host's delay, Crawl-delay and Retry-After pauses "
-                                    "through it (off: each daemon paces hosts alone).")
+    per_host: int = Field(
+        2,
+        gt=0,
+        le=64,
+        description="Fetches in flight at once per host "
+        "when delay is 0s (with a delay: one at a time, delay apart).",
+    )
+    delay: Duration = Field(
+        timedelta(seconds=1),
+        description="Minimum gap between two requests "
+        "to one host (robots.txt Crawl-delay can raise it).",
+    )
+    max_wait: Duration = Field(
+        timedelta(seconds=30),
+        description="Longest politeness wait slept "
+        "through; longer (Retry-After, paused host): rescheduled.",
+    )
+    host_backoff: Duration = Field(
+        timedelta(seconds=5),
+        description="First pause of a host after a connection error or 5xx; doubles each time.",
+    )
+    host_backoff_cap: Duration = Field(
+        timedelta(hours=1), description="Longest pause of a failing host."
+    )
+    max_crawl_delay: Duration = Field(
+        timedelta(minutes=2), description="Cap on a robots.txt Crawl-delay."
+    )
+    share_host_delays: bool = Field(
+        True,
+        description="Daemons sharing the database share "
+        "each host's delay, Crawl-delay and Retry-After pauses "
+        "through it (off: each daemon paces hosts alone).",
+    )
     obey_robots: bool = Field(True, description="Read and obey robots.txt (leave it on).")
     robots_ttl: Duration = Field(timedelta(hours=1), description="How long robots.txt is cached.")
-    robots_error_ttl: Duration = Field(timedelta(minutes=30), description="After robots.txt "
-                                       "answered 5xx: disallow-all this long, then ask again.")
-    disallowed_retry: Duration = Field(timedelta(days=1), description="When a URL robots.txt "
-                                       "disallows is looked at again.")
+    robots_error_ttl: Duration = Field(
+        timedelta(minutes=30),
+        description="After robots.txt answered 5xx: disallow-all this long, then ask again.",
+    )
+    disallowed_retry: Duration = Field(
+        timedelta(days=1), description="When a URL robots.txt disallows is looked at again."
+    )
     http2: bool = Field(False, description="Use HTTP/2 where offered (needs httpx[http2]).")
-    proxy: str | None = Field(None, description="Proxy for every request, e.g. "
-                              "http://proxy:3128 or socks5://host:1080; none when unset.",
-                              repr=False)
+    proxy: str | None = Field(
+        None,
+        description="Proxy for every request, e.g. "
+        "http://proxy:3128 or socks5://host:1080; none when unset.",
+        repr=False,
+    )
     cookies: bool = Field(False, description="Keep cookies between requests (off: none kept).")
-    allow_private: bool = Field(False, description="Fetch from loopback, private, link-local "
-                                "and unique-local addresses (an intranet); cloud metadata "
-                                "addresses still need an allow entry.")
-    allow: tuple[str, ...] = Field((), description="Networks or hosts fetched even when "
-                                   "private, on any port or the one given: \"10.0.0.0/8\", "
-                                   "\"127.0.0.1:8765\", \"[::1]:8080\", \"intranet.example\", "
-                                   "\"*.corp.example\".")
-    ports: tuple[int, ...] = Field(DEFAULT_PORTS, description="Ports fetched on hosts that "
-                                   "allow does not name.")
-    max_retry_after: Duration = Field(timedelta(hours=6), description="Longest pause a server "
-                                      "can ask for (Retry-After, Crawl-delay backoff); longer "
-                                      "requests are cut to this.")
+    allow_private: bool = Field(
+        False,
+        description="Fetch from loopback, private, link-local "
+        "and unique-local addresses (an intranet); cloud metadata "
+        "addresses still need an allow entry.",
+    )
+    allow: tuple[str, ...] = Field(
+        (),
+        description="Networks or hosts fetched even when "
+        'private, on any port or the one given: "10.0.0.0/8", '
+        '"127.0.0.1:8765", "[::1]:8080", "intranet.example", '
+        '"*.corp.example".',
+    )
+    ports: tuple[int, ...] = Field(
+        DEFAULT_PORTS, description="Ports fetched on hosts that allow does not name."
+    )
+    max_retry_after: Duration = Field(
+        timedelta(hours=6),
+        description="Longest pause a server "
+        "can ask for (Retry-After, Crawl-delay backoff); longer "
+        "requests are cut to this.",
+    )
 
     @field_validator("allow")
     @classmethod
@@ -307,72 +409,125 @@ class FetchConfig(_Section):
     def _proxy_url(cls, value: str | None) -> str | None:
         # Checked here, not at the first fetch: a typo must stop the start, not every request.
         if value is not None and not re.fullmatch(r"(https?|socks5h?)://[^/\s]+/?", value):
-            raise ValueError(f"{value!r} is not a proxy URL: write http://host:port, "
-                             "https://host:port or socks5://host:port")
+            raise ValueError(
+                f"{value!r} is not a proxy URL: write http://host:port, "
+                "https://host:port or socks5://host:port"
+            )
         return value
 
 
 class DaemonConfig(_Section):
-    tick: Duration = Field(timedelta(seconds=5), description=(
-        "How often the daemon looks for due work; while a backlog lasts it claims again as "
-        "soon as a pass is done."))
-    batch: int = Field(32, gt=0, le=10_000,
-                       description="Sources and articles claimed per pass (each).")
+    tick: Duration = Field(
+        timedelta(seconds=5),
+        description=(
+            "How often the daemon looks for due work; while a backlog lasts it claims again as "
+            "soon as a pass is done."
+        ),
+    )
+    batch: int = Field(
+        32, gt=0, le=10_000, description="Sources and articles claimed per pass (each)."
+    )
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
-    shutdown_grace: Duration = Field(timedelta(seconds=20),
-                                     description="Time in-flight work gets on SIGTERM.")
-    serve: bool = Field(True, description="Also serve the web page, the API, /healthz and "
-                        "/metrics on [api] host and port while the daemon runs (from a child "
-                        "process the daemon restarts if it dies).")
-    serve_nice: int = Field(10, ge=0, le=19, description="CPU niceness of that web server "
-                            "process: above 0, a busy server yields the CPU to the daemon's "
-                            "own work.")
+    shutdown_grace: Duration = Field(
+        timedelta(seconds=20), description="Time in-flight work gets on SIGTERM."
+    )
+    serve: bool = Field(
+        True,
+        description="Also serve the web page, the API, /healthz and "
+        "/metrics on [api] host and port while the daemon runs (from a child "
+        "process the daemon restarts if it dies).",
+    )
+    serve_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU niceness of that web server "
+        "process: above 0, a busy server yields the CPU to the daemon's "
+        "own work.",
+    )
 
 
 class OutletsConfig(_Section):
-    names: dict[str, str] = Field(default_factory=dict, description="Display names by outlet "
-                                  "(its domain, e.g. \"bbc.co.uk\" = \"BBC News\"); default: "
-                                  "the name its pages give (og:site_name…), else the domain.")
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Display names by outlet "
+        '(its domain, e.g. "bbc.co.uk" = "BBC News"); default: '
+        "the name its pages give (og:site_name…), else the domain.",
+    )
 
 
 class HealthConfig(_Section):
-    max_age: Duration = Field(timedelta(minutes=30), description="`newswatch health`: the "
-                              "daemon's last fetch must be this recent (its loop ticks).")
-    window: Duration = Field(timedelta(hours=1), description="`newswatch health`: the "
-                             "fetches of this last stretch of time are judged.")
-    min_success: float = Field(0.2, ge=0, le=1, description="`newswatch health`: at least this "
-                               "share of those fetches must succeed (errors, 5xx and 429 "
-                               "fail; 404 and 410 are answers).")
-    min_fetches: int = Field(10, ge=1, description="`newswatch health`: with fewer fetches "
-                             "in the window, their share is not judged.")
+    max_age: Duration = Field(
+        timedelta(minutes=30),
+        description="`newswatch health`: the "
+        "daemon's last fetch must be this recent (its loop ticks).",
+    )
+    window: Duration = Field(
+        timedelta(hours=1),
+        description="`newswatch health`: the fetches of this last stretch of time are judged.",
+    )
+    min_success: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="`newswatch health`: at least this "
+        "share of those fetches must succeed (errors, 5xx and 429 "
+        "fail; 404 and 410 are answers).",
+    )
+    min_fetches: int = Field(
+        10,
+        ge=1,
+        description="`newswatch health`: with fewer fetches "
+        "in the window, their share is not judged.",
+    )
 
 
 class RenderConfig(_Section):
-    browser: str = Field("", description="Chromium to render pages with (its path); empty: "
-                         "chromium or google-chrome on the PATH. Needs newswatch[browser].")
-    outlets: tuple[str, ...] = Field((), description="Outlets (hosts, www. dropped) whose "
-                                     "articles are rendered in the browser before extraction; "
-                                     "sources can ask for it too with render = \"browser\".")
-    timeout: Duration = Field(timedelta(seconds=20), description="Time one page may take to "
-                              "render.")
-    pages: int = Field(2, gt=0, le=16, description="Pages rendered at once (one browser per "
-                       "daemon).")
-    memory: int = Field(512, ge=64, le=8192, description="JavaScript heap of each rendered "
-                        "page, in MB.")
+    browser: str = Field(
+        "",
+        description="Chromium to render pages with (its path); empty: "
+        "chromium or google-chrome on the PATH. Needs newswatch[browser].",
+    )
+    outlets: tuple[str, ...] = Field(
+        (),
+        description="Outlets (hosts, www. dropped) whose "
+        "articles are rendered in the browser before extraction; "
+        'sources can ask for it too with render = "browser".',
+    )
+    timeout: Duration = Field(
+        timedelta(seconds=20), description="Time one page may take to render."
+    )
+    pages: int = Field(
+        2, gt=0, le=16, description="Pages rendered at once (one browser per daemon)."
+    )
+    memory: int = Field(
+        512, ge=64, le=8192, description="JavaScript heap of each rendered page, in MB."
+    )
 
 
 class ApiConfig(_Section):
-    host: str = Field("127.0.0.1", description="Address `newswatch serve` listens on; "
-                      "0.0.0.0 to serve other machines.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `newswatch serve` listens on; 0.0.0.0 to serve other machines.",
+    )
     port: int = Field(8080, ge=0, le=65535, description="Port of the HTTP API and web page.")
-    token: SecretStr = Field(SecretStr(""), description="Bearer token for the writing "
-                             "endpoints (add/remove a source); empty: they are off.")
-    public_url: str = Field("", description="The address readers use, e.g. "
-                            "https://news.example.org, for the feeds' absolute links; empty: "
-                            "the address the server listens on (never the request's Host).")
-    trusted_hosts: tuple[str, ...] = Field((), description="Host names requests may name in "
-                                           "their Host header (\"*\": any); empty: host, "
-                                           "localhost, 127.0.0.1, ::1 and public_url's host.")
+    token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token for the writing "
+        "endpoints (add/remove a source); empty: they are off.",
+    )
+    public_url: str = Field(
+        "",
+        description="The address readers use, e.g. "
+        "https://news.example.org, for the feeds' absolute links; empty: "
+        "the address the server listens on (never the request's Host).",
+    )
+    trusted_hosts: tuple[str, ...] = Field(
+        (),
+        description="Host names requests may name in "
+        'their Host header ("*": any); empty: host, '
+        "localhost, 127.0.0.1, ::1 and public_url's host.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -392,43 +547,82 @@ _LIMITS = storage.Limits()
 
 class LimitsConfig(_Section):
     new_links_per_check: int = Field(
-        _LIMITS.candidates.per_check, gt=0, description="New article URLs one check of one "
+        _LIMITS.candidates.per_check,
+        gt=0,
+        description="New article URLs one check of one "
         "source may add (in the order it lists them); the rest are dropped, and the source's "
-        "last error says how many.")
+        "last error says how many.",
+    )
     new_links_per_source_per_day: int = Field(
-        _LIMITS.candidates.per_source_per_day, gt=0, description="New article URLs one source "
-        "may add in any 24 hours; the rest are dropped.")
+        _LIMITS.candidates.per_source_per_day,
+        gt=0,
+        description="New article URLs one source may add in any 24 hours; the rest are dropped.",
+    )
     new_links_per_host_per_day: int = Field(
-        _LIMITS.candidates.per_host_per_day, gt=0, description="New article URLs one host "
-        "may get in any 24 hours, from all sources together; the rest are dropped.")
-    url_chars: int = Field(_LIMITS.candidates.url_chars, ge=256, le=2048, description="Longest "
-                           "article URL taken from a source, or kept as a canonical URL.")
-    title_chars: int = Field(_LIMITS.fields.title, ge=16, description="Longest headline kept "
-                             "(a feed item's title too); longer ones are cut after a whole "
-                             "word and end in …, so the cut is the same on every fetch.")
-    subtitle_chars: int = Field(_LIMITS.fields.subtitle, ge=16,
-                                description="Longest subtitle (standfirst) kept, cut the same way.")
-    body_chars: int = Field(_LIMITS.fields.body, ge=1024,
-                            description="Longest article text kept, cut the same way.")
-    authors: int = Field(_LIMITS.fields.authors, gt=0,
-                         description="Most author names kept per article.")
-    name_chars: int = Field(_LIMITS.fields.name, ge=16, description="Longest author name, "
-                            "site name or section kept, cut the same way.")
-    versions_per_day: int = Field(_LIMITS.versions.per_day, gt=1, description="Most versions "
-                                  "one article may add in any 24 hours; the next change marks "
-                                  "it churning.")
+        _LIMITS.candidates.per_host_per_day,
+        gt=0,
+        description="New article URLs one host "
+        "may get in any 24 hours, from all sources together; the rest are dropped.",
+    )
+    url_chars: int = Field(
+        _LIMITS.candidates.url_chars,
+        ge=256,
+        le=2048,
+        description="Longest article URL taken from a source, or kept as a canonical URL.",
+    )
+    title_chars: int = Field(
+        _LIMITS.fields.title,
+        ge=16,
+        description="Longest headline kept "
+        "(a feed item's title too); longer ones are cut after a whole "
+        "word and end in …, so the cut is the same on every fetch.",
+    )
+    subtitle_chars: int = Field(
+        _LIMITS.fields.subtitle,
+        ge=16,
+        description="Longest subtitle (standfirst) kept, cut the same way.",
+    )
+    body_chars: int = Field(
+        _LIMITS.fields.body, ge=1024, description="Longest article text kept, cut the same way."
+    )
+    authors: int = Field(
+        _LIMITS.fields.authors, gt=0, description="Most author names kept per article."
+    )
+    name_chars: int = Field(
+        _LIMITS.fields.name,
+        ge=16,
+        description="Longest author name, site name or section kept, cut the same way.",
+    )
+    versions_per_day: int = Field(
+        _LIMITS.versions.per_day,
+        gt=1,
+        description="Most versions "
+        "one article may add in any 24 hours; the next change marks "
+        "it churning.",
+    )
     snapshot_bytes_per_day: int = Field(
-        _LIMITS.versions.snapshot_bytes_per_day, ge=0, description="Raw page bytes one "
-        "article may store in any 24 hours; later versions that day keep their text only.")
-    churn_after: int = Field(_LIMITS.versions.churn_after, gt=1, description="Checks in a row "
-                             "that may each record a new version (live-blog updates aside); "
-                             "the next change marks the article churning: its versions stop "
-                             "and one \"churning\" alert is sent.")
-    churn_recheck: Duration = Field(_LIMITS.versions.churn_recheck, description="How often a "
-                                    "churning article is checked.")
-    churn_settle: Duration = Field(_LIMITS.versions.settle_after, description="How long a "
-                                   "churning article's text must stay the same before its "
-                                   "versions are recorded again.")
+        _LIMITS.versions.snapshot_bytes_per_day,
+        ge=0,
+        description="Raw page bytes one "
+        "article may store in any 24 hours; later versions that day keep their text only.",
+    )
+    churn_after: int = Field(
+        _LIMITS.versions.churn_after,
+        gt=1,
+        description="Checks in a row "
+        "that may each record a new version (live-blog updates aside); "
+        "the next change marks the article churning: its versions stop "
+        'and one "churning" alert is sent.',
+    )
+    churn_recheck: Duration = Field(
+        _LIMITS.versions.churn_recheck, description="How often a churning article is checked."
+    )
+    churn_settle: Duration = Field(
+        _LIMITS.versions.settle_after,
+        description="How long a "
+        "churning article's text must stay the same before its "
+        "versions are recorded again.",
+    )
 
     def limits(self) -> storage.Limits:
         """The caps as storage and the daemon take them."""
@@ -437,15 +631,24 @@ class LimitsConfig(_Section):
                 per_check=self.new_links_per_check,
                 per_source_per_day=self.new_links_per_source_per_day,
                 per_host_per_day=self.new_links_per_host_per_day,
-                url_chars=self.url_chars, title_chars=self.title_chars),
+                url_chars=self.url_chars,
+                title_chars=self.title_chars,
+            ),
             fields=storage.FieldLimits(
-                title=self.title_chars, subtitle=self.subtitle_chars, body=self.body_chars,
-                authors=self.authors, name=self.name_chars, url=self.url_chars),
+                title=self.title_chars,
+                subtitle=self.subtitle_chars,
+                body=self.body_chars,
+                authors=self.authors,
+                name=self.name_chars,
+                url=self.url_chars,
+            ),
             versions=storage.VersionLimits(
                 per_day=self.versions_per_day,
                 snapshot_bytes_per_day=self.snapshot_bytes_per_day,
-                churn_after=self.churn_after, churn_recheck=self.churn_recheck,
-                settle_after=self.churn_settle),
+                churn_after=self.churn_after,
+                churn_recheck=self.churn_recheck,
+                settle_after=self.churn_settle,
+            ),
         )
 
 
@@ -476,8 +679,11 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment beats the file: that is how a container overrides one key.
@@ -499,7 +705,8 @@ def load_settings(path: Path | None = None) -> Settings:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError(
-                f"{path}: no such file (create one with `newswatch init {path}`)") from None
+                f"{path}: no such file (create one with `newswatch init {path}`)"
+            ) from None
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: cannot read it: {error}") from None
     try:
@@ -518,9 +725,11 @@ def _explain_environment(error: SettingsError) -> str:
     found = re.search(r'field "(\w+)"', str(error))
     variable = f"NEWSWATCH_{found.group(1).upper()}" if found else "a NEWSWATCH_* variable"
     reason = f": {error.__cause__}" if error.__cause__ else ""
-    return (f"environment: {variable} is not valid JSON{reason}. A section or list is written "
-            f"as JSON, e.g. NEWSWATCH_SOURCES='[{{\"url\": \"https://example.com/rss\"}}]' "
-            f"or NEWSWATCH_FETCH='{{\"delay\": \"2s\"}}'; one key is NEWSWATCH_FETCH_DELAY=2s")
+    return (
+        f"environment: {variable} is not valid JSON{reason}. A section or list is written "
+        f'as JSON, e.g. NEWSWATCH_SOURCES=\'[{{"url": "https://example.com/rss"}}]\' '
+        f'or NEWSWATCH_FETCH=\'{{"delay": "2s"}}\'; one key is NEWSWATCH_FETCH_DELAY=2s'
+    )
 
 
 def _explain(label: str, error: ValidationError) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -43,10 +44,12 @@ class Beat:
 
 def demo_settings(base_url: str, data: Path) -> Settings:
     """The daemon's configuration for the demo: the newsroom's feeds, fast rechecks."""
-    return Settings(**{
+    values: dict[str, Any] = {
         "database": {"url": f"sqlite:///{data / 'newswatch.db'}"},
-        "sources": [{"url": f"{base_url}/feed.xml", "kind": "feed", "every": "10s"},
-                    {"url": f"{base_url}/sitemap.xml", "kind": "sitemap", "every": "30s"}],
+        "sources": [
+            {"url": f"{base_url}/feed.xml", "kind": "feed", "every": "10s"},
+            {"url": f"{base_url}/sitemap.xml", "kind": "sitemap", "every": "30s"},
+        ],
         # The real Istanbul-talks query, so the newsroom's off-topic stories are skipped.
         "topic": {"query": load_settings().topic.query},
         # The stories carry 2025 dates: one tier for any age keeps them all rechecked.
@@ -56,9 +59,14 @@ def demo_settings(base_url: str, data: Path) -> Settings:
         "api": {"port": 0},  # any free port: the demo prints where its web page is
         # The newsroom runs on this machine: politeness gaps would only slow the demo down.
         # The address guard refuses loopback: the newsroom's own port is allowed, and only it.
-        "fetch": {"delay": "0s", "per_host": 8, "allow": [base_url.removeprefix("http://")],
-                  "user_agent": "newswatch-demo/0.1 (offline demo against a local newsroom)"},
-    })
+        "fetch": {
+            "delay": "0s",
+            "per_host": 8,
+            "allow": [base_url.removeprefix("http://")],
+            "user_agent": "newswatch-demo/0.1 (offline demo against a local newsroom)",
+        },
+    }
+    return Settings(**values)
 
 
 # Stories the demo publishes later, in this order; the football story shows the topic filter
@@ -99,8 +107,10 @@ async def play(room: Newsroom, beats: list[Beat], console: Console) -> None:
     for beat in beats:
         await asyncio.sleep(max(0.0, started + beat.after - asyncio.get_running_loop().time()))
         _perform(room, beat)
-        console.print(Text(f"newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}",
-                           style="dim"), highlight=False)
+        console.print(
+            Text(f"newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}", style="dim"),
+            highlight=False,
+        )
 
 
 class HandClock:
@@ -159,14 +169,22 @@ async def replay_demo(*, port: int, data: Path | None, console: Console) -> Path
             await settle()
             for beat in script():
                 _perform(room, beat)
-                console.print(Text(f"newsroom: {beat.action} {beat.slug} "
-                                   f"{' → '.join(beat.detail)}", style="dim"), highlight=False)
+                console.print(
+                    Text(
+                        f"newsroom: {beat.action} {beat.slug} {' → '.join(beat.detail)}",
+                        style="dim",
+                    ),
+                    highlight=False,
+                )
                 await settle()
     finally:
         room.stop()
-    console.print(f"The demo's history is in {folder / 'newswatch.db'}; ask it with\n"
-                  f"  NEWSWATCH_DATABASE_URL=sqlite:///{folder / 'newswatch.db'} "
-                  "newswatch articles", highlight=False)
+    console.print(
+        f"The demo's history is in {folder / 'newswatch.db'}; ask it with\n"
+        f"  NEWSWATCH_DATABASE_URL=sqlite:///{folder / 'newswatch.db'} "
+        "newswatch articles",
+        highlight=False,
+    )
     return folder
 
 
@@ -176,17 +194,23 @@ async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
     folder, _ = _data_folder(data)
     try:
         settings = demo_settings(room.base_url, folder)
-        console.print(Text.assemble(
-            ("newswatch demo", "bold"), f"  newsroom: {room.base_url}  data: {folder}\n"
-            f"Watching {room.base_url}/feed.xml; alerts print below and go to "
-            f"{folder / 'alerts.jsonl'}. Ctrl-C to stop."), highlight=False)
+        console.print(
+            Text.assemble(
+                ("newswatch demo", "bold"),
+                f"  newsroom: {room.base_url}  data: {folder}\n"
+                f"Watching {room.base_url}/feed.xml; alerts print below and go to "
+                f"{folder / 'alerts.jsonl'}. Ctrl-C to stop.",
+            ),
+            highlight=False,
+        )
         async with open_runtime(settings, console=console) as runtime:
             player = asyncio.create_task(play(room, script(), console))
             try:
                 with serve_daemon(runtime, settings) as url:
                     if url:
-                        console.print(f"Web page with every version and diff: {url}",
-                                      highlight=False)
+                        console.print(
+                            f"Web page with every version and diff: {url}", highlight=False
+                        )
                     await runtime.daemon.run()
             finally:
                 player.cancel()
@@ -194,6 +218,9 @@ async def run_demo(*, port: int, data: Path | None, console: Console) -> None:
                     await player
     finally:
         room.stop()
-    console.print(f"stopped. The history stays in {folder / 'newswatch.db'}:\n"
-                  f"  NEWSWATCH_DATABASE_URL=sqlite:///{folder / 'newswatch.db'} "
-                  "newswatch articles", highlight=False)
+    console.print(
+        f"stopped. The history stays in {folder / 'newswatch.db'}:\n"
+        f"  NEWSWATCH_DATABASE_URL=sqlite:///{folder / 'newswatch.db'} "
+        "newswatch articles",
+        highlight=False,
+    )

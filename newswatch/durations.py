@@ -34,8 +34,9 @@ def parse_duration(value: object) -> timedelta:
     if seconds is not None and 0 <= seconds <= LONGEST.total_seconds():
         return value if isinstance(value, timedelta) else timedelta(seconds=seconds)
     if seconds is not None and seconds == seconds:  # a number, only out of range (not NaN)
-        raise DurationOutOfRange(f"{value!r} is out of range: a duration is between 0s and "
-                         f"{LONGEST.days}d (100 years)")
+        raise DurationOutOfRange(
+            f"{value!r} is out of range: a duration is between 0s and {LONGEST.days}d (100 years)"
+        )
     raise ValueError(
         f"{value!r} is not a duration: write a number and a unit, e.g. 90s, 15m, 3h, 7d, 2w"
     )

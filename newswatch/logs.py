@@ -21,8 +21,15 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message
 _DROPPED = {"color_message"}
 # Libraries whose per-request chatter drowns the daemon's lines, and which print URLs: kept at
 # WARNING unless asked for by name (``--log-level DEBUG,httpx=DEBUG``).
-QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "apprise", "urllib3", "uvicorn.access",
-                   "alembic")  # alembic: "Context impl SQLiteImpl" at every start
+QUIET_LIBRARIES = (
+    "httpx",
+    "httpcore",
+    "apscheduler",
+    "apprise",
+    "urllib3",
+    "uvicorn.access",
+    "alembic",
+)  # alembic: "Context impl SQLiteImpl" at every start
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -69,8 +76,11 @@ class KeyValueFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "time": self.formatTime(record), "level": record.levelname,
-            "logger": record.name, "message": record.getMessage(), **_fields(record),
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
         }
         if record.exc_text:  # the traceback as the secret filter left it
             entry["exception"] = record.exc_text
@@ -89,9 +99,11 @@ def parse_level(spec: str) -> tuple[int, dict[str, int]]:
     for part in (p.strip() for p in spec.split(",") if p.strip()):
         name, eq, level = part.rpartition("=") if "=" in part else ("", "", part)
         if level.upper() not in LEVELS or (eq and not name):
-            raise ValueError(f"--log-level: {part!r} is not a level; write one of "
-                             f"{', '.join(LEVELS)}, optionally followed by logger=LEVEL parts "
-                             "such as DEBUG,httpx=DEBUG")
+            raise ValueError(
+                f"--log-level: {part!r} is not a level; write one of "
+                f"{', '.join(LEVELS)}, optionally followed by logger=LEVEL parts "
+                "such as DEBUG,httpx=DEBUG"
+            )
         if eq:
             named[name] = logging.getLevelName(level.upper())
         else:
@@ -99,8 +111,13 @@ def parse_level(spec: str) -> tuple[int, dict[str, int]]:
     return (logging.INFO if root is None else root), named
 
 
-def configure_logging(level: str = "INFO", *, json_lines: bool = False,
-                      redactor: Redactor | None = None, stream: TextIO | None = None) -> None:
+def configure_logging(
+    level: str = "INFO",
+    *,
+    json_lines: bool = False,
+    redactor: Redactor | None = None,
+    stream: TextIO | None = None,
+) -> None:
     """Send logs to stderr (stdout is for alerts and command output), secrets masked.
 
     ``level`` is a level name, optionally with ``logger=LEVEL`` parts (see
@@ -109,8 +126,11 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False,
     """
     root_level, named = parse_level(level)
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else KeyValueFormatter(
-        "%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else KeyValueFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+    )
     handler.addFilter(SecretFilter(redactor or Redactor()))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -41,8 +41,9 @@ class OutletDirectory:
         return storage.outlet_key(given)
 
 
-def build_directory(learned: Mapping[str, Counter[str]],
-                    configured: Mapping[str, str]) -> OutletDirectory:
+def build_directory(
+    learned: Mapping[str, Counter[str]], configured: Mapping[str, str]
+) -> OutletDirectory:
     """Names by key: the configured ones, else the name most of the key's pages give. Where
     no name has a majority (one host serving several outlets' pages) the key stays."""
     by_key: dict[str, Counter[str]] = {}

@@ -13,8 +13,7 @@ import storage
 from newswatch.durations import DurationOutOfRange, parse_duration
 from scraper.topic import TopicQuery, TopicQueryError
 
-__all__ = ["MAX_OFFSET", "TOPIC_SCAN", "BadQuery", "article_query", "parse_when",
-           "topic_matcher"]
+__all__ = ["MAX_OFFSET", "TOPIC_SCAN", "BadQuery", "article_query", "parse_when", "topic_matcher"]
 
 # The API's bounds on what one request may make the server read. Deeper pages are reached by
 # narrowing (since/until, outlet) rather than by skipping ever more rows.
@@ -22,8 +21,7 @@ MAX_OFFSET = 10_000
 # A topic query runs in Python over the stored text, so the API and the feeds look at the
 # newest this-many articles or edits (after the other filters); the CLI looks at all.
 TOPIC_SCAN = 5_000
-_TIME_HELP = ("write 2025-06-02, 2025-06-02T10:00, today, yesterday, or an age such as 24h or "
-              "7d")
+_TIME_HELP = "write 2025-06-02, 2025-06-02T10:00, today, yesterday, or an age such as 24h or 7d"
 
 
 class BadQuery(ValueError):
@@ -44,11 +42,12 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         pass
     else:
         try:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None \
-                else parsed.astimezone(UTC)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+14:00 is before the first representable day
-            raise BadQuery(f"{text!r} is out of range: write a time between the years 1 and "
-                           f"9999 ({_TIME_HELP})") from None
+            raise BadQuery(
+                f"{text!r} is out of range: write a time between the years 1 and "
+                f"9999 ({_TIME_HELP})"
+            ) from None
     try:
         age = parse_duration(value)
     except DurationOutOfRange as error:

@@ -39,29 +39,33 @@ def channel_names(settings: Settings) -> dict[str, str]:
     with the secret parts masked. The outbox stores keys (hashes); people read names."""
     from scheduler.channels import channel_key  # apprise, loaded only where channels are
 
-    return {channel_key(alert.url): alert.name or mask_channel(alert.url).label
-            for alert in settings.alerts}
+    return {
+        channel_key(alert.url): alert.name or mask_channel(alert.url).label
+        for alert in settings.alerts
+    }
 
 
 def named_alert(row: storage.AlertRow, names: dict[str, str]) -> storage.AlertRow:
     """An alert whose deliveries name their channels (a channel no longer configured keeps
     its key)."""
-    deliveries = tuple(dataclasses.replace(d, channel=names.get(d.channel, d.channel))
-                       for d in row.deliveries)
+    deliveries = tuple(
+        dataclasses.replace(d, channel=names.get(d.channel, d.channel)) for d in row.deliveries
+    )
     return dataclasses.replace(row, deliveries=deliveries)
 
 
-def named_backlog(rows: list[storage.ChannelBacklog],
-                  names: dict[str, str]) -> list[storage.ChannelBacklog]:
+def named_backlog(
+    rows: list[storage.ChannelBacklog], names: dict[str, str]
+) -> list[storage.ChannelBacklog]:
     """Backlogs with their channels' names."""
-    return [dataclasses.replace(row, channel=names.get(row.channel, row.channel))
-            for row in rows]
+    return [dataclasses.replace(row, channel=names.get(row.channel, row.channel)) for row in rows]
 
 
 def masked_source(row: storage.SourceRow, redactor: Redactor) -> storage.SourceRow:
     """A source with the credentials in its URL and last error masked."""
-    return dataclasses.replace(row, url=redactor.url(row.url),
-                               last_error=redactor.optional(row.last_error))
+    return dataclasses.replace(
+        row, url=redactor.url(row.url), last_error=redactor.optional(row.last_error)
+    )
 
 
 def masked_article(row: storage.ArticleRow, redactor: Redactor) -> storage.ArticleRow:
@@ -74,8 +78,9 @@ def masked_article(row: storage.ArticleRow, redactor: Redactor) -> storage.Artic
 def masked_alert(row: storage.AlertRow, redactor: Redactor) -> storage.AlertRow:
     """An alert whose delivery errors are masked (rows stored before errors were masked
     may still hold a channel's token)."""
-    deliveries = tuple(dataclasses.replace(d, last_error=redactor.optional(d.last_error))
-                       for d in row.deliveries)
+    deliveries = tuple(
+        dataclasses.replace(d, last_error=redactor.optional(d.last_error)) for d in row.deliveries
+    )
     return dataclasses.replace(row, deliveries=deliveries)
 
 

@@ -52,9 +52,14 @@ def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.Art
     table = Table("id", "outlet", "title", "first seen", "versions", "status", box=None)
     for row in rows:
         churning = isinstance(row, storage.ArticleRow) and row.churning_since is not None
-        table.add_row(str(row.id), cell(row.outlet), cell(row.title or row.url),
-                      _when(row.first_seen_at), str(row.version_count),
-                      cell(f"{row.status}, churning" if churning else row.status))
+        table.add_row(
+            str(row.id),
+            cell(row.outlet),
+            cell(row.title or row.url),
+            _when(row.first_seen_at),
+            str(row.version_count),
+            cell(f"{row.status}, churning" if churning else row.status),
+        )
     return table
 
 
@@ -62,13 +67,19 @@ def history_table(rows: Sequence[storage.VersionSummary]) -> Table:
     table = Table("version", "fetched", "title", "changed", "words +/-", box=None)
     for row in rows:
         changed = ", ".join(row.changed_fields) if row.number > 1 else "(first seen)"
-        table.add_row(str(row.number), _when(row.fetched_at), cell(row.title), cell(changed),
-                      f"+{row.words_added} -{row.words_removed}")
+        table.add_row(
+            str(row.number),
+            _when(row.fetched_at),
+            cell(row.title),
+            cell(changed),
+            f"+{row.words_added} -{row.words_removed}",
+        )
     return table
 
 
-def diff_text(ops: Sequence[storage.DiffOp], *, context_words: int = 12,
-              plain: bool = False) -> Text:
+def diff_text(
+    ops: Sequence[storage.DiffOp], *, context_words: int = 12, plain: bool = False
+) -> Text:
     """A word diff with deletions struck out in red and insertions in green; ``plain`` (no
     colour: a pipe, a file, NO_COLOR) marks them ``[-old-]{+new+}`` instead, as
     ``git diff --word-diff=plain`` does, so the change survives without colour.
@@ -95,11 +106,15 @@ def diff_text(ops: Sequence[storage.DiffOp], *, context_words: int = 12,
 def _append_change(text: Text, op: str, words: str, *, plain: bool) -> None:
     """One deleted or inserted run: coloured, or between word-diff markers."""
     if op == "delete":
-        text.append(_marked(words, "[-", "-]") if plain else terminal_text(words),
-                    style="" if plain else "bold red strike")
+        text.append(
+            _marked(words, "[-", "-]") if plain else terminal_text(words),
+            style="" if plain else "bold red strike",
+        )
     else:
-        text.append(_marked(words, "{+", "+}") if plain else terminal_text(words),
-                    style="" if plain else "bold green underline")
+        text.append(
+            _marked(words, "{+", "+}") if plain else terminal_text(words),
+            style="" if plain else "bold green underline",
+        )
 
 
 def _marked(words: str, start: str, end: str) -> str:
@@ -107,7 +122,7 @@ def _marked(words: str, start: str, end: str) -> str:
     core = words.strip()
     if not core:
         return terminal_text(words)
-    lead, tail = words[:len(words) - len(words.lstrip())], words[len(words.rstrip()):]
+    lead, tail = words[: len(words) - len(words.lstrip())], words[len(words.rstrip()) :]
     return terminal_text(f"{lead}{start}{core}{end}{tail}")
 
 
@@ -127,8 +142,11 @@ def extracted_table(found: Extracted) -> Table:
         shown = ", ".join(value) if isinstance(value, tuple) else _scalar(value)
         table.add_row(field.name, cell(shown), cell(found.signals.get(field.name, "")))
     words = len(found.body.split())
-    table.add_row("body", f"{words} words, {found.body.count(chr(10)) + 1 if words else 0} "
-                  "paragraphs", cell(found.signals.get("body", "")))
+    table.add_row(
+        "body",
+        f"{words} words, {found.body.count(chr(10)) + 1 if words else 0} paragraphs",
+        cell(found.signals.get("body", "")),
+    )
     return table
 
 
@@ -153,46 +171,81 @@ def article_panel(article: storage.Article, current: storage.Version | None) -> 
     table.add_column(style="bold")
     table.add_column()
     rows: list[tuple[str, str]] = [
-        ("id", str(article.id)), ("url", article.url), ("outlet", article.outlet),
+        ("id", str(article.id)),
+        ("url", article.url),
+        ("outlet", article.outlet),
         ("title", article.title or article.hint_title or "-"),
-        ("status", article.status if article.churning_since is None else
-         f"{article.status}, churning since {_when(article.churning_since)}: changes on every "
-         "visit, versions not recorded"),
-        ("versions", str(article.version_count)), ("first seen", _when(article.first_seen_at)),
+        (
+            "status",
+            article.status
+            if article.churning_since is None
+            else f"{article.status}, churning since {_when(article.churning_since)}: "
+            "changes on every visit, versions not recorded",
+        ),
+        ("versions", str(article.version_count)),
+        ("first seen", _when(article.first_seen_at)),
         ("last changed", _when(article.last_changed_at)),
         ("last checked", _when(article.last_checked_at)),
         ("next check", _when(article.next_check_at)),
     ]
     if current is not None:
-        rows += [("published", _when(current.published)), ("modified", _when(current.modified)),
-                 ("authors", ", ".join(current.authors) or "-"),
-                 ("language", current.language or "-"),
-                 ("words", str(len(current.body.split())))]
+        rows += [
+            ("published", _when(current.published)),
+            ("modified", _when(current.modified)),
+            ("authors", ", ".join(current.authors) or "-"),
+            ("language", current.language or "-"),
+            ("words", str(len(current.body.split()))),
+        ]
     for name, value in rows:
         table.add_row(name, cell(value))
     return table
 
 
 def edits_table(rows: Sequence[storage.EditRow]) -> Table:
-    table = Table("id", "outlet", "title", "version", "when", "changed", "words +/-",
-                  "class", box=None)
+    table = Table(
+        "id", "outlet", "title", "version", "when", "changed", "words +/-", "class", box=None
+    )
     for row in rows:
-        table.add_row(str(row.article_id), cell(row.outlet), cell(row.title or row.url),
-                      str(row.number), _when(row.fetched_at), cell(", ".join(row.changed_fields)),
-                      f"+{row.words_added} -{row.words_removed}",
-                      cell(", ".join(row.classes) or "-"))
+        table.add_row(
+            str(row.article_id),
+            cell(row.outlet),
+            cell(row.title or row.url),
+            str(row.number),
+            _when(row.fetched_at),
+            cell(", ".join(row.changed_fields)),
+            f"+{row.words_added} -{row.words_removed}",
+            cell(", ".join(row.classes) or "-"),
+        )
     return table
 
 
 def sources_table(rows: Sequence[storage.SourceRow]) -> Table:
-    table = Table("id", "kind", "every", "enabled", "origin", "last checked", "failures",
-                  "articles", "url", box=None)
+    table = Table(
+        "id",
+        "kind",
+        "every",
+        "enabled",
+        "origin",
+        "last checked",
+        "failures",
+        "articles",
+        "url",
+        box=None,
+    )
     # A URL cut short is no use: it is folded onto more lines, never ellipsed.
     table.columns[-1].overflow = "fold"
     for row in rows:
-        table.add_row(str(row.id), cell(row.kind), _seconds(row.every_seconds),
-                      "yes" if row.enabled else "no", cell(row.origin), _when(row.last_checked_at),
-                      str(row.failures), str(row.articles), cell(row.url))
+        table.add_row(
+            str(row.id),
+            cell(row.kind),
+            _seconds(row.every_seconds),
+            "yes" if row.enabled else "no",
+            cell(row.origin),
+            _when(row.last_checked_at),
+            str(row.failures),
+            str(row.articles),
+            cell(row.url),
+        )
     return table
 
 
@@ -201,9 +254,14 @@ def alerts_table(rows: Sequence[storage.AlertRow]) -> Table:
     colours = {"sent": "green", "failed": "red", "pending": "yellow", "skipped": "dim"}
     for row in rows:
         channels = ", ".join(f"{d.channel}: {d.status}" for d in row.deliveries) or "-"
-        table.add_row(str(row.id), cell(row.kind), _when(row.created_at),
-                      Text(row.state, style=colours.get(row.state, "")), cell(channels),
-                      cell(row.title or row.url))
+        table.add_row(
+            str(row.id),
+            cell(row.kind),
+            _when(row.created_at),
+            Text(row.state, style=colours.get(row.state, "")),
+            cell(channels),
+            cell(row.title or row.url),
+        )
     return table
 
 
@@ -213,14 +271,18 @@ def backlog_lines(rows: Sequence[storage.ChannelBacklog], *, now: datetime) -> l
     lines = []
     for row in rows:
         if not row.pending:
-            lines.append(Text.assemble((terminal_text(row.channel, one_line=True), "bold"),
-                                       ": up to date"))
+            lines.append(
+                Text.assemble((terminal_text(row.channel, one_line=True), "bold"), ": up to date")
+            )
             continue
         age = _age(now - row.oldest_pending_at) if row.oldest_pending_at else "?"
         failing = f", {row.failing} failing" if row.failing else ""
-        lines.append(Text.assemble((terminal_text(row.channel, one_line=True), "bold"),
-                                   (f": {row.pending} pending{failing}, the oldest {age} old",
-                                    "yellow")))
+        lines.append(
+            Text.assemble(
+                (terminal_text(row.channel, one_line=True), "bold"),
+                (f": {row.pending} pending{failing}, the oldest {age} old", "yellow"),
+            )
+        )
     return lines
 
 
@@ -240,14 +302,19 @@ def stats_table(found: storage.Stats) -> Table:
     by_state = ", ".join(f"{k} {v}" for k, v in found.alerts_by_state.items())
     for name, value in (
         ("articles", f"{found.articles} ({by_status})" if by_status else "0"),
-        ("edited articles", str(found.edited_articles)), ("versions", str(found.versions)),
+        ("edited articles", str(found.edited_articles)),
+        ("versions", str(found.versions)),
         ("outlets", str(found.outlets)),
-        ("sources", f"{found.sources} ({found.sources_enabled} enabled, "
-                    f"{found.sources_failing} failing)"),
+        (
+            "sources",
+            f"{found.sources} ({found.sources_enabled} enabled, {found.sources_failing} failing)",
+        ),
         ("alerts", f"{found.alerts} ({by_state})"),
         ("snapshots", f"{found.snapshots} ({found.snapshot_bytes / 1e6:.1f} MB raw)"),
-        ("fetches", str(found.fetches)), ("first seen", _when(found.first_seen_at)),
-        ("last seen", _when(found.last_seen_at)), ("last fetch", _when(found.last_fetch_at)),
+        ("fetches", str(found.fetches)),
+        ("first seen", _when(found.first_seen_at)),
+        ("last seen", _when(found.last_seen_at)),
+        ("last fetch", _when(found.last_fetch_at)),
     ):
         table.add_row(name, value)
     return table
@@ -258,28 +325,45 @@ def discovery_lines(rows: Sequence[storage.ProviderStats]) -> list[Text]:
     errors by kind (a line each, never wrapped into columns: kinds must stay readable)."""
     lines = []
     for row in rows:
-        decoded = f"{row.decoded}" + (f" ({row.decoded_share:.0%})"
-                                      if row.decoded_share is not None else "")
+        decoded = f"{row.decoded}" + (
+            f" ({row.decoded_share:.0%})" if row.decoded_share is not None else ""
+        )
         judged = row.on_topic + row.off_topic
-        topic = f"{row.on_topic}/{judged} ({row.on_topic_share:.0%})" \
-            if row.on_topic_share is not None else "none judged yet"
+        topic = (
+            f"{row.on_topic}/{judged} ({row.on_topic_share:.0%})"
+            if row.on_topic_share is not None
+            else "none judged yet"
+        )
         errors = ", ".join(f"{k} {v}" for k, v in sorted(row.errors.items())) or "none"
-        lines.append(Text(f"{row.provider}: {row.polls} poll(s), {row.hits} hit(s), "
-                          f"{decoded} decoded, {row.new_articles} new article(s), on topic "
-                          f"{topic}, errors: {errors}, last poll {_when(row.last_poll_at)}"))
+        lines.append(
+            Text(
+                f"{row.provider}: {row.polls} poll(s), {row.hits} hit(s), "
+                f"{decoded} decoded, {row.new_articles} new article(s), on topic "
+                f"{topic}, errors: {errors}, last poll {_when(row.last_poll_at)}"
+            )
+        )
     return lines
 
 
 def wall_lines(rows: Sequence[storage.OutletWalls]) -> list[Text]:
     """Per outlet with judged fetches: its wall share and the verdicts, one line each."""
-    return [Text(f"{terminal_text(row.outlet)}: {row.wall_share:.0%} of {row.fetches} fetch(es) "
-                 "walled or teasers; " + ", ".join(f"{kind} {n}"
-                                                    for kind, n in row.verdicts.items()))
-            for row in rows]
+    return [
+        Text(
+            f"{terminal_text(row.outlet)}: {row.wall_share:.0%} of {row.fetches} fetch(es) "
+            "walled or teasers; " + ", ".join(f"{kind} {n}" for kind, n in row.verdicts.items())
+        )
+        for row in rows
+    ]
 
 
-def side_by_side_table(ops: Sequence[storage.DiffOp], *, old_label: str,
-                       new_label: str, context: int = 1, plain: bool = False) -> Table:
+def side_by_side_table(
+    ops: Sequence[storage.DiffOp],
+    *,
+    old_label: str,
+    new_label: str,
+    context: int = 1,
+    plain: bool = False,
+) -> Table:
     """Two columns, old and new, one aligned paragraph a row: the changed paragraphs with
     ``context`` unchanged ones around them; longer unchanged runs are counted, not shown."""
     table = Table(old_label, new_label, show_lines=True, expand=True)
@@ -319,8 +403,14 @@ def search_table(rows: Sequence[storage.SearchHit]) -> Table:
         # Matched words arrive wrapped in [ and ]: show them highlighted instead.
         for i, part in enumerate(re.split(r"\[|\]", row.snippet)):
             snippet.append(terminal_text(part, one_line=True), style="bold yellow" if i % 2 else "")
-        table.add_row(str(row.article_id), cell(row.outlet), cell(row.title or row.url), version,
-                      _when(row.fetched_at), snippet)
+        table.add_row(
+            str(row.article_id),
+            cell(row.outlet),
+            cell(row.title or row.url),
+            version,
+            _when(row.fetched_at),
+            snippet,
+        )
     return table
 
 

@@ -52,8 +52,12 @@ def alert_routes(settings: Settings, console: Console | None = None) -> tuple[Ro
     return tuple(
         Route(
             channel=_named(build_channel(alert.url, console), alert.name),
-            filter=AlertFilter(kinds=alert.kinds, classes=alert.classes, outlets=alert.outlets,
-                               topic=TopicQuery(alert.topic) if alert.topic else None),
+            filter=AlertFilter(
+                kinds=alert.kinds,
+                classes=alert.classes,
+                outlets=alert.outlets,
+                topic=TopicQuery(alert.topic) if alert.topic else None,
+            ),
             template=alert.template or None,
             digest=alert.digest if alert.digest.total_seconds() > 0 else None,
         )
@@ -79,13 +83,17 @@ def source_specs(settings: Settings) -> list[storage.SourceSpec]:
 
 def source_pacing(settings: Settings) -> dict[str, SourcePacing]:
     """Polling bounds by source URL (a search source's bounds apply to each of its feeds)."""
-    return {url: SourcePacing(min_every=source.min_every, max_every=source.max_every)
-            for source in settings.sources for url in fetching.source_urls(settings, source)}
+    return {
+        url: SourcePacing(min_every=source.min_every, max_every=source.max_every)
+        for source in settings.sources
+        for url in fetching.source_urls(settings, source)
+    }
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, console: Console | None = None,
-                       clock: Callable[[], datetime] = utc_now) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, *, console: Console | None = None, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[Runtime]:
     """Everything the daemon needs, opened in order and closed in reverse."""
     routes = alert_routes(settings, console)
     db = storage.open_database(settings.database.url)
@@ -98,35 +106,62 @@ async def open_runtime(settings: Settings, *, console: Console | None = None,
         metrics.watch_database(db, channels=channel_names(settings), clock=clock)
         with db.session() as session:
             render = fetching.render_choice(settings, session)
-        async with fetching.open_client(settings) as client, \
-                fetching.open_client(settings, keepalive=False) as fresh_client:
+        async with (
+            fetching.open_client(settings) as client,
+            fetching.open_client(settings, keepalive=False) as fresh_client,
+        ):
             recorder = FetchRecorder(db, metrics)
-            fetcher = fetching.polite_fetcher(settings, client, clock=clock, observer=recorder,
-                                              db=db, fresh_client=fresh_client)
+            fetcher = fetching.polite_fetcher(
+                settings, client, clock=clock, observer=recorder, db=db, fresh_client=fresh_client
+            )
             renderer = fetching.renderer(settings, client) if render is not None else None
-            search = SearchStep(fetcher, fetching.search_plans(settings, warn=True),
-                                clock=clock, metrics=metrics)
+            search = SearchStep(
+                fetcher, fetching.search_plans(settings, warn=True), clock=clock, metrics=metrics
+            )
             worker = Worker(
-                db=db, fetcher=fetcher, source_rules=fetching.listing_rules(settings),
+                db=db,
+                fetcher=fetcher,
+                source_rules=fetching.listing_rules(settings),
                 source_pacing=source_pacing(settings),
                 topic=TopicQuery(settings.topic.query),
                 policy=policy,
-                config=WorkerConfig(owner=daemon_owner(), batch=settings.daemon.batch,
-                                    lease=settings.daemon.lease,
-                                    concurrency=settings.fetch.concurrency),
-                clock=clock, metrics=metrics, fetch_log=recorder, search=search,
-                confirm_after=settings.recheck.confirm_after, render=render,
-                renderer=renderer, limits=settings.limits.limits(),
+                config=WorkerConfig(
+                    owner=daemon_owner(),
+                    batch=settings.daemon.batch,
+                    lease=settings.daemon.lease,
+                    concurrency=settings.fetch.concurrency,
+                ),
+                clock=clock,
+                metrics=metrics,
+                fetch_log=recorder,
+                search=search,
+                confirm_after=settings.recheck.confirm_after,
+                render=render,
+                renderer=renderer,
+                limits=settings.limits.limits(),
             )
-            deliverer = Deliverer(db=db, routes=routes, clock=clock, metrics=metrics,
-                                  claim=settings.daemon.lease)
-            daemon = Daemon(worker=worker, deliverer=deliverer, timing=DaemonTiming(
-                tick=settings.daemon.tick, deliver_every=settings.daemon.tick,
-                shutdown_grace=settings.daemon.shutdown_grace))
+            deliverer = Deliverer(
+                db=db, routes=routes, clock=clock, metrics=metrics, claim=settings.daemon.lease
+            )
+            daemon = Daemon(
+                worker=worker,
+                deliverer=deliverer,
+                timing=DaemonTiming(
+                    tick=settings.daemon.tick,
+                    deliver_every=settings.daemon.tick,
+                    shutdown_grace=settings.daemon.shutdown_grace,
+                ),
+            )
             _settle_heap()
             try:
-                yield Runtime(db=db, worker=worker, deliverer=deliverer, daemon=daemon,
-                              routes=routes, metrics=metrics)
+                yield Runtime(
+                    db=db,
+                    worker=worker,
+                    deliverer=deliverer,
+                    daemon=daemon,
+                    routes=routes,
+                    metrics=metrics,
+                )
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
                 recorder.flush()

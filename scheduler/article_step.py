@@ -66,11 +66,19 @@ class ArticleRules:
 class ArticleStep:
     """Checks one due article at a time (see the module docstring)."""
 
-    def __init__(self, *, db: storage.Database, fetcher: PoliteFetcher, rules: ArticleRules,
-                 clock: Clock, not_modified: Callable[[storage.NotModifiedCheck], None],
-                 wrappers: WrapperTable | None = None, metrics: Metrics | None = None,
-                 fetch_log: FetchRecorder | None = None,
-                 renderer: BrowserRenderer | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: storage.Database,
+        fetcher: PoliteFetcher,
+        rules: ArticleRules,
+        clock: Clock,
+        not_modified: Callable[[storage.NotModifiedCheck], None],
+        wrappers: WrapperTable | None = None,
+        metrics: Metrics | None = None,
+        fetch_log: FetchRecorder | None = None,
+        renderer: BrowserRenderer | None = None,
+    ) -> None:
         self._db = db
         self._fetcher = fetcher
         self._rules = rules
@@ -86,11 +94,16 @@ class ArticleStep:
         confirming = due.pending_fingerprint is not None
         try:
             page = await self._fetcher.fetch(
-                due.url, accept=HTML_TYPES, fresh=confirming, stop=self._dead_end,
+                due.url,
+                accept=HTML_TYPES,
+                fresh=confirming,
+                stop=self._dead_end,
                 # A second look at a drastic change asks for the page itself, not a 304; so
                 # does a churning article (whether its text has settled is the question).
-                validators=Validators() if confirming or due.churning else Validators(
-                    etag=due.etag, last_modified=due.last_modified))
+                validators=Validators()
+                if confirming or due.churning
+                else Validators(etag=due.etag, last_modified=due.last_modified),
+            )
         except FetchError as error:
             walled = self._wall_in(due, error)
             if walled is not None:
@@ -109,8 +122,11 @@ class ArticleStep:
         if wrapper is not None and page.status < 300:
             # An aggregator's or a consent page, not the publisher's: a discovery failure,
             # never stored and never judged on topic (the next check may reach the article).
-            return self._failed(due, wrapper.kind, f"the fetch ended on {page.final_url}, "
-                                f"a {wrapper.kind} page, not the publisher's")
+            return self._failed(
+                due,
+                wrapper.kind,
+                f"the fetch ended on {page.final_url}, a {wrapper.kind} page, not the publisher's",
+            )
         if page.status >= 300 or not page.is_html:
             verdict = judge(page, None, Known(requested_url=due.url))
             if verdict is not None:
@@ -134,8 +150,7 @@ class ArticleStep:
         verdict = judge(error.page, found, Known(requested_url=due.url))
         if verdict is None or not verdict.wall:
             return None
-        return self._judged(due, error.page, verdict, self._clock(),
-                            retry_after=error.retry_after)
+        return self._judged(due, error.page, verdict, self._clock(), retry_after=error.retry_after)
 
     def _dead_end(self, url: str) -> bool:
         wrapper = self._wrappers.find(url)
@@ -145,8 +160,9 @@ class ArticleStep:
         if self._renderer is None:
             from scraper.render import RenderUnavailable
 
-            raise RenderUnavailable("rendering was asked for, but no browser is set up",
-                                    url=page.final_url)
+            raise RenderUnavailable(
+                "rendering was asked for, but no browser is set up", url=page.final_url
+            )
         return await self._renderer.render(page)
 
     async def _understand(self, due: storage.DueArticle, page: Page, now: datetime) -> str:
@@ -177,14 +193,27 @@ class ArticleStep:
 
     # -- verdicts --------------------------------------------------------------------------
 
-    def _judged(self, due: storage.DueArticle, page: Page, verdict: Verdict,
-                now: datetime, *, retry_after: float | None = None) -> str:
+    def _judged(
+        self,
+        due: storage.DueArticle,
+        page: Page,
+        verdict: Verdict,
+        now: datetime,
+        *,
+        retry_after: float | None = None,
+    ) -> str:
         """A page that is not the article: logged with its evidence, nothing recorded."""
         self._note_verdict(due, page, verdict)
-        logger.info("article judged", extra={"event": "judged", "url": due.url,
-                                             "verdict": verdict.kind,
-                                             "evidence": "; ".join(verdict.evidence),
-                                             "hint": verdict.hint})
+        logger.info(
+            "article judged",
+            extra={
+                "event": "judged",
+                "url": due.url,
+                "verdict": verdict.kind,
+                "evidence": "; ".join(verdict.evidence),
+                "hint": verdict.hint,
+            },
+        )
         if verdict.kind == "paywall":
             # A teaser of an article whose full text is known: a check like a 304, nothing
             # to compare (only like is compared with like).
@@ -196,15 +225,18 @@ class ArticleStep:
             # (a 503 or 429 wall was already counted against the host by the fetcher).
             self._fetcher.throttle.failed(page.final_url, f"{verdict.kind} wall")
         with self._db.transaction() as session:
-            failures = storage.record_failure(session, article_id=due.id,
-                                              error_kind=verdict.kind,
-                                              message="; ".join(verdict.evidence) + (
-                                                  f" ({verdict.hint})" if verdict.hint else ""),
-                                              now=now)
+            failures = storage.record_failure(
+                session,
+                article_id=due.id,
+                error_kind=verdict.kind,
+                message="; ".join(verdict.evidence)
+                + (f" ({verdict.hint})" if verdict.hint else ""),
+                now=now,
+            )
             delay = self._rules.backoff.delay(failures, retry_after=retry_after)
-            storage.reschedule_article(session, article_id=due.id,
-                                       next_check_at=later(now, delay.total_seconds()),
-                                       now=now)
+            storage.reschedule_article(
+                session, article_id=due.id, next_check_at=later(now, delay.total_seconds()), now=now
+            )
         return f"judged:{verdict.kind}"
 
     def _note_verdict(self, due: storage.DueArticle, page: Page, verdict: Verdict) -> None:
@@ -215,50 +247,88 @@ class ArticleStep:
 
     # -- recording -------------------------------------------------------------------------
 
-    def _record(self, due: storage.DueArticle, page: Page, found: Extracted,
-                now: datetime, *, access: str = "full") -> str:
+    def _record(
+        self,
+        due: storage.DueArticle,
+        page: Page,
+        found: Extracted,
+        now: datetime,
+        *,
+        access: str = "full",
+    ) -> str:
         if due.version_count == 0 and not self._rules.topic.matches(
-                found.title, found.subtitle, found.body):
+            found.title, found.subtitle, found.body
+        ):
             with self._db.transaction() as session:
                 storage.mark_off_topic(session, article_id=due.id, now=now)
-                storage.reschedule_article(session, article_id=due.id, next_check_at=None,
-                                           now=now)
+                storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
             return "off_topic"
         fields = fields_from_extracted(found, self._rules.limits.fields)
         validators = page.validators
         outcome = None
-        next_check = self._next_check(due, now, last_changed=due.last_changed_at,
-                                      published=found.published)
+        next_check = self._next_check(
+            due, now, last_changed=due.last_changed_at, published=found.published
+        )
         if due.version_count and next_check is not None and not due.churning:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
                 outcome = storage.record_if_unchanged(
-                    conn, article_id=due.id, fields=fields, fetched_at=now,
-                    next_check_at=next_check, etag=validators.etag,
-                    last_modified=validators.last_modified)
+                    conn,
+                    article_id=due.id,
+                    fields=fields,
+                    fetched_at=now,
+                    next_check_at=next_check,
+                    etag=validators.etag,
+                    last_modified=validators.last_modified,
+                )
         if outcome is None:
             with self._db.transaction() as session:
                 held = self._hold_if_drastic(session, due, fields, now)
                 if held:
                     return "unconfirmed"
                 outcome = storage.record(
-                    session, article_id=due.id, fields=fields, snapshot=page.body,
-                    fetched_at=now, etag=validators.etag,
-                    last_modified=validators.last_modified, access=access,
-                    limits=self._rules.limits.versions)
-                changed = now if outcome.kind in (storage.OutcomeKind.NEW,
-                                                  storage.OutcomeKind.EDITED) else None
+                    session,
+                    article_id=due.id,
+                    fields=fields,
+                    snapshot=page.body,
+                    fetched_at=now,
+                    etag=validators.etag,
+                    last_modified=validators.last_modified,
+                    access=access,
+                    limits=self._rules.limits.versions,
+                )
+                changed = (
+                    now
+                    if outcome.kind in (storage.OutcomeKind.NEW, storage.OutcomeKind.EDITED)
+                    else None
+                )
                 churning = outcome.kind == storage.OutcomeKind.CHURNING
-                self._reschedule(session, dataclasses.replace(due, churning=churning), now,
-                                 last_changed=changed or due.last_changed_at,
-                                 published=found.published)
-        logger.info("article recorded", extra={
-            "event": "recorded", "url": due.url, "outcome": str(outcome.kind),
-            "version": outcome.version_number, "changed": list(outcome.changed_fields)})
+                self._reschedule(
+                    session,
+                    dataclasses.replace(due, churning=churning),
+                    now,
+                    last_changed=changed or due.last_changed_at,
+                    published=found.published,
+                )
+        logger.info(
+            "article recorded",
+            extra={
+                "event": "recorded",
+                "url": due.url,
+                "outcome": str(outcome.kind),
+                "version": outcome.version_number,
+                "changed": list(outcome.changed_fields),
+            },
+        )
         return str(outcome.kind)
 
-    def _hold_if_drastic(self, session: Session, due: storage.DueArticle,
-                         fields: storage.ArticleFields, now: datetime) -> bool:
+    def _hold_if_drastic(
+        self,
+        session: Session,
+        due: storage.DueArticle,
+        fields: storage.ArticleFields,
+        now: datetime,
+    ) -> bool:
         """Hold a drastic change seen for the first time; ``True`` if it was held."""
         if not due.version_count or self._rules.confirm_after <= timedelta(0):
             return False
@@ -267,20 +337,29 @@ class ArticleStep:
             return False
         new = fingerprint(fields)
         if due.pending_fingerprint == new:
-            logger.info("drastic change confirmed", extra={
-                "event": "change_confirmed", "url": due.url, "reason": reason})
+            logger.info(
+                "drastic change confirmed",
+                extra={"event": "change_confirmed", "url": due.url, "reason": reason},
+            )
             return False
-        storage.hold_change(session, article_id=due.id, fingerprint=new, reason=reason,
-                            now=now)
-        storage.reschedule_article(session, article_id=due.id, now=now,
-                                   next_check_at=now + self._rules.confirm_after)
-        logger.info("drastic change held until seen again", extra={
-            "event": "change_held", "url": due.url, "reason": reason,
-            "again_in": self._rules.confirm_after.total_seconds()})
+        storage.hold_change(session, article_id=due.id, fingerprint=new, reason=reason, now=now)
+        storage.reschedule_article(
+            session, article_id=due.id, now=now, next_check_at=now + self._rules.confirm_after
+        )
+        logger.info(
+            "drastic change held until seen again",
+            extra={
+                "event": "change_held",
+                "url": due.url,
+                "reason": reason,
+                "again_in": self._rules.confirm_after.total_seconds(),
+            },
+        )
         return True
 
-    def _moved(self, due: storage.DueArticle, identity: str,
-               now: datetime) -> storage.DueArticle | None:
+    def _moved(
+        self, due: storage.DueArticle, identity: str, now: datetime
+    ) -> storage.DueArticle | None:
         """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
 
         Returns the article to record this page into, or ``None`` when another article with
@@ -288,8 +367,15 @@ class ArticleStep:
         """
         with self._db.transaction() as session:
             outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
-        logger.info("article moved", extra={"event": "moved", "url": due.url, "to": identity,
-                                            "article_id": outcome.article_id})
+        logger.info(
+            "article moved",
+            extra={
+                "event": "moved",
+                "url": due.url,
+                "to": identity,
+                "article_id": outcome.article_id,
+            },
+        )
         if outcome.article_id != due.id:
             return None
         return dataclasses.replace(due, url=identity)
@@ -298,36 +384,61 @@ class ArticleStep:
         with self._db.transaction() as session:
             storage.record_gone(session, article_id=due.id, status=page.status, now=now)
             storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
-        logger.info("article gone", extra={"event": "gone", "url": due.url,
-                                           "status": page.status})
+        logger.info("article gone", extra={"event": "gone", "url": due.url, "status": page.status})
         return "gone"
 
     def _refused(self, due: storage.DueArticle, refused: Refused) -> str:
         now = self._clock()
-        logger.info("article not fetched", extra={"event": "article_refused", "url": due.url,
-                                                  "kind": refused.kind,
-                                                  "reason": refused.reason})
+        logger.info(
+            "article not fetched",
+            extra={
+                "event": "article_refused",
+                "url": due.url,
+                "kind": refused.kind,
+                "reason": refused.reason,
+            },
+        )
         retry_at = later(now, refused.retry_in)
         with self._db.transaction() as session:
             if refused.kind != "paused":
                 # Disallowed (or robots.txt down): say so on the article, and leave it alone
                 # for a long while instead of asking again every pass.
-                storage.record_failure(session, article_id=due.id, error_kind=refused.kind,
-                                       message=refused.reason, now=now)
-            storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at,
-                                       now=now)
+                storage.record_failure(
+                    session,
+                    article_id=due.id,
+                    error_kind=refused.kind,
+                    message=refused.reason,
+                    now=now,
+                )
+            storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at, now=now)
         return f"error:{refused.kind}" if refused.kind != "paused" else "deferred"
 
-    def _reschedule(self, session: Session, due: storage.DueArticle, now: datetime, *,
-                    last_changed: datetime | None, published: datetime | None = None) -> None:
+    def _reschedule(
+        self,
+        session: Session,
+        due: storage.DueArticle,
+        now: datetime,
+        *,
+        last_changed: datetime | None,
+        published: datetime | None = None,
+    ) -> None:
         storage.reschedule_article(
-            session, article_id=due.id, now=now,
-            next_check_at=self._next_check(due, now, last_changed=last_changed,
-                                           published=published))
+            session,
+            article_id=due.id,
+            now=now,
+            next_check_at=self._next_check(
+                due, now, last_changed=last_changed, published=published
+            ),
+        )
 
-    def _next_check(self, due: storage.DueArticle, now: datetime, *,
-                    last_changed: datetime | None,
-                    published: datetime | None = None) -> datetime | None:
+    def _next_check(
+        self,
+        due: storage.DueArticle,
+        now: datetime,
+        *,
+        last_changed: datetime | None,
+        published: datetime | None = None,
+    ) -> datetime | None:
         """When to check the article again (``None``: never, it has aged out of every tier)."""
         born = published or due.published or due.first_seen_at
         # A future or absurd published date must not make an article "young" forever.
@@ -337,17 +448,22 @@ class ArticleStep:
             return churning_next_check(next_check, now=now, limits=self._rules.limits.versions)
         return next_check
 
-    def _failed(self, due: storage.DueArticle, kind: str, message: str, *,
-                retry_after: float | None = None) -> str:
+    def _failed(
+        self, due: storage.DueArticle, kind: str, message: str, *, retry_after: float | None = None
+    ) -> str:
         now = self._clock()
-        logger.warning("article failed", extra={"event": "article_failed", "url": due.url,
-                                                "kind": kind, "error": message})
+        logger.warning(
+            "article failed",
+            extra={"event": "article_failed", "url": due.url, "kind": kind, "error": message},
+        )
         with self._db.transaction() as session:
-            failures = storage.record_failure(session, article_id=due.id, error_kind=kind,
-                                              message=message, now=now)
+            failures = storage.record_failure(
+                session, article_id=due.id, error_kind=kind, message=message, now=now
+            )
             delay = self._rules.backoff.delay(failures, retry_after=retry_after)
-            storage.reschedule_article(session, article_id=due.id, next_check_at=now + delay,
-                                       now=now)
+            storage.reschedule_article(
+                session, article_id=due.id, next_check_at=now + delay, now=now
+            )
         return f"error:{kind}"
 
 

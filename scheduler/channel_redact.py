@@ -72,8 +72,9 @@ def mask_channel(url: str) -> MaskedChannel:
 
 def _opaque(scheme: str, rest: str) -> MaskedChannel:
     words = {w for w in _DELIMITERS.split(rest) if len(w) >= _REMEMBER}
-    return MaskedChannel(f"{scheme}://{mask(rest)}" if scheme else mask(rest),
-                         frozenset({rest, *words}))
+    return MaskedChannel(
+        f"{scheme}://{mask(rest)}" if scheme else mask(rest), frozenset({rest, *words})
+    )
 
 
 def _webhook(scheme: str, rest: str) -> MaskedChannel:
@@ -85,7 +86,7 @@ def _webhook(scheme: str, rest: str) -> MaskedChannel:
     except ValueError:
         return _opaque(scheme, rest)
     tail = parts.path.strip("/") or parts.query
-    secret_tail = target[len(f"{parts.scheme}://{parts.netloc}"):]
+    secret_tail = target[len(f"{parts.scheme}://{parts.netloc}") :]
     label = f"{scheme}://{host}{port}" + (f"/{mask(secret_tail)}" if tail else "")
     secrets = url_secrets(target) | ({secret_tail, parts.path} if tail else set())
     return MaskedChannel(label, frozenset(secrets))
@@ -114,8 +115,12 @@ def _declared(plugin: Any) -> _Declared:
         names = {name, str(spec.get("map_to", name))}
         if spec.get("private"):
             flagged.update(names)
-        secret = (bool(spec.get("private")) or name in also or bool(names & _CAPABILITY_PATHS)
-                  or (spec.get("type", "string") in _TEXT_TYPES and is_secret_name(name)))
+        secret = (
+            bool(spec.get("private"))
+            or name in also
+            or bool(names & _CAPABILITY_PATHS)
+            or (spec.get("type", "string") in _TEXT_TYPES and is_secret_name(name))
+        )
         (private if secret else public).update(names)
 
     for name, spec in plugin.template_tokens.items():
@@ -129,19 +134,29 @@ def _declared(plugin: Any) -> _Declared:
             aliases[name] = tuple(alias) if isinstance(alias, list | tuple) else (alias,)
     for name, targets in aliases.items():
         (private if private & set(targets) or is_secret_name(name) else public).add(name)
-    kwargs = {str(spec.get("prefix", "")): (str(spec.get("map_to", name)), name == "headers")
-              for name, spec in getattr(plugin, "template_kwargs", {}).items()}
+    kwargs = {
+        str(spec.get("prefix", "")): (str(spec.get("map_to", name)), name == "headers")
+        for name, spec in getattr(plugin, "template_kwargs", {}).items()
+    }
     # Apprise's parser may file a token under the name of what usually stands there (ntfy's
     # ``{token}@{host}`` comes back as the user name): a place any template gives a private
     # token is private whatever the parse says.
-    positions = {(place, "@" in template) for template in plugin.templates
-                 for place, names in _places(template).items() if names & flagged}
+    positions = {
+        (place, "@" in template)
+        for template in plugin.templates
+        for place, names in _places(template).items()
+        if names & flagged
+    }
     if not any(_places(template)["password"] for template in plugin.templates):
         # A password no template expects: nothing says it is harmless.
         positions |= {("password", True), ("password", False)}
-    return _Declared(private=frozenset(private), public=frozenset(public - private),
-                     args=frozenset(n.lower() for n in (*plugin.template_args, *aliases)),
-                     kwargs=kwargs, positions=frozenset(positions))
+    return _Declared(
+        private=frozenset(private),
+        public=frozenset(public - private),
+        args=frozenset(n.lower() for n in (*plugin.template_args, *aliases)),
+        kwargs=kwargs,
+        positions=frozenset(positions),
+    )
 
 
 def _authority(rest: str) -> tuple[str, str, str, str]:
@@ -157,8 +172,10 @@ def _places(template: str) -> dict[str, set[str]]:
     """The token names a template puts in the user, password and host places of its URL
     (only the first of ``{host}{path}{token}``: the others follow as the path)."""
     user, password, host, _ = _authority(template.partition("://")[2])
-    return {place: {found.group(1)} if (found := _PLACEHOLDER.match(text)) else set()
-            for place, text in (("user", user), ("password", password), ("host", host))}
+    return {
+        place: {found.group(1)} if (found := _PLACEHOLDER.match(text)) else set()
+        for place, text in (("user", user), ("password", password), ("host", host))
+    }
 
 
 def _apprise(url: str) -> MaskedChannel | None:
@@ -179,8 +196,12 @@ def _apprise(url: str) -> MaskedChannel | None:
         for name, value in (results.get(key) or {}).items():
             if everything or is_secret_name(str(name)):
                 secrets |= set(_values({"v": value}, {"v"}))
-    public = {w.lower() for value in _values(results, declared.public)
-              for w in (value, *_DELIMITERS.split(value)) if w}
+    public = {
+        w.lower()
+        for value in _values(results, declared.public)
+        for w in (value, *_DELIMITERS.split(value))
+        if w
+    }
     scheme, _, rest = url.partition("://")
     if results.get("schema") != scheme.lower():
         # A service's own https:// URL: its host is the service's, its places not the
@@ -195,8 +216,9 @@ def _values(results: Mapping[str, Any], names: Iterable[str]) -> list[str]:
     for name in names:
         value = results.get(name)
         items = value if isinstance(value, list | tuple | set | frozenset) else [value]
-        found += [str(v) for v in items
-                  if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+        found += [
+            str(v) for v in items if isinstance(v, str | int) and not isinstance(v, bool) and str(v)
+        ]
     return found
 
 
@@ -230,8 +252,9 @@ class _Masker:
         return self._words(text)
 
     def _words(self, text: str) -> str:
-        return "".join(self._word(w) if i % 2 == 0 else w
-                       for i, w in enumerate(_DELIMITERS.split(text)))
+        return "".join(
+            self._word(w) if i % 2 == 0 else w for i, w in enumerate(_DELIMITERS.split(text))
+        )
 
     def _overlaps(self, word: str) -> bool:
         low = word.lower()

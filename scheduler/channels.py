@@ -51,8 +51,9 @@ class ConsoleChannel:
         self._console = console or Console()
 
     async def send(self, message: AlertMessage) -> None:
-        colour = {"new": "green", "edited": "yellow", "gone": "red",
-                  "churning": "magenta"}.get(message.kind, "white")
+        colour = {"new": "green", "edited": "yellow", "gone": "red", "churning": "magenta"}.get(
+            message.kind, "white"
+        )
         # Titles and bodies are the web's text: printed as Text (no markup: a "[/]" in a title
         # is not a tag) with every control character escaped (no ESC reaches the terminal).
         title = Text(terminal_text(message.title, one_line=True), style=f"bold {colour}")
@@ -66,8 +67,9 @@ class JsonlChannel:
     def __init__(self, url: str, console: Console | None = None) -> None:
         path = urlsplit(url).path
         if not path or path == "/":
-            raise ChannelError(f"{mask_channel(url).label}: jsonl needs a file path, "
-                               "e.g. jsonl:///var/lib/a.jsonl")
+            raise ChannelError(
+                f"{mask_channel(url).label}: jsonl needs a file path, e.g. jsonl:///var/lib/a.jsonl"
+            )
         self.path = Path(path)
         self.key = channel_key(url)
         self.label = f"jsonl://{path}"
@@ -76,7 +78,9 @@ class JsonlChannel:
     async def send(self, message: AlertMessage) -> None:
         line = json.dumps(
             {"id": message.key, "kind": message.kind, "title": message.title, **message.payload},
-            ensure_ascii=False, sort_keys=True, default=str,
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
         )
         await asyncio.to_thread(self._append, line)
 
@@ -104,8 +108,11 @@ class AppriseChannel:
         self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
-        notify_type = apprise.NotifyType.WARNING if message.kind in ("edited", "churning") else (
-            apprise.NotifyType.INFO)
+        notify_type = (
+            apprise.NotifyType.WARNING
+            if message.kind in ("edited", "churning")
+            else (apprise.NotifyType.INFO)
+        )
         delivered = await self._apprise.async_notify(
             body=message.body, title=message.title, notify_type=notify_type
         )
@@ -133,13 +140,20 @@ class WebhookChannel:
         self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
-        document = {"id": message.key, "kind": message.kind, "title": message.title,
-                    "text": message.body, **message.payload}
+        document = {
+            "id": message.key,
+            "kind": message.kind,
+            "title": message.title,
+            "text": message.body,
+            **message.payload,
+        }
         try:
             async with httpx.AsyncClient(timeout=15, trust_env=False) as client:
                 response = await client.post(
-                    self._target, json=document, headers={"Idempotency-Key": message.key,
-                                                          "User-Agent": WEBHOOK_USER_AGENT})
+                    self._target,
+                    json=document,
+                    headers={"Idempotency-Key": message.key, "User-Agent": WEBHOOK_USER_AGENT},
+                )
         except httpx.HTTPError as error:
             raise ChannelError(f"{self.label}: {type(error).__name__}") from None
         if response.status_code >= 300:
@@ -155,10 +169,13 @@ def _refusal(url: str) -> str:
     if scheme in plugins and not plugins[scheme].enabled:
         needs = plugins[scheme].requirements.get("packages_required") or ""
         needs = needs if isinstance(needs, str) else ", ".join(needs)
-        return ("apprise cannot use this service on this machine"
-                + (f" (install {needs})" if needs else ""))
-    return ("not a URL apprise understands, or one with a missing or malformed part "
-            "(see the apprise wiki for the services and their URL forms)")
+        return "apprise cannot use this service on this machine" + (
+            f" (install {needs})" if needs else ""
+        )
+    return (
+        "not a URL apprise understands, or one with a missing or malformed part "
+        "(see the apprise wiki for the services and their URL forms)"
+    )
 
 
 BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {

@@ -18,22 +18,26 @@ from scraper.urls import InvalidURL, canonicalize_url
 _DEFAULT_LIMITS = storage.FieldLimits()
 
 
-def fields_from_extracted(found: Extracted,
-                          limits: storage.FieldLimits = _DEFAULT_LIMITS) -> storage.ArticleFields:
+def fields_from_extracted(
+    found: Extracted, limits: storage.FieldLimits = _DEFAULT_LIMITS
+) -> storage.ArticleFields:
     """What storage keeps of one extraction, each field within ``limits``."""
-    return storage.cap_fields(storage.ArticleFields(
-        title=found.title,
-        subtitle=found.subtitle,
-        body=found.body,
-        authors=found.authors,
-        published=found.published,
-        modified=found.modified,
-        language=found.language,
-        canonical_url=_canonical_or_none(found.canonical_url),
-        site_name=found.site_name,
-        section=found.section,
-        page_type=found.page_type,
-    ), limits)
+    return storage.cap_fields(
+        storage.ArticleFields(
+            title=found.title,
+            subtitle=found.subtitle,
+            body=found.body,
+            authors=found.authors,
+            published=found.published,
+            modified=found.modified,
+            language=found.language,
+            canonical_url=_canonical_or_none(found.canonical_url),
+            site_name=found.site_name,
+            section=found.section,
+            page_type=found.page_type,
+        ),
+        limits,
+    )
 
 
 def _canonical_or_none(url: str | None) -> str | None:

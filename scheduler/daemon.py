@@ -14,13 +14,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.delivery import Deliverer
 from scheduler.worker import PassReport, Worker
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +69,11 @@ class Daemon:
         seen = [t for t in (self.last_tick_at, self._worker.last_claim_at) if t is not None]
         last = max(seen, default=None)
         if last is None or now - last > allowed:
-            return Liveness(alive=False, last_tick_at=last,
-                            detail=f"no tick for more than {allowed.total_seconds():.0f}s")
+            return Liveness(
+                alive=False,
+                last_tick_at=last,
+                detail=f"no tick for more than {allowed.total_seconds():.0f}s",
+            )
         return Liveness(alive=True, last_tick_at=last, detail="ticking")
 
     def stop(self) -> None:
@@ -83,11 +90,24 @@ class Daemon:
         start = datetime.now(scheduler.timezone)
         # Two instances: a tick that fires while a long one works returns at once (see _tick)
         # instead of being refused by APScheduler with a warning every tick.
-        scheduler.add_job(self._tick, "interval", seconds=self._timing.tick.total_seconds(),
-                          max_instances=2, coalesce=True, id="due-work", next_run_time=start)
-        scheduler.add_job(self._deliver, "interval",
-                          seconds=self._timing.deliver_every.total_seconds(), max_instances=1,
-                          coalesce=True, id="deliver-alerts", next_run_time=start)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self._timing.tick.total_seconds(),
+            max_instances=2,
+            coalesce=True,
+            id="due-work",
+            next_run_time=start,
+        )
+        scheduler.add_job(
+            self._deliver,
+            "interval",
+            seconds=self._timing.deliver_every.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+            id="deliver-alerts",
+            next_run_time=start,
+        )
         scheduler.start()
         self._running = True
         logger.info("daemon started", extra={"event": "daemon_started"})
@@ -119,8 +139,8 @@ class Daemon:
     async def _deliver(self) -> None:
         await self._tracked(self._deliverer.deliver())
 
-    async def _tracked(self, work: object) -> object:
-        task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    async def _tracked(self, work: Coroutine[Any, Any, T]) -> T | None:
+        task = asyncio.ensure_future(work)
         self._in_flight.add(task)
         try:
             result = await asyncio.shield(task)
@@ -137,8 +157,9 @@ class Daemon:
         self._worker.accepting = False
         pending = {task for task in self._in_flight if not task.done()}
         if pending:
-            _, late = await asyncio.wait(pending,
-                                         timeout=self._timing.shutdown_grace.total_seconds())
+            _, late = await asyncio.wait(
+                pending, timeout=self._timing.shutdown_grace.total_seconds()
+            )
             for task in late:
                 task.cancel()
             for task in late:
@@ -150,4 +171,3 @@ class Daemon:
             await self._deliverer.deliver()
         except Exception:
             logger.exception("could not flush alerts at shutdown; they stay in the outbox")
-

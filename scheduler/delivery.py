@@ -40,15 +40,21 @@ class DeliveryReport:
 class Deliverer:
     """Sends pending alerts along every configured route."""
 
-    def __init__(self, *, db: storage.Database, routes: Sequence[Route],
-                 clock: Callable[[], datetime], backoff: Backoff | None = None,
-                 since: datetime | None = None, metrics: Metrics | None = None,
-                 claim: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(
+        self,
+        *,
+        db: storage.Database,
+        routes: Sequence[Route],
+        clock: Callable[[], datetime],
+        backoff: Backoff | None = None,
+        since: datetime | None = None,
+        metrics: Metrics | None = None,
+        claim: timedelta = timedelta(minutes=2),
+    ) -> None:
         self._db = db
         self._metrics = metrics
         self._routes = {route.channel.key: route for route in routes}
-        self._redactors = {route.channel.key: Redactor(route.channel.secrets)
-                           for route in routes}
+        self._redactors = {route.channel.key: Redactor(route.channel.secrets) for route in routes}
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._since = since
@@ -63,27 +69,37 @@ class Deliverer:
             return report
         with self._db.session() as session:
             pending = storage.pending_deliveries(
-                session, channels=list(self._routes), now=self._clock(), limit=limit,
-                since=self._since)
+                session,
+                channels=list(self._routes),
+                now=self._clock(),
+                limit=limit,
+                since=self._since,
+            )
         by_channel: dict[str, list[storage.PendingDelivery]] = defaultdict(list)
         for item in pending:
             by_channel[item.channel].append(item)
-        await asyncio.gather(*(self._serve(self._routes[key], items, report)
-                               for key, items in by_channel.items()))
+        await asyncio.gather(
+            *(self._serve(self._routes[key], items, report) for key, items in by_channel.items())
+        )
         if self._metrics is not None:
             for result in ("sent", "failed", "skipped"):
                 self._metrics.deliveries.labels(result).inc(getattr(report, result))
         return report
 
-    async def _serve(self, route: Route, items: list[storage.PendingDelivery],
-                     report: DeliveryReport) -> None:
+    async def _serve(
+        self, route: Route, items: list[storage.PendingDelivery], report: DeliveryReport
+    ) -> None:
         wanted = [item for item in items if self._wanted(route, item, report)]
         if route.digest is None:
             for item in wanted:
                 if not self._claim(route, item):
                     continue  # another daemon is sending this one
-                message = render(alert_id=item.alert_id, kind=item.kind, payload=item.payload,
-                                 template=route.template)
+                message = render(
+                    alert_id=item.alert_id,
+                    kind=item.kind,
+                    payload=item.payload,
+                    template=route.template,
+                )
                 if not await self._send(route, [item], message, report):
                     return  # the rest of this channel waits for the next round
             return
@@ -91,27 +107,37 @@ class Deliverer:
             wanted = [item for item in wanted if self._claim(route, item)]
             if not wanted:
                 return
-            messages = [render(alert_id=i.alert_id, kind=i.kind, payload=i.payload,
-                               template=route.template) for i in wanted]
-            await self._send(route, wanted, render_digest(channel_label=route.channel.label,
-                                                          messages=messages), report)
+            messages = [
+                render(alert_id=i.alert_id, kind=i.kind, payload=i.payload, template=route.template)
+                for i in wanted
+            ]
+            await self._send(
+                route,
+                wanted,
+                render_digest(channel_label=route.channel.label, messages=messages),
+                report,
+            )
 
     def _claim(self, route: Route, item: storage.PendingDelivery) -> bool:
         """Several daemons share one outbox: only the one whose claim lands sends."""
         now = self._clock()
         with self._db.transaction() as session:
-            return storage.claim_delivery(session, alert_id=item.alert_id,
-                                          channel=route.channel.key, now=now,
-                                          until=now + self._claim_for)
+            return storage.claim_delivery(
+                session,
+                alert_id=item.alert_id,
+                channel=route.channel.key,
+                now=now,
+                until=now + self._claim_for,
+            )
 
-    def _wanted(self, route: Route, item: storage.PendingDelivery,
-                report: DeliveryReport) -> bool:
+    def _wanted(self, route: Route, item: storage.PendingDelivery, report: DeliveryReport) -> bool:
         text = self._text_of(item) if route.filter.needs_text else None
         if route.filter.accepts(item.kind, item.payload, text):
             return True
         with self._db.transaction() as session:
-            storage.mark_skipped(session, alert_id=item.alert_id, channel=route.channel.key,
-                                 now=self._clock())
+            storage.mark_skipped(
+                session, alert_id=item.alert_id, channel=route.channel.key, now=self._clock()
+            )
         report.skipped += 1
         return False
 
@@ -124,8 +150,13 @@ class Deliverer:
             version = storage.get_version(session, article.id, int(number))
             return version.body if version else None
 
-    async def _send(self, route: Route, items: list[storage.PendingDelivery],
-                    message: AlertMessage, report: DeliveryReport) -> bool:
+    async def _send(
+        self,
+        route: Route,
+        items: list[storage.PendingDelivery],
+        message: AlertMessage,
+        report: DeliveryReport,
+    ) -> bool:
         channel = route.channel
         try:
             await channel.send(message)
@@ -140,11 +171,19 @@ class Deliverer:
             return False
         with self._db.transaction() as session:
             for item in items:
-                storage.mark_sent(session, alert_id=item.alert_id, channel=channel.key,
-                                  now=self._clock())
+                storage.mark_sent(
+                    session, alert_id=item.alert_id, channel=channel.key, now=self._clock()
+                )
         report.sent += len(items)
-        logger.info("alert sent", extra={"event": "alert_sent", "channel": channel.label,
-                                         "alert": message.key, "kind": message.kind})
+        logger.info(
+            "alert sent",
+            extra={
+                "event": "alert_sent",
+                "channel": channel.label,
+                "alert": message.key,
+                "kind": message.kind,
+            },
+        )
         return True
 
     def _failed(self, route: Route, items: list[storage.PendingDelivery], error: str) -> None:
@@ -153,8 +192,20 @@ class Deliverer:
         with self._db.transaction() as session:
             for item in items:
                 retry_at = now + self._backoff.delay(item.attempts + 1)
-                storage.mark_failed(session, alert_id=item.alert_id, channel=route.channel.key,
-                                    error=error, now=now, retry_at=retry_at)
-        logger.warning("alert delivery failed", extra={
-            "event": "alert_failed", "channel": route.channel.label,
-            "alerts": [item.alert_id for item in items], "error": error})
+                storage.mark_failed(
+                    session,
+                    alert_id=item.alert_id,
+                    channel=route.channel.key,
+                    error=error,
+                    now=now,
+                    retry_at=retry_at,
+                )
+        logger.warning(
+            "alert delivery failed",
+            extra={
+                "event": "alert_failed",
+                "channel": route.channel.label,
+                "alerts": [item.alert_id for item in items],
+                "error": error,
+            },
+        )

@@ -29,8 +29,9 @@ class FetchRecorder:
     batch of log lines, never a version or an alert.
     """
 
-    def __init__(self, db: storage.Database, metrics: Metrics | None = None, *,
-                 buffer: int = 200) -> None:
+    def __init__(
+        self, db: storage.Database, metrics: Metrics | None = None, *, buffer: int = 200
+    ) -> None:
         self._db = db
         self._metrics = metrics
         self._buffer = buffer
@@ -48,12 +49,19 @@ class FetchRecorder:
         entries = []
         for index, a in enumerate(pending):
             verdict = verdicts.get(index)
-            entries.append(storage.FetchEntry(
-                url=a.url, at=a.at, status=a.status, bytes=a.bytes, elapsed=a.elapsed,
-                error_kind=a.error_kind,
-                message=verdict.describe() if verdict is not None else a.message,
-                verdict=verdict.kind if verdict is not None else None,
-                outlet=outlet_of(a.url)))
+            entries.append(
+                storage.FetchEntry(
+                    url=a.url,
+                    at=a.at,
+                    status=a.status,
+                    bytes=a.bytes,
+                    elapsed=a.elapsed,
+                    error_kind=a.error_kind,
+                    message=verdict.describe() if verdict is not None else a.message,
+                    verdict=verdict.kind if verdict is not None else None,
+                    outlet=outlet_of(a.url),
+                )
+            )
         return entries + late
 
     def judge(self, url: str, verdict: Verdict) -> None:
@@ -64,9 +72,18 @@ class FetchRecorder:
             if attempt.url == url and not attempt.robots:
                 self._verdicts[index] = verdict
                 return
-        self._late.append(storage.FetchEntry(
-            url=url, at=datetime.now(UTC), status=None, bytes=0, elapsed=0.0,
-            message=verdict.describe(), verdict=verdict.kind, outlet=outlet_of(url)))
+        self._late.append(
+            storage.FetchEntry(
+                url=url,
+                at=datetime.now(UTC),
+                status=None,
+                bytes=0,
+                elapsed=0.0,
+                message=verdict.describe(),
+                verdict=verdict.kind,
+                outlet=outlet_of(url),
+            )
+        )
 
     def flush(self) -> None:
         """Write every buffered attempt in one transaction."""
@@ -77,13 +94,19 @@ class FetchRecorder:
             storage.log_fetches(session, entries)
 
     def __call__(self, attempt: Attempt) -> None:
-        logger.debug("fetched", extra={
-            "event": "fetch", "url": attempt.url, "status": attempt.status,
-            "bytes": attempt.bytes, "elapsed": round(attempt.elapsed, 4),
-            "error_kind": attempt.error_kind})
+        logger.debug(
+            "fetched",
+            extra={
+                "event": "fetch",
+                "url": attempt.url,
+                "status": attempt.status,
+                "bytes": attempt.bytes,
+                "elapsed": round(attempt.elapsed, 4),
+                "error_kind": attempt.error_kind,
+            },
+        )
         if self._metrics is not None:
-            self._metrics.fetches.labels(str(attempt.status or ""),
-                                         attempt.error_kind or "").inc()
+            self._metrics.fetches.labels(str(attempt.status or ""), attempt.error_kind or "").inc()
         self._pending.append(attempt)
         if len(self._pending) >= self._buffer:
             self.flush()

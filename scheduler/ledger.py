@@ -27,14 +27,21 @@ class DatabaseLedger:
     request): make it the longest a request may take.
     """
 
-    def __init__(self, db: storage.Database, *, hold: float, holder: str | None = None,
-                 max_pause: float = storage.MAX_PAUSE) -> None:
+    def __init__(
+        self,
+        db: storage.Database,
+        *,
+        hold: float,
+        holder: str | None = None,
+        max_pause: float = storage.MAX_PAUSE,
+    ) -> None:
         self._db = db
         self._hold = hold
         self._max_pause = max_pause
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._thread = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="newswatch-hosts")
+            max_workers=1, thread_name_prefix="newswatch-hosts"
+        )
 
     async def reserve(self, host: str, gap: float) -> Turn:
         future = self._thread.submit(self._reserve, host, gap)
@@ -47,8 +54,7 @@ class DatabaseLedger:
             raise
         return Turn(granted=turn.granted, wait=turn.wait, pause_reason=turn.pause_reason)
 
-    async def release(self, host: str, gap: float, *, pause: float = 0.0,
-                      reason: str = "") -> None:
+    async def release(self, host: str, gap: float, *, pause: float = 0.0, reason: str = "") -> None:
         await asyncio.wrap_future(self._thread.submit(self._release, host, gap, pause, reason))
 
     def close(self) -> None:
@@ -57,11 +63,18 @@ class DatabaseLedger:
 
     def _reserve(self, host: str, gap: float) -> storage.HostTurn:
         with self._db.write_connection() as conn:
-            return storage.reserve_host(conn, host=host, holder=self.holder, gap=gap,
-                                        hold=self._hold, max_pause=self._max_pause)
+            return storage.reserve_host(
+                conn,
+                host=host,
+                holder=self.holder,
+                gap=gap,
+                hold=self._hold,
+                max_pause=self._max_pause,
+            )
 
-    def _give_back(self, host: str, gap: float,
-                   future: concurrent.futures.Future[storage.HostTurn]) -> None:
+    def _give_back(
+        self, host: str, gap: float, future: concurrent.futures.Future[storage.HostTurn]
+    ) -> None:
         if future.cancelled() or future.exception() is not None or not future.result().granted:
             return
         # Closed meanwhile (RuntimeError): the turn lapses after its hold instead.
@@ -70,5 +83,12 @@ class DatabaseLedger:
 
     def _release(self, host: str, gap: float, pause: float, reason: str) -> None:
         with self._db.write_connection() as conn:
-            storage.release_host(conn, host=host, holder=self.holder, gap=gap, pause=pause,
-                                 reason=reason, max_pause=self._max_pause)
+            storage.release_host(
+                conn,
+                host=host,
+                holder=self.holder,
+                gap=gap,
+                pause=pause,
+                reason=reason,
+                max_pause=self._max_pause,
+            )

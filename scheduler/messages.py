@@ -13,8 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-_KIND_WORDS = {"new": "New coverage", "edited": "Edited", "gone": "Gone", "update": "Updated",
-               "moved": "Moved", "churning": "Changes on every visit"}
+_KIND_WORDS = {
+    "new": "New coverage",
+    "edited": "Edited",
+    "gone": "Gone",
+    "update": "Updated",
+    "moved": "Moved",
+    "churning": "Changes on every visit",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,9 @@ def fields_of(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def render(*, alert_id: int, kind: str, payload: Mapping[str, Any],
-           template: str | None = None) -> AlertMessage:
+def render(
+    *, alert_id: int, kind: str, payload: Mapping[str, Any], template: str | None = None
+) -> AlertMessage:
     """Turn an outbox row into words: outlet, headline, link, and for edits what changed."""
     values = fields_of(kind, payload)
     title = f"{values['kind_words']}: {values['title']}"
@@ -72,8 +79,9 @@ def render(*, alert_id: int, kind: str, payload: Mapping[str, Any],
         body = _Lenient().format(template, **values)
     else:
         body = "\n".join(line for line in _default_lines(kind, payload, values) if line)
-    return AlertMessage(key=f"newswatch-alert-{alert_id}", kind=kind, title=title, body=body,
-                        payload=dict(payload))
+    return AlertMessage(
+        key=f"newswatch-alert-{alert_id}", kind=kind, title=title, body=body, payload=dict(payload)
+    )
 
 
 def _default_lines(kind: str, payload: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
@@ -81,8 +89,11 @@ def _default_lines(kind: str, payload: Mapping[str, Any], values: dict[str, Any]
     if kind in ("edited", "update"):
         what = values["changed_fields"] or "text"
         classes = f" [{values['classes']}]" if values["classes"] else ""
-        return [f"{outlet} changed the {what} (now version {values['version']}){classes}",
-                *(f"  {change}" for change in payload.get("changes") or ()), url]
+        return [
+            f"{outlet} changed the {what} (now version {values['version']}){classes}",
+            *(f"  {change}" for change in payload.get("changes") or ()),
+            url,
+        ]
     if kind == "gone":
         return [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
     if kind == "moved":
@@ -102,9 +113,11 @@ def _churning_lines(outlet: str, payload: Mapping[str, Any]) -> list[str]:
         why = f"new text on {payload.get('streak', '?')} checks in a row"
     recheck = _span(payload.get("recheck_seconds"))
     settle = _span(payload.get("settle_seconds"))
-    return [f"{outlet}: this page changes on every visit ({why}).",
-            f"Its versions are no longer recorded; it is checked every {recheck}, and recorded "
-            f"again once its text stays the same for {settle}."]
+    return [
+        f"{outlet}: this page changes on every visit ({why}).",
+        f"Its versions are no longer recorded; it is checked every {recheck}, and recorded "
+        f"again once its text stays the same for {settle}.",
+    ]
 
 
 def _span(seconds: object) -> str:
@@ -123,15 +136,18 @@ def render_digest(*, channel_label: str, messages: Sequence[AlertMessage]) -> Al
     counts: dict[str, int] = {}
     for message in messages:
         counts[message.kind] = counts.get(message.kind, 0) + 1
-    summary = ", ".join(f"{n} {_KIND_WORDS.get(kind, kind).lower()}"
-                        for kind, n in sorted(counts.items()))
+    summary = ", ".join(
+        f"{n} {_KIND_WORDS.get(kind, kind).lower()}" for kind, n in sorted(counts.items())
+    )
     lines = []
     for message in messages:
         lines.append(f"• {message.title}")
         lines.extend(f"  {line}" for line in message.body.splitlines())
     first, last = messages[0].key, messages[-1].key
     return AlertMessage(
-        key=f"{first}..{last}", kind="digest", title=f"newswatch digest: {summary}",
+        key=f"{first}..{last}",
+        kind="digest",
+        title=f"newswatch digest: {summary}",
         body="\n".join(lines),
         payload={"alerts": [dict(m.payload, id=m.key, kind=m.kind) for m in messages]},
     )

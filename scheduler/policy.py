@@ -34,8 +34,9 @@ class RecheckPolicy:
 
     tiers: Sequence[Tier]
 
-    def next_check(self, *, now: datetime, born: datetime,
-                   last_changed: datetime | None = None) -> datetime | None:
+    def next_check(
+        self, *, now: datetime, born: datetime, last_changed: datetime | None = None
+    ) -> datetime | None:
         """When to check again an article first seen or published at ``born``; None = never."""
         reference = max(born, last_changed) if last_changed else born
         age = now - reference
@@ -53,8 +54,9 @@ class Backoff:
     cap: timedelta = timedelta(hours=6)
     jitter: float = 0.2
 
-    def delay(self, failures: int, *, retry_after: float | None = None,
-              rng: random.Random | None = None) -> timedelta:
+    def delay(
+        self, failures: int, *, retry_after: float | None = None, rng: random.Random | None = None
+    ) -> timedelta:
         """How long to wait after ``failures`` consecutive failures (1 = the first)."""
         exponent = min(max(failures - 1, 0), 20)
         seconds = min(self.base.total_seconds() * 2**exponent, self.cap.total_seconds())
@@ -74,5 +76,6 @@ def later(now: datetime, seconds: float) -> datetime:
     seconds often come from a server, and one item's arithmetic must not stop its host."""
     if not math.isfinite(seconds):
         return now + LONGEST_DELAY
-    return now + min(timedelta(seconds=max(0.0, min(seconds, LONGEST_DELAY.total_seconds()))),
-                     LONGEST_DELAY)
+    return now + min(
+        timedelta(seconds=max(0.0, min(seconds, LONGEST_DELAY.total_seconds()))), LONGEST_DELAY
+    )

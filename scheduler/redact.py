@@ -39,8 +39,7 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/:@?#]*:)([^\s/@?#]+)(@
 _QUERY_PARAM = re.compile(r"([?&;]([\w.\-\[\]+]+)=)([^&#\s\"'<>]+)")
 # ``'token': 'value'``, ``"api_key"="value"``, ``password: value``: how libraries print the
 # payloads and settings they send.
-_KEY_VALUE = re.compile(
-    r"""(['"]?([\w.\-]+)['"]?\s*[:=]\s*)(['"]?)([^'"\s,;&}{)]+)""")
+_KEY_VALUE = re.compile(r"""(['"]?([\w.\-]+)['"]?\s*[:=]\s*)(['"]?)([^'"\s,;&}{)]+)""")
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)(\s+)([A-Za-z0-9._~+/=\-]{8,})")
 
 
@@ -68,7 +67,7 @@ def redact_url(url: str) -> str:
     if parts.password is None and not parts.query:
         return url
     start = url.index(parts.netloc) if parts.netloc else 0
-    head, tail = url[:start], url[start + len(parts.netloc):]
+    head, tail = url[:start], url[start + len(parts.netloc) :]
     netloc = parts.netloc
     if parts.password is not None:
         user, _, host = netloc.rpartition("@")
@@ -97,8 +96,11 @@ def url_secrets(url: str) -> frozenset[str]:
 
 def _mask_param(match: re.Match[str]) -> str:
     head, name, value = match.group(1), match.group(2), match.group(3)
-    return head + mask(value) if is_secret_name(name) and not value.startswith(MASK) else (
-        match.group(0))
+    return (
+        head + mask(value)
+        if is_secret_name(name) and not value.startswith(MASK)
+        else (match.group(0))
+    )
 
 
 def _mask_key_value(match: re.Match[str]) -> str:
@@ -110,8 +112,11 @@ def _mask_key_value(match: re.Match[str]) -> str:
 
 def _mask_password(match: re.Match[str]) -> str:
     password = match.group(2)
-    return match.group(0) if password.startswith(MASK) else (
-        match.group(1) + mask(password) + match.group(3))
+    return (
+        match.group(0)
+        if password.startswith(MASK)
+        else (match.group(1) + mask(password) + match.group(3))
+    )
 
 
 def scrub(text: str) -> str:
@@ -126,17 +131,18 @@ class Redactor:
     """Masks known secrets (and whatever :func:`scrub` recognises) in any text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets: frozenset[str] = frozenset(
-            s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        self.secrets: frozenset[str] = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
         # A secret also travels percent-encoded (in a URL) or form-encoded (in a body).
         spelled: dict[str, str] = {}
         for secret in self.secrets:
             for form in (secret, quote(secret, safe=""), quote_plus(secret)):
                 spelled.setdefault(form, mask(secret))
         self._masks = spelled
-        self._pattern = re.compile("|".join(
-            re.escape(form) for form in sorted(spelled, key=len, reverse=True))) if spelled \
+        self._pattern = (
+            re.compile("|".join(re.escape(form) for form in sorted(spelled, key=len, reverse=True)))
+            if spelled
             else None
+        )
 
     def __or__(self, other: Redactor) -> Redactor:
         return Redactor(self.secrets | other.secrets)

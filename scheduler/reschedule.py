@@ -23,8 +23,9 @@ def sooner_checks(rows: list[storage.QueuedCheck], policy: RecheckPolicy) -> dic
     moves: dict[int, datetime] = {}
     for row in rows:
         born = min(row.born, row.last_checked_at)  # a future date must not make it young
-        due = policy.next_check(now=row.last_checked_at, born=born,
-                                last_changed=row.last_changed_at)
+        due = policy.next_check(
+            now=row.last_checked_at, born=born, last_changed=row.last_changed_at
+        )
         if due is not None and (row.next_check_at is None or due < row.next_check_at):
             moves[row.article_id] = due
     return moves
@@ -38,6 +39,8 @@ def reschedule_for_tiers(db: storage.Database, policy: RecheckPolicy) -> int:
     if moves:
         with db.transaction() as session:
             storage.move_checks(session, moves)
-        logger.info("recheck tiers moved checks sooner", extra={
-            "event": "rechecks_rescheduled", "articles": len(moves)})
+        logger.info(
+            "recheck tiers moved checks sooner",
+            extra={"event": "rechecks_rescheduled", "articles": len(moves)},
+        )
     return len(moves)

@@ -25,8 +25,11 @@ class AlertFilter:
         if self.kinds and kind not in self.kinds:
             return False
         wanted_classes = set(self.classes)
-        if wanted_classes and kind in ("edited", "update") and not (
-                wanted_classes & set(payload.get("classes") or ())):
+        if (
+            wanted_classes
+            and kind in ("edited", "update")
+            and not (wanted_classes & set(payload.get("classes") or ()))
+        ):
             return False
         if self.outlets and not self._outlet_matches(payload):
             return False
@@ -37,8 +40,9 @@ class AlertFilter:
         # of bbc.co.uk matches "bbc.co.uk", and "www.bbc.co.uk" matches news.bbc.co.uk.
         host = str(payload.get("outlet") or "") or str(payload.get("url") or "")
         names = {str(payload.get("site_name") or "").casefold(), outlet_key(host)}
-        return any(outlet.casefold() in names or outlet_key(outlet) in names
-                   for outlet in self.outlets)
+        return any(
+            outlet.casefold() in names or outlet_key(outlet) in names for outlet in self.outlets
+        )
 
     @property
     def needs_text(self) -> bool:

@@ -43,8 +43,14 @@ class SearchRead:
 class SearchStep:
     """Polls search providers for the worker (one provider instance each, with its caches)."""
 
-    def __init__(self, fetcher: PoliteFetcher, plans: Mapping[str, SearchPlan], *,
-                 clock: Callable[[], datetime], metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        fetcher: PoliteFetcher,
+        plans: Mapping[str, SearchPlan],
+        *,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+    ) -> None:
         self._fetcher = fetcher
         self._plans = dict(plans)
         self._clock = clock
@@ -80,8 +86,12 @@ class SearchStep:
         # The window starts at the last poll that went well; after failures it is unknown.
         since = due.last_checked_at if due.failures == 0 else None
         poll = await self._provider(plan.provider).poll(
-            self._fetcher, plan, since=since, now=self._clock(),
-            validators=Validators(etag=due.etag, last_modified=due.last_modified))
+            self._fetcher,
+            plan,
+            since=since,
+            now=self._clock(),
+            validators=Validators(etag=due.etag, last_modified=due.last_modified),
+        )
         if isinstance(poll, Refused):
             return poll
         links: list[Link] = []
@@ -98,23 +108,56 @@ class SearchStep:
         read = self._explorer.admit(due.url, links, problems)
         for hit in poll.hits:
             if hit.url is None:
-                logger.info("search hit without a publisher URL", extra={
-                    "event": "search_hit_unresolved", "provider": plan.provider,
-                    "link": hit.link, "kind": hit.error_kind, "reason": hit.reason})
+                logger.info(
+                    "search hit without a publisher URL",
+                    extra={
+                        "event": "search_hit_unresolved",
+                        "provider": plan.provider,
+                        "link": hit.link,
+                        "kind": hit.error_kind,
+                        "reason": hit.reason,
+                    },
+                )
         return SearchRead(read=read, poll=poll, plan=plan)
 
-    def record(self, session: Session, due: storage.DueSource, found: SearchRead, *,
-               new: int, now: datetime) -> None:
+    def record(
+        self,
+        session: Session,
+        due: storage.DueSource,
+        found: SearchRead,
+        *,
+        new: int,
+        now: datetime,
+    ) -> None:
         """Write the poll's figures (in the caller's transaction) and count them."""
         poll, plan = found.poll, found.plan
         errors = poll.errors()
-        storage.log_discovery(session, storage.DiscoveryPoll(
-            source_url=due.url, provider=plan.provider, language=plan.language, at=now,
-            hits=len(poll.hits), decoded=len(poll.decoded), new=new, errors=errors))
-        logger.info("search polled", extra={
-            "event": "search_polled", "provider": plan.provider, "language": plan.language,
-            "hits": len(poll.hits), "decoded": len(poll.decoded), "new": new,
-            "errors": errors, "requests": len(poll.requests)})
+        storage.log_discovery(
+            session,
+            storage.DiscoveryPoll(
+                source_url=due.url,
+                provider=plan.provider,
+                language=plan.language,
+                at=now,
+                hits=len(poll.hits),
+                decoded=len(poll.decoded),
+                new=new,
+                errors=errors,
+            ),
+        )
+        logger.info(
+            "search polled",
+            extra={
+                "event": "search_polled",
+                "provider": plan.provider,
+                "language": plan.language,
+                "hits": len(poll.hits),
+                "decoded": len(poll.decoded),
+                "new": new,
+                "errors": errors,
+                "requests": len(poll.requests),
+            },
+        )
         if self._metrics is not None:
             self._metrics.search_hits.labels(plan.provider).inc(len(poll.hits))
             self._metrics.search_decoded.labels(plan.provider).inc(len(poll.decoded))

@@ -41,8 +41,9 @@ class SourcePacing:
         floor = min(floor, every)
         return floor, max(ceiling, every)
 
-    def next_interval(self, *, every: timedelta, previous: timedelta | None,
-                      found_new: bool) -> timedelta:
+    def next_interval(
+        self, *, every: timedelta, previous: timedelta | None, found_new: bool
+    ) -> timedelta:
         """The wait before the next check, given the last pace and what this check found."""
         floor, ceiling = self.bounds(every)
         pace = previous if previous is not None and previous > timedelta(0) else every
@@ -50,8 +51,9 @@ class SourcePacing:
         return min(max(pace, floor), ceiling)
 
 
-def previous_interval(*, last_checked_at: datetime | None, next_check_at: datetime | None,
-                      failures: int) -> timedelta | None:
+def previous_interval(
+    *, last_checked_at: datetime | None, next_check_at: datetime | None, failures: int
+) -> timedelta | None:
     """The pace the previous check set, or ``None`` when it says nothing about the source.
 
     ``None`` before the first check and after a failure (whose wait was a backoff).

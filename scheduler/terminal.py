@@ -80,9 +80,7 @@ class _Escaped:
 class TerminalSafe(RenderHook):
     """A render hook: nothing a console prints carries a raw control character."""
 
-    def process_renderables(
-        self, renderables: list[ConsoleRenderable]
-    ) -> list[ConsoleRenderable]:
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
         # Text (all that print(str) makes) is escaped before layout, so wrapping stays right.
         return [escaped_text(r) if isinstance(r, Text) else _Escaped(r) for r in renderables]
 

@@ -76,18 +76,26 @@ class WorkerConfig:
 class Worker:
     """Runs due sources and articles through scraper and storage."""
 
-    def __init__(self, *, db: storage.Database, fetcher: PoliteFetcher, topic: TopicQuery,
-                 policy: RecheckPolicy, config: WorkerConfig, clock: Clock = utc_now,
-                 backoff: Backoff | None = None,
-                 source_rules: Mapping[str, ListingRules] | None = None,
-                 source_pacing: Mapping[str, SourcePacing] | None = None,
-                 metrics: Metrics | None = None,
-                 fetch_log: FetchRecorder | None = None,
-                 search: SearchStep | None = None,
-                 confirm_after: timedelta = timedelta(minutes=2),
-                 render: RenderChoice | None = None,
-                 renderer: BrowserRenderer | None = None,
-                 limits: storage.Limits | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: storage.Database,
+        fetcher: PoliteFetcher,
+        topic: TopicQuery,
+        policy: RecheckPolicy,
+        config: WorkerConfig,
+        clock: Clock = utc_now,
+        backoff: Backoff | None = None,
+        source_rules: Mapping[str, ListingRules] | None = None,
+        source_pacing: Mapping[str, SourcePacing] | None = None,
+        metrics: Metrics | None = None,
+        fetch_log: FetchRecorder | None = None,
+        search: SearchStep | None = None,
+        confirm_after: timedelta = timedelta(minutes=2),
+        render: RenderChoice | None = None,
+        renderer: BrowserRenderer | None = None,
+        limits: storage.Limits | None = None,
+    ) -> None:
         self._db = db
         self._search = search
         self._wrappers = search.wrappers() if search is not None else WrapperTable()
@@ -108,15 +116,31 @@ class Worker:
         self._not_modified: list[storage.NotModifiedCheck] = []
         # On PostgreSQL the writes between two batches run on this thread, so the event loop
         # goes on fetching during their round trips (see _between_batches).
-        self._writer = (concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="newswatch-claim")
-            if db.dialect == "postgresql" else None)
+        self._writer = (
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="newswatch-claim"
+            )
+            if db.dialect == "postgresql"
+            else None
+        )
         self._articles = ArticleStep(
-            db=db, fetcher=fetcher, clock=clock, not_modified=self._note_not_modified,
-            wrappers=self._wrappers, metrics=metrics, fetch_log=fetch_log, renderer=renderer,
-            rules=ArticleRules(topic=topic, policy=policy, backoff=self._backoff,
-                               confirm_after=confirm_after, render=render,
-                               limits=self._limits))
+            db=db,
+            fetcher=fetcher,
+            clock=clock,
+            not_modified=self._note_not_modified,
+            wrappers=self._wrappers,
+            metrics=metrics,
+            fetch_log=fetch_log,
+            renderer=renderer,
+            rules=ArticleRules(
+                topic=topic,
+                policy=policy,
+                backoff=self._backoff,
+                confirm_after=confirm_after,
+                render=render,
+                limits=self._limits,
+            ),
+        )
         self.accepting = True
         self.last_claim_at: datetime | None = None  # liveness: a long pass still claims
 
@@ -143,8 +167,12 @@ class Worker:
             return report
         with self._db.transaction() as session:
             claimed_sources = storage.claim_due_sources(
-                session, owner=self._config.owner, now=self._clock(), limit=self._config.batch,
-                lease=self._config.lease)
+                session,
+                owner=self._config.owner,
+                now=self._clock(),
+                limit=self._config.batch,
+                lease=self._config.lease,
+            )
         self.last_claim_at = utc_now()
         sources = [s for s in claimed_sources if ("source", s.id) not in done]
         await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
@@ -153,8 +181,9 @@ class Worker:
         if not self.accepting:
             return report
         articles_full = await self._work_articles(report, done)
-        report.more_due = self.accepting and (len(claimed_sources) == self._config.batch
-                                              or articles_full)
+        report.more_due = self.accepting and (
+            len(claimed_sources) == self._config.batch or articles_full
+        )
         return report
 
     async def _work_articles(self, report: PassReport, done: set[tuple[str, int]]) -> bool:
@@ -178,9 +207,12 @@ class Worker:
                 done.update(("article", a.id) for a in articles)
                 report.articles += len(articles)
                 started = _Countdown(len(articles))
-                tasks += [asyncio.create_task(self._guarded(self.check_article(a), report,
-                                                            started=started.tick))
-                          for a in articles]
+                tasks += [
+                    asyncio.create_task(
+                        self._guarded(self.check_article(a), report, started=started.tick)
+                    )
+                    for a in articles
+                ]
                 if not full or not self.accepting or batch_no == _BATCHES_PER_PASS - 1:
                     break
                 # Claim the next batch once this one's last article holds a fetch slot.
@@ -225,9 +257,13 @@ class Worker:
         entries = self._fetch_log.take() if self._fetch_log is not None else []
         return checks, entries
 
-    def _write_checks(self, checks: list[storage.NotModifiedCheck],
-                      entries: list[storage.FetchEntry], *,
-                      claim: bool) -> list[storage.DueArticle]:
+    def _write_checks(
+        self,
+        checks: list[storage.NotModifiedCheck],
+        entries: list[storage.FetchEntry],
+        *,
+        claim: bool,
+    ) -> list[storage.DueArticle]:
         """One transaction: the 304s, the fetch-log lines, and with ``claim`` the next batch.
 
         Until then the 304s' articles stay leased to this daemon, so nobody checks them twice;
@@ -241,8 +277,12 @@ class Worker:
             storage.log_fetches(session, entries)
             if claim:
                 claimed = storage.claim_due_articles(
-                    session, owner=self._config.owner, now=self._clock(),
-                    limit=self._config.batch, lease=self._config.lease)
+                    session,
+                    owner=self._config.owner,
+                    now=self._clock(),
+                    limit=self._config.batch,
+                    lease=self._config.lease,
+                )
         if claim:
             self.last_claim_at = utc_now()
         return claimed
@@ -273,8 +313,9 @@ class Worker:
         with self._db.transaction() as session:
             storage.release_leases(session, owner=self._config.owner)
 
-    async def _guarded(self, job: object, report: PassReport,
-                       started: Callable[[], None] | None = None) -> None:
+    async def _guarded(
+        self, job: object, report: PassReport, started: Callable[[], None] | None = None
+    ) -> None:
         # The last line of defence: a bug in handling one item must not stop the pass.
         try:
             async with self._slots:
@@ -300,8 +341,7 @@ class Worker:
         try:
             if due.kind == "site":
                 found: SourceRead | Refused = await self._explorer.read_site(due.url)
-            elif due.kind == "search" and self._search is not None \
-                    and self._search.knows(due.url):
+            elif due.kind == "search" and self._search is not None and self._search.knows(due.url):
                 polled = await self._search.read(due)
                 found = polled if isinstance(polled, Refused) else polled.read
                 if isinstance(polled, SearchRead):
@@ -310,29 +350,48 @@ class Worker:
                     not_modified = polled.poll.not_modified
             else:
                 page = await self._fetcher.fetch(
-                    due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified))
+                    due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified)
+                )
                 found = await self._read_source(page, due)
                 if isinstance(page, Page):
                     validators, not_modified = page.validators, page.not_modified
         except (FetchError, DiscoveryError) as error:
             failures = self._source_failures(due) + 1
             delay = self._backoff.delay(failures, retry_after=_retry_after(error))
-            logger.warning("source failed", extra={"event": "source_failed", "url": due.url,
-                                                   "kind": error.kind, "error": str(error)})
+            logger.warning(
+                "source failed",
+                extra={
+                    "event": "source_failed",
+                    "url": due.url,
+                    "kind": error.kind,
+                    "error": str(error),
+                },
+            )
             with self._db.transaction() as session:
-                storage.finish_source(session, source_id=due.id, now=now,
-                                      next_check_at=now + max(delay, every),
-                                      error=f"{error.kind}: {error}")
+                storage.finish_source(
+                    session,
+                    source_id=due.id,
+                    now=now,
+                    next_check_at=now + max(delay, every),
+                    error=f"{error.kind}: {error}",
+                )
             return "source_error"
         if isinstance(found, Refused):
             return self._source_refused(due, found, now)
-        candidates = [storage.Candidate(url=link.url, title=link.title,
-                                        published=link.published, updated=link.updated)
-                      for link in found.links]
+        candidates = [
+            storage.Candidate(
+                url=link.url, title=link.title, published=link.published, updated=link.updated
+            )
+            for link in found.links
+        ]
         with self._db.transaction() as session:
-            admitted = storage.admit_candidates(session, source_id=due.id,
-                                                candidates=candidates, now=now,
-                                                limits=self._limits.candidates)
+            admitted = storage.admit_candidates(
+                session,
+                source_id=due.id,
+                candidates=candidates,
+                now=now,
+                limits=self._limits.candidates,
+            )
             new_ids = admitted.created
             count_drops(self._metrics, admitted)
             # Links dropped over the caps are a problem of the source's like any other: it
@@ -343,27 +402,43 @@ class Worker:
             # keeps its configured interval, neither sped up nor backed off, and shows the
             # problem as its last error. A clean read adapts the pace to what it found.
             interval = every if problems else self._pace(due, every, found_new=bool(new_ids))
-            storage.finish_source(session, source_id=due.id, now=now,
-                                  next_check_at=now + interval,
-                                  etag=validators.etag, last_modified=validators.last_modified,
-                                  error=f"partial: {problems}" if problems else None)
+            storage.finish_source(
+                session,
+                source_id=due.id,
+                now=now,
+                next_check_at=now + interval,
+                etag=validators.etag,
+                last_modified=validators.last_modified,
+                error=f"partial: {problems}" if problems else None,
+            )
             if searched is not None and self._search is not None:
                 self._search.record(session, due, searched, new=len(new_ids), now=now)
-        logger.info("source checked", extra={"event": "source_checked", "url": due.url,
-                                             "links": len(found.links), "new": len(new_ids),
-                                             "dropped": admitted.dropped,
-                                             "next_in": interval.total_seconds()})
+        logger.info(
+            "source checked",
+            extra={
+                "event": "source_checked",
+                "url": due.url,
+                "links": len(found.links),
+                "new": len(new_ids),
+                "dropped": admitted.dropped,
+                "next_in": interval.total_seconds(),
+            },
+        )
         return "source_not_modified" if not_modified else "source_ok"
 
     def _pace(self, due: storage.DueSource, every: timedelta, *, found_new: bool) -> timedelta:
         """The next polling interval of a source that was just read (see source_policy)."""
         pacing = self._source_pacing.get(due.url) or SourcePacing()
-        previous = previous_interval(last_checked_at=due.last_checked_at,
-                                     next_check_at=due.next_check_at, failures=due.failures)
+        previous = previous_interval(
+            last_checked_at=due.last_checked_at,
+            next_check_at=due.next_check_at,
+            failures=due.failures,
+        )
         return pacing.next_interval(every=every, previous=previous, found_new=found_new)
 
-    async def _read_source(self, page: Page | Refused,
-                           due: storage.DueSource) -> SourceRead | Refused:
+    async def _read_source(
+        self, page: Page | Refused, due: storage.DueSource
+    ) -> SourceRead | Refused:
         if isinstance(page, Refused):
             return page
         if page.not_modified:
@@ -373,14 +448,24 @@ class Worker:
         return await self._explorer.read(page, due.kind, self._source_rules.get(due.url))
 
     def _source_refused(self, due: storage.DueSource, refused: Refused, now: datetime) -> str:
-        logger.info("source not fetched", extra={"event": "source_refused", "url": due.url,
-                                                 "kind": refused.kind,
-                                                 "reason": refused.reason})
+        logger.info(
+            "source not fetched",
+            extra={
+                "event": "source_refused",
+                "url": due.url,
+                "kind": refused.kind,
+                "reason": refused.reason,
+            },
+        )
         # Not a check: the source is looked at again once the refusal may have lapsed.
         with self._db.transaction() as session:
-            storage.finish_source(session, source_id=due.id, now=now,
-                                  next_check_at=later(now, refused.retry_in),
-                                  error=f"{refused.kind}: {refused.reason}")
+            storage.finish_source(
+                session,
+                source_id=due.id,
+                now=now,
+                next_check_at=later(now, refused.retry_in),
+                error=f"{refused.kind}: {refused.reason}",
+            )
         return f"source_{refused.kind}"
 
     def _source_failures(self, due: storage.DueSource) -> int:

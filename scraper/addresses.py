@@ -35,15 +35,25 @@ DEFAULT_PORTS = (80, 443, 8080, 8443)
 _SCHEMES = {"http": 80, "https": 443}
 
 # Instance metadata services answer credentials to whoever asks from inside the cloud.
-_METADATA = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
-    "169.254.170.2",  # AWS ECS task metadata
-    "fd00:ec2::254",  # AWS over IPv6
-    "100.100.100.200",  # Alibaba Cloud
-    "192.0.0.192",  # Oracle Cloud (legacy)
-))
-_METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata",
-                             "instance-data", "instance-data.ec2.internal"})
+_METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
+        "169.254.170.2",  # AWS ECS task metadata
+        "fd00:ec2::254",  # AWS over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (legacy)
+    )
+)
+_METADATA_NAMES = frozenset(
+    {
+        "metadata.google.internal",
+        "metadata.goog",
+        "metadata",
+        "instance-data",
+        "instance-data.ec2.internal",
+    }
+)
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -89,7 +99,8 @@ class Refusal:
         if self.address is not None and self.address != self.host:
             where += f" ({self.address})"
         return f"refused to connect to {where}: {self.reason}" + (
-            f"; {self.advice}" if self.advice else "")
+            f"; {self.advice}" if self.advice else ""
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,15 +112,21 @@ class AddressPolicy:
     ports: frozenset[int] = field(default_factory=lambda: frozenset(DEFAULT_PORTS))
 
     @classmethod
-    def build(cls, *, allow_private: bool = False, allow: Iterable[str] = (),
-              ports: Iterable[int] = DEFAULT_PORTS) -> AddressPolicy:
+    def build(
+        cls,
+        *,
+        allow_private: bool = False,
+        allow: Iterable[str] = (),
+        ports: Iterable[int] = DEFAULT_PORTS,
+    ) -> AddressPolicy:
         """A policy from configuration values; :class:`PolicyError` names a bad entry."""
         port_set = frozenset(ports)
         for port in port_set:
             if not 0 < port < 65536:
                 raise PolicyError(f"{port} is not a TCP port (1-65535)")
-        return cls(allow_private=allow_private, allow=tuple(parse_allow(e) for e in allow),
-                   ports=port_set)
+        return cls(
+            allow_private=allow_private, allow=tuple(parse_allow(e) for e in allow), ports=port_set
+        )
 
     def check_url(self, url: str) -> Refusal | None:
         """What can be told from the URL alone (scheme, port, a literal address, a
@@ -122,8 +139,7 @@ class AddressPolicy:
         except ValueError:
             return Refusal(host, 0, "the URL's port is not a number")
         if scheme not in _SCHEMES:
-            return Refusal(host, port, f"{scheme or 'no'} scheme: only http and https are "
-                           "fetched")
+            return Refusal(host, port, f"{scheme or 'no'} scheme: only http and https are fetched")
         if not host:
             return Refusal(host, port, "the URL has no host")
         return self.check(host, port, ())
@@ -136,20 +152,20 @@ class AddressPolicy:
         private address is either misconfigured or an attack, and either way not ours.
         """
         host = normalise_host(host)
-        if any(entry.host is not None and entry.admits(host, port, None)
-               for entry in self.allow):
+        if any(entry.host is not None and entry.admits(host, port, None) for entry in self.allow):
             return None
         if host in _METADATA_NAMES:
-            return Refusal(host, port, "a cloud metadata host name",
-                           advice=_ALLOW_ADVICE.format(entry=host))
+            return Refusal(
+                host, port, "a cloud metadata host name", advice=_ALLOW_ADVICE.format(entry=host)
+            )
         found = list(addresses)
         literal = _literal(host)
         if not found and literal is None:
             # Not resolved yet: only the port can be judged, unless an allowed network
             # (which the name may resolve into) admits every port or this one.
             if port not in self.ports and not any(
-                    entry.network is not None and entry.port in (None, port)
-                    for entry in self.allow):
+                entry.network is not None and entry.port in (None, port) for entry in self.allow
+            ):
                 return self._port_refusal(host, port, None)
             return None
         for address in found or ([literal] if literal is not None else []):
@@ -163,23 +179,40 @@ class AddressPolicy:
             return None
         kind = address_kind(address)
         if kind is not None and not (self.allow_private and kind in _PRIVATE_KINDS):
-            return Refusal(host, port, f"{address} is {kind}", str(address),
-                           advice=_ALLOW_ADVICE.format(entry=address))
+            return Refusal(
+                host,
+                port,
+                f"{address} is {kind}",
+                str(address),
+                advice=_ALLOW_ADVICE.format(entry=address),
+            )
         if port not in self.ports:
             return self._port_refusal(host, port, str(address))
         return None
 
     def _port_refusal(self, host: str, port: int, address: str | None) -> Refusal:
         allowed = ", ".join(str(p) for p in sorted(self.ports))
-        return Refusal(host, port, f"port {port} is not one of the allowed ports ({allowed})",
-                       address, advice="add it to [fetch] ports, or the host to [fetch] allow")
+        return Refusal(
+            host,
+            port,
+            f"port {port} is not one of the allowed ports ({allowed})",
+            address,
+            advice="add it to [fetch] ports, or the host to [fetch] allow",
+        )
 
 
 _ALLOW_ADVICE = 'to watch it anyway, add "{entry}" to [fetch] allow'
 # What ``allow_private`` lifts; metadata, unspecified and multicast need an explicit entry.
-_PRIVATE_KINDS = frozenset({"a loopback address", "a private address",
-                            "a link-local address", "a unique-local address",
-                            "a carrier-grade NAT address", "not globally routable"})
+_PRIVATE_KINDS = frozenset(
+    {
+        "a loopback address",
+        "a private address",
+        "a link-local address",
+        "a unique-local address",
+        "a carrier-grade NAT address",
+        "not globally routable",
+    }
+)
 
 
 def address_kind(address: IPAddress) -> str | None:
@@ -307,10 +340,13 @@ def parse_allow(text: str) -> AllowEntry:
         return AllowEntry(text=entry, network=network, port=port)
     host = body.lower().rstrip(".")
     if not all(_HOST_LABEL.match(label) for label in host.split(".")) or (
-            "*" in host and not (host.startswith("*.") and "*" not in host[1:])):
-        raise PolicyError(f"[fetch] allow entry {text!r} is neither a network (10.0.0.0/8), an "
-                          "address (127.0.0.1, [::1]:8080) nor a host name (intranet.example, "
-                          "*.corp.example), optionally with :port")
+        "*" in host and not (host.startswith("*.") and "*" not in host[1:])
+    ):
+        raise PolicyError(
+            f"[fetch] allow entry {text!r} is neither a network (10.0.0.0/8), an "
+            "address (127.0.0.1, [::1]:8080) nor a host name (intranet.example, "
+            "*.corp.example), optionally with :port"
+        )
     return AllowEntry(text=entry, host=host, port=port)
 
 
@@ -319,7 +355,7 @@ def _split_port(entry: str) -> tuple[str, int | None]:
         close = entry.find("]")
         if close < 0:
             raise PolicyError(f"[fetch] allow entry {entry!r}: unclosed [")
-        body, rest = entry[1:close], entry[close + 1:]
+        body, rest = entry[1:close], entry[close + 1 :]
         if not rest:
             return body, None
         if not rest.startswith(":"):

@@ -23,9 +23,11 @@ _SNIFF_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # The encoding pseudo-attribute of an XML declaration (ASCII in any encoding it can name).
 _XML_ENCODING = re.compile(
-    rb"""\A(\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']""")
+    rb"""\A(\xef\xbb\xbf)?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"'>]*)["']"""
+)
 _XML_ENCODING_TEXT = re.compile(
-    r"""\A(\ufeff?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["'])([^"'>]*)(["'])""")
+    r"""\A(\ufeff?\s*<\?xml\s[^>]*?\bencoding\s*=\s*["'])([^"'>]*)(["'])"""
+)
 # A page cannot honestly declare these in ASCII-compatible <meta>: ignore such a claim.
 _NOT_FROM_META = frozenset({"utf-16-le", "utf-16-be"})
 
@@ -86,8 +88,11 @@ def xml_for_parser(body: bytes, content_type: str | None) -> tuple[bytes, str]:
 
 
 def _with_charset(content_type: str, charset: str | None) -> str:
-    parts = [part for part in content_type.split(";")
-             if part.strip().partition("=")[0].strip().lower() != "charset"]
+    parts = [
+        part
+        for part in content_type.split(";")
+        if part.strip().partition("=")[0].strip().lower() != "charset"
+    ]
     media = ";".join(parts)
     return f"{media}; charset={charset}" if charset else media
 
@@ -112,7 +117,7 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(name, errors="replace"), name
+            return body[len(bom) :].decode(name, errors="replace"), name
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -87,8 +87,9 @@ class Brotli:
         try:
             import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
         except ImportError as error:  # pragma: no cover - brotli is a dependency
-            raise DecodeFailed("the server sent brotli and the brotli package is missing") \
-                from error
+            raise DecodeFailed(
+                "the server sent brotli and the brotli package is missing"
+            ) from error
         self._module = brotli
         self._inner = brotli.Decompressor()
 

@@ -52,8 +52,15 @@ _NOT_ARTICLE = re.compile(
     r"mp3|mp4|zip)$",
     re.I,
 )
-FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
-                        "application/feed+json", "application/json"})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/feed+json",
+        "application/json",
+    }
+)
 _JSON_FEED_TYPES = frozenset({"application/feed+json", "application/json"})
 
 
@@ -91,14 +98,20 @@ def read(page: Page, kind: str, rules: ListingRules | None = None) -> Discovery:
         parser = PARSERS[kind]
     except KeyError:
         allowed = ", ".join(sorted(PARSERS))
-        raise DiscoveryError(f"unknown source kind {kind!r} (allowed: {allowed})",
-                             url=page.final_url) from None
+        raise DiscoveryError(
+            f"unknown source kind {kind!r} (allowed: {allowed})", url=page.final_url
+        ) from None
     found = parser(page, rules or ListingRules())
-    return Discovery(links=merge_links(found.links), sitemaps=found.sitemaps, feeds=found.feeds,
-                     problems=found.problems)
+    return Discovery(
+        links=merge_links(found.links),
+        sitemaps=found.sitemaps,
+        feeds=found.feeds,
+        problems=found.problems,
+    )
 
 
 # -- feeds ---------------------------------------------------------------------------------------
+
 
 def parse_feed(page: Page, rules: ListingRules | None = None) -> Discovery:
     """Links from an RSS 0.9x/1.0/2.0, Atom or JSON Feed document."""
@@ -121,21 +134,27 @@ def parse_feed(page: Page, rules: ListingRules | None = None) -> Discovery:
     if parsed.bozo:
         # Real feeds are often slightly broken (a raw "&", a cut-off tail); feedparser keeps what
         # it could read, and so do we, but the owner of the source should hear about it.
-        problem = f"feed is not well-formed, read {len(parsed.entries)} entries anyway: " \
-                  f"{parsed.get('bozo_exception')}"
-        logger.warning("feed is not well-formed; using the entries that could be read", extra={
-            "event": "feed_malformed", "url": page.final_url, "error": problem})
+        problem = (
+            f"feed is not well-formed, read {len(parsed.entries)} entries anyway: "
+            f"{parsed.get('bozo_exception')}"
+        )
+        logger.warning(
+            "feed is not well-formed; using the entries that could be read",
+            extra={"event": "feed_malformed", "url": page.final_url, "error": problem},
+        )
         problems = (problem,)
     links = []
     for entry in parsed.entries:
         url = _absolute(page.final_url, entry.get("link") or _guid_link(entry))
         if url:
-            links.append(Link(
-                url=url,
-                title=entry.get("title") or None,
-                published=_struct_time(entry.get("published_parsed")),
-                updated=_struct_time(dict.get(entry, "updated_parsed")),  # no fallback
-            ))
+            links.append(
+                Link(
+                    url=url,
+                    title=entry.get("title") or None,
+                    published=_struct_time(entry.get("published_parsed")),
+                    updated=_struct_time(dict.get(entry, "updated_parsed")),  # no fallback
+                )
+            )
     return Discovery(links=tuple(links), problems=problems)
 
 
@@ -147,7 +166,7 @@ def parse_json_feed(page: Page) -> list[Link]:
         raise MalformedDocument(f"unreadable JSON feed: {error}", url=page.final_url) from None
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
-        raise MalformedDocument("JSON without a feed's \"items\" list", url=page.final_url)
+        raise MalformedDocument('JSON without a feed\'s "items" list', url=page.final_url)
     links = []
     for item in items:
         if not isinstance(item, dict):
@@ -156,9 +175,14 @@ def parse_json_feed(page: Page) -> list[Link]:
         url = _absolute(page.final_url, href if isinstance(href, str) else None)
         if url:
             title = item.get("title")
-            links.append(Link(url=url, title=title if isinstance(title, str) and title else None,
-                              published=_iso(item.get("date_published")),
-                              updated=_iso(item.get("date_modified"))))
+            links.append(
+                Link(
+                    url=url,
+                    title=title if isinstance(title, str) and title else None,
+                    published=_iso(item.get("date_published")),
+                    updated=_iso(item.get("date_modified")),
+                )
+            )
     return links
 
 
@@ -180,6 +204,7 @@ def feed_links(page: Page) -> list[str]:
 
 # -- sitemaps ------------------------------------------------------------------------------------
 
+
 def parse_sitemap(page: Page, rules: ListingRules | None = None) -> Discovery:
     """Article links of a urlset (Google News extensions included), or an index's children.
 
@@ -188,8 +213,10 @@ def parse_sitemap(page: Page, rules: ListingRules | None = None) -> Discovery:
     root = _safe_xml(page)
     if root.tag == f"{_SITEMAP_NS}sitemapindex":
         own = _absolute(page.final_url, page.final_url)
-        children = (_absolute(page.final_url, node.findtext(f"{_SITEMAP_NS}loc"))
-                    for node in root.iter(f"{_SITEMAP_NS}sitemap"))
+        children = (
+            _absolute(page.final_url, node.findtext(f"{_SITEMAP_NS}loc"))
+            for node in root.iter(f"{_SITEMAP_NS}sitemap")
+        )
         listed = [url for url in dict.fromkeys(children) if url]
         others = tuple(url for url in listed if url != own)
         if listed and not others:
@@ -201,13 +228,16 @@ def parse_sitemap(page: Page, rules: ListingRules | None = None) -> Discovery:
         if not url:
             continue
         news = node.find(f"{_NEWS_NS}news")
-        links.append(Link(
-            url=url,
-            title=news.findtext(f"{_NEWS_NS}title") if news is not None else None,
-            published=_iso(news.findtext(f"{_NEWS_NS}publication_date"))
-            if news is not None else None,
-            updated=_iso(node.findtext(f"{_SITEMAP_NS}lastmod")),
-        ))
+        links.append(
+            Link(
+                url=url,
+                title=news.findtext(f"{_NEWS_NS}title") if news is not None else None,
+                published=_iso(news.findtext(f"{_NEWS_NS}publication_date"))
+                if news is not None
+                else None,
+                updated=_iso(node.findtext(f"{_SITEMAP_NS}lastmod")),
+            )
+        )
     return Discovery(links=tuple(links))
 
 
@@ -220,6 +250,7 @@ def sitemap_children(page: Page) -> list[str]:
 
 
 # -- pages ---------------------------------------------------------------------------------------
+
 
 def parse_listing(page: Page, rules: ListingRules | None = None) -> Discovery:
     """Article links on a section or index page, and the feeds the page advertises."""
@@ -235,8 +266,11 @@ def parse_listing(page: Page, rules: ListingRules | None = None) -> Discovery:
             wanted = bool(pattern.search(url))
         else:
             path = urlsplit(url).path
-            wanted = (same_site(url, page.final_url) and not _NOT_ARTICLE.search(path)
-                      and (rules.select is not None or bool(_ARTICLE_PATH.search(path))))
+            wanted = (
+                same_site(url, page.final_url)
+                and not _NOT_ARTICLE.search(path)
+                and (rules.select is not None or bool(_ARTICLE_PATH.search(path)))
+            )
         if wanted:
             links.append(Link(url=url, title=anchor.text(strip=True) or None))
     return Discovery(links=tuple(links), feeds=tuple(feed_links(page)))
@@ -258,6 +292,7 @@ PARSERS: dict[str, Callable[[Page, ListingRules], Discovery]] = {
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
 
 def _anchors(tree: LexborHTMLParser, select: str | None, url: str) -> list:  # type: ignore[type-arg]
     if not select:
@@ -293,8 +328,7 @@ def _safe_xml(page: Page) -> ET.Element:
         try:
             body = gunzip_capped(body, SITEMAP_MAX_BYTES)
         except (DecodeFailed, OverflowError) as error:
-            raise MalformedDocument(f"bad gzipped sitemap: {error}", url=page.final_url) \
-                from None
+            raise MalformedDocument(f"bad gzipped sitemap: {error}", url=page.final_url) from None
     head = body[:4096]
     # Sitemaps never need a DTD; refusing one rules out entity-expansion attacks outright.
     if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in body:
@@ -303,8 +337,7 @@ def _safe_xml(page: Page) -> ET.Element:
     try:
         return ET.fromstring(body)
     except (ET.ParseError, ValueError) as error:  # ValueError: an encoding expat cannot read
-        raise MalformedDocument(f"malformed sitemap XML: {error}", url=page.final_url) \
-            from error
+        raise MalformedDocument(f"malformed sitemap XML: {error}", url=page.final_url) from error
 
 
 def _absolute(base: str, href: str | None) -> str | None:
@@ -350,6 +383,10 @@ def merge_links(links: Iterable[Link]) -> tuple[Link, ...]:
             seen[link.url] = link
             continue
         updated = max((d for d in (old.updated, link.updated) if d is not None), default=None)
-        seen[link.url] = Link(url=link.url, title=old.title or link.title,
-                              published=old.published or link.published, updated=updated)
+        seen[link.url] = Link(
+            url=link.url,
+            title=old.title or link.title,
+            published=old.published or link.published,
+            updated=updated,
+        )
     return tuple(seen.values())

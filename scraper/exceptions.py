@@ -114,8 +114,15 @@ class EmptyBody(FetchError):
 class HTTPStatusError(FetchError):
     kind = "http_status"
 
-    def __init__(self, message: str, *, url: str | None = None, status: int,
-                 retry_after: float | None = None, page: Page | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int,
+        retry_after: float | None = None,
+        page: Page | None = None,
+    ) -> None:
         super().__init__(message, url=url)
         self.status = status
         self.retry_after = retry_after

@@ -38,8 +38,9 @@ class SourceRead:
 class Explorer:
     """Follows a source's sitemaps and advertised feeds through the polite fetcher."""
 
-    def __init__(self, fetcher: PoliteFetcher, *, max_documents: int = 50,
-                 max_feeds: int = 3) -> None:
+    def __init__(
+        self, fetcher: PoliteFetcher, *, max_documents: int = 50, max_feeds: int = 3
+    ) -> None:
         self._fetcher = fetcher
         self._max_documents = max_documents
         self._max_feeds = max_feeds
@@ -58,8 +59,11 @@ class Explorer:
             pattern = re.compile(rules.match) if rules and rules.match else None
             for feed in first.feeds[: self._max_feeds]:
                 found = await self._child(feed, "feed", problems)
-                links.extend(link for link in (found.links if found else ())
-                             if pattern is None or pattern.search(link.url))
+                links.extend(
+                    link
+                    for link in (found.links if found else ())
+                    if pattern is None or pattern.search(link.url)
+                )
         elif kind in ("sitemap", "site"):
             seen = {_key(page.url), _key(page.final_url)}
             await self._sitemaps(list(first.sitemaps), seen, links, problems)
@@ -98,15 +102,23 @@ class Explorer:
             else:
                 refused.append(refusal)
         if refused:
-            logger.warning("source lists forbidden addresses", extra={
-                "event": "forbidden_address", "url": url, "links": len(refused),
-                "first": str(refused[0])})
-            problems.append(f"forbidden_address: {len(refused)} link(s) dropped; the first: "
-                            f"{refused[0]}")
+            logger.warning(
+                "source lists forbidden addresses",
+                extra={
+                    "event": "forbidden_address",
+                    "url": url,
+                    "links": len(refused),
+                    "first": str(refused[0]),
+                },
+            )
+            problems.append(
+                f"forbidden_address: {len(refused)} link(s) dropped; the first: {refused[0]}"
+            )
         return SourceRead(links=merge_links(kept), problems=tuple(problems))
 
-    async def _sitemaps(self, queue: list[str], seen: set[str], links: list[Link],
-                        problems: list[str]) -> None:
+    async def _sitemaps(
+        self, queue: list[str], seen: set[str], links: list[Link], problems: list[str]
+    ) -> None:
         read_count = 0
         while queue and read_count < self._max_documents:
             url = queue.pop(0)
@@ -119,8 +131,7 @@ class Explorer:
                 links.extend(found.links)
                 queue.extend(child for child in found.sitemaps if _key(child) not in seen)
         if queue:
-            problems.append(f"stopped after {self._max_documents} sitemaps; "
-                            f"{len(queue)} not read")
+            problems.append(f"stopped after {self._max_documents} sitemaps; {len(queue)} not read")
 
     async def _child(self, url: str, kind: str, problems: list[str]) -> Discovery | None:
         try:
@@ -134,8 +145,10 @@ class Explorer:
                 return None
             found = read(page, kind)
         except (FetchError, DiscoveryError) as error:
-            logger.warning("source child failed", extra={"event": "source_child_failed",
-                                                         "url": url, "error": str(error)})
+            logger.warning(
+                "source child failed",
+                extra={"event": "source_child_failed", "url": url, "error": str(error)},
+            )
             problems.append(f"{error.kind}: {error}")
             return None
         problems.extend(found.problems)

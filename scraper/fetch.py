@@ -53,12 +53,19 @@ class FetchLimits:
     max_retry_after: float = MAX_RETRY_AFTER
 
 
-def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, http2: bool = False,
-                 proxy: str | None = None, cookies: bool = False,
-                 max_connections: int = 100, policy: AddressPolicy | None = None,
-                 resolver: Resolver = system_resolver,
-                 keepalive: bool = True) -> httpx.AsyncClient:
+def build_client(
+    *,
+    user_agent: str = DEFAULT_USER_AGENT,
+    limits: FetchLimits | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    http2: bool = False,
+    proxy: str | None = None,
+    cookies: bool = False,
+    max_connections: int = 100,
+    policy: AddressPolicy | None = None,
+    resolver: Resolver = system_resolver,
+    keepalive: bool = True,
+) -> httpx.AsyncClient:
     """The daemon's one shared HTTP client: honest User-Agent, our timeouts, no cookies kept.
 
     Redirects are not followed by httpx: :func:`scraper.redirects.follow` does it hop by hop so
@@ -70,18 +77,22 @@ def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | 
     changed drastically must not ride the connection that brought the first).
     """
     limits = limits or FetchLimits()
-    pool = httpx.Limits(max_connections=max_connections,
-                        max_keepalive_connections=max_connections if keepalive else 0)
+    pool = httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections if keepalive else 0,
+    )
     if http2:
         try:
             import h2  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
         except ImportError:
-            raise ValueError("fetch.http2 = true needs the h2 package: "
-                             "pip install 'httpx[http2]'") from None
+            raise ValueError(
+                "fetch.http2 = true needs the h2 package: pip install 'httpx[http2]'"
+            ) from None
     encodings = "gzip, deflate, br" if brotli_available() else "gzip, deflate"
     if transport is None:
-        transport = GuardedTransport(policy or AddressPolicy(), resolver=resolver, limits=pool,
-                                     http2=http2, proxy=proxy)
+        transport = GuardedTransport(
+            policy or AddressPolicy(), resolver=resolver, limits=pool, http2=http2, proxy=proxy
+        )
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent, "Accept-Encoding": encodings},
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
@@ -96,15 +107,22 @@ def build_client(*, user_agent: str = DEFAULT_USER_AGENT, limits: FetchLimits | 
 def _no_cookies() -> httpx.Cookies:
     # httpx always keeps a jar; a policy that accepts no domain makes it drop every cookie, so
     # one site's session can never follow us to the next request.
-    return httpx.Cookies(http.cookiejar.CookieJar(
-        policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])))
+    return httpx.Cookies(
+        http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    )
 
 
 class Fetcher:
     """Fetches pages through a caller-owned client, enforcing :class:`FetchLimits`."""
 
-    def __init__(self, client: httpx.AsyncClient, *, limits: FetchLimits | None = None,
-                 clock: WallClock | None = None, policy: AddressPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        limits: FetchLimits | None = None,
+        clock: WallClock | None = None,
+        policy: AddressPolicy | None = None,
+    ) -> None:
         self._client = client
         self.limits = limits or FetchLimits()
         # Checked before each request (what the URL alone tells); the client's guard checks
@@ -112,14 +130,27 @@ class Fetcher:
         self.policy = policy
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def fetch(self, url: str, *, validators: Validators | None = None,
-                    accept: Collection[str] | None = None) -> Page:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        accept: Collection[str] | None = None,
+    ) -> Page:
         """GET ``url`` and follow redirects (no politeness: for one-off checks and tests)."""
-        return await follow(lambda hop: self.get(hop, validators=validators, accept=accept),
-                            url, max_redirects=self.limits.max_redirects)
+        return await follow(
+            lambda hop: self.get(hop, validators=validators, accept=accept),
+            url,
+            max_redirects=self.limits.max_redirects,
+        )
 
-    async def get(self, url: str, *, validators: Validators | None = None,
-                  accept: Collection[str] | None = None) -> Page:
+    async def get(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        accept: Collection[str] | None = None,
+    ) -> Page:
         """One GET (conditional when validators are given); a 3xx comes back as a page.
 
         ``accept`` lists the media types the caller can use (``""`` = no Content-Type); any
@@ -127,8 +158,9 @@ class Fetcher:
         """
         return await self._send(_Request("GET", url, _conditional(validators)), accept)
 
-    async def post(self, url: str, *, data: bytes, content_type: str,
-                   accept: Collection[str] | None = None) -> Page:
+    async def post(
+        self, url: str, *, data: bytes, content_type: str, accept: Collection[str] | None = None
+    ) -> Page:
         """One POST of ``data`` (an API call, such as a search provider's decode step): the
         same limits, address policy and typed errors as :meth:`get`; a 3xx comes back as a
         page, never followed (a redirected POST is not ours to replay)."""
@@ -148,13 +180,16 @@ class Fetcher:
             raise exc.ForbiddenAddress(str(error), url=url) from None
         except TimeoutError as error:
             raise exc.FetchTimeout(
-                f"gave up after {self.limits.total_timeout:g}s in total", url=url) from error
+                f"gave up after {self.limits.total_timeout:g}s in total", url=url
+            ) from error
         except httpx.ConnectTimeout as error:
             raise exc.ConnectTimeout(
-                f"no connection within {self.limits.connect_timeout:g}s", url=url) from error
+                f"no connection within {self.limits.connect_timeout:g}s", url=url
+            ) from error
         except httpx.ReadTimeout as error:
             raise exc.ReadTimeout(
-                f"the server sent nothing for {self.limits.read_timeout:g}s", url=url) from error
+                f"the server sent nothing for {self.limits.read_timeout:g}s", url=url
+            ) from error
         except httpx.TimeoutException as error:
             raise exc.FetchTimeout(f"timed out ({type(error).__name__})", url=url) from error
         except httpx.ConnectError as error:
@@ -170,11 +205,13 @@ class Fetcher:
         except httpx.HTTPError as error:  # anything else httpx may add: still typed
             raise exc.FetchError(f"{type(error).__name__}: {error}", url=url) from error
 
-    async def _exchange(self, request: _Request, accept: Collection[str] | None,
-                        started: float) -> Page:
+    async def _exchange(
+        self, request: _Request, accept: Collection[str] | None, started: float
+    ) -> Page:
         url = request.url
-        async with self._client.stream(request.method, url, headers=request.headers,
-                                       content=request.content) as response:
+        async with self._client.stream(
+            request.method, url, headers=request.headers, content=request.content
+        ) as response:
             status = response.status_code
             media_type = _media_type(response.headers.get("content-type", ""))
             if status in REDIRECT_STATUSES or status == 304:
@@ -182,24 +219,33 @@ class Fetcher:
                 return _page(url, response, b"", time.monotonic() - started)
             if status >= 400 and status not in _PAGE_STATUSES:
                 raise exc.HTTPStatusError(
-                    f"HTTP {status}", url=url, status=status,
-                    retry_after=parse_retry_after(response.headers.get("retry-after"),
-                                                  now=self._clock(),
-                                                  cap=self.limits.max_retry_after),
-                    page=await self._error_page(url, response, started))
+                    f"HTTP {status}",
+                    url=url,
+                    status=status,
+                    retry_after=parse_retry_after(
+                        response.headers.get("retry-after"),
+                        now=self._clock(),
+                        cap=self.limits.max_retry_after,
+                    ),
+                    page=await self._error_page(url, response, started),
+                )
             if accept is not None and status < 300 and media_type not in accept:
-                wanted = "an HTML page" if set(accept) <= HTML_TYPES else \
-                    " or ".join(sorted(t for t in accept if t))
+                wanted = (
+                    "an HTML page"
+                    if set(accept) <= HTML_TYPES
+                    else " or ".join(sorted(t for t in accept if t))
+                )
                 raise exc.UnexpectedContentType(
-                    f"not {wanted} ({media_type or 'no Content-Type'})", url=url,
-                    content_type=media_type)
+                    f"not {wanted} ({media_type or 'no Content-Type'})",
+                    url=url,
+                    content_type=media_type,
+                )
             body = await self._read_capped(url, response)
         if 200 <= status < 300 and not body:
             raise exc.EmptyBody(f"HTTP {status} with an empty body", url=url)
         return _page(url, response, body, time.monotonic() - started)
 
-    async def _error_page(self, url: str, response: httpx.Response,
-                          started: float) -> Page | None:
+    async def _error_page(self, url: str, response: httpx.Response, started: float) -> Page | None:
         """The body of an error answer, if it is a small HTML page: bot walls come as 403,
         429 or 503 with a page that says which wall (``scraper.verdicts``)."""
         declared = response.headers.get("content-length", "")
@@ -212,8 +258,9 @@ class Fetcher:
             return None  # too big or broken: the status alone will have to do
         return _page(url, response, body, time.monotonic() - started)
 
-    async def _read_capped(self, url: str, response: httpx.Response, *,
-                           cap: int | None = None) -> bytes:
+    async def _read_capped(
+        self, url: str, response: httpx.Response, *, cap: int | None = None
+    ) -> bytes:
         cap = cap or self.limits.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
@@ -234,7 +281,8 @@ class Fetcher:
                     size += len(chunk)
                     if size > cap:
                         raise exc.BodyTooLarge(
-                            f"body over the cap of {cap:,} bytes (after decompression)", url=url)
+                            f"body over the cap of {cap:,} bytes (after decompression)", url=url
+                        )
                     chunks.append(chunk)
             chunks.extend(decoder.finish())
         except DecodeFailed as error:
@@ -291,8 +339,9 @@ def _media_type(content_type: str) -> str:
 def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Page:
     content_type = response.headers.get("content-type", "")
     try:
-        text, encoding = decode(body, declared=charset_from_content_type(content_type)) \
-            if body else ("", "")
+        text, encoding = (
+            decode(body, declared=charset_from_content_type(content_type)) if body else ("", "")
+        )
     except UndecodableError:
         # Binary or random bytes: the body is kept for whoever can use it (a gzipped sitemap),
         # and text-based parsers see nothing and say so in their own terms.
@@ -315,8 +364,9 @@ def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Pa
     )
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None,
-                      cap: float = MAX_RETRY_AFTER) -> float | None:
+def parse_retry_after(
+    value: str | None, *, now: datetime | None = None, cap: float = MAX_RETRY_AFTER
+) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date), if readable,
     never more than ``cap``: the value is the server's, and so is any absurdity in it."""
     if not value:

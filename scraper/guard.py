@@ -49,8 +49,9 @@ async def system_resolver(host: str, port: int) -> list[IPAddress]:
     return found
 
 
-async def resolve(host: str, port: int, resolver: Resolver,
-                  timeout: float | None) -> list[IPAddress]:
+async def resolve(
+    host: str, port: int, resolver: Resolver, timeout: float | None
+) -> list[IPAddress]:
     """``host``'s addresses (a literal is its own); DNS failures as httpcore's errors."""
     literal = _literal(host)
     if literal is not None:
@@ -64,21 +65,30 @@ async def resolve(host: str, port: int, resolver: Resolver,
         raise httpcore.ConnectError(str(error)) from error
     if not found:
         raise httpcore.ConnectError(f"{host} resolves to no address") from socket.gaierror(
-            socket.EAI_NONAME, "no address")
+            socket.EAI_NONAME, "no address"
+        )
     return found
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks and connects to the checked address (see the module docstring)."""
 
-    def __init__(self, policy: AddressPolicy, *, resolver: Resolver = system_resolver,
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver = system_resolver,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self.policy = policy
         self._resolver = resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
     async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
@@ -90,15 +100,21 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(
-                    str(address), port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 failure = error  # the next address of the same name may answer
         assert failure is not None
         raise failure
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None,
+        self,
+        path: str,
+        timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise AddressRefused(Refusal(path, 0, "unix sockets are never fetched"))
@@ -110,8 +126,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with its connections opened by :class:`GuardedBackend`."""
 
-    def __init__(self, policy: AddressPolicy, *, resolver: Resolver = system_resolver,
-                 limits: httpx.Limits, http2: bool = False, proxy: str | None = None) -> None:
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver = system_resolver,
+        limits: httpx.Limits,
+        http2: bool = False,
+        proxy: str | None = None,
+    ) -> None:
         super().__init__(limits=limits, http2=http2, proxy=proxy, trust_env=False)
         self.policy = policy
         self._resolver = resolver
@@ -124,7 +147,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive_connections,
                 keepalive_expiry=limits.keepalive_expiry,
-                http1=True, http2=http2,
+                http1=True,
+                http2=http2,
                 network_backend=GuardedBackend(policy, resolver=resolver),
             )
 

@@ -94,11 +94,18 @@ class _Refusal(Exception):  # noqa: N818 - internal: carries a Refused value out
 class PoliteFetcher:
     """Fetches like a good citizen: robots.txt first, then the host's slot, then the request."""
 
-    def __init__(self, fetcher: Fetcher, *, throttle: Throttle, user_agent: str,
-                 politeness: Politeness | None = None, observer: Observer | None = None,
-                 clock: Callable[[], datetime] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 fresh: Fetcher | None = None) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        *,
+        throttle: Throttle,
+        user_agent: str,
+        politeness: Politeness | None = None,
+        observer: Observer | None = None,
+        clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        fresh: Fetcher | None = None,
+    ) -> None:
         self._fetcher = fetcher
         # Fetches that must not reuse a connection (a second look at a drastic change).
         self._fresh = fresh or fetcher
@@ -109,9 +116,13 @@ class PoliteFetcher:
         self._monotonic = monotonic
         # Errors already in the fetch log as a request's failure (not to be logged twice).
         self._reported: weakref.WeakSet[exc.FetchError] = weakref.WeakSet()
-        self._robots = RobotsCache(self._fetch_robots, user_agent=user_agent,
-                                   ttl=self.politeness.robots_ttl,
-                                   error_ttl=self.politeness.robots_error_ttl, clock=monotonic)
+        self._robots = RobotsCache(
+            self._fetch_robots,
+            user_agent=user_agent,
+            ttl=self.politeness.robots_ttl,
+            error_ttl=self.politeness.robots_error_ttl,
+            clock=monotonic,
+        )
 
     @property
     def policy(self) -> AddressPolicy | None:
@@ -122,9 +133,15 @@ class PoliteFetcher:
         """Set who hears about every attempt (the scheduler's fetch log)."""
         self._observer = observer
 
-    async def fetch(self, url: str, *, validators: Validators | None = None,
-                    accept: Collection[str] | None = None, fresh: bool = False,
-                    stop: Callable[[str], bool] | None = None) -> Page | Refused:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        accept: Collection[str] | None = None,
+        fresh: bool = False,
+        stop: Callable[[str], bool] | None = None,
+    ) -> Page | Refused:
         """The page at ``url`` after redirects, or why it was not fetched; FetchError on failure.
 
         ``fresh``: over new connections only (no kept-alive one), so that a CDN edge or a
@@ -133,20 +150,34 @@ class PoliteFetcher:
         """
         fetcher = self._fresh if fresh else self._fetcher
         try:
-            return await follow(lambda hop: self._hop(hop, validators, accept, fetcher), url,
-                                max_redirects=self._fetcher.limits.max_redirects, stop=stop)
+            return await follow(
+                lambda hop: self._hop(hop, validators, accept, fetcher),
+                url,
+                max_redirects=self._fetcher.limits.max_redirects,
+                stop=stop,
+            )
         except _Refusal as refusal:
             return refusal.refused
         except exc.FetchError as error:
             if error not in self._reported:
                 # Failed between requests (a redirect loop, a bad Location): still one line.
-                self._report(Attempt(url=url, at=self._clock(), status=None, bytes=0,
-                                     elapsed=0.0, error_kind=error.kind, message=str(error)))
+                self._report(
+                    Attempt(
+                        url=url,
+                        at=self._clock(),
+                        status=None,
+                        bytes=0,
+                        elapsed=0.0,
+                        error_kind=error.kind,
+                        message=str(error),
+                    )
+                )
             self._reported.discard(error)
             raise
 
-    async def post(self, url: str, *, data: bytes, content_type: str,
-                   accept: Collection[str] | None = None) -> Page | Refused:
+    async def post(
+        self, url: str, *, data: bytes, content_type: str, accept: Collection[str] | None = None
+    ) -> Page | Refused:
         """POST ``data`` to ``url`` as politely as a GET: address policy, robots.txt, the host's
         slot and pace, the fetch log. Redirects are not followed (the 3xx page comes back)."""
         try:
@@ -161,15 +192,30 @@ class PoliteFetcher:
         except _Refusal as refusal:
             return refusal.refused
 
-    async def _hop(self, url: str, validators: Validators | None,
-                   accept: Collection[str] | None, fetcher: Fetcher | None = None, *,
-                   form: _Form | None = None) -> Page:
+    async def _hop(
+        self,
+        url: str,
+        validators: Validators | None,
+        accept: Collection[str] | None,
+        fetcher: Fetcher | None = None,
+        *,
+        form: _Form | None = None,
+    ) -> Page:
         refusal = self.policy.check_url(url) if self.policy is not None else None
         if refusal is not None:
             # Before robots.txt: a forbidden host is not asked anything, not even that.
             error = exc.ForbiddenAddress(str(refusal), url=url)
-            self._report(Attempt(url=url, at=self._clock(), status=None, bytes=0, elapsed=0.0,
-                                 error_kind=error.kind, message=str(error)))
+            self._report(
+                Attempt(
+                    url=url,
+                    at=self._clock(),
+                    status=None,
+                    bytes=0,
+                    elapsed=0.0,
+                    error_kind=error.kind,
+                    message=str(error),
+                )
+            )
             self._reported.add(error)
             raise error
         if self.politeness.obey_robots:
@@ -181,24 +227,46 @@ class PoliteFetcher:
 
     def _refuse(self, url: str, rules: RobotsRules) -> Refused:
         if rules.state == "unavailable":
-            refused = Refused(url, "robots_unavailable",
-                              f"{rules.reason}: treated as disallow-all for now",
-                              self.politeness.robots_error_ttl)
+            refused = Refused(
+                url,
+                "robots_unavailable",
+                f"{rules.reason}: treated as disallow-all for now",
+                self.politeness.robots_error_ttl,
+            )
         else:
-            refused = Refused(url, "disallowed", "disallowed by robots.txt",
-                              self.politeness.disallowed_retry)
-        self._report(Attempt(url=url, at=self._clock(), status=None, bytes=0, elapsed=0.0,
-                             error_kind=refused.kind, message=refused.reason))
+            refused = Refused(
+                url, "disallowed", "disallowed by robots.txt", self.politeness.disallowed_retry
+            )
+        self._report(
+            Attempt(
+                url=url,
+                at=self._clock(),
+                status=None,
+                bytes=0,
+                elapsed=0.0,
+                error_kind=refused.kind,
+                message=refused.reason,
+            )
+        )
         return refused
 
     async def _fetch_robots(self, url: str, validators: Validators | None) -> Page:
-        return await follow(lambda hop: self._request(hop, validators, None, robots=True), url,
-                            max_redirects=_ROBOTS_REDIRECTS)
+        return await follow(
+            lambda hop: self._request(hop, validators, None, robots=True),
+            url,
+            max_redirects=_ROBOTS_REDIRECTS,
+        )
 
-    async def _request(self, url: str, validators: Validators | None,
-                       accept: Collection[str] | None, *, robots: bool = False,
-                       form: _Form | None = None,
-                       fetcher: Fetcher | None = None) -> Page:
+    async def _request(
+        self,
+        url: str,
+        validators: Validators | None,
+        accept: Collection[str] | None,
+        *,
+        robots: bool = False,
+        form: _Form | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> Page:
         try:
             async with self.throttle.slot(url):
                 at, started = self._clock(), self._monotonic()
@@ -207,30 +275,51 @@ class PoliteFetcher:
                     if form is None:
                         page = await chosen.get(url, validators=validators, accept=accept)
                     else:
-                        page = await chosen.post(url, data=form.data, accept=accept,
-                                                 content_type=form.content_type)
+                        page = await chosen.post(
+                            url, data=form.data, accept=accept, content_type=form.content_type
+                        )
                 except exc.FetchError as error:
-                    self._report(Attempt(
-                        url=url, at=at, status=getattr(error, "status", None), bytes=0,
-                        elapsed=self._monotonic() - started, error_kind=error.kind,
-                        message=str(error), robots=robots))
+                    self._report(
+                        Attempt(
+                            url=url,
+                            at=at,
+                            status=getattr(error, "status", None),
+                            bytes=0,
+                            elapsed=self._monotonic() - started,
+                            error_kind=error.kind,
+                            message=str(error),
+                            robots=robots,
+                        )
+                    )
                     self._reported.add(error)
                     self._penalise(url, error)
                     raise
         except HostPaused as paused:
-            raise _Refusal(Refused(url, "paused", f"host paused: {paused.reason}",
-                                   paused.wait)) from None
+            raise _Refusal(
+                Refused(url, "paused", f"host paused: {paused.reason}", paused.wait)
+            ) from None
         self.throttle.succeeded(url)
-        self._report(Attempt(url=url, at=at, status=page.status, bytes=len(page.body),
-                             elapsed=page.elapsed, robots=robots))
+        self._report(
+            Attempt(
+                url=url,
+                at=at,
+                status=page.status,
+                bytes=len(page.body),
+                elapsed=page.elapsed,
+                robots=robots,
+            )
+        )
         return page
 
     def _penalise(self, url: str, error: exc.FetchError) -> None:
         if isinstance(error, exc.HTTPStatusError):
             if error.retry_after is not None and error.status in (429, 503):
                 # Retry-After speaks for the whole host, not just this URL.
-                self.throttle.pause(url, error.retry_after,
-                                    f"HTTP {error.status} Retry-After {error.retry_after:g}s")
+                self.throttle.pause(
+                    url,
+                    error.retry_after,
+                    f"HTTP {error.status} Retry-After {error.retry_after:g}s",
+                )
                 return
             if error.status >= 500 or error.status == 429:
                 self.throttle.failed(url, f"HTTP {error.status}")
@@ -239,9 +328,15 @@ class PoliteFetcher:
             self.throttle.failed(url, error.kind)
 
     def _report(self, attempt: Attempt) -> None:
-        logger.debug("fetch attempt", extra={"event": "fetch", "url": attempt.url,
-                                             "status": attempt.status,
-                                             "error_kind": attempt.error_kind})
+        logger.debug(
+            "fetch attempt",
+            extra={
+                "event": "fetch",
+                "url": attempt.url,
+                "status": attempt.status,
+                "error_kind": attempt.error_kind,
+            },
+        )
         if self._observer is None:
             return
         try:

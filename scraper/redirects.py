@@ -31,8 +31,9 @@ def redirect_target(page: Page) -> str | None:
     return target
 
 
-async def follow(hop: Hop, url: str, *, max_redirects: int,
-                 stop: Callable[[str], bool] | None = None) -> Page:
+async def follow(
+    hop: Hop, url: str, *, max_redirects: int, stop: Callable[[str], bool] | None = None
+) -> Page:
     """Request ``url`` and follow its redirects; the page returned has ``url`` as its ``url``.
 
     A chain that comes back to a URL it has already visited is a loop, reported at once rather

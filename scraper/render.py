@@ -33,8 +33,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 SubresourceFetch = Callable[[str], Awaitable[Page]]
-_SKIPPED = frozenset({"image", "media", "font", "stylesheet", "imageset", "texttrack",
-                      "websocket", "eventsource", "manifest", "other"})
+_SKIPPED = frozenset(
+    {
+        "image",
+        "media",
+        "font",
+        "stylesheet",
+        "imageset",
+        "texttrack",
+        "websocket",
+        "eventsource",
+        "manifest",
+        "other",
+    }
+)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -79,8 +91,9 @@ class BrowserRenderer:
                 async with asyncio.timeout(self.limits.timeout):
                     html = await self._render(browser, page)
             except TimeoutError:
-                raise RenderFailed(f"rendering took more than {self.limits.timeout:g}s",
-                                   url=page.final_url) from None
+                raise RenderFailed(
+                    f"rendering took more than {self.limits.timeout:g}s", url=page.final_url
+                ) from None
             except exc.FetchError:
                 raise
             except Exception as error:  # Playwright's own errors: one typed error for us
@@ -102,27 +115,41 @@ class BrowserRenderer:
             try:
                 from playwright.async_api import async_playwright
             except ImportError:
-                raise RenderUnavailable("rendering needs Playwright: pip install "
-                                        "'newswatch[browser]'", url=url) from None
+                raise RenderUnavailable(
+                    "rendering needs Playwright: pip install 'newswatch[browser]'", url=url
+                ) from None
             executable = self.limits.executable or next(
-                (found for name in BROWSERS if (found := shutil.which(name))), None)
+                (found for name in BROWSERS if (found := shutil.which(name))), None
+            )
             if executable is None:
-                raise RenderUnavailable("rendering needs Chromium on this machine "
-                                        "(apt-get install chromium), or [render] browser = "
-                                        "its path", url=url)
+                raise RenderUnavailable(
+                    "rendering needs Chromium on this machine "
+                    "(apt-get install chromium), or [render] browser = "
+                    "its path",
+                    url=url,
+                )
             self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
-                executable_path=executable, headless=True, args=self._arguments())
-            logger.info("browser started", extra={"event": "browser_started",
-                                                  "executable": executable})
+                executable_path=executable, headless=True, args=self._arguments()
+            )
+            logger.info(
+                "browser started", extra={"event": "browser_started", "executable": executable}
+            )
             return self._browser
 
     def _arguments(self) -> list[str]:
-        return ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic",
-                "--blink-settings=imagesEnabled=false",
-                f"--js-flags=--max-old-space-size={self.limits.memory_mb}"]
+        return [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--blink-settings=imagesEnabled=false",
+            f"--js-flags=--max-old-space-size={self.limits.memory_mb}",
+        ]
 
     async def _render(self, browser: Browser, page: Page) -> str:
         context = await browser.new_context(java_script_enabled=True, service_workers="block")
@@ -141,8 +168,9 @@ class BrowserRenderer:
     async def _answer(self, route: Route, page: Page) -> None:
         request = route.request
         if request.url == page.final_url and request.resource_type == "document":
-            await route.fulfill(status=page.status, body=page.body,
-                                headers=_kept_headers(page.headers))
+            await route.fulfill(
+                status=page.status, body=page.body, headers=_kept_headers(page.headers)
+            )
             return
         if request.method != "GET" or request.resource_type in _SKIPPED:
             await route.abort()
@@ -150,15 +178,21 @@ class BrowserRenderer:
         try:
             fetched = await self._fetch(request.url)
         except exc.FetchError as error:
-            logger.debug("render: subresource refused or failed",
-                         extra={"url": request.url, "kind": error.kind})
+            logger.debug(
+                "render: subresource refused or failed",
+                extra={"url": request.url, "kind": error.kind},
+            )
             await route.abort()
             return
-        await route.fulfill(status=fetched.status, body=fetched.body,
-                            headers=_kept_headers(fetched.headers))
+        await route.fulfill(
+            status=fetched.status, body=fetched.body, headers=_kept_headers(fetched.headers)
+        )
 
 
 def _kept_headers(headers: Any) -> dict[str, str]:
     # The body handed over is already decoded: its encoding headers no longer apply.
-    return {k: v for k, v in dict(headers).items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    return {
+        k: v
+        for k, v in dict(headers).items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    }

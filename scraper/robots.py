@@ -70,8 +70,13 @@ class RobotsRules:
         rate = parser.request_rate(agent)
         if rate is not None and rate.requests:
             delay = max(delay or 0.0, rate.seconds / rate.requests)
-        return cls(url=url, state="rules", crawl_delay=float(delay) if delay else None,
-                   sitemaps=tuple(parser.sitemaps), parser=parser)
+        return cls(
+            url=url,
+            state="rules",
+            crawl_delay=float(delay) if delay else None,
+            sitemaps=tuple(parser.sitemaps),
+            parser=parser,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +90,15 @@ class _Entry:
 class RobotsCache:
     """robots.txt per host, fetched on first need and again once its TTL has passed."""
 
-    def __init__(self, fetch: RobotsFetch, *, user_agent: str, ttl: float = 3600.0,
-                 error_ttl: float = 1800.0, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        fetch: RobotsFetch,
+        *,
+        user_agent: str,
+        ttl: float = 3600.0,
+        error_ttl: float = 1800.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self._fetch = fetch
         self.agent = agent_token(user_agent)
         self._ttl = ttl
@@ -115,18 +127,24 @@ class RobotsCache:
         good = old.good if old else None
         try:
             page = await self._fetch(where, old.validators if old else None)
-        except (exc.TooManyRedirects, exc.BadRedirect, exc.EmptyBody, exc.BodyTooLarge,
-                exc.UnexpectedContentType) as error:
+        except (
+            exc.TooManyRedirects,
+            exc.BadRedirect,
+            exc.EmptyBody,
+            exc.BodyTooLarge,
+            exc.UnexpectedContentType,
+        ) as error:
             rules = RobotsRules(where, "allow_all", reason=f"robots.txt unusable ({error.kind})")
             return _Entry(rules, now + self._ttl, None, rules)
         except exc.HTTPStatusError as error:
             if error.status >= 500 or error.status == 429:
                 reason = f"robots.txt answered HTTP {error.status}"
-                logger.warning("robots.txt unavailable", extra={
-                    "event": "robots_unavailable", "url": where, "status": error.status})
+                logger.warning(
+                    "robots.txt unavailable",
+                    extra={"event": "robots_unavailable", "url": where, "status": error.status},
+                )
                 kept = good or RobotsRules(where, "unavailable", reason=reason)
-                return _Entry(kept, now + self._error_ttl, old.validators if old else None,
-                              good)
+                return _Entry(kept, now + self._error_ttl, old.validators if old else None, good)
             rules = RobotsRules(where, "allow_all", reason=f"robots.txt is HTTP {error.status}")
             return _Entry(rules, now + self._ttl, None, rules)
         if page.not_modified and old is not None and old.good is not None:

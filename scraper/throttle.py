@@ -86,8 +86,7 @@ class HostLedger(Protocol):
         """Take ``host`` if nobody holds it, it is not paused and its next start has come."""
         ...
 
-    async def release(self, host: str, gap: float, *, pause: float = 0.0,
-                      reason: str = "") -> None:
+    async def release(self, host: str, gap: float, *, pause: float = 0.0, reason: str = "") -> None:
         """Give ``host`` back: no start for ``gap`` seconds from now (``pause``: not before)."""
         ...
 
@@ -117,9 +116,15 @@ def host_key(url: str) -> str:
 class Throttle:
     """Slots, delays and pauses for every host this daemon talks to."""
 
-    def __init__(self, settings: ThrottleSettings | None = None, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None,
-                 ledger: HostLedger | None = None) -> None:
+    def __init__(
+        self,
+        settings: ThrottleSettings | None = None,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        ledger: HostLedger | None = None,
+    ) -> None:
         self.settings = settings or ThrottleSettings()
         self._clock = clock
         self._sleep = sleep
@@ -134,8 +139,9 @@ class Throttle:
     def _host(self, key: str) -> _Host:
         found = self._hosts.get(key)
         if found is None:
-            found = self._hosts[key] = _Host(asyncio.Semaphore(self.settings.per_host),
-                                            asyncio.Lock())
+            found = self._hosts[key] = _Host(
+                asyncio.Semaphore(self.settings.per_host), asyncio.Lock()
+            )
         return found
 
     def delay_of(self, url: str) -> float:
@@ -152,19 +158,22 @@ class Throttle:
         of the two (and of the configured delay) applies. Not capped by ``max_crawl_delay``:
         the caller chose it, not the server.
         """
-        self._host(host_key(url)).min_delay = max(seconds, 0.0) if math.isfinite(seconds) \
-            else 0.0
+        self._host(host_key(url)).min_delay = max(seconds, 0.0) if math.isfinite(seconds) else 0.0
 
     def set_crawl_delay(self, url: str, seconds: float | None) -> None:
         """What robots.txt asks for (capped: a typo of 86400 must not stop a host for a day)."""
-        self._host(host_key(url)).crawl_delay = min(max(seconds or 0.0, 0.0),
-                                                    self.settings.max_crawl_delay)
+        self._host(host_key(url)).crawl_delay = min(
+            max(seconds or 0.0, 0.0), self.settings.max_crawl_delay
+        )
 
     def pause(self, url: str, seconds: float, reason: str) -> None:
         """Ask nothing of this URL's host for ``seconds`` (Retry-After applies to the host),
         at most ``max_pause``."""
-        seconds = min(seconds, self.settings.max_pause) if math.isfinite(seconds) else \
-            self.settings.max_pause
+        seconds = (
+            min(seconds, self.settings.max_pause)
+            if math.isfinite(seconds)
+            else self.settings.max_pause
+        )
         host = self._host(host_key(url))
         if self._pause_locally(host, seconds, reason):
             host.unshared_pause = True
@@ -174,7 +183,7 @@ class Throttle:
         host = self._host(host_key(url))
         host.failures += 1
         s = self.settings
-        seconds = min(s.backoff_base * 2 ** min(host.failures - 1, 30), s.backoff_cap)
+        seconds: float = min(s.backoff_base * 2.0 ** min(host.failures - 1, 30), s.backoff_cap)
         seconds *= self._rng.uniform(1 - s.jitter, 1 + s.jitter)
         self.pause(url, seconds, f"{reason} ({host.failures} failure(s) in a row)")
         return seconds
@@ -259,10 +268,16 @@ class Throttle:
         self._ledger_failures += 1
         if self._ledger_warned_at is not None and now - self._ledger_warned_at < LEDGER_WARN_EVERY:
             return
-        logger.warning("host ledger failed: pacing hosts by this daemon's own rules for now",
-                       extra={"event": "host_ledger_failed", "action": action, "host": key,
-                              "error": f"{type(error).__name__}: {error}",
-                              "failures": self._ledger_failures})
+        logger.warning(
+            "host ledger failed: pacing hosts by this daemon's own rules for now",
+            extra={
+                "event": "host_ledger_failed",
+                "action": action,
+                "host": key,
+                "error": f"{type(error).__name__}: {error}",
+                "failures": self._ledger_failures,
+            },
+        )
         self._ledger_warned_at, self._ledger_failures = now, 0
 
     def _pause_locally(self, host: _Host, seconds: float, reason: str) -> bool:

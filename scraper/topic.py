@@ -166,8 +166,9 @@ class _Parser:
     def _unary(self) -> Node:
         token = self._peek()
         if token is None:
-            raise TopicQueryError("query ends too early", query=self.query,
-                                  position=len(self.query))
+            raise TopicQueryError(
+                "query ends too early", query=self.query, position=len(self.query)
+            )
         kind, value, pos = token
         self.index += 1
         if kind == "word" and value in ("NOT", "-"):
@@ -189,8 +190,9 @@ class _Parser:
         prefix = value.rstrip().endswith("*")
         words = tuple(_WORD.findall(fold(value.rstrip().rstrip("*") if prefix else value)))
         if not words:
-            raise TopicQueryError(f"{value!r} has no letters or digits to match",
-                                  query=self.query, position=pos)
+            raise TopicQueryError(
+                f"{value!r} has no letters or digits to match", query=self.query, position=pos
+            )
         text = value.strip().rstrip("*").strip()
         if kind == "word" and len(words) > 1:
             # "Zelensky-Putin" or "İstanbul'da" reads as the phrase of its words.

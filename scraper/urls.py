@@ -10,15 +10,64 @@ from w3lib.url import canonicalize_url as _w3lib_canonicalize
 # Parameters that identify a campaign or a click, never an article. Exact names, plus prefixes.
 TRACKING_PARAMETERS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
-        "ocid", "cmpid", "cmp", "ncid", "igshid", "ito", "itm_source", "itm_medium",
-        "itm_campaign", "ref", "ref_src", "ref_url", "smid", "partner", "ns_mchannel",
-        "ns_source", "ns_campaign", "xtor", "at_medium", "at_campaign", "share", "s_cid",
-        "_ga", "_gl", "spm", "rss", "from", "guccounter",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "mc_cid",
+        "mc_eid",
+        "ocid",
+        "cmpid",
+        "cmp",
+        "ncid",
+        "igshid",
+        "ito",
+        "itm_source",
+        "itm_medium",
+        "itm_campaign",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "smid",
+        "partner",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+        "share",
+        "s_cid",
+        "_ga",
+        "_gl",
+        "spm",
+        "rss",
+        "from",
+        "guccounter",
         # E-mail and ad platforms (HubSpot, Marketo, Vero, Omeda, Adobe, TikTok, X, LinkedIn).
-        "mkt_tok", "_hsenc", "_hsmi", "vero_id", "vero_conv", "oly_enc_id", "oly_anon_id",
-        "rb_clickid", "s_kwcid", "ef_id", "twclid", "ttclid", "li_fat_id", "srsltid",
-        "wt.mc_id", "wt_mc_id", "sc_cid", "icid", "ns_linkname", "ns_fee",
+        "mkt_tok",
+        "_hsenc",
+        "_hsmi",
+        "vero_id",
+        "vero_conv",
+        "oly_enc_id",
+        "oly_anon_id",
+        "rb_clickid",
+        "s_kwcid",
+        "ef_id",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "srsltid",
+        "wt.mc_id",
+        "wt_mc_id",
+        "sc_cid",
+        "icid",
+        "ns_linkname",
+        "ns_fee",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")
@@ -58,8 +107,11 @@ def canonicalize_url(url: str) -> str:
     if parts.username:
         raise InvalidURL(f"URLs with credentials are not watched: {url!r}")
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not is_tracking_parameter(k)]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not is_tracking_parameter(k)
+        ]
     )
     path = parts.path or "/"
     rebuilt = urlunsplit((scheme, netloc, path, query, ""))
@@ -108,8 +160,12 @@ def is_amp(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     query = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
-    return (host.endswith(_AMP_CACHE_SUFFIX) or host.startswith(("amp.", "m.", "mobile."))
-            or bool(_AMP_PATH.search(parts.path)) or bool(query & {"amp", "outputtype"}))
+    return (
+        host.endswith(_AMP_CACHE_SUFFIX)
+        or host.startswith(("amp.", "m.", "mobile."))
+        or bool(_AMP_PATH.search(parts.path))
+        or bool(query & {"amp", "outputtype"})
+    )
 
 
 def article_identity(final_url: str, declared_canonical: str | None) -> str:

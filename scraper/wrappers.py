@@ -77,8 +77,12 @@ _GOOGLE_ARTICLE_PARTS = ("articles", "read")
 class WrapperTable:
     """The known wrappers plus ``extra`` URL prefixes of the caller's own (mirrors, tests)."""
 
-    def __init__(self, wrappers: tuple[Wrapper, ...] = WRAPPERS, *,
-                 extra: dict[str, WrapperKind] | None = None) -> None:
+    def __init__(
+        self,
+        wrappers: tuple[Wrapper, ...] = WRAPPERS,
+        *,
+        extra: dict[str, WrapperKind] | None = None,
+    ) -> None:
         self._wrappers = wrappers
         self._extra = dict(extra or {})
 
@@ -169,7 +173,7 @@ def google_news_inline_url(url: str) -> str | None:
     length, offset = _varint(raw, len(_GOOGLE_ID_PREFIX))
     if length is None:
         return None
-    text = raw[offset:offset + length].decode("utf-8", errors="replace")
+    text = raw[offset : offset + length].decode("utf-8", errors="replace")
     return text if _is_http(text) and len(raw) >= offset + length else None
 
 

@@ -87,16 +87,26 @@ def admit_candidates(
     kept = [c for c in listed if c.url in known] + taken
     created = add_candidates(s, source_id=source_id, candidates=kept, now=now) if kept else []
     by_check = budget == limits.per_check
-    admitted = Admitted(created, over_check=over_budget if by_check else 0,
-                        over_source=0 if by_check else over_budget, over_host=over_host,
-                        too_long=too_long)
+    admitted = Admitted(
+        created,
+        over_check=over_budget if by_check else 0,
+        over_source=0 if by_check else over_budget,
+        over_host=over_host,
+        too_long=too_long,
+    )
     if admitted.dropped:
         logger.warning(
             "links dropped: over the caps on new URLs",
-            extra={"event": "candidates_dropped", "source_id": source_id,
-                   "listed": len(candidates), "new": len(created),
-                   "over_check": admitted.over_check, "over_source": admitted.over_source,
-                   "over_host": over_host, "too_long": too_long},
+            extra={
+                "event": "candidates_dropped",
+                "source_id": source_id,
+                "listed": len(candidates),
+                "new": len(created),
+                "over_check": admitted.over_check,
+                "over_source": admitted.over_source,
+                "over_host": over_host,
+                "too_long": too_long,
+            },
         )
     return admitted
 
@@ -120,9 +130,7 @@ def _known(s: Session, urls: list[str]) -> set[str]:
     known: set[str] = set()
     for chunk in _chunks(sorted(urls)):
         known.update(s.exec(select(Article.url).where(col(Article.url).in_(chunk))).all())
-        known.update(
-            s.exec(select(ArticleAlias.url).where(col(ArticleAlias.url).in_(chunk))).all()
-        )
+        known.update(s.exec(select(ArticleAlias.url).where(col(ArticleAlias.url).in_(chunk))).all())
     return known
 
 

@@ -33,9 +33,13 @@ class ChannelBacklog:
 
 def settled_on(channel: str) -> Any:
     """An EXISTS clause: the current alert is settled on ``channel``."""
-    return exists().where(and_(col(Delivery.alert_id) == col(Alert.id),
-                               col(Delivery.channel) == channel,
-                               col(Delivery.status).in_(SETTLED)))
+    return exists().where(
+        and_(
+            col(Delivery.alert_id) == col(Alert.id),
+            col(Delivery.channel) == channel,
+            col(Delivery.status).in_(SETTLED),
+        )
+    )
 
 
 def unsettled_somewhere(channels: Sequence[str]) -> Any:
@@ -47,10 +51,17 @@ def channel_backlog(s: Session, channels: Sequence[str]) -> list[ChannelBacklog]
     """Per channel (in the order given), its pending alerts and the oldest one's time."""
     found = []
     for channel in channels:
-        count, oldest = s.exec(select(func.count(), func.min(Alert.created_at))
-                               .where(~settled_on(channel))).one()
-        failing = s.exec(select(func.count()).select_from(Delivery).where(
-            col(Delivery.channel) == channel, col(Delivery.status) == "failed")).one()
-        found.append(ChannelBacklog(channel=channel, pending=int(count),
-                                    oldest_pending_at=oldest, failing=int(failing)))
+        count, oldest = s.exec(
+            select(func.count(), func.min(Alert.created_at)).where(~settled_on(channel))
+        ).one()
+        failing = s.exec(
+            select(func.count())
+            .select_from(Delivery)
+            .where(col(Delivery.channel) == channel, col(Delivery.status) == "failed")
+        ).one()
+        found.append(
+            ChannelBacklog(
+                channel=channel, pending=int(count), oldest_pending_at=oldest, failing=int(failing)
+            )
+        )
     return found

@@ -95,8 +95,14 @@ def start_churning(
     s.flush()
     logger.warning(
         "article changes on every visit; its versions stop until it settles",
-        extra={"event": "churning", "article_id": article.id, "url": article.url,
-               "reason": reason, "versions_today": used.versions, "streak": streak},
+        extra={
+            "event": "churning",
+            "article_id": article.id,
+            "url": article.url,
+            "reason": reason,
+            "versions_today": used.versions,
+            "streak": streak,
+        },
     )
     if _alerted_lately(s, article.id, fetched_at):
         return None
@@ -129,8 +135,12 @@ def still_churning(
         return True
     logger.info(
         "article settled; its versions are recorded again",
-        extra={"event": "churn_settled", "article_id": article.id, "url": article.url,
-               "churning_since": article.churning_since},
+        extra={
+            "event": "churn_settled",
+            "article_id": article.id,
+            "url": article.url,
+            "churning_since": article.churning_since,
+        },
     )
     article.churning_since = article.churn_fingerprint = article.churn_stable_since = None
     article.edit_streak = 0

@@ -18,6 +18,8 @@ MAX_ID = 2**63 - 1
 def is_row_id(key: str | int) -> bool:
     """Whether ``key`` names a row by id (an int, or ASCII digits) rather than by URL."""
     return isinstance(key, int) or (key.isascii() and key.isdigit())
+
+
 MAX_ROW_ID = MAX_ID
 
 

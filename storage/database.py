@@ -157,8 +157,9 @@ class Database:
         return f"Database({self.safe_url!r})"
 
 
-def open_database(url: str, *, create_tables: bool = True, create: bool = True,
-                  echo: bool = False) -> Database:
+def open_database(
+    url: str, *, create_tables: bool = True, create: bool = True, echo: bool = False
+) -> Database:
     """Open the database at ``url`` and (by default) migrate its schema to the code's.
 
     Accepts ``sqlite:///path``, ``sqlite://`` (in memory), and ``postgresql+psycopg://…``
@@ -212,8 +213,12 @@ def sqlite_path(url: str) -> Path | None:
     SQLite)."""
     parsed = _parse(url)
     path = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or path in ("", ":memory:") \
-            or path.startswith("file:") or parsed.query.get("mode") == "memory":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or path in ("", ":memory:")
+        or path.startswith("file:")
+        or parsed.query.get("mode") == "memory"
+    ):
         return None
     return Path(path).expanduser()
 
@@ -227,8 +232,7 @@ def _parse(url: str) -> URL:
     backend = parsed.get_backend_name()
     if backend not in ("postgres", "postgresql", "sqlite"):
         # Checked before get_driver_name(), which loads the dialect: an unknown one raises.
-        raise InvalidDatabaseURL(url, f"{backend!r} is not supported (only SQLite and "
-                                 "PostgreSQL)")
+        raise InvalidDatabaseURL(url, f"{backend!r} is not supported (only SQLite and PostgreSQL)")
     driver = parsed.get_driver_name()
     if backend in ("postgres", "postgresql"):
         if "+" in parsed.drivername and driver != "psycopg":

@@ -149,8 +149,9 @@ def _short(text: str, width: int) -> str:
 STORED_CONTEXT = 10  # tokens of unchanged text a stored diff keeps on each side of a change
 
 
-def ops_to_json(ops: Sequence[DiffOp], *,
-                context: int | None = STORED_CONTEXT) -> list[list[str | int]]:
+def ops_to_json(
+    ops: Sequence[DiffOp], *, context: int | None = STORED_CONTEXT
+) -> list[list[str | int]]:
     """The stored form of a diff: ``[[op, text], ...]``, unchanged stretches cut short.
 
     An ``equal`` run keeps ``context`` tokens (words and punctuation) next to each change; the
@@ -182,6 +183,8 @@ def ops_to_json(ops: Sequence[DiffOp], *,
 def ops_from_json(data: Sequence[Sequence[str | int]]) -> list[DiffOp]:
     """The runs of a diff stored whole (``context=None``); see :func:`ops_to_json`."""
     if any(op == "skip" for op, _ in data):
-        raise ValueError("a stored diff with skipped runs cannot be read back whole: "
-                         "compute it from the versions (storage.diff_between)")
+        raise ValueError(
+            "a stored diff with skipped runs cannot be read back whole: "
+            "compute it from the versions (storage.diff_between)"
+        )
     return [DiffOp(op, text) for op, text in data]  # type: ignore[arg-type]

@@ -60,11 +60,28 @@ class ProviderStats:
 
 def log_discovery(s: Session, poll: DiscoveryPoll) -> None:
     """Write one poll's line (in the caller's transaction)."""
-    message = json.dumps({"provider": poll.provider, "language": poll.language,
-                          "hits": poll.hits, "decoded": poll.decoded, "new": poll.new,
-                          "errors": poll.errors}, sort_keys=True)
-    s.add(FetchLog(url=poll.source_url, at=poll.at, status=None, bytes=0, elapsed=0.0,
-                   error_kind=DISCOVERY, message=message))
+    message = json.dumps(
+        {
+            "provider": poll.provider,
+            "language": poll.language,
+            "hits": poll.hits,
+            "decoded": poll.decoded,
+            "new": poll.new,
+            "errors": poll.errors,
+        },
+        sort_keys=True,
+    )
+    s.add(
+        FetchLog(
+            url=poll.source_url,
+            at=poll.at,
+            status=None,
+            bytes=0,
+            elapsed=0.0,
+            error_kind=DISCOVERY,
+            message=message,
+        )
+    )
 
 
 @dataclass(slots=True)
@@ -84,7 +101,7 @@ class _Totals:
         self.decoded += _int(data.get("decoded"))
         self.new += _int(data.get("new"))
         errors = data.get("errors")
-        for kind, n in (errors.items() if isinstance(errors, dict) else ()):
+        for kind, n in errors.items() if isinstance(errors, dict) else ():
             self.errors[str(kind)] = self.errors.get(str(kind), 0) + _int(n)
         if self.last is None or at > self.last:
             self.last = at
@@ -101,7 +118,8 @@ def discovery_stats(s: Session, *, since: datetime | None = None) -> list[Provid
         return []
     # By URL first: fetch_log is indexed on it, and a search source's lines are few.
     stmt = select(FetchLog.url, FetchLog.at, FetchLog.message).where(
-        col(FetchLog.url).in_(urls), FetchLog.error_kind == DISCOVERY)
+        col(FetchLog.url).in_(urls), FetchLog.error_kind == DISCOVERY
+    )
     if since is not None:
         stmt = stmt.where(col(FetchLog.at) >= since)
     totals: dict[str, _Totals] = {}
@@ -119,11 +137,21 @@ def discovery_stats(s: Session, *, since: datetime | None = None) -> list[Provid
         errors = dict(t.errors)
         for kind, n in refused.items():
             errors[kind] = errors.get(kind, 0) + n
-        stats.append(ProviderStats(
-            provider=provider, polls=t.polls, hits=t.hits, decoded=t.decoded,
-            new_articles=t.new, on_topic=on, off_topic=off, errors=errors, last_poll_at=t.last,
-            decoded_share=t.decoded / t.hits if t.hits else None,
-            on_topic_share=on / (on + off) if on + off else None))
+        stats.append(
+            ProviderStats(
+                provider=provider,
+                polls=t.polls,
+                hits=t.hits,
+                decoded=t.decoded,
+                new_articles=t.new,
+                on_topic=on,
+                off_topic=off,
+                errors=errors,
+                last_poll_at=t.last,
+                decoded_share=t.decoded / t.hits if t.hits else None,
+                on_topic_share=on / (on + off) if on + off else None,
+            )
+        )
     return stats
 
 
@@ -134,14 +162,19 @@ def _verdicts(s: Session, urls: set[str]) -> tuple[int, int, dict[str, int]]:
     if not ids:
         return 0, 0, {}
     mine = col(Article.source_id).in_(ids)
-    on = s.exec(select(func.count()).select_from(Article).where(
-        mine, col(Article.version_count) > 0)).one()
-    off = s.exec(select(func.count()).select_from(Article).where(
-        mine, Article.status == "off_topic")).one()
+    on = s.exec(
+        select(func.count()).select_from(Article).where(mine, col(Article.version_count) > 0)
+    ).one()
+    off = s.exec(
+        select(func.count()).select_from(Article).where(mine, Article.status == "off_topic")
+    ).one()
     refused: dict[str, int] = {}
     for kind in NOT_PUBLISHER:
-        n = s.exec(select(func.count()).select_from(Article).where(
-            mine, Article.version_count == 0, col(Article.last_error).like(f"{kind}: %"))).one()
+        n = s.exec(
+            select(func.count())
+            .select_from(Article)
+            .where(mine, Article.version_count == 0, col(Article.last_error).like(f"{kind}: %"))
+        ).one()
         if n:
             refused[kind] = int(n)
     return int(on), int(off), refused

@@ -32,7 +32,8 @@ _RETRACTION = re.compile(
     r"no longer (?:available|online)|editor'?s'? note|removed this (?:article|story)|"
     r"удален\w*|снят\w* с публикации|отозван\w*|видален\w*|знят\w* з публікації|"
     r"kaldırıl\w*|yayından kaldır\w*|geri çek\w*|zurückgezogen|entfernt)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def drastic_change(old: FieldsLike, new: FieldsLike) -> str | None:
@@ -45,8 +46,11 @@ def drastic_change(old: FieldsLike, new: FieldsLike) -> str | None:
         return None
     if len(after) <= len(before) * (1 - REMOVED_SHARE):
         return f"{len(before) - len(after)} of {len(before)} words removed"
-    removed = sum(len(op.text.split()) for op in word_diff(" ".join(before), " ".join(after))
-                  if op.op == "delete")
+    removed = sum(
+        len(op.text.split())
+        for op in word_diff(" ".join(before), " ".join(after))
+        if op.op == "delete"
+    )
     if removed >= len(before) * REPLACED_SHARE:
         return f"{removed} of {len(before)} words replaced"
     return None
@@ -58,8 +62,8 @@ def drastic_classes(old: FieldsLike, new: FieldsLike) -> list[str]:
     if len(before) < MIN_WORDS:
         return []
     if len(after) <= len(before) * NOTE_SHARE or (
-            len(after) <= len(before) * (1 - REMOVED_SHARE)
-            and _RETRACTION.search(normalise(new.body))):
+        len(after) <= len(before) * (1 - REMOVED_SHARE) and _RETRACTION.search(normalise(new.body))
+    ):
         return ["retraction"]
     if drastic_change(old, new) is not None:
         return ["rewrite"]

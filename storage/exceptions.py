@@ -60,7 +60,8 @@ class DatabaseMissing(StorageError):
         super().__init__(
             f"no newswatch database at {where} ({url}): start the daemon (`newswatch run`) or "
             "`newswatch db upgrade` to create it, or point [database] url (or "
-            "NEWSWATCH_DATABASE_URL) at the database the daemon uses")
+            "NEWSWATCH_DATABASE_URL) at the database the daemon uses"
+        )
         self.url = url
         self.where = where
 
@@ -100,7 +101,7 @@ class SearchQueryError(StorageError):
 
     def __init__(self, query: str, reason: str) -> None:
         super().__init__(
-            f"cannot search for {query!r}: {reason}. Write words, \"exact phrases\", prefix*, "
+            f'cannot search for {query!r}: {reason}. Write words, "exact phrases", prefix*, '
             "OR between alternatives, and NOT word or -word to exclude"
         )
         self.query = query

@@ -36,16 +36,25 @@ class FetchOutcomes:
 def fetch_outcomes(s: Session, *, since: datetime) -> FetchOutcomes:
     """What the fetch log says about the fetches made at or after ``since``."""
     real = or_(col(FetchLog.error_kind).is_(None), col(FetchLog.error_kind) != DISCOVERY)
-    failed = or_(col(FetchLog.error_kind).is_not(None), col(FetchLog.status).is_(None),
-                 col(FetchLog.status) >= 500, col(FetchLog.status) == 429)
+    failed = or_(
+        col(FetchLog.error_kind).is_not(None),
+        col(FetchLog.status).is_(None),
+        col(FetchLog.status) >= 500,
+        col(FetchLog.status) == 429,
+    )
     recent = and_(real, col(FetchLog.at) >= since)
     # A refused status says more than its error kind ("http_status").
-    kind = case((or_(col(FetchLog.status) >= 500, col(FetchLog.status) == 429),
-                 "HTTP " + cast(FetchLog.status, String)),
-                else_=func.coalesce(col(FetchLog.error_kind), "no answer"))
+    kind = case(
+        (
+            or_(col(FetchLog.status) >= 500, col(FetchLog.status) == 429),
+            "HTTP " + cast(FetchLog.status, String),
+        ),
+        else_=func.coalesce(col(FetchLog.error_kind), "no answer"),
+    )
     total = s.exec(select(func.count()).select_from(FetchLog).where(recent)).one()
     rows = s.exec(select(kind, func.count()).where(recent, failed).group_by(kind)).all()
     last = s.exec(select(func.max(FetchLog.at)).where(real)).one()
     failures = {str(k): int(n) for k, n in rows}
-    return FetchOutcomes(fetches=int(total), failed=sum(failures.values()), last_fetch_at=last,
-                         failures=failures)
+    return FetchOutcomes(
+        fetches=int(total), failed=sum(failures.values()), last_fetch_at=last, failures=failures
+    )

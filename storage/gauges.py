@@ -26,13 +26,21 @@ class QueueGauges:
 
 def queue_gauges(s: Session, *, now: datetime) -> QueueGauges:
     """Counts over indexed columns only: cheap enough for every metrics scrape."""
-    due_sources = s.exec(select(func.count()).select_from(Source).where(
-        col(Source.enabled), col(Source.next_check_at) <= now)).one()
+    due_sources = s.exec(
+        select(func.count())
+        .select_from(Source)
+        .where(col(Source.enabled), col(Source.next_check_at) <= now)
+    ).one()
     due_articles, oldest_article = s.exec(
-        select(func.count(), func.min(Article.next_check_at))
-        .where(col(Article.next_check_at) <= now)).one()
-    oldest_source = s.exec(select(func.min(Source.next_check_at))
-                           .where(col(Source.enabled), col(Source.next_check_at) <= now)).one()
+        select(func.count(), func.min(Article.next_check_at)).where(
+            col(Article.next_check_at) <= now
+        )
+    ).one()
+    oldest_source = s.exec(
+        select(func.min(Source.next_check_at)).where(
+            col(Source.enabled), col(Source.next_check_at) <= now
+        )
+    ).one()
     oldest = min((t for t in (oldest_article, oldest_source) if t is not None), default=None)
     return QueueGauges(
         due_sources=due_sources,
@@ -41,17 +49,22 @@ def queue_gauges(s: Session, *, now: datetime) -> QueueGauges:
         articles=s.exec(select(func.count()).select_from(Article)).one(),
         versions=s.exec(select(func.count()).select_from(Version)).one(),
         alerts=s.exec(select(func.count()).select_from(Alert)).one(),
-        deliveries_failed=s.exec(select(func.count()).select_from(Delivery).where(
-            col(Delivery.status) == "failed")).one(),
+        deliveries_failed=s.exec(
+            select(func.count()).select_from(Delivery).where(col(Delivery.status) == "failed")
+        ).one(),
     )
 
 
 def outbox_backlog(s: Session, *, channels: list[str]) -> dict[str, int]:
     """Per channel, how many alerts it has not settled yet (neither sent nor skipped)."""
     total = s.exec(select(func.count()).select_from(Alert)).one()
-    settled = dict(s.exec(
-        select(Delivery.channel, func.count())
-        .where(col(Delivery.channel).in_(channels),
-               col(Delivery.status).in_(("sent", "skipped")))
-        .group_by(Delivery.channel)).all())
+    settled = dict(
+        s.exec(
+            select(Delivery.channel, func.count())
+            .where(
+                col(Delivery.channel).in_(channels), col(Delivery.status).in_(("sent", "skipped"))
+            )
+            .group_by(Delivery.channel)
+        ).all()
+    )
     return {channel: total - settled.get(channel, 0) for channel in channels}

@@ -57,9 +57,11 @@ def language_code(value: str | None) -> str | None:
 def language_counts(s: Session) -> list[tuple[str, int]]:
     """Each language of the stored articles' current versions with its number of articles,
     most first."""
-    stmt = (select(Version.language, func.count()).join(
-        Article, col(Article.current_version_id) == col(Version.id))
-        .group_by(Version.language))
+    stmt = (
+        select(Version.language, func.count())
+        .join(Article, col(Article.current_version_id) == col(Version.id))
+        .group_by(Version.language)
+    )
     counts: Counter[str] = Counter()
     for language, n in s.exec(stmt).all():
         code = language_code(language)
@@ -68,14 +70,21 @@ def language_counts(s: Session) -> list[tuple[str, int]]:
     return counts.most_common()
 
 
-def stories_at_a_glance(s: Session, *, limit: int = 10, outlet: str | None = None,
-                        language: str | None = None) -> list[StoryGlance]:
+def stories_at_a_glance(
+    s: Session, *, limit: int = 10, outlet: str | None = None, language: str | None = None
+) -> list[StoryGlance]:
     """Stories with more than one article, the most outlets first, then the latest."""
     when = func.coalesce(Version.published, Article.hint_published, Article.first_seen_at)
     outlets = func.count(func.distinct(Article.outlet))
     stmt = (
-        sql_select(col(Story.id), col(Story.title), func.count(col(Article.id)), outlets,
-                   func.min(when), func.max(when))
+        sql_select(
+            col(Story.id),
+            col(Story.title),
+            func.count(col(Article.id)),
+            outlets,
+            func.min(when),
+            func.max(when),
+        )
         .join(Article, col(Article.story_id) == col(Story.id))
         .outerjoin(Version, col(Version.id) == col(Article.current_version_id))
         .group_by(col(Story.id), col(Story.title))
@@ -89,17 +98,29 @@ def stories_at_a_glance(s: Session, *, limit: int = 10, outlet: str | None = Non
         stmt = stmt.where(language_clause(Version.language, language))
     rows = s.execute(stmt).all()
     languages = _story_languages(s, [int(r[0]) for r in rows])
-    return [StoryGlance(id=int(i), title=t, articles=int(n), outlets=int(o), first_at=first,
-                        latest_at=latest, languages=languages.get(int(i), ()))
-            for i, t, n, o, first, latest in rows]
+    return [
+        StoryGlance(
+            id=int(i),
+            title=t,
+            articles=int(n),
+            outlets=int(o),
+            first_at=first,
+            latest_at=latest,
+            languages=languages.get(int(i), ()),
+        )
+        for i, t, n, o, first, latest in rows
+    ]
 
 
 def _story_languages(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
-    stmt = (select(Article.story_id, Version.language).join(
-        Version, col(Version.id) == col(Article.current_version_id))
-        .where(col(Article.story_id).in_(ids)).distinct())
+    stmt = (
+        select(Article.story_id, Version.language)
+        .join(Version, col(Version.id) == col(Article.current_version_id))
+        .where(col(Article.story_id).in_(ids))
+        .distinct()
+    )
     found: dict[int, set[str]] = {}
     for story_id, language in s.exec(stmt).all():
         code = language_code(language)
@@ -115,24 +136,47 @@ def story_timeline(s: Session, story_id: int) -> list[TimelineEvent]:
         select(Version, Article.outlet, Article.title, Article.hint_published)
         .join(Article, col(Article.id) == col(Version.article_id))
         .where(col(Article.story_id) == story_id, col(Version.origin) == "fetch")
-        .order_by(col(Version.fetched_at))).all()
+        .order_by(col(Version.fetched_at))
+    ).all()
     changes = edit_changes(s, [v.id for v, _, _, _ in versions if v.id and v.number > 1])
     events = []
     for version, outlet, title, hinted in versions:
         first = version.number == 1
-        events.append(TimelineEvent(
-            at=(version.published or hinted or version.fetched_at) if first
-            else version.fetched_at,
-            kind="new" if first else "edited", article_id=version.article_id, outlet=outlet,
-            title=version.title or title, language=language_code(version.language),
-            number=version.number, changed_fields=tuple(version.changed_fields),
-            classes=tuple(version.classes or ()), changes=changes.get(version.id or 0, ())))
-    gone = s.exec(select(Article).where(col(Article.story_id) == story_id,
-                                        col(Article.gone_at).is_not(None))).all()
-    events += [TimelineEvent(at=a.gone_at, kind="gone", article_id=a.id or 0, outlet=a.outlet,
-                             title=a.title, language=None, number=a.version_count,
-                             changed_fields=(), classes=(), changes=())
-               for a in gone if a.gone_at is not None]
+        events.append(
+            TimelineEvent(
+                at=(version.published or hinted or version.fetched_at)
+                if first
+                else version.fetched_at,
+                kind="new" if first else "edited",
+                article_id=version.article_id,
+                outlet=outlet,
+                title=version.title or title,
+                language=language_code(version.language),
+                number=version.number,
+                changed_fields=tuple(version.changed_fields),
+                classes=tuple(version.classes or ()),
+                changes=changes.get(version.id or 0, ()),
+            )
+        )
+    gone = s.exec(
+        select(Article).where(col(Article.story_id) == story_id, col(Article.gone_at).is_not(None))
+    ).all()
+    events += [
+        TimelineEvent(
+            at=a.gone_at,
+            kind="gone",
+            article_id=a.id or 0,
+            outlet=a.outlet,
+            title=a.title,
+            language=None,
+            number=a.version_count,
+            changed_fields=(),
+            classes=(),
+            changes=(),
+        )
+        for a in gone
+        if a.gone_at is not None
+    ]
     return sorted(events, key=lambda e: (e.at, e.article_id, e.number))
 
 

@@ -46,8 +46,15 @@ class HostTurn:
     pause_reason: str | None = None  # set when a pause (not the gap or a holder) decides it
 
 
-def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
-                 hold: float, max_pause: float = MAX_PAUSE) -> HostTurn:
+def reserve_host(
+    conn: Connection,
+    *,
+    host: str,
+    holder: str,
+    gap: float,
+    hold: float,
+    max_pause: float = MAX_PAUSE,
+) -> HostTurn:
     """Take ``host`` for one request if it is free and due; else say how long to wait.
 
     Free: nobody else holds it (or their hold has run out). Due: ``gap`` has passed since the
@@ -58,8 +65,11 @@ def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
     now = row.now
     # A pause stored further out than max_pause (a Retry-After of 9999 years believed by an
     # older version) ends max_pause from now, not in the year 9999.
-    paused_until = min(row.paused_until, now + timedelta(seconds=max_pause)) \
-        if row.paused_until is not None else None
+    paused_until = (
+        min(row.paused_until, now + timedelta(seconds=max_pause))
+        if row.paused_until is not None
+        else None
+    )
     start = max(now, row.next_start, paused_until or now)
     wait = (start - now).total_seconds()
     paused = paused_until is not None and paused_until >= start and wait > 0
@@ -71,24 +81,37 @@ def reserve_host(conn: Connection, *, host: str, holder: str, gap: float,
         return HostTurn(False, max(wait, min(max(gap, MIN_POLL), held)), reason)
     if wait > 0:
         return HostTurn(False, wait, reason)
-    _write(conn, host, holder=holder, held_until=now + timedelta(seconds=hold),
-           next_start=now + timedelta(seconds=gap))
+    _write(
+        conn,
+        host,
+        holder=holder,
+        held_until=now + timedelta(seconds=hold),
+        next_start=now + timedelta(seconds=gap),
+    )
     return HostTurn(True)
 
 
-def release_host(conn: Connection, *, host: str, holder: str, gap: float, pause: float = 0.0,
-                 reason: str = "", max_pause: float = MAX_PAUSE) -> None:
+def release_host(
+    conn: Connection,
+    *,
+    host: str,
+    holder: str,
+    gap: float,
+    pause: float = 0.0,
+    reason: str = "",
+    max_pause: float = MAX_PAUSE,
+) -> None:
     """Give ``host`` back after a request: no start for ``gap`` seconds (or ``pause``) from now.
 
     A hold that ran out and was taken by someone else stays theirs.
     """
     row = _locked(conn, host)
-    values: dict[str, Any] = {"next_start": max(row.next_start,
-                                                row.now + timedelta(seconds=gap))}
+    values: dict[str, Any] = {"next_start": max(row.next_start, row.now + timedelta(seconds=gap))}
     if row.holder == holder:
         values.update(holder=None, held_until=None)
-    values.update(_pause_values(row, min(pause, max_pause) if math.isfinite(pause)
-                                else max_pause, reason))
+    values.update(
+        _pause_values(row, min(pause, max_pause) if math.isfinite(pause) else max_pause, reason)
+    )
     _write(conn, host, **values)
 
 
@@ -102,16 +125,26 @@ def _pause_values(row: Row[Any], seconds: float, reason: str) -> dict[str, Any]:
 def _locked(conn: Connection, host: str) -> Row[Any]:
     """The host's row (made at its first use), locked until commit, with the database's now."""
     postgres = conn.dialect.name == "postgresql"
-    now = (type_coerce(func.clock_timestamp(), UTCDateTime()) if postgres
-           else literal(datetime.now(UTC), UTCDateTime()))
+    now = (
+        type_coerce(func.clock_timestamp(), UTCDateTime())
+        if postgres
+        else literal(datetime.now(UTC), UTCDateTime())
+    )
     insert = (postgresql if postgres else sqlite).insert(HOST_SLOTS)
     stmt = (
         insert.values(host=host, next_start=now)
         # A no-op update: it locks an existing row as an UPDATE would, and returns it.
-        .on_conflict_do_update(index_elements=[HOST_SLOTS.c.host],
-                               set_={"host": insert.excluded.host})
-        .returning(HOST_SLOTS.c.next_start, HOST_SLOTS.c.holder, HOST_SLOTS.c.held_until,
-                   HOST_SLOTS.c.paused_until, HOST_SLOTS.c.pause_reason, now.label("now"))
+        .on_conflict_do_update(
+            index_elements=[HOST_SLOTS.c.host], set_={"host": insert.excluded.host}
+        )
+        .returning(
+            HOST_SLOTS.c.next_start,
+            HOST_SLOTS.c.holder,
+            HOST_SLOTS.c.held_until,
+            HOST_SLOTS.c.paused_until,
+            HOST_SLOTS.c.pause_reason,
+            now.label("now"),
+        )
     )
     return conn.execute(stmt).one()
 

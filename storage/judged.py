@@ -19,8 +19,7 @@ from storage.models import Version
 from storage.types import ArticleFields
 
 
-def drastic_against_current(s: Session, *, article_id: int,
-                            fields: ArticleFields) -> str | None:
+def drastic_against_current(s: Session, *, article_id: int, fields: ArticleFields) -> str | None:
     """Why recording ``fields`` over the article's current version would be drastic."""
     article = locked_article(s, article_id)
     if article.current_version_id is None:
@@ -31,8 +30,9 @@ def drastic_against_current(s: Session, *, article_id: int,
     return drastic_change(current, fields)
 
 
-def hold_change(s: Session, *, article_id: int, fingerprint: str, reason: str,
-                now: datetime) -> None:
+def hold_change(
+    s: Session, *, article_id: int, fingerprint: str, reason: str, now: datetime
+) -> None:
     """Keep a drastic change on hold until it is seen again (the check counts as done)."""
     article = locked_article(s, article_id)
     if article.pending_fingerprint != fingerprint:

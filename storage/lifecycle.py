@@ -49,8 +49,11 @@ def record_not_modified(s: Session, *, article_id: int, now: datetime) -> Outcom
     )
     if version_count is None:
         raise NotFound("article", article_id)
-    sync_loaded(s, article_id, {"last_checked_at": as_utc(now), "failures": 0, "last_error": None,
-                                "edit_streak": 0})
+    sync_loaded(
+        s,
+        article_id,
+        {"last_checked_at": as_utc(now), "failures": 0, "last_error": None, "edit_streak": 0},
+    )
     return Outcome(OutcomeKind.UNCHANGED, article_id, version_count or None)
 
 
@@ -71,8 +74,7 @@ def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> 
             "ids": [c.article_id for c in checks],
             "checked": [as_utc(c.checked_at) for c in checks],
             "next": [
-                as_utc(c.next_check_at) if c.next_check_at is not None else None
-                for c in checks
+                as_utc(c.next_check_at) if c.next_check_at is not None else None for c in checks
             ],
         }
         updated = conn.execute(NOT_MODIFIED_AND_RESCHEDULE_ARRAYS, arrays).rowcount
@@ -84,10 +86,19 @@ def record_not_modified_many(s: Session, checks: Sequence[NotModifiedCheck]) -> 
         updated = conn.execute(NOT_MODIFIED_AND_RESCHEDULE, rows).rowcount
     for c in checks:
         due = as_utc(c.next_check_at) if c.next_check_at is not None else None
-        sync_loaded(s, c.article_id, {
-            "last_checked_at": as_utc(c.checked_at), "failures": 0, "last_error": None,
-            "edit_streak": 0, "next_check_at": due, "lease_owner": None, "lease_until": None,
-        })
+        sync_loaded(
+            s,
+            c.article_id,
+            {
+                "last_checked_at": as_utc(c.checked_at),
+                "failures": 0,
+                "last_error": None,
+                "edit_streak": 0,
+                "next_check_at": due,
+                "lease_owner": None,
+                "lease_until": None,
+            },
+        )
     # Both drivers report the executemany's total; a driver that could not would say -1.
     return int(updated) if updated is not None and updated >= 0 else len(checks)
 

@@ -100,16 +100,23 @@ def cut(text: str, limit: int) -> str:
 def cap_fields(fields: ArticleFields, limits: FieldLimits) -> ArticleFields:
     """``fields`` with every over-long value cut (text) or dropped (URL, language, type)."""
     changes: dict[str, object] = {}
-    for name, limit in (("title", limits.title), ("subtitle", limits.subtitle),
-                        ("site_name", limits.name), ("section", limits.name)):
+    for name, limit in (
+        ("title", limits.title),
+        ("subtitle", limits.subtitle),
+        ("site_name", limits.name),
+        ("section", limits.name),
+    ):
         value = getattr(fields, name)
         if value is not None and len(value) > limit:
             changes[name] = cut(value, limit)
     if len(fields.body) > limits.body:
         changes["body"] = cut(fields.body, limits.body)
     # A cut URL or language tag would be a wrong one: better none.
-    for name, limit in (("canonical_url", limits.url), ("language", _LANGUAGE_CHARS),
-                        ("page_type", limits.name)):
+    for name, limit in (
+        ("canonical_url", limits.url),
+        ("language", _LANGUAGE_CHARS),
+        ("page_type", limits.name),
+    ):
         value = getattr(fields, name)
         if value is not None and len(value) > limit:
             changes[name] = None

@@ -54,8 +54,9 @@ def head_revision() -> str:
 def known_revisions() -> frozenset[str]:
     """Every revision this code knows (a database at another one was migrated by a newer
     newswatch)."""
-    return frozenset(rev.revision for rev in ScriptDirectory.from_config(
-        alembic_config()).walk_revisions())
+    return frozenset(
+        rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -69,9 +69,7 @@ def record_moved(s: Session, *, article_id: int, new_url: str, now: datetime) ->
     article.url = new_url
     s.add(article)
     s.flush()
-    stmt = upsert_insert(s, ArticleAlias).values(
-        url=old_url, article_id=article.id, created_at=now
-    )
+    stmt = upsert_insert(s, ArticleAlias).values(url=old_url, article_id=article.id, created_at=now)
     s.exec(stmt.on_conflict_do_update(index_elements=["url"], set_={"article_id": article.id}))
     alert_id = None
     if article.version_count > 0:

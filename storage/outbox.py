@@ -188,16 +188,17 @@ def claim_delivery(
     ``next_attempt_at`` is its expiry: a daemon that dies mid-send leaves a claim that
     :func:`pending_deliveries` offers again once it has expired. Commit right after claiming.
     """
-    inserted = s.exec(  # type: ignore[call-overload]
+    inserted = s.exec(
         upsert_insert(s, Delivery)
-        .values(alert_id=alert_id, channel=channel, status="claimed", attempts=0,
-                next_attempt_at=until)
+        .values(
+            alert_id=alert_id, channel=channel, status="claimed", attempts=0, next_attempt_at=until
+        )
         .on_conflict_do_nothing(index_elements=["alert_id", "channel"])
         .returning(col(Delivery.id))
     ).first()
     if inserted is not None:
         return True
-    retaken = s.exec(  # type: ignore[call-overload]
+    retaken = s.exec(
         update(Delivery)
         .where(
             col(Delivery.alert_id) == alert_id,

@@ -19,8 +19,12 @@ LONGEST_NAME = 80  # anything longer is a slogan, not a name
 def learned_outlet_names(s: Session, *, recent: int = 20_000) -> dict[str, Counter[str]]:
     """Per article host, how often each site name appeared on its ``recent`` newest new or
     edited versions."""
-    stmt = (select(Alert.payload).where(col(Alert.kind).in_(("new", "edited", "update")))
-            .order_by(col(Alert.id).desc()).limit(recent))
+    stmt = (
+        select(Alert.payload)
+        .where(col(Alert.kind).in_(("new", "edited", "update")))
+        .order_by(col(Alert.id).desc())
+        .limit(recent)
+    )
     found: dict[str, Counter[str]] = {}
     for payload in s.exec(stmt).all():
         host, name = payload.get("outlet"), payload.get("site_name")

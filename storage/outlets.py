@@ -54,5 +54,4 @@ def outlet_clause(key: str) -> ColumnElement[bool]:
     or any of its subdomains."""
     key = outlet_key(key)
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(col(Article.outlet) == key,
-               col(Article.outlet).like(f"%.{escaped}", escape="\\"))
+    return or_(col(Article.outlet) == key, col(Article.outlet).like(f"%.{escaped}", escape="\\"))

@@ -55,7 +55,7 @@ from storage.statements import (
     sync_loaded,
 )
 from storage.syndication import Placement, place_article, story_info
-from storage.types import ArticleFields, Outcome, OutcomeKind, StoryInfo
+from storage.types import AlertKind, ArticleFields, Outcome, OutcomeKind, StoryInfo
 from storage.versions import Appended, append_version, repeats_earlier_change
 
 logger = logging.getLogger(__name__)
@@ -102,18 +102,19 @@ def record(
         raise NotFound("article", article_id)
     current_id, stored, number, churning_since = state
     if limits is not None and churning_since is not None:
-        churning = _check_churning(s, article_id, new_fingerprint, fetched_at, etag,
-                                   last_modified, limits, number)
+        churning = _check_churning(
+            s, article_id, new_fingerprint, fetched_at, etag, last_modified, limits, number
+        )
         if churning is not None:
             return churning
     if current_id is not None and stored == new_fingerprint:
-        quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag,
-                                   last_modified)
+        quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
         if quick is not None:
             return quick
     article = locked_article(s, article_id)
     current = None
     if current_id is not None:
+        assert number is not None  # the join found the current version, so it has a number
         if stored == new_fingerprint:
             # The article's copy of the fingerprint was missing or stale: repair it.
             article.current_fingerprint = new_fingerprint
@@ -131,8 +132,15 @@ def record(
         reason = churn_reason(article, used, limits)
         if reason is not None:
             _touch_live(article, fetched_at, etag, last_modified)
-            alert_id = start_churning(s, article, fingerprint=new_fingerprint, reason=reason,
-                                      used=used, fetched_at=fetched_at, limits=limits)
+            alert_id = start_churning(
+                s,
+                article,
+                fingerprint=new_fingerprint,
+                reason=reason,
+                used=used,
+                fetched_at=fetched_at,
+                limits=limits,
+            )
             return Outcome(OutcomeKind.CHURNING, article_id, number, alert_id=alert_id)
         snapshot = _within_budget(snapshot, used, limits, article_id)
 
@@ -155,8 +163,9 @@ def record(
     _note_access(article, access, fields)
     placement = None
     if article.story_id is None:
-        placement = place_article(s, article=article, body=fields.body, title=fields.title,
-                                  now=fetched_at)
+        placement = place_article(
+            s, article=article, body=fields.body, title=fields.title, now=fetched_at
+        )
     _touch_live(article, fetched_at, etag, last_modified)
     article.last_changed_at = fetched_at
     if version.kind != "update":  # a live blog growing is not churn (storage.churn)
@@ -166,9 +175,10 @@ def record(
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
     alert_id = None
-    if not unlocked and (version.reverts is None or not repeats_earlier_change(
-        s, article_id=article_id, version=version
-    )):
+    if not unlocked and (
+        version.reverts is None
+        or not repeats_earlier_change(s, article_id=article_id, version=version)
+    ):
         alert_id = _queue(s, article, appended, fields, placement, now=fetched_at)
     logger.debug(
         "record.version",
@@ -202,14 +212,23 @@ def _note_access(article: Article, access: str, fields: ArticleFields) -> None:
     else:
         article.full_chars = len(fields.body)
     article.pending_fingerprint = article.pending_since = article.pending_reason = None
-def _within_budget(snapshot: bytes | None, used: DayUse, limits: VersionLimits,
-                   article_id: int) -> bytes | None:
+
+
+def _within_budget(
+    snapshot: bytes | None, used: DayUse, limits: VersionLimits, article_id: int
+) -> bytes | None:
     """The snapshot, or ``None`` when it would overrun the article's snapshot bytes for the day
     (the version is kept all the same: its text is what readers saw)."""
     if snapshot and used.snapshot_bytes + len(snapshot) > limits.snapshot_bytes_per_day:
-        logger.info("snapshot not kept: the article's snapshot bytes for the day are spent",
-                    extra={"event": "snapshot_over_budget", "article_id": article_id,
-                           "bytes": len(snapshot), "bytes_today": used.snapshot_bytes})
+        logger.info(
+            "snapshot not kept: the article's snapshot bytes for the day are spent",
+            extra={
+                "event": "snapshot_over_budget",
+                "article_id": article_id,
+                "bytes": len(snapshot),
+                "bytes_today": used.snapshot_bytes,
+            },
+        )
         return None
     return snapshot
 
@@ -227,8 +246,9 @@ def _check_churning(
     """A check of a churning article: ``CHURNING`` (checked, nothing recorded), or ``None``
     when its text has settled and this fetch is to be recorded as usual."""
     article = locked_article(s, article_id)
-    churning = still_churning(article, fingerprint=new_fingerprint, fetched_at=fetched_at,
-                              limits=limits)
+    churning = still_churning(
+        article, fingerprint=new_fingerprint, fetched_at=fetched_at, limits=limits
+    )
     if churning:
         _touch_live(article, fetched_at, etag, last_modified)
     s.add(article)
@@ -253,8 +273,9 @@ def record_if_unchanged(
     most checks of a watched article end here. ``None`` when the article changed (or is new,
     or gone from the database): then :func:`record` must decide, in a transaction of its own.
     """
-    params = _touch_params(article_id, fingerprint(_without_nul(fields)), fetched_at, etag,
-                           last_modified)
+    params = _touch_params(
+        article_id, fingerprint(_without_nul(fields)), fetched_at, etag, last_modified
+    )
     params["next_check_at"] = next_check_at
     number = conn.execute(TOUCH_IF_UNCHANGED_AND_RESCHEDULE, params).scalar_one_or_none()
     if number is None:
@@ -311,14 +332,21 @@ def _unchanged_quickly(
     return Outcome(OutcomeKind.UNCHANGED, article_id, number)
 
 
-def _touch_live(article: Article, fetched_at: datetime, etag: str | None,
-                last_modified: str | None) -> None:
+def _touch_live(
+    article: Article, fetched_at: datetime, etag: str | None, last_modified: str | None
+) -> None:
     touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
     article.status, article.gone_at = "live", None
 
 
-def _unchanged(s: Session, article: Article, number: int, fetched_at: datetime,
-               etag: str | None, last_modified: str | None) -> Outcome:
+def _unchanged(
+    s: Session,
+    article: Article,
+    number: int,
+    fetched_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+) -> Outcome:
     _touch_live(article, fetched_at, etag, last_modified)
     article.edit_streak = 0
     s.add(article)
@@ -361,7 +389,9 @@ def _queue(
             "words_removed": version.words_removed,
             "reverts": version.reverts,
         }
-    kind = "new" if version.number == 1 else ("update" if version.kind == "update" else "edited")
+    kind: AlertKind = (
+        "new" if version.number == 1 else ("update" if version.kind == "update" else "edited")
+    )
     return queue_alert(
         s, kind=kind, article_id=article.id, version_id=version.id, payload=payload, now=now
     )

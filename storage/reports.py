@@ -207,8 +207,12 @@ def language_clause(column: Any, language: str) -> Any:
     return or_(func.lower(column) == code, func.lower(column).like(f"{code}-%"))
 
 
-def _row(article: Article, published: datetime | None, source_url: str | None,
-         language: str | None = None) -> ArticleRow:
+def _row(
+    article: Article,
+    published: datetime | None,
+    source_url: str | None,
+    language: str | None = None,
+) -> ArticleRow:
     return ArticleRow(
         id=article.id or 0,
         url=article.url,
@@ -249,14 +253,18 @@ def _where(stmt: Any, q: ArticleQuery) -> Any:
         classified = (
             select(EditClass.version_id)
             .join(Version, col(Version.id) == EditClass.version_id)
-            .where(col(Version.article_id) == col(Article.id),
-                   EditClass.name == q.edit_class)
+            .where(col(Version.article_id) == col(Article.id), EditClass.name == q.edit_class)
         )
         stmt = stmt.where(exists(classified))
     if q.language:
-        stmt = stmt.where(exists(select(Version.id).where(
-            col(Version.id) == col(Article.current_version_id),
-            language_clause(Version.language, q.language))))
+        stmt = stmt.where(
+            exists(
+                select(Version.id).where(
+                    col(Version.id) == col(Article.current_version_id),
+                    language_clause(Version.language, q.language),
+                )
+            )
+        )
     # An article retired into another (it moved to a URL that already had a history) is
     # listed under the article that continues.
     stmt = stmt.where(col(Article.moved_to_id).is_(None))
@@ -274,18 +282,28 @@ def query_articles(
         return _filtered(s, _where(_article_select(), q).order_by(*order), q, matches, scan)
     # Two steps: pick the page's ids from the narrow table first, then load just those rows
     # with their joins; sorting whole joined rows costs about four times as much.
-    ids = list(s.exec(
-        _where(select(Article.id).outerjoin(Source, col(Source.id) == col(Article.source_id)),
-               q).order_by(*order).offset(q.offset).limit(q.limit)).all())
+    ids = list(
+        s.exec(
+            _where(
+                select(Article.id).outerjoin(Source, col(Source.id) == col(Article.source_id)), q
+            )
+            .order_by(*order)
+            .offset(q.offset)
+            .limit(q.limit)
+        ).all()
+    )
     if not ids:
         return []
-    found = {a.id: (a, p, u, lang) for a, p, u, lang in
-             s.exec(_article_select().where(col(Article.id).in_(ids))).all()}
+    found = {
+        a.id: (a, p, u, lang)
+        for a, p, u, lang in s.exec(_article_select().where(col(Article.id).in_(ids))).all()
+    }
     return [_row(*found[i]) for i in ids]
 
 
-def _filtered(s: Session, stmt: Any, q: ArticleQuery, matches: TextMatcher,
-              scan: int | None) -> list[ArticleRow]:
+def _filtered(
+    s: Session, stmt: Any, q: ArticleQuery, matches: TextMatcher, scan: int | None
+) -> list[ArticleRow]:
     """Walk the listing in batches, keeping rows whose current text ``matches``."""
     kept: list[ArticleRow] = []
     skipped, start = 0, 0
@@ -319,15 +337,16 @@ def _current_texts(s: Session, version_ids: Sequence[int | None]) -> dict[int, s
     return {
         vid: "\n".join(part for part in (title, subtitle, body) if part)
         for vid, title, subtitle, body in s.exec(stmt).all()
+        if vid is not None
     }
 
 
 def count_articles(s: Session, q: ArticleQuery) -> int:
     """How many articles match ``q`` (ignoring ``limit``/``offset``); no text predicate."""
     stmt = _where(
-        select(func.count(col(Article.id))).select_from(Article).outerjoin(
-            Source, col(Source.id) == col(Article.source_id)
-        ),
+        select(func.count(col(Article.id)))
+        .select_from(Article)
+        .outerjoin(Source, col(Source.id) == col(Article.source_id)),
         q,
     )
     return int(s.exec(stmt).one())
@@ -352,6 +371,7 @@ def recent_edits(
     work: only the newest ``scan`` edits (after the other filters) are looked at, reading just
     their text; whole rows are loaded for the ones that match. ``None`` looks at every edit.
     """
+
     def edits(*columns: Any) -> Any:
         stmt = (
             select(*columns)
@@ -370,28 +390,41 @@ def recent_edits(
         if language:
             stmt = stmt.where(language_clause(Version.language, language))
         if edit_class:
-            stmt = stmt.where(exists(select(EditClass.version_id).where(
-                EditClass.version_id == col(Version.id),
-                EditClass.name == edit_class)))
+            stmt = stmt.where(
+                exists(
+                    select(EditClass.version_id).where(
+                        EditClass.version_id == col(Version.id), EditClass.name == edit_class
+                    )
+                )
+            )
         return stmt
 
     if matches is None:
-        found = s.exec(edits(Version, Article.url, Article.outlet, Article.title)
-                       .offset(offset).limit(limit)).all()
+        found = s.exec(
+            edits(Version, Article.url, Article.outlet, Article.title).offset(offset).limit(limit)
+        ).all()
         return [_edit_row(v, u, o, t) for v, u, o, t in found]
-    wanted = _matching_ids(s, edits(Version.id, Version.title, Version.subtitle, Version.body),
-                           matches, need=offset + limit, scan=scan)[offset:]
+    wanted = _matching_ids(
+        s,
+        edits(Version.id, Version.title, Version.subtitle, Version.body),
+        matches,
+        need=offset + limit,
+        scan=scan,
+    )[offset:]
     if not wanted:
         return []
-    found = s.exec(select(Version, Article.url, Article.outlet, Article.title)
-                   .join(Article, col(Article.id) == col(Version.article_id))
-                   .where(col(Version.id).in_(wanted))).all()
+    found = s.exec(
+        select(Version, Article.url, Article.outlet, Article.title)
+        .join(Article, col(Article.id) == col(Version.article_id))
+        .where(col(Version.id).in_(wanted))
+    ).all()
     by_id = {v.id: _edit_row(v, u, o, t) for v, u, o, t in found}
     return [by_id[i] for i in wanted if i in by_id]
 
 
-def _matching_ids(s: Session, stmt: Any, matches: TextMatcher, *, need: int,
-                  scan: int | None) -> list[int]:
+def _matching_ids(
+    s: Session, stmt: Any, matches: TextMatcher, *, need: int, scan: int | None
+) -> list[int]:
     """Ids (first column of ``stmt``'s rows: id, title, subtitle, body) whose joined text
     ``matches``, in ``stmt``'s order, until ``need`` are found or ``scan`` rows were read."""
     kept: list[int] = []
@@ -428,8 +461,12 @@ def _edit_row(version: Version, url: str, outlet: str, title: str | None) -> Edi
 
 
 def coverage_by_day(
-    s: Session, *, since: datetime | None = None, until: datetime | None = None,
-    outlet: str | None = None, language: str | None = None,
+    s: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    outlet: str | None = None,
+    language: str | None = None,
 ) -> list[DayCount]:
     """Articles per outlet per day, oldest day first; the day is the publication date when the
     page gave one (that is when the coverage appeared), else the day newswatch first saw it."""
@@ -452,15 +489,20 @@ def coverage_by_day(
     if language:
         stmt = stmt.where(language_clause(Version.language, language))
     return [
-        DayCount(day=d if isinstance(d, date) else date.fromisoformat(str(d)), outlet=o,
-                 articles=int(n))
+        DayCount(
+            day=d if isinstance(d, date) else date.fromisoformat(str(d)), outlet=o, articles=int(n)
+        )
         for d, o, n in s.exec(stmt).all()
         if d is not None
     ]
 
 
 def list_alerts(
-    s: Session, *, state: str | None = None, limit: int = 100, offset: int = 0,
+    s: Session,
+    *,
+    state: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
     channels: Sequence[str] = (),
 ) -> list[AlertRow]:
     """Alerts newest first, optionally only those ``pending``, ``sent`` or ``failed``.
@@ -482,21 +524,44 @@ def list_alerts(
     by_alert: dict[int, list[DeliveryState]] = {}
     if ids:
         for d in s.exec(select(Delivery).where(col(Delivery.alert_id).in_(ids))).all():
-            by_alert.setdefault(d.alert_id, []).append(DeliveryState(
-                channel=d.channel, status=d.status, attempts=d.attempts,
-                last_error=d.last_error, sent_at=d.sent_at, next_attempt_at=d.next_attempt_at))
+            by_alert.setdefault(d.alert_id, []).append(
+                DeliveryState(
+                    channel=d.channel,
+                    status=d.status,
+                    attempts=d.attempts,
+                    last_error=d.last_error,
+                    sent_at=d.sent_at,
+                    next_attempt_at=d.next_attempt_at,
+                )
+            )
     rows = []
     for alert, url, title in found:
         tried = by_alert.get(alert.id or 0, [])
-        untried = [DeliveryState(channel=c, status="pending", attempts=0, last_error=None,
-                                 sent_at=None, next_attempt_at=None)
-                   for c in channels if c not in {d.channel for d in tried}]
+        untried = [
+            DeliveryState(
+                channel=c,
+                status="pending",
+                attempts=0,
+                last_error=None,
+                sent_at=None,
+                next_attempt_at=None,
+            )
+            for c in channels
+            if c not in {d.channel for d in tried}
+        ]
         deliveries = tuple(sorted(tried + untried, key=lambda d: d.channel))
-        rows.append(AlertRow(
-            id=alert.id or 0, kind=alert.kind, created_at=alert.created_at,
-            article_id=alert.article_id, url=url,
-            title=title or alert.payload.get("title"), state=_state(deliveries),
-            deliveries=deliveries))
+        rows.append(
+            AlertRow(
+                id=alert.id or 0,
+                kind=alert.kind,
+                created_at=alert.created_at,
+                article_id=alert.article_id,
+                url=url,
+                title=title or alert.payload.get("title"),
+                state=_state(deliveries),
+                deliveries=deliveries,
+            )
+        )
     return rows
 
 
@@ -513,7 +578,8 @@ def _state(deliveries: Sequence[DeliveryState]) -> str:
 def _alert_state_filter(stmt: Any, state: str | None, channels: Sequence[str] = ()) -> Any:
     def having(status: str) -> Any:
         return exists().where(
-            and_(col(Delivery.alert_id) == col(Alert.id), col(Delivery.status) == status))
+            and_(col(Delivery.alert_id) == col(Alert.id), col(Delivery.status) == status)
+        )
 
     any_delivery = exists().where(col(Delivery.alert_id) == col(Alert.id))
     # Untried on a configured channel: pending, even where another channel sent it.
@@ -534,18 +600,22 @@ def stats(s: Session) -> Stats:
     by_status = dict(s.exec(select(Article.status, func.count()).group_by(Article.status)).all())
     articles = sum(by_status.values())
     seen = s.exec(select(func.min(Article.first_seen_at), func.max(Article.first_seen_at))).one()
-    src_total, src_enabled, src_failing = s.exec(select(
-        func.count(),
-        func.coalesce(func.sum(func.cast(col(Source.enabled), Integer())), 0),
-        func.coalesce(func.sum(func.cast(col(Source.failures) > 0, Integer())), 0),
-    ).select_from(Source)).one()
+    src_total, src_enabled, src_failing = s.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(func.cast(col(Source.enabled), Integer())), 0),
+            func.coalesce(func.sum(func.cast(col(Source.failures) > 0, Integer())), 0),
+        ).select_from(Source)
+    ).one()
     snapshots, snapshot_bytes = s.exec(
         select(func.count(), func.coalesce(func.sum(Snapshot.size), 0)).select_from(Snapshot)
     ).one()
     # A search poll's line in the fetch log is discovery's record, not a request.
-    last_fetch, fetches = s.exec(select(func.max(FetchLog.at), func.count(col(FetchLog.id)))
-                                 .where(or_(col(FetchLog.error_kind).is_(None),
-                                            col(FetchLog.error_kind) != "discovery"))).one()
+    last_fetch, fetches = s.exec(
+        select(func.max(FetchLog.at), func.count(col(FetchLog.id))).where(
+            or_(col(FetchLog.error_kind).is_(None), col(FetchLog.error_kind) != "discovery")
+        )
+    ).one()
     alerts = int(s.exec(select(func.count(col(Alert.id)))).one())
     by_state = {
         name: int(s.exec(_alert_state_filter(select(func.count(col(Alert.id))), name)).one())
@@ -554,8 +624,9 @@ def stats(s: Session) -> Stats:
     return Stats(
         articles=articles,
         articles_by_status={str(k): int(v) for k, v in sorted(by_status.items())},
-        edited_articles=int(s.exec(
-            select(func.count()).where(col(Article.version_count) > 1)).one()),
+        edited_articles=int(
+            s.exec(select(func.count()).where(col(Article.version_count) > 1)).one()
+        ),
         versions=int(s.exec(select(func.count(col(Version.id)))).one()),
         outlets=int(s.exec(select(func.count(func.distinct(Article.outlet)))).one()),
         sources=int(src_total),
@@ -587,12 +658,13 @@ def iter_export(
         # One pass over the listing (the predicate runs in Python); versions still come in pages.
         rows = query_articles(s, q, matches=matches)
         for at in range(0, len(rows), _BATCH):
-            yield from _versions_for(s, rows[at:at + _BATCH], all_versions=all_versions)
+            yield from _versions_for(s, rows[at : at + _BATCH], all_versions=all_versions)
         return
     done = 0
     while done < q.limit:
-        page = query_articles(s, replace(q, offset=q.offset + done,
-                                         limit=min(_BATCH, q.limit - done)))
+        page = query_articles(
+            s, replace(q, offset=q.offset + done, limit=min(_BATCH, q.limit - done))
+        )
         if not page:
             return
         yield from _versions_for(s, page, all_versions=all_versions)
@@ -609,13 +681,27 @@ def _versions_for(
     order = {article_id: i for i, article_id in enumerate(by_id)}
     versions = sorted(s.exec(stmt).all(), key=lambda v: (order[v.article_id], v.number))
     for v in versions:
-        yield ExportItem(article=by_id[v.article_id], version=VersionRecord(
-            number=v.number, fetched_at=v.fetched_at, title=v.title, subtitle=v.subtitle,
-            body=v.body, authors=tuple(v.authors), published=v.published, modified=v.modified,
-            language=v.language, canonical_url=v.canonical_url, fingerprint=v.fingerprint,
-            changed_fields=tuple(v.changed_fields), words_added=v.words_added,
-            words_removed=v.words_removed, classes=_classes(v),
-            snapshot_sha256=v.snapshot_sha256))
+        yield ExportItem(
+            article=by_id[v.article_id],
+            version=VersionRecord(
+                number=v.number,
+                fetched_at=v.fetched_at,
+                title=v.title,
+                subtitle=v.subtitle,
+                body=v.body,
+                authors=tuple(v.authors),
+                published=v.published,
+                modified=v.modified,
+                language=v.language,
+                canonical_url=v.canonical_url,
+                fingerprint=v.fingerprint,
+                changed_fields=tuple(v.changed_fields),
+                words_added=v.words_added,
+                words_removed=v.words_removed,
+                classes=_classes(v),
+                snapshot_sha256=v.snapshot_sha256,
+            ),
+        )
 
 
 def version_classes(s: Session, article_id: int) -> dict[int, tuple[str, ...]]:
@@ -629,30 +715,39 @@ def list_stories(s: Session, *, limit: int = 50, offset: int = 0) -> list[StoryI
     article, largest first, then newest."""
     articles = func.count(col(Article.id))
     stmt = (
-        select(Story.id, Story.title, articles,
-               func.count(func.distinct(Article.outlet)))
+        select(Story.id, Story.title, articles, func.count(func.distinct(Article.outlet)))
         .join(Article, col(Article.story_id) == Story.id)
-        .group_by(Story.id, Story.title)
+        .group_by(col(Story.id), col(Story.title))
         .having(articles > 1)
         .order_by(articles.desc(), Story.id.desc())  # type: ignore[union-attr]
         .offset(offset)
         .limit(limit)
     )
-    return [StoryInfo(id=i, title=title, articles=int(n), outlets=int(o))
-            for i, title, n, o in s.exec(stmt).all()]
+    return [
+        StoryInfo(id=i, title=title, articles=int(n), outlets=int(o))
+        for i, title, n, o in s.exec(stmt).all()
+        if i is not None
+    ]
 
 
 def story_articles(s: Session, story_id: int) -> list[ArticleRow]:
     """The articles of one story, first published first."""
-    stmt = _article_select().where(col(Article.story_id) == story_id).order_by(
-        col(Article.first_seen_at), col(Article.id))
+    stmt = (
+        _article_select()
+        .where(col(Article.story_id) == story_id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    )
     return [_row(*found) for found in s.exec(stmt).all()]
 
 
 def outlets(s: Session) -> list[tuple[str, int]]:
     """Every outlet with its number of articles, largest first."""
-    stmt = (select(Article.outlet, func.count()).where(col(Article.version_count) > 0)
-            .group_by(Article.outlet).order_by(func.count().desc(), Article.outlet))
+    stmt = (
+        select(Article.outlet, func.count())
+        .where(col(Article.version_count) > 0)
+        .group_by(Article.outlet)
+        .order_by(func.count().desc(), Article.outlet)
+    )
     return [(o, int(n)) for o, n in s.exec(stmt).all()]
 
 

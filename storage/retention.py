@@ -64,9 +64,7 @@ def forget_article(s: Session, *, article_id: int) -> int:
     # Retired duplicates that pointed here now point nowhere rather than at a missing row.
     s.exec(update(Article).where(col(Article.moved_to_id) == article_id).values(moved_to_id=None))
     s.exec(
-        update(Story)
-        .where(col(Story.first_article_id) == article_id)
-        .values(first_article_id=None)
+        update(Story).where(col(Story.first_article_id) == article_id).values(first_article_id=None)
     )
     s.delete(article)
     s.flush()

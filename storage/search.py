@@ -139,9 +139,14 @@ def search(
         key = outlet_key(outlet)  # the outlet's own host and its subdomains
         params["outlet"] = key
         params["outlet_sub"] = "%." + key.replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_")
-    sql = sql.replace("{outlet}", "(a.outlet = :outlet OR a.outlet LIKE :outlet_sub ESCAPE '\\')"
-                      if outlet is not None else "true")
+            "_", "\\_"
+        )
+    sql = sql.replace(
+        "{outlet}",
+        "(a.outlet = :outlet OR a.outlet LIKE :outlet_sub ESCAPE '\\')"
+        if outlet is not None
+        else "true",
+    )
     try:
         # A savepoint, so that a failing query cannot abort the caller's transaction.
         with s.begin_nested():

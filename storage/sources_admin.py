@@ -41,18 +41,24 @@ class SourceRow:
 
 def _row(src: Source, articles: int) -> SourceRow:
     return SourceRow(
-        id=src.id or 0, url=src.url, kind=src.kind, every_seconds=src.every_seconds,
-        enabled=src.enabled, origin=cast(SourceOrigin, src.origin),
+        id=src.id or 0,
+        url=src.url,
+        kind=src.kind,
+        every_seconds=src.every_seconds,
+        enabled=src.enabled,
+        origin=cast(SourceOrigin, src.origin),
         next_check_at=src.next_check_at,
-        last_checked_at=src.last_checked_at, failures=src.failures,
-        last_error=src.last_error, articles=articles,
+        last_checked_at=src.last_checked_at,
+        failures=src.failures,
+        last_error=src.last_error,
+        articles=articles,
     )
 
 
 def list_sources(s: Session, *, enabled_only: bool = False) -> list[SourceRow]:
     """Every source with the number of articles found through it, enabled ones first."""
     counts = dict(
-        s.exec(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
+        s.exec(select(Article.source_id, func.count()).group_by(col(Article.source_id))).all()
     )
     stmt = select(Source).order_by(col(Source.enabled).desc(), col(Source.url))
     if enabled_only:
@@ -77,8 +83,14 @@ def add_source(s: Session, spec: SourceSpec, *, now: datetime) -> SourceRow:
     """
     src = find_source(s, spec.url)
     if src is None:
-        src = Source(url=spec.url, kind=spec.kind, every_seconds=spec.every_seconds,
-                     origin="manual", next_check_at=now, created_at=now)
+        src = Source(
+            url=spec.url,
+            kind=spec.kind,
+            every_seconds=spec.every_seconds,
+            origin="manual",
+            next_check_at=now,
+            created_at=now,
+        )
     else:
         if not src.enabled:
             src.origin = "manual"

@@ -9,9 +9,10 @@ with the values written (:func:`sync_loaded`), so no caller ever reads a stale r
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, func, or_, select, text, update
+from sqlalchemy import Integer, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import attributes
 from sqlmodel import Session
 
@@ -30,9 +31,7 @@ CURRENT_STATE = (
         VERSIONS.c.number,
         ARTICLES.c.churning_since,
     )
-    .select_from(
-        ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id)
-    )
+    .select_from(ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id))
     .where(ARTICLES.c.id == bindparam("article_id"))
     .with_for_update(of=ARTICLES)
 )
@@ -145,9 +144,7 @@ CLAIM_DUE_ARTICLES = (
         ARTICLES.c.churning_since,
         VERSIONS.c.published,
     )
-    .select_from(
-        ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id)
-    )
+    .select_from(ARTICLES.outerjoin(VERSIONS, VERSIONS.c.id == ARTICLES.c.current_version_id))
     .where(
         ARTICLES.c.next_check_at.is_not(None),
         ARTICLES.c.next_check_at <= bindparam("now", type_=_DUE_AT),
@@ -181,10 +178,13 @@ RESCHEDULE = (
 )
 
 
-def current_state(s: Session, article_id: int) -> Row[Any] | None:
+def current_state(
+    s: Session, article_id: int
+) -> tuple[int | None, str | None, int | None, datetime | None] | None:
     """(current_version_id, fingerprint, number, churning_since) of a locked article;
     ``None``: no article."""
-    return s.connection().execute(CURRENT_STATE, {"article_id": article_id}).first()
+    row = s.connection().execute(CURRENT_STATE, {"article_id": article_id}).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def sync_loaded(s: Session, article_id: int, values: dict[str, Any]) -> None:
@@ -192,7 +192,7 @@ def sync_loaded(s: Session, article_id: int, values: dict[str, Any]) -> None:
 
     The values become the object's committed state, so a later flush does not write them again.
     """
-    loaded = s.identity_map.get(s.identity_key(Article, article_id))  # type: ignore[arg-type]
+    loaded = s.identity_map.get(s.identity_key(Article, article_id))
     if loaded is None:
         return
     for name, value in values.items():

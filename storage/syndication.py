@@ -104,7 +104,8 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     mixed = _fmix32(hashes.astype(np.uint32, copy=False))
     # uint32 arithmetic wraps: the affine maps are mod 2**32, as in datasketch.
-    return (mixed[:, np.newaxis] * a + b).min(axis=0)
+    signature: np.ndarray = (mixed[:, np.newaxis] * a + b).min(axis=0)
+    return signature
 
 
 def band_hashes(values: np.ndarray, scheme: Scheme) -> list[int]:
@@ -249,7 +250,8 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -257,7 +259,8 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     h = h * np.uint64(0xFF51AFD7ED558CCD)
     h = h ^ (h >> np.uint64(33))
     h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+    mixed: np.ndarray = h ^ (h >> np.uint64(33))
+    return mixed
 
 
 # (bands, rows per band) per threshold: what datasketch's ``MinHashLSH(threshold, NUM_PERM)``

@@ -76,8 +76,9 @@ def append_version(
         words_added=sum(a for a, _ in counts),
         words_removed=sum(r for _, r in counts),
         diff={f: ops_to_json(ops) for f, ops in diffs.items()},
-        classes=[*classify(previous, fields), *drastic_classes(previous, fields),
-                 *extra_classes] if previous is not None else [],
+        classes=[*classify(previous, fields), *drastic_classes(previous, fields), *extra_classes]
+        if previous is not None
+        else [],
         access=access,
         kind=_kind(previous, fields, changed),
         origin=origin,
@@ -144,4 +145,3 @@ def _reverted(s: Session, article_id: int, new_fingerprint: str) -> int | None:
         .order_by(col(Version.number).desc())
         .limit(1)
     ).first()
-

@@ -36,24 +36,33 @@ class OutletWalls:
     wall_share: float
 
 
-def wall_shares(s: Session, *, now: datetime | None = None,
-                window: timedelta = WINDOW) -> list[OutletWalls]:
+def wall_shares(
+    s: Session, *, now: datetime | None = None, window: timedelta = WINDOW
+) -> list[OutletWalls]:
     """The outlets with at least one judged fetch in ``window``, the highest wall share first."""
     since = (now or datetime.now(UTC)) - window
-    lines = (col(FetchLog.outlet).is_not(None), col(FetchLog.at) >= since,
-             or_(col(FetchLog.error_kind).is_(None), col(FetchLog.error_kind) != DISCOVERY),
-             col(FetchLog.url).not_like("%/robots.txt"))
+    lines = (
+        col(FetchLog.outlet).is_not(None),
+        col(FetchLog.at) >= since,
+        or_(col(FetchLog.error_kind).is_(None), col(FetchLog.error_kind) != DISCOVERY),
+        col(FetchLog.url).not_like("%/robots.txt"),
+    )
     judged: dict[str, dict[str, int]] = {}
     for outlet, verdict, n in s.exec(
-            select(FetchLog.outlet, FetchLog.verdict, func.count())
-            .where(*lines, col(FetchLog.verdict).is_not(None))
-            .group_by(col(FetchLog.outlet), col(FetchLog.verdict))).all():
+        select(FetchLog.outlet, FetchLog.verdict, func.count())
+        .where(*lines, col(FetchLog.verdict).is_not(None))
+        .group_by(col(FetchLog.outlet), col(FetchLog.verdict))
+    ).all():
         judged.setdefault(str(outlet), {})[str(verdict)] = int(n)
     if not judged:
         return []
-    fetches = dict(s.exec(
-        select(FetchLog.outlet, func.count()).where(*lines, col(FetchLog.outlet).in_(judged))
-        .group_by(col(FetchLog.outlet))).all())
+    fetches = dict(
+        s.exec(
+            select(FetchLog.outlet, func.count())
+            .where(*lines, col(FetchLog.outlet).in_(judged))
+            .group_by(col(FetchLog.outlet))
+        ).all()
+    )
     found = []
     for outlet, verdicts in judged.items():
         total = max(int(fetches.get(outlet, 0)), sum(verdicts.values()))

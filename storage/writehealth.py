@@ -38,8 +38,9 @@ class WriteHealth:
 class WriteRecord:
     """Where the database's write transactions report; :meth:`health` reads it."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.time,
-                 failing_for: timedelta = FAILING_FOR) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, failing_for: timedelta = FAILING_FOR
+    ) -> None:
         self._clock = clock
         self._window = failing_for.total_seconds()
         self._lock = threading.Lock()
@@ -64,8 +65,13 @@ class WriteRecord:
             failed_at, error, failures = self._failed_at, self._error, self._failures
         ok_at = self._ok_at
         failing = failed_at is not None and self._clock() - failed_at < self._window
-        return WriteHealth(failing=failing, error=error if failing else None,
-                           failed_at=_utc(failed_at), failures=failures, ok_at=_utc(ok_at))
+        return WriteHealth(
+            failing=failing,
+            error=error if failing else None,
+            failed_at=_utc(failed_at),
+            failures=failures,
+            ok_at=_utc(ok_at),
+        )
 
 
 def _utc(stamp: float | None) -> datetime | None:

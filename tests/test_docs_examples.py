@@ -33,15 +33,21 @@ class Example:
 def readme_examples() -> list[Example]:
     """Each line of the marked example block."""
     block = README.split("<!-- readme-examples:start -->", 1)[1].split(
-        "<!-- readme-examples:end -->", 1)[0]
+        "<!-- readme-examples:end -->", 1
+    )[0]
     found = []
     for line in block.splitlines():
         if not line.startswith("newswatch "):
             continue
         command, _, comment = line.partition("  #")
         code = re.search(r"exit (\d)", comment)
-        found.append(Example(command.strip(), int(code.group(1)) if code else 0,
-                             tuple(re.findall(r'"([^"]+)"', comment))))
+        found.append(
+            Example(
+                command.strip(),
+                int(code.group(1)) if code else 0,
+                tuple(re.findall(r'"([^"]+)"', comment)),
+            )
+        )
     return found
 
 
@@ -71,16 +77,20 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.mark.parametrize("example", readme_examples(), ids=lambda e: e.command)
-def test_readme_example_runs_as_documented(example: Example, demo_database: str,
-                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                           ) -> None:
+def test_readme_example_runs_as_documented(
+    example: Example, demo_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # exports land here
-    result = CliRunner().invoke(app, shlex.split(example.command)[1:],
-                                env={"NEWSWATCH_DATABASE_URL": demo_database, "COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app,
+        shlex.split(example.command)[1:],
+        env={"NEWSWATCH_DATABASE_URL": demo_database, "COLUMNS": "200"},
+    )
     assert result.exit_code == example.code, f"{example.command}: {result.output}"
     for words in example.says:
-        assert words in result.output, f"{example.command} does not show {words!r}:\n" \
-                                       f"{result.output}"
+        assert words in result.output, (
+            f"{example.command} does not show {words!r}:\n{result.output}"
+        )
 
 
 def test_readme_says_how_to_run_the_installed_command() -> None:
@@ -90,8 +100,19 @@ def test_readme_says_how_to_run_the_installed_command() -> None:
 
 def test_readme_has_examples_of_every_reading_command() -> None:
     used = {example.command.split()[1] for example in readme_examples()}
-    assert used >= {"articles", "show", "history", "diff", "edits", "search", "stories",
-                    "alerts", "stats", "sources", "export"}
+    assert used >= {
+        "articles",
+        "show",
+        "history",
+        "diff",
+        "edits",
+        "search",
+        "stories",
+        "alerts",
+        "stats",
+        "sources",
+        "export",
+    }
 
 
 def test_docker_compose_runs_newswatch_on_postgres() -> None:

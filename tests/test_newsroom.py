@@ -631,8 +631,7 @@ def test_churn_changes_the_text_on_every_visit_and_never_answers_304(
     assert "running count" in one[0]
 
 
-def test_flood_names_fresh_links_on_every_fetch(newsroom: Newsroom,
-                                                 client: httpx.Client) -> None:
+def test_flood_names_fresh_links_on_every_fetch(newsroom: Newsroom, client: httpx.Client) -> None:
     newsroom.misbehave("/feed.xml", "flood", links=2000)
     newsroom.misbehave("/", "flood", links=1500, hosts=300)
     first = [e.link for e in feedparser.parse(client.get("/feed.xml").content).entries]

@@ -43,8 +43,10 @@ from tests.apprise_urls import ServiceURL, catalogue, unused_port
 SEED = "envoys-arrive-istanbul-second-meeting"
 NEWSWATCH = [sys.executable, "-m", "newswatch"]
 # Every library at DEBUG, the ones kept quiet by default included.
-ALL_DEBUG = "DEBUG," + ",".join(f"{name}=DEBUG" for name in (
-    "httpx", "httpcore", "apprise", "apscheduler", "urllib3", "uvicorn.access"))
+ALL_DEBUG = "DEBUG," + ",".join(
+    f"{name}=DEBUG"
+    for name in ("httpx", "httpcore", "apprise", "apscheduler", "urllib3", "uvicorn.access")
+)
 runner = CliRunner()
 WIDE = {**os.environ, "COLUMNS": "500"}  # rich must not fold a URL across lines
 
@@ -102,17 +104,20 @@ def toml(value: str | list[str]) -> str:
     return json.dumps(value)
 
 
-def write_config(folder: Path, *, sources: list[str], alerts: list[str],
-                 database: str | None = None) -> Path:
+def write_config(
+    folder: Path, *, sources: list[str], alerts: list[str], database: str | None = None
+) -> Path:
     config = folder / "newswatch.toml"
     database = database or f"sqlite:///{folder / 'nw.db'}"
-    lines = [f"[database]\nurl = {toml(database)}\n",
-             "[topic]\nquery = \"\"\n",
-             "[recheck]\ntiers = [ { younger_than = \"3650d\", every = \"15m\" } ]\n",
-             # The address guard refuses loopback: each source's own address is allowed.
-             f"[fetch]\ndelay = \"0s\"\nallow = {toml(sorted(_netlocs(sources)))}\n",
-             "[daemon]\nserve = false\n"]
-    lines += [f"[[sources]]\nurl = {toml(url)}\nkind = \"feed\"\n" for url in sources]
+    lines = [
+        f"[database]\nurl = {toml(database)}\n",
+        '[topic]\nquery = ""\n',
+        '[recheck]\ntiers = [ { younger_than = "3650d", every = "15m" } ]\n',
+        # The address guard refuses loopback: each source's own address is allowed.
+        f'[fetch]\ndelay = "0s"\nallow = {toml(sorted(_netlocs(sources)))}\n',
+        "[daemon]\nserve = false\n",
+    ]
+    lines += [f'[[sources]]\nurl = {toml(url)}\nkind = "feed"\n' for url in sources]
     lines += [f"[[alerts]]\nurl = {toml(url)}\n" for url in alerts]
     config.write_text("\n".join(lines), encoding="utf-8")
     return config
@@ -120,8 +125,7 @@ def write_config(folder: Path, *, sources: list[str], alerts: list[str],
 
 def _netlocs(urls: list[str]) -> set[str]:
     """host:port of each URL: what [fetch] allow names for a loopback source."""
-    return {f"{urlsplit(url).hostname}:{urlsplit(url).port}" for url in urls
-            if urlsplit(url).port}
+    return {f"{urlsplit(url).hostname}:{urlsplit(url).port}" for url in urls if urlsplit(url).port}
 
 
 def cli(commands: dict[str, tuple[str, ...]], config: Path) -> dict[str, str]:
@@ -149,8 +153,7 @@ def run_and_read(settings: Settings, paths: list[str]) -> tuple[DeliveryReport, 
                     response = web.get(path)
                     # /healthz says 503 here (no daemon loop ticks in this pass): its words
                     # are read for secrets all the same.
-                    assert response.status_code == 200 or path == "/healthz", \
-                        (path, response.text)
+                    assert response.status_code == 200 or path == "/healthz", (path, response.text)
                     answers[path] = response.text
         return report, answers
 
@@ -158,26 +161,40 @@ def run_and_read(settings: Settings, paths: list[str]) -> tuple[DeliveryReport, 
 
 
 def leaks(secrets: list[str], **places: str) -> list[tuple[str, str]]:
-    return [(secret, name) for secret in secrets for name, text in places.items()
-            if secret in text or secret.lower() in text.lower()]
+    return [
+        (secret, name)
+        for secret in secrets
+        for name, text in places.items()
+        if secret in text or secret.lower() in text.lower()
+    ]
 
 
-def test_no_alert_channel_secret_escapes(tmp_path: Path, room: Newsroom, loopback_only: None,
-                                         root_logging: None) -> None:
+def test_no_alert_channel_secret_escapes(
+    tmp_path: Path, room: Newsroom, loopback_only: None, root_logging: None
+) -> None:
     services: list[ServiceURL] = catalogue().urls
     secrets = [secret for service in services for secret in service.secrets]
-    config = write_config(tmp_path, sources=[f"{room.base_url}/feed.xml"],
-                          alerts=[s.url for s in services])
+    config = write_config(
+        tmp_path, sources=[f"{room.base_url}/feed.xml"], alerts=[s.url for s in services]
+    )
     settings = load_settings(config)
     logs = tmp_path / "daemon.log"
     with logs.open("w", encoding="utf-8") as stream:
         configure_logging(ALL_DEBUG, redactor=redactor_for(settings), stream=stream)
-        report, answers = run_and_read(settings, ["/api/alerts", "/api/sources", "/metrics",
-                                                  "/api/articles", "/healthz"])
+        report, answers = run_and_read(
+            settings, ["/api/alerts", "/api/sources", "/metrics", "/api/articles", "/healthz"]
+        )
     log_text = logs.read_text(encoding="utf-8")
-    outputs = cli({"alerts": ("alerts", "--json"), "sources": ("sources", "list"),
-                   "stats": ("stats",), "export": ("export", "--format", "jsonl"),
-                   "articles": ("articles", "--json")}, config)
+    outputs = cli(
+        {
+            "alerts": ("alerts", "--json"),
+            "sources": ("sources", "list"),
+            "stats": ("stats",),
+            "export": ("export", "--format", "jsonl"),
+            "articles": ("articles", "--json"),
+        },
+        config,
+    )
 
     # The work happened: one alert, tried on every channel. Offline, all but a few fail (a
     # "note" to an Opsgenie or Jira alert that does not exist needs no request), and the
@@ -191,24 +208,47 @@ def test_no_alert_channel_secret_escapes(tmp_path: Path, room: Newsroom, loopbac
     assert leaks(secrets, logs=log_text, **answers, **outputs) == []
 
 
-def test_source_credentials_are_masked_and_kept(tmp_path: Path, room: Newsroom,
-                                                root_logging: None) -> None:
+def test_source_credentials_are_masked_and_kept(
+    tmp_path: Path, room: Newsroom, root_logging: None
+) -> None:
     password, token = "pa55-wOrd-2f9c81", "t0ken-7be41d9a"
     down_password, down_token = "d0wn-pa55-61c2", "d0wn-t0ken-83e0"
     host = room.base_url.partition("://")[2]
     feed = f"http://reader:{password}@{host}/feed.xml?token={token}"
     down = f"http://reader:{down_password}@127.0.0.1:{unused_port()}/rss?api_key={down_token}"
-    config = write_config(tmp_path, sources=[feed, down],
-                          alerts=[f"jsonl://{tmp_path / 'alerts.jsonl'}"])
+    config = write_config(
+        tmp_path, sources=[feed, down], alerts=[f"jsonl://{tmp_path / 'alerts.jsonl'}"]
+    )
     secrets = [password, token, down_password, down_token]
 
-    daemon = subprocess.run([*NEWSWATCH, "run", "--once", "--config", str(config),
-                             "--log-level", ALL_DEBUG, "--log-json"],
-                            capture_output=True, text=True, timeout=120, check=False)
+    daemon = subprocess.run(
+        [
+            *NEWSWATCH,
+            "run",
+            "--once",
+            "--config",
+            str(config),
+            "--log-level",
+            ALL_DEBUG,
+            "--log-json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert daemon.returncode == 0, daemon.stderr
-    outputs = cli({"list": ("sources", "list"), "list_json": ("sources", "list", "--json"),
-                   "articles": ("articles", "--json"), "export": ("export", "--format", "jsonl"),
-                   "check": ("sources", "check"), "doctor": ("doctor",)}, config)
+    outputs = cli(
+        {
+            "list": ("sources", "list"),
+            "list_json": ("sources", "list", "--json"),
+            "articles": ("articles", "--json"),
+            "export": ("export", "--format", "jsonl"),
+            "check": ("sources", "check"),
+            "doctor": ("doctor",),
+        },
+        config,
+    )
     settings = load_settings(config)
     _, answers = run_and_read(settings, ["/api/sources", "/api/articles", "/metrics"])
 
@@ -229,11 +269,22 @@ def test_database_password_is_never_printed(tmp_path: Path, postgres_admin_url: 
     printed = []
     for url in (refused, malformed):
         config = write_config(tmp_path, sources=[], alerts=["console://"], database=url)
-        for args in (["run", "--once", "--log-level", ALL_DEBUG], ["articles"], ["doctor"],
-                     ["db", "status"], ["db", "upgrade"], ["health"]):
-            result = subprocess.run([*NEWSWATCH, *args, "--config", str(config)],
-                                    capture_output=True, text=True, timeout=120, check=False,
-                                    env=WIDE)
+        for args in (
+            ["run", "--once", "--log-level", ALL_DEBUG],
+            ["articles"],
+            ["doctor"],
+            ["db", "status"],
+            ["db", "upgrade"],
+            ["health"],
+        ):
+            result = subprocess.run(
+                [*NEWSWATCH, *args, "--config", str(config)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                env=WIDE,
+            )
             assert result.returncode != 0, (args, result.stdout)
             printed.append(result.stdout + result.stderr)
     for text in printed:
@@ -242,16 +293,21 @@ def test_database_password_is_never_printed(tmp_path: Path, postgres_admin_url: 
     with pg.scratch_database(postgres_admin_url) as scratch:
         url = make_url(scratch).set(password=password).render_as_string(hide_password=False)
         config = write_config(tmp_path, sources=[], alerts=["console://"], database=url)
-        result = subprocess.run([*NEWSWATCH, "run", "--once", "--log-level", ALL_DEBUG,
-                                 "--config", str(config)],
-                                capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [*NEWSWATCH, "run", "--once", "--log-level", ALL_DEBUG, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         printed.append(result.stdout + result.stderr)
     assert not any(password in text for text in printed)
 
 
 def test_errors_stored_before_masking_existed_are_masked_when_shown(
-        tmp_path: Path, room: Newsroom) -> None:
+    tmp_path: Path, room: Newsroom
+) -> None:
     key = "9f8e7d6c5b4a39281706f5e4"
     channel = f"opsgenie://{key}/@oncall"
     config = write_config(tmp_path, sources=[f"{room.base_url}/feed.xml"], alerts=[channel])
@@ -265,12 +321,19 @@ def test_errors_stored_before_masking_existed_are_masked_when_shown(
     with storage.open_database(settings.database.url) as db, db.transaction() as session:
         [alert] = storage.list_alerts(session)
         # What an older newswatch stored: its channel label kept the host, here the key.
-        storage.mark_failed(session, alert_id=alert.id, channel=channel_key(channel),
-                            error=f"opsgenie://{key}/…: the service did not accept the alert",
-                            now=alert.created_at, retry_at=None)
+        storage.mark_failed(
+            session,
+            alert_id=alert.id,
+            channel=channel_key(channel),
+            error=f"opsgenie://{key}/…: the service did not accept the alert",
+            now=alert.created_at,
+            retry_at=None,
+        )
     outputs = cli({"alerts": ("alerts", "--json"), "table": ("alerts",)}, config)
-    with storage.open_database(settings.database.url) as db, \
-            serve_in_thread(create_app(db, settings)) as base:
+    with (
+        storage.open_database(settings.database.url) as db,
+        serve_in_thread(create_app(db, settings)) as base,
+    ):
         answer = httpx.get(f"{base}/api/alerts", timeout=30).text
     assert leaks([key], api=answer, **outputs) == []
     [shown] = json.loads(outputs["alerts"])

@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -52,10 +53,15 @@ FEED_TTL = 5.0
 FEED_ENTRIES = 256
 
 
-def create_app(db: storage.Database, settings: Settings, *,
-               aggregate_ttl: float = 30.0, feed_ttl: float = FEED_TTL,
-               daemon: DaemonView | None = None,
-               request_threads: int | None = None) -> FastAPI:
+def create_app(
+    db: storage.Database,
+    settings: Settings,
+    *,
+    aggregate_ttl: float = 30.0,
+    feed_ttl: float = FEED_TTL,
+    daemon: DaemonView | None = None,
+    request_threads: int | None = None,
+) -> FastAPI:
     """The HTTP API (``/api``), Atom feeds (``/feeds``) and web page (``/``) over ``db``.
 
     Totals and coverage per day are recomputed at most every ``aggregate_ttl`` seconds, a
@@ -70,7 +76,7 @@ def create_app(db: storage.Database, settings: Settings, *,
         title="newswatch",
         version="0.1.0",
         summary="Every version of every article about one story: lists, versions, diffs, "
-                "search, feeds.",
+        "search, feeds.",
         openapi_tags=[
             {"name": "articles", "description": "Stored articles, their versions and diffs."},
             {"name": "search", "description": "Full-text search and syndication stories."},
@@ -88,15 +94,29 @@ def create_app(db: storage.Database, settings: Settings, *,
     app.state.feeds = TTLCache(feed_ttl, max_entries=FEED_ENTRIES)
     app.state.daemon = daemon
     app.state.probe = DatabaseProbe(db)  # /healthz never queues behind the pages
-    for module in (routes_articles, routes_search, routes_misc, routes_sources,
-                   routes_recheck, feeds, routes_ops, docs, web_routes):
+    for module in (
+        routes_articles,
+        routes_search,
+        routes_misc,
+        routes_sources,
+        routes_recheck,
+        feeds,
+        routes_ops,
+        docs,
+        web_routes,
+    ):
         app.include_router(module.router)
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)
-    app.add_middleware(Guard, hosts=trusted_hosts(
-        configured=settings.api.trusted_hosts, listen_host=settings.api.host,
-        public_url=settings.api.public_url))
+    app.add_middleware(
+        Guard,
+        hosts=trusted_hosts(
+            configured=settings.api.trusted_hosts,
+            listen_host=settings.api.host,
+            public_url=settings.api.public_url,
+        ),
+    )
     return app
 
 
@@ -129,11 +149,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def bad_value(_: Request, error: DataError) -> JSONResponse:
         # The database refused a value it cannot hold (a NUL in text, a number out of its
         # range) that validation let through: the request's fault, not the server's.
-        logger.info("api.data_error", extra={"event": "api_data_error",
-                                             "error": str(error.orig)[:200]})
-        return JSONResponse({"detail": "a value in the request cannot be stored or compared "
-                                       "by the database (out of range, or not text)"},
-                            status_code=422)
+        logger.info(
+            "api.data_error", extra={"event": "api_data_error", "error": str(error.orig)[:200]}
+        )
+        return JSONResponse(
+            {
+                "detail": "a value in the request cannot be stored or compared "
+                "by the database (out of range, or not text)"
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(storage.StorageError)
     async def storage_error(_: Request, error: storage.StorageError) -> JSONResponse:
@@ -143,24 +168,34 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
-        problems = [f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
-                    f": {e['msg']}{_hint(e)}" for e in error.errors()]
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
+            f": {e['msg']}{_hint(e)}"
+            for e in error.errors()
+        ]
         if _wants_page(request):
             return _error(request, "; ".join(problems), 422)
-        return JSONResponse({"detail": "; ".join(problems),
-                             "errors": jsonable_encoder(error.errors())}, status_code=422)
+        return JSONResponse(
+            {"detail": "; ".join(problems), "errors": jsonable_encoder(error.errors())},
+            status_code=422,
+        )
 
     @app.exception_handler(OverflowError)
     async def overflow(_: Request, error: OverflowError) -> JSONResponse:
-        return JSONResponse({"detail": f"a number or time in the request is out of range: "
-                                       f"{error}"}, status_code=422)
+        return JSONResponse(
+            {"detail": f"a number or time in the request is out of range: {error}"}, status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        detail = error.detail if error.status_code != 404 or error.detail != "Not Found" \
+        detail = (
+            error.detail
+            if error.status_code != 404 or error.detail != "Not Found"
             else "no such page: see /docs for the API"
-        return _error(request, str(detail), error.status_code,
-                      headers=getattr(error, "headers", None))
+        )
+        return _error(
+            request, str(detail), error.status_code, headers=getattr(error, "headers", None)
+        )
 
 
 # Paths whose answers are for programs: always JSON, whatever the client accepts.
@@ -169,20 +204,25 @@ _MACHINE_PATHS = ("/api/", "/feeds/", "/healthz", "/metrics", "/openapi.json", "
 
 def _wants_page(request: Request) -> bool:
     """A browser asking for one of the web pages (not the API): it gets an error page."""
-    return not request.url.path.startswith(_MACHINE_PATHS) \
-        and "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith(_MACHINE_PATHS) and "text/html" in request.headers.get(
+        "accept", ""
+    )
 
 
-def _error(request: Request, detail: str, status: int,
-           headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request, detail: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
     """The error as a page for a browser on the web pages, else as JSON ``{"detail"}``."""
     if _wants_page(request):
-        templates = request.app.state.templates
-        return templates.TemplateResponse(request, "error.html",  # type: ignore[no-any-return]
-                                          {"status": status, "detail": detail},
-                                          status_code=status, headers=headers)
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "detail": detail},
+            status_code=status,
+            headers=headers,
+        )
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-
 
 
 def _hint(error: Any) -> str:

@@ -23,8 +23,9 @@ T = TypeVar("T")
 class TTLCache:
     """``get(key, compute)``: the value computed at most ``ttl`` seconds ago, else a new one."""
 
-    def __init__(self, ttl: float, *, max_entries: int = 256,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, *, max_entries: int = 256, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._clock = clock

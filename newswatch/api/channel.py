@@ -79,9 +79,14 @@ class ParentGone(Exception):
 class ParentDaemon:
     """In the server child: the parent daemon seen through the channel (a :class:`DaemonView`)."""
 
-    def __init__(self, conn: Connection, *, gauges: Callable[[], bytes],
-                 on_parent_gone: Callable[[], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        gauges: Callable[[], bytes],
+        on_parent_gone: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._conn = conn
         self._gauges = gauges
         self._on_gone = on_parent_gone
@@ -107,10 +112,13 @@ class ParentDaemon:
         status, age = self._status, self._clock() - self._status_at
         if status is None or age > STALE_AFTER:
             return DaemonStatus(
-                alive=False, detail=f"the daemon has not answered for {age:.0f}s",
+                alive=False,
+                detail=f"the daemon has not answered for {age:.0f}s",
                 last_tick_at=status.last_tick_at if status else None,
                 writes_ok=status.writes_ok if status else True,
-                writes=status.writes if status else "unknown", pid=status.pid if status else 0)
+                writes=status.writes if status else "unknown",
+                pid=status.pid if status else 0,
+            )
         return status
 
     def metrics(self) -> bytes:
@@ -132,8 +140,11 @@ class ParentDaemon:
             self._status = DaemonStatus.from_json(self._ask("status")["status"])
             self._status_at = self._clock()
         except TimeoutError:
-            logger.warning("the daemon did not answer its server within %.0fs", ANSWER_TIMEOUT,
-                           extra={"event": "serve_daemon_slow"})
+            logger.warning(
+                "the daemon did not answer its server within %.0fs",
+                ANSWER_TIMEOUT,
+                extra={"event": "serve_daemon_slow"},
+            )
         except ParentGone:
             self._closed.set()
 
@@ -157,7 +168,8 @@ class ParentDaemon:
                 raise
             except (EOFError, OSError):
                 self._gone = True
-        logger.warning("the daemon is gone; its web server stops",
-                       extra={"event": "serve_parent_gone"})
+        logger.warning(
+            "the daemon is gone; its web server stops", extra={"event": "serve_parent_gone"}
+        )
         self._on_gone()
         raise ParentGone

@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     listener = socket.socket(fileno=args.listen_fd)
     settings = spec.settings
     with storage.open_database(settings.database.url, create_tables=False) as db:
-        gauges = database_gauges(db, channels=channel_names(settings),
-                                 clock=lambda: datetime.now(UTC))
+        gauges = database_gauges(
+            db, channels=channel_names(settings), clock=lambda: datetime.now(UTC)
+        )
         server: uvicorn.Server | None = None
         gone = threading.Event()
 
@@ -60,14 +61,20 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.should_exit = True
 
-        daemon = ParentDaemon(conn, gauges=lambda: generate_latest(gauges),
-                              on_parent_gone=parent_gone)
+        daemon = ParentDaemon(
+            conn, gauges=lambda: generate_latest(gauges), on_parent_gone=parent_gone
+        )
         daemon.start()
         app = create_app(db, settings, daemon=daemon, request_threads=DAEMON_SERVER_THREADS)
         # log_config=None: uvicorn's lines go through the daemon's own format (JSON or not).
-        config = uvicorn.Config(app, log_config=None, access_log=False,
-                                lifespan="on", server_header=False,
-                                timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
         server = uvicorn.Server(config)
         if gone.is_set():
             return 1
@@ -96,8 +103,11 @@ def yield_cpu(nice: int) -> None:
         except OSError as error:
             problem = str(error)
             break
-    logger.warning("could not lower the web server's CPU priority: %s", problem,
-                   extra={"event": "serve_nice_failed"})
+    logger.warning(
+        "could not lower the web server's CPU priority: %s",
+        problem,
+        extra={"event": "serve_nice_failed"},
+    )
 
 
 if __name__ == "__main__":

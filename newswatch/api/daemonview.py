@@ -41,10 +41,14 @@ class DaemonStatus:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DaemonStatus:
         tick = data.get("last_tick_at")
-        return cls(alive=bool(data["alive"]), detail=str(data["detail"]),
-                   last_tick_at=datetime.fromisoformat(tick) if tick else None,
-                   writes_ok=bool(data["writes_ok"]), writes=str(data["writes"]),
-                   pid=int(data["pid"]))
+        return cls(
+            alive=bool(data["alive"]),
+            detail=str(data["detail"]),
+            last_tick_at=datetime.fromisoformat(tick) if tick else None,
+            writes_ok=bool(data["writes_ok"]),
+            writes=str(data["writes"]),
+            pid=int(data["pid"]),
+        )
 
 
 class DaemonView(Protocol):
@@ -74,6 +78,11 @@ def status_of(runtime: Runtime) -> DaemonStatus:
     """The status of the daemon ``runtime`` runs (called in the daemon's process)."""
     liveness = runtime.daemon.liveness()
     writes = runtime.db.write_health()
-    return DaemonStatus(alive=liveness.alive, detail=liveness.detail,
-                        last_tick_at=liveness.last_tick_at, writes_ok=not writes.failing,
-                        writes=writes.detail, pid=os.getpid())
+    return DaemonStatus(
+        alive=liveness.alive,
+        detail=liveness.detail,
+        last_tick_at=liveness.last_tick_at,
+        writes_ok=not writes.failing,
+        writes=writes.detail,
+        pid=os.getpid(),
+    )

@@ -42,18 +42,22 @@ def get_transaction(db: Annotated[storage.Database, Depends(get_db)]) -> Iterato
         yield session
 
 
-def require_token(request: Request,
-                  settings: Annotated[Settings, Depends(get_settings)]) -> None:
+def require_token(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
     """Writing endpoints exist only with a configured token, and need it as a Bearer token."""
     token = settings.api.token.get_secret_value()
     if not token:
-        raise HTTPException(403, "writing endpoints are off: set [api] token (or "
-                                 "NEWSWATCH_API_TOKEN) to enable them")
+        raise HTTPException(
+            403,
+            "writing endpoints are off: set [api] token (or NEWSWATCH_API_TOKEN) to enable them",
+        )
     given = request.headers.get("authorization", "")
     scheme, _, value = given.partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(value.encode(), token.encode()):
-        raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "a valid 'Authorization: Bearer <token>' header is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
 
 def get_redactor(request: Request) -> Redactor:
@@ -75,8 +79,9 @@ RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 TokenDep = Depends(require_token)
 
 
-def get_outlets(request: Request, session: SessionDep, cache: AggregatesDep,
-                settings: SettingsDep) -> OutletDirectory:
+def get_outlets(
+    request: Request, session: SessionDep, cache: AggregatesDep, settings: SettingsDep
+) -> OutletDirectory:
     """The outlets' display names (learned from the stored pages at most every 30 s)."""
     return cache.get("outlets", lambda: outlet_directory(session, settings.outlets.names))
 

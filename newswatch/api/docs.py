@@ -34,9 +34,15 @@ _PAGE = """<!doctype html>
 @router.get("/docs", response_class=HTMLResponse, name="swagger_ui_html")
 def swagger_ui(request: Request) -> HTMLResponse:
     """Interactive API documentation."""
+
     def static(path: str) -> str:
         return str(request.app.url_path_for("static", path=path))
 
-    return HTMLResponse(_PAGE.format(
-        css=static("swagger-ui/swagger-ui.css"), bundle=static("swagger-ui/swagger-ui-bundle.js"),
-        start=static("docs.js"), openapi=request.app.openapi_url or "/openapi.json"))
+    return HTMLResponse(
+        _PAGE.format(
+            css=static("swagger-ui/swagger-ui.css"),
+            bundle=static("swagger-ui/swagger-ui-bundle.js"),
+            start=static("docs.js"),
+            openapi=request.app.openapi_url or "/openapi.json",
+        )
+    )

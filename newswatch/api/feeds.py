@@ -37,8 +37,13 @@ _MEDIA = "application/atom+xml; charset=utf-8"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Outlet = Annotated[str | None, Query(max_length=253, description="Only this outlet (host).")]
-Topic = Annotated[str | None, Query(max_length=1000, description="Only articles matching "
-                                    f"this topic query (among the newest {TOPIC_SCAN:,}).")]
+Topic = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        description=f"Only articles matching this topic query (among the newest {TOPIC_SCAN:,}).",
+    ),
+]
 Count = Annotated[int, Query(ge=1, le=200, description="Entries in the feed.")]
 
 
@@ -47,79 +52,125 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", value)
 
 
-@router.get("/new.atom", response_class=Response,
-            responses={200: {"content": {"application/atom+xml": {}}}})
-def new_coverage(request: Request, session: SessionDep, outlets: OutletsDep,
-                 outlet: Outlet = None, topic: Topic = None, limit: Count = 50) -> Response:
+@router.get(
+    "/new.atom", response_class=Response, responses={200: {"content": {"application/atom+xml": {}}}}
+)
+def new_coverage(
+    request: Request,
+    session: SessionDep,
+    outlets: OutletsDep,
+    outlet: Outlet = None,
+    topic: Topic = None,
+    limit: Count = 50,
+) -> Response:
     """New coverage: the most recently discovered articles."""
     matches = topic_matcher(topic)  # a bad query is a 422 before anything is cached
 
     def render() -> bytes:
         rows = storage.query_articles(
-            session, article_query(outlet=outlets.resolve(outlet) if outlet else None,
-                                   limit=limit), matches=matches, scan=TOPIC_SCAN)
+            session,
+            article_query(outlet=outlets.resolve(outlet) if outlet else None, limit=limit),
+            matches=matches,
+            scan=TOPIC_SCAN,
+        )
         rows = [r for r in rows if r.version_count]
-        feed = _feed(request, "newswatch: new coverage", outlet, topic,
-                     max((r.first_seen_at for r in rows), default=None))
+        feed = _feed(
+            request,
+            "newswatch: new coverage",
+            outlet,
+            topic,
+            max((r.first_seen_at for r in rows), default=None),
+        )
         for row in rows:
-            _entry(feed, request, entry_id=f"urn:newswatch:article:{row.id}",
-                   title=row.title or row.url, url=row.url, article_id=row.id,
-                   updated=row.first_seen_at, outlet=outlets.name(row.outlet),
-                   summary=f"New coverage from {outlets.name(row.outlet)}"
-                           + (f" in {row.language}" if row.language else "")
-                           + (f", published {row.published:%Y-%m-%d %H:%M} UTC"
-                              if row.published else ""))
+            _entry(
+                feed,
+                request,
+                entry_id=f"urn:newswatch:article:{row.id}",
+                title=row.title or row.url,
+                url=row.url,
+                article_id=row.id,
+                updated=row.first_seen_at,
+                outlet=outlets.name(row.outlet),
+                summary=f"New coverage from {outlets.name(row.outlet)}"
+                + (f" in {row.language}" if row.language else "")
+                + (f", published {row.published:%Y-%m-%d %H:%M} UTC" if row.published else ""),
+            )
         return _serialise(feed)
 
     return _cached(request, render)
 
 
-@router.get("/edits.atom", response_class=Response,
-            responses={200: {"content": {"application/atom+xml": {}}}})
-def edits(request: Request, session: SessionDep, outlets: OutletsDep, outlet: Outlet = None,
-          topic: Topic = None, limit: Count = 50) -> Response:
+@router.get(
+    "/edits.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def edits(
+    request: Request,
+    session: SessionDep,
+    outlets: OutletsDep,
+    outlet: Outlet = None,
+    topic: Topic = None,
+    limit: Count = 50,
+) -> Response:
     """Edits: every new version of an article already seen, with the words that changed
     ("Madinsky → Medinsky"), its classes and a link to the diff."""
     matches = topic_matcher(topic)
 
     def render() -> bytes:
-        return _serialise(_edits_feed(request, session, outlets, outlet, topic, limit,
-                                      matches))
+        return _serialise(_edits_feed(request, session, outlets, outlet, topic, limit, matches))
 
     return _cached(request, render)
 
 
-def _edits_feed(request: Request, session: Session, outlets: OutletDirectory,
-                outlet: str | None, topic: str | None, limit: int,
-                matches: storage.TextMatcher | None) -> ET.Element:
-    rows = storage.recent_edits(session, limit=limit,
-                                outlet=outlets.resolve(outlet) if outlet else None,
-                                matches=matches, scan=TOPIC_SCAN)
+def _edits_feed(
+    request: Request,
+    session: Session,
+    outlets: OutletDirectory,
+    outlet: str | None,
+    topic: str | None,
+    limit: int,
+    matches: storage.TextMatcher | None,
+) -> ET.Element:
+    rows = storage.recent_edits(
+        session,
+        limit=limit,
+        outlet=outlets.resolve(outlet) if outlet else None,
+        matches=matches,
+        scan=TOPIC_SCAN,
+    )
     changes = storage.edit_changes(session, [r.version_id for r in rows if r.version_id])
-    feed = _feed(request, "newswatch: edits", outlet, topic,
-                 max((r.fetched_at for r in rows), default=None))
+    feed = _feed(
+        request, "newswatch: edits", outlet, topic, max((r.fetched_at for r in rows), default=None)
+    )
     for row in rows:
         changed = ", ".join(row.changed_fields) or "text"
         classes = f" [{', '.join(row.classes)}]" if row.classes else ""
         words = "; ".join(changes.get(row.version_id or 0, ()))
-        _entry(feed, request, entry_id=f"urn:newswatch:version:{row.article_id}:{row.number}",
-               title=f"Edited: {row.title or row.url}" + (f" ({words})" if words else ""),
-               url=row.url, article_id=row.article_id, updated=row.fetched_at,
-               outlet=outlets.name(row.outlet),
-               summary=(f"{words}. " if words else "")
-               + f"Version {row.number}: {changed} changed{classes}, "
-                 f"+{row.words_added} / -{row.words_removed} words. The diff: "
-               + absolute(request, "article_page", article_id=row.article_id)
-               + f"?from={row.number - 1}&to={row.number}",
-               diff_to=row.number, categories=row.classes)
+        _entry(
+            feed,
+            request,
+            entry_id=f"urn:newswatch:version:{row.article_id}:{row.number}",
+            title=f"Edited: {row.title or row.url}" + (f" ({words})" if words else ""),
+            url=row.url,
+            article_id=row.article_id,
+            updated=row.fetched_at,
+            outlet=outlets.name(row.outlet),
+            summary=(f"{words}. " if words else "")
+            + f"Version {row.number}: {changed} changed{classes}, "
+            f"+{row.words_added} / -{row.words_removed} words. The diff: "
+            + absolute(request, "article_page", article_id=row.article_id)
+            + f"?from={row.number - 1}&to={row.number}",
+            diff_to=row.number,
+            categories=row.classes,
+        )
     return feed
 
 
 def _cached(request: Request, render: Callable[[], bytes]) -> Response:
     """The feed for this exact query, rendered at most once per few seconds."""
     cache: TTLCache = request.app.state.feeds
-    key = (request.url.path, tuple(sorted(request.query_params.multi_items())),
-           base_url(request))
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())), base_url(request))
     return Response(cache.get(key, render), media_type=_MEDIA)
 
 
@@ -130,11 +181,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _feed(request: Request, title: str, outlet: str | None, topic: str | None,
-          updated: datetime | None) -> ET.Element:
+def _feed(
+    request: Request, title: str, outlet: str | None, topic: str | None, updated: datetime | None
+) -> ET.Element:
     feed = ET.Element("feed", xmlns=ATOM)
-    parts = [p for p in (f"outlet {outlet}" if outlet else "",
-                         f"topic {topic}" if topic else "") if p]
+    parts = [
+        p for p in (f"outlet {outlet}" if outlet else "", f"topic {topic}" if topic else "") if p
+    ]
     _sub(feed, "title", title + (f" ({'; '.join(parts)})" if parts else ""))
     _sub(feed, "id", this_page(request))
     _sub(feed, "link", rel="self", href=this_page(request))
@@ -144,9 +197,20 @@ def _feed(request: Request, title: str, outlet: str | None, topic: str | None,
     return feed
 
 
-def _entry(feed: ET.Element, request: Request, *, entry_id: str, title: str, url: str,
-           article_id: int, updated: datetime, outlet: str, summary: str,
-           diff_to: int | None = None, categories: tuple[str, ...] = ()) -> None:
+def _entry(
+    feed: ET.Element,
+    request: Request,
+    *,
+    entry_id: str,
+    title: str,
+    url: str,
+    article_id: int,
+    updated: datetime,
+    outlet: str,
+    summary: str,
+    diff_to: int | None = None,
+    categories: tuple[str, ...] = (),
+) -> None:
     entry = _sub(feed, "entry")
     _sub(entry, "id", entry_id)
     _sub(entry, "title", title)

@@ -21,17 +21,22 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PAGE_CSP = ("default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-            "frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 DOCS_PATH = "/docs"
 _ANY = "*"
 
 
-def trusted_hosts(*, configured: Iterable[str], listen_host: str,
-                  public_url: str) -> frozenset[str]:
+def trusted_hosts(
+    *, configured: Iterable[str], listen_host: str, public_url: str
+) -> frozenset[str]:
     """The host names requests may name: ``configured``, or the defaults when it is empty."""
     names = [name.strip().lower() for name in configured if name.strip()]
     if not names:
@@ -45,7 +50,7 @@ def host_name(header: str) -> str:
     """The name part of a ``Host`` header: no port, no IPv6 brackets, lower case."""
     value = header.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -79,10 +84,20 @@ class Guard:
 
 
 async def _refuse(send: Send, name: str) -> None:
-    detail = (f"this server does not answer for host {name!r}: add it to [api] trusted_hosts "
-              "(or set [api] public_url) to serve it")
+    detail = (
+        f"this server does not answer for host {name!r}: add it to [api] trusted_hosts "
+        "(or set [api] public_url) to serve it"
+    )
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": 400, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"x-content-type-options", b"nosniff")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -25,8 +25,9 @@ STALE_AFTER = 10.0
 class DatabaseProbe:
     """``await probe.state()``: "ok", or what went wrong, as of at most a few seconds ago."""
 
-    def __init__(self, db: storage.Database, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, db: storage.Database, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._db = db
         self._clock = clock
         self._threads = anyio.CapacityLimiter(1)
@@ -38,7 +39,8 @@ class DatabaseProbe:
         if self._result is None:
             await self._refresh()
         elif now - self._result[0] > REFRESH_EVERY and (
-                self._refreshing is None or self._refreshing.done()):
+            self._refreshing is None or self._refreshing.done()
+        ):
             self._refreshing = asyncio.create_task(self._refresh())
         assert self._result is not None
         at, result = self._result

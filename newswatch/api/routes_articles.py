@@ -35,32 +35,46 @@ def list_articles(
     since: Since = None,
     until: Since = None,
     outlet: Outlet = None,
-    source: Annotated[str | None, Query(max_length=2048, description="Source URL or id.")]
-    = None,
+    source: Annotated[str | None, Query(max_length=2048, description="Source URL or id.")] = None,
     topic: Topic = None,
     edited: bool = False,
     gone: bool = False,
-    churning: Annotated[bool, Query(description="Only articles that change on every visit.")]
-    = False,
-    edit_class: Annotated[str | None, Query(alias="class", max_length=64,
-                                            description="An edit class, e.g. headline.")] = None,
+    churning: Annotated[
+        bool, Query(description="Only articles that change on every visit.")
+    ] = False,
+    edit_class: Annotated[
+        str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.ArticleRow]:
     """Stored articles, most recently discovered first, filtered like `newswatch articles`."""
-    query = article_query(since=since, until=until, outlet=outlet, source=source,
-                          edited=edited, gone=gone, churning=churning,
-                          edit_class=edit_class, limit=limit,
-                          offset=offset)
+    query = article_query(
+        since=since,
+        until=until,
+        outlet=outlet,
+        source=source,
+        edited=edited,
+        gone=gone,
+        churning=churning,
+        edit_class=edit_class,
+        limit=limit,
+        offset=offset,
+    )
     rows = storage.query_articles(session, query, matches=topic_matcher(topic), scan=TOPIC_SCAN)
     return Page.of([masked_article(row, redactor) for row in rows], limit=limit, offset=offset)
 
 
 @router.get("/articles/lookup", response_model=ArticleOut)
-def lookup(session: SessionDep,
-           url: Annotated[str, Query(max_length=2048, description="The article's URL (any "
-                                                 "tracking parameters are ignored).")]
-           ) -> ArticleOut:
+def lookup(
+    session: SessionDep,
+    url: Annotated[
+        str,
+        Query(
+            max_length=2048, description="The article's URL (any tracking parameters are ignored)."
+        ),
+    ],
+) -> ArticleOut:
     """One article by its URL."""
     return article_out(session, load_article(session, url))
 
@@ -99,22 +113,38 @@ def get_diff(
     oldest = from_ if from_ is not None else max(newest - 1, 1)
     result = storage.diff_between(session, article_id=article_id, from_n=oldest, to_n=newest)
     return DiffOut(
-        article_id=article_id, url=article.url, from_number=oldest, to_number=newest,
+        article_id=article_id,
+        url=article.url,
+        from_number=oldest,
+        to_number=newest,
         changed_fields=list(result.changed_fields),
-        fields={f: [DiffOpOut(op=o.op, text=o.text) for o in ops]
-                for f, ops in result.fields.items()},
-        words_added=result.words_added, words_removed=result.words_removed,
+        fields={
+            f: [DiffOpOut(op=o.op, text=o.text) for o in ops] for f, ops in result.fields.items()
+        },
+        words_added=result.words_added,
+        words_removed=result.words_removed,
     )
 
 
 @router.get("/edits", response_model=Page[storage.EditRow])
-def list_edits(session: SessionDep, since: Since = None, outlet: Outlet = None,
-               topic: Topic = None, limit: Limit = 50,
-               offset: Offset = 0) -> Page[storage.EditRow]:
+def list_edits(
+    session: SessionDep,
+    since: Since = None,
+    outlet: Outlet = None,
+    topic: Topic = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[storage.EditRow]:
     """Recorded edits (versions 2 and later), newest first."""
-    rows = storage.recent_edits(session, limit=limit, offset=offset, outlet=outlet,
-                                since=parse_when(since) if since else None,
-                                matches=topic_matcher(topic), scan=TOPIC_SCAN)
+    rows = storage.recent_edits(
+        session,
+        limit=limit,
+        offset=offset,
+        outlet=outlet,
+        since=parse_when(since) if since else None,
+        matches=topic_matcher(topic),
+        scan=TOPIC_SCAN,
+    )
     return Page.of(rows, limit=limit, offset=offset)
 
 
@@ -132,13 +162,21 @@ def load_article(session: Session, key: str | int) -> storage.Article:
 
 
 def article_out(session: Session, article: storage.Article) -> ArticleOut:
-    current = (storage.get_version(session, article.id or 0, article.version_count)
-               if article.version_count else None)
+    current = (
+        storage.get_version(session, article.id or 0, article.version_count)
+        if article.version_count
+        else None
+    )
     return ArticleOut(
-        id=article.id or 0, url=article.url, outlet=article.outlet,
-        title=article.title or article.hint_title, status=article.status,
-        first_seen_at=article.first_seen_at, last_checked_at=article.last_checked_at,
-        last_changed_at=article.last_changed_at, version_count=article.version_count,
+        id=article.id or 0,
+        url=article.url,
+        outlet=article.outlet,
+        title=article.title or article.hint_title,
+        status=article.status,
+        first_seen_at=article.first_seen_at,
+        last_checked_at=article.last_checked_at,
+        last_changed_at=article.last_changed_at,
+        version_count=article.version_count,
         churning_since=article.churning_since,
         current=VersionOut.of(current) if current else None,
         versions=storage.versions_of(session, article_id=article.id or 0),

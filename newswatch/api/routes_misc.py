@@ -29,18 +29,24 @@ def list_alerts(
     session: SessionDep,
     redactor: RedactorDep,
     settings: SettingsDep,
-    state: Annotated[Literal["pending", "sent", "failed", "skipped"] | None,
-                     Query(description="Only alerts in this state.")] = None,
+    state: Annotated[
+        Literal["pending", "sent", "failed", "skipped"] | None,
+        Query(description="Only alerts in this state."),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.AlertRow]:
     """Alerts newest first, with each configured channel's delivery state (``pending``:
     not tried yet, or waiting for its next attempt)."""
     names = channel_names(settings)
-    rows = storage.list_alerts(session, state=state, limit=limit, offset=offset,
-                               channels=list(names))
-    return Page.of([named_alert(masked_alert(row, redactor), names) for row in rows],
-                   limit=limit, offset=offset)
+    rows = storage.list_alerts(
+        session, state=state, limit=limit, offset=offset, channels=list(names)
+    )
+    return Page.of(
+        [named_alert(masked_alert(row, redactor), names) for row in rows],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/channels", response_model=Page[ChannelOut])
@@ -48,11 +54,18 @@ def list_channels(session: SessionDep, settings: SettingsDep) -> Page[ChannelOut
     """Each configured alert channel's backlog: the alerts it has not settled yet."""
     names = channel_names(settings)
     now = datetime.now(UTC)
-    rows = [ChannelOut(channel=row.channel, pending=row.pending,
-                       oldest_pending_at=row.oldest_pending_at,
-                       oldest_pending_seconds=(now - row.oldest_pending_at).total_seconds()
-                       if row.oldest_pending_at else None, failing=row.failing)
-            for row in named_backlog(storage.channel_backlog(session, list(names)), names)]
+    rows = [
+        ChannelOut(
+            channel=row.channel,
+            pending=row.pending,
+            oldest_pending_at=row.oldest_pending_at,
+            oldest_pending_seconds=(now - row.oldest_pending_at).total_seconds()
+            if row.oldest_pending_at
+            else None,
+            failing=row.failing,
+        )
+        for row in named_backlog(storage.channel_backlog(session, list(names)), names)
+    ]
     return Page.of(rows, limit=len(rows), offset=0)
 
 
@@ -63,9 +76,15 @@ def get_stats(session: SessionDep, cache: AggregatesDep) -> storage.Stats:
 
 
 @router.get("/coverage", response_model=Page[CoverageOut])
-def coverage(session: SessionDep, cache: AggregatesDep, outlets: OutletsDep,
-             since: Since = None, until: Since = None, limit: Limit = 500,
-             offset: Offset = 0) -> Page[CoverageOut]:
+def coverage(
+    session: SessionDep,
+    cache: AggregatesDep,
+    outlets: OutletsDep,
+    since: Since = None,
+    until: Since = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> Page[CoverageOut]:
     """Articles per outlet per day (publication day when known), oldest first, per outlet
     key with its display name; the whole history unless ``since``/``until`` say otherwise
     (recomputed at most every 30 s)."""
@@ -77,14 +96,17 @@ def coverage(session: SessionDep, cache: AggregatesDep, outlets: OutletsDep,
     for row in counts:
         outlet = outlets.key(row.outlet)
         per[(row.day, outlet)] = per.get((row.day, outlet), 0) + row.articles
-    rows = [CoverageOut(day=day, outlet=outlet, name=outlets.name(outlet), articles=n)
-            for (day, outlet), n in sorted(per.items())]
-    return Page.of(rows[offset:offset + limit], limit=limit, offset=offset)
+    rows = [
+        CoverageOut(day=day, outlet=outlet, name=outlets.name(outlet), articles=n)
+        for (day, outlet), n in sorted(per.items())
+    ]
+    return Page.of(rows[offset : offset + limit], limit=limit, offset=offset)
 
 
 @router.get("/outlets", response_model=Page[OutletOut])
-def list_outlets(session: SessionDep, outlets: OutletsDep, limit: Limit = 500,
-                 offset: Offset = 0) -> Page[OutletOut]:
+def list_outlets(
+    session: SessionDep, outlets: OutletsDep, limit: Limit = 500, offset: Offset = 0
+) -> Page[OutletOut]:
     """Every outlet (by key: its registered domain) with its display name, its number of
     articles and its hosts, largest first."""
     hosts: dict[str, list[str]] = {}
@@ -93,6 +115,8 @@ def list_outlets(session: SessionDep, outlets: OutletsDep, limit: Limit = 500,
         key = outlets.key(host)
         hosts.setdefault(key, []).append(host)
         totals[key] = totals.get(key, 0) + n
-    rows = [OutletOut(outlet=key, name=outlets.name(key), articles=n, hosts=sorted(hosts[key]))
-            for key, n in sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
-    return Page.of(rows[offset:offset + limit], limit=limit, offset=offset)
+    rows = [
+        OutletOut(outlet=key, name=outlets.name(key), articles=n, hosts=sorted(hosts[key]))
+        for key, n in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return Page.of(rows[offset : offset + limit], limit=limit, offset=offset)

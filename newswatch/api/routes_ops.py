@@ -21,10 +21,12 @@ from scheduler.metrics import CONTENT_TYPE
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Liveness: the database answers, the daemon ticks and its "
-                             "writes succeed")
-async def healthz(request: Request,
-                  db: Annotated[storage.Database, Depends(get_db)]) -> JSONResponse:
+@router.get(
+    "/healthz", summary="Liveness: the database answers, the daemon ticks and its writes succeed"
+)
+async def healthz(
+    request: Request, db: Annotated[storage.Database, Depends(get_db)]
+) -> JSONResponse:
     """200 when healthy; 503 with the reason otherwise (each check is a field). Answered on
     the event loop from checks made in the background (``newswatch.api.probe``)."""
     checks: dict[str, object] = {}
@@ -43,16 +45,20 @@ async def healthz(request: Request,
         writes = db.write_health()
         checks["writes"] = writes.detail
         healthy = healthy and not writes.failing
-    return JSONResponse({"status": "ok" if healthy else "unhealthy", **checks},
-                        status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks}, status_code=200 if healthy else 503
+    )
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 def metrics(request: Request) -> Response:
     daemon: DaemonView | None = request.app.state.daemon
     if daemon is None:
-        return Response("metrics are served by the daemon (newswatch run)\n", status_code=404,
-                        media_type="text/plain")
+        return Response(
+            "metrics are served by the daemon (newswatch run)\n",
+            status_code=404,
+            media_type="text/plain",
+        )
     try:
         body = daemon.metrics()
     except (TimeoutError, ParentGone):

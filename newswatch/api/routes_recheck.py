@@ -20,8 +20,12 @@ class RecheckIn(BaseModel):
     """What to check now: exactly one of an article, an outlet, or everything."""
 
     article: int | str | None = Field(None, description="Article id or URL.")
-    outlet: str | None = Field(None, max_length=253, description="Every article of this "
-                               "outlet (its domain, e.g. bbc.co.uk, or any of its hosts).")
+    outlet: str | None = Field(
+        None,
+        max_length=253,
+        description="Every article of this "
+        "outlet (its domain, e.g. bbc.co.uk, or any of its hosts).",
+    )
     all: bool = Field(False, description="Every article and every enabled source.")
 
     @model_validator(mode="after")
@@ -40,9 +44,12 @@ class RecheckOut(BaseModel):
     sources: int
 
 
-@router.post("", response_model=RecheckOut, dependencies=[TokenDep],
-             responses={401: {"model": Message}, 403: {"model": Message},
-                        404: {"model": Message}})
+@router.post(
+    "",
+    response_model=RecheckOut,
+    dependencies=[TokenDep],
+    responses={401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message}},
+)
 def recheck(session: WriteSessionDep, body: RecheckIn) -> RecheckOut:
     """Make the articles due now: a running daemon checks them at its next pass."""
     target = storage.RecheckTarget(outlet=body.outlet, everything=body.all)

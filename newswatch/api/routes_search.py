@@ -22,23 +22,25 @@ router = APIRouter(prefix="/api", tags=["search"])
 @router.get("/search", response_model=Page[storage.SearchHit])
 def search(
     session: SessionDep,
-    q: Annotated[str, Query(min_length=1, max_length=1000,
-                            description='Words, "phrases", prefix*, OR, NOT.')],
-    all_versions: Annotated[bool, Query(description="Search every stored version, not only "
-                                                    "the current text.")] = False,
+    q: Annotated[
+        str, Query(min_length=1, max_length=1000, description='Words, "phrases", prefix*, OR, NOT.')
+    ],
+    all_versions: Annotated[
+        bool, Query(description="Search every stored version, not only the current text.")
+    ] = False,
     outlet: Outlet = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.SearchHit]:
     """Articles whose text matches ``q``; matched words in the snippet are in ``[...]``."""
-    hits = search_articles(session, q, all_versions=all_versions, outlet=outlet, limit=limit,
-                           offset=offset)
+    hits = search_articles(
+        session, q, all_versions=all_versions, outlet=outlet, limit=limit, offset=offset
+    )
     return Page.of(hits, limit=limit, offset=offset)
 
 
 @router.get("/stories", response_model=Page[storage.StoryInfo])
-def stories(session: SessionDep, limit: Limit = 50,
-            offset: Offset = 0) -> Page[storage.StoryInfo]:
+def stories(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> Page[storage.StoryInfo]:
     """Stories: coverage of one event grouped (wire copies with it), largest first."""
     rows = storage.list_stories(session, limit=limit, offset=offset)
     return Page.of(rows, limit=limit, offset=offset)
@@ -50,5 +52,9 @@ def story(session: SessionDep, redactor: RedactorDep, story_id: StoryId) -> Stor
     info = storage.story_info(session, story_id)
     if info is None:
         raise storage.NotFound("story", story_id)
-    return StoryOut(story=info, articles=[masked_article(row, redactor)
-                                          for row in storage.story_articles(session, story_id)])
+    return StoryOut(
+        story=info,
+        articles=[
+            masked_article(row, redactor) for row in storage.story_articles(session, story_id)
+        ],
+    )

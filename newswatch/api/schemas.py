@@ -55,11 +55,21 @@ class VersionOut(BaseModel):
     @classmethod
     def of(cls, v: storage.Version) -> VersionOut:
         return cls(
-            number=v.number, fetched_at=v.fetched_at, title=v.title, subtitle=v.subtitle,
-            body=v.body, authors=list(v.authors), published=v.published, modified=v.modified,
-            language=v.language, canonical_url=v.canonical_url, fingerprint=v.fingerprint,
-            changed_fields=list(v.changed_fields), words_added=v.words_added,
-            words_removed=v.words_removed, classes=list(getattr(v, "classes", None) or ()),
+            number=v.number,
+            fetched_at=v.fetched_at,
+            title=v.title,
+            subtitle=v.subtitle,
+            body=v.body,
+            authors=list(v.authors),
+            published=v.published,
+            modified=v.modified,
+            language=v.language,
+            canonical_url=v.canonical_url,
+            fingerprint=v.fingerprint,
+            changed_fields=list(v.changed_fields),
+            words_added=v.words_added,
+            words_removed=v.words_removed,
+            classes=list(getattr(v, "classes", None) or ()),
         )
 
 
@@ -75,8 +85,11 @@ class ArticleOut(BaseModel):
     last_checked_at: datetime | None
     last_changed_at: datetime | None
     version_count: int
-    churning_since: datetime | None = Field(None, description="Set while the page changes on "
-                                            "every visit: its versions are not recorded then.")
+    churning_since: datetime | None = Field(
+        None,
+        description="Set while the page changes on "
+        "every visit: its versions are not recorded then.",
+    )
     current: VersionOut | None
     versions: list[storage.VersionSummary]
 
@@ -107,11 +120,18 @@ MAX_EVERY = timedelta(days=30)
 class SourceIn(BaseModel):
     """A source to add."""
 
-    url: str = Field(max_length=MAX_URL_CHARS, description="http(s) URL of the feed, "
-                     "sitemap, listing page or article (no user name or password in it).")
+    url: str = Field(
+        max_length=MAX_URL_CHARS,
+        description="http(s) URL of the feed, "
+        "sitemap, listing page or article (no user name or password in it).",
+    )
     kind: SourceKind = "feed"
-    every: str = Field("5m", max_length=32, description="How often it is polled, from 1m "
-                       "to 30d, e.g. 10m (default: 5m, as in the configuration).")
+    every: str = Field(
+        "5m",
+        max_length=32,
+        description="How often it is polled, from 1m "
+        "to 30d, e.g. 10m (default: 5m, as in the configuration).",
+    )
 
     @field_validator("url")
     @classmethod
@@ -127,8 +147,10 @@ class SourceIn(BaseModel):
         except ValueError as error:
             raise ValueError(f"{shown!r} is not a valid URL: {error}") from None
         if parts.username is not None or parts.password is not None:
-            raise ValueError("the URL must not carry a user name or password (it would be "
-                             "stored and shown to every reader)")
+            raise ValueError(
+                "the URL must not carry a user name or password (it would be "
+                "stored and shown to every reader)"
+            )
         if not parts.hostname or not _HOST.fullmatch(_ascii(parts.hostname)):
             raise ValueError(f"{shown!r} has no valid host name")
         return value
@@ -138,8 +160,10 @@ class SourceIn(BaseModel):
     def _duration(cls, value: str) -> str:
         every = parse_duration(value)
         if not MIN_EVERY <= every <= MAX_EVERY:
-            raise ValueError(f"{value!r} is outside 1m to 30d: a source polled more often "
-                             "burdens its site, less often misses coverage")
+            raise ValueError(
+                f"{value!r} is outside 1m to 30d: a source polled more often "
+                "burdens its site, less often misses coverage"
+            )
         return value
 
 

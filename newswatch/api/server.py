@@ -29,16 +29,31 @@ def serve(app: FastAPI, *, host: str, port: int, workers_log_level: str = "info"
     ``log_config=None``: uvicorn's lines go through newswatch's handler and its secret filter
     instead of handlers of uvicorn's own.
     """
-    uvicorn.run(app, host=host, port=port, log_level=workers_log_level, access_log=False,
-                server_header=False, log_config=None)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=workers_log_level,
+        access_log=False,
+        server_header=False,
+        log_config=None,
+    )
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
-                    timeout: float = 30.0) -> Iterator[str]:
+def serve_in_thread(
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 30.0
+) -> Iterator[str]:
     """Serve ``app`` from a daemon thread; yields the base URL once it accepts connections."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", log_config=None)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        log_config=None,
+    )
     server = uvicorn.Server(config)
     # Signal handlers belong to the main thread; this server is stopped with should_exit.
     server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
@@ -73,20 +88,32 @@ def serve_daemon(runtime: Runtime, settings: Settings) -> Iterator[str | None]:
         yield None
         return
     root = logging.getLogger()
-    spec = ChildSpec(settings=settings,
-                     alert_channels=tuple(route.channel.key for route in runtime.routes),
-                     log_level=logging.getLevelName(root.getEffectiveLevel()),
-                     log_json=any(isinstance(h.formatter, JsonFormatter) for h in root.handlers),
-                     nice=settings.daemon.serve_nice)
-    supervisor = ServerSupervisor(spec=spec, view=LocalDaemon(runtime),
-                                  counters=runtime.metrics.counters,
-                                  host=settings.api.host, port=settings.api.port)
+    spec = ChildSpec(
+        settings=settings,
+        alert_channels=tuple(route.channel.key for route in runtime.routes),
+        log_level=logging.getLevelName(root.getEffectiveLevel()),
+        log_json=any(isinstance(h.formatter, JsonFormatter) for h in root.handlers),
+        nice=settings.daemon.serve_nice,
+    )
+    supervisor = ServerSupervisor(
+        spec=spec,
+        view=LocalDaemon(runtime),
+        counters=runtime.metrics.counters,
+        host=settings.api.host,
+        port=settings.api.port,
+    )
     try:
         url = supervisor.start()
     except OSError as error:
-        logger.error("cannot serve the web page and /metrics; the daemon runs without them",
-                     extra={"event": "serve_failed", "host": settings.api.host,
-                            "port": settings.api.port, "error": str(error)})
+        logger.error(
+            "cannot serve the web page and /metrics; the daemon runs without them",
+            extra={
+                "event": "serve_failed",
+                "host": settings.api.host,
+                "port": settings.api.port,
+                "error": str(error),
+            },
+        )
         yield None
         return
     logger.info("serving", extra={"event": "serving", "url": url})

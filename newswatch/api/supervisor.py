@@ -48,7 +48,8 @@ STOP_TIMEOUT = 10.0
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host``:``port`` (IPv4 or IPv6, as the host resolves)."""
     family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -70,8 +71,16 @@ def url_of(sock: socket.socket) -> str:
 class ServerSupervisor:
     """Starts the web server child, restarts it with backoff, stops it with the daemon."""
 
-    def __init__(self, *, spec: ChildSpec, view: DaemonView, counters: Callable[[], bytes],
-                 host: str, port: int, first_backoff: float = FIRST_BACKOFF) -> None:
+    def __init__(
+        self,
+        *,
+        spec: ChildSpec,
+        view: DaemonView,
+        counters: Callable[[], bytes],
+        host: str,
+        port: int,
+        first_backoff: float = FIRST_BACKOFF,
+    ) -> None:
         self._spec = spec
         self._view = view
         self._counters = counters
@@ -105,8 +114,11 @@ class ServerSupervisor:
             try:
                 child.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                logger.warning("the web server did not stop in %.0fs; killing it", STOP_TIMEOUT,
-                               extra={"event": "serve_child_killed", "pid": child.pid})
+                logger.warning(
+                    "the web server did not stop in %.0fs; killing it",
+                    STOP_TIMEOUT,
+                    extra={"event": "serve_child_killed", "pid": child.pid},
+                )
                 child.kill()
                 child.wait()
         self._thread.join(STOP_TIMEOUT)
@@ -120,11 +132,13 @@ class ServerSupervisor:
             code = self._serve_once()
             if code is None or self._stopping.is_set():
                 return
-            backoff = self._first_backoff if time.monotonic() - started > HEALTHY_RUN \
-                else backoff
-            logger.error("the web server exited (code %s); starting it again in %.0fs",
-                         code, backoff, extra={"event": "serve_child_exited", "code": code,
-                                               "restart_in": backoff})
+            backoff = self._first_backoff if time.monotonic() - started > HEALTHY_RUN else backoff
+            logger.error(
+                "the web server exited (code %s); starting it again in %.0fs",
+                code,
+                backoff,
+                extra={"event": "serve_child_exited", "code": code, "restart_in": backoff},
+            )
             if self._stopping.wait(backoff):
                 return
             backoff = min(backoff * 2, MAX_BACKOFF)
@@ -141,24 +155,36 @@ class ServerSupervisor:
                 return None
             try:
                 child = subprocess.Popen(
-                    [sys.executable, "-m", "newswatch.api.child", "--listen-fd", str(listen_fd),
-                     "--channel-fd", str(theirs.fileno())],
-                    pass_fds=(listen_fd, theirs.fileno()), stdin=subprocess.DEVNULL,
-                    start_new_session=True)
+                    [
+                        sys.executable,
+                        "-m",
+                        "newswatch.api.child",
+                        "--listen-fd",
+                        str(listen_fd),
+                        "--channel-fd",
+                        str(theirs.fileno()),
+                    ],
+                    pass_fds=(listen_fd, theirs.fileno()),
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             except OSError as error:
-                logger.error("cannot start the web server: %s", error,
-                             extra={"event": "serve_child_failed", "error": str(error)})
+                logger.error(
+                    "cannot start the web server: %s",
+                    error,
+                    extra={"event": "serve_child_failed", "error": str(error)},
+                )
                 ours.close()
                 theirs.close()
                 return -1
             self._child = child
         theirs.close()
         conn = Connection(ours.detach())
-        answering = threading.Thread(target=self._handshake_and_answer, args=(conn,),
-                                     name="serve-channel", daemon=True)
+        answering = threading.Thread(
+            target=self._handshake_and_answer, args=(conn,), name="serve-channel", daemon=True
+        )
         answering.start()
-        logger.info("web server started", extra={"event": "serve_child_started",
-                                                  "pid": child.pid})
+        logger.info("web server started", extra={"event": "serve_child_started", "pid": child.pid})
         code = child.wait()
         answering.join(STOP_TIMEOUT)  # the child's end closed with it: the thread sees EOF
         conn.close()

@@ -14,11 +14,19 @@ from scraper.urls import InvalidURL, canonicalize_url
 
 
 @app.command()
-def check(target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML file.")],
-          config: ConfigOption = None, as_json: JsonOption = False,
-          render_page: Annotated[bool, typer.Option(
-              "--render", help="Load the page in the browser first, as [render] does "
-              "(needs newswatch[browser] and Chromium).")] = False) -> None:
+def check(
+    target: Annotated[str, typer.Argument(help="A URL to fetch or an HTML file.")],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+    render_page: Annotated[
+        bool,
+        typer.Option(
+            "--render",
+            help="Load the page in the browser first, as [render] does "
+            "(needs newswatch[browser] and Chromium).",
+        ),
+    ] = False,
+) -> None:
     """Show what newswatch would store for one page, and where each field came from.
 
     A URL is fetched with the configured \\[fetch] settings (User-Agent, proxy, timeouts). The

@@ -46,7 +46,7 @@ class _CleanErrors(TyperGroup):
 app = typer.Typer(
     cls=_CleanErrors,
     help="Watch the news about one story; keep every version of every article; report new "
-         "coverage and quiet edits.",
+    "coverage and quiet edits.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -62,19 +62,32 @@ err = safe_console(stderr=True)
 # refuse a larger number rather than let it reach a driver that cannot bind it.
 MAX_ROW = 2**63 - 1
 
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", "-c", help="TOML configuration file (default: the built-in configuration, "
-    "overridden by NEWSWATCH_* variables).", dir_okay=False)]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="TOML configuration file (default: the built-in configuration, "
+        "overridden by NEWSWATCH_* variables).",
+        dir_okay=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-LogLevel = Annotated[str, typer.Option(
-    "--log-level", help="DEBUG, INFO, WARNING or ERROR; add logger=LEVEL parts to hear a "
-    "library kept at WARNING (httpx, httpcore, apprise...), e.g. DEBUG,httpx=DEBUG.")]
+LogLevel = Annotated[
+    str,
+    typer.Option(
+        "--log-level",
+        help="DEBUG, INFO, WARNING or ERROR; add logger=LEVEL parts to hear a "
+        "library kept at WARNING (httpx, httpcore, apprise...), e.g. DEBUG,httpx=DEBUG.",
+    ),
+]
 
 
 def complain(label: str, message: object) -> None:
     """Say on stderr what went wrong: ``label`` in bold red, then ``message`` as it is."""
-    err.print(Text.assemble((label, "bold red"), " ", str(message)), highlight=False,
-              soft_wrap=True)
+    err.print(
+        Text.assemble((label, "bold red"), " ", str(message)), highlight=False, soft_wrap=True
+    )
 
 
 def load_config(config: Path | None) -> Settings:
@@ -86,8 +99,9 @@ def load_config(config: Path | None) -> Settings:
         raise typer.Exit(2) from None
 
 
-def start_logging(level: str, *, json_lines: bool = False,
-                  redactor: Redactor | None = None) -> None:
+def start_logging(
+    level: str, *, json_lines: bool = False, redactor: Redactor | None = None
+) -> None:
     """Set up logging as ``--log-level`` asks, or exit 2 saying what is wrong with it."""
     try:
         configure_logging(level, json_lines=json_lines, redactor=redactor)
@@ -121,15 +135,13 @@ def open_db(config: Path | None, *, create: bool = False) -> storage.Database:
 
 def article_or_exit(session: Session, url_or_id: str) -> storage.Article:
     """The stored article with this id or URL, or exit 1 saying there is none."""
-    key: str | int = int(url_or_id) if url_or_id.isascii() and url_or_id.isdigit() \
-        else url_or_id
+    key: str | int = int(url_or_id) if url_or_id.isascii() and url_or_id.isdigit() else url_or_id
     if isinstance(key, str):
         with contextlib.suppress(InvalidURL):
             key = canonicalize_url(key)
     article = storage.find_article(session, key)
     if article is None:
-        err.print(f"no stored article {url_or_id!r} (see `newswatch articles`)",
-                  highlight=False)
+        err.print(f"no stored article {url_or_id!r} (see `newswatch articles`)", highlight=False)
         raise typer.Exit(1)
     return article
 

@@ -28,12 +28,14 @@ from scheduler.exceptions import SchedulerError
 
 
 @app.command()
-def run(config: ConfigOption = None,
-        once: Annotated[bool, typer.Option(
-            "--once", help="One pass over all due work, deliver alerts, then exit.")] = False,
-        log_level: LogLevel = "INFO",
-        log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
-        ) -> None:
+def run(
+    config: ConfigOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass over all due work, deliver alerts, then exit.")
+    ] = False,
+    log_level: LogLevel = "INFO",
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines.")] = False,
+) -> None:
     """Run the daemon: poll sources, fetch articles, record versions, send alerts.
 
     Example: newswatch run --config newswatch.toml
@@ -49,16 +51,22 @@ def run(config: ConfigOption = None,
             if once:
                 report = await runtime.worker.run_until_idle()
                 delivered = await runtime.deliverer.deliver(limit=10_000)
-                err.print(f"checked {report.sources} source(s) and {report.articles} "
-                          f"article(s); deliveries (an alert on one channel): "
-                          f"{delivered.sent} sent, {delivered.failed} failed", highlight=False)
+                err.print(
+                    f"checked {report.sources} source(s) and {report.articles} "
+                    f"article(s); deliveries (an alert on one channel): "
+                    f"{delivered.sent} sent, {delivered.failed} failed",
+                    highlight=False,
+                )
             else:
                 from newswatch.api.server import serve_daemon
 
                 with serve_daemon(runtime, settings) as url:
                     if url:
-                        err.print(f"web page and API at {url} (health: {url}/healthz, "
-                                  f"metrics: {url}/metrics)", highlight=False)
+                        err.print(
+                            f"web page and API at {url} (health: {url}/healthz, "
+                            f"metrics: {url}/metrics)",
+                            highlight=False,
+                        )
                     await runtime.daemon.run()
 
     try:
@@ -69,15 +77,25 @@ def run(config: ConfigOption = None,
 
 
 @app.command()
-def demo(port: Annotated[int, typer.Option(min=0, max=65535,
-                                          help="Port of the local newsroom.")] = 8765,
-         data: Annotated[Path | None, typer.Option(
-             help="Folder for the demo database and alerts.jsonl (default: a temp folder).",
-             file_okay=False)] = None,
-         once: Annotated[bool, typer.Option(
-             "--once", help="Play the whole script at once (no waiting), keep the history "
-             "in --data and exit: a database to try every command on.")] = False,
-         log_level: LogLevel = "WARNING") -> None:
+def demo(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port of the local newsroom.")] = 8765,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the demo database and alerts.jsonl (default: a temp folder).",
+            file_okay=False,
+        ),
+    ] = None,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once",
+            help="Play the whole script at once (no waiting), keep the history "
+            "in --data and exit: a database to try every command on.",
+        ),
+    ] = False,
+    log_level: LogLevel = "WARNING",
+) -> None:
     """Watch a local, offline newsroom: new coverage and edits appear within a minute.
 
     Example: newswatch demo --once --data demo-data
@@ -93,16 +111,20 @@ def demo(port: Annotated[int, typer.Option(min=0, max=65535,
     except OSError as error:
         if error.filename is not None:  # the data folder: the shared report says which
             raise
-        complain("cannot start the demo", f"port {port}: {error.strerror or error}; choose "
-                 "another --port")
+        complain(
+            "cannot start the demo",
+            f"port {port}: {error.strerror or error}; choose another --port",
+        )
         raise typer.Exit(2) from None
 
 
 @app.command()
-def init(path: Annotated[Path, typer.Argument(help="Where to write the configuration.")] =
-         Path("newswatch.toml"),
-         force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
-         ) -> None:
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the configuration.")] = Path(
+        "newswatch.toml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
     """Write a commented default configuration (watches the Istanbul talks) and create the
     database it names, so every command can be tried at once.
 
@@ -121,11 +143,16 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the configura
 
 
 @app.command()
-def health(config: ConfigOption = None,
-           max_age: Annotated[str | None, typer.Option(
-               "--max-age", help="How recent the last fetch must be, e.g. 30m (default: "
-               "\\[health] max_age).")] = None,
-           ) -> None:
+def health(
+    config: ConfigOption = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="How recent the last fetch must be, e.g. 30m (default: \\[health] max_age).",
+        ),
+    ] = None,
+) -> None:
     """Exit 0 if the daemon fetched recently and enough of its recent fetches succeeded (the
     Docker HEALTHCHECK); says why either way.
 
@@ -146,31 +173,39 @@ def health(config: ConfigOption = None,
         err.print(f"unhealthy: database error: {error}", highlight=False)
         raise typer.Exit(1) from None
     healthy, reason = judge_health(found, now=now, max_age=limit, rules=rules)
-    (out if healthy else err).print(f"{'healthy' if healthy else 'unhealthy'}: {reason}",
-                                    highlight=False)
+    (out if healthy else err).print(
+        f"{'healthy' if healthy else 'unhealthy'}: {reason}", highlight=False
+    )
     if not healthy:
         raise typer.Exit(1)
 
 
-def judge_health(found: storage.FetchOutcomes, *, now: datetime, max_age: timedelta,
-                 rules: HealthConfig) -> tuple[bool, str]:
+def judge_health(
+    found: storage.FetchOutcomes, *, now: datetime, max_age: timedelta, rules: HealthConfig
+) -> tuple[bool, str]:
     """Whether the fetching ``found`` describes is healthy, and why, in words."""
     last = found.last_fetch_at
     if last is None:
         return False, "nothing was ever fetched (is `newswatch run` running on this database?)"
     ago = format_duration(timedelta(seconds=int(max((now - last).total_seconds(), 0))))
     if now - last > max_age:
-        return False, (f"the last fetch was {ago} ago ({last:%Y-%m-%d %H:%M %Z}), longer than "
-                       f"{format_duration(max_age)}: the daemon is stopped or stuck")
+        return False, (
+            f"the last fetch was {ago} ago ({last:%Y-%m-%d %H:%M %Z}), longer than "
+            f"{format_duration(max_age)}: the daemon is stopped or stuck"
+        )
     window = format_duration(rules.window)
     share = found.success_share
     if share is None or found.fetches < rules.min_fetches:
-        return True, (f"last fetch {ago} ago; {found.fetches} fetch(es) in the last {window}, "
-                      f"too few to judge their success (at least {rules.min_fetches})")
-    why = ", ".join(f"{kind} {n}" for kind, n in sorted(found.failures.items(),
-                                                         key=lambda item: -item[1]))
-    summary = (f"{share:.0%} of {found.fetches} fetches in the last {window} succeeded"
-               + (f" (failed: {why})" if why else ""))
+        return True, (
+            f"last fetch {ago} ago; {found.fetches} fetch(es) in the last {window}, "
+            f"too few to judge their success (at least {rules.min_fetches})"
+        )
+    why = ", ".join(
+        f"{kind} {n}" for kind, n in sorted(found.failures.items(), key=lambda item: -item[1])
+    )
+    summary = f"{share:.0%} of {found.fetches} fetches in the last {window} succeeded" + (
+        f" (failed: {why})" if why else ""
+    )
     if share < rules.min_success:
         return False, f"only {summary}, below {rules.min_success:.0%}; last fetch {ago} ago"
     return True, f"last fetch {ago} ago; {summary}"

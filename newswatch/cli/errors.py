@@ -39,16 +39,24 @@ def explain(error: BaseException) -> Failure:
     if isinstance(error, storage.StorageError):
         return Failure("database error", str(error), USAGE)
     if isinstance(error, SQLAlchemyError):
-        return Failure("database error", f"{_database_reason(error)}; check [database] url "
-                       "(or NEWSWATCH_DATABASE_URL), then `newswatch doctor`", USAGE)
+        return Failure(
+            "database error",
+            f"{_database_reason(error)}; check [database] url "
+            "(or NEWSWATCH_DATABASE_URL), then `newswatch doctor`",
+            USAGE,
+        )
     if isinstance(error, OverflowError):
         return Failure("number out of range", f"{error}: use a smaller number", USAGE)
     if isinstance(error, OSError):
         return Failure("cannot use a file", _os_reason(error), USAGE)
     if isinstance(error, ScraperError | SchedulerError | ValueError):
         return Failure("error", str(error) or type(error).__name__, USAGE)
-    return Failure("unexpected error", f"{type(error).__name__}: {error}. This is a bug in "
-                   "newswatch: please report it with the command you ran", NOT_FOUND)
+    return Failure(
+        "unexpected error",
+        f"{type(error).__name__}: {error}. This is a bug in "
+        "newswatch: please report it with the command you ran",
+        NOT_FOUND,
+    )
 
 
 def _database_reason(error: SQLAlchemyError) -> str:

@@ -35,9 +35,26 @@ from newswatch.redaction import masked_export
 from scheduler.redact import Redactor
 
 CSV_FIELDS = (
-    "article_id", "url", "outlet", "status", "first_seen_at", "version", "fetched_at", "title",
-    "subtitle", "authors", "published", "modified", "language", "changed_fields",
-    "words_added", "words_removed", "classes", "fingerprint", "snapshot_sha256", "body",
+    "article_id",
+    "url",
+    "outlet",
+    "status",
+    "first_seen_at",
+    "version",
+    "fetched_at",
+    "title",
+    "subtitle",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "changed_fields",
+    "words_added",
+    "words_removed",
+    "classes",
+    "fingerprint",
+    "snapshot_sha256",
+    "body",
 )
 
 
@@ -49,58 +66,91 @@ class Format(StrEnum):
 
 @app.command()
 def export(
-    format_: Annotated[Format, typer.Option("--format", "-f", help="jsonl, csv or warc.")]
-    = Format.jsonl,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write (default: standard output); a WARC named "
-                               "*.gz is gzipped record by record.", dir_okay=False)] = None,
+    format_: Annotated[
+        Format, typer.Option("--format", "-f", help="jsonl, csv or warc.")
+    ] = Format.jsonl,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (default: standard output); a WARC named "
+            "*.gz is gzipped record by record.",
+            dir_okay=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     limit: LimitOption = 1_000_000,
-    since: Annotated[str | None, typer.Option(help="Articles first seen at or after this "
-                                                   "time (2025-06-02, 24h...).")] = None,
-    until: Annotated[str | None, typer.Option(help="Articles first seen before this time.")]
-    = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Articles first seen at or after this time (2025-06-02, 24h...)."),
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Articles first seen before this time.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet (host).")] = None,
     topic: Annotated[str | None, typer.Option(help="A topic query on the stored text.")] = None,
     edited: Annotated[bool, typer.Option("--edited", help="Only edited articles.")] = False,
-    latest: Annotated[bool, typer.Option("--latest", help="Only each article's current "
-                                                          "version.")] = False,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="Only each article's current version.")
+    ] = False,
 ) -> None:
     """Export stored versions (and, as WARC, the raw pages) for other tools.
 
     Example: newswatch export --format warc --output newswatch.warc.gz
     """
     try:
-        query = article_query(since=since, until=until, outlet=outlet, edited=edited,
-                              limit=limit)
+        query = article_query(since=since, until=until, outlet=outlet, edited=edited, limit=limit)
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
     if output is None and format_ is Format.warc and sys.stdout.isatty():
         raise usage_error(ValueError("a WARC is binary: give --output FILE or redirect"))
     try:
-        written = _export(format_, output, config, query, matches, limit=limit,
-                          all_versions=not latest, redactor=load_redactor(config))
+        written = _export(
+            format_,
+            output,
+            config,
+            query,
+            matches,
+            limit=limit,
+            all_versions=not latest,
+            redactor=load_redactor(config),
+        )
     except OSError as error:  # the output: a full disk, a path gone since, no permission
         if error.errno == errno.EPIPE:  # the reader stopped early (| head): typer's to handle
             raise
-        raise usage_error(ValueError(f"cannot write {output or 'standard output'}: "
-                                     f"{error.strerror or error}")) from None
-    err.print(f"exported {written} version(s)" + (f" to {output}" if output else ""),
-              highlight=False)
+        raise usage_error(
+            ValueError(f"cannot write {output or 'standard output'}: {error.strerror or error}")
+        ) from None
+    err.print(
+        f"exported {written} version(s)" + (f" to {output}" if output else ""), highlight=False
+    )
     if not written:
         raise typer.Exit(1)
 
 
-def _export(format_: Format, output: Path | None, config: Path | None,
-            query: storage.ArticleQuery, matches: storage.TextMatcher | None, *, limit: int,
-            all_versions: bool, redactor: Redactor) -> int:
+def _export(
+    format_: Format,
+    output: Path | None,
+    config: Path | None,
+    query: storage.ArticleQuery,
+    matches: storage.TextMatcher | None,
+    *,
+    limit: int,
+    all_versions: bool,
+    redactor: Redactor,
+) -> int:
     with open_db(config) as db, db.session() as session:
         total = min(storage.count_articles(session, query), limit)
-        items = (masked_export(item, redactor) for item in storage.iter_export(
-            session, query, all_versions=all_versions, matches=matches))
-        with _open_output(output, binary=format_ is Format.warc) as stream, \
-                Progress(console=err, transient=True) as progress:
+        items = (
+            masked_export(item, redactor)
+            for item in storage.iter_export(
+                session, query, all_versions=all_versions, matches=matches
+            )
+        )
+        with (
+            _open_output(output, binary=format_ is Format.warc) as stream,
+            Progress(console=err, transient=True) as progress,
+        ):
             task = progress.add_task(f"exporting {format_.value}", total=total)
             counted = _counting(items, progress, task)
             if format_ is Format.jsonl:
@@ -108,13 +158,18 @@ def _export(format_: Format, output: Path | None, config: Path | None,
             elif format_ is Format.csv:
                 written = write_csv(counted, stream)
             else:
-                written = write_warc(counted, stream, session=session,
-                                     gzipped=bool(output and output.suffix == ".gz"))
+                written = write_warc(
+                    counted,
+                    stream,
+                    session=session,
+                    gzipped=bool(output and output.suffix == ".gz"),
+                )
     return written
 
 
-def _counting(items: Iterator[storage.ExportItem], progress: Progress,
-              task: Any) -> Iterator[storage.ExportItem]:
+def _counting(
+    items: Iterator[storage.ExportItem], progress: Progress, task: Any
+) -> Iterator[storage.ExportItem]:
     """Advance the bar once per article (versions of one article arrive together)."""
     last = None
     for item in items:
@@ -132,7 +187,7 @@ def _open_output(path: Path | None, *, binary: bool) -> Iterator[IO[Any]]:
         yield stream
         stream.flush()
         return
-    with (path.open("wb") if binary else path.open("w", encoding="utf-8", newline="")) as f:
+    with path.open("wb") if binary else path.open("w", encoding="utf-8", newline="") as f:
         yield f
 
 
@@ -149,14 +204,25 @@ def csv_row(item: storage.ExportItem) -> dict[str, Any]:
     a, v = item.article, item.version
     when = render.to_jsonable
     return {
-        "article_id": a.id, "url": a.url, "outlet": a.outlet, "status": a.status,
-        "first_seen_at": when(a.first_seen_at), "version": v.number,
-        "fetched_at": when(v.fetched_at), "title": v.title or "", "subtitle": v.subtitle or "",
-        "authors": "; ".join(v.authors), "published": when(v.published) or "",
-        "modified": when(v.modified) or "", "language": v.language or "",
-        "changed_fields": " ".join(v.changed_fields), "words_added": v.words_added,
-        "words_removed": v.words_removed, "classes": " ".join(v.classes),
-        "fingerprint": v.fingerprint, "snapshot_sha256": v.snapshot_sha256 or "",
+        "article_id": a.id,
+        "url": a.url,
+        "outlet": a.outlet,
+        "status": a.status,
+        "first_seen_at": when(a.first_seen_at),
+        "version": v.number,
+        "fetched_at": when(v.fetched_at),
+        "title": v.title or "",
+        "subtitle": v.subtitle or "",
+        "authors": "; ".join(v.authors),
+        "published": when(v.published) or "",
+        "modified": when(v.modified) or "",
+        "language": v.language or "",
+        "changed_fields": " ".join(v.changed_fields),
+        "words_added": v.words_added,
+        "words_removed": v.words_removed,
+        "classes": " ".join(v.classes),
+        "fingerprint": v.fingerprint,
+        "snapshot_sha256": v.snapshot_sha256 or "",
         "body": v.body,
     }
 
@@ -169,8 +235,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(value: object) -> object:
     """A text cell a spreadsheet will show, not run: one starting with a formula character
     (after any leading whitespace) gets a leading ``'``, as OWASP advises. Numbers stay."""
-    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS)
-                                   or value.lstrip().startswith(_FORMULA_STARTS)):
+    if isinstance(value, str) and (
+        value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 
@@ -190,8 +257,9 @@ def write_csv(items: Iterator[storage.ExportItem], stream: IO[str]) -> int:
     return count
 
 
-def write_warc(items: Iterator[storage.ExportItem], stream: IO[bytes], *, session: Session,
-               gzipped: bool) -> int:
+def write_warc(
+    items: Iterator[storage.ExportItem], stream: IO[bytes], *, session: Session, gzipped: bool
+) -> int:
     """WARC/1.1: a ``warcinfo`` record, then per version a ``response`` record with the raw
     page (when its snapshot is kept) and a ``metadata`` record with the extracted fields."""
 
@@ -209,20 +277,32 @@ def write_warc(items: Iterator[storage.ExportItem], stream: IO[bytes], *, sessio
             try:
                 raw = storage.load_snapshot(session, v.snapshot_sha256)
             except storage.StorageError as error:
-                err.print(f"skipping the raw page of {item.article.url} v{v.number}: {error}",
-                          highlight=False)
+                err.print(
+                    f"skipping the raw page of {item.article.url} v{v.number}: {error}",
+                    highlight=False,
+                )
             else:
-                head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-                        f"Content-Length: {len(raw)}\r\n\r\n").encode()
+                head = (
+                    f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                    f"Content-Length: {len(raw)}\r\n\r\n"
+                ).encode()
                 response_id = _record_id()
-                emit(_record("response", head + raw, "application/http;msgtype=response",
-                             v.fetched_at, item.article.url,
-                             {"WARC-Record-ID": response_id,
-                              "WARC-Payload-Digest": f"sha256:{v.snapshot_sha256}"}))
+                emit(
+                    _record(
+                        "response",
+                        head + raw,
+                        "application/http;msgtype=response",
+                        v.fetched_at,
+                        item.article.url,
+                        {
+                            "WARC-Record-ID": response_id,
+                            "WARC-Payload-Digest": f"sha256:{v.snapshot_sha256}",
+                        },
+                    )
+                )
         fields = json.dumps(render.to_jsonable(item), ensure_ascii=False).encode()
         extra = {"WARC-Concurrent-To": response_id} if response_id else {}
-        emit(_record("metadata", fields, "application/json", v.fetched_at, item.article.url,
-                     extra))
+        emit(_record("metadata", fields, "application/json", v.fetched_at, item.article.url, extra))
         count += 1
     return count
 
@@ -231,8 +311,14 @@ def _record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
-def _record(kind: str, block: bytes, content_type: str, when: datetime, uri: str | None,
-            extra: dict[str, str]) -> bytes:
+def _record(
+    kind: str,
+    block: bytes,
+    content_type: str,
+    when: datetime,
+    uri: str | None,
+    extra: dict[str, str],
+) -> bytes:
     headers = {
         "WARC-Type": kind,
         "WARC-Record-ID": extra.pop("WARC-Record-ID", None) or _record_id(),

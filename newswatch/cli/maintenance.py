@@ -28,7 +28,7 @@ from scraper import extract
 
 db_app = typer.Typer(
     help="The database schema: see its revision, bring it up to date.\n\n"
-         "Example: newswatch db upgrade --config newswatch.toml",
+    "Example: newswatch db upgrade --config newswatch.toml",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
@@ -39,10 +39,14 @@ def _raw_database(config: ConfigOption, *, create: bool) -> storage.Database:
     ``create``: an SQLite file may be made (``db upgrade`` only)."""
     settings = load_config(config)
     try:
-        if not create and (path := storage.sqlite_path(settings.database.url)) is not None \
-                and not path.is_file():
-            raise storage.DatabaseMissing(settings.database.url, f"{path.absolute()} (no such "
-                                          "file)")
+        if (
+            not create
+            and (path := storage.sqlite_path(settings.database.url)) is not None
+            and not path.is_file()
+        ):
+            raise storage.DatabaseMissing(
+                settings.database.url, f"{path.absolute()} (no such file)"
+            )
         return storage.open_database(settings.database.url, create_tables=False)
     except storage.StorageError as error:
         complain("database error", error)
@@ -94,14 +98,21 @@ def db_status(config: ConfigOption = None) -> None:
             raise typer.Exit(2) from None
     head = storage.head_revision()
     known = storage.known_revisions()
-    state = "up to date" if current == head else "needs `newswatch db upgrade`" \
-        if current is None or current in known else "newer than this newswatch: upgrade newswatch"
-    out.print(f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}",
-              highlight=False)
+    state = (
+        "up to date"
+        if current == head
+        else "needs `newswatch db upgrade`"
+        if current is None or current in known
+        else "newer than this newswatch: upgrade newswatch"
+    )
+    out.print(
+        f"{db.safe_url}: schema {current or '(empty)'}, code {head}: {state}", highlight=False
+    )
 
 
 def _extractor(limits: storage.FieldLimits) -> storage.Extractor:
     """Today's extractor, its fields cut to the configured caps as the daemon cuts them."""
+
     def run(raw: bytes, url: str) -> storage.ArticleFields:
         return fields_from_extracted(extract(raw, url=url), limits)
 
@@ -129,31 +140,45 @@ def reextract(
             else:
                 ids = storage.article_ids(session, outlet=outlet)
         report = storage.ReextractReport()
-        columns = (TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[derived]} derived"), TimeRemainingColumn())
+        columns = (
+            TextColumn("re-extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[derived]} derived"),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("reextract", total=len(ids), derived=0)
             for article_id in ids:
                 # One transaction per article: a long run never holds the write lock for long.
                 with db.transaction() as session:
-                    done = storage.reextract_article(session, article_id=article_id,
-                                                     extractor=extractor)
+                    done = storage.reextract_article(
+                        session, article_id=article_id, extractor=extractor
+                    )
                 report += done
                 progress.update(task, advance=1, derived=report.derived)
-    out.print(f"{report.articles} articles, {report.snapshots} pages re-extracted: "
-              f"{report.derived} derived versions, {report.unchanged} unchanged, "
-              f"{report.failed} failed, {report.missing_snapshots} without a snapshot",
-              highlight=False)
+    out.print(
+        f"{report.articles} articles, {report.snapshots} pages re-extracted: "
+        f"{report.derived} derived versions, {report.unchanged} unchanged, "
+        f"{report.failed} failed, {report.missing_snapshots} without a snapshot",
+        highlight=False,
+    )
 
 
 @app.command()
 def prune(
     config: ConfigOption = None,
-    fetch_logs_older_than: Annotated[str | None, typer.Option(
-        "--fetch-logs-older-than", help="Delete fetch-log lines older than this (e.g. 30d).")
+    fetch_logs_older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--fetch-logs-older-than", help="Delete fetch-log lines older than this (e.g. 30d)."
+        ),
     ] = None,
-    forget: Annotated[str | None, typer.Option(
-        help="Delete one article with its whole history (URL or id). Cannot be undone.")
+    forget: Annotated[
+        str | None,
+        typer.Option(
+            help="Delete one article with its whole history (URL or id). Cannot be undone."
+        ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before --forget.")] = False,
 ) -> None:

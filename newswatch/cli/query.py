@@ -39,10 +39,12 @@ from newswatch.redaction import (
     named_backlog,
 )
 
-LimitOption = Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
-                                          help="Show at most this many.")]
-OffsetOption = Annotated[int, typer.Option("--offset", min=0, max=MAX_ROW,
-                                           help="Skip this many first.")]
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=0, max=MAX_ROW, help="Show at most this many.")
+]
+OffsetOption = Annotated[
+    int, typer.Option("--offset", min=0, max=MAX_ROW, help="Skip this many first.")
+]
 
 
 def usage_error(error: Exception) -> typer.Exit:
@@ -69,25 +71,39 @@ def articles(
     as_json: JsonOption = False,
     limit: LimitOption = 100,
     offset: OffsetOption = 0,
-    since: Annotated[str | None, typer.Option(
-        help="First seen at or after: 2025-06-02, today, or an age such as 24h.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="First seen at or after: 2025-06-02, today, or an age such as 24h."),
+    ] = None,
     until: Annotated[str | None, typer.Option(help="First seen before this time.")] = None,
-    outlet: Annotated[str | None, typer.Option(
-        help="Only this outlet: its domain, one of its hosts, or its name.")] = None,
-    source: Annotated[str | None, typer.Option(help="Only found through this source "
-                                                    "(URL or id).")] = None,
-    topic: Annotated[str | None, typer.Option(
-        help="A topic query matched on the stored text, e.g. 'prisoner* AND swap'.")] = None,
-    edited: Annotated[bool, typer.Option("--edited", help="Only articles edited at least "
-                                                          "once.")] = False,
-    edit_class: Annotated[str | None, typer.Option(
-        "--class", help="Only articles with an edit of this class (e.g. headline).")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="Only this outlet: its domain, one of its hosts, or its name."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only found through this source (URL or id).")
+    ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(help="A topic query matched on the stored text, e.g. 'prisoner* AND swap'."),
+    ] = None,
+    edited: Annotated[
+        bool, typer.Option("--edited", help="Only articles edited at least once.")
+    ] = False,
+    edit_class: Annotated[
+        str | None,
+        typer.Option("--class", help="Only articles with an edit of this class (e.g. headline)."),
+    ] = None,
     gone: Annotated[bool, typer.Option("--gone", help="Only articles taken down.")] = False,
-    churning: Annotated[bool, typer.Option("--churning", help="Only articles that change on "
-                                                              "every visit (not versioned "
-                                                              "meanwhile).")] = False,
-    language: Annotated[str | None, typer.Option(
-        help="Only articles in this language (en, ru, uk, tr...).")] = None,
+    churning: Annotated[
+        bool,
+        typer.Option(
+            "--churning", help="Only articles that change on every visit (not versioned meanwhile)."
+        ),
+    ] = False,
+    language: Annotated[
+        str | None, typer.Option(help="Only articles in this language (en, ru, uk, tr...).")
+    ] = None,
 ) -> None:
     """List stored articles, newest first: id, outlet, title, first seen, versions, status
     ("churning" added while the article changes on every visit).
@@ -95,10 +111,19 @@ def articles(
     Example: newswatch articles --since 24h --outlet herald.example --edited --json
     """
     try:
-        query = article_query(since=since, until=until, outlet=outlet, source=source,
-                              edited=edited, gone=gone, churning=churning,
-                              edit_class=edit_class, limit=limit, offset=offset,
-                              language=language)
+        query = article_query(
+            since=since,
+            until=until,
+            outlet=outlet,
+            source=source,
+            edited=edited,
+            gone=gone,
+            churning=churning,
+            edit_class=edit_class,
+            limit=limit,
+            offset=offset,
+            language=language,
+        )
         matches = topic_matcher(topic)
     except BadQuery as error:
         raise usage_error(error) from None
@@ -106,8 +131,10 @@ def articles(
     try:
         with open_db(config) as db, db.session() as session:
             query = dataclasses.replace(query, outlet=outlet_named(session, config, outlet))
-            rows = [masked_article(row, redactor)
-                    for row in storage.query_articles(session, query, matches=matches)]
+            rows = [
+                masked_article(row, redactor)
+                for row in storage.query_articles(session, query, matches=matches)
+            ]
     except storage.StorageError as error:
         raise usage_error(error) from None
     finish_listing(rows, as_json, render.articles_table)
@@ -116,12 +143,16 @@ def articles(
 @app.command()
 def show(
     url: Annotated[str, typer.Argument(help="Article URL or id.")],
-    version: Annotated[int | None, typer.Option(
-        "--version", "-v", min=1, max=MAX_ROW,
-        help="Show this version instead of the latest.")] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Show what readers saw at this time (2025-06-02T10:00, 24h...).")]
-    = None,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--version", "-v", min=1, max=MAX_ROW, help="Show this version instead of the latest."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Show what readers saw at this time (2025-06-02T10:00, 24h...)."),
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -141,26 +172,38 @@ def show(
         if when is not None:
             current = storage.version_at(session, article.id or 0, when)
             if current is None:
-                err.print(f"{article.url} had not been fetched yet at {when:%Y-%m-%d %H:%M}",
-                          highlight=False)
+                err.print(
+                    f"{article.url} had not been fetched yet at {when:%Y-%m-%d %H:%M}",
+                    highlight=False,
+                )
                 raise typer.Exit(1)
         if version is not None and current is None:
-            err.print(f"{article.url} has versions 1..{article.version_count}, not {version}",
-                      highlight=False)
+            err.print(
+                f"{article.url} has versions 1..{article.version_count}, not {version}",
+                highlight=False,
+            )
             raise typer.Exit(1)
         versions = storage.versions_of(session, article_id=article.id or 0)
     if as_json:
-        render.print_json(out, {
-            "id": article.id, "url": article.url, "outlet": article.outlet,
-            "title": (current.title if current else None) or article.title
-            or article.hint_title,
-            "published": (current.published if current else None) or article.hint_published,
-            "status": article.status, "churning_since": article.churning_since,
-            "first_seen_at": article.first_seen_at,
-            "last_changed_at": article.last_changed_at, "version_count": article.version_count,
-            "version": None if current is None else _version_json(current),
-            "versions": versions,
-        })
+        render.print_json(
+            out,
+            {
+                "id": article.id,
+                "url": article.url,
+                "outlet": article.outlet,
+                "title": (current.title if current else None)
+                or article.title
+                or article.hint_title,
+                "published": (current.published if current else None) or article.hint_published,
+                "status": article.status,
+                "churning_since": article.churning_since,
+                "first_seen_at": article.first_seen_at,
+                "last_changed_at": article.last_changed_at,
+                "version_count": article.version_count,
+                "version": None if current is None else _version_json(current),
+                "versions": versions,
+            },
+        )
         return
     out.print(render.article_panel(article, current))
     if current is not None:
@@ -176,10 +219,17 @@ def show(
 
 def _version_json(v: storage.Version) -> dict[str, Any]:
     return {
-        "number": v.number, "fetched_at": v.fetched_at, "title": v.title,
-        "subtitle": v.subtitle, "body": v.body, "authors": list(v.authors),
-        "published": v.published, "modified": v.modified, "language": v.language,
-        "canonical_url": v.canonical_url, "changed_fields": list(v.changed_fields),
+        "number": v.number,
+        "fetched_at": v.fetched_at,
+        "title": v.title,
+        "subtitle": v.subtitle,
+        "body": v.body,
+        "authors": list(v.authors),
+        "published": v.published,
+        "modified": v.modified,
+        "language": v.language,
+        "canonical_url": v.canonical_url,
+        "changed_fields": list(v.changed_fields),
         "classes": list(getattr(v, "classes", None) or ()),
     }
 
@@ -197,8 +247,9 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         found = storage.stats(session)
         backlog = named_backlog(storage.channel_backlog(session, list(names)), names)
     if as_json:
-        render.print_json(out, {**render.to_jsonable(found),
-                                "channels": render.to_jsonable(backlog)})
+        render.print_json(
+            out, {**render.to_jsonable(found), "channels": render.to_jsonable(backlog)}
+        )
     else:
         out.print(render.stats_table(found))
         out.print("\nalert channels", style="bold")
@@ -209,16 +260,19 @@ def stats(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             for line in render.discovery_lines(found.discovery):
                 out.print(line, soft_wrap=True)
         if found.walls:
-            out.print("\nwalls and teasers, last 7 days (share of each outlet's fetches)",
-                      style="bold")
+            out.print(
+                "\nwalls and teasers, last 7 days (share of each outlet's fetches)", style="bold"
+            )
             for line in render.wall_lines(found.walls):
                 out.print(line, soft_wrap=True)
 
 
 @app.command()
 def alerts(
-    state: Annotated[str | None, typer.Argument(
-        help="Only alerts in this state: pending, sent, failed or skipped.")] = None,
+    state: Annotated[
+        str | None,
+        typer.Argument(help="Only alerts in this state: pending, sent, failed or skipped."),
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
     limit: LimitOption = 100,
@@ -230,14 +284,18 @@ def alerts(
     Example: newswatch alerts failed --json
     """
     if state is not None and state not in storage.ALERT_STATES:
-        raise usage_error(ValueError(
-            f"unknown state {state!r}: use {', '.join(storage.ALERT_STATES)}"))
+        raise usage_error(
+            ValueError(f"unknown state {state!r}: use {', '.join(storage.ALERT_STATES)}")
+        )
     redactor = load_redactor(config, channels=True)
     names = channel_names(load_config(config))
     with open_db(config) as db, db.session() as session:
-        rows = [named_alert(masked_alert(row, redactor), names)
-                for row in storage.list_alerts(session, state=state, limit=limit,
-                                               offset=offset, channels=list(names))]
+        rows = [
+            named_alert(masked_alert(row, redactor), names)
+            for row in storage.list_alerts(
+                session, state=state, limit=limit, offset=offset, channels=list(names)
+            )
+        ]
         backlog = named_backlog(storage.channel_backlog(session, list(names)), names)
     if not as_json:
         for line in render.backlog_lines(backlog, now=datetime.now(UTC)):
@@ -251,14 +309,19 @@ def edits(
     as_json: JsonOption = False,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
-    since: Annotated[str | None, typer.Option(help="Edits recorded at or after this time "
-                                                   "(2025-06-02, 24h...).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Edits recorded at or after this time (2025-06-02, 24h...).")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet (host).")] = None,
     topic: Annotated[str | None, typer.Option(help="A topic query on the edited text.")] = None,
-    edit_class: Annotated[str | None, typer.Option(
-        "--class", help="Only edits of this class (headline, correction, ...).")] = None,
-    language: Annotated[str | None, typer.Option(
-        help="Only edits of articles in this language (en, ru, uk, tr...).")] = None,
+    edit_class: Annotated[
+        str | None,
+        typer.Option("--class", help="Only edits of this class (headline, correction, ...)."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Only edits of articles in this language (en, ru, uk, tr...)."),
+    ] = None,
 ) -> None:
     """Recent edits, newest first: which article, which version, what changed.
 
@@ -271,20 +334,30 @@ def edits(
     except BadQuery as error:
         raise usage_error(error) from None
     with open_db(config) as db, db.session() as session:
-        rows = storage.recent_edits(session, limit=limit, offset=offset,
-                                    outlet=outlet_named(session, config, outlet),
-                                    since=when, edit_class=edit_class, matches=matches,
-                                    language=language)
+        rows = storage.recent_edits(
+            session,
+            limit=limit,
+            offset=offset,
+            outlet=outlet_named(session, config, outlet),
+            since=when,
+            edit_class=edit_class,
+            matches=matches,
+            language=language,
+        )
     finish_listing(rows, as_json, render.edits_table)
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(
-        help='Words, "exact phrases", prefix*, OR, NOT word / -word.')],
-    all_versions: Annotated[bool, typer.Option(
-        "--all-versions", help="Search every stored version: finds text later removed.")]
-    = False,
+    query: Annotated[
+        str, typer.Argument(help='Words, "exact phrases", prefix*, OR, NOT word / -word.')
+    ],
+    all_versions: Annotated[
+        bool,
+        typer.Option(
+            "--all-versions", help="Search every stored version: finds text later removed."
+        ),
+    ] = False,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet (host).")] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -296,8 +369,9 @@ def search(
     """
     try:
         with open_db(config) as db, db.session() as session:
-            hits = storage.search(session, query, all_versions=all_versions, outlet=outlet,
-                                  limit=limit)
+            hits = storage.search(
+                session, query, all_versions=all_versions, outlet=outlet, limit=limit
+            )
     except storage.SearchQueryError as error:
         raise usage_error(error) from None
     finish_listing(hits, as_json, render.search_table)
@@ -305,8 +379,9 @@ def search(
 
 @app.command()
 def stories(
-    story: Annotated[int | None, typer.Argument(min=1, max=MAX_ROW,
-                                                help="Show this story's articles.")] = None,
+    story: Annotated[
+        int | None, typer.Argument(min=1, max=MAX_ROW, help="Show this story's articles.")
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
     limit: LimitOption = 50,
@@ -325,11 +400,17 @@ def stories(
             err.print(f"no story {story} (see `newswatch stories`)", highlight=False)
             raise typer.Exit(1)
         redactor = load_redactor(config)
-        members = [masked_article(row, redactor)
-                   for row in storage.story_articles(session, story)[:limit]]
+        members = [
+            masked_article(row, redactor) for row in storage.story_articles(session, story)[:limit]
+        ]
     if as_json:
         render.print_json(out, {"story": info, "articles": members})
         return
-    out.print(Text(f"story {info.id}: {info.title or '(untitled)'} — {info.articles} "
-                   f"article(s) from {info.outlets} outlet(s)", style="bold"))
+    out.print(
+        Text(
+            f"story {info.id}: {info.title or '(untitled)'} — {info.articles} "
+            f"article(s) from {info.outlets} outlet(s)",
+            style="bold",
+        )
+    )
     out.print(render.articles_table(members))

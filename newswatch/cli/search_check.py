@@ -59,8 +59,9 @@ class SearchCheck:
         return self.on_topic / self.judged if self.judged else None
 
 
-def check_search_sources(settings: Settings, plans: list[SearchPlan], *,
-                         limit: int = 10) -> list[SearchCheck]:
+def check_search_sources(
+    settings: Settings, plans: list[SearchPlan], *, limit: int = 10
+) -> list[SearchCheck]:
     """Poll each planned search source once and judge up to ``limit`` of its articles."""
     topic = TopicQuery(settings.topic.query)
 
@@ -72,14 +73,27 @@ def check_search_sources(settings: Settings, plans: list[SearchPlan], *,
     return asyncio.run(run())
 
 
-async def _check(fetcher: PoliteFetcher, plan: SearchPlan, topic: TopicQuery,
-                 limit: int) -> SearchCheck:
-    base = SearchCheck(url=plan.url, provider=plan.provider, language=plan.language,
-                       query=plan.query, requests=(), ok=False, hits=(), decoded=0, judged=0,
-                       on_topic=0, error=None, dropped=plan.dropped)
+async def _check(
+    fetcher: PoliteFetcher, plan: SearchPlan, topic: TopicQuery, limit: int
+) -> SearchCheck:
+    base = SearchCheck(
+        url=plan.url,
+        provider=plan.provider,
+        language=plan.language,
+        query=plan.query,
+        requests=(),
+        ok=False,
+        hits=(),
+        decoded=0,
+        judged=0,
+        on_topic=0,
+        error=None,
+        dropped=plan.dropped,
+    )
     try:
-        poll = await provider_named(plan.provider).poll(fetcher, plan, since=None,
-                                                        now=datetime.now(UTC))
+        poll = await provider_named(plan.provider).poll(
+            fetcher, plan, since=None, now=datetime.now(UTC)
+        )
     except ScraperError as error:
         return _replace(base, error=f"{error.kind}: {error}")
     if isinstance(poll, Refused):
@@ -93,20 +107,47 @@ async def _check(fetcher: PoliteFetcher, plan: SearchPlan, topic: TopicQuery,
             if verdict is not None:
                 judged += 1
                 on += verdict
-        hits.append(HitCheck(title=hit.title, link=hit.link, url=hit.url,
-                             resolution=hit.resolution, on_topic=verdict,
-                             error=f"{hit.error_kind}: {hit.reason}" if hit.url is None
-                             else None))
-    return SearchCheck(url=plan.url, provider=plan.provider, language=plan.language,
-                       query=plan.query, requests=poll.requests, ok=True, hits=tuple(hits),
-                       decoded=len(poll.decoded), judged=judged, on_topic=on,
-                       error="; ".join(poll.problems) or None, dropped=plan.dropped)
+        hits.append(
+            HitCheck(
+                title=hit.title,
+                link=hit.link,
+                url=hit.url,
+                resolution=hit.resolution,
+                on_topic=verdict,
+                error=f"{hit.error_kind}: {hit.reason}" if hit.url is None else None,
+            )
+        )
+    return SearchCheck(
+        url=plan.url,
+        provider=plan.provider,
+        language=plan.language,
+        query=plan.query,
+        requests=poll.requests,
+        ok=True,
+        hits=tuple(hits),
+        decoded=len(poll.decoded),
+        judged=judged,
+        on_topic=on,
+        error="; ".join(poll.problems) or None,
+        dropped=plan.dropped,
+    )
 
 
 def _replace(check: SearchCheck, *, error: str) -> SearchCheck:
-    return SearchCheck(url=check.url, provider=check.provider, language=check.language,
-                       query=check.query, requests=check.requests, ok=False, hits=(),
-                       decoded=0, judged=0, on_topic=0, error=error, dropped=check.dropped)
+    return SearchCheck(
+        url=check.url,
+        provider=check.provider,
+        language=check.language,
+        query=check.query,
+        requests=check.requests,
+        ok=False,
+        hits=(),
+        decoded=0,
+        judged=0,
+        on_topic=0,
+        error=error,
+        dropped=check.dropped,
+    )
 
 
 async def _on_topic(fetcher: PoliteFetcher, hit: Hit, topic: TopicQuery) -> bool | None:
@@ -131,20 +172,29 @@ def print_search_checks(console: Console, checks: list[SearchCheck]) -> None:
         for request in check.requests:
             console.print(Text(f"  request: {request}"), soft_wrap=True)
         if check.error:
-            console.print(Text(f"  problem: {check.error}", style="yellow" if check.ok
-                               else "bold red"))
+            console.print(
+                Text(f"  problem: {check.error}", style="yellow" if check.ok else "bold red")
+            )
         if not check.ok:
             continue
         for hit in check.hits:
             # One line a hit, never wrapped: a URL must stay copyable.
             if hit.url is None:
-                console.print(Text(f"  - not decoded: {hit.link} — {hit.error}", style="yellow"),
-                              soft_wrap=True)
+                console.print(
+                    Text(f"  - not decoded: {hit.link} — {hit.error}", style="yellow"),
+                    soft_wrap=True,
+                )
                 continue
-            topic = "" if hit.on_topic is None else (", on topic" if hit.on_topic
-                                                     else ", off topic")
-            console.print(Text(f"  + {hit.url} ({hit.resolution}{topic}) {hit.title or ''}"),
-                          soft_wrap=True)
+            topic = (
+                "" if hit.on_topic is None else (", on topic" if hit.on_topic else ", off topic")
+            )
+            console.print(
+                Text(f"  + {hit.url} ({hit.resolution}{topic}) {hit.title or ''}"), soft_wrap=True
+            )
         share = f"{check.on_topic}/{check.judged}" if check.judged else "none judged"
-        console.print(Text(f"  {len(check.hits)} hit(s), {check.decoded} with the "
-                           f"publisher's URL, on topic: {share}"))
+        console.print(
+            Text(
+                f"  {len(check.hits)} hit(s), {check.decoded} with the "
+                f"publisher's URL, on topic: {share}"
+            )
+        )

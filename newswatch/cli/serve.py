@@ -23,13 +23,16 @@ from newswatch.redaction import redactor_for
 
 
 @app.command()
-def serve(config: ConfigOption = None,
-          host: Annotated[str | None, typer.Option(help="Listen address (default: \\[api] "
-                                                        "host, 127.0.0.1).")] = None,
-          port: Annotated[int | None, typer.Option(min=0, max=65535,
-                                                   help="Port (default: \\[api] port, 8080).")]
-          = None,
-          log_level: LogLevel = "INFO") -> None:
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[
+        str | None, typer.Option(help="Listen address (default: \\[api] host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port (default: \\[api] port, 8080).")
+    ] = None,
+    log_level: LogLevel = "INFO",
+) -> None:
     """Serve the HTTP API (/api, /docs), Atom feeds (/feeds) and the web page (/).
 
     Example: newswatch serve --config newswatch.toml --port 8080
@@ -39,14 +42,22 @@ def serve(config: ConfigOption = None,
 
     settings = load_config(config)
     start_logging(log_level, redactor=redactor_for(settings))
-    bind_host, bind_port = host or settings.api.host, port if port is not None \
-        else settings.api.port
+    bind_host, bind_port = (
+        host or settings.api.host,
+        port if port is not None else settings.api.port,
+    )
     check_can_listen(bind_host, bind_port)
     with open_db(config) as db:
-        err.print(f"serving http://{bind_host}:{bind_port}/ (API docs at /docs); Ctrl-C stops",
-                  highlight=False)
-        run_server(create_app(db, settings), host=bind_host, port=bind_port,
-                   workers_log_level=logging.getLevelName(parse_level(log_level)[0]).lower())
+        err.print(
+            f"serving http://{bind_host}:{bind_port}/ (API docs at /docs); Ctrl-C stops",
+            highlight=False,
+        )
+        run_server(
+            create_app(db, settings),
+            host=bind_host,
+            port=bind_port,
+            workers_log_level=logging.getLevelName(parse_level(log_level)[0]).lower(),
+        )
 
 
 def check_can_listen(host: str, port: int) -> None:
@@ -57,6 +68,9 @@ def check_can_listen(host: str, port: int) -> None:
         with socket.create_server((host, port), family=family):
             pass
     except OSError as error:
-        complain("cannot listen", f"on {host}:{port}: {error.strerror or error}; choose "
-                 "another --host/--port (or [api] host and port), or stop what uses it")
+        complain(
+            "cannot listen",
+            f"on {host}:{port}: {error.strerror or error}; choose "
+            "another --host/--port (or [api] host and port), or stop what uses it",
+        )
         raise typer.Exit(2) from None

@@ -51,7 +51,7 @@ from scraper.fetch import Fetcher
 
 sources_app = typer.Typer(
     help="List, add, remove and check the feeds, sitemaps and pages newswatch polls.\n\n"
-         "Example: newswatch sources list --json",
+    "Example: newswatch sources list --json",
     no_args_is_help=True,
 )
 app.add_typer(sources_app, name="sources")
@@ -71,20 +71,24 @@ class SourceCheck:
 
 
 @sources_app.command("list")
-def list_(config: ConfigOption = None, as_json: JsonOption = False,
-          limit: Annotated[int, typer.Option("--limit", min=0, max=MAX_ROW,
-                                             help="Show at most this many.")]
-          = 1000,
-          enabled: Annotated[bool, typer.Option("--enabled", help="Only enabled sources.")]
-          = False) -> None:
+def list_(
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, max=MAX_ROW, help="Show at most this many.")
+    ] = 1000,
+    enabled: Annotated[bool, typer.Option("--enabled", help="Only enabled sources.")] = False,
+) -> None:
     """Every source with its schedule, health and the number of articles found through it.
 
     Example: newswatch sources list --enabled
     """
     redactor = load_redactor(config)
     with open_db(config) as db, db.session() as session:
-        rows = [masked_source(row, redactor)
-                for row in storage.list_sources(session, enabled_only=enabled)[:limit]]
+        rows = [
+            masked_source(row, redactor)
+            for row in storage.list_sources(session, enabled_only=enabled)[:limit]
+        ]
     if as_json:
         render.print_json(out, rows)
     elif rows:
@@ -95,10 +99,13 @@ def list_(config: ConfigOption = None, as_json: JsonOption = False,
 
 
 @sources_app.command()
-def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or article URL.")],
-        kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = "feed",
-        every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "5m",
-        config: ConfigOption = None, as_json: JsonOption = False) -> None:
+def add(
+    url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or article URL.")],
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = "feed",
+    every: Annotated[str, typer.Option(help="How often to poll it, e.g. 10m.")] = "5m",
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Add a source (or re-enable one); it stays across restarts. With --config it is also
     written into the file, which then manages it.
 
@@ -107,8 +114,10 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
     if kind not in KINDS:
         raise _usage(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
     if not _fetchable(url):
-        raise _usage(f"{redact_url(url)!r} is not an http(s) URL; write the whole address, "
-                     "e.g. https://example.com/rss.xml")
+        raise _usage(
+            f"{redact_url(url)!r} is not an http(s) URL; write the whole address, "
+            "e.g. https://example.com/rss.xml"
+        )
     try:
         seconds = int(parse_duration(every).total_seconds())
     except ValueError as error:
@@ -118,20 +127,26 @@ def add(url: Annotated[str, typer.Argument(help="Feed, sitemap, listing page or 
     if config is not None:
         _edit_config(config, lambda text: add_to_config(text, url, kind, every))
     with open_db(config) as db, db.transaction() as session:
-        row = storage.add_source(session, storage.SourceSpec(url=url, kind=kind,
-                                                             every_seconds=seconds),
-                                 now=datetime.now(UTC))
+        row = storage.add_source(
+            session,
+            storage.SourceSpec(url=url, kind=kind, every_seconds=seconds),
+            now=datetime.now(UTC),
+        )
     row = masked_source(row, load_redactor(config))
     if as_json:
         render.print_json(out, row)
     else:
-        out.print(f"added source {row.id}: {row.url} ({row.kind}, every "
-                  f"{format_duration(parse_duration(every))})", highlight=False)
+        out.print(
+            f"added source {row.id}: {row.url} ({row.kind}, every "
+            f"{format_duration(parse_duration(every))})",
+            highlight=False,
+        )
 
 
 @sources_app.command()
-def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
-           config: ConfigOption = None) -> None:
+def remove(
+    url: Annotated[str, typer.Argument(help="Source URL or id.")], config: ConfigOption = None
+) -> None:
     """Stop polling a source; its articles and their history stay. A source the file lists
     is polled again from a daemon's next start, unless --config removes it from the file too.
 
@@ -141,26 +156,41 @@ def remove(url: Annotated[str, typer.Argument(help="Source URL or id.")],
         try:
             row = storage.remove_source(session, url)
         except storage.NotFound:
-            err.print(f"no source {redact_url(url)!r} (see `newswatch sources list`)",
-                      highlight=False)
+            err.print(
+                f"no source {redact_url(url)!r} (see `newswatch sources list`)", highlight=False
+            )
             raise typer.Exit(1) from None
     if config is not None:
         _edit_config(config, lambda text: remove_from_config(text, row.url))
     shown = masked_source(row, load_redactor(config))
-    out.print(f"removed source {shown.id}: {shown.url} ({shown.articles} article(s) kept)",
-              highlight=False)
+    out.print(
+        f"removed source {shown.id}: {shown.url} ({shown.articles} article(s) kept)",
+        highlight=False,
+    )
 
 
 @sources_app.command()
-def check(url: Annotated[str | None, typer.Argument(
-              help="Check only this source (URL or id); default: every configured and every "
-                   "enabled one.")] = None,
-          config: ConfigOption = None, as_json: JsonOption = False,
-          judge: Annotated[int, typer.Option(
-              "--judge", min=0, help="Search sources: fetch this many of each one's articles "
-                                     "and match them against the topic.")] = 10,
-          search_only: Annotated[bool, typer.Option(
-              "--search", help="Only the search sources.")] = False) -> None:
+def check(
+    url: Annotated[
+        str | None,
+        typer.Argument(
+            help="Check only this source (URL or id); default: every configured and every "
+            "enabled one."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+    judge: Annotated[
+        int,
+        typer.Option(
+            "--judge",
+            min=0,
+            help="Search sources: fetch this many of each one's articles "
+            "and match them against the topic.",
+        ),
+    ] = 10,
+    search_only: Annotated[bool, typer.Option("--search", help="Only the search sources.")] = False,
+) -> None:
     """Fetch sources now and say whether each answers and how many article links it lists.
     A search source shows its query as sent, each hit's publisher URL (or why there is none)
     and the share of its articles that match the topic.
@@ -175,14 +205,16 @@ def check(url: Annotated[str | None, typer.Argument(
         raise _usage(str(error)) from None
     targets = _check_targets(settings, url, configured)
     searches = [plans[u] for u, kind in targets if kind == "search" and u in plans]
-    others = [] if search_only else [(u, k) for u, k in targets
-                                     if not (k == "search" and u in plans)]
+    others = (
+        [] if search_only else [(u, k) for u, k in targets if not (k == "search" and u in plans)]
+    )
     redactor = redactor_for(settings, channels=False)
     results = [_masked_check(r, redactor) for r in check_sources(settings, others)]
     found_searches = check_search_sources(settings, searches, limit=judge) if searches else []
     if as_json:
-        render.print_json(out, {"sources": results, "searches": found_searches}
-                          if found_searches else results)
+        render.print_json(
+            out, {"sources": results, "searches": found_searches} if found_searches else results
+        )
     else:
         if results:
             _print_checks(results, False)
@@ -192,8 +224,9 @@ def check(url: Annotated[str | None, typer.Argument(
         raise typer.Exit(1)
 
 
-def _check_targets(settings: Settings, url: str | None,
-                   configured: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _check_targets(
+    settings: Settings, url: str | None, configured: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
     """What `sources check` fetches: ``url``, or the configured and stored sources (before
     the first run there is no database: then the configured ones)."""
     try:
@@ -221,14 +254,20 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     redactor = redactor_for(settings)
     checks: list[tuple[str, bool, str]] = [("configuration", True, str(config or "built-in"))]
     try:
-        with storage.open_database(settings.database.url, create=False) as db, \
-                db.session() as session:
+        with (
+            storage.open_database(settings.database.url, create=False) as db,
+            db.session() as session,
+        ):
             found = storage.stats(session)
-        checks.append(("database", True, f"{db.safe_url}: {found.articles} article(s), "
-                                          f"{found.versions} version(s)"))
+        checks.append(
+            (
+                "database",
+                True,
+                f"{db.safe_url}: {found.articles} article(s), {found.versions} version(s)",
+            )
+        )
     except storage.DatabaseMissing as error:  # not yet an error: the daemon makes it
-        checks.append(("database", True, f"none yet at {error.where}; `newswatch run` "
-                                         "creates it"))
+        checks.append(("database", True, f"none yet at {error.where}; `newswatch run` creates it"))
     except storage.StorageError as error:
         checks.append(("database", False, redactor.text(str(error))))
     for alert in settings.alerts:  # built, not sent: a URL run would refuse fails here too
@@ -236,9 +275,12 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
             checks.append((f"alert channel {build_channel(alert.url).label}", True, "ready"))
         except ChannelError as error:
             checks.append(("alert channel", False, redactor.text(str(error))))
-    results = [_masked_check(r, redactor)
-               for r in check_sources(settings, [(s.url, s.kind) for s in settings.sources
-                                                 if s.kind != "search"])]
+    results = [
+        _masked_check(r, redactor)
+        for r in check_sources(
+            settings, [(s.url, s.kind) for s in settings.sources if s.kind != "search"]
+        )
+    ]
     checks += [(f"source {r.url}", r.ok, _check_note(r)) for r in results]
     try:
         plans = list(fetching.search_plans(settings).values())
@@ -246,18 +288,24 @@ def doctor(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         checks.append(("search sources", False, str(error)))
         plans = []
     for search in check_search_sources(settings, plans, limit=0) if plans else []:
-        note = (f"{len(search.hits)} hit(s), {search.decoded} with the publisher's URL"
-                if search.ok else search.error or "failed")
+        note = (
+            f"{len(search.hits)} hit(s), {search.decoded} with the publisher's URL"
+            if search.ok
+            else search.error or "failed"
+        )
         checks.append((f"search {search.provider} [{search.language}]", search.ok, note))
     if as_json:
-        render.print_json(out, [{"check": name, "ok": ok, "detail": detail}
-                                for name, ok, detail in checks])
+        render.print_json(
+            out, [{"check": name, "ok": ok, "detail": detail} for name, ok, detail in checks]
+        )
     else:
         table = Table("check", "ok", "detail", box=None)
         for name, ok, detail in checks:
-            table.add_row(render.cell(name), Text("ok" if ok else "FAIL",
-                                              style="green" if ok else "bold red"),
-                      render.cell(detail))
+            table.add_row(
+                render.cell(name),
+                Text("ok" if ok else "FAIL", style="green" if ok else "bold red"),
+                render.cell(detail),
+            )
         out.print(table)
     if not all(ok for _, ok, _ in checks):
         raise typer.Exit(1)
@@ -317,10 +365,14 @@ def _print_checks(results: list[SourceCheck], as_json: bool) -> None:
         return
     table = Table("source", "ok", "status", "links", "time", "error", box=None)
     for r in results:
-        table.add_row(render.cell(r.url), Text("ok" if r.ok else "FAIL",
-                                               style="green" if r.ok else "bold red"),
-                      str(r.status or "-"), str(r.links), f"{r.elapsed:.2f}s",
-                      render.cell(r.error))
+        table.add_row(
+            render.cell(r.url),
+            Text("ok" if r.ok else "FAIL", style="green" if r.ok else "bold red"),
+            str(r.status or "-"),
+            str(r.links),
+            f"{r.elapsed:.2f}s",
+            render.cell(r.error),
+        )
     out.print(table)
 
 

@@ -90,12 +90,16 @@ class Catalog:
                 stamp = stamp or self._stamp(old.revised_at if old else None)
                 if old is None:
                     # A brand-new article was last revised when its newsroom wrote it.
-                    done.append(self._put(Article(story, 1, story.published, story.published,
-                                                  listed_at=stamp)))
+                    done.append(
+                        self._put(
+                            Article(story, 1, story.published, story.published, listed_at=stamp)
+                        )
+                    )
                 else:
                     self._by_path.pop(old.story.path, None)
-                    done.append(self._put(Article(story, old.revision + 1, stamp, stamp,
-                                                  listed_at=stamp)))
+                    done.append(
+                        self._put(Article(story, old.revision + 1, stamp, stamp, listed_at=stamp))
+                    )
             return done
 
     def _put(self, article: Article) -> Article:
@@ -134,8 +138,9 @@ class Catalog:
             raise ValueError(f"a rewrite of {slug!r} needs at least one paragraph")
 
         def change(a: Article, stamp: datetime) -> Article:
-            return replace(a, story=replace(a.story, body=body), modified_at=stamp,
-                           revised_at=stamp)
+            return replace(
+                a, story=replace(a.story, body=body), modified_at=stamp, revised_at=stamp
+            )
 
         return self._revise(slug, change)
 

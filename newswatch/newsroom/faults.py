@@ -125,7 +125,7 @@ def gzip_bomb(ctx: FaultContext, *, size: int = 64 * MiB) -> Response:
 
 def brotli_bomb(ctx: FaultContext, *, size: int = 64 * MiB) -> Response:
     """``Content-Encoding: br`` with a tiny body that decompresses to ``size`` bytes."""
-    import brotli  # type: ignore[import-not-found]  # only registered when importable
+    import brotli  # only registered when importable
 
     return Response(200, _brotli_zeros(size, brotli), HTML, headers=(("Content-Encoding", "br"),))
 
@@ -136,7 +136,10 @@ def _brotli_zeros(size: int, module: Any) -> bytes:
 
 
 def wrong_charset(
-    ctx: FaultContext, *, charset: str = "ISO-8859-1", meta: bool = False,
+    ctx: FaultContext,
+    *,
+    charset: str = "ISO-8859-1",
+    meta: bool = False,
     encode_as: str | None = None,
 ) -> Response:
     """Send the page while declaring ``charset`` in the header (and, with ``meta``, in the
@@ -145,8 +148,13 @@ def wrong_charset(
     body = ctx.normal.body
     if meta:
         body = body.replace(b'<meta charset="utf-8">', f'<meta charset="{charset}">'.encode(), 1)
-        body = re.sub(rb'\A(<\?xml[^>]*?encoding=")[^"]*(")',
-                      lambda m: m[1] + charset.encode() + m[2], body, count=1, flags=re.I)
+        body = re.sub(
+            rb'\A(<\?xml[^>]*?encoding=")[^"]*(")',
+            lambda m: m[1] + charset.encode() + m[2],
+            body,
+            count=1,
+            flags=re.I,
+        )
     if encode_as is not None:
         body = body.decode("utf-8").encode(encode_as, errors="xmlcharrefreplace")
     media = (ctx.normal.content_type or "text/html").split(";")[0]
@@ -198,8 +206,9 @@ def not_html(ctx: FaultContext, *, kind: str = "pdf", content_type: str | None =
     return Response(200, body, content_type or honest)
 
 
-def answer(ctx: FaultContext, *, body: str, content_type: str = "text/html; charset=utf-8",
-           code: int = 200) -> Response:
+def answer(
+    ctx: FaultContext, *, body: str, content_type: str = "text/html; charset=utf-8", code: int = 200
+) -> Response:
     """Answer ``body`` instead (an API's error in its own words, a changed format)."""
     return _plain(code, body, content_type)
 

@@ -29,8 +29,13 @@ def _text(response: Response) -> str:
 
 def _with_body(response: Response, text: str, content_type: str | None = None) -> Response:
     # New bytes need new validators, or a conditional GET would answer 304 to the old ones.
-    return replace(response, body=text.encode("utf-8"), etag=None, last_modified=None,
-                   content_type=content_type or response.content_type)
+    return replace(
+        response,
+        body=text.encode("utf-8"),
+        etag=None,
+        last_modified=None,
+        content_type=content_type or response.content_type,
+    )
 
 
 def plant_links(ctx: FaultContext, *, urls: list[str]) -> Response:
@@ -39,12 +44,18 @@ def plant_links(ctx: FaultContext, *, urls: list[str]) -> Response:
     normal = ctx.normal
     text = _text(normal)
     if "<rss" in text:
-        items = "".join(f"<item><title>Breaking: talks resume</title><link>{xml_escape(u)}"
-                        f"</link><guid>{xml_escape(u)}</guid></item>" for u in urls)
+        items = "".join(
+            f"<item><title>Breaking: talks resume</title><link>{xml_escape(u)}"
+            f"</link><guid>{xml_escape(u)}</guid></item>"
+            for u in urls
+        )
         return _with_body(normal, text.replace("</channel>", items + "</channel>", 1))
     if "<feed" in text:
-        entries = "".join(f'<entry><title>Breaking: talks resume</title><id>{xml_escape(u)}</id>'
-                          f'<link href="{xml_escape(u)}"/></entry>' for u in urls)
+        entries = "".join(
+            f"<entry><title>Breaking: talks resume</title><id>{xml_escape(u)}</id>"
+            f'<link href="{xml_escape(u)}"/></entry>'
+            for u in urls
+        )
         return _with_body(normal, text.replace("</feed>", entries + "</feed>", 1))
     if "<sitemapindex" in text:
         children = "".join(f"<sitemap><loc>{xml_escape(u)}</loc></sitemap>" for u in urls)
@@ -52,8 +63,9 @@ def plant_links(ctx: FaultContext, *, urls: list[str]) -> Response:
     if "<urlset" in text:
         entries = "".join(f"<url><loc>{xml_escape(u)}</loc></url>" for u in urls)
         return _with_body(normal, text.replace("</urlset>", entries + "</urlset>", 1))
-    anchors = "".join(f'<li><a href="{html_escape(u)}">Breaking: talks resume</a></li>'
-                      for u in urls)
+    anchors = "".join(
+        f'<li><a href="{html_escape(u)}">Breaking: talks resume</a></li>' for u in urls
+    )
     return _with_body(normal, text.replace("</body>", f"<ul>{anchors}</ul></body>", 1))
 
 
@@ -64,8 +76,15 @@ def json_feed(ctx: FaultContext, *, urls: list[str]) -> Response:
         "version": "https://jsonfeed.org/version/1.1",
         "title": "Newsroom (JSON Feed)",
         "home_page_url": base + "/",
-        "items": [{"id": u, "url": u, "title": "Breaking: talks resume",
-                   "date_published": "2025-06-02T10:00:00Z"} for u in urls],
+        "items": [
+            {
+                "id": u,
+                "url": u,
+                "title": "Breaking: talks resume",
+                "date_published": "2025-06-02T10:00:00Z",
+            }
+            for u in urls
+        ],
     }
     return Response(200, json.dumps(document).encode("utf-8"), "application/feed+json")
 
@@ -73,8 +92,12 @@ def json_feed(ctx: FaultContext, *, urls: list[str]) -> Response:
 def canonical_to(ctx: FaultContext, *, url: str) -> Response:
     """The article page, declaring ``url`` as its canonical address."""
     normal = ctx.normal
-    text = re.sub(r'<link rel="canonical" href="[^"]*">',
-                  f'<link rel="canonical" href="{html_escape(url)}">', _text(normal), count=1)
+    text = re.sub(
+        r'<link rel="canonical" href="[^"]*">',
+        f'<link rel="canonical" href="{html_escape(url)}">',
+        _text(normal),
+        count=1,
+    )
     return _with_body(normal, text)
 
 

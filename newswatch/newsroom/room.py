@@ -262,8 +262,9 @@ class Newsroom:
                     )
             return found
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
-               peer: str = "") -> Response:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, peer: str = ""
+    ) -> Response:
         """Answer one HTTP request (called from the server threads); ``peer`` is host:port."""
         split = urlsplit(target)
         path = unquote(split.path) or "/"

@@ -43,8 +43,10 @@ def churn(ctx: FaultContext) -> Response:
     if page.status != 200:
         return ctx.normal
     seq = ctx.request.seq
-    line = (f"<p>At the time of this visit, number {seq}, the ministry's running count of "
-            f"returned prisoners stood at {1000 + seq * 7} names.</p>\n").encode()
+    line = (
+        f"<p>At the time of this visit, number {seq}, the ministry's running count of "
+        f"returned prisoners stood at {1000 + seq * 7} names.</p>\n"
+    ).encode()
     body = _BODY_START.sub(lambda m: m.group(0) + line, page.body, count=1)
     return replace(page, body=body, etag=None, last_modified=None)
 
@@ -62,16 +64,23 @@ def flood(ctx: FaultContext, *, links: int = 5000, hosts: int = 0) -> Response:
     listing page; on the newsroom's own host (``hosts=0``) or over ``hosts`` fake hosts."""
     urls = _flood_urls(ctx, links, hosts)
     if ctx.request.path.endswith(".xml"):
-        items = "\n".join(f"<item><title>Talks update {n}</title><link>{escape(url)}</link>"
-                          f"</item>" for n, url in enumerate(urls))
-        text = (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-                f"<title>Flood</title><link>{escape(ctx.base_url)}/</link>\n{items}\n"
-                "</channel></rss>\n")
+        items = "\n".join(
+            f"<item><title>Talks update {n}</title><link>{escape(url)}</link></item>"
+            for n, url in enumerate(urls)
+        )
+        text = (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>Flood</title><link>{escape(ctx.base_url)}/</link>\n{items}\n"
+            "</channel></rss>\n"
+        )
         return Response(200, text.encode(), _RSS)
-    anchors = "\n".join(f'<li><a href="{escape(url)}">Talks update {n}</a></li>'
-                        for n, url in enumerate(urls))
-    text = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Latest</title>'
-            f'</head><body><ul class="latest">\n{anchors}\n</ul></body></html>\n')
+    anchors = "\n".join(
+        f'<li><a href="{escape(url)}">Talks update {n}</a></li>' for n, url in enumerate(urls)
+    )
+    text = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Latest</title>'
+        f'</head><body><ul class="latest">\n{anchors}\n</ul></body></html>\n'
+    )
     return Response(200, text.encode(), HTML)
 
 

@@ -42,8 +42,8 @@ def _hit(article: Article, terms: list[str]) -> bool:
     text = _fold(" ".join((story.title, story.subtitle, *story.body)))
     words = re.findall(r"\w+", text)
     return not terms or any(
-        (" " in term and term in text) or any(w.startswith(term) for w in words)
-        for term in terms)
+        (" " in term and term in text) or any(w.startswith(term) for w in words) for term in terms
+    )
 
 
 def results(catalog: Catalog, base_url: str, request: Request, now: datetime) -> Response:
@@ -59,13 +59,15 @@ def results(catalog: Catalog, base_url: str, request: Request, now: datetime) ->
     items = "\n".join(
         f"<item><title>{escape(a.story.title)}</title>"
         f"<link>{escape(f'{base_url}/search/go/{a.story.slug}')}</link>"
-        f"<guid isPermaLink=\"false\">{escape(a.story.slug)}</guid>"
+        f'<guid isPermaLink="false">{escape(a.story.slug)}</guid>'
         f"<pubDate>{format_datetime(a.story.published)}</pubDate></item>"
         for a in found
     )
-    body = (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-            f"<title>Search: {escape(request.query.get('q', ''))}</title>"
-            f"<link>{escape(base_url)}/search</link>"
-            f"<lastBuildDate>{format_datetime(now, usegmt=True)}</lastBuildDate>\n"
-            f"{items}\n</channel></rss>\n")
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Search: {escape(request.query.get('q', ''))}</title>"
+        f"<link>{escape(base_url)}/search</link>"
+        f"<lastBuildDate>{format_datetime(now, usegmt=True)}</lastBuildDate>\n"
+        f"{items}\n</channel></rss>\n"
+    )
     return Response(200, body.encode("utf-8"), RSS)

@@ -26,8 +26,9 @@ _NO_BODY = {204, 304}
 class App(Protocol):
     """What the server calls for each request."""
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
-               peer: str = "") -> Response:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, peer: str = ""
+    ) -> Response:
         """Answer one request; ``target`` is the request-target (path and query), ``peer``
         the client's host:port."""
         ...
@@ -119,8 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         try:
             host, port = self.client_address[:2]
-            response = self.server.app.handle(self.command, self.path, headers, body,
-                                              f"{host}:{port}")
+            response = self.server.app.handle(
+                self.command, self.path, headers, body, f"{host}:{port}"
+            )
         except Exception:
             logger.exception("newsroom.handler_failed", extra={"path": self.path})
             response = Response(500, b"internal error", "text/plain; charset=utf-8", close=True)

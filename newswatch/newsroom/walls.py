@@ -28,15 +28,27 @@ if TYPE_CHECKING:  # faults.py registers these modes, so it cannot be imported f
 
 # vendor → (live sample, status, headers), as each vendor answers a blocked request.
 CHALLENGES: dict[str, tuple[str, int, tuple[tuple[str, str], ...]]] = {
-    "cloudflare": ("cloudflare_managed-challenge_cvId3_2025-02-24.html", 403,
-                   (("Server", "cloudflare"), ("cf-mitigated", "challenge"),
-                    ("cf-ray", "8f3a1c2b9d4e5f60-FRA"))),
+    "cloudflare": (
+        "cloudflare_managed-challenge_cvId3_2025-02-24.html",
+        403,
+        (
+            ("Server", "cloudflare"),
+            ("cf-mitigated", "challenge"),
+            ("cf-ray", "8f3a1c2b9d4e5f60-FRA"),
+        ),
+    ),
     # Older Cloudflare pages came with 503 and no cf-mitigated header: markers only.
-    "cloudflare-2020": ("cloudflare_iuam-jschl_just-a-moment_2020-05-27.html", 503,
-                        (("Server", "cloudflare"),)),
+    "cloudflare-2020": (
+        "cloudflare_iuam-jschl_just-a-moment_2020-05-27.html",
+        503,
+        (("Server", "cloudflare"),),
+    ),
     "cloudflare-200": ("cloudflare_managed-challenge_cvId2_2021-11-02.html", 200, ()),
-    "datadome": ("datadome_captcha-delivery_block_liverpoolfc.com.html", 403,
-                 (("Server", "DataDome"), ("X-DataDome", "protected"))),
+    "datadome": (
+        "datadome_captcha-delivery_block_liverpoolfc.com.html",
+        403,
+        (("Server", "DataDome"), ("X-DataDome", "protected")),
+    ),
     "perimeterx": ("perimeterx_block_adorama.com_2018-03.html", 403, ()),
     "akamai": ("akamai_sec-cpt_challenge-iframe_2024.html", 428, (("Server", "AkamaiGHost"),)),
 }
@@ -106,17 +118,26 @@ def metered(ctx: FaultContext, *, share: float = 0.5, teaser_paragraphs: int = 1
     free, locked = rest[:cut], rest[cut:].removesuffix("\n</div>")
     inner = locked if not _now(ctx, share) else ""
     prompt = "" if inner else f'\n<div class="paywall-prompt"><p>{html.escape(PROMPT)}</p></div>'
-    page = text.replace(block, f'{opening}\n{free}\n<div class="{_LOCKED}">{inner}</div>'
-                        f"{prompt}\n</div>", 1)
+    page = text.replace(
+        block, f'{opening}\n{free}\n<div class="{_LOCKED}">{inner}</div>{prompt}\n</div>', 1
+    )
     # A teaser and a full text are different bytes: different validators, as on a real site.
-    return replace(normal, body=page.encode("utf-8"), etag=f'"{"t" if prompt else "f"}-'
-                   f'{hashlib.sha1(page.encode()).hexdigest()[:12]}"')
+    return replace(
+        normal,
+        body=page.encode("utf-8"),
+        etag=f'"{"t" if prompt else "f"}-{hashlib.sha1(page.encode()).hexdigest()[:12]}"',
+    )
 
 
 def _mark_paywalled(page: str) -> str:
-    extra = {"isAccessibleForFree": False,
-             "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": False,
-                         "cssSelector": f".{_LOCKED}"}}
+    extra = {
+        "isAccessibleForFree": False,
+        "hasPart": {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            "cssSelector": f".{_LOCKED}",
+        },
+    }
     markup = json.dumps(extra)[1:-1]  # the two keys, spliced into the NewsArticle object
     return page.replace('"@type": "NewsArticle",', f'"@type": "NewsArticle", {markup},', 1)
 
@@ -129,15 +150,19 @@ def soft_404(ctx: FaultContext, *, how: str = "page", share: float = 1.0) -> Res
     if how == "redirect_front":
         return Response(302, b"", None, headers=(("Location", ctx.base_url + "/"),))
     if how == "front":
-        front = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-                 f'<title>Newsroom | Latest news</title><link rel="canonical" '
-                 f'href="{ctx.base_url}/"></head><body><h1>Newsroom</h1>'
-                 f"<p>Latest news</p><ul><li><a href=\"/\">Home</a></li></ul></body></html>")
+        front = (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<title>Newsroom | Latest news</title><link rel="canonical" '
+            f'href="{ctx.base_url}/"></head><body><h1>Newsroom</h1>'
+            f'<p>Latest news</p><ul><li><a href="/">Home</a></li></ul></body></html>'
+        )
         return Response(200, front.encode("utf-8"), HTML)
-    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            "<title>Page not found | Newsroom</title></head><body><header>Newsroom</header>"
-            "<main><h1>Sorry, we can't find that page</h1><p>It may have been moved or "
-            'deleted.</p><p><a href="/">Back to the front page</a></p></main></body></html>')
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Page not found | Newsroom</title></head><body><header>Newsroom</header>"
+        "<main><h1>Sorry, we can't find that page</h1><p>It may have been moved or "
+        'deleted.</p><p><a href="/">Back to the front page</a></p></main></body></html>'
+    )
     return Response(200, page.encode("utf-8"), HTML)
 
 
@@ -146,15 +171,18 @@ def login_wall(ctx: FaultContext, *, share: float = 1.0) -> Response:
     if not _now(ctx, share):
         return ctx.normal
     target = quote(ctx.request.path, safe="")
-    return Response(302, b"", None,
-                    headers=(("Location", f"{ctx.base_url}/account/login?return={target}"),))
+    return Response(
+        302, b"", None, headers=(("Location", f"{ctx.base_url}/account/login?return={target}"),)
+    )
 
 
-SIGN_IN_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in | '
-                'Newsroom</title></head><body><h1>Sign in</h1><form method="post" '
-                'action="/account/login"><label>E-mail <input type="email" name="email">'
-                '</label><label>Password <input type="password" name="password"></label>'
-                "<button>Sign in</button></form></body></html>")
+SIGN_IN_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in | '
+    'Newsroom</title></head><body><h1>Sign in</h1><form method="post" '
+    'action="/account/login"><label>E-mail <input type="email" name="email">'
+    '</label><label>Password <input type="password" name="password"></label>'
+    "<button>Sign in</button></form></body></html>"
+)
 
 
 def script_shell(ctx: FaultContext) -> Response:
@@ -165,24 +193,34 @@ def script_shell(ctx: FaultContext) -> Response:
         return normal
     text = normal.body.decode("utf-8")
     title = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.DOTALL)
-    paragraphs = [html.unescape(re.sub(r"<[^>]+>", "", p))
-                  for p in re.findall(r"<p>(.*?)</p>", text, re.DOTALL)]
-    data = {"props": {"pageProps": {"article": {
-        "title": html.unescape(re.sub(r"<[^>]+>", "", title.group(1))) if title else "",
-        "paragraphs": paragraphs}}}}
-    head = text[:text.index("</head>")] if "</head>" in text else "<head>"
+    paragraphs = [
+        html.unescape(re.sub(r"<[^>]+>", "", p))
+        for p in re.findall(r"<p>(.*?)</p>", text, re.DOTALL)
+    ]
+    data = {
+        "props": {
+            "pageProps": {
+                "article": {
+                    "title": html.unescape(re.sub(r"<[^>]+>", "", title.group(1))) if title else "",
+                    "paragraphs": paragraphs,
+                }
+            }
+        }
+    }
+    head = text[: text.index("</head>")] if "</head>" in text else "<head>"
     state = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    shell = (f"{head}</head><body><div id=\"__next\"></div>"
-             f'<script id="__NEXT_DATA__" type="application/json">{state}</script>'
-             "<script>(function(){var d=JSON.parse(document.getElementById('__NEXT_DATA__')"
-             ".textContent).props.pageProps.article;var a=document.createElement('article');"
-             "var h=document.createElement('h1');h.textContent=d.title;a.appendChild(h);"
-             "d.paragraphs.forEach(function(t){var p=document.createElement('p');"
-             "p.textContent=t;a.appendChild(p);});document.getElementById('__next')"
-             ".appendChild(a);})();</script></body></html>")
+    shell = (
+        f'{head}</head><body><div id="__next"></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{state}</script>'
+        "<script>(function(){var d=JSON.parse(document.getElementById('__NEXT_DATA__')"
+        ".textContent).props.pageProps.article;var a=document.createElement('article');"
+        "var h=document.createElement('h1');h.textContent=d.title;a.appendChild(h);"
+        "d.paragraphs.forEach(function(t){var p=document.createElement('p');"
+        "p.textContent=t;a.appendChild(p);});document.getElementById('__next')"
+        ".appendChild(a);})();</script></body></html>"
+    )
     body = shell.encode("utf-8")
     return replace(normal, body=body, etag=f'"shell-{hashlib.sha1(body).hexdigest()[:12]}"')
 
 
-MODES = {f.__name__: f for f in (challenge, consent, metered, soft_404, login_wall,
-                                 script_shell)}
+MODES = {f.__name__: f for f in (challenge, consent, metered, soft_404, login_wall, script_shell)}

@@ -20,8 +20,17 @@ import storage
 __all__ = ["OTHERS", "PALETTE", "Timeline", "timeline"]
 
 # Tableau 10 without its grey: distinguishable, and readable on white; grey is for the rest.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f")
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+)
 OTHERS = "#bab0ac"
 _W, _H, _LEFT, _BOTTOM, _TOP = 900, 220, 36, 24, 10
 
@@ -51,8 +60,14 @@ class Timeline:
     last: date | None = None
 
 
-def timeline(counts: Sequence[storage.DayCount], *, max_days: int = 45, top: int = 9,
-             key: Callable[[str], str] = str, name: Callable[[str], str] = str) -> Timeline:
+def timeline(
+    counts: Sequence[storage.DayCount],
+    *,
+    max_days: int = 45,
+    top: int = 9,
+    key: Callable[[str], str] = str,
+    name: Callable[[str], str] = str,
+) -> Timeline:
     """A chart of the last ``max_days`` days that have coverage (gaps drawn as empty days):
     one band per outlet (``key`` groups hosts into outlets, ``name`` labels them) for the
     ``top`` largest, one grey band for all the others."""
@@ -73,11 +88,19 @@ def timeline(counts: Sequence[storage.DayCount], *, max_days: int = 45, top: int
     shown, rest = order[:top], order[top:]
     if len(rest) == 1:  # one "other" band would only hide a name
         shown, rest = order, []
-    bands = [LegendItem(name(o), PALETTE[i % len(PALETTE)], totals[o], o)
-             for i, o in enumerate(shown)]
+    bands = [
+        LegendItem(name(o), PALETTE[i % len(PALETTE)], totals[o], o) for i, o in enumerate(shown)
+    ]
     if rest:
-        bands.append(LegendItem(f"{len(rest)} other outlets", OTHERS,
-                                sum(totals[o] for o in rest), None, outlets=len(rest)))
+        bands.append(
+            LegendItem(
+                f"{len(rest)} other outlets",
+                OTHERS,
+                sum(totals[o] for o in rest),
+                None,
+                outlets=len(rest),
+            )
+        )
     band_of = {o: i for i, o in enumerate(shown)} | {o: len(shown) for o in rest}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     per_day: dict[date, list[int]] = {d: [0] * len(bands) for d in days}
@@ -85,24 +108,35 @@ def timeline(counts: Sequence[storage.DayCount], *, max_days: int = 45, top: int
         for outlet, n in outlets.items():
             per_day[day][band_of[outlet]] += n
     peak = max(sum(v) for v in per_day.values()) or 1
-    return Timeline(svg=_draw(days, per_day, bands, peak), legend=tuple(bands),
-                    days=len(days), total=sum(totals.values()), outlets=len(order),
-                    first=first, last=last)
+    return Timeline(
+        svg=_draw(days, per_day, bands, peak),
+        legend=tuple(bands),
+        days=len(days),
+        total=sum(totals.values()),
+        outlets=len(order),
+        first=first,
+        last=last,
+    )
 
 
-def _draw(days: list[date], per_day: dict[date, list[int]], bands: list[LegendItem],
-          peak: int) -> Markup:
+def _draw(
+    days: list[date], per_day: dict[date, list[int]], bands: list[LegendItem], peak: int
+) -> Markup:
     plot_w, plot_h = _W - _LEFT - 8, _H - _BOTTOM - _TOP
     slot = plot_w / len(days)
     bar = max(min(slot * 0.8, 40), 1)
-    parts = [f'<svg class="timeline" viewBox="0 0 {_W} {_H}" role="img" '
-             f'aria-label="Articles per outlet per day" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {_W} {_H}" role="img" '
+        f'aria-label="Articles per outlet per day" xmlns="http://www.w3.org/2000/svg">'
+    ]
     # Whole numbers drawn where they belong (a "2" halfway up a peak of 3 would lie).
     for value in sorted({0, peak // 2, peak} - ({peak // 2} if peak < 4 else set())):
         y = _TOP + plot_h * (1 - value / peak)
-        parts.append(f'<line x1="{_LEFT}" x2="{_W - 8}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'class="grid"/><text x="{_LEFT - 6}" y="{y + 4:.1f}" class="axis" '
-                     f'text-anchor="end">{value}</text>')
+        parts.append(
+            f'<line x1="{_LEFT}" x2="{_W - 8}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'class="grid"/><text x="{_LEFT - 6}" y="{y + 4:.1f}" class="axis" '
+            f'text-anchor="end">{value}</text>'
+        )
     label_every = max(1, len(days) // 10)
     for i, day in enumerate(days):
         x = _LEFT + i * slot + (slot - bar) / 2
@@ -113,11 +147,15 @@ def _draw(days: list[date], per_day: dict[date, list[int]], bands: list[LegendIt
             h = plot_h * n / peak
             y -= h
             tip = escape(f"{day:%a %d %b %Y} · {band.label}: {n} article{'s' if n > 1 else ''}")
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{band.colour}"><title>{tip}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{band.colour}"><title>{tip}</title></rect>'
+            )
         # The last day is labelled too, unless that would crowd the label before it.
         if i % label_every == 0 or (i == len(days) - 1 and i % label_every > label_every // 2):
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{_H - 6}" class="axis" '
-                         f'text-anchor="middle">{day:%d %b}</text>')
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{_H - 6}" class="axis" '
+                f'text-anchor="middle">{day:%d %b}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every interpolated label is escaped above)

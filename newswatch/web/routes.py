@@ -33,8 +33,12 @@ router = APIRouter(include_in_schema=False)
 
 def templates() -> Jinja2Templates:
     """The page templates, autoescaped; built per app so nothing is shared at import time."""
-    env = Environment(loader=PackageLoader("newswatch.web", "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("newswatch.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["when"] = _when
     env.filters["day"] = lambda v: v.strftime("%d %b %Y") if v else "–"
     env.filters["snippet"] = highlight_snippet
@@ -83,61 +87,110 @@ class Filters:
 
     def query(self, **changes: str) -> str:
         """This page's query string with ``changes`` (an empty value drops a filter)."""
-        values = {"outlet": self.outlet, "language": self.language, "class": self.edit_class,
-                  "since": self.since, "until": self.until} | changes
+        values = {
+            "outlet": self.outlet,
+            "language": self.language,
+            "class": self.edit_class,
+            "since": self.since,
+            "until": self.until,
+        } | changes
         return urlencode({k: v for k, v in values.items() if v})
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request, session: SessionDep, cache: AggregatesDep, outlets: OutletsDep,
-         days: Annotated[int, Query(ge=1, le=366)] = 45,
-         outlet: Annotated[str, Query(max_length=253)] = "",
-         language: Annotated[str, Query(max_length=16)] = "",
-         edit_class: Annotated[str, Query(alias="class", max_length=20)] = "",
-         since: Annotated[str, Query(max_length=64)] = "",
-         until: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+def home(
+    request: Request,
+    session: SessionDep,
+    cache: AggregatesDep,
+    outlets: OutletsDep,
+    days: Annotated[int, Query(ge=1, le=366)] = 45,
+    outlet: Annotated[str, Query(max_length=253)] = "",
+    language: Annotated[str, Query(max_length=16)] = "",
+    edit_class: Annotated[str, Query(alias="class", max_length=20)] = "",
+    since: Annotated[str, Query(max_length=64)] = "",
+    until: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
     """The story at a glance: coverage per outlet per day, the story clusters, the newest
     articles and edits, each filtered by outlet, language, edit class and dates."""
-    shown = Filters(outlet=outlet.strip(), language=language.strip(),
-                    edit_class=edit_class.strip(), since=since.strip(), until=until.strip())
+    shown = Filters(
+        outlet=outlet.strip(),
+        language=language.strip(),
+        edit_class=edit_class.strip(),
+        since=since.strip(),
+        until=until.strip(),
+    )
     key = outlets.resolve(shown.outlet) if shown.outlet else None
     error = None
     try:
-        query = article_query(outlet=key, language=shown.language, edit_class=shown.edit_class,
-                              since=shown.since, until=shown.until, limit=15)
+        query = article_query(
+            outlet=key,
+            language=shown.language,
+            edit_class=shown.edit_class,
+            since=shown.since,
+            until=shown.until,
+            limit=15,
+        )
     except BadQuery as exc:
         error, query = str(exc), article_query(limit=15)
     lang, cls = query.language, query.edit_class
-    counts = cache.get(("coverage", None, None, key, lang, query.since, query.until),
-                       lambda: storage.coverage_by_day(session, outlet=key, language=lang,
-                                                       since=query.since, until=query.until))
+    counts = cache.get(
+        ("coverage", None, None, key, lang, query.since, query.until),
+        lambda: storage.coverage_by_day(
+            session, outlet=key, language=lang, since=query.since, until=query.until
+        ),
+    )
     chart = timeline(counts, max_days=days, key=outlets.key, name=outlets.name)
     articles = [r for r in storage.query_articles(session, query) if r.version_count]
-    edits = storage.recent_edits(session, limit=15, outlet=key, since=query.since,
-                                 until=query.until, edit_class=cls, language=lang)
+    edits = storage.recent_edits(
+        session,
+        limit=15,
+        outlet=key,
+        since=query.since,
+        until=query.until,
+        edit_class=cls,
+        language=lang,
+    )
     changes = storage.edit_changes(session, [e.version_id for e in edits if e.version_id])
-    stories = cache.get(("stories", key, lang),
-                        lambda: storage.stories_at_a_glance(session, limit=8, outlet=key,
-                                                            language=lang))
-    return _page(request, "home.html", chart=chart, articles=articles, edits=edits,
-                 changes=changes, stories=stories, filters=shown, error=error,
-                 outlet_key=key, outlet_choices=_outlet_choices(session, cache, outlets),
-                 languages=cache.get("languages", lambda: storage.language_counts(session)),
-                 classes=storage.CLASSES, name_of=outlets.name,
-                 stats=cache.get("stats", lambda: storage.stats(session)))
+    stories = cache.get(
+        ("stories", key, lang),
+        lambda: storage.stories_at_a_glance(session, limit=8, outlet=key, language=lang),
+    )
+    return _page(
+        request,
+        "home.html",
+        chart=chart,
+        articles=articles,
+        edits=edits,
+        changes=changes,
+        stories=stories,
+        filters=shown,
+        error=error,
+        outlet_key=key,
+        outlet_choices=_outlet_choices(session, cache, outlets),
+        languages=cache.get("languages", lambda: storage.language_counts(session)),
+        classes=storage.CLASSES,
+        name_of=outlets.name,
+        stats=cache.get("stats", lambda: storage.stats(session)),
+    )
 
 
-def _outlet_choices(session: Session, cache: TTLCache,
-                    outlets: OutletDirectory) -> list[tuple[str, str, int]]:
+def _outlet_choices(
+    session: Session, cache: TTLCache, outlets: OutletDirectory
+) -> list[tuple[str, str, int]]:
     """(key, name, articles) of every outlet, by name: the outlet filter's choices."""
     totals = cache.get("outlet_totals", lambda: grouped_counts(storage.outlets(session)))
-    return sorted(((k, outlets.name(k), n) for k, n in totals.items()),
-                  key=lambda c: c[1].casefold())
+    return sorted(
+        ((k, outlets.name(k), n) for k, n in totals.items()), key=lambda c: c[1].casefold()
+    )
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse, name="story_page")
-def story_page(request: Request, session: SessionDep, outlets: OutletsDep,
-               story_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> HTMLResponse:
+def story_page(
+    request: Request,
+    session: SessionDep,
+    outlets: OutletsDep,
+    story_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+) -> HTMLResponse:
     """One story: its coverage per outlet per day and its timeline of coverage and edits."""
     info = storage.story_info(session, story_id)
     if info is None:
@@ -148,19 +201,31 @@ def story_page(request: Request, session: SessionDep, outlets: OutletsDep,
         if event.kind == "new":
             day = (event.at.date(), event.outlet)
             per_day[day] = per_day.get(day, 0) + 1
-    counts = [storage.DayCount(day=d, outlet=o, articles=n)
-              for (d, o), n in sorted(per_day.items())]
+    counts = [
+        storage.DayCount(day=d, outlet=o, articles=n) for (d, o), n in sorted(per_day.items())
+    ]
     chart = timeline(counts, key=outlets.key, name=outlets.name)
-    glance = next((g for g in storage.stories_at_a_glance(session, limit=500)
-                   if g.id == story_id), None)
-    return _page(request, "story.html", story=info, events=events, chart=chart,
-                 glance=glance, name_of=outlets.name)
+    glance = next(
+        (g for g in storage.stories_at_a_glance(session, limit=500) if g.id == story_id), None
+    )
+    return _page(
+        request,
+        "story.html",
+        story=info,
+        events=events,
+        chart=chart,
+        glance=glance,
+        name_of=outlets.name,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse, name="search_page")
-def search(request: Request, session: SessionDep,
-           q: Annotated[str, Query(max_length=1000)] = "",
-           all_versions: bool = False) -> HTMLResponse:
+def search(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    all_versions: bool = False,
+) -> HTMLResponse:
     """Articles whose text matches ``q``."""
     hits, error = [], None
     if q.strip():
@@ -168,8 +233,7 @@ def search(request: Request, session: SessionDep,
             hits = search_articles(session, q, all_versions=all_versions, limit=100)
         except storage.SearchQueryError as exc:
             error = str(exc)
-    return _page(request, "search.html", q=q, hits=hits, error=error,
-                 all_versions=all_versions)
+    return _page(request, "search.html", q=q, hits=hits, error=error, all_versions=all_versions)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse, name="article_page")
@@ -190,15 +254,24 @@ def article_page(
     current = storage.get_version(session, article_id, newest) if count else None
     diff, rows = None, {}
     if count > 1 and oldest != newest:
-        diff = storage.diff_between(session, article_id=article_id, from_n=oldest,
-                                    to_n=newest)
+        diff = storage.diff_between(session, article_id=article_id, from_n=oldest, to_n=newest)
         rows = {field: side_by_side(ops) for field, ops in diff.fields.items()}
     changes = storage.edit_changes(session, [current.id] if current and current.id else [])
-    return _page(request, "article.html", article=article, versions=versions,
-                 current=current, diff=diff, rows=rows, oldest=oldest, newest=newest,
-                 classes=storage.version_classes(session, article_id),
-                 changes=changes.get(current.id or 0, ()) if current else (),
-                 name_of=outlets.name, step=_steps(oldest, newest, count))
+    return _page(
+        request,
+        "article.html",
+        article=article,
+        versions=versions,
+        current=current,
+        diff=diff,
+        rows=rows,
+        oldest=oldest,
+        newest=newest,
+        classes=storage.version_classes(session, article_id),
+        changes=changes.get(current.id or 0, ()) if current else (),
+        name_of=outlets.name,
+        step=_steps(oldest, newest, count),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +285,11 @@ class Steps:
 
 
 def _steps(oldest: int, newest: int, count: int) -> Steps:
-    return Steps(previous=(oldest - 1, newest - 1) if oldest > 1 else None,
-                 next=(oldest + 1, newest + 1) if newest < count else None,
-                 first=(1, newest) if oldest != 1 and newest > 1 else None)
-
+    return Steps(
+        previous=(oldest - 1, newest - 1) if oldest > 1 else None,
+        next=(oldest + 1, newest + 1) if newest < count else None,
+        first=(1, newest) if oldest != 1 and newest > 1 else None,
+    )
 
 
 __all__ = ["router", "templates"]

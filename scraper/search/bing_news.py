@@ -34,12 +34,20 @@ class BingNews:
 
     def request_url(self, endpoint: str, query: str, language: str) -> str:
         """``endpoint?q=…&format=rss&setlang=…&cc=…``."""
-        params = urlencode({"q": query, "format": "rss", "setlang": language,
-                            "cc": locale_of(language).gl})
+        params = urlencode(
+            {"q": query, "format": "rss", "setlang": language, "cc": locale_of(language).gl}
+        )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{params}"
 
-    async def poll(self, fetcher: PoliteFetcher, plan: SearchPlan, *, since: object = None,
-                   now: object = None, validators: Validators | None = None) -> Poll | Refused:
+    async def poll(
+        self,
+        fetcher: PoliteFetcher,
+        plan: SearchPlan,
+        *,
+        since: object = None,
+        now: object = None,
+        validators: Validators | None = None,
+    ) -> Poll | Refused:
         """The feed's items, each link unwrapped."""
         if plan.pace is not None:
             fetcher.throttle.set_min_delay(plan.endpoint, plan.pace)
@@ -47,31 +55,63 @@ class BingNews:
         if isinstance(page, Refused):
             return page
         if page.not_modified:
-            return Poll(provider=self.name, query=plan.query, requests=(plan.url,), hits=(),
-                        validators=page.validators, not_modified=True)
+            return Poll(
+                provider=self.name,
+                query=plan.query,
+                requests=(plan.url,),
+                hits=(),
+                validators=page.validators,
+                not_modified=True,
+            )
         # Bing's click links, also where the endpoint was moved (a mirror, a test server).
-        click = Wrapper(urlsplit(plan.endpoint).hostname or "", "redirector",
-                        "/news/apiclick.aspx", "url")
+        click = Wrapper(
+            urlsplit(plan.endpoint).hostname or "", "redirector", "/news/apiclick.aspx", "url"
+        )
         table = WrapperTable((click, *WRAPPERS))
         hits: list[Hit] = []
         for item in rss_items(page):
             target = table.unwrap(item.link)
-            base = Hit(link=item.link, url=None, title=item.title, outlet=item.outlet,
-                       language=plan.language, published=item.published)
+            base = Hit(
+                link=item.link,
+                url=None,
+                title=item.title,
+                outlet=item.outlet,
+                language=plan.language,
+                published=item.published,
+            )
             if target is not None:
                 hits.append(_with(base, target, "unwrapped"))
             elif table.kind(item.link) is None:
                 hits.append(_with(base, item.link, "direct"))
             else:
-                hits.append(Hit(link=item.link, url=None, title=item.title, outlet=item.outlet,
-                                language=plan.language, published=item.published,
-                                error_kind="not_unwrapped",
-                                reason="a Bing link without a url= parameter"))
-        return Poll(provider=self.name, query=plan.query, requests=(plan.url,),
-                    hits=tuple(hits), validators=page.validators)
+                hits.append(
+                    Hit(
+                        link=item.link,
+                        url=None,
+                        title=item.title,
+                        outlet=item.outlet,
+                        language=plan.language,
+                        published=item.published,
+                        error_kind="not_unwrapped",
+                        reason="a Bing link without a url= parameter",
+                    )
+                )
+        return Poll(
+            provider=self.name,
+            query=plan.query,
+            requests=(plan.url,),
+            hits=tuple(hits),
+            validators=page.validators,
+        )
 
 
 def _with(hit: Hit, url: str, resolution: str) -> Hit:
-    return Hit(link=hit.link, url=url, title=hit.title, outlet=hit.outlet,
-               language=hit.language, published=hit.published,
-               resolution="unwrapped" if resolution == "unwrapped" else "direct")
+    return Hit(
+        link=hit.link,
+        url=url,
+        title=hit.title,
+        outlet=hit.outlet,
+        language=hit.language,
+        published=hit.published,
+        resolution="unwrapped" if resolution == "unwrapped" else "direct",
+    )

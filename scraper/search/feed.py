@@ -29,13 +29,16 @@ class FeedItem:
     published: datetime | None
 
 
-async def fetch_answer(fetcher: PoliteFetcher, url: str,
-                       validators: Validators | None = None) -> Page | Refused:
+async def fetch_answer(
+    fetcher: PoliteFetcher, url: str, validators: Validators | None = None
+) -> Page | Refused:
     """The provider's answer to ``url``; a 4xx/5xx raises, a 404/410 is a discovery error."""
     page = await fetcher.fetch(url, validators=validators)
     if isinstance(page, Page) and page.is_gone:
-        raise DiscoveryError(f"the search endpoint answers HTTP {page.status}: check its "
-                             "endpoint setting", url=page.final_url)
+        raise DiscoveryError(
+            f"the search endpoint answers HTTP {page.status}: check its endpoint setting",
+            url=page.final_url,
+        )
     return page
 
 
@@ -46,19 +49,30 @@ def rss_items(page: Page) -> list[FeedItem]:
     parsed = feedparser.parse(page.body, response_headers=dict(page.headers))
     if parsed.bozo and not parsed.entries and not parsed.get("feed", {}).get("title"):
         snippet = page.text.strip().replace("\n", " ")[:200]
-        raise MalformedDocument(f"the search answer is not an RSS feed (has the provider "
-                                f"changed its format?): {snippet!r}", url=page.final_url)
+        raise MalformedDocument(
+            f"the search answer is not an RSS feed (has the provider "
+            f"changed its format?): {snippet!r}",
+            url=page.final_url,
+        )
     items: list[FeedItem] = []
     for entry in parsed.entries:
         link = (entry.get("link") or "").strip()
         if not link:
             continue
         source = entry.get("source") or {}
-        outlet = (source.get("title") if isinstance(source, dict) else None) \
-            or entry.get("news_source")
+        outlet = (source.get("title") if isinstance(source, dict) else None) or entry.get(
+            "news_source"
+        )
         site = source.get("href") if isinstance(source, dict) else None
-        items.append(FeedItem(link=link, title=(entry.get("title") or None), outlet=outlet,
-                              site=site, published=_when(entry.get("published_parsed"))))
+        items.append(
+            FeedItem(
+                link=link,
+                title=(entry.get("title") or None),
+                outlet=outlet,
+                site=site,
+                published=_when(entry.get("published_parsed")),
+            )
+        )
     return items
 
 

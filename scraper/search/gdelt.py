@@ -41,11 +41,28 @@ FIRST_WINDOW = timedelta(days=1)
 MIN_WINDOW = timedelta(minutes=15)  # GDELT updates every 15 minutes
 MAX_WINDOW = timedelta(days=90)  # the DOC API searches the last three months
 OVERLAP = timedelta(minutes=15)  # articles GDELT indexed late still fall in the next window
-LANGUAGES = {"en": "english", "ru": "russian", "uk": "ukrainian", "tr": "turkish",
-             "de": "german", "fr": "french", "es": "spanish", "it": "italian",
-             "pl": "polish", "ar": "arabic", "zh": "chinese", "ja": "japanese",
-             "pt": "portuguese", "nl": "dutch", "el": "greek", "he": "hebrew",
-             "be": "belarusian", "ro": "romanian", "bg": "bulgarian", "sr": "serbian"}
+LANGUAGES = {
+    "en": "english",
+    "ru": "russian",
+    "uk": "ukrainian",
+    "tr": "turkish",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pl": "polish",
+    "ar": "arabic",
+    "zh": "chinese",
+    "ja": "japanese",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "el": "greek",
+    "he": "hebrew",
+    "be": "belarusian",
+    "ro": "romanian",
+    "bg": "bulgarian",
+    "sr": "serbian",
+}
 CODES = {name: code for code, name in LANGUAGES.items()}
 _BAD_ESCAPE = re.compile(r'\\(?!["\\/bfnrtu])')
 _SEENDATE = "%Y%m%dT%H%M%SZ"
@@ -71,17 +88,32 @@ class Gdelt:
         if not text:
             # Nothing left to search for: sending "sourcelang:x" alone would ask for everything.
             return Translation(query="", dropped=tuple(dropped))
-        return Translation(query=f"{text} sourcelang:{LANGUAGES.get(language, language)}",
-                           dropped=tuple(dropped))
+        return Translation(
+            query=f"{text} sourcelang:{LANGUAGES.get(language, language)}", dropped=tuple(dropped)
+        )
 
     def request_url(self, endpoint: str, query: str, language: str) -> str:
         """The source's identity: the ArtList request without its time window."""
-        params = urlencode({"query": query, "mode": "ArtList", "format": "json",
-                            "maxrecords": self.page_size, "sort": "DateDesc"})
+        params = urlencode(
+            {
+                "query": query,
+                "mode": "ArtList",
+                "format": "json",
+                "maxrecords": self.page_size,
+                "sort": "DateDesc",
+            }
+        )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{params}"
 
-    async def poll(self, fetcher: PoliteFetcher, plan: SearchPlan, *, since: datetime | None,
-                   now: datetime, validators: Validators | None = None) -> Poll | Refused:
+    async def poll(
+        self,
+        fetcher: PoliteFetcher,
+        plan: SearchPlan,
+        *,
+        since: datetime | None,
+        now: datetime,
+        validators: Validators | None = None,
+    ) -> Poll | Refused:
         """What GDELT saw since ``since`` (a day when unknown), page by page."""
         fetcher.throttle.set_min_delay(plan.endpoint, PACE if plan.pace is None else plan.pace)
         window = _window(since, now)
@@ -114,13 +146,19 @@ class Gdelt:
             if oldest is None or oldest <= start:
                 break
             if page_no == self.max_pages - 1:
-                problems.append(f"{self.max_pages} full pages of {self.page_size}: older "
-                                f"results of this window were not asked for")
+                problems.append(
+                    f"{self.max_pages} full pages of {self.page_size}: older "
+                    f"results of this window were not asked for"
+                )
                 break
-            url = (f"{plan.url}&startdatetime={start:%Y%m%d%H%M%S}"
-                   f"&enddatetime={oldest:%Y%m%d%H%M%S}")
-        return Poll(provider=self.name, query=plan.query, requests=tuple(requests),
-                    hits=tuple(hits.values()), problems=tuple(problems))
+            url = f"{plan.url}&startdatetime={start:%Y%m%d%H%M%S}&enddatetime={oldest:%Y%m%d%H%M%S}"
+        return Poll(
+            provider=self.name,
+            query=plan.query,
+            requests=tuple(requests),
+            hits=tuple(hits.values()),
+            problems=tuple(problems),
+        )
 
 
 def _window(since: datetime | None, now: datetime) -> timedelta:
@@ -142,12 +180,14 @@ def parse_artlist(page: Page) -> list[Hit]:
         try:
             data = json.loads(_BAD_ESCAPE.sub(r"\\\\", text))
         except json.JSONDecodeError as error:
-            raise MalformedDocument(f"GDELT's answer is not JSON: {error}",
-                                    url=page.final_url) from None
+            raise MalformedDocument(
+                f"GDELT's answer is not JSON: {error}", url=page.final_url
+            ) from None
     articles = data.get("articles", []) if isinstance(data, dict) else None
     if not isinstance(articles, list):
-        raise MalformedDocument("GDELT's answer has no article list (has the format changed?)",
-                                url=page.final_url)
+        raise MalformedDocument(
+            "GDELT's answer has no article list (has the format changed?)", url=page.final_url
+        )
     return [hit for hit in map(_hit, articles) if hit is not None]
 
 
@@ -159,10 +199,15 @@ def _hit(article: object) -> Hit | None:
         return None
     target = unwrap(link)
     language = CODES.get(str(article.get("language") or "").lower())
-    return Hit(link=link, url=target or link, title=_text(article.get("title")),
-               outlet=_text(article.get("domain")), language=language,
-               published=_seendate(article.get("seendate")),
-               resolution="unwrapped" if target else "direct")
+    return Hit(
+        link=link,
+        url=target or link,
+        title=_text(article.get("title")),
+        outlet=_text(article.get("domain")),
+        language=language,
+        published=_seendate(article.get("seendate")),
+        resolution="unwrapped" if target else "direct",
+    )
 
 
 def _text(value: object) -> str | None:

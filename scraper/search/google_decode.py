@@ -80,8 +80,9 @@ class GoogleDecoder:
         """Whether ``link`` is an article link of the Google News at ``base``."""
         return link.startswith(base.rstrip("/") + "/") and google_news_id(link) is not None
 
-    async def decode(self, fetcher: PoliteFetcher, link: str, *, base: str, locale: str,
-                     budget: Budget) -> Decoded:
+    async def decode(
+        self, fetcher: PoliteFetcher, link: str, *, base: str, locale: str, budget: Budget
+    ) -> Decoded:
         """The publisher URL behind ``link`` (a Google News article link at ``base``)."""
         article_id = google_news_id(link)
         if article_id is None:
@@ -96,8 +97,12 @@ class GoogleDecoder:
         if budget.down is not None:
             return Decoded(None, error_kind="decode_unavailable", reason=budget.down, waits=True)
         if budget.left <= 0:
-            return Decoded(None, error_kind="decode_deferred",
-                           reason="this poll's decode budget is spent", waits=True)
+            return Decoded(
+                None,
+                error_kind="decode_deferred",
+                reason="this poll's decode budget is spent",
+                waits=True,
+            )
         budget.left -= 1
         try:
             url = await self._ask(fetcher, article_id, base.rstrip("/"), locale)
@@ -114,19 +119,21 @@ class GoogleDecoder:
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
-    async def _ask(self, fetcher: PoliteFetcher, article_id: str, base: str,
-                   locale: str) -> str:
+    async def _ask(self, fetcher: PoliteFetcher, article_id: str, base: str, locale: str) -> str:
         page = await _request(fetcher.fetch(f"{base}/articles/{article_id}"), "article page")
         if page.status >= 400:
             raise _Undecodable("decode_failed", f"the article page answers HTTP {page.status}")
         signature, timestamp = _signature(page)
-        form = "f.req=" + quote(json.dumps(_call(article_id, timestamp, signature, locale),
-                                           separators=(",", ":")), safe="")
-        answer = await _request(fetcher.post(f"{base}{DECODE_PATH}", data=form.encode(),
-                                             content_type=FORM), "decode endpoint")
+        form = "f.req=" + quote(
+            json.dumps(_call(article_id, timestamp, signature, locale), separators=(",", ":")),
+            safe="",
+        )
+        answer = await _request(
+            fetcher.post(f"{base}{DECODE_PATH}", data=form.encode(), content_type=FORM),
+            "decode endpoint",
+        )
         if answer.status >= 300:
-            raise _Undecodable("decode_failed", f"the decode endpoint answers HTTP "
-                                                f"{answer.status}")
+            raise _Undecodable("decode_failed", f"the decode endpoint answers HTTP {answer.status}")
         return parse_decode_answer(answer.text)
 
 
@@ -149,8 +156,11 @@ async def _request(pending: object, what: str) -> Page:
 def _signature(page: Page) -> tuple[str, int]:
     node = LexborHTMLParser(page.text).css_first("[data-n-a-sg][data-n-a-ts]")
     if node is None:
-        raise _Undecodable("decode_failed", "the article page has no data-n-a-sg/data-n-a-ts "
-                                            "attributes (has Google changed its page?)")
+        raise _Undecodable(
+            "decode_failed",
+            "the article page has no data-n-a-sg/data-n-a-ts "
+            "attributes (has Google changed its page?)",
+        )
     signature = node.attributes.get("data-n-a-sg") or ""
     timestamp = node.attributes.get("data-n-a-ts") or ""
     if not signature or not timestamp.isdigit():
@@ -160,10 +170,32 @@ def _signature(page: Page) -> tuple[str, int]:
 
 def _call(article_id: str, timestamp: int, signature: str, locale: str) -> list[object]:
     """The ``f.req`` value: one ``Fbv4je`` call whose argument is itself JSON text."""
-    client = ["X", "X", ["X", "X"], None, None, 1, 1, locale, None, 1, None, None, None, None,
-              None, 0, 1]
-    request = ["garturlreq", [client, "X", "X", 1, [1, 1, 1], 1, 1, None, 0, 0, None, 0],
-               article_id, timestamp, signature]
+    client = [
+        "X",
+        "X",
+        ["X", "X"],
+        None,
+        None,
+        1,
+        1,
+        locale,
+        None,
+        1,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+        1,
+    ]
+    request = [
+        "garturlreq",
+        [client, "X", "X", 1, [1, 1, 1], 1, 1, None, 0, 0, None, 0],
+        article_id,
+        timestamp,
+        signature,
+    ]
     return [[[_RPC, json.dumps(request, separators=(",", ":")), None, "generic"]]]
 
 
@@ -185,12 +217,18 @@ def parse_decode_answer(text: str) -> str:
                 inner = json.loads(row[2]) if isinstance(row[2], str) else None
             except json.JSONDecodeError:
                 inner = None
-            if isinstance(inner, list) and len(inner) > 1 and inner[0] == "garturlres" \
-                    and isinstance(inner[1], str) and _is_http(inner[1]):
+            if (
+                isinstance(inner, list)
+                and len(inner) > 1
+                and inner[0] == "garturlres"
+                and isinstance(inner[1], str)
+                and _is_http(inner[1])
+            ):
                 return inner[1]
             raise _Undecodable("decode_failed", "the decode answer has no URL for this id")
-    raise _Undecodable("decode_failed", "the decode answer has no Fbv4je result (has the "
-                                        "protocol changed?)")
+    raise _Undecodable(
+        "decode_failed", "the decode answer has no Fbv4je result (has the protocol changed?)"
+    )
 
 
 def _is_http(value: str) -> bool:

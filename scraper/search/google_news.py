@@ -44,8 +44,15 @@ class GoogleNews:
         """``endpoint?q=…&hl=…&gl=…&ceid=…``."""
         return search_feed_url(endpoint, query, language)
 
-    async def poll(self, fetcher: PoliteFetcher, plan: SearchPlan, *, since: object = None,
-                   now: object = None, validators: Validators | None = None) -> Poll | Refused:
+    async def poll(
+        self,
+        fetcher: PoliteFetcher,
+        plan: SearchPlan,
+        *,
+        since: object = None,
+        now: object = None,
+        validators: Validators | None = None,
+    ) -> Poll | Refused:
         """The feed's items, each with its publisher URL or the reason it has none."""
         if plan.pace is not None:
             fetcher.throttle.set_min_delay(plan.endpoint, plan.pace)
@@ -53,8 +60,14 @@ class GoogleNews:
         if isinstance(page, Refused):
             return page
         if page.not_modified:
-            return Poll(provider=self.name, query=plan.query, requests=(plan.url,), hits=(),
-                        validators=page.validators, not_modified=True)
+            return Poll(
+                provider=self.name,
+                query=plan.query,
+                requests=(plan.url,),
+                hits=(),
+                validators=page.validators,
+                not_modified=True,
+            )
         base = _origin(plan.endpoint)
         budget = Budget(plan.decode_limit)
         lookup = _TitleLookup(fetcher, max_sites=self._lookup_sites)
@@ -63,26 +76,48 @@ class GoogleNews:
         for item in rss_items(page):
             hits.append(await self._hit(fetcher, item, plan, base, locale, budget, lookup))
         waiting = any(h.waits for h in hits)
-        return Poll(provider=self.name, query=plan.query, requests=(plan.url,),
-                    hits=tuple(hits), validators=Validators() if waiting else page.validators,
-                    problems=(f"decode endpoint: {budget.down}",) if budget.down else ())
+        return Poll(
+            provider=self.name,
+            query=plan.query,
+            requests=(plan.url,),
+            hits=tuple(hits),
+            validators=Validators() if waiting else page.validators,
+            problems=(f"decode endpoint: {budget.down}",) if budget.down else (),
+        )
 
-    async def _hit(self, fetcher: PoliteFetcher, item: FeedItem, plan: SearchPlan, base: str,
-                   locale: str, budget: Budget, lookup: _TitleLookup) -> Hit:
+    async def _hit(
+        self,
+        fetcher: PoliteFetcher,
+        item: FeedItem,
+        plan: SearchPlan,
+        base: str,
+        locale: str,
+        budget: Budget,
+        lookup: _TitleLookup,
+    ) -> Hit:
         title = title_without_outlet(item.title, item.outlet)
-        known = Hit(link=item.link, url=None, title=title, outlet=item.outlet, site=item.site,
-                    language=plan.language, published=item.published)
+        known = Hit(
+            link=item.link,
+            url=None,
+            title=title,
+            outlet=item.outlet,
+            site=item.site,
+            language=plan.language,
+            published=item.published,
+        )
         if not self.decoder.is_article_link(item.link, base):
             target = unwrap(item.link)
             if target is not None:
                 return replace(known, url=target, resolution="unwrapped")
             kind = aggregator_kind(item.link)
             if kind in ("aggregator", "consent"):
-                return replace(known, error_kind=kind,
-                               reason=f"a link to an {kind} page, not to an article")
+                return replace(
+                    known, error_kind=kind, reason=f"a link to an {kind} page, not to an article"
+                )
             return replace(known, url=item.link, resolution="direct")
-        decoded = await self.decoder.decode(fetcher, item.link, base=base, locale=locale,
-                                            budget=budget)
+        decoded = await self.decoder.decode(
+            fetcher, item.link, base=base, locale=locale, budget=budget
+        )
         if decoded.url is not None:
             return replace(known, url=decoded.url, resolution=decoded.resolution)
         reason = decoded.reason
@@ -91,8 +126,7 @@ class GoogleNews:
             if found is not None:
                 return replace(known, url=found, resolution="by_title")
             reason = f"{reason}; not found by title on {item.site}"
-        return replace(known, error_kind=decoded.error_kind, reason=reason,
-                       waits=decoded.waits)
+        return replace(known, error_kind=decoded.error_kind, reason=reason, waits=decoded.waits)
 
 
 class _TitleLookup:

@@ -36,8 +36,15 @@ class Provider(Protocol):
         """The source's identity: the request for ``query`` without any time window."""
         ...
 
-    async def poll(self, fetcher: PoliteFetcher, plan: SearchPlan, *, since: datetime | None,
-                   now: datetime, validators: Validators | None = None) -> Poll | Refused:
+    async def poll(
+        self,
+        fetcher: PoliteFetcher,
+        plan: SearchPlan,
+        *,
+        since: datetime | None,
+        now: datetime,
+        validators: Validators | None = None,
+    ) -> Poll | Refused:
         """Ask the provider once (page by page if need be) and return what it found."""
         ...
 
@@ -62,21 +69,38 @@ def provider_named(name: str) -> Provider:
     try:
         return PROVIDERS[name]()
     except KeyError:
-        raise UnknownProvider(f"unknown search provider {name!r} (known: "
-                              f"{', '.join(sorted(PROVIDERS))})") from None
+        raise UnknownProvider(
+            f"unknown search provider {name!r} (known: {', '.join(sorted(PROVIDERS))})"
+        ) from None
 
 
-def build_plan(provider: Provider, topic: TopicQuery, language: str, *,
-               endpoint: str | None = None, query: str | None = None, pace: float | None = None,
-               decode_limit: int = 40) -> SearchPlan:
+def build_plan(
+    provider: Provider,
+    topic: TopicQuery,
+    language: str,
+    *,
+    endpoint: str | None = None,
+    query: str | None = None,
+    pace: float | None = None,
+    decode_limit: int = 40,
+) -> SearchPlan:
     """The plan of one search source: ``query`` (as the user wrote it for this provider)
     overrides the translation of the topic."""
     translation = Translation(query=query) if query else provider.translate(topic, language)
     if not translation.query:
         reasons = "; ".join(translation.dropped) or "the topic is empty"
-        raise UntranslatableTopic(f"{provider.name}: nothing left to search for in {language} "
-                                  f"({reasons}); set this source's query")
+        raise UntranslatableTopic(
+            f"{provider.name}: nothing left to search for in {language} "
+            f"({reasons}); set this source's query"
+        )
     where = endpoint or provider.default_endpoint
-    return SearchPlan(provider=provider.name, language=language, query=translation.query,
-                      endpoint=where, url=provider.request_url(where, translation.query, language),
-                      dropped=translation.dropped, pace=pace, decode_limit=decode_limit)
+    return SearchPlan(
+        provider=provider.name,
+        language=language,
+        query=translation.query,
+        endpoint=where,
+        url=provider.request_url(where, translation.query, language),
+        dropped=translation.dropped,
+        pace=pace,
+        decode_limit=decode_limit,
+    )

@@ -38,15 +38,23 @@ LOCALES: dict[str, Locale] = {
     "fr": Locale("fr", "FR", "FR:fr"),
 }
 # Which script a language is written in, for picking its terms out of a multilingual query.
-SCRIPTS: dict[str, str] = {"ru": "CYRILLIC", "uk": "CYRILLIC", "be": "CYRILLIC",
-                           "bg": "CYRILLIC", "sr": "CYRILLIC", "el": "GREEK", "ar": "ARABIC",
-                           "he": "HEBREW"}
+SCRIPTS: dict[str, str] = {
+    "ru": "CYRILLIC",
+    "uk": "CYRILLIC",
+    "be": "CYRILLIC",
+    "bg": "CYRILLIC",
+    "sr": "CYRILLIC",
+    "el": "GREEK",
+    "ar": "ARABIC",
+    "he": "HEBREW",
+}
 
 
 def locale_of(language: str) -> Locale:
     """The locale for a two-letter language code (``xx`` → ``hl=xx&gl=XX&ceid=XX:xx``)."""
-    return LOCALES.get(language, Locale(language, language.upper(),
-                                        f"{language.upper()}:{language}"))
+    return LOCALES.get(
+        language, Locale(language, language.upper(), f"{language.upper()}:{language}")
+    )
 
 
 def search_query(topic: TopicQuery, language: str | None = None) -> str:
@@ -68,11 +76,17 @@ def search_feed_url(endpoint: str, query: str, language: str) -> str:
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{params}"
 
 
-def search_feed_urls(endpoint: str, topic: TopicQuery, languages: tuple[str, ...] | list[str],
-                     query: str | None = None) -> list[str]:
+def search_feed_urls(
+    endpoint: str,
+    topic: TopicQuery,
+    languages: tuple[str, ...] | list[str],
+    query: str | None = None,
+) -> list[str]:
     """One feed URL per language; ``query`` overrides the one derived from the topic."""
-    return [search_feed_url(endpoint, query or search_query(topic, language), language)
-            for language in languages]
+    return [
+        search_feed_url(endpoint, query or search_query(topic, language), language)
+        for language in languages
+    ]
 
 
 def _render(node: Node, script: str | None, *, top: bool = False) -> str:

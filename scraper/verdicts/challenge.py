@@ -24,30 +24,55 @@ from collections.abc import Mapping
 from scraper.verdicts.types import Evidence, Verdict
 
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern)) for name, pattern in (
+    (name, re.compile(pattern))
+    for name, pattern in (
         ("Cloudflare challenge script (_cf_chl_opt)", r"window\._cf_chl_opt|__cf_chl_"),
         ("Cloudflare 'Just a moment...' page", r"<title>\s*just a moment\.\.\.\s*</title>"),
-        ("Cloudflare 'Attention Required!' page",
-         r"<title>\s*attention required!\s*\|\s*cloudflare\s*</title>"),
+        (
+            "Cloudflare 'Attention Required!' page",
+            r"<title>\s*attention required!\s*\|\s*cloudflare\s*</title>",
+        ),
         ("Cloudflare 'Please Wait' page", r"<title>\s*please wait\.\.\.\s*\|\s*cloudflare"),
         ("Cloudflare browser check (jschl)", r"jschl[_-](?:vc|answer)|cf-browser-verification"),
         ("DataDome captcha (captcha-delivery.com)", r"captcha-delivery\.com"),
-        ("PerimeterX block page", r"px-captcha|_pxappid[\s\S]{0,4000}"
-         r"(?:access to this page has been denied|press\s*(?:&amp;|&)\s*hold)"),
+        (
+            "PerimeterX block page",
+            r"px-captcha|_pxappid[\s\S]{0,4000}"
+            r"(?:access to this page has been denied|press\s*(?:&amp;|&)\s*hold)",
+        ),
         ("PerimeterX 'Press & Hold'", r"press\s*(?:&amp;|&)\s*hold"),
         ("Akamai crypto challenge (sec-cpt)", r"sec-cpt-if|/_sec/cp_challenge/"),
-        ("Akamai 'Access Denied' page",
-         r"<title>\s*access denied\s*</title>[\s\S]{0,2000}reference\s*#"),
-        ("'verify you are human' page",
-         r"<title>[^<]{0,80}(?:are you a robot|verify you are (?:a )?human|"
-         r"access to this page has been denied|bot verification)[^<]{0,80}</title>"),
-    ))
+        (
+            "Akamai 'Access Denied' page",
+            r"<title>\s*access denied\s*</title>[\s\S]{0,2000}reference\s*#",
+        ),
+        (
+            "'verify you are human' page",
+            r"<title>[^<]{0,80}(?:are you a robot|verify you are (?:a )?human|"
+            r"access to this page has been denied|bot verification)[^<]{0,80}</title>",
+        ),
+    )
+)
 _CHALLENGE_STATUSES = frozenset({403, 429, 503})
 # One of these is in every marker above: a page with none of them is no challenge.
-_MARKER_WORDS = ("_cf_chl", "just a moment", "| cloudflare", "jschl", "cf-browser-verification",
-                 "captcha-delivery.com", "px-captcha", "access to this page has been denied",
-                 "&amp; hold", "& hold", "sec-cpt", "/_sec/cp_challenge", "access denied</title>",
-                 "are you a robot", "verify you are", "bot verification")
+_MARKER_WORDS = (
+    "_cf_chl",
+    "just a moment",
+    "| cloudflare",
+    "jschl",
+    "cf-browser-verification",
+    "captcha-delivery.com",
+    "px-captcha",
+    "access to this page has been denied",
+    "&amp; hold",
+    "& hold",
+    "sec-cpt",
+    "/_sec/cp_challenge",
+    "access denied</title>",
+    "are you a robot",
+    "verify you are",
+    "bot verification",
+)
 
 
 def detect(evidence: Evidence) -> Verdict | None:
@@ -74,5 +99,6 @@ def detect(evidence: Evidence) -> Verdict | None:
 
 def _vendor_server(headers: Mapping[str, str]) -> bool:
     server = headers.get("server", "").lower()
-    return (any(name in server for name in ("cloudflare", "akamai", "datadome"))
-            or any(key.startswith(("x-datadome", "x-px", "cf-ray")) for key in headers))
+    return any(name in server for name in ("cloudflare", "akamai", "datadome")) or any(
+        key.startswith(("x-datadome", "x-px", "cf-ray")) for key in headers
+    )

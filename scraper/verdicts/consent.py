@@ -17,28 +17,44 @@ from scraper.verdicts.types import Evidence, Verdict
 from scraper.wrappers import aggregator_kind
 
 # Hosts whose only business is asking for consent (exact names or a suffix after a dot).
-CONSENT_HOSTS = ("consent.google.com", "consent.youtube.com", "consent.yahoo.com",
-                 "guce.yahoo.com", "guce.aol.com", "consent.aol.com", "consent.cookiebot.com",
-                 "privacy-mgmt.com", "cmp.quantcast.com", "consent.trustarc.com",
-                 "myprivacy.dpgmedia.nl", "myprivacy.dpgmedia.be", "consent.kijiji.ca")
+CONSENT_HOSTS = (
+    "consent.google.com",
+    "consent.youtube.com",
+    "consent.yahoo.com",
+    "guce.yahoo.com",
+    "guce.aol.com",
+    "consent.aol.com",
+    "consent.cookiebot.com",
+    "privacy-mgmt.com",
+    "cmp.quantcast.com",
+    "consent.trustarc.com",
+    "myprivacy.dpgmedia.nl",
+    "myprivacy.dpgmedia.be",
+    "consent.kijiji.ca",
+)
 _FORM_TO_CONSENT = re.compile(
     r"<form[^>]+action=\"https?://(?:[a-z0-9-]+\.)*(?:consent\.(?:google|youtube|yahoo)\.com|"
-    r"guce\.(?:yahoo|aol)\.com)")
+    r"guce\.(?:yahoo|aol)\.com)"
+)
 # The words a consent dialog is made of, in the languages newswatch follows and German.
 _CONSENT_WORDS = re.compile(
     r"\b(?:cookies?|consent|privacy|partners?|personali[sz]ed|advertising|accept all|reject all|"
     r"zustimm\w*|einwilligung|datenschutz|akzeptieren|"
     r"согласи\w*|конфиденциальност\w*|файлы cookie|"
     r"згод\w*|конфіденційн\w*|"
-    r"çerez\w*|onay\w*|gizlilik)\b", re.IGNORECASE)
+    r"çerez\w*|onay\w*|gizlilik)\b",
+    re.IGNORECASE,
+)
 
 
 def is_consent_host(url: str) -> bool:
     """Whether ``url`` is on a host that exists to ask for consent (these, and the consent
     hosts of the wrapper table that discovery uses)."""
     host = (urlsplit(url).hostname or "").lower()
-    return any(host == name or host.endswith("." + name) for name in CONSENT_HOSTS) or \
-        aggregator_kind(url) == "consent"
+    return (
+        any(host == name or host.endswith("." + name) for name in CONSENT_HOSTS)
+        or aggregator_kind(url) == "consent"
+    )
 
 
 def detect(evidence: Evidence) -> Verdict | None:

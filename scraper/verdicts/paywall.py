@@ -26,13 +26,23 @@ from scraper.verdicts.shell import MIN_CHARS
 from scraper.verdicts.types import SHORT_BODY_CHARS, Evidence, Verdict
 
 _NOT_FREE = re.compile(r"[\"']?isaccessibleforfree[\"']?\s*:\s*[\"']?false", re.IGNORECASE)
-_JSON_LD = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>",
-                      re.IGNORECASE | re.DOTALL)
-_CONTAINER_WORDS = ("paywall", "meteredcontent", "piano-", "tp-container", "subscriber",
-                    "premium-wall", "regwall", "article-locked")
+_JSON_LD = re.compile(
+    r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL
+)
+_CONTAINER_WORDS = (
+    "paywall",
+    "meteredcontent",
+    "piano-",
+    "tp-container",
+    "subscriber",
+    "premium-wall",
+    "regwall",
+    "article-locked",
+)
 _CONTAINER = re.compile(
     r"(?:class|id)=[\"'][^\"']*\b(?:paywall|paywall-\w+|meteredcontent|piano-\w+|tp-container\w*|"
-    r"subscriber-only|subscribers-only|premium-wall|regwall|article-locked)\b")
+    r"subscriber-only|subscribers-only|premium-wall|regwall|article-locked)\b"
+)
 _PROMPT = re.compile(
     r"subscribe (?:now )?to (?:continue|keep) reading|subscribe to read|"
     r"to continue reading,? (?:please )?(?:subscribe|log ?in|sign in)|"
@@ -42,13 +52,20 @@ _PROMPT = re.compile(
     r"чтобы (?:продолжить|дочитать)[^.]{0,40}подпи|доступ\w* только (?:для )?подписчик|"
     r"оформите подписку|доступн\w* лише (?:для )?передплатник|оформіть передплату|"
     r"devamını okumak için|abone olun|aboneliğinizle|"
-    r"jetzt weiterlesen|mit abo weiterlesen|abonnieren sie", re.IGNORECASE)
-_LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sign_in|auth|sso|account/login|"
-                         r"anmelden|vkhod|giris)(?:[/?.]|$)", re.IGNORECASE)
+    r"jetzt weiterlesen|mit abo weiterlesen|abonnieren sie",
+    re.IGNORECASE,
+)
+_LOGIN_PATH = re.compile(
+    r"/(?:login|log-in|signin|sign-in|sign_in|auth|sso|account/login|"
+    r"anmelden|vkhod|giris)(?:[/?.]|$)",
+    re.IGNORECASE,
+)
 _PASSWORD = re.compile(r"<input[^>]+type=\"?password", re.IGNORECASE)
 _LOGIN_TITLE = re.compile(
     r"<(?:title|h1)[^>]*>[^<]{0,80}\b(?:sign in|sign-in|log in|login|subscriber login|"
-    r"anmelden|einloggen|войти|вход|увійти|вхід|giriş yap|oturum aç)\b", re.IGNORECASE)
+    r"anmelden|einloggen|войти|вход|увійти|вхід|giriş yap|oturum aç)\b",
+    re.IGNORECASE,
+)
 _LOCKED_PART_WORDS = 30  # the element hasPart names, with fewer words: its text was held back
 # A page with this much main text carries the article, whatever its locked element holds
 # (some sites point hasPart at a marker element that is always empty).
@@ -66,9 +83,14 @@ def detect_login(evidence: Evidence) -> Verdict | None:
     if evidence.body_chars < MIN_CHARS and _PASSWORD.search(evidence.head):
         title = _LOGIN_TITLE.search(evidence.head)
         if title is not None:
-            return Verdict("login", (f"a sign-in page ({title.group(0)[:60]!r})",
-                                     "a password form",
-                                     f"{evidence.body_chars} characters of main text"))
+            return Verdict(
+                "login",
+                (
+                    f"a sign-in page ({title.group(0)[:60]!r})",
+                    "a password form",
+                    f"{evidence.body_chars} characters of main text",
+                ),
+            )
     return None
 
 
@@ -84,8 +106,11 @@ def detect_paywall(evidence: Evidence) -> Verdict | None:
     container = _CONTAINER.search(head) if any(w in head for w in _CONTAINER_WORDS) else None
     if not (not_free or container):
         return None
-    signals = ["JSON-LD isAccessibleForFree: false" if not_free else
-               f"a paywall container ({container.group(0)[:60] if container else ''})"]
+    signals = [
+        "JSON-LD isAccessibleForFree: false"
+        if not_free
+        else f"a paywall container ({container.group(0)[:60] if container else ''})"
+    ]
     selector = _locked_selector(text) if not_free else None
     if selector is not None:
         locked_words = _words_in(text, selector)
@@ -100,8 +125,11 @@ def detect_paywall(evidence: Evidence) -> Verdict | None:
     known = evidence.known.body_chars
     if not _short(chars, known):
         return None
-    signals.append(f"{chars} characters where the full text had {known}" if known else
-                   f"{chars} characters of main text")
+    signals.append(
+        f"{chars} characters where the full text had {known}"
+        if known
+        else f"{chars} characters of main text"
+    )
     return Verdict("paywall", tuple(signals))
 
 
@@ -134,8 +162,11 @@ def _find_selector(data: object) -> str | None:
     if isinstance(data, dict):
         part = data.get("hasPart")
         for candidate in part if isinstance(part, list) else [part]:
-            if isinstance(candidate, dict) and isinstance(candidate.get("cssSelector"), str) \
-                    and str(candidate.get("isAccessibleForFree", "")).lower() == "false":
+            if (
+                isinstance(candidate, dict)
+                and isinstance(candidate.get("cssSelector"), str)
+                and str(candidate.get("isAccessibleForFree", "")).lower() == "false"
+            ):
                 return str(candidate["cssSelector"])
         for value in data.values():
             found = _find_selector(value) if isinstance(value, dict | list) else None

@@ -18,9 +18,9 @@ MIN_CHARS = 150  # about 25 English words, or a few sentences of Japanese
 _STATE = re.compile(
     r"<script[^>]+id=\"__next_data__\"|window\.__(?:initial_state|preloaded_state|nuxt|"
     r"apollo_state|data)__\s*=|__nuxt__|<script[^>]+type=\"application/json\"[^>]*>\s*\{",
-    re.IGNORECASE)
-_EMPTY_ROOT = re.compile(r"<div id=\"(?:root|app|__next|__nuxt)\"[^>]*>\s*</div>",
-                         re.IGNORECASE)
+    re.IGNORECASE,
+)
+_EMPTY_ROOT = re.compile(r"<div id=\"(?:root|app|__next|__nuxt)\"[^>]*>\s*</div>", re.IGNORECASE)
 RENDER_HINT = 'its text arrives by script: set render = "browser" for this source or outlet'
 
 
@@ -32,11 +32,16 @@ def detect(evidence: Evidence) -> Verdict | None:
     text = evidence.page.text
     state = _STATE.search(text)
     if state is not None or _EMPTY_ROOT.search(evidence.head):
-        signals.append("script data or an empty app root: " +
-                       (state.group(0)[:40] if state else "an empty mount point"))
+        signals.append(
+            "script data or an empty app root: "
+            + (state.group(0)[:40] if state else "an empty mount point")
+        )
         return Verdict("not_article", tuple(signals), hint=RENDER_HINT)
-    if evidence.known.body_chars is not None and evidence.found is not None and \
-            evidence.found.title:
+    if (
+        evidence.known.body_chars is not None
+        and evidence.found is not None
+        and evidence.found.title
+    ):
         # A known article reduced to a line under its headline is what a retraction or an
         # editor's note looks like: not judged away, but confirmed like any drastic change.
         return None

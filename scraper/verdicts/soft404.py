@@ -21,7 +21,9 @@ _ERROR = re.compile(
     r"страница не найдена|страницы не существует|ошибка 404|"
     r"сторінк\w* не знайдено|сторінки не існує|"
     r"sayfa bulunamadı|aradığınız sayfa|"
-    r"seite nicht gefunden|seite existiert nicht|page introuvable", re.IGNORECASE)
+    r"seite nicht gefunden|seite existiert nicht|page introuvable",
+    re.IGNORECASE,
+)
 _TITLE = re.compile(r"<title[^>]*>([^<]{0,300})</title>", re.IGNORECASE)
 _H1 = re.compile(r"<h1[^>]*>(.{0,300}?)</h1>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
@@ -34,8 +36,13 @@ def detect(evidence: Evidence) -> Verdict | None:
     if _is_front(page.final_url) and not _is_front(requested):
         return Verdict("soft_404", (f"ended on the front page ({page.final_url})",))
     canonical = evidence.found.canonical_url if evidence.found is not None else None
-    if evidence.short and canonical and _is_front(canonical) and not _is_front(requested) and \
-            urlsplit(canonical).hostname == urlsplit(page.final_url).hostname:
+    if (
+        evidence.short
+        and canonical
+        and _is_front(canonical)
+        and not _is_front(requested)
+        and urlsplit(canonical).hostname == urlsplit(page.final_url).hostname
+    ):
         return Verdict("soft_404", (f"the page names the front page as itself ({canonical})",))
     if not evidence.short:
         return None
@@ -46,8 +53,10 @@ def detect(evidence: Evidence) -> Verdict | None:
         text = " ".join(_TAGS.sub(" ", match.group(1)).split())
         error = _ERROR.search(text)
         if error:
-            return Verdict("soft_404", (f"error {label} {text[:80]!r}",
-                                        f"{evidence.body_chars} characters of main text"))
+            return Verdict(
+                "soft_404",
+                (f"error {label} {text[:80]!r}", f"{evidence.body_chars} characters of main text"),
+            )
     return None
 
 
@@ -56,5 +65,17 @@ def _is_front(url: str) -> bool:
     return parts.path.lower() in _FRONT_PATHS and not parts.query
 
 
-_FRONT_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx",
-                          "/default.asp", "/home", "/en", "/en/"})
+_FRONT_PATHS = frozenset(
+    {
+        "",
+        "/",
+        "/index.html",
+        "/index.htm",
+        "/index.php",
+        "/default.aspx",
+        "/default.asp",
+        "/home",
+        "/en",
+        "/en/",
+    }
+)

@@ -12,8 +12,16 @@ def test_articles_are_paged_and_filtered(api: httpx.Client, populated: Populated
     assert len(page["items"]) == 3 and page["next_offset"] == 3
     following = api.get("/api/articles", params={"limit": 3, "offset": 3}).json()
     assert {a["id"] for a in page["items"]}.isdisjoint({a["id"] for a in following["items"]})
-    assert set(page["items"][0]) >= {"id", "url", "outlet", "title", "status", "first_seen_at",
-                                     "version_count", "published"}
+    assert set(page["items"][0]) >= {
+        "id",
+        "url",
+        "outlet",
+        "title",
+        "status",
+        "first_seen_at",
+        "version_count",
+        "published",
+    }
 
     edited = api.get("/api/articles", params={"edited": True, "limit": 100}).json()["items"]
     assert {a["url"] for a in edited} >= {populated.seed_url, populated.retitled_url}
@@ -24,14 +32,20 @@ def test_articles_are_paged_and_filtered(api: httpx.Client, populated: Populated
     assert [a["url"] for a in topic["items"]] == [populated.seed_url]
     herald = api.get("/api/articles", params={"outlet": "herald.example", "limit": 100}).json()
     assert len(herald["items"]) == 15 and {a["outlet"] for a in herald["items"]} == {
-        "herald.example"}
+        "herald.example"
+    }
     headline = api.get("/api/articles", params={"class": "headline"}).json()["items"]
     assert [a["url"] for a in headline] == [populated.retitled_url]
 
 
 def test_bad_input_is_a_json_message(api: httpx.Client) -> None:
-    for params in ({"limit": 0}, {"limit": 501}, {"since": "last tuesday"},
-                   {"topic": '"unbalanced'}, {"offset": -1}):
+    for params in (
+        {"limit": 0},
+        {"limit": 501},
+        {"since": "last tuesday"},
+        {"topic": '"unbalanced'},
+        {"offset": -1},
+    ):
         response = api.get("/api/articles", params=params)
         assert response.status_code == 422, params
         assert isinstance(response.json()["detail"], str) and response.json()["detail"]
@@ -51,8 +65,9 @@ def test_article_versions_and_diff(api: httpx.Client, populated: Populated) -> N
     first = api.get(f"/api/articles/{article['id']}/versions/1").json()
     assert "Madinsky" in first["body"]
     diff = api.get(f"/api/articles/{article['id']}/diff", params={"from": 1, "to": 2}).json()
-    changed = [(op["op"], op["text"].strip()) for op in diff["fields"]["body"]
-               if op["op"] != "equal"]
+    changed = [
+        (op["op"], op["text"].strip()) for op in diff["fields"]["body"] if op["op"] != "equal"
+    ]
     assert changed == [("delete", "Madinsky"), ("insert", "Medinsky")]
     assert api.get(f"/api/articles/{article['id']}/versions/9").status_code == 404
 
@@ -82,14 +97,17 @@ def test_edits_search_stories_alerts_stats(api: httpx.Client, populated: Populat
     assert stats["articles"] == 10 + 33 and stats["edited_articles"] == 3
     assert stats["articles_by_status"]["gone"] == 1
     coverage = api.get("/api/coverage", params={"since": "2025-06-01"}).json()
-    day = {"day": "2025-06-01", "outlet": "herald.example", "name": "herald.example",
-           "articles": 3}
+    day = {"day": "2025-06-01", "outlet": "herald.example", "name": "herald.example", "articles": 3}
     assert day in coverage["items"] and coverage["next_offset"] is None
     # A story older than 30 days still has its coverage: the whole history by default.
     assert day in api.get("/api/coverage").json()["items"]
     outlets = api.get("/api/outlets").json()["items"]
-    assert outlets[0] == {"outlet": "herald.example", "name": "herald.example", "articles": 15,
-                          "hosts": ["herald.example"]}
+    assert outlets[0] == {
+        "outlet": "herald.example",
+        "name": "herald.example",
+        "articles": 15,
+        "hosts": ["herald.example"],
+    }
 
 
 def test_writing_is_off_without_a_token(api: httpx.Client) -> None:
@@ -111,8 +129,7 @@ def test_writing_with_the_token(token_api: httpx.Client) -> None:
     source = created.json()
     assert source["url"] == body["url"] and source["every_seconds"] == 600 and source["enabled"]
     assert source["origin"] == "manual"
-    invalid = token_api.post("/api/sources", json={"url": "ftp://x", "kind": "zine"},
-                             headers=auth)
+    invalid = token_api.post("/api/sources", json={"url": "ftp://x", "kind": "zine"}, headers=auth)
     assert invalid.status_code == 422 and "url" in invalid.json()["detail"]
     removed = token_api.delete(f"/api/sources/{source['id']}", headers=auth)
     assert removed.status_code == 200 and not removed.json()["enabled"]
@@ -121,9 +138,17 @@ def test_writing_with_the_token(token_api: httpx.Client) -> None:
 
 def test_openapi_docs_and_security_headers(api: httpx.Client) -> None:
     spec = api.get("/openapi.json").json()
-    for path in ("/api/articles", "/api/articles/{article_id}/diff", "/api/search",
-                 "/api/stories", "/api/sources", "/api/alerts", "/api/stats",
-                 "/feeds/new.atom", "/feeds/edits.atom"):
+    for path in (
+        "/api/articles",
+        "/api/articles/{article_id}/diff",
+        "/api/search",
+        "/api/stories",
+        "/api/sources",
+        "/api/alerts",
+        "/api/stats",
+        "/feeds/new.atom",
+        "/feeds/edits.atom",
+    ):
         assert path in spec["paths"], path
     assert api.get("/docs").status_code == 200
     home = api.get("/")

@@ -9,24 +9,28 @@ import pytest
 AUTH = {"Authorization": "Bearer s3cret"}
 
 
-@pytest.mark.parametrize(("body", "field", "words"), [
-    ({"url": "javascript:alert(1)"}, "url", "not an http(s) URL"),
-    ({"url": "file:///etc/passwd"}, "url", "not an http(s) URL"),
-    ({"url": "https://"}, "url", "no valid host name"),
-    ({"url": "http://exa mple.org/feed"}, "url", "spaces or control characters"),
-    ({"url": "http://example.org/\x07feed"}, "url", "spaces or control characters"),
-    ({"url": "https://user:pass@example.org/feed"}, "url", "user name or password"),
-    ({"url": "https://example.org:99999/feed"}, "url", "not a valid URL"),
-    ({"url": "https://example.org/" + "a" * 2100}, "url", "at most 2048 characters"),
-    ({"url": "https://ex_ample!.org/feed"}, "url", "no valid host name"),
-    ({"url": "https://example.org/feed", "every": "0s"}, "every", "outside 1m to 30d"),
-    ({"url": "https://example.org/feed", "every": "30s"}, "every", "outside 1m to 30d"),
-    ({"url": "https://example.org/feed", "every": "365d"}, "every", "outside 1m to 30d"),
-    ({"url": "https://example.org/feed", "every": "99999999999d"}, "every", "out of range"),
-    ({"url": "https://example.org/feed", "every": "soon"}, "every", "not a duration"),
-])
-def test_adding_a_bad_source_names_the_field(token_api: httpx.Client, body: dict[str, str],
-                                             field: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"url": "javascript:alert(1)"}, "url", "not an http(s) URL"),
+        ({"url": "file:///etc/passwd"}, "url", "not an http(s) URL"),
+        ({"url": "https://"}, "url", "no valid host name"),
+        ({"url": "http://exa mple.org/feed"}, "url", "spaces or control characters"),
+        ({"url": "http://example.org/\x07feed"}, "url", "spaces or control characters"),
+        ({"url": "https://user:pass@example.org/feed"}, "url", "user name or password"),
+        ({"url": "https://example.org:99999/feed"}, "url", "not a valid URL"),
+        ({"url": "https://example.org/" + "a" * 2100}, "url", "at most 2048 characters"),
+        ({"url": "https://ex_ample!.org/feed"}, "url", "no valid host name"),
+        ({"url": "https://example.org/feed", "every": "0s"}, "every", "outside 1m to 30d"),
+        ({"url": "https://example.org/feed", "every": "30s"}, "every", "outside 1m to 30d"),
+        ({"url": "https://example.org/feed", "every": "365d"}, "every", "outside 1m to 30d"),
+        ({"url": "https://example.org/feed", "every": "99999999999d"}, "every", "out of range"),
+        ({"url": "https://example.org/feed", "every": "soon"}, "every", "not a duration"),
+    ],
+)
+def test_adding_a_bad_source_names_the_field(
+    token_api: httpx.Client, body: dict[str, str], field: str, words: str
+) -> None:
     response = token_api.post("/api/sources", json=body, headers=AUTH)
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
@@ -34,16 +38,20 @@ def test_adding_a_bad_source_names_the_field(token_api: httpx.Client, body: dict
 
 
 def test_reasonable_sources_are_accepted(token_api: httpx.Client) -> None:
-    for url in ("https://пример.рф/rss", "http://127.0.0.1:8080/feed.xml",
-                "https://[2001:db8::1]/atom"):
+    for url in (
+        "https://пример.рф/rss",
+        "http://127.0.0.1:8080/feed.xml",
+        "https://[2001:db8::1]/atom",
+    ):
         body = {"url": url, "every": "1m"}
         response = token_api.post("/api/sources", json=body, headers=AUTH)
         assert response.status_code == 201, response.text
         token_api.delete(f"/api/sources/{response.json()['id']}", headers=AUTH)
 
 
-@pytest.mark.parametrize("path", ["/api/articles", "/api/edits", "/api/alerts", "/api/search",
-                                  "/api/stories"])
+@pytest.mark.parametrize(
+    "path", ["/api/articles", "/api/edits", "/api/alerts", "/api/search", "/api/stories"]
+)
 def test_offset_is_capped(api: httpx.Client, path: str) -> None:
     params = {"q": "talks"} if path == "/api/search" else {}
     assert api.get(path, params={**params, "offset": 10_000}).status_code == 200

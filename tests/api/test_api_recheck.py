@@ -24,8 +24,7 @@ def test_recheck_needs_the_token(api: httpx.Client) -> None:
     assert answer.status_code == 403 and "token" in answer.json()["detail"]
 
 
-def test_recheck_one_article_then_an_outlet(token_api: httpx.Client,
-                                            populated: Populated) -> None:
+def test_recheck_one_article_then_an_outlet(token_api: httpx.Client, populated: Populated) -> None:
     assert not _due_now(populated, populated.seed_url)  # queued 15 minutes on
     assert token_api.post("/api/recheck", json={"all": True}).status_code == 401
     answer = token_api.post("/api/recheck", headers=AUTH, json={"article": populated.seed_url})

@@ -47,8 +47,10 @@ def test_a_source_added_over_the_api_survives_a_restart(
             assert created.status_code == 201, created.text
             assert created.json()["origin"] == "manual"
             start_daemon(settings)  # the configuration file still lists only the feed
-            listed = {s["url"]: (s["origin"], s["enabled"])
-                      for s in api.get("/api/sources").json()["items"]}
+            listed = {
+                s["url"]: (s["origin"], s["enabled"])
+                for s in api.get("/api/sources").json()["items"]
+            }
     finally:
         room.stop()
     assert listed == {feed: ("config", True), added: ("manual", True)}

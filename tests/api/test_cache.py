@@ -53,8 +53,9 @@ def test_concurrent_misses_compute_once() -> None:
         return "value"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get("k", slow)))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(8)
+    ]
     threads[0].start()
     assert started.wait(10)
     for thread in threads[1:]:

@@ -54,7 +54,10 @@ class RunningDaemon:
 def start_daemon(config: Path) -> RunningDaemon:
     process = subprocess.Popen(
         [sys.executable, "-m", "newswatch", "run", "--config", str(config), "--log-json"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     daemon = RunningDaemon(process)
 
     def read() -> None:
@@ -102,14 +105,18 @@ def parent_of(pid: int) -> int:
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[tuple[RunningDaemon, Newsroom]]:
     room = Newsroom.with_articles().start()
-    config = write_newsroom_config(room, tmp_path, extra="""
+    config = write_newsroom_config(
+        room,
+        tmp_path,
+        extra="""
 [fetch]
 delay = "0s"
 [daemon]
 tick = "1s"
 [api]
 port = 0
-""")
+""",
+    )
     running = start_daemon(config)
     try:
         yield running, room
@@ -123,7 +130,8 @@ port = 0
 
 
 def test_the_server_is_a_child_that_reports_the_daemon(
-        daemon: tuple[RunningDaemon, Newsroom]) -> None:
+    daemon: tuple[RunningDaemon, Newsroom],
+) -> None:
     running, _ = daemon
     url = running.wait_for("serving")["url"]
     child = running.wait_for("serve_child_started")["pid"]
@@ -131,8 +139,10 @@ def test_the_server_is_a_child_that_reports_the_daemon(
     until(lambda: healthy(url), "the daemon's server answers /healthz with 200")
     health = httpx.get(url + "/healthz").json()
     assert health["daemon"] == "ticking" and health["writes"] == "ok"
-    until(lambda: httpx.get(url + "/api/articles").json()["items"] != [],
-          "the daemon has recorded articles")
+    until(
+        lambda: httpx.get(url + "/api/articles").json()["items"] != [],
+        "the daemon has recorded articles",
+    )
     metrics = httpx.get(url + "/metrics").text
     # The daemon's counters (from its process) and the database's gauges (read by the child).
     assert 'newswatch_checks_total{outcome="new"}' in metrics
@@ -140,7 +150,8 @@ def test_the_server_is_a_child_that_reports_the_daemon(
 
 
 def test_a_crashed_server_is_restarted_and_the_daemon_goes_on(
-        daemon: tuple[RunningDaemon, Newsroom]) -> None:
+    daemon: tuple[RunningDaemon, Newsroom],
+) -> None:
     running, _ = daemon
     url = running.wait_for("serving")["url"]
     first = running.wait_for("serve_child_started")["pid"]
@@ -156,8 +167,7 @@ def test_a_crashed_server_is_restarted_and_the_daemon_goes_on(
     until(lambda: gone(second), "the server stopped with its daemon", timeout=15)
 
 
-def test_a_killed_daemon_leaves_no_server_behind(
-        daemon: tuple[RunningDaemon, Newsroom]) -> None:
+def test_a_killed_daemon_leaves_no_server_behind(daemon: tuple[RunningDaemon, Newsroom]) -> None:
     running, _ = daemon
     url = running.wait_for("serving")["url"]
     child = running.wait_for("serve_child_started")["pid"]
@@ -171,12 +181,18 @@ def test_serve_false_starts_no_server(tmp_path: Path) -> None:
     room = Newsroom()
     room.start()
     try:
-        settings = load_settings(write_newsroom_config(room, tmp_path, extra="""
+        settings = load_settings(
+            write_newsroom_config(
+                room,
+                tmp_path,
+                extra="""
 [daemon]
 serve = false
 [api]
 port = 0
-"""))
+""",
+            )
+        )
 
         async def check() -> None:
             async with open_runtime(settings) as runtime:

@@ -43,7 +43,11 @@ def test_edits_feed(api: httpx.Client, populated: Populated) -> None:
     assert (seed.findtext(f"{A}summary") or "").startswith("Madinsky → Medinsky. Version 2:")
     assert "?from=1&to=2" in (seed.findtext(f"{A}summary") or "")
     assert "name" in {c.get("term") for c in seed.findall(f"{A}category")}
-    related = [link.get("href") for e in found for link in e.findall(f"{A}link")
-               if link.get("rel") == "related"]
+    related = [
+        link.get("href")
+        for e in found
+        for link in e.findall(f"{A}link")
+        if link.get("rel") == "related"
+    ]
     assert any("/articles/" in href and "from=1&to=2" in href for href in related)
     assert entries(api, "/feeds/edits.atom", outlet="nowhere.example") == []

@@ -24,13 +24,18 @@ URL = "https://hostile.example/2025/06/02/controls.html"
 
 def store(url: str, *, title: str, body: str, at: datetime, link: str = URL) -> None:
     with storage.open_database(url) as db, db.transaction() as session:
-        storage.add_candidates(session, candidates=[storage.Candidate(url=link)],
-                               source_id=None, now=at)
+        storage.add_candidates(
+            session, candidates=[storage.Candidate(url=link)], source_id=None, now=at
+        )
         article = storage.find_article(session, link)
         assert article is not None and article.id is not None
-        storage.record(session, article_id=article.id,
-                       fields=storage.ArticleFields(title=title, body=body), snapshot=None,
-                       fetched_at=at)
+        storage.record(
+            session,
+            article_id=article.id,
+            fields=storage.ArticleFields(title=title, body=body),
+            snapshot=None,
+            fetched_at=at,
+        )
 
 
 @pytest.fixture
@@ -44,9 +49,11 @@ def database(tmp_path: Path) -> str:
 
 def serve(url: str, **api: object) -> Iterator[httpx.Client]:
     settings = Settings(database={"url": url}, api=api)  # type: ignore[arg-type]
-    with storage.open_database(url) as db, \
-            serve_in_thread(create_app(db, settings, feed_ttl=3600)) as base, \
-            httpx.Client(base_url=base, timeout=30) as client:
+    with (
+        storage.open_database(url) as db,
+        serve_in_thread(create_app(db, settings, feed_ttl=3600)) as base,
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
         yield client
 
 
@@ -85,17 +92,23 @@ def test_public_url_makes_the_links_and_trusts_its_host(database: str) -> None:
         self_link = root.find(f"{A}link[@rel='self']")
         assert self_link is not None
         assert self_link.get("href") == "https://news.example.org/watch/feeds/new.atom"
-        related = [link.get("href") for link in root.iter(f"{A}link")
-                   if link.get("rel") == "related"]
-        assert related and all(h.startswith("https://news.example.org/watch/articles/")
-                               for h in related if h)
+        related = [
+            link.get("href") for link in root.iter(f"{A}link") if link.get("rel") == "related"
+        ]
+        assert related and all(
+            h.startswith("https://news.example.org/watch/articles/") for h in related if h
+        )
 
 
-def test_a_feed_is_rendered_once_per_query_while_fresh(client: httpx.Client,
-                                                       database: str) -> None:
+def test_a_feed_is_rendered_once_per_query_while_fresh(client: httpx.Client, database: str) -> None:
     first = client.get("/feeds/new.atom").content
-    store(database, title="A later article", body="Later.", at=datetime.now(UTC),
-          link="https://later.example/story.html")
+    store(
+        database,
+        title="A later article",
+        body="Later.",
+        at=datetime.now(UTC),
+        link="https://later.example/story.html",
+    )
     assert client.get("/feeds/new.atom").content == first  # the cached rendering
     other = client.get("/feeds/new.atom", params={"limit": 49}).text  # another query
     assert "A later article" in other

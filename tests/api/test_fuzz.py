@@ -22,11 +22,29 @@ from newswatch.config import Settings
 from tests import pg
 from tests.api.populate import store_hostile, store_spread
 
-NUMBERS = ["9223372036854775807", "9223372036854775808", "18446744073709551616",
-           "-9223372036854775809", "99999999999999999999999999999999", "-1", "0", "1e309",
-           "NaN", "0x10", "١٢"]
-TIMES = ["0000-01-01", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00",
-         "10000-01-01", "9999-99-99", "99999999999d", "1e400s", "2025-06-02T25:00"]
+NUMBERS = [
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "99999999999999999999999999999999",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "0x10",
+    "١٢",
+]
+TIMES = [
+    "0000-01-01",
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:59:59-05:00",
+    "10000-01-01",
+    "9999-99-99",
+    "99999999999d",
+    "1e400s",
+    "2025-06-02T25:00",
+]
 TEXTS = ["\x00", "a\x00b", "x" * 3000, "%ff", "\u202e", "' OR 1=1 --", '"', "*", "²"]
 VALUES = NUMBERS + TIMES + TEXTS
 SKIP = {"/openapi.json", "/static", "/metrics"}
@@ -46,8 +64,9 @@ def requests(app: FastAPI) -> Iterator[tuple[str, str, dict[str, str]]]:
             continue
         method = sorted(route.methods or {"GET"})[0]
         names = list(route.param_convertors)
-        queries = ([p.alias for p in route.dependant.query_params]
-                   if isinstance(route, APIRoute) else [])
+        queries = (
+            [p.alias for p in route.dependant.query_params] if isinstance(route, APIRoute) else []
+        )
         good = {name: "1" for name in names}
         for name in names:
             for value in VALUES:
@@ -68,14 +87,16 @@ def check(client: httpx.Client, app: FastAPI) -> int:
     for method, path, query in requests(app):
         count += 1
         try:
-            response = client.request(method, path, params=query,
-                                      headers={"Authorization": "Bearer s3cret"})
+            response = client.request(
+                method, path, params=query, headers={"Authorization": "Bearer s3cret"}
+            )
         except httpx.TransportError as error:
             failures.append(f"{method} {path} {query}: {type(error).__name__}")
             continue
         if response.status_code >= 500:
-            failures.append(f"{method} {path} {query!r}: {response.status_code} "
-                            f"{response.text[:120]}")
+            failures.append(
+                f"{method} {path} {query!r}: {response.status_code} {response.text[:120]}"
+            )
         elif response.status_code >= 400:
             assert response.json()["detail"], (path, query)
     assert not failures, f"{len(failures)} of {count}:\n" + "\n".join(failures[:40])
@@ -101,8 +122,9 @@ def fuzz(url: str, tmp_path: Path) -> None:
         with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=30) as client:
             assert check(client, app) > 500
             for body in bodies():
-                response = client.post("/api/sources", json=body,
-                                       headers={"Authorization": "Bearer s3cret"})
+                response = client.post(
+                    "/api/sources", json=body, headers={"Authorization": "Bearer s3cret"}
+                )
                 assert response.status_code in (201, 422), (body, response.text[:200])
                 if response.status_code == 422:
                     assert response.json()["detail"], body

@@ -50,9 +50,13 @@ def fill_the_disk(engine: Any) -> None:
 def test_healthz_fails_while_writes_fail(tmp_path: Path) -> None:
     room = Newsroom.with_articles().start()
     clock = Clock()
-    settings = settings_for(room, tmp_path).model_copy(update={
-        "daemon": settings_for(room, tmp_path).daemon.model_copy(
-            update={"tick": timedelta(seconds=0.2)})})
+    settings = settings_for(room, tmp_path).model_copy(
+        update={
+            "daemon": settings_for(room, tmp_path).daemon.model_copy(
+                update={"tick": timedelta(seconds=0.2)}
+            )
+        }
+    )
 
     async def scenario() -> None:
         async with open_runtime(settings, clock=clock) as runtime:

@@ -31,8 +31,9 @@ def test_a_database_that_stops_answering_turns_the_probe(postgres_admin_url: str
 
         async def scenario() -> list[str]:
             seen = [await probe.state()]  # the first probe waits for the query
-            admin = create_engine(postgres_admin_url, poolclass=NullPool,
-                                  isolation_level="AUTOCOMMIT")
+            admin = create_engine(
+                postgres_admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+            )
             with admin.connect() as conn:
                 name = make_url(url).database
                 conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')

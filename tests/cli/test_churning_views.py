@@ -41,39 +41,55 @@ def churned(tmp_path_factory: pytest.TempPathFactory) -> Churned:
     limits = storage.VersionLimits(churn_after=3)
     with storage.open_database(url) as db:
         with db.transaction() as s:
-            churning_id, calm_id = storage.add_candidates(s, source_id=None, now=NOW, candidates=[
-                storage.Candidate("https://example.com/live/counter"),
-                storage.Candidate("https://example.com/news/calm")])
+            churning_id, calm_id = storage.add_candidates(
+                s,
+                source_id=None,
+                now=NOW,
+                candidates=[
+                    storage.Candidate("https://example.com/live/counter"),
+                    storage.Candidate("https://example.com/news/calm"),
+                ],
+            )
         for n in range(8):
             with db.transaction() as s:
                 for article_id, body in ((churning_id, f"Seen {n} times."), (calm_id, "Calm.")):
-                    storage.record(s, article_id=article_id, snapshot=None,
-                                   fields=storage.ArticleFields(title="Talks", body=body),
-                                   fetched_at=NOW + n * timedelta(minutes=15), limits=limits)
+                    storage.record(
+                        s,
+                        article_id=article_id,
+                        snapshot=None,
+                        fields=storage.ArticleFields(title="Talks", body=body),
+                        fetched_at=NOW + n * timedelta(minutes=15),
+                        limits=limits,
+                    )
     return Churned(config, url, churning_id, calm_id)
 
 
 def test_articles_lists_and_flags_churning_ones(churned: Churned) -> None:
-    result = runner.invoke(app, ["articles", "--churning", "--json", "--config",
-                                 str(churned.config)])
+    result = runner.invoke(
+        app, ["articles", "--churning", "--json", "--config", str(churned.config)]
+    )
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.output)
     assert row["id"] == churned.churning_id and row["churning_since"].startswith("2025-06-02")
     result = runner.invoke(app, ["articles", "--config", str(churned.config)])
     assert "live, churning" in result.output
-    result = runner.invoke(app, ["show", str(churned.churning_id), "--json", "--config",
-                                 str(churned.config)])
+    result = runner.invoke(
+        app, ["show", str(churned.churning_id), "--json", "--config", str(churned.config)]
+    )
     assert json.loads(result.output)["churning_since"] is not None
-    result = runner.invoke(app, ["show", str(churned.calm_id), "--json", "--config",
-                                 str(churned.config)])
+    result = runner.invoke(
+        app, ["show", str(churned.calm_id), "--json", "--config", str(churned.config)]
+    )
     assert json.loads(result.output)["churning_since"] is None
 
 
 @pytest.fixture(scope="module")
 def api(churned: Churned) -> Iterator[httpx.Client]:
-    with storage.open_database(churned.url) as db, \
-            serve_in_thread(create_app(db, load_settings(churned.config))) as base, \
-            httpx.Client(base_url=base, timeout=30) as client:
+    with (
+        storage.open_database(churned.url) as db,
+        serve_in_thread(create_app(db, load_settings(churned.config))) as base,
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
         yield client
 
 

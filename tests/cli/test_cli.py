@@ -26,10 +26,15 @@ runner = CliRunner()
 NEWSWATCH = [sys.executable, "-m", "newswatch"]
 
 
-def write_config(room: Newsroom, tmp_path: Path, *, tick: str = "5s",
-                 every: str = "15m", api_port: int = 0) -> Path:
-    return write_newsroom_config(room, tmp_path, source_every="1s", recheck_every=every,
-                                 extra=f"""
+def write_config(
+    room: Newsroom, tmp_path: Path, *, tick: str = "5s", every: str = "15m", api_port: int = 0
+) -> Path:
+    return write_newsroom_config(
+        room,
+        tmp_path,
+        source_every="1s",
+        recheck_every=every,
+        extra=f"""
 [daemon]
 tick = "{tick}"
 shutdown_grace = "5s"
@@ -39,7 +44,8 @@ delay = "0s"   # the newsroom is on loopback: no politeness gap needed
 
 [api]
 port = {api_port}
-""")
+""",
+    )
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -48,8 +54,13 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def run_once(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NEWSWATCH, "run", "--config", str(config), "--once"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*NEWSWATCH, "run", "--config", str(config), "--once"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -87,8 +98,9 @@ def test_run_once_then_articles_history_and_diff(watched: tuple[Newsroom, Path])
     code, output = invoke("diff", url, "--config", str(config), "--json")
     assert code == 0
     diff = json.loads(output)
-    changed = [(op["op"], op["text"].strip()) for op in diff["fields"]["body"]
-               if op["op"] != "equal"]
+    changed = [
+        (op["op"], op["text"].strip()) for op in diff["fields"]["body"] if op["op"] != "equal"
+    ]
     assert changed == [("delete", "Madinsky"), ("insert", "Medinsky")]
 
     code, output = invoke("diff", url, "--config", str(config))
@@ -102,8 +114,14 @@ def test_diff_is_coloured_in_a_terminal(watched: tuple[Newsroom, Path]) -> None:
     room.edit(SEED, "Madinsky", "Medinsky")
     assert run_once(config).returncode == 0
     env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "120"}
-    result = subprocess.run([*NEWSWATCH, "diff", room.url_of(SEED), "--config", str(config)],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [*NEWSWATCH, "diff", room.url_of(SEED), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0
     assert "\x1b[" in result.stdout  # ANSI styles: red strike-through out, green in
     assert "Madinsky" in result.stdout and "Medinsky" in result.stdout
@@ -134,8 +152,12 @@ def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path:
         port = free_port()
         config = write_config(room, tmp_path, tick="200ms", api_port=port)
         alerts = tmp_path / "alerts.jsonl"
-        daemon = subprocess.Popen([*NEWSWATCH, "run", "--config", str(config)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        daemon = subprocess.Popen(
+            [*NEWSWATCH, "run", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while not (alerts.exists() and alerts.read_text().strip()):
@@ -162,9 +184,11 @@ def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path:
         code, output = invoke("articles", "--config", str(config), "--json")
         assert code == 0 and json.loads(output)[0]["version_count"] == 1
         with sqlite3.connect(tmp_path / "newswatch.db") as con:
-            held = con.execute("select count(*) from articles where lease_owner is not null "
-                               "union all select count(*) from sources "
-                               "where lease_owner is not null").fetchall()
+            held = con.execute(
+                "select count(*) from articles where lease_owner is not null "
+                "union all select count(*) from sources "
+                "where lease_owner is not null"
+            ).fetchall()
         assert held == [(0,), (0,)], "a stopped daemon holds no leases"
     finally:
         room.stop()
@@ -174,8 +198,10 @@ def test_check_shows_fields_and_their_signals(tmp_path: Path) -> None:
     room = Newsroom.with_articles().start()
     try:
         config = tmp_path / "nw.toml"
-        config.write_text('[fetch]\nuser_agent = "newswatch-check-test/1 (+mailto:a@b.c)"\n'
-                          f'allow = ["{room.address}"]\n')
+        config.write_text(
+            '[fetch]\nuser_agent = "newswatch-check-test/1 (+mailto:a@b.c)"\n'
+            f'allow = ["{room.address}"]\n'
+        )
         code, output = invoke("check", room.url_of(SEED), "--json", "--config", str(config))
         assert code == 0
         found = json.loads(output)
@@ -218,8 +244,12 @@ def test_health(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
 
 def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.jsonl"
-    demo = subprocess.Popen([*NEWSWATCH, "demo", "--port", "0", "--data", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    demo = subprocess.Popen(
+        [*NEWSWATCH, "demo", "--port", "0", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         kinds: list[str] = []
@@ -237,7 +267,10 @@ def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> 
             demo.communicate()
     assert demo.returncode == 0, stderr
     assert "new" in kinds
-    edit = [json.loads(line) for line in alerts.read_text().splitlines()
-            if json.loads(line)["kind"] == "edited"][0]
+    edit = [
+        json.loads(line)
+        for line in alerts.read_text().splitlines()
+        if json.loads(line)["kind"] == "edited"
+    ][0]
     assert edit["changes"] == ["Madinsky → Medinsky"]
     assert "New coverage" in stdout and "Madinsky → Medinsky" in stdout

@@ -37,16 +37,24 @@ class Case:
     config: str | None = "good"  # which configuration file --config names (None: none)
 
 
-def case(*args: str, code: int = 2, says: str, env: dict[str, str] | None = None,
-         config: str | None = "good") -> pytest.ParameterSet:
+def case(
+    *args: str,
+    code: int = 2,
+    says: str,
+    env: dict[str, str] | None = None,
+    config: str | None = "good",
+) -> pytest.ParameterSet:
     name = " ".join(args) + (f" {env}" if env else "") + (f" [{config}]" if config else "")
     return pytest.param(Case(args, code, says, env or {}, config), id=name)
 
 
 CONFIG_CASES = [
     case("articles", config="huge_duration", says=r"daemon\.tick: .*out of range.*36500d"),
-    case("articles", env={"NEWSWATCH_SOURCES": "not json"},
-         says=r"NEWSWATCH_SOURCES is not valid JSON.*NEWSWATCH_SOURCES='\["),
+    case(
+        "articles",
+        env={"NEWSWATCH_SOURCES": "not json"},
+        says=r"NEWSWATCH_SOURCES is not valid JSON.*NEWSWATCH_SOURCES='\[",
+    ),
     case("articles", env={"NEWSWATCH_FETCH": "x"}, says=r"NEWSWATCH_FETCH is not valid JSON"),
     case("articles", config="unknown_driver", says=r"'mongodb' is not supported.*sqlite:///"),
     case("stats", config="corrupt", says=r"database error .*corrupt\.db.*not a database"),
@@ -85,8 +93,14 @@ CLI_CASES = [
     case("search", "x", "--limit", HUGE, says=r"--limit.*should be (less|greater) than or equal"),
     case("stories", HUGE, says=r"should be (less|greater) than or equal"),
     case("alerts", "--offset", HUGE, says=r"--offset.*should be (less|greater) than or equal"),
-    case("export", "-f", "csv", "-o", "/proc/no/such/out.csv",
-         says=r"cannot write /proc/no/such/out\.csv"),
+    case(
+        "export",
+        "-f",
+        "csv",
+        "-o",
+        "/proc/no/such/out.csv",
+        says=r"cannot write /proc/no/such/out\.csv",
+    ),
     case("export", "-f", "csv", "-o", "/dev/full", says=r"cannot write /dev/full: No space"),
     case("export", "--since", "99999999999d", says=r"out of range"),
     case("health", "--max-age", "99999999999d", says=r"--max-age: .*out of range"),
@@ -95,10 +109,22 @@ CLI_CASES = [
     case("prune", "--forget", HUGE, "--yes", code=1, says=r"no stored article"),
     case("reextract", "--article", HUGE, code=1, says=r"no stored article"),
     case("reextract", "--article", "http://[", code=1, says=r"no stored article"),
-    case("sources", "add", "https://example.com/rss", "--every", "99999999999d",
-         says=r"--every: .*out of range"),
-    case("sources", "add", "https://example.com/rss", "--every", "0s",
-         says=r"--every 0s: poll at most once a second"),
+    case(
+        "sources",
+        "add",
+        "https://example.com/rss",
+        "--every",
+        "99999999999d",
+        says=r"--every: .*out of range",
+    ),
+    case(
+        "sources",
+        "add",
+        "https://example.com/rss",
+        "--every",
+        "0s",
+        says=r"--every 0s: poll at most once a second",
+    ),
     case("sources", "add", "http://", says=r"is not an http\(s\) URL; write the whole"),
     case("sources", "add", "http://[::1", says=r"is not an http\(s\) URL; write the whole"),
     case("sources", "remove", HUGE, code=1, says=r"no source"),
@@ -114,8 +140,12 @@ CLI_CASES = [
     case("demo", "--port", "{taken}", config=None, says=r"port \d+: .*in use.*another --port"),
     case("run", "--once", "--log-level", "LOUD", says=r"'LOUD' is not a level; write one of"),
     case("serve", "--log-level", "LOUD", says=r"'LOUD' is not a level; write one of"),
-    case("init", "/proc/no/such/newswatch.toml", config=None,
-         says=r"/proc/no/such/newswatch\.toml: No such file"),
+    case(
+        "init",
+        "/proc/no/such/newswatch.toml",
+        config=None,
+        says=r"/proc/no/such/newswatch\.toml: No such file",
+    ),
     case("init", "{folder}", config=None, says=r"is a folder: give a file name"),
 ]
 
@@ -144,12 +174,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     now = datetime.now(UTC)
     with storage.open_database(good_url) as db, db.transaction() as session:
         [article_id] = storage.add_candidates(
-            session, candidates=[storage.Candidate(url="https://a.example/1.html")],
-            source_id=None, now=now)
+            session,
+            candidates=[storage.Candidate(url="https://a.example/1.html")],
+            source_id=None,
+            now=now,
+        )
         for n, body in enumerate(("Talks begin.", "Talks begin again.")):
-            storage.record(session, article_id=article_id,
-                           fields=storage.ArticleFields(title="Talks", body=body),
-                           snapshot=body.encode(), fetched_at=now + timedelta(minutes=n))
+            storage.record(
+                session,
+                article_id=article_id,
+                fields=storage.ArticleFields(title="Talks", body=body),
+                snapshot=body.encode(),
+                fetched_at=now + timedelta(minutes=n),
+            )
     (folder / "corrupt.db").write_bytes(bytes(range(256)) * 64)
     (folder / "foreign.db").write_bytes(b"")
     import sqlite3

@@ -27,10 +27,23 @@ from scheduler.metrics import database_gauges
 from tests.api.populate import Populated, populate
 
 runner = CliRunner()
-READERS = [["articles"], ["show", "1"], ["history", "1"], ["diff", "1"], ["edits"],
-           ["search", "talks"], ["stories"], ["alerts"], ["stats"], ["sources", "list"],
-           ["export", "--format", "csv"], ["health"], ["db", "status"], ["serve"],
-           ["recheck", "--all"]]
+READERS = [
+    ["articles"],
+    ["show", "1"],
+    ["history", "1"],
+    ["diff", "1"],
+    ["edits"],
+    ["search", "talks"],
+    ["stories"],
+    ["alerts"],
+    ["stats"],
+    ["sources", "list"],
+    ["export", "--format", "csv"],
+    ["health"],
+    ["db", "status"],
+    ["serve"],
+    ["recheck", "--all"],
+]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -39,9 +52,9 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("command", READERS, ids=lambda c: " ".join(c))
-def test_a_reading_command_never_creates_a_database(command: list[str], tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    keep_logging: None) -> None:
+def test_a_reading_command_never_creates_a_database(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_logging: None
+) -> None:
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "data"
     code, output = invoke(*command, env={"XDG_DATA_HOME": str(data)})
@@ -60,15 +73,22 @@ def test_a_mistyped_url_makes_no_folder(tmp_path: Path) -> None:
 
 
 def test_run_and_queries_agree_on_the_default_database_wherever_they_start(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = tmp_path / "data"
     env = {"XDG_DATA_HOME": str(data), "NEWSWATCH_SOURCES": "[]"}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     # A process of its own: the daemon sets up logging, which must not outlive this test.
-    ran = subprocess.run([sys.executable, "-m", "newswatch", "run", "--once"], cwd=tmp_path / "a",
-                         env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
-                         check=False)
+    ran = subprocess.run(
+        [sys.executable, "-m", "newswatch", "run", "--once"],
+        cwd=tmp_path / "a",
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert ran.returncode == 0, ran.stderr
     assert (data / "newswatch" / "newswatch.db").is_file()
     monkeypatch.chdir(tmp_path / "b")
@@ -82,13 +102,15 @@ def test_init_creates_the_database_it_names(tmp_path: Path) -> None:
     code, output = invoke("init", str(tmp_path / "nw.toml"), env={"XDG_DATA_HOME": str(data)})
     assert code == 0, output
     assert (data / "newswatch" / "newswatch.db").is_file()
-    code, output = invoke("articles", "--config", str(tmp_path / "nw.toml"),
-                          env={"XDG_DATA_HOME": str(data)})
+    code, output = invoke(
+        "articles", "--config", str(tmp_path / "nw.toml"), env={"XDG_DATA_HOME": str(data)}
+    )
     assert code == 1 and "nothing matched" in output
 
 
 def test_demo_on_a_busy_port_says_which_and_leaves_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_logging: None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_logging: None
+) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # where the demo's data folder goes
@@ -105,15 +127,22 @@ def test_demo_on_a_busy_port_says_which_and_leaves_nothing(
 
 
 def test_health_is_unhealthy_when_every_fetch_fails(newsroom: Newsroom, tmp_path: Path) -> None:
-    settings = Settings(**{
-        "database": {"url": f"sqlite:///{tmp_path / 'nw.db'}"},
-        "sources": [{"url": f"{newsroom.base_url}/feed.xml", "kind": "feed"},
-                    {"url": f"{newsroom.base_url}/sitemap.xml", "kind": "sitemap"}],
-        "alerts": [{"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}],
-        "fetch": {"delay": "0s", "allow": [newsroom.address], "host_backoff": "0s"},
-    })
-    env = {"NEWSWATCH_DATABASE_URL": settings.database.url, "NEWSWATCH_HEALTH_MIN_FETCHES": "2",
-           "NEWSWATCH_HEALTH_MIN_SUCCESS": "0.5"}
+    settings = Settings(
+        **{
+            "database": {"url": f"sqlite:///{tmp_path / 'nw.db'}"},
+            "sources": [
+                {"url": f"{newsroom.base_url}/feed.xml", "kind": "feed"},
+                {"url": f"{newsroom.base_url}/sitemap.xml", "kind": "sitemap"},
+            ],
+            "alerts": [{"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}],
+            "fetch": {"delay": "0s", "allow": [newsroom.address], "host_backoff": "0s"},
+        }
+    )
+    env = {
+        "NEWSWATCH_DATABASE_URL": settings.database.url,
+        "NEWSWATCH_HEALTH_MIN_FETCHES": "2",
+        "NEWSWATCH_HEALTH_MIN_SUCCESS": "0.5",
+    }
 
     async def one_pass() -> None:
         async with open_runtime(settings) as runtime:
@@ -145,8 +174,11 @@ def test_a_channel_is_shown_by_name_with_its_backlog(filled: Populated) -> None:
     the configuration, has tried none of them: its backlog shows everywhere."""
     jsonl = f"jsonl://{Path(filled.config).parent / 'alerts.jsonl'}"
     channels = [{"url": jsonl}, {"url": "json://127.0.0.1:9/hook?token=abc", "name": "desk"}]
-    env = {"NEWSWATCH_DATABASE_URL": filled.url, "NEWSWATCH_ALERTS": json.dumps(channels),
-           "COLUMNS": "250"}
+    env = {
+        "NEWSWATCH_DATABASE_URL": filled.url,
+        "NEWSWATCH_ALERTS": json.dumps(channels),
+        "COLUMNS": "250",
+    }
     code, output = invoke("alerts", "--json", "--limit", "500", env=env)
     assert code == 0, output
     rows = json.loads(output)
@@ -166,10 +198,14 @@ def test_a_channel_is_shown_by_name_with_its_backlog(filled: Populated) -> None:
     backlog = {c["channel"]: c["pending"] for c in json.loads(output)["channels"]}
     assert backlog == {jsonl: len(rows) - sent_on_jsonl, "desk": len(rows)}
     with storage.open_database(filled.url) as db:
-        names = channel_names(load_settings(None).model_copy(
-            update={"alerts": tuple(AlertConfig(**c) for c in channels)}))
-        metrics = generate_latest(database_gauges(db, channels=names,
-                                                  clock=lambda: datetime.now(UTC))).decode()
+        names = channel_names(
+            load_settings(None).model_copy(
+                update={"alerts": tuple(AlertConfig(**c) for c in channels)}
+            )
+        )
+        metrics = generate_latest(
+            database_gauges(db, channels=names, clock=lambda: datetime.now(UTC))
+        ).decode()
     assert f'newswatch_alerts_pending{{channel="desk"}} {float(len(rows))}' in metrics
     assert 'newswatch_alerts_oldest_pending_seconds{channel="desk"}' in metrics
     assert "token=abc" not in metrics and "ch-" not in metrics

@@ -89,7 +89,8 @@ def test_export_jsonl_csv_and_a_warc_warcio_reads(filled: Populated, tmp_path: P
         for record in warcio.ArchiveIterator(stream, check_digests=True):
             body = record.content_stream().read()
             records.setdefault(record.rec_type, []).append(
-                (record.rec_headers.get_header("WARC-Target-URI"), body))
+                (record.rec_headers.get_header("WARC-Target-URI"), body)
+            )
     assert len(records["warcinfo"]) == 1
     assert len(records["metadata"]) == 46  # every version of every article
     seed_pages = [body for uri, body in records["response"] if uri == filled.seed_url]
@@ -127,7 +128,7 @@ def test_doctor_and_sources_check_ask_every_source(tmp_path: Path) -> None:
         config = tmp_path / "nw.toml"
         config.write_text(f"""
 [database]
-url = "sqlite:///{tmp_path / 'nw.db'}"
+url = "sqlite:///{tmp_path / "nw.db"}"
 
 [[sources]]
 url = "{room.base_url}/feed.xml"
@@ -142,21 +143,27 @@ allow = ["{room.address}"]
         assert [c["ok"] for c in checks] == [True, True, True, True]
         assert checks[2]["check"] == "alert channel console://"  # the default channel
         assert "link(s)" in checks[3]["detail"]
-        result = runner.invoke(app, ["sources", "check", f"{room.base_url}/feed.xml",
-                                     "--config", str(config), "--json"])
+        result = runner.invoke(
+            app,
+            ["sources", "check", f"{room.base_url}/feed.xml", "--config", str(config), "--json"],
+        )
         assert result.exit_code == 0 and json.loads(result.output)[0]["links"] > 0
-        config.write_text(config.read_text() + """
+        config.write_text(
+            config.read_text()
+            + """
 [[sources]]
 url = "http://127.0.0.1:9/feed.xml"
 kind = "feed"
-""")
+"""
+        )
         result = runner.invoke(app, ["doctor", "--config", str(config)])
         assert result.exit_code == 1 and "FAIL" in result.output
         config.write_text(config.read_text() + '\n[[alerts]]\nurl = "jsonl://"\n')
         result = runner.invoke(app, ["doctor", "--config", str(config), "--json"])
         [alert] = [c for c in json.loads(result.output) if c["check"] == "alert channel"]
-        assert result.exit_code == 1 and not alert["ok"] and "needs a file path" in \
-            alert["detail"], "the channel `run` would refuse is reported"
+        assert (
+            result.exit_code == 1 and not alert["ok"] and "needs a file path" in alert["detail"]
+        ), "the channel `run` would refuse is reported"
     finally:
         room.stop()
     bad = tmp_path / "bad.toml"

@@ -36,15 +36,19 @@ def default_config_at(room: Newsroom, tmp_path: Path) -> Path:
     return config
 
 
-def test_sources_check_prints_the_decoded_publisher_urls(newsroom: Newsroom,
-                                                         tmp_path: Path) -> None:
+def test_sources_check_prints_the_decoded_publisher_urls(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     config = default_config_at(newsroom, tmp_path)
     result = runner.invoke(app, ["sources", "check", "--search", "--config", str(config)])
     assert result.exit_code == 0, result.output
     out = result.output
     topic = TopicQuery(load_settings().topic.query)
-    on_topic = [newsroom.url_of(slug) for slug, story in newsroom.stories.items()
-                if topic.matches(story.title, story.subtitle, "\n".join(story.body))]
+    on_topic = [
+        newsroom.url_of(slug)
+        for slug, story in newsroom.stories.items()
+        if topic.matches(story.title, story.subtitle, "\n".join(story.body))
+    ]
     assert len(on_topic) >= 8
     for url in on_topic:
         assert out.count(f"+ {url} ") == 2, f"{url} by both GDELT and Google News"
@@ -58,8 +62,7 @@ def test_sources_check_prints_the_decoded_publisher_urls(newsroom: Newsroom,
     assert "on topic: 5/5" in out  # English: every judged article matched
 
 
-def test_sources_check_says_why_a_link_was_not_decoded(newsroom: Newsroom,
-                                                       tmp_path: Path) -> None:
+def test_sources_check_says_why_a_link_was_not_decoded(newsroom: Newsroom, tmp_path: Path) -> None:
     config = default_config_at(newsroom, tmp_path)
     newsroom.misbehave("/_/DotsSplashUi/data/batchexecute", "status", code=503)
     result = runner.invoke(app, ["sources", "check", "--search", "--config", str(config)])

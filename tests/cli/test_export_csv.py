@@ -39,25 +39,36 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for n, title in enumerate(HOSTILE_TITLES + HARMLESS):
             link = f"https://outlet.example/2025/06/02/story-{n}.html"
             [article_id] = storage.add_candidates(
-                session, candidates=[storage.Candidate(url=link)], source_id=None, now=now)
-            fields = storage.ArticleFields(title=title, subtitle="-subtitle",
-                                           body=f"=1+{n}\nsecond line",
-                                           authors=("@someone", "Ann Smith"))
-            storage.record(session, article_id=article_id, fields=fields,
-                           snapshot=f"<title>{title}</title>".encode(), fetched_at=now)
+                session, candidates=[storage.Candidate(url=link)], source_id=None, now=now
+            )
+            fields = storage.ArticleFields(
+                title=title,
+                subtitle="-subtitle",
+                body=f"=1+{n}\nsecond line",
+                authors=("@someone", "Ann Smith"),
+            )
+            storage.record(
+                session,
+                article_id=article_id,
+                fields=fields,
+                snapshot=f"<title>{title}</title>".encode(),
+                fetched_at=now,
+            )
     path = folder / "newswatch.toml"
     path.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
     return path
 
 
 def export(config: Path, fmt: str, output: Path) -> None:
-    result = runner.invoke(app, ["export", "--format", fmt, "-o", str(output),
-                                 "--config", str(config)])
+    result = runner.invoke(
+        app, ["export", "--format", fmt, "-o", str(output), "--config", str(config)]
+    )
     assert result.exit_code == 0, result.output
 
 
-def test_csv_cells_that_would_run_as_formulas_start_with_a_quote(config: Path,
-                                                                  tmp_path: Path) -> None:
+def test_csv_cells_that_would_run_as_formulas_start_with_a_quote(
+    config: Path, tmp_path: Path
+) -> None:
     export(config, "csv", tmp_path / "out.csv")
     text = (tmp_path / "out.csv").read_bytes().decode("utf-8")  # CRs in cells kept
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
@@ -74,8 +85,10 @@ def test_csv_cells_that_would_run_as_formulas_start_with_a_quote(config: Path,
 
 def test_jsonl_and_warc_keep_the_text_exact(config: Path, tmp_path: Path) -> None:
     export(config, "jsonl", tmp_path / "out.jsonl")
-    lines = [json.loads(line) for line in
-             (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        json.loads(line)
+        for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert {line["version"]["title"] for line in lines} == set(HOSTILE_TITLES + HARMLESS)
     assert {line["version"]["subtitle"] for line in lines} == {"-subtitle"}
     export(config, "warc", tmp_path / "out.warc.gz")

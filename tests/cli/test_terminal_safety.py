@@ -25,16 +25,24 @@ SEED = "envoys-arrive-istanbul-second-meeting"
 # A hyperlink to anywhere (OSC 8, ended by BEL), clear-screen (CSI 2J), a CR that would let
 # "WIPED" overwrite the line, a right-to-left override, and rich markup: two closing tags (the
 # second has nothing to close, which made rich raise), a style and a link.
-TITLE = ("Talks [/] end \x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x1b[2J\rWIPED "
-         "\u202eevil\u202c [/] [bold]loud[/bold] [link=http://evil.example]here")
+TITLE = (
+    "Talks [/] end \x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x1b[2J\rWIPED "
+    "\u202eevil\u202c [/] [bold]loud[/bold] [link=http://evil.example]here"
+)
 NEW_TITLE = TITLE.replace("Talks", "Istanbul talks \x9b2J")  # C1 CSI in the edit
 # An HTML parser reads a CR as a line break, and a title's line breaks are spaces.
 STORED_TITLE = NEW_TITLE.replace("\r", " ")
 NEWSWATCH = [sys.executable, "-m", "newswatch"]
 # Under FORCE_COLOR rich writes SGR style codes (ESC [ … m) of its own; nothing else may be ESC.
 OWN_STYLES = re.compile(rb"\x1b\[[0-9;]*m")
-RAW = {"ESC": b"\x1b", "BEL": b"\x07", "CR": b"\r", "C1 CSI": "\x9b".encode(),
-       "RLO": "\u202e".encode(), "PDF": "\u202c".encode()}
+RAW = {
+    "ESC": b"\x1b",
+    "BEL": b"\x07",
+    "CR": b"\r",
+    "C1 CSI": "\x9b".encode(),
+    "RLO": "\u202e".encode(),
+    "PDF": "\u202c".encode(),
+}
 
 
 @dataclass
@@ -47,8 +55,9 @@ class Watched:
 
 def newswatch(*args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "200", "TERM": "xterm-256color"}
-    return subprocess.run([*NEWSWATCH, *args], capture_output=True, env=env, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [*NEWSWATCH, *args], capture_output=True, env=env, timeout=120, check=False
+    )
 
 
 def parsed(result: subprocess.CompletedProcess[bytes]) -> object:
@@ -70,13 +79,18 @@ def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Watched]:
     body = (f"{base.body[0]} \x1b]0;pwned\x07 [/]", *base.body[1:])
     room = Newsroom().start()
     room.publish(dataclasses.replace(base, title=TITLE, body=body))
-    config = write_newsroom_config(room, folder, recheck_every="0s", extra="""
+    config = write_newsroom_config(
+        room,
+        folder,
+        recheck_every="0s",
+        extra="""
 [[alerts]]
 url = "console://"
 
 [fetch]
 delay = "0s"
-""")
+""",
+    )
     try:
         first = newswatch("run", "--config", str(config), "--once")
         room.retitle(SEED, NEW_TITLE)
@@ -92,9 +106,10 @@ def test_console_alerts_are_delivered_with_the_title_as_it_is(watched: Watched) 
         assert b"0 failed" in run.stderr and b"Traceback" not in run.stderr
         assert_terminal_safe(run.stdout)
     shown = OWN_STYLES.sub(b"", watched.first_run.stdout).decode()
-    assert ("Talks [/] end \\x1b]8;;http://evil.example\\x07click\\x1b]8;;\\x07 \\x1b[2J "
-            "WIPED \\u202eevil\\u202c [/] [bold]loud[/bold] [link=http://evil.example]here"
-            ) in shown, shown
+    assert (
+        "Talks [/] end \\x1b]8;;http://evil.example\\x07click\\x1b]8;;\\x07 \\x1b[2J "
+        "WIPED \\u202eevil\\u202c [/] [bold]loud[/bold] [link=http://evil.example]here"
+    ) in shown, shown
     assert "Istanbul talks \\u009b2J" in OWN_STYLES.sub(b"", watched.second_run.stdout).decode()
     alerts = parsed(newswatch("alerts", "--config", str(watched.config), "--json"))
     assert isinstance(alerts, list)
@@ -102,19 +117,32 @@ def test_console_alerts_are_delivered_with_the_title_as_it_is(watched: Watched) 
     assert all(d["status"] == "sent" for a in alerts for d in a["deliveries"])
 
 
-@pytest.mark.parametrize("args", [
-    ["articles"], ["show", "1"], ["history", "1"], ["diff", "1"], ["diff", "1", "-s"],
-    ["edits"], ["alerts"], ["search", "Istanbul"], ["search", "pwned", "--all-versions"],
-    ["articles", "--json"], ["show", "1", "--json"],
-    ["edits", "--json"],
-], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["articles"],
+        ["show", "1"],
+        ["history", "1"],
+        ["diff", "1"],
+        ["diff", "1", "-s"],
+        ["edits"],
+        ["alerts"],
+        ["search", "Istanbul"],
+        ["search", "pwned", "--all-versions"],
+        ["articles", "--json"],
+        ["show", "1", "--json"],
+        ["edits", "--json"],
+    ],
+    ids=" ".join,
+)
 def test_cli_output_escapes_what_the_web_wrote(watched: Watched, args: list[str]) -> None:
     result = newswatch(*args, "--config", str(watched.config))
     assert result.returncode == 0, result.stderr.decode()
     assert b"Traceback" not in result.stderr
     assert_terminal_safe(result.stdout)
-    assert b"\\x1b" in result.stdout or b"\\u001b" in result.stdout or \
-        b"\\u202e" in result.stdout, "the escape is shown, not dropped"
+    assert (
+        b"\\x1b" in result.stdout or b"\\u001b" in result.stdout or b"\\u202e" in result.stdout
+    ), "the escape is shown, not dropped"
 
 
 def test_json_output_stays_exact(watched: Watched) -> None:

@@ -62,17 +62,25 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     [
         ('[database]\nurl = "x"\nurl2 = "y"\n', "database.url2", "unknown key"),
         ('[databse]\nurl = "x"\n', "databse", "unknown key"),
-        ('[[sources]]\nurl = "http://a/"\nkind = "rss"\n', "sources.0.kind",
-         "'feed', 'sitemap', 'page', 'article', 'search' or 'site'"),
+        (
+            '[[sources]]\nurl = "http://a/"\nkind = "rss"\n',
+            "sources.0.kind",
+            "'feed', 'sitemap', 'page', 'article', 'search' or 'site'",
+        ),
         ('[[sources]]\nurl = "http://a/"\nevery = "often"\n', "sources.0.every", "e.g. 90s"),
         ('[[sources]]\nurl = "ftp://a/"\n', "sources.0.url", "not an http(s) URL"),
         ('[topic]\nquery = "(istanbul OR"\n', "topic.query", "position"),
-        ('[recheck]\ntiers = [{younger_than = "1d", every = "1h"}, '
-         '{younger_than = "1h", every = "1m"}]\n', "recheck.tiers", "youngest to the oldest"),
+        (
+            '[recheck]\ntiers = [{younger_than = "1d", every = "1h"}, '
+            '{younger_than = "1h", every = "1m"}]\n',
+            "recheck.tiers",
+            "youngest to the oldest",
+        ),
     ],
 )
 def test_errors_name_the_file_the_key_and_what_is_allowed(
-        tmp_path: Path, text: str, key: str, hint: str) -> None:
+    tmp_path: Path, text: str, key: str, hint: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_settings(path)

@@ -82,8 +82,14 @@ def make_settings(room: Newsroom, tmp_path: Path, **overrides: object) -> Settin
         "recheck": {"tiers": [{"younger_than": "3650d", "every": "15m"}]},
         "alerts": [{"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}],
         # Loopback: no politeness gap, and small backoffs so fault tests stay fast.
-        "fetch": {"delay": "0s", "per_host": 8, "host_backoff": "50ms",
-                  "connect_timeout": "1s", "timeout": "2s", "total_timeout": "5s"},
+        "fetch": {
+            "delay": "0s",
+            "per_host": 8,
+            "host_backoff": "50ms",
+            "connect_timeout": "1s",
+            "timeout": "2s",
+            "total_timeout": "5s",
+        },
     }
     data.update(overrides)
     # The address guard refuses loopback: the newsroom's port is allowed, nothing else.
@@ -103,5 +109,9 @@ def quiet_room() -> Iterator[Newsroom]:
 
 @pytest.fixture
 def pipeline(quiet_room: Newsroom, tmp_path: Path) -> Pipeline:
-    return Pipeline(room=quiet_room, settings=make_settings(quiet_room, tmp_path),
-                    clock=Clock(), alerts_file=tmp_path / "alerts.jsonl")
+    return Pipeline(
+        room=quiet_room,
+        settings=make_settings(quiet_room, tmp_path),
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+    )

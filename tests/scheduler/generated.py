@@ -8,15 +8,52 @@ from datetime import UTC, datetime, timedelta
 from newswatch.newsroom import Story
 
 _PLACES = ("Istanbul", "Ankara", "Geneva", "Vienna", "Warsaw", "Riga", "Odesa", "Izmir")
-_TOPICS = ("prisoner exchange", "grain corridor", "ceasefire line", "energy talks",
-           "humanitarian convoy", "port reopening", "border crossing", "memorandum draft")
+_TOPICS = (
+    "prisoner exchange",
+    "grain corridor",
+    "ceasefire line",
+    "energy talks",
+    "humanitarian convoy",
+    "port reopening",
+    "border crossing",
+    "memorandum draft",
+)
 _VERBS = ("confirm", "discuss", "postpone", "welcome", "question", "review", "announce", "sign")
 # Prose is made of invented words drawn per story, so that stories share few words: the
 # syndication detector sees a thousand distinct articles, not one wire text copied a thousand
 # times (which would be a different, and much slower, test).
-_SYLLABLES = ("ka", "lo", "mi", "ren", "tas", "vo", "bel", "dun", "gar", "hil", "jo", "kes",
-              "lan", "mor", "nit", "pa", "quo", "ris", "sul", "tor", "ub", "vek", "wan", "yel",
-              "zo", "bri", "cla", "dro", "fen", "gru")
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "tas",
+    "vo",
+    "bel",
+    "dun",
+    "gar",
+    "hil",
+    "jo",
+    "kes",
+    "lan",
+    "mor",
+    "nit",
+    "pa",
+    "quo",
+    "ris",
+    "sul",
+    "tor",
+    "ub",
+    "vek",
+    "wan",
+    "yel",
+    "zo",
+    "bri",
+    "cla",
+    "dro",
+    "fen",
+    "gru",
+)
 
 
 def _word(rng: random.Random) -> str:

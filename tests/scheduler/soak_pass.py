@@ -22,8 +22,16 @@ async def main(config: Path, now: datetime) -> None:
     async with open_runtime(settings, clock=lambda: now) as runtime:
         report = await runtime.worker.run_until_idle()
         await runtime.deliverer.deliver(limit=100_000)
-    print(json.dumps({"sources": report.sources, "articles": report.articles,
-                      "errors": report.errors, "outcomes": report.outcomes}))
+    print(
+        json.dumps(
+            {
+                "sources": report.sources,
+                "articles": report.articles,
+                "errors": report.errors,
+                "outcomes": report.outcomes,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -59,13 +59,23 @@ def internal() -> Iterator[Internal]:
         yield Internal(v4, v6)
 
 
-def pipeline(room: Newsroom, internal: Internal, tmp_path: Path, *,
-             sources: list[dict[str, object]]) -> Pipeline:
-    settings = make_settings(room, tmp_path, sources=sources, fetch={
-        "delay": "0s", "per_host": 8, "allow": [room.address],
-        "ports": [80, 443, internal.v4.port, internal.v6.port]})
-    return Pipeline(room=room, settings=settings, clock=Clock(),
-                    alerts_file=tmp_path / "alerts.jsonl")
+def pipeline(
+    room: Newsroom, internal: Internal, tmp_path: Path, *, sources: list[dict[str, object]]
+) -> Pipeline:
+    settings = make_settings(
+        room,
+        tmp_path,
+        sources=sources,
+        fetch={
+            "delay": "0s",
+            "per_host": 8,
+            "allow": [room.address],
+            "ports": [80, 443, internal.v4.port, internal.v6.port],
+        },
+    )
+    return Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
 
 
 def stored_urls(p: Pipeline) -> list[str]:
@@ -92,16 +102,24 @@ def assert_untouched(p: Pipeline, internal: Internal) -> None:
     assert not [u for u in stored_urls(p) if u.rsplit(":", 1)[-1].split("/")[0] in ports]
 
 
-@pytest.mark.parametrize(("path", "kind"), [
-    ("/feed.xml", "feed"), ("/atom.xml", "feed"), ("/sitemap.xml", "sitemap"),
-    ("/sitemap-index.xml", "sitemap"), ("/", "page"),
-])
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/feed.xml", "feed"),
+        ("/atom.xml", "feed"),
+        ("/sitemap.xml", "sitemap"),
+        ("/sitemap-index.xml", "sitemap"),
+        ("/", "page"),
+    ],
+)
 def test_links_in_every_kind_of_source_never_reach_the_internal_service(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path, path: str, kind: str) -> None:
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path, path: str, kind: str
+) -> None:
     quiet_room.publish(SEED)
     quiet_room.misbehave(path, "plant_links", urls=internal.links("/from" + path))
-    p = pipeline(quiet_room, internal, tmp_path,
-                 sources=[{"url": quiet_room.base_url + path, "kind": kind}])
+    p = pipeline(
+        quiet_room, internal, tmp_path, sources=[{"url": quiet_room.base_url + path, "kind": kind}]
+    )
     report = p.run_pass()
     assert report.errors == 0
     assert_untouched(p, internal)
@@ -117,14 +135,23 @@ def test_links_in_every_kind_of_source_never_reach_the_internal_service(
 
 
 def test_a_json_feed_and_a_sitemap_index_child_are_guarded(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path) -> None:
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path
+) -> None:
     quiet_room.misbehave("/feed.json", "json_feed", urls=internal.links("/json"))
-    quiet_room.misbehave("/sitemap-index.xml", "plant_links",
-                         urls=[internal.v4.url("/child.xml"),
-                               f"http://localhost:{internal.v4.port}/child.xml"])
-    p = pipeline(quiet_room, internal, tmp_path, sources=[
-        {"url": quiet_room.base_url + "/feed.json", "kind": "feed"},
-        {"url": quiet_room.base_url + "/sitemap-index.xml", "kind": "sitemap"}])
+    quiet_room.misbehave(
+        "/sitemap-index.xml",
+        "plant_links",
+        urls=[internal.v4.url("/child.xml"), f"http://localhost:{internal.v4.port}/child.xml"],
+    )
+    p = pipeline(
+        quiet_room,
+        internal,
+        tmp_path,
+        sources=[
+            {"url": quiet_room.base_url + "/feed.json", "kind": "feed"},
+            {"url": quiet_room.base_url + "/sitemap-index.xml", "kind": "sitemap"},
+        ],
+    )
     assert p.run_pass().errors == 0
     assert_untouched(p, internal)
     refused = {line.url for line in fetch_log(p) if line.error_kind == "forbidden_address"}
@@ -136,13 +163,22 @@ def test_a_json_feed_and_a_sitemap_index_child_are_guarded(
 
 @pytest.mark.parametrize("target", ["v4", "localhost", "v6", "encoded"])
 def test_a_redirect_to_the_internal_service_is_refused_and_recorded(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path, target: str) -> None:
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path, target: str
+) -> None:
     quiet_room.publish(SEED)
-    to = {"v4": internal.v4.url(), "localhost": f"http://localhost:{internal.v4.port}/admin",
-          "v6": internal.v6.url(), "encoded": f"http://0x7f000001:{internal.v4.port}/"}[target]
+    to = {
+        "v4": internal.v4.url(),
+        "localhost": f"http://localhost:{internal.v4.port}/admin",
+        "v6": internal.v6.url(),
+        "encoded": f"http://0x7f000001:{internal.v4.port}/",
+    }[target]
     quiet_room.misbehave(SEED, "redirect", to=to, code=302)
-    p = pipeline(quiet_room, internal, tmp_path,
-                 sources=[{"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}])
+    p = pipeline(
+        quiet_room,
+        internal,
+        tmp_path,
+        sources=[{"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}],
+    )
     assert p.run_pass().errors == 0
     assert_untouched(p, internal)
     article = p.article(SEED)
@@ -152,14 +188,20 @@ def test_a_redirect_to_the_internal_service_is_refused_and_recorded(
 
 
 def test_a_canonical_link_to_another_port_does_not_move_the_article(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path) -> None:
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path
+) -> None:
     quiet_room.publish(SEED)
     quiet_room.publish(SECOND)
     quiet_room.misbehave(SEED, "canonical_to", url=internal.v4.url("/canonical"))
-    quiet_room.misbehave(SECOND, "canonical_to",
-                         url=f"http://localhost:{internal.v4.port}/canonical")
-    p = pipeline(quiet_room, internal, tmp_path,
-                 sources=[{"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}])
+    quiet_room.misbehave(
+        SECOND, "canonical_to", url=f"http://localhost:{internal.v4.port}/canonical"
+    )
+    p = pipeline(
+        quiet_room,
+        internal,
+        tmp_path,
+        sources=[{"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}],
+    )
     p.run_pass()
     p.clock.advance(hours=1)
     p.run_pass()  # the recheck goes to the page's own address again
@@ -169,9 +211,14 @@ def test_a_canonical_link_to_another_port_does_not_move_the_article(
 
 
 def test_a_configured_source_on_a_forbidden_address_says_how_to_allow_it(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path) -> None:
-    p = pipeline(quiet_room, internal, tmp_path,
-                 sources=[{"url": internal.v4.url("/feed.xml"), "kind": "feed"}])
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path
+) -> None:
+    p = pipeline(
+        quiet_room,
+        internal,
+        tmp_path,
+        sources=[{"url": internal.v4.url("/feed.xml"), "kind": "feed"}],
+    )
     assert p.run_pass().errors == 0
     assert internal.requests == []
     with p.db() as db, db.session() as session:
@@ -181,16 +228,21 @@ def test_a_configured_source_on_a_forbidden_address_says_how_to_allow_it(
 
 
 def test_the_port_rule_refuses_what_the_address_rule_would_allow(
-        quiet_room: Newsroom, internal: Internal, tmp_path: Path) -> None:
+    quiet_room: Newsroom, internal: Internal, tmp_path: Path
+) -> None:
     """Allowed as an address (127.0.0.1, every port) but not on a port outside ``ports``...
     unless an allow entry names the address: that entry is trusted on every port."""
     quiet_room.publish(SEED)
     quiet_room.misbehave("/feed.xml", "plant_links", urls=[internal.v4.url("/p")])
-    settings = make_settings(quiet_room, tmp_path, sources=[
-        {"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}],
-        fetch={"delay": "0s", "allow_private": True, "allow": [quiet_room.address]})
-    p = Pipeline(room=quiet_room, settings=settings, clock=Clock(),
-                 alerts_file=tmp_path / "alerts.jsonl")
+    settings = make_settings(
+        quiet_room,
+        tmp_path,
+        sources=[{"url": quiet_room.base_url + "/feed.xml", "kind": "feed"}],
+        fetch={"delay": "0s", "allow_private": True, "allow": [quiet_room.address]},
+    )
+    p = Pipeline(
+        room=quiet_room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
     assert p.run_pass().errors == 0
     assert internal.requests == [], "allow_private does not open every port"
     with p.db() as db, db.session() as session:

@@ -14,8 +14,14 @@ from scheduler.messages import render
 
 from .webhooks import Receiver
 
-EDIT_PAYLOAD = {"url": "http://127.0.0.1/a.html", "outlet": "voz.us", "title": "Envoys arrive",
-                "version": 2, "changed_fields": ["body"], "changes": ["Madinsky → Medinsky"]}
+EDIT_PAYLOAD = {
+    "url": "http://127.0.0.1/a.html",
+    "outlet": "voz.us",
+    "title": "Envoys arrive",
+    "version": 2,
+    "changed_fields": ["body"],
+    "changes": ["Madinsky → Medinsky"],
+}
 
 
 @pytest.fixture
@@ -35,9 +41,16 @@ def test_edit_message_names_the_changed_words() -> None:
 
 
 def test_churning_message_says_the_page_changes_on_every_visit_and_what_happens_now() -> None:
-    payload = {"url": "https://voz.us/a", "outlet": "voz.us", "title": "Talks", "version": 6,
-               "reason": "streak", "streak": 6, "recheck_seconds": 86400,
-               "settle_seconds": 6 * 3600}
+    payload = {
+        "url": "https://voz.us/a",
+        "outlet": "voz.us",
+        "title": "Talks",
+        "version": 6,
+        "reason": "streak",
+        "streak": 6,
+        "recheck_seconds": 86400,
+        "settle_seconds": 6 * 3600,
+    }
     message = render(alert_id=9, kind="churning", payload=payload)
     assert message.title == "Changes on every visit: Talks"
     assert message.body.splitlines() == [
@@ -46,17 +59,23 @@ def test_churning_message_says_the_page_changes_on_every_visit_and_what_happens_
         "once its text stays the same for 6 hours.",
         "https://voz.us/a",
     ]
-    capped = render(alert_id=9, kind="churning", payload={**payload, "reason": "versions",
-                                                          "versions_today": 24})
+    capped = render(
+        alert_id=9, kind="churning", payload={**payload, "reason": "versions", "versions_today": 24}
+    )
     assert "(24 new versions in the last 24 hours)" in capped.body
 
 
 def test_moved_message_names_the_old_address() -> None:
-    message = render(alert_id=3, kind="moved", payload={
-        "url": "https://voz.us/new", "outlet": "voz.us", "from_url": "https://voz.us/old"})
+    message = render(
+        alert_id=3,
+        kind="moved",
+        payload={"url": "https://voz.us/new", "outlet": "voz.us", "from_url": "https://voz.us/old"},
+    )
     assert message.title.startswith("Moved: ")
-    assert message.body.splitlines() == ["voz.us moved the article from https://voz.us/old",
-                                         "https://voz.us/new"]
+    assert message.body.splitlines() == [
+        "voz.us moved the article from https://voz.us/old",
+        "https://voz.us/new",
+    ]
 
 
 def test_jsonl_channel_appends_one_object_a_line(tmp_path: Path) -> None:

@@ -35,8 +35,7 @@ def test_a_backlog_is_worked_off_within_one_tick(quiet_room: Newsroom, tmp_path:
     room = quiet_room
     for item in stories(articles, prefix="backlog"):
         room.publish(item)
-    settings = make_settings(room, tmp_path, daemon={"tick": "1h", "batch": batch,
-                                                     "serve": False})
+    settings = make_settings(room, tmp_path, daemon={"tick": "1h", "batch": batch, "serve": False})
 
     async def run() -> list[PassReport]:
         async with open_runtime(settings) as runtime:
@@ -64,8 +63,9 @@ def test_a_backlog_is_worked_off_within_one_tick(quiet_room: Newsroom, tmp_path:
     assert all(p.more_due for p in passes[:-1]) and not passes[-1].more_due
 
 
-def test_the_next_batch_is_fetched_while_a_slow_page_holds_its_slot(quiet_room: Newsroom,
-                                                                     tmp_path: Path) -> None:
+def test_the_next_batch_is_fetched_while_a_slow_page_holds_its_slot(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     published = stories(12, prefix="overlap")
     for item in published:
@@ -75,11 +75,21 @@ def test_the_next_batch_is_fetched_while_a_slow_page_holds_its_slot(quiet_room: 
     paths = {canonicalize_url(room.url_of(s.slug)): room.path_of(s.slug) for s in published}
     slow = paths[min(paths)]
     room.misbehave(slow, "slow", seconds=1.5)
-    settings = make_settings(room, tmp_path, daemon={"batch": 4},
-                             fetch={"delay": "0s", "per_host": 4, "concurrency": 4,
-                                    "timeout": "5s", "total_timeout": "10s"})
-    pipeline = Pipeline(room=room, settings=settings, clock=Clock(),
-                        alerts_file=tmp_path / "alerts.jsonl")
+    settings = make_settings(
+        room,
+        tmp_path,
+        daemon={"batch": 4},
+        fetch={
+            "delay": "0s",
+            "per_host": 4,
+            "concurrency": 4,
+            "timeout": "5s",
+            "total_timeout": "10s",
+        },
+    )
+    pipeline = Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
 
     report = pipeline.run_pass()
 
@@ -95,7 +105,8 @@ def test_the_next_batch_is_fetched_while_a_slow_page_holds_its_slot(quiet_room: 
 
 @pytest.mark.postgres
 def test_on_postgresql_the_loop_goes_on_while_the_writes_between_batches_wait(
-        quiet_room: Newsroom, tmp_path: Path, postgres_admin_url: str) -> None:
+    quiet_room: Newsroom, tmp_path: Path, postgres_admin_url: str
+) -> None:
     # The 304s and fetch-log lines of a batch are written, and the next batch claimed, on the
     # writer thread. Here that write waits on a lock the test holds on the fetch log; the event
     # loop must go on meanwhile (a ticker keeps ticking), and nothing may be lost once it is let go.
@@ -105,12 +116,17 @@ def test_on_postgresql_the_loop_goes_on_while_the_writes_between_batches_wait(
     clock = Clock()
     with pg.scratch_database(postgres_admin_url) as url:
         settings = make_settings(
-            room, tmp_path, database={"url": url}, daemon={"batch": 4},
+            room,
+            tmp_path,
+            database={"url": url},
+            daemon={"batch": 4},
             # The feed stays quiet in the recheck (not due for a day): only articles are due.
             sources=[{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "1d"}],
-            fetch={"delay": "0s", "per_host": 4, "concurrency": 4})
-        pipeline = Pipeline(room=room, settings=settings, clock=clock,
-                            alerts_file=tmp_path / "alerts.jsonl")
+            fetch={"delay": "0s", "per_host": 4, "concurrency": 4},
+        )
+        pipeline = Pipeline(
+            room=room, settings=settings, clock=clock, alerts_file=tmp_path / "alerts.jsonl"
+        )
         assert pipeline.run_pass().outcomes.get("new") == 12
         clock.advance(hours=1)
         held = _FetchLogLock(url.replace("postgresql+psycopg://", "postgresql://"))
@@ -139,8 +155,11 @@ def test_on_postgresql_the_loop_goes_on_while_the_writes_between_batches_wait(
 
     assert held.waiter_seen, "no write waited on the fetch log: the test proved nothing"
     assert report.outcomes == {"not_modified": 12} and report.errors == 0
-    during = [b - a for a, b in zip(ticks, ticks[1:], strict=False)
-              if held.locked_at <= b and a <= held.released_at]
+    during = [
+        b - a
+        for a, b in zip(ticks, ticks[1:], strict=False)
+        if held.locked_at <= b and a <= held.released_at
+    ]
     assert during and max(during) < 0.5, max(during, default=None)
     assert len(rows) == 12
     assert all(a.last_checked_at == clock.now and a.lease_owner is None for a in rows)
@@ -164,7 +183,8 @@ class _FetchLogLock(threading.Thread):
                 while not self.waiter_seen and time.monotonic() < deadline:
                     waiting = probe.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND datname = current_database()").fetchone()
+                        " AND datname = current_database()"
+                    ).fetchone()
                     self.waiter_seen = bool(waiting and waiting[0])
                     time.sleep(0.02)
                 if self.waiter_seen:
@@ -175,8 +195,9 @@ class _FetchLogLock(threading.Thread):
             self._conn.close()
 
 
-def test_the_start_up_heap_is_frozen_while_the_daemon_runs(quiet_room: Newsroom,
-                                                           tmp_path: Path) -> None:
+def test_the_start_up_heap_is_frozen_while_the_daemon_runs(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     # Every collection would otherwise walk the ~120,000 objects start-up leaves behind.
     settings = make_settings(quiet_room, tmp_path, daemon={"serve": False})
 

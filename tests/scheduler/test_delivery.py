@@ -42,24 +42,31 @@ def hook() -> Iterator[Hook]:
 
 
 def pipeline_with(room: Newsroom, tmp_path: Path, alerts: list[dict[str, object]]) -> Pipeline:
-    return Pipeline(room=room, settings=make_settings(room, tmp_path, alerts=alerts),
-                    clock=Clock(), alerts_file=tmp_path / "alerts.jsonl")
+    return Pipeline(
+        room=room,
+        settings=make_settings(room, tmp_path, alerts=alerts),
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+    )
 
 
 def lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_each_channel_gets_only_what_its_filter_wants(quiet_room: Newsroom,
-                                                      tmp_path: Path) -> None:
+def test_each_channel_gets_only_what_its_filter_wants(quiet_room: Newsroom, tmp_path: Path) -> None:
     edits, voza = tmp_path / "edits.jsonl", tmp_path / "voza.jsonl"
-    pipeline = pipeline_with(quiet_room, tmp_path, [
-        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
-        {"url": f"jsonl://{edits}", "kinds": ["edited"]},
-        {"url": f"jsonl://{voza}", "outlets": ["Voza Media US"]},
-    ])
-    quiet_room.publish(SEED)       # a Voza Media US story
-    quiet_room.publish(SECOND)     # another outlet's
+    pipeline = pipeline_with(
+        quiet_room,
+        tmp_path,
+        [
+            {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
+            {"url": f"jsonl://{edits}", "kinds": ["edited"]},
+            {"url": f"jsonl://{voza}", "outlets": ["Voza Media US"]},
+        ],
+    )
+    quiet_room.publish(SEED)  # a Voza Media US story
+    quiet_room.publish(SECOND)  # another outlet's
     pipeline.run_pass()
     quiet_room.edit(SEED, "Madinsky", "Medinsky")
     pipeline.clock.advance(minutes=16)
@@ -75,11 +82,12 @@ def test_each_channel_gets_only_what_its_filter_wants(quiet_room: Newsroom,
     assert len(lines(edits)) == 1, "skipped alerts stay settled"
 
 
-def test_a_down_channel_never_blocks_others_and_loses_nothing(quiet_room: Newsroom,
-                                                              tmp_path: Path,
-                                                              hook: Hook) -> None:
-    pipeline = pipeline_with(quiet_room, tmp_path, [
-        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}, {"url": hook.url}])
+def test_a_down_channel_never_blocks_others_and_loses_nothing(
+    quiet_room: Newsroom, tmp_path: Path, hook: Hook
+) -> None:
+    pipeline = pipeline_with(
+        quiet_room, tmp_path, [{"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"}, {"url": hook.url}]
+    )
     hook.status = 503
     quiet_room.publish(SEED)
     pipeline.run_pass()
@@ -102,9 +110,9 @@ def test_a_down_channel_never_blocks_others_and_loses_nothing(quiet_room: Newsro
     assert len(hook.received) == 2 and len(pipeline.alerts()) == 1
 
 
-def test_digest_sends_one_message_once_the_oldest_alert_has_waited(quiet_room: Newsroom,
-                                                                   tmp_path: Path,
-                                                                   hook: Hook) -> None:
+def test_digest_sends_one_message_once_the_oldest_alert_has_waited(
+    quiet_room: Newsroom, tmp_path: Path, hook: Hook
+) -> None:
     pipeline = pipeline_with(quiet_room, tmp_path, [{"url": hook.url, "digest": "30m"}])
     quiet_room.publish(SEED)
     pipeline.run_pass()
@@ -120,8 +128,11 @@ def test_digest_sends_one_message_once_the_oldest_alert_has_waited(quiet_room: N
 
 
 def test_templates_shape_the_message(quiet_room: Newsroom, tmp_path: Path, hook: Hook) -> None:
-    pipeline = pipeline_with(quiet_room, tmp_path, [
-        {"url": hook.url, "template": "{kind_words} | {outlet} | {title} | {url} | {nosuch}"}])
+    pipeline = pipeline_with(
+        quiet_room,
+        tmp_path,
+        [{"url": hook.url, "template": "{kind_words} | {outlet} | {title} | {url} | {nosuch}"}],
+    )
     quiet_room.publish(SEED)
     pipeline.run_pass()
     [(_, body)] = hook.received
@@ -129,12 +140,18 @@ def test_templates_shape_the_message(quiet_room: Newsroom, tmp_path: Path, hook:
     assert body["text"] == f"New coverage | Voza Media US | {story.title} | {pipeline.url(SEED)} | "
 
 
-def test_topic_filter_per_channel_reads_the_stored_text(quiet_room: Newsroom,
-                                                       tmp_path: Path) -> None:
+def test_topic_filter_per_channel_reads_the_stored_text(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     palace = tmp_path / "palace.jsonl"
-    pipeline = pipeline_with(quiet_room, tmp_path, [
-        {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
-        {"url": f"jsonl://{palace}", "topic": "Beylerbeyi"}])
+    pipeline = pipeline_with(
+        quiet_room,
+        tmp_path,
+        [
+            {"url": f"jsonl://{tmp_path / 'alerts.jsonl'}"},
+            {"url": f"jsonl://{palace}", "topic": "Beylerbeyi"},
+        ],
+    )
     quiet_room.publish(SEED)
     quiet_room.publish(SECOND)
     pipeline.run_pass()
@@ -162,11 +179,13 @@ def test_alert_filter_classes_outlets_kinds() -> None:
     assert not AlertFilter(kinds=["gone"]).accepts("new", payload)
 
 
-def test_channel_secrets_never_reach_the_logs(quiet_room: Newsroom, tmp_path: Path,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_channel_secrets_never_reach_the_logs(
+    quiet_room: Newsroom, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     secret = "s3cr3tT0ken"
-    pipeline = pipeline_with(quiet_room, tmp_path, [
-        {"url": f"json://user:{secret}@127.0.0.1:9/hook?token={secret}"}])
+    pipeline = pipeline_with(
+        quiet_room, tmp_path, [{"url": f"json://user:{secret}@127.0.0.1:9/hook?token={secret}"}]
+    )
     quiet_room.publish(SEED)
     with caplog.at_level(logging.DEBUG):
         pipeline.run_pass()
@@ -190,7 +209,8 @@ class LeakyPlugin:
 
 
 def test_a_delivery_error_is_stored_and_logged_without_the_channel_secret(
-        pipeline: Pipeline, caplog: pytest.LogCaptureFixture) -> None:
+    pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
     pipeline.room.publish(SEED)
     pipeline.run_pass()
     key = "0a1b2c3d4e5f60718293a4b5"

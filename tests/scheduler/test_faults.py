@@ -43,22 +43,40 @@ class Scene:
     pipeline: Pipeline | None = None
     report: PassReport | None = None
 
-    def configure(self, *, sources: list[dict[str, object]] | None = None,
-                  **fetch: object) -> None:
-        faulty_sources = sources if sources is not None else [
-            {"url": f"{self.faulty.base_url}/feed.xml", "kind": "feed"}]
-        settings = make_settings(self.faulty, self.tmp_path, sources=[
-            *faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}])
+    def configure(self, *, sources: list[dict[str, object]] | None = None, **fetch: object) -> None:
+        faulty_sources = (
+            sources
+            if sources is not None
+            else [{"url": f"{self.faulty.base_url}/feed.xml", "kind": "feed"}]
+        )
+        settings = make_settings(
+            self.faulty,
+            self.tmp_path,
+            sources=[*faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}],
+        )
         base = settings.model_dump()["fetch"]
         # The guard refuses loopback: both newsrooms, and each faulty source's own port.
-        allow = [self.faulty.address, self.healthy.address,
-                 *(urlsplit(str(s["url"])).netloc for s in faulty_sources
-                   if str(s["url"]).startswith("http://127.0.0.1:"))]
-        settings = make_settings(self.faulty, self.tmp_path, sources=[
-            *faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}],
-            fetch={**base, "allow": allow, **fetch})
-        self.pipeline = Pipeline(room=self.faulty, settings=settings, clock=self.clock,
-                                 alerts_file=self.tmp_path / "alerts.jsonl")
+        allow = [
+            self.faulty.address,
+            self.healthy.address,
+            *(
+                urlsplit(str(s["url"])).netloc
+                for s in faulty_sources
+                if str(s["url"]).startswith("http://127.0.0.1:")
+            ),
+        ]
+        settings = make_settings(
+            self.faulty,
+            self.tmp_path,
+            sources=[*faulty_sources, {"url": f"{self.healthy.base_url}/feed.xml", "kind": "feed"}],
+            fetch={**base, "allow": allow, **fetch},
+        )
+        self.pipeline = Pipeline(
+            room=self.faulty,
+            settings=settings,
+            clock=self.clock,
+            alerts_file=self.tmp_path / "alerts.jsonl",
+        )
 
     def run(self) -> PassReport:
         if self.pipeline is None:
@@ -70,14 +88,16 @@ class Scene:
     def fetch_log(self) -> list[storage.FetchLog]:
         assert self.pipeline is not None
         with self.pipeline.db() as db, db.session() as session:
-            return list(session.exec(select(storage.FetchLog)
-                                     .order_by(col(storage.FetchLog.id))).all())
+            return list(
+                session.exec(select(storage.FetchLog).order_by(col(storage.FetchLog.id))).all()
+            )
 
     def source(self, url: str) -> storage.Source:
         assert self.pipeline is not None
         with self.pipeline.db() as db, db.session() as session:
-            found = session.exec(select(storage.Source)
-                                 .where(col(storage.Source.url) == url)).first()
+            found = session.exec(
+                select(storage.Source).where(col(storage.Source.url) == url)
+            ).first()
         assert found is not None, url
         return found
 
@@ -85,15 +105,24 @@ class Scene:
         assert self.pipeline is not None
         return self.pipeline.article(slug)
 
-    def check(self, *, kind: str, logged: str | None = None, article: str | None = None,
-              source: str | None = None, at_least: timedelta = timedelta(0)) -> None:
+    def check(
+        self,
+        *,
+        kind: str,
+        logged: str | None = None,
+        article: str | None = None,
+        source: str | None = None,
+        at_least: timedelta = timedelta(0),
+    ) -> None:
         """The four promises of the fault suite."""
         now = self.clock()
         assert self.report is not None and self.report.errors == 0, "the pass survived"
         log = self.fetch_log()
         kinds = {(line.url.rsplit("/", 1)[-1], line.error_kind) for line in log}
-        assert any(line.error_kind == kind and (logged is None or line.url.endswith(logged))
-                   for line in log), f"no {kind!r} in the fetch log: {sorted(kinds, key=str)}"
+        assert any(
+            line.error_kind == kind and (logged is None or line.url.endswith(logged))
+            for line in log
+        ), f"no {kind!r} in the fetch log: {sorted(kinds, key=str)}"
         if article is not None:
             row = self.article(article)
             assert (row.last_error or "").startswith(f"{kind}:"), row.last_error
@@ -117,16 +146,28 @@ def scene(quiet_room: Newsroom, tmp_path: Path) -> Iterator[Scene]:
         healthy.stop()
 
 
-def article_fault(scene: Scene, mode: str, kind: str, *, at_least: timedelta = timedelta(0),
-                  fetch: dict[str, object] | None = None, **opts: object) -> None:
+def article_fault(
+    scene: Scene,
+    mode: str,
+    kind: str,
+    *,
+    at_least: timedelta = timedelta(0),
+    fetch: dict[str, object] | None = None,
+    **opts: object,
+) -> None:
     scene.faulty.misbehave(SEED, mode, **opts)
     scene.configure(**(fetch or {}))
     scene.run()
-    scene.check(kind=kind, article=SEED, logged=scene.faulty.path_of(SEED).rsplit("/", 1)[-1],
-                at_least=at_least)
+    scene.check(
+        kind=kind,
+        article=SEED,
+        logged=scene.faulty.path_of(SEED).rsplit("/", 1)[-1],
+        at_least=at_least,
+    )
 
 
 # -- the connection ------------------------------------------------------------------------------
+
 
 def test_connection_refused(scene: Scene) -> None:
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
@@ -168,8 +209,9 @@ def test_connect_timeout(scene: Scene) -> None:
 
 
 def test_slow_drip_body_hits_the_total_timeout(scene: Scene) -> None:
-    article_fault(scene, "drip", "timeout", chunk=64, interval=0.05,
-                  fetch={"total_timeout": "300ms"})
+    article_fault(
+        scene, "drip", "timeout", chunk=64, interval=0.05, fetch={"total_timeout": "300ms"}
+    )
 
 
 def test_read_timeout(scene: Scene) -> None:
@@ -177,6 +219,7 @@ def test_read_timeout(scene: Scene) -> None:
 
 
 # -- statuses ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", [500, 502])
 def test_server_errors(scene: Scene, code: int) -> None:
@@ -186,19 +229,22 @@ def test_server_errors(scene: Scene, code: int) -> None:
 
 
 def test_503_with_retry_after(scene: Scene) -> None:
-    article_fault(scene, "status", "http_status", code=503, retry_after=900,
-                  at_least=timedelta(seconds=899))
+    article_fault(
+        scene, "status", "http_status", code=503, retry_after=900, at_least=timedelta(seconds=899)
+    )
 
 
 def test_429_with_retry_after_in_seconds(scene: Scene) -> None:
-    article_fault(scene, "status", "http_status", code=429, retry_after=600,
-                  at_least=timedelta(seconds=599))
+    article_fault(
+        scene, "status", "http_status", code=429, retry_after=600, at_least=timedelta(seconds=599)
+    )
 
 
 def test_429_with_retry_after_as_an_http_date(scene: Scene) -> None:
     when = datetime.now(UTC) + timedelta(minutes=20)
-    article_fault(scene, "status", "http_status", code=429, retry_after=when,
-                  at_least=timedelta(minutes=19))
+    article_fault(
+        scene, "status", "http_status", code=429, retry_after=when, at_least=timedelta(minutes=19)
+    )
 
 
 def test_403(scene: Scene) -> None:
@@ -206,6 +252,7 @@ def test_403(scene: Scene) -> None:
 
 
 # -- redirects -----------------------------------------------------------------------------------
+
 
 def test_redirect_loop(scene: Scene) -> None:
     article_fault(scene, "redirect_loop", "redirects")
@@ -221,9 +268,9 @@ def test_redirect_to_a_non_http_scheme(scene: Scene) -> None:
 
 # -- bodies --------------------------------------------------------------------------------------
 
+
 def test_body_over_the_size_cap(scene: Scene) -> None:
-    article_fault(scene, "huge", "too_large", size=3 * MiB, length=False,
-                  fetch={"max_bytes": MiB})
+    article_fault(scene, "huge", "too_large", size=3 * MiB, length=False, fetch={"max_bytes": MiB})
 
 
 # The newsroom builds a bomb on first use (brotli at quality 11 takes a while): the timeouts
@@ -265,14 +312,31 @@ def test_charset_faults_are_recovered_not_failed(scene: Scene, mode: str) -> Non
     assert stored is not None and "Istanbul" in (stored.title or "")
     assert "Ã" not in stored.body, "UTF-8 was not re-read as Latin-1"
     assert canonicalize_url(scene.healthy.url_of(HEALTHY)) in {
-        a["url"] for a in scene.pipeline.alerts()}  # type: ignore[union-attr]
+        a["url"] for a in scene.pipeline.alerts()
+    }  # type: ignore[union-attr]
 
 
 # Python codec names that are not text encodings, and text encodings no browser honours: a page
 # naming one gets no say in how it is read (the WHATWG Encoding Standard's labels only).
-FOREIGN_LABELS = ["hex", "rot13", "undefined", "base64", "zlib", "utf-7", "bz2", "uu", "quopri",
-                  "unicode_escape", "raw_unicode_escape", "idna", "punycode", "utf-32",
-                  "x-user-defined", "replacement", "no-such-codec"]
+FOREIGN_LABELS = [
+    "hex",
+    "rot13",
+    "undefined",
+    "base64",
+    "zlib",
+    "utf-7",
+    "bz2",
+    "uu",
+    "quopri",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "idna",
+    "punycode",
+    "utf-32",
+    "x-user-defined",
+    "replacement",
+    "no-such-codec",
+]
 
 
 @pytest.mark.parametrize("label", FOREIGN_LABELS)
@@ -295,8 +359,9 @@ def test_article_declaring_a_foreign_charset_is_read_once(scene: Scene, label: s
 
 @pytest.mark.parametrize("path,kind", [("/feed.xml", "feed"), ("/sitemap.xml", "sitemap")])
 @pytest.mark.parametrize("label", ["hex", "undefined", "utf-7", "zlib"])
-def test_feed_declaring_a_foreign_charset_is_read(scene: Scene, label: str, path: str,
-                                                  kind: str) -> None:
+def test_feed_declaring_a_foreign_charset_is_read(
+    scene: Scene, label: str, path: str, kind: str
+) -> None:
     """The header and the XML declaration both name the label: the document is still read."""
     scene.faulty.misbehave(path, "wrong_charset", charset=label, meta=True, encode_as="cp1252")
     url = f"{scene.faulty.base_url}{path}"
@@ -309,6 +374,7 @@ def test_feed_declaring_a_foreign_charset_is_read(scene: Scene, label: str, path
 
 
 # -- robots.txt ----------------------------------------------------------------------------------
+
 
 def test_robots_disallow_is_recorded_and_never_fetched(scene: Scene) -> None:
     scene.faulty.set_robots("User-agent: *\nDisallow: /en/\n")
@@ -325,13 +391,17 @@ def test_robots_txt_that_is_itself_a_500(scene: Scene) -> None:
     scene.configure()
     scene.run()
     scene.check(kind="robots_unavailable", source=feed, at_least=timedelta(minutes=29))
-    [robots] = [line for line in scene.fetch_log() if line.url.endswith("/robots.txt")
-                and line.status == 500]
+    [robots] = [
+        line
+        for line in scene.fetch_log()
+        if line.url.endswith("/robots.txt") and line.status == 500
+    ]
     assert robots.error_kind == "http_status"
     assert scene.faulty.requests_for("/feed.xml") == [], "disallow-all until robots.txt answers"
 
 
 # -- feeds and sitemaps --------------------------------------------------------------------------
+
 
 def test_malformed_feed_xml_is_salvaged_and_reported(scene: Scene) -> None:
     scene.faulty.publish_all()
@@ -377,8 +447,9 @@ SIX_HOURS = timedelta(hours=6)
 
 
 @pytest.mark.parametrize("retry_after", ["9" * 30, "Fri, 31 Dec 9999 23:59:59 GMT"])
-def test_an_absurd_retry_after_pauses_the_host_six_hours_at_most(scene: Scene,
-                                                                   retry_after: str) -> None:
+def test_an_absurd_retry_after_pauses_the_host_six_hours_at_most(
+    scene: Scene, retry_after: str
+) -> None:
     """One header must not switch a site's monitoring off: not for years, not by an overflow
     that breaks every later item of the host, and not through the pause the daemons share."""
     started = scene.clock()
@@ -408,10 +479,14 @@ def test_a_pause_stored_until_the_year_9999_ends_within_six_hours(scene: Scene) 
     scene.configure(delay="1ms")
     assert scene.pipeline is not None
     with scene.pipeline.db() as db, db.transaction() as session:
-        session.add(storage.HostSlot(host=f"http://{scene.faulty.address}",
-                                     next_start=datetime.now(UTC),
-                                     paused_until=datetime(9999, 12, 31, tzinfo=UTC),
-                                     pause_reason="HTTP 429 Retry-After forever"))
+        session.add(
+            storage.HostSlot(
+                host=f"http://{scene.faulty.address}",
+                next_start=datetime.now(UTC),
+                paused_until=datetime(9999, 12, 31, tzinfo=UTC),
+                pause_reason="HTTP 429 Retry-After forever",
+            )
+        )
     report = scene.run()
     assert report.errors == 0
     feed = scene.source(f"{scene.faulty.base_url}/feed.xml")

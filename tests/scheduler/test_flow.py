@@ -19,8 +19,16 @@ from .conftest import Clock, Pipeline, make_settings
 
 SEED = "envoys-arrive-istanbul-second-meeting"
 SECOND = "istanbul-talks-delegations-swap-rival-peace-memorandums"
-NOISE = ("Share this article", "newsletter", "cookies", "Published by", "AFP", "tracking",
-         "minutes ago", "Sign up")
+NOISE = (
+    "Share this article",
+    "newsletter",
+    "cookies",
+    "Published by",
+    "AFP",
+    "tracking",
+    "minutes ago",
+    "Sign up",
+)
 
 
 def recheck(pipeline: Pipeline) -> None:
@@ -112,8 +120,9 @@ def test_retitle_gives_a_version_whose_diff_names_the_title(pipeline: Pipeline) 
 
 
 @pytest.mark.parametrize("status", [404, 410])
-def test_deleted_article_is_recorded_gone_and_not_rechecked(pipeline: Pipeline,
-                                                            status: int) -> None:
+def test_deleted_article_is_recorded_gone_and_not_rechecked(
+    pipeline: Pipeline, status: int
+) -> None:
     room = pipeline.room
     room.publish(SEED)
     pipeline.run_pass()
@@ -165,19 +174,25 @@ def test_restarts_between_passes_duplicate_nothing(pipeline: Pipeline) -> None:
 
 
 def test_bad_sources_and_pages_are_logged_and_the_rest_keeps_working(
-        quiet_room: Newsroom, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    quiet_room: Newsroom, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     room = quiet_room
     room.publish(SEED)
     room.publish(SECOND)
-    settings = make_settings(room, tmp_path, sources=[
-        {"url": f"{room.base_url}/feed.xml", "kind": "feed"},
-        {"url": f"{room.base_url}/atom.xml", "kind": "feed"},      # garbage
-        {"url": "http://127.0.0.1:9/feed.xml", "kind": "feed"},     # unreachable
-    ])
+    settings = make_settings(
+        room,
+        tmp_path,
+        sources=[
+            {"url": f"{room.base_url}/feed.xml", "kind": "feed"},
+            {"url": f"{room.base_url}/atom.xml", "kind": "feed"},  # garbage
+            {"url": "http://127.0.0.1:9/feed.xml", "kind": "feed"},  # unreachable
+        ],
+    )
     room.misbehave("/atom.xml", "garbage")
     room.misbehave(SECOND, "not_html")
-    pipeline = Pipeline(room=room, settings=settings, clock=Clock(),
-                        alerts_file=tmp_path / "alerts.jsonl")
+    pipeline = Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
     with caplog.at_level(logging.WARNING):
         report = pipeline.run_pass()
     assert report.errors == 0, "nothing escaped as an unexpected exception"

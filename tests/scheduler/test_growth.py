@@ -34,14 +34,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def pipeline_for(room: Newsroom, tmp_path: Path, database_url: str, *,
-                 sources: list[dict[str, object]] | None = None,
-                 **limits: object) -> Pipeline:
+def pipeline_for(
+    room: Newsroom,
+    tmp_path: Path,
+    database_url: str,
+    *,
+    sources: list[dict[str, object]] | None = None,
+    **limits: object,
+) -> Pipeline:
     settings = make_settings(
-        room, tmp_path, database={"url": database_url}, limits=limits,
-        sources=sources or [{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"}])
-    return Pipeline(room=room, settings=settings, clock=Clock(),
-                    alerts_file=tmp_path / "alerts.jsonl")
+        room,
+        tmp_path,
+        database={"url": database_url},
+        limits=limits,
+        sources=sources or [{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"}],
+    )
+    return Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
 
 
 def checked(pipeline: Pipeline) -> dict[str, int]:
@@ -57,8 +67,7 @@ def count(pipeline: Pipeline, model: type, *where: object) -> int:
 
 def source_error(pipeline: Pipeline, url: str) -> str:
     with pipeline.db() as db, db.session() as session:
-        source = session.exec(select(storage.Source)
-                              .where(col(storage.Source.url) == url)).one()
+        source = session.exec(select(storage.Source).where(col(storage.Source.url) == url)).one()
     return source.last_error or ""
 
 
@@ -69,10 +78,17 @@ def test_flooding_feeds_add_at_most_the_caps_per_check_and_per_host_per_day(
     feed, atom = f"{room.base_url}/feed.xml", f"{room.base_url}/atom.xml"
     room.misbehave("/feed.xml", "flood", links=3000)
     room.misbehave("/atom.xml", "flood", links=3000)
-    pipeline = pipeline_for(room, tmp_path, database_url,
-                            sources=[{"url": feed, "kind": "feed", "every": "5m"},
-                                     {"url": atom, "kind": "feed", "every": "5m"}],
-                            new_links_per_check=40, new_links_per_host_per_day=100)
+    pipeline = pipeline_for(
+        room,
+        tmp_path,
+        database_url,
+        sources=[
+            {"url": feed, "kind": "feed", "every": "5m"},
+            {"url": atom, "kind": "feed", "every": "5m"},
+        ],
+        new_links_per_check=40,
+        new_links_per_host_per_day=100,
+    )
     host = storage.Article.outlet == "127.0.0.1"
 
     pipeline.run_pass()
@@ -100,10 +116,14 @@ def test_a_listing_page_naming_hundreds_of_hosts_adds_at_most_the_checks_cap(
     room = quiet_room
     listing = f"{room.base_url}/"
     room.misbehave("/", "flood", links=4000, hosts=500)
-    pipeline = pipeline_for(room, tmp_path, database_url,
-                            sources=[{"url": listing, "kind": "page", "every": "5m",
-                                      "match": r"\.invalid/news/"}],
-                            new_links_per_check=30, new_links_per_host_per_day=5000)
+    pipeline = pipeline_for(
+        room,
+        tmp_path,
+        database_url,
+        sources=[{"url": listing, "kind": "page", "every": "5m", "match": r"\.invalid/news/"}],
+        new_links_per_check=30,
+        new_links_per_host_per_day=5000,
+    )
     for _ in range(3):
         pipeline.run_pass()
         pipeline.clock.advance(minutes=6)

@@ -21,8 +21,11 @@ from .conftest import Clock, Pipeline, make_settings
 from .generated import story
 
 MIN = timedelta(minutes=1)
-TIERS = [{"younger_than": "30m", "every": "10m"}, {"younger_than": "2h", "every": "30m"},
-         {"younger_than": "3650d", "every": "6h"}]
+TIERS = [
+    {"younger_than": "30m", "every": "10m"},
+    {"younger_than": "2h", "every": "30m"},
+    {"younger_than": "3650d", "every": "6h"},
+]
 
 
 def next_check(pipeline: Pipeline, url: str) -> storage.Article:
@@ -34,7 +37,8 @@ def next_check(pipeline: Pipeline, url: str) -> storage.Article:
 
 @pytest.mark.parametrize("validators", [True, False], ids=["304", "same-200"])
 def test_an_old_unchanged_article_decays_through_the_tiers_until_it_is_edited(
-        tmp_path: Path, validators: bool) -> None:
+    tmp_path: Path, validators: bool
+) -> None:
     clock = Clock()
     room = Newsroom(clock=clock).start()  # its <updated> stamps follow the test's clock
     try:
@@ -45,12 +49,21 @@ def test_an_old_unchanged_article_decays_through_the_tiers_until_it_is_edited(
 
 def decay_then_edit(room: Newsroom, clock: Clock, tmp_path: Path, *, validators: bool) -> None:
     room.set_validators(validators)
-    old = dataclasses.replace(story(0, prefix="old", now=clock()),
-                              published=clock() - timedelta(days=10))
+    old = dataclasses.replace(
+        story(0, prefix="old", now=clock()), published=clock() - timedelta(days=10)
+    )
     room.publish(old)
-    pipeline = Pipeline(room=room, clock=clock, alerts_file=tmp_path / "alerts.jsonl",
-                        settings=make_settings(room, tmp_path, recheck={"tiers": TIERS}, sources=[
-                            {"url": f"{room.base_url}/atom.xml", "kind": "feed", "every": "5m"}]))
+    pipeline = Pipeline(
+        room=room,
+        clock=clock,
+        alerts_file=tmp_path / "alerts.jsonl",
+        settings=make_settings(
+            room,
+            tmp_path,
+            recheck={"tiers": TIERS},
+            sources=[{"url": f"{room.base_url}/atom.xml", "kind": "feed", "every": "5m"}],
+        ),
+    )
     url = pipeline.url(old.slug)
     pipeline.run_pass()
     waits, outcomes = [], []
@@ -58,8 +71,9 @@ def decay_then_edit(room: Newsroom, clock: Clock, tmp_path: Path, *, validators:
         article = next_check(pipeline, url)
         waits.append(article.next_check_at - clock())
         clock.now = article.next_check_at  # the atom feed is due too, every time
-        outcomes.append(pipeline.run_pass().outcomes.get("not_modified" if validators
-                                                         else "unchanged"))
+        outcomes.append(
+            pipeline.run_pass().outcomes.get("not_modified" if validators else "unchanged")
+        )
     # First sight counts as the last change; unchanged checks never reset the age.
     assert waits == [10 * MIN] * 3 + [30 * MIN] * 3 + [6 * 60 * MIN]
     assert outcomes == [1] * 7

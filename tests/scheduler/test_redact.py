@@ -22,11 +22,19 @@ from tests.apprise_urls import Catalogue, catalogue
 UNBUILDABLE = {
     "NotifyAMQP": "needs the pika package, which apprise does not declare and we do not ship",
     "NotifyAprs": "its password is the 5-digit APRS-IS passcode derived from the call sign: "
-                  "no unique secret can be planted, and 5 digits are found by chance",
+    "no unique secret can be planted, and 5 digits are found by chance",
 }
 # Local syslog, desktop pop-ups and a USB light: their URLs hold nothing to hide.
-NO_SECRET = {"NotifyRSyslog", "NotifySyslog", "NotifyBlink1", "NotifyDBus", "NotifyGLib",
-             "NotifyGnome", "NotifyMacOSX", "NotifyWindows"}
+NO_SECRET = {
+    "NotifyRSyslog",
+    "NotifySyslog",
+    "NotifyBlink1",
+    "NotifyDBus",
+    "NotifyGLib",
+    "NotifyGnome",
+    "NotifyMacOSX",
+    "NotifyWindows",
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,29 +59,58 @@ def test_every_apprise_service_url_is_masked_by_its_private_parts(services: Cata
     assert len(set(labels)) == len(labels)  # channels stay distinguishable
 
 
-@pytest.mark.parametrize(("url", "shown", "hidden"), [
-    ("opsgenie://0a1b2c3d4e5f6a7b8c9d/@oncall", ["opsgenie://", "/@oncall"],
-     ["0a1b2c3d4e5f6a7b8c9d"]),
-    ("pover://ukey1234567890abcdef@apptoken1234567890ab", ["pover://"],
-     ["ukey1234567890abcdef", "apptoken1234567890ab"]),
-    ("join://abcdef0123456789abcdef0123456789/phone", ["join://", "/phone"],
-     ["abcdef0123456789abcdef0123456789"]),
-    ("mastodon://tok3n5ecret@social.example/@desk", ["@social.example/@desk"], ["tok3n5ecret"]),
-    ("ntfy://tk_5ecret12345@ntfy.example.org/alerts", ["ntfy.example.org"], ["tk_5ecret12345"]),
-    ("ntfys://ntfy.sh/my-private-topic", ["ntfys://ntfy.sh/"], ["my-private-topic"]),
-    ("mailtos://desk:hunter2hunter@example.org?to=news@example.org",
-     ["mailtos://desk:", "@example.org", "to=news@example.org"], ["hunter2hunter"]),
-    ("json://127.0.0.1:9000/hooks/5ecretpath?+Authorization=Bearer%20abc123xyz",
-     ["json://127.0.0.1:9000/", "+Authorization="], ["5ecretpath", "abc123xyz"]),
-    ("https://discord.com/api/webhooks/123456789/tok3nTOK3N", ["https://discord.com/"],
-     ["123456789", "tok3nTOK3N"]),
-    ("webhook+https://user:pa55word@hooks.example.org/in/s3cr3tpath?k=1",
-     ["webhook+https://hooks.example.org/"], ["pa55word", "s3cr3tpath"]),
-    ("jsonl:///var/lib/newswatch/alerts.jsonl", ["jsonl:///var/lib/newswatch/alerts.jsonl"], []),
-    ("unknownservice://abc:d3f@ghi/jkl", ["unknownservice://"], ["abc", "d3f", "ghi", "jkl"]),
-])
+@pytest.mark.parametrize(
+    ("url", "shown", "hidden"),
+    [
+        (
+            "opsgenie://0a1b2c3d4e5f6a7b8c9d/@oncall",
+            ["opsgenie://", "/@oncall"],
+            ["0a1b2c3d4e5f6a7b8c9d"],
+        ),
+        (
+            "pover://ukey1234567890abcdef@apptoken1234567890ab",
+            ["pover://"],
+            ["ukey1234567890abcdef", "apptoken1234567890ab"],
+        ),
+        (
+            "join://abcdef0123456789abcdef0123456789/phone",
+            ["join://", "/phone"],
+            ["abcdef0123456789abcdef0123456789"],
+        ),
+        ("mastodon://tok3n5ecret@social.example/@desk", ["@social.example/@desk"], ["tok3n5ecret"]),
+        ("ntfy://tk_5ecret12345@ntfy.example.org/alerts", ["ntfy.example.org"], ["tk_5ecret12345"]),
+        ("ntfys://ntfy.sh/my-private-topic", ["ntfys://ntfy.sh/"], ["my-private-topic"]),
+        (
+            "mailtos://desk:hunter2hunter@example.org?to=news@example.org",
+            ["mailtos://desk:", "@example.org", "to=news@example.org"],
+            ["hunter2hunter"],
+        ),
+        (
+            "json://127.0.0.1:9000/hooks/5ecretpath?+Authorization=Bearer%20abc123xyz",
+            ["json://127.0.0.1:9000/", "+Authorization="],
+            ["5ecretpath", "abc123xyz"],
+        ),
+        (
+            "https://discord.com/api/webhooks/123456789/tok3nTOK3N",
+            ["https://discord.com/"],
+            ["123456789", "tok3nTOK3N"],
+        ),
+        (
+            "webhook+https://user:pa55word@hooks.example.org/in/s3cr3tpath?k=1",
+            ["webhook+https://hooks.example.org/"],
+            ["pa55word", "s3cr3tpath"],
+        ),
+        (
+            "jsonl:///var/lib/newswatch/alerts.jsonl",
+            ["jsonl:///var/lib/newswatch/alerts.jsonl"],
+            [],
+        ),
+        ("unknownservice://abc:d3f@ghi/jkl", ["unknownservice://"], ["abc", "d3f", "ghi", "jkl"]),
+    ],
+)
 def test_channel_labels_keep_what_tells_channels_apart_and_nothing_secret(
-        url: str, shown: list[str], hidden: list[str]) -> None:
+    url: str, shown: list[str], hidden: list[str]
+) -> None:
     label = redact_channel(url)
     for part in shown:
         assert part in label
@@ -83,7 +120,10 @@ def test_channel_labels_keep_what_tells_channels_apart_and_nothing_secret(
 
 
 def test_two_keys_of_one_service_look_different_and_one_key_always_alike() -> None:
-    first, second = redact_channel("opsgenie://keyA1234567"), redact_channel("opsgenie://keyB1234567")
+    first, second = (
+        redact_channel("opsgenie://keyA1234567"),
+        redact_channel("opsgenie://keyB1234567"),
+    )
     assert first != second and first == redact_channel("opsgenie://keyA1234567")
     assert mask("abc") == mask("abc") != mask("abd")
 
@@ -98,7 +138,8 @@ def test_a_channel_apprise_cannot_use_is_refused_without_its_secret(services: Ca
     with pytest.raises(ChannelError) as unknown:
         build_channel("nosuchservice://T0KEN@host")
     assert "T0KEN" not in str(unknown.value) and "not a URL apprise understands" in str(
-        unknown.value)
+        unknown.value
+    )
 
 
 def test_source_urls_keep_host_and_path_and_lose_credentials() -> None:
@@ -117,8 +158,10 @@ def test_redactor_masks_known_secrets_in_any_spelling_and_credentials_it_recogni
     text = redactor.text("sent ab/cd ef99 and ab%2Fcd%20ef99 and ab%2Fcd+ef99; k3y stays")
     assert "ab/cd" not in text and "ab%2F" not in text and "k3y stays" in text
     assert text.count(mask("ab/cd ef99")) == 3
-    line = scrub("POST https://u:pw123@h/x?api_key=K5 {'token': 'tok12345'} "
-                 "Authorization: Bearer abcdefghij status_code=200 author=jane")
+    line = scrub(
+        "POST https://u:pw123@h/x?api_key=K5 {'token': 'tok12345'} "
+        "Authorization: Bearer abcdefghij status_code=200 author=jane"
+    )
     for secret in ("pw123", "K5", "tok12345", "abcdefghij"):
         assert secret not in line
     assert "status_code=200" in line and "author=jane" in line
@@ -143,15 +186,18 @@ def root_logging() -> Iterator[None]:
 
 @pytest.mark.parametrize("json_lines", [False, True])
 def test_log_lines_are_masked_in_message_fields_and_traceback(
-        root_logging: None, json_lines: bool) -> None:
+    root_logging: None, json_lines: bool
+) -> None:
     stream = io.StringIO()
-    configure_logging("DEBUG", json_lines=json_lines, redactor=Redactor({"0PSGEN1EKEY"}),
-                      stream=stream)
+    configure_logging(
+        "DEBUG", json_lines=json_lines, redactor=Redactor({"0PSGEN1EKEY"}), stream=stream
+    )
     log = logging.getLogger("apprise")
     log.setLevel(logging.DEBUG)
     log.warning("Failed to send to %s", "https://api.example/v2?apikey=0PSGEN1EKEY")
     logging.getLogger("newswatch.test").info(
-        "poll", extra={"url": "http://u:pa55w0rd@feeds.example/x.xml", "key": "0PSGEN1EKEY"})
+        "poll", extra={"url": "http://u:pa55w0rd@feeds.example/x.xml", "key": "0PSGEN1EKEY"}
+    )
     try:
         raise RuntimeError("connection to opsgenie://0PSGEN1EKEY refused")
     except RuntimeError:

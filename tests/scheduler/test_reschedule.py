@@ -19,23 +19,28 @@ from tests.api.populate import Clock
 
 
 def _settings(room: Newsroom, folder: Path, every: str) -> Settings:
-    return Settings(**{
-        "database": {"url": f"sqlite:///{folder / 'nw.db'}"},
-        "sources": [{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"}],
-        "recheck": {"tiers": [{"younger_than": "3650d", "every": every}]},
-        "alerts": [{"url": f"jsonl://{folder / 'alerts.jsonl'}"}],
-        "fetch": {"delay": "0s", "allow": [room.address]},
-    })
+    return Settings(
+        **{
+            "database": {"url": f"sqlite:///{folder / 'nw.db'}"},
+            "sources": [{"url": f"{room.base_url}/feed.xml", "kind": "feed", "every": "5m"}],
+            "recheck": {"tiers": [{"younger_than": "3650d", "every": every}]},
+            "alerts": [{"url": f"jsonl://{folder / 'alerts.jsonl'}"}],
+            "fetch": {"delay": "0s", "allow": [room.address]},
+        }
+    )
 
 
 def _queued(url: str) -> dict[str, tuple[datetime | None, datetime | None]]:
     with storage.open_database(url) as db, db.session() as session:
-        return {a.url: (a.last_checked_at, a.next_check_at)
-                for a in session.exec(select(storage.Article)).all()}
+        return {
+            a.url: (a.last_checked_at, a.next_check_at)
+            for a in session.exec(select(storage.Article)).all()
+        }
 
 
-def test_faster_tiers_move_queued_checks_sooner_at_start(newsroom: Newsroom,
-                                                        tmp_path: Path) -> None:
+def test_faster_tiers_move_queued_checks_sooner_at_start(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     clock = Clock()
     slow = _settings(newsroom, tmp_path, "6h")
 
@@ -45,14 +50,20 @@ def test_faster_tiers_move_queued_checks_sooner_at_start(newsroom: Newsroom,
 
     asyncio.run(one_pass(slow))
     before = _queued(slow.database.url)
-    assert before and all(due - checked >= slow.recheck.tiers[0].every
-                          for checked, due in before.values() if due is not None)
+    assert before and all(
+        due - checked >= slow.recheck.tiers[0].every
+        for checked, due in before.values()
+        if due is not None
+    )
 
     fast = _settings(newsroom, tmp_path, "10m")
     asyncio.run(_start_only(fast, clock))
     after = _queued(fast.database.url)
-    moved = [url for url, (checked, due) in after.items()
-             if due is not None and due - checked == fast.recheck.tiers[0].every]
+    moved = [
+        url
+        for url, (checked, due) in after.items()
+        if due is not None and due - checked == fast.recheck.tiers[0].every
+    ]
     assert len(moved) == len([d for _, d in before.values() if d is not None]) > 0
 
     asyncio.run(_start_only(slow, clock))  # slower again: nothing is put off

@@ -78,8 +78,13 @@ def user_agent(name: str) -> str:
 
 
 def write_config(room: Newsroom, tmp_path: Path, database_url: str) -> Path:
-    return write_newsroom_config(room, tmp_path, database_url=database_url, source_every="1h",
-                                 recheck_every="1h", extra=f"""
+    return write_newsroom_config(
+        room,
+        tmp_path,
+        database_url=database_url,
+        source_every="1h",
+        recheck_every="1h",
+        extra=f"""
 [fetch]
 delay = "0s"
 per_host = 8
@@ -93,11 +98,13 @@ batch = 8
 lease = "{LEASE_SECONDS}s"
 shutdown_grace = "10s"
 serve = false
-""")
+""",
+    )
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float, what: str,
-             daemons: list[Daemon]) -> None:
+def wait_for(
+    condition: Callable[[], bool], *, timeout: float, what: str, daemons: list[Daemon]
+) -> None:
     """Poll ``condition`` until it holds; fail after ``timeout`` s or if a daemon died."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -126,8 +133,7 @@ def database_url(postgres_admin_url: str) -> Iterator[str]:
         yield url
 
 
-def test_three_daemons_share_the_work_and_survive_a_kill(tmp_path: Path,
-                                                         database_url: str) -> None:
+def test_three_daemons_share_the_work_and_survive_a_kill(tmp_path: Path, database_url: str) -> None:
     room = Newsroom().start()
     daemons: list[Daemon] = []
     engine = create_engine(database_url, pool_size=2)
@@ -144,7 +150,10 @@ def test_three_daemons_share_the_work_and_survive_a_kill(tmp_path: Path,
             with (tmp_path / f"{name}.log").open("wb") as log:
                 process = subprocess.Popen(
                     [*NEWSWATCH, "run", "--config", str(config), "--log-level", "WARNING"],
-                    stdout=log, stderr=subprocess.STDOUT, env=env)
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
             daemons.append(Daemon(name, process))
 
         started_at = time.monotonic()
@@ -152,46 +161,75 @@ def test_three_daemons_share_the_work_and_survive_a_kill(tmp_path: Path,
         killed_at = time.monotonic()
         survivors = [d for d in daemons if d is not victim]
         with engine.connect() as conn:
-            orphans = {url: until for url, until in conn.execute(text(
-                "select url, lease_until from articles where lease_owner like :owner"),
-                {"owner": victim.owner_pattern})}
+            orphans = {
+                url: until
+                for url, until in conn.execute(
+                    text("select url, lease_until from articles where lease_owner like :owner"),
+                    {"owner": victim.owner_pattern},
+                )
+            }
         assert orphans, "the killed daemon held leases"
 
-        wait_for(lambda: scalar(engine, "select count(*) from articles where url = any(:urls) "
-                                        "and version_count > 0", urls=list(orphans))
-                 == len(orphans),
-                 timeout=LEASE_SECONDS + 20, what="the survivors take the orphans over",
-                 daemons=survivors)
+        wait_for(
+            lambda: (
+                scalar(
+                    engine,
+                    "select count(*) from articles where url = any(:urls) and version_count > 0",
+                    urls=list(orphans),
+                )
+                == len(orphans)
+            ),
+            timeout=LEASE_SECONDS + 20,
+            what="the survivors take the orphans over",
+            daemons=survivors,
+        )
         taken_over_in = time.monotonic() - killed_at
-        wait_for(lambda: scalar(engine, "select count(*) from articles "
-                                        "where version_count > 0") == ARTICLES
-                 and scalar(engine, "select count(*) from alerts") >= ARTICLES,
-                 timeout=60, what="every article is recorded", daemons=survivors)
+        wait_for(
+            lambda: (
+                scalar(engine, "select count(*) from articles where version_count > 0") == ARTICLES
+                and scalar(engine, "select count(*) from alerts") >= ARTICLES
+            ),
+            timeout=60,
+            what="every article is recorded",
+            daemons=survivors,
+        )
         finished_in = time.monotonic() - killed_at
         alerts_file = tmp_path / "alerts.jsonl"
-        wait_for(lambda: alerts_file.exists()
-                 and len({json.loads(line)["id"] for line in
-                          alerts_file.read_text().splitlines()}) == ARTICLES,
-                 timeout=30, what="every alert is delivered", daemons=survivors)
+        wait_for(
+            lambda: (
+                alerts_file.exists()
+                and len({json.loads(line)["id"] for line in alerts_file.read_text().splitlines()})
+                == ARTICLES
+            ),
+            timeout=30,
+            what="every alert is delivered",
+            daemons=survivors,
+        )
         for daemon in survivors:
             daemon.process.send_signal(signal.SIGTERM)
         for daemon in survivors:
-            assert daemon.process.wait(timeout=30) == 0, (tmp_path / f"{daemon.name}.log")\
-                .read_text()[-2000:]
+            assert daemon.process.wait(timeout=30) == 0, (
+                tmp_path / f"{daemon.name}.log"
+            ).read_text()[-2000:]
 
         check_the_store(engine, orphans)
         check_the_requests(room, daemons, victim, {urlsplit(u).path for u in orphans})
         # Each delivery is claimed before it is sent, so live daemons never send an alert
         # twice; the killed daemon may have written one line and died before recording it,
         # and that alert is then sent again once its claim expires (at least once).
-        delivered = [json.loads(line)["id"] for line in alerts_file.read_text().splitlines()
-                     if line.endswith("}")]
+        delivered = [
+            json.loads(line)["id"]
+            for line in alerts_file.read_text().splitlines()
+            if line.endswith("}")
+        ]
         assert len(set(delivered)) == ARTICLES
         assert len(delivered) - ARTICLES <= 1, f"{len(delivered)} deliveries of {ARTICLES}"
-        print(f"\nscale-out: killed {victim.name} {killed_at - started_at:.1f}s after the "
-              f"start; {len(orphans)} orphaned lease(s) taken over {taken_over_in:.1f}s after "
-              f"the kill (lease {LEASE_SECONDS}s), all recorded {finished_in:.1f}s after it; "
-              f"{len(delivered)} deliveries for {ARTICLES} alerts")
+        print(
+            f"\nscale-out: killed {victim.name} {killed_at - started_at:.1f}s after the "
+            f"start; {len(orphans)} orphaned lease(s) taken over {taken_over_in:.1f}s after "
+            f"the kill (lease {LEASE_SECONDS}s), all recorded {finished_in:.1f}s after it; "
+            f"{len(delivered)} deliveries for {ARTICLES} alerts"
+        )
     finally:
         for daemon in daemons:
             if daemon.process.poll() is None:
@@ -201,9 +239,9 @@ def test_three_daemons_share_the_work_and_survive_a_kill(tmp_path: Path,
         room.stop()
 
 
-def kill_one_while_it_waits_on_a_slow_page(room: Newsroom, engine: Engine,
-                                           daemons: list[Daemon],
-                                           slow_paths: set[str]) -> Daemon:
+def kill_one_while_it_waits_on_a_slow_page(
+    room: Newsroom, engine: Engine, daemons: list[Daemon], slow_paths: set[str]
+) -> Daemon:
     """SIGKILL the first daemon that did its share and now holds a slow page it asked for."""
     chosen: list[Daemon] = []
 
@@ -215,16 +253,21 @@ def kill_one_while_it_waits_on_a_slow_page(room: Newsroom, engine: Engine,
                 continue
             asked = {r.path for r in mine} & slow_paths
             with engine.connect() as conn:
-                leased = {urlsplit(url).path for (url,) in conn.execute(text(
-                    "select url from articles where lease_owner like :owner"),
-                    {"owner": daemon.owner_pattern})}
+                leased = {
+                    urlsplit(url).path
+                    for (url,) in conn.execute(
+                        text("select url from articles where lease_owner like :owner"),
+                        {"owner": daemon.owner_pattern},
+                    )
+                }
             if asked & leased:
                 chosen.append(daemon)
                 return True
         return False
 
-    wait_for(waiting_on_a_slow_page, timeout=60, what="a daemon waits on a slow page",
-             daemons=daemons)
+    wait_for(
+        waiting_on_a_slow_page, timeout=60, what="a daemon waits on a slow page", daemons=daemons
+    )
     victim = chosen[0]
     victim.process.kill()
     victim.process.wait(timeout=10)
@@ -233,26 +276,38 @@ def kill_one_while_it_waits_on_a_slow_page(room: Newsroom, engine: Engine,
 
 def check_the_store(engine: Engine, orphans: dict[str, datetime]) -> None:
     with engine.connect() as conn:
-        counts = conn.execute(text(
-            "select count(*), min(version_count), max(version_count) from articles")).one()
+        counts = conn.execute(
+            text("select count(*), min(version_count), max(version_count) from articles")
+        ).one()
         assert tuple(counts) == (ARTICLES, 1, 1), "every article has exactly one version"
         assert scalar(engine, "select count(*) from versions") == ARTICLES
-        kinds = conn.execute(text("select kind, count(*), count(distinct article_id) "
-                                  "from alerts group by kind")).all()
-        assert [tuple(k) for k in kinds] == [("new", ARTICLES, ARTICLES)], \
+        kinds = conn.execute(
+            text("select kind, count(*), count(distinct article_id) from alerts group by kind")
+        ).all()
+        assert [tuple(k) for k in kinds] == [("new", ARTICLES, ARTICLES)], (
             "exactly one new alert per article"
-        assert scalar(engine, "select count(*) from articles where lease_owner is not null") \
-            + scalar(engine, "select count(*) from sources where lease_owner is not null") == 0
-        fetched = dict(conn.execute(text(
-            "select a.url, v.fetched_at from articles a join versions v on v.article_id = a.id "
-            "where a.url = any(:urls)"), {"urls": list(orphans)}).all())
-    early = {url: (fetched[url], until) for url, until in orphans.items()
-             if fetched[url] < until}
+        )
+        assert (
+            scalar(engine, "select count(*) from articles where lease_owner is not null")
+            + scalar(engine, "select count(*) from sources where lease_owner is not null")
+            == 0
+        )
+        fetched = dict(
+            conn.execute(
+                text(
+                    "select a.url, v.fetched_at from articles a "
+                    "join versions v on v.article_id = a.id where a.url = any(:urls)"
+                ),
+                {"urls": list(orphans)},
+            ).all()
+        )
+    early = {url: (fetched[url], until) for url, until in orphans.items() if fetched[url] < until}
     assert not early, f"taken over before the lease expired: {early}"
 
 
-def check_the_requests(room: Newsroom, daemons: list[Daemon], victim: Daemon,
-                       orphan_paths: set[str]) -> None:
+def check_the_requests(
+    room: Newsroom, daemons: list[Daemon], victim: Daemon, orphan_paths: set[str]
+) -> None:
     requests = article_requests(room)
     assert {r.status for r in requests} == {200}
     agents = {d.user_agent for d in daemons}
@@ -267,5 +322,7 @@ def check_the_requests(room: Newsroom, daemons: list[Daemon], victim: Daemon,
         assert by_victim[path] <= 1 and by_survivors[path] == 1, path
     shares = {d.name: len(by_agent(requests, d)) for d in daemons}
     assert all(n >= FAIR_SHARE for n in shares.values()), f"work not spread: {shares}"
-    print(f"\nscale-out shares: {shares}; orphans {len(orphan_paths)}, of which fetched twice "
-          f"{sum(1 for p in orphan_paths if per_path[p] == 2)}")
+    print(
+        f"\nscale-out shares: {shares}; orphans {len(orphan_paths)}, of which fetched twice "
+        f"{sum(1 for p in orphan_paths if per_path[p] == 2)}"
+    )

@@ -22,20 +22,33 @@ SEED = "envoys-arrive-istanbul-second-meeting"
 def search_sources(room: Newsroom, *providers: str) -> list[dict[str, object]]:
     paths = {"gdelt": GDELT_PATH, "google-news": "/rss/search", "bing-news": "/news/search"}
     # pace 0s: the newsroom is every provider and every outlet at once, on one host.
-    return [{"kind": "search", "provider": p, "endpoint": room.base_url + paths[p],
-             "languages": LANGUAGES, "every": "30m", "pace": "0s"} for p in providers]
+    return [
+        {
+            "kind": "search",
+            "provider": p,
+            "endpoint": room.base_url + paths[p],
+            "languages": LANGUAGES,
+            "every": "30m",
+            "pace": "0s",
+        }
+        for p in providers
+    ]
 
 
 def pipeline_for(room: Newsroom, tmp_path: Path, sources: list[dict[str, object]]) -> Pipeline:
     settings = make_settings(room, tmp_path, topic={"query": ISTANBUL}, sources=sources)
-    return Pipeline(room=room, settings=settings, clock=Clock(),
-                    alerts_file=tmp_path / "alerts.jsonl")
+    return Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
 
 
 def on_topic(room: Newsroom) -> set[str]:
     topic = TopicQuery(ISTANBUL)
-    return {canonicalize_url(room.url_of(slug)) for slug, story in room.stories.items()
-            if topic.matches(story.title, story.subtitle, "\n".join(story.body))}
+    return {
+        canonicalize_url(room.url_of(slug))
+        for slug, story in room.stories.items()
+        if topic.matches(story.title, story.subtitle, "\n".join(story.body))
+    }
 
 
 def stored(pipeline: Pipeline) -> list[storage.Article]:
@@ -46,15 +59,20 @@ def stored(pipeline: Pipeline) -> list[storage.Article]:
 
 
 def test_search_alone_alerts_every_outlets_on_topic_articles_and_stores_no_aggregator_page(
-        newsroom: Newsroom, tmp_path: Path) -> None:
-    pipeline = pipeline_for(newsroom, tmp_path,
-                            search_sources(newsroom, "gdelt", "google-news", "bing-news"))
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    pipeline = pipeline_for(
+        newsroom, tmp_path, search_sources(newsroom, "gdelt", "google-news", "bing-news")
+    )
     report = pipeline.run_pass()
     assert report.errors == 0
     alerted = {a["url"] for a in pipeline.alerts() if a["kind"] == "new"}
     assert alerted == on_topic(newsroom)
-    outlets = {newsroom.story(slug).outlet for slug in newsroom.slugs()
-               if canonicalize_url(newsroom.url_of(slug)) in alerted}
+    outlets = {
+        newsroom.story(slug).outlet
+        for slug in newsroom.slugs()
+        if canonicalize_url(newsroom.url_of(slug)) in alerted
+    }
     assert outlets == {"herald", "voza", "vestnik", "dennyk", "bogazici"}
     for article in stored(pipeline):
         assert "/rss/articles/" not in article.url and "apiclick" not in article.url
@@ -70,8 +88,7 @@ def test_search_alone_alerts_every_outlets_on_topic_articles_and_stores_no_aggre
     assert sum(r.on_topic for r in figures.values()) == len(alerted)
 
 
-def test_decode_endpoint_down_items_wait_then_arrive(quiet_room: Newsroom,
-                                                     tmp_path: Path) -> None:
+def test_decode_endpoint_down_items_wait_then_arrive(quiet_room: Newsroom, tmp_path: Path) -> None:
     room = quiet_room
     room.publish_all()
     pipeline = pipeline_for(room, tmp_path, search_sources(room, "google-news"))
@@ -93,8 +110,9 @@ def test_decode_endpoint_down_items_wait_then_arrive(quiet_room: Newsroom,
     assert {a["url"] for a in pipeline.alerts()} == on_topic(room)
 
 
-def test_an_aggregator_page_is_a_discovery_failure_never_off_topic(quiet_room: Newsroom,
-                                                                   tmp_path: Path) -> None:
+def test_an_aggregator_page_is_a_discovery_failure_never_off_topic(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     room.publish_all()
     google_link = f"{room.base_url}/rss/articles/{article_id(SEED)}?oc=5"
@@ -111,25 +129,29 @@ def test_an_aggregator_page_is_a_discovery_failure_never_off_topic(quiet_room: N
     assert canonicalize_url(room.url_of(SEED)) in {a["url"] for a in pipeline.alerts()}
 
 
-def test_gdelt_error_answer_fails_the_source_in_gdelts_words(quiet_room: Newsroom,
-                                                             tmp_path: Path) -> None:
+def test_gdelt_error_answer_fails_the_source_in_gdelts_words(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     from tests.live_samples import sample
 
     room = quiet_room
     room.publish_all()
-    room.misbehave(GDELT_PATH, "answer", body=sample(
-        "gdelt_error_query-parameters_2023-09.txt").decode())
+    room.misbehave(
+        GDELT_PATH, "answer", body=sample("gdelt_error_query-parameters_2023-09.txt").decode()
+    )
     pipeline = pipeline_for(room, tmp_path, search_sources(room, "gdelt"))
     report = pipeline.run_pass()
     assert report.outcomes.get("source_error") == 4
     with pipeline.db() as db, db.session() as session:
         errors = {s.last_error for s in storage.list_sources(session)}
-    assert all(e and e.startswith("search_error: GDELT answered: There was an error")
-               for e in errors)
+    assert all(
+        e and e.startswith("search_error: GDELT answered: There was an error") for e in errors
+    )
 
 
-def test_discovery_figures_in_stats_metrics_and_the_web_page(newsroom: Newsroom,
-                                                             tmp_path: Path) -> None:
+def test_discovery_figures_in_stats_metrics_and_the_web_page(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     import httpx
     from typer.testing import CliRunner
 
@@ -142,8 +164,7 @@ def test_discovery_figures_in_stats_metrics_and_the_web_page(newsroom: Newsroom,
     pipeline = pipeline_for(newsroom, tmp_path, search_sources(newsroom, "gdelt", "google-news"))
     pipeline.run_pass()
     config = tmp_path / "stats.toml"
-    config.write_text(f'[database]\nurl = "{pipeline.settings.database.url}"\n',
-                      encoding="utf-8")
+    config.write_text(f'[database]\nurl = "{pipeline.settings.database.url}"\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["stats", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "search discovery" in result.output

@@ -53,10 +53,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def settings(database_url: str, name: str, *, share: bool = True) -> Settings:
-    return Settings(database={"url": database_url},  # type: ignore[arg-type]
-                    fetch={"delay": f"{int(DELAY * 1000)}ms", "max_wait": "5s",
-                           "share_host_delays": share, "allow": ["127.0.0.1"],
-                           "user_agent": f"newswatch-test/{name} (+http://127.0.0.1/test)"})
+    return Settings(
+        database={"url": database_url},  # type: ignore[arg-type]
+        fetch={
+            "delay": f"{int(DELAY * 1000)}ms",
+            "max_wait": "5s",
+            "share_host_delays": share,
+            "allow": ["127.0.0.1"],
+            "user_agent": f"newswatch-test/{name} (+http://127.0.0.1/test)",
+        },
+    )
 
 
 def run_daemons(jobs: list[tuple[Settings, Job[T]]]) -> list[T]:
@@ -78,8 +84,10 @@ def run_daemons(jobs: list[tuple[Settings, Job[T]]]) -> list[T]:
         except BaseException as exc:  # reported below, with the thread's own error
             errors.append(exc)
 
-    threads = [threading.Thread(target=thread, args=(n, config, job))
-               for n, (config, job) in enumerate(jobs)]
+    threads = [
+        threading.Thread(target=thread, args=(n, config, job))
+        for n, (config, job) in enumerate(jobs)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -98,10 +106,16 @@ def fetch_all(urls: list[str]) -> Job[list[Page | Refused]]:
 def gaps_between_two_daemons(room: Newsroom, database_url: str, *, share: bool) -> list[float]:
     """Two daemons fetch three pages each from the newsroom; the gaps its log shows."""
     slugs = room.slugs()[:6]
-    one, two = settings(database_url, "one", share=share), settings(database_url, "two",
-                                                                    share=share)
-    pages = run_daemons([(one, fetch_all([room.url_of(s) for s in slugs[:3]])),
-                         (two, fetch_all([room.url_of(s) for s in slugs[3:]]))])
+    one, two = (
+        settings(database_url, "one", share=share),
+        settings(database_url, "two", share=share),
+    )
+    pages = run_daemons(
+        [
+            (one, fetch_all([room.url_of(s) for s in slugs[:3]])),
+            (two, fetch_all([room.url_of(s) for s in slugs[3:]])),
+        ]
+    )
     assert all(isinstance(p, Page) and p.status == 200 for p in pages[0] + pages[1])
     requests = room.requests
     assert len(requests) == 8, "robots.txt and three pages, by each daemon"
@@ -112,13 +126,15 @@ def gaps_between_two_daemons(room: Newsroom, database_url: str, *, share: bool) 
 
 
 def test_two_daemons_on_one_database_keep_the_delay_between_them(
-        newsroom: Newsroom, database_url: str) -> None:
+    newsroom: Newsroom, database_url: str
+) -> None:
     gaps = gaps_between_two_daemons(newsroom, database_url, share=True)
     assert min(gaps) >= DELAY, f"gaps seen by the server: {gaps}"
 
 
-def test_without_sharing_two_daemons_ask_a_host_too_often(newsroom: Newsroom,
-                                                          tmp_path: Path) -> None:
+def test_without_sharing_two_daemons_ask_a_host_too_often(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     # What the test above would see without the database's turns: it is not passing by luck.
     url = f"sqlite:///{tmp_path / 'newswatch.db'}"
     storage.open_database(url).close()
@@ -126,8 +142,9 @@ def test_without_sharing_two_daemons_ask_a_host_too_often(newsroom: Newsroom,
     assert min(gaps) < DELAY, f"gaps seen by the server: {gaps}"
 
 
-def test_a_retry_after_seen_by_one_daemon_pauses_the_other(newsroom: Newsroom,
-                                                           database_url: str) -> None:
+def test_a_retry_after_seen_by_one_daemon_pauses_the_other(
+    newsroom: Newsroom, database_url: str
+) -> None:
     newsroom.misbehave(SEED, "status", code=429, retry_after=120)
 
     async def hit_the_429(fetcher: PoliteFetcher) -> HTTPStatusError:
@@ -141,23 +158,41 @@ def test_a_retry_after_seen_by_one_daemon_pauses_the_other(newsroom: Newsroom,
     [[other]] = run_daemons([(two, fetch_all([newsroom.url_of(SECOND)]))])
     assert isinstance(other, Refused) and other.kind == "paused"
     assert 100 <= other.retry_in <= 121 and "Retry-After" in other.reason
-    assert [r for r in newsroom.requests if r.headers["user-agent"] == two.fetch.user_agent] \
-        == [], "the other daemon asked the paused host nothing, not even robots.txt"
+    assert [
+        r for r in newsroom.requests if r.headers["user-agent"] == two.fetch.user_agent
+    ] == [], "the other daemon asked the paused host nothing, not even robots.txt"
 
 
-def test_daemons_built_by_open_runtime_pace_a_host_together(newsroom: Newsroom,
-                                                            tmp_path: Path) -> None:
+def test_daemons_built_by_open_runtime_pace_a_host_together(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     def config(name: str) -> Settings:
         # Two fetches in flight and one article per claim: both daemons get articles to do.
-        return make_settings(newsroom, tmp_path, sources=[], daemon={"batch": 1}, fetch={
-            "delay": "100ms", "per_host": 8, "concurrency": 2, "total_timeout": "5s",
-            "user_agent": f"newswatch-test/{name} (+http://127.0.0.1/test)"})
+        return make_settings(
+            newsroom,
+            tmp_path,
+            sources=[],
+            daemon={"batch": 1},
+            fetch={
+                "delay": "100ms",
+                "per_host": 8,
+                "concurrency": 2,
+                "total_timeout": "5s",
+                "user_agent": f"newswatch-test/{name} (+http://127.0.0.1/test)",
+            },
+        )
 
     one, two = config("one"), config("two")
     with storage.open_database(one.database.url) as db, db.transaction() as s:
-        storage.add_candidates(s, source_id=None, now=utc_now(), candidates=[
-            storage.Candidate(canonicalize_url(newsroom.url_of(slug)))
-            for slug in newsroom.slugs()])
+        storage.add_candidates(
+            s,
+            source_id=None,
+            now=utc_now(),
+            candidates=[
+                storage.Candidate(canonicalize_url(newsroom.url_of(slug)))
+                for slug in newsroom.slugs()
+            ],
+        )
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -182,14 +217,17 @@ def test_daemons_built_by_open_runtime_pace_a_host_together(newsroom: Newsroom,
     pages = {newsroom.path_of(slug) for slug in newsroom.slugs()}
     articles = [r for r in requests if r.path in pages]
     assert len(articles) == len(pages)
-    assert {r.headers["user-agent"] for r in articles} == {one.fetch.user_agent,
-                                                           two.fetch.user_agent}
+    assert {r.headers["user-agent"] for r in articles} == {
+        one.fetch.user_agent,
+        two.fetch.user_agent,
+    }
     times = sorted(r.time for r in requests)
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.1, f"gaps seen by the server: {gaps}"
 
 
 # -- the throttle and its ledger -----------------------------------------------------------------
+
 
 def test_throttles_on_one_database_take_turns_at_a_host(database_url: str) -> None:
     turns: list[tuple[float, float, int]] = []  # (entered, left, throttle), local clock
@@ -201,12 +239,19 @@ def test_throttles_on_one_database_take_turns_at_a_host(database_url: str) -> No
             turns.append((entered, time.monotonic(), n))
 
     async def go() -> None:
-        with storage.open_database(database_url, create_tables=False) as a, \
-                storage.open_database(database_url, create_tables=False) as b:
-            throttles = [Throttle(ThrottleSettings(delay=0.1, per_host=4),
-                                  ledger=DatabaseLedger(db, hold=10)) for db in (a, b)]
-            await asyncio.gather(*(requests(t, n) for n, t in enumerate(throttles)
-                                   for _ in range(3)))
+        with (
+            storage.open_database(database_url, create_tables=False) as a,
+            storage.open_database(database_url, create_tables=False) as b,
+        ):
+            throttles = [
+                Throttle(
+                    ThrottleSettings(delay=0.1, per_host=4), ledger=DatabaseLedger(db, hold=10)
+                )
+                for db in (a, b)
+            ]
+            await asyncio.gather(
+                *(requests(t, n) for n, t in enumerate(throttles) for _ in range(3))
+            )
 
     asyncio.run(go())
     turns.sort()
@@ -235,17 +280,23 @@ def test_with_no_delay_the_ledger_is_never_asked(database_url: str) -> None:
 
 
 def test_a_failing_ledger_falls_back_to_local_pacing_and_warns_rarely(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     now = [1000.0]
 
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
     # Nothing listens on port 1: every ledger call fails to connect.
-    db = storage.open_database("postgresql+psycopg://postgres@127.0.0.1:1/none",
-                               create_tables=False)
-    throttle = Throttle(ThrottleSettings(delay=1), clock=lambda: now[0], sleep=sleep,
-                        ledger=DatabaseLedger(db, hold=10))
+    db = storage.open_database(
+        "postgresql+psycopg://postgres@127.0.0.1:1/none", create_tables=False
+    )
+    throttle = Throttle(
+        ThrottleSettings(delay=1),
+        clock=lambda: now[0],
+        sleep=sleep,
+        ledger=DatabaseLedger(db, hold=10),
+    )
     entered: list[float] = []
 
     async def requests(count: int) -> None:
@@ -258,7 +309,8 @@ def test_a_failing_ledger_falls_back_to_local_pacing_and_warns_rarely(
         await requests(5)
         assert len(entered) == 5, "every request went ahead"
         assert [r.getMessage() for r in caplog.records] == [
-            "host ledger failed: pacing hosts by this daemon's own rules for now"]
+            "host ledger failed: pacing hosts by this daemon's own rules for now"
+        ]
         now[0] += LEDGER_WARN_EVERY
         await requests(1)
 

@@ -54,7 +54,10 @@ STEP = timedelta(minutes=25)  # past the 15-minute recheck, the 20-minute source
 
 
 def write_config(room: Newsroom, tmp_path: Path) -> Path:
-    return write_newsroom_config(room, tmp_path, extra="""
+    return write_newsroom_config(
+        room,
+        tmp_path,
+        extra="""
 [fetch]
 delay = "0s"
 per_host = 8
@@ -67,7 +70,8 @@ total_timeout = "5s"
 
 [daemon]
 batch = 64
-""")
+""",
+    )
 
 
 class Soak:
@@ -77,8 +81,12 @@ class Soak:
         self.room = room
         self.config = write_config(room, tmp_path)
         self.db_path = tmp_path / "newswatch.db"
-        self.pipeline = Pipeline(room=room, settings=load_settings(self.config), clock=Clock(),
-                                 alerts_file=tmp_path / "alerts.jsonl")
+        self.pipeline = Pipeline(
+            room=room,
+            settings=load_settings(self.config),
+            clock=Clock(),
+            alerts_file=tmp_path / "alerts.jsonl",
+        )
         self.stories: list[Story] = []
         self.faulty: dict[str, str] = {}  # URL path -> mode, misbehaving in the current pass
         self.edited: set[int] = set()
@@ -111,8 +119,9 @@ class Soak:
     def edit(self) -> None:
         """Edit stored, never-edited articles: each article is edited at most once."""
         with self.pipeline.db() as db, db.session() as session:
-            stored = {a.url for a in storage.list_articles(session, limit=10_000)
-                      if a.version_count > 0}
+            stored = {
+                a.url for a in storage.list_articles(session, limit=10_000) if a.version_count > 0
+            }
         done = 0
         for index, item in enumerate(self.stories):
             if done == EDITS_PER_ROUND:
@@ -125,17 +134,25 @@ class Soak:
 
     def run_cli_once(self) -> None:
         """A real ``newswatch run --once`` on the real clock; the test's clock follows it."""
-        result = subprocess.run([*NEWSWATCH, "run", "--config", str(self.config), "--once",
-                                 "--log-level", "WARNING"],
-                                capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [*NEWSWATCH, "run", "--config", str(self.config), "--once", "--log-level", "WARNING"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         self.clock.now = max(self.clock.now, datetime.now(UTC))
 
     def run_process(self) -> dict[str, object]:
         """One pass in a fresh process, at the test's clock."""
-        result = subprocess.run([sys.executable, str(SOAK_PASS), str(self.config),
-                                 self.clock().isoformat()],
-                                capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, str(SOAK_PASS), str(self.config), self.clock().isoformat()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
         return report
@@ -146,9 +163,11 @@ class Soak:
         A truncated 304 is still a whole 304: an unchanged page asked for conditionally has no
         body to cut, so that fault does not bite.
         """
-        return {path for path, mode in self.faulty.items()
-                if mode != "truncated"
-                or any(r.status != 304 for r in self.room.requests_for(path))}
+        return {
+            path
+            for path, mode in self.faulty.items()
+            if mode != "truncated" or any(r.status != 304 for r in self.room.requests_for(path))
+        }
 
     def failing_paths(self) -> set[str]:
         with sqlite3.connect(self.db_path) as con:
@@ -159,8 +178,9 @@ class Soak:
         return canonicalize_url(self.room.base_url + item.path)
 
 
-def test_a_thousand_articles_through_edits_restarts_and_faults(quiet_room: Newsroom,
-                                                               tmp_path: Path) -> None:
+def test_a_thousand_articles_through_edits_restarts_and_faults(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     soak = Soak(quiet_room, tmp_path)
     soak.publish(range(ARTICLES - LATE))
 
@@ -196,8 +216,9 @@ def test_a_thousand_articles_through_edits_restarts_and_faults(quiet_room: Newsr
 
     soak.clock.now += STEP
     quiet = soak.pipeline.run_pass()  # pass 6: nothing changed since
-    assert set(quiet.outcomes) <= {"not_modified", "source_ok", "source_not_modified"}, \
+    assert set(quiet.outcomes) <= {"not_modified", "source_ok", "source_not_modified"}, (
         quiet.outcomes
+    )
 
     check_the_store(soak)
 
@@ -206,17 +227,21 @@ def check_the_store(soak: Soak) -> None:
     assert len(soak.edited) >= 2 * EDITS_PER_ROUND
     with sqlite3.connect(soak.db_path) as con:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = con.execute("select url, status, version_count, failures, lease_owner "
-                           "from articles").fetchall()
-        alerts = con.execute("select a.kind, r.url from alerts a "
-                             "join articles r on r.id = a.article_id").fetchall()
+        rows = con.execute(
+            "select url, status, version_count, failures, lease_owner from articles"
+        ).fetchall()
+        alerts = con.execute(
+            "select a.kind, r.url from alerts a join articles r on r.id = a.article_id"
+        ).fetchall()
         versions = con.execute("select count(*) from versions").fetchone()[0]
         source_leases = con.execute(
-            "select count(*) from sources where lease_owner is not null").fetchone()[0]
+            "select count(*) from sources where lease_owner is not null"
+        ).fetchone()[0]
     edited_urls = {soak.url_of(soak.stories[i]) for i in soak.edited}
     assert len(rows) == ARTICLES
-    assert {(status, failures, owner) for _, status, _, failures, owner in rows} == \
-        {("live", 0, None)}
+    assert {(status, failures, owner) for _, status, _, failures, owner in rows} == {
+        ("live", 0, None)
+    }
     assert source_leases == 0
     wrong = {url: n for url, _, n, _, _ in rows if n != (2 if url in edited_urls else 1)}
     assert not wrong, f"versions per article off: {list(wrong.items())[:5]}"

@@ -45,23 +45,26 @@ def test_explicit_bounds_and_a_fixed_pace() -> None:
 
 def test_the_previous_pace_is_unknown_after_a_failure_or_before_the_first_check() -> None:
     at = datetime(2025, 6, 1, tzinfo=UTC)
-    assert previous_interval(last_checked_at=at, next_check_at=at + 7 * MIN,
-                             failures=0) == 7 * MIN
+    assert previous_interval(last_checked_at=at, next_check_at=at + 7 * MIN, failures=0) == 7 * MIN
     assert previous_interval(last_checked_at=at, next_check_at=at + 7 * MIN, failures=1) is None
     assert previous_interval(last_checked_at=None, next_check_at=at, failures=0) is None
 
 
 def test_config_bounds_are_checked_and_reach_the_worker(tmp_path: Path) -> None:
     config = tmp_path / "newswatch.toml"
-    config.write_text('[[sources]]\nurl = "https://example.org/feed.xml"\nevery = "10m"\n'
-                      'min_every = "20m"\n')
+    config.write_text(
+        '[[sources]]\nurl = "https://example.org/feed.xml"\nevery = "10m"\nmin_every = "20m"\n'
+    )
     with pytest.raises(ConfigError, match="min_every <= every <= max_every"):
         load_settings(config)
-    config.write_text('[[sources]]\nurl = "https://example.org/feed.xml"\nevery = "10m"\n'
-                      'min_every = "1m"\nmax_every = "2h"\n')
+    config.write_text(
+        '[[sources]]\nurl = "https://example.org/feed.xml"\nevery = "10m"\n'
+        'min_every = "1m"\nmax_every = "2h"\n'
+    )
     pacing = source_pacing(load_settings(config))
-    assert pacing == {"https://example.org/feed.xml": SourcePacing(min_every=MIN,
-                                                                   max_every=120 * MIN)}
+    assert pacing == {
+        "https://example.org/feed.xml": SourcePacing(min_every=MIN, max_every=120 * MIN)
+    }
 
 
 def source_interval(pipeline: Pipeline, url: str) -> timedelta:
@@ -82,12 +85,18 @@ def check_when_due(pipeline: Pipeline, url: str) -> timedelta:
 
 
 def test_a_feed_is_polled_faster_while_it_publishes_and_slower_while_it_is_quiet(
-        quiet_room: Newsroom, tmp_path: Path) -> None:
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     feed = f"{room.base_url}/feed.xml"
-    pipeline = Pipeline(room=room, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl",
-                        settings=make_settings(room, tmp_path, sources=[
-                            {"url": feed, "kind": "feed", "every": "8m"}]))
+    pipeline = Pipeline(
+        room=room,
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+        settings=make_settings(
+            room, tmp_path, sources=[{"url": feed, "kind": "feed", "every": "8m"}]
+        ),
+    )
     room.publish(story(0, prefix="pace", now=pipeline.clock()))
     pipeline.run_pass()
     assert source_interval(pipeline, feed) == 4 * MIN, "new articles: twice as often"
@@ -111,12 +120,18 @@ def test_a_feed_is_polled_faster_while_it_publishes_and_slower_while_it_is_quiet
 
 
 def test_a_failing_feed_keeps_the_backoff_and_starts_again_from_every(
-        quiet_room: Newsroom, tmp_path: Path) -> None:
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     feed = f"{room.base_url}/feed.xml"
-    pipeline = Pipeline(room=room, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl",
-                        settings=make_settings(room, tmp_path, sources=[
-                            {"url": feed, "kind": "feed", "every": "8m"}]))
+    pipeline = Pipeline(
+        room=room,
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+        settings=make_settings(
+            room, tmp_path, sources=[{"url": feed, "kind": "feed", "every": "8m"}]
+        ),
+    )
     room.publish(story(0, prefix="pace", now=pipeline.clock()))
     pipeline.run_pass()
     for _ in range(3):

@@ -19,23 +19,36 @@ ISTANBUL = load_settings().topic.query
 
 
 def pipeline_for(room: Newsroom, tmp_path: Path, **overrides: object) -> Pipeline:
-    return Pipeline(room=room, settings=make_settings(room, tmp_path, **overrides),
-                    clock=Clock(), alerts_file=tmp_path / "alerts.jsonl")
+    return Pipeline(
+        room=room,
+        settings=make_settings(room, tmp_path, **overrides),
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+    )
 
 
-def test_search_sources_find_coverage_and_resolve_redirect_links(quiet_room: Newsroom,
-                                                                 tmp_path: Path) -> None:
+def test_search_sources_find_coverage_and_resolve_redirect_links(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     room.publish_all()
-    pipeline = pipeline_for(room, tmp_path, topic={"query": ISTANBUL}, sources=[
-        {"kind": "search", "endpoint": f"{room.base_url}/search",
-         "languages": ["en", "ru", "uk", "tr"]}])
+    pipeline = pipeline_for(
+        room,
+        tmp_path,
+        topic={"query": ISTANBUL},
+        sources=[
+            {
+                "kind": "search",
+                "endpoint": f"{room.base_url}/search",
+                "languages": ["en", "ru", "uk", "tr"],
+            }
+        ],
+    )
     assert len(source_specs(pipeline.settings)) == 4
     report = pipeline.run_pass()
     assert report.errors == 0
     searches = [r for r in room.requests if r.path.startswith("/search?")]
-    assert {r.path.split("hl=")[1].split("&")[0] for r in searches} == {"en-US", "ru", "uk",
-                                                                       "tr"}
+    assert {r.path.split("hl=")[1].split("&")[0] for r in searches} == {"en-US", "ru", "uk", "tr"}
     alerted = {a["url"] for a in pipeline.alerts()}
     assert alerted, "search found coverage"
     assert not any("/search/go/" in url for url in alerted), "redirect links were resolved"
@@ -52,20 +65,33 @@ def test_page_source_with_a_css_selector(quiet_room: Newsroom, tmp_path: Path) -
     room = quiet_room
     room.publish(SEED)
     room.publish(SECOND)
-    pipeline = pipeline_for(room, tmp_path, sources=[
-        {"url": f"{room.base_url}/", "kind": "page", "select": "ul.latest li",
-         "match": "istanbul-talks"}])
+    pipeline = pipeline_for(
+        room,
+        tmp_path,
+        sources=[
+            {
+                "url": f"{room.base_url}/",
+                "kind": "page",
+                "select": "ul.latest li",
+                "match": "istanbul-talks",
+            }
+        ],
+    )
     pipeline.run_pass()
     assert [a["url"] for a in pipeline.alerts()] == [pipeline.url(SECOND)]
 
 
 def test_sitemap_lastmod_makes_an_edited_article_due_and_leaves_the_rest(
-        quiet_room: Newsroom, tmp_path: Path) -> None:
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     room.publish(SEED)
     room.publish(SECOND)
-    pipeline = pipeline_for(room, tmp_path, sources=[
-        {"url": f"{room.base_url}/sitemap.xml", "kind": "sitemap", "every": "1m"}])
+    pipeline = pipeline_for(
+        room,
+        tmp_path,
+        sources=[{"url": f"{room.base_url}/sitemap.xml", "kind": "sitemap", "every": "1m"}],
+    )
     pipeline.run_pass()
     room.edit(SEED, "Madinsky", "Medinsky")  # lastmod moves
     room.touch(SECOND)  # a cosmetic re-save: lastmod stays
@@ -79,7 +105,8 @@ def test_sitemap_lastmod_makes_an_edited_article_due_and_leaves_the_rest(
 
 
 def test_off_topic_articles_are_remembered_not_refetched_not_alerted(
-        quiet_room: Newsroom, tmp_path: Path) -> None:
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
     room = quiet_room
     room.publish(SEED)
     room.publish(FOOTBALL)

@@ -15,17 +15,20 @@ from scheduler.messages import AlertMessage
 from scheduler.terminal import safe_console, terminal_text
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("clear \x1b[2J", "clear \\x1b[2J"),
-    ("link \x1b]8;;http://evil\x07x", "link \\x1b]8;;http://evil\\x07x"),
-    ("over\rwrite", "over\\x0dwrite"),
-    ("nul\x00 bs\x08 del\x7f", "nul\\x00 bs\\x08 del\\u007f"),
-    ("c1 \x9b2J \x85", "c1 \\u009b2J \\u0085"),
-    ("bidi \u202eevil\u202c \u2066iso\u2069", "bidi \\u202eevil\\u202c \\u2066iso\\u2069"),
-    ("lone \udc80 surrogate", "lone \\udc80 surrogate"),
-    ("Переговоры в Стамбуле — «talks» [/] ✓", "Переговоры в Стамбуле — «talks» [/] ✓"),
-    ("two\nlines\tand a tab", "two\nlines\tand a tab"),
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("clear \x1b[2J", "clear \\x1b[2J"),
+        ("link \x1b]8;;http://evil\x07x", "link \\x1b]8;;http://evil\\x07x"),
+        ("over\rwrite", "over\\x0dwrite"),
+        ("nul\x00 bs\x08 del\x7f", "nul\\x00 bs\\x08 del\\u007f"),
+        ("c1 \x9b2J \x85", "c1 \\u009b2J \\u0085"),
+        ("bidi \u202eevil\u202c \u2066iso\u2069", "bidi \\u202eevil\\u202c \\u2066iso\\u2069"),
+        ("lone \udc80 surrogate", "lone \\udc80 surrogate"),
+        ("Переговоры в Стамбуле — «talks» [/] ✓", "Переговоры в Стамбуле — «talks» [/] ✓"),
+        ("two\nlines\tand a tab", "two\nlines\tand a tab"),
+    ],
+)
 def test_terminal_text(raw: str, shown: str) -> None:
     assert terminal_text(raw) == shown
 
@@ -59,10 +62,16 @@ def test_the_safe_console_escapes_text_and_tables_and_reads_no_markup() -> None:
 
 def test_console_channel_prints_markup_and_escapes_as_text() -> None:
     stream = io.StringIO()
-    channel = ConsoleChannel("console://", Console(file=stream, force_terminal=True,
-                                                   color_system="standard", width=200))
-    message = AlertMessage(key="k", kind="new", title="Talks [/] end [/] \x1b[2J\u202e now",
-                           body="outlet [bold]x\nhttp://e.example/a\x1b]8;;x\x07", payload={})
+    channel = ConsoleChannel(
+        "console://", Console(file=stream, force_terminal=True, color_system="standard", width=200)
+    )
+    message = AlertMessage(
+        key="k",
+        kind="new",
+        title="Talks [/] end [/] \x1b[2J\u202e now",
+        body="outlet [bold]x\nhttp://e.example/a\x1b]8;;x\x07",
+        payload={},
+    )
     asyncio.run(channel.send(message))  # rich raised MarkupError on the second [/]
     shown = stream.getvalue()
     styles_only = shown.replace("\x1b[1;32m", "").replace("\x1b[0m", "")

@@ -33,8 +33,10 @@ from .conftest import Clock, Pipeline, make_settings
 
 SEED = "envoys-arrive-istanbul-second-meeting"
 RECHECKS = 50
-NOTE = ("Editor's note: this article has been removed pending a review of its sources. "
-        "We regret the error.")
+NOTE = (
+    "Editor's note: this article has been removed pending a review of its sources. "
+    "We regret the error."
+)
 
 
 @pytest.fixture
@@ -44,12 +46,20 @@ def room(quiet_room: Newsroom) -> Iterator[Newsroom]:
 
 
 def pipeline(room: Newsroom, tmp_path: Path, **overrides: object) -> Pipeline:
-    return Pipeline(room=room, settings=make_settings(room, tmp_path, **overrides),
-                    clock=Clock(), alerts_file=tmp_path / "alerts.jsonl")
+    return Pipeline(
+        room=room,
+        settings=make_settings(room, tmp_path, **overrides),
+        clock=Clock(),
+        alerts_file=tmp_path / "alerts.jsonl",
+    )
 
 
-def recheck(p: Pipeline, turns: int, between: Callable[[int], None],
-            runtime_check: Callable[[Runtime], Awaitable[None]] | None = None) -> None:
+def recheck(
+    p: Pipeline,
+    turns: int,
+    between: Callable[[int], None],
+    runtime_check: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> None:
     """``turns`` checks of SEED in one runtime; ``between(i)`` before each, the clock moved to
     the article's next check (its backoff included)."""
 
@@ -71,8 +81,9 @@ def recheck(p: Pipeline, turns: int, between: Callable[[int], None],
 
 def verdicts(p: Pipeline) -> list[tuple[str, str]]:
     with p.db() as db, db.session() as session:
-        rows = session.exec(select(storage.FetchLog).where(col(storage.FetchLog.verdict)
-                                                           .is_not(None))).all()
+        rows = session.exec(
+            select(storage.FetchLog).where(col(storage.FetchLog.verdict).is_not(None))
+        ).all()
         return [(row.verdict or "", row.message or "") for row in rows]
 
 
@@ -88,11 +99,14 @@ WALLS = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "opts", "kind"), WALLS,
-                         ids=[f"{m}-{'-'.join(map(str, o.values())) or kind}"
-                              for m, o, kind in WALLS])
+@pytest.mark.parametrize(
+    ("mode", "opts", "kind"),
+    WALLS,
+    ids=[f"{m}-{'-'.join(map(str, o.values())) or kind}" for m, o, kind in WALLS],
+)
 def test_fifty_rechecks_between_the_article_and_a_wall_make_no_version_and_no_alert(
-        room: Newsroom, tmp_path: Path, mode: str, opts: dict[str, object], kind: str) -> None:
+    room: Newsroom, tmp_path: Path, mode: str, opts: dict[str, object], kind: str
+) -> None:
     p = pipeline(room, tmp_path)
 
     def toggle(turn: int) -> None:
@@ -122,8 +136,9 @@ def test_a_consent_redirect_is_never_followed(room: Newsroom, tmp_path: Path) ->
         hosts = {row.url.split("/")[2] for row in session.exec(select(storage.FetchLog)).all()}
     assert hosts == {room.address}
     article = p.article(SEED)
-    assert (article.last_error or "").startswith("consent: redirected to the consent host"), \
+    assert (article.last_error or "").startswith("consent: redirected to the consent host"), (
         article.last_error
+    )
     assert article.version_count == 0 and p.alerts() == []
 
 
@@ -188,8 +203,9 @@ def test_a_retraction_is_recorded_once_it_is_seen_twice(room: Newsroom, tmp_path
     versions = p.versions(SEED)
     assert [v.number for v in versions] == [1, 2]
     assert seen[0] == (1, None)
-    assert seen[1][0] == 1 and "words removed" in (seen[1][1] or ""), \
+    assert seen[1][0] == 1 and "words removed" in (seen[1][1] or ""), (
         "held after the first sight, not recorded"
+    )
     with p.db() as db, db.session() as session:
         latest = session.exec(select(storage.Version).where(storage.Version.number == 2)).one()
     assert "retraction" in latest.classes
@@ -219,12 +235,12 @@ def test_a_drastic_glitch_seen_once_is_never_recorded(room: Newsroom, tmp_path: 
 
 needs_chromium = pytest.mark.skipif(
     shutil.which("chromium") is None and shutil.which("google-chrome") is None,
-    reason="Chromium is not installed (apt-get install chromium): .ci/run installs it")
+    reason="Chromium is not installed (apt-get install chromium): .ci/run installs it",
+)
 
 
 @needs_chromium
-def test_a_script_only_outlet_is_read_through_the_browser(room: Newsroom,
-                                                          tmp_path: Path) -> None:
+def test_a_script_only_outlet_is_read_through_the_browser(room: Newsroom, tmp_path: Path) -> None:
     room.misbehave(SEED, "script_shell")
     p = pipeline(room, tmp_path, render={"outlets": ["127.0.0.1"], "timeout": "30s"})
     p.run_pass()
@@ -238,7 +254,8 @@ def test_a_script_only_outlet_is_read_through_the_browser(room: Newsroom,
 
 
 def test_without_the_browser_a_script_only_page_says_rendering_would_help(
-        room: Newsroom, tmp_path: Path) -> None:
+    room: Newsroom, tmp_path: Path
+) -> None:
     room.misbehave(SEED, "script_shell")
     p = pipeline(room, tmp_path)
     p.run_pass()
@@ -249,7 +266,8 @@ def test_without_the_browser_a_script_only_page_says_rendering_would_help(
 
 
 def test_each_outlets_wall_share_is_in_stats_metrics_and_the_web_page(
-        room: Newsroom, tmp_path: Path) -> None:
+    room: Newsroom, tmp_path: Path
+) -> None:
     p = pipeline(room, tmp_path)
 
     def toggle(turn: int) -> None:
@@ -283,16 +301,21 @@ def config_of(p: Pipeline, folder: Path) -> Path:
 
 
 def test_hundreds_of_checks_of_a_misbehaving_newsroom_send_no_false_alert(
-        newsroom: Newsroom, tmp_path: Path) -> None:
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
     """Every article misbehaves some of the time, in its own way; one is really corrected and
     one really retracted. The alerts are exactly: each article once as new, the correction,
     and the retraction (after its second sighting)."""
     slugs = newsroom.slugs()
     ways: list[tuple[str, dict[str, object]]] = [
-        ("challenge", {"share": 0.4}), ("challenge", {"vendor": "datadome", "share": 0.3}),
-        ("consent", {"share": 0.3}), ("consent", {"how": "page", "share": 0.3}),
-        ("metered", {"share": 0.5}), ("soft_404", {"share": 0.3}),
-        ("soft_404", {"how": "redirect_front", "share": 0.3}), ("login_wall", {"share": 0.3}),
+        ("challenge", {"share": 0.4}),
+        ("challenge", {"vendor": "datadome", "share": 0.3}),
+        ("consent", {"share": 0.3}),
+        ("consent", {"how": "page", "share": 0.3}),
+        ("metered", {"share": 0.5}),
+        ("soft_404", {"share": 0.3}),
+        ("soft_404", {"how": "redirect_front", "share": 0.3}),
+        ("login_wall", {"share": 0.3}),
         ("challenge", {"vendor": "akamai", "share": 0.3}),
     ]
     for slug, (mode, opts) in zip(slugs, ways, strict=True):
@@ -320,8 +343,9 @@ def test_hundreds_of_checks_of_a_misbehaving_newsroom_send_no_false_alert(
     news = [name for kind, name in alerts if kind == "new"]
     edits = [name for kind, name in alerts if kind != "new"]
     assert len(news) == len(set(news)) == len(slugs), alerts
-    assert sorted(edits) == sorted(newsroom.path_of(s).rsplit("/", 1)[-1]
-                                   for s in (corrected, retracted)), alerts
+    assert sorted(edits) == sorted(
+        newsroom.path_of(s).rsplit("/", 1)[-1] for s in (corrected, retracted)
+    ), alerts
     assert len(verdicts(p)) > 50, "the walls were met, and judged"
 
 

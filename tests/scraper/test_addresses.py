@@ -24,64 +24,89 @@ STRICT = AddressPolicy()
 SEED = "envoys-arrive-istanbul-second-meeting"
 
 
-@pytest.mark.parametrize(("url", "why"), [
-    ("http://127.0.0.1/", "127.0.0.1 is a loopback address"),
-    ("http://0x7f000001/", "127.0.0.1 is a loopback address"),
-    ("http://2130706433/", "127.0.0.1 is a loopback address"),
-    ("http://0177.0.0.1/", "127.0.0.1 is a loopback address"),
-    ("http://127.1/", "127.0.0.1 is a loopback address"),
-    ("http://0x7f.0.0.1/", "127.0.0.1 is a loopback address"),
-    ("http://[::1]/", "::1 is a loopback address"),
-    ("http://[::ffff:127.0.0.1]/", "::ffff:7f00:1 is a loopback address"),
-    ("http://[::ffff:7f00:1]/", "::ffff:7f00:1 is a loopback address"),
-    ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1 is a private address"),
-    ("http://[2002:c0a8:101::]/", "2002:c0a8:101:: is a private address"),
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
-    ("http://[fd00:ec2::254]/", "fd00:ec2::254 is a cloud metadata address"),
-    ("http://100.100.100.200/", "100.100.100.200 is a cloud metadata address"),
-    ("http://metadata.google.internal/computeMetadata/v1/", "a cloud metadata host name"),
-    ("http://METADATA.google.internal./", "a cloud metadata host name"),
-    ("http://10.0.0.1/", "10.0.0.1 is a private address"),
-    ("http://172.16.5.4/", "172.16.5.4 is a private address"),
-    ("http://192.168.1.1/", "192.168.1.1 is a private address"),
-    ("http://100.64.0.1/", "100.64.0.1 is a carrier-grade NAT address"),
-    ("http://169.254.1.1/", "169.254.1.1 is a link-local address"),
-    ("http://[fe80::1]/", "fe80::1 is a link-local address"),
-    ("http://[fd00::1]/", "fd00::1 is a unique-local address"),
-    ("http://0.0.0.0/", "0.0.0.0 is the unspecified address"),
-    ("http://0/", "0.0.0.0 is the unspecified address"),
-    ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
-    ("http://240.0.0.1/", "240.0.0.1 is a reserved address"),
-    ("http://example.com:25/", "port 25 is not one of the allowed ports"),
-    ("http://93.184.216.34:6379/", "port 6379 is not one of the allowed ports"),
-    ("ftp://example.com/", "only http and https are fetched"),
-    ("file:///etc/passwd", "only http and https are fetched"),
-])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1/", "127.0.0.1 is a loopback address"),
+        ("http://0x7f000001/", "127.0.0.1 is a loopback address"),
+        ("http://2130706433/", "127.0.0.1 is a loopback address"),
+        ("http://0177.0.0.1/", "127.0.0.1 is a loopback address"),
+        ("http://127.1/", "127.0.0.1 is a loopback address"),
+        ("http://0x7f.0.0.1/", "127.0.0.1 is a loopback address"),
+        ("http://[::1]/", "::1 is a loopback address"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:7f00:1 is a loopback address"),
+        ("http://[::ffff:7f00:1]/", "::ffff:7f00:1 is a loopback address"),
+        ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1 is a private address"),
+        ("http://[2002:c0a8:101::]/", "2002:c0a8:101:: is a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
+        ("http://[fd00:ec2::254]/", "fd00:ec2::254 is a cloud metadata address"),
+        ("http://100.100.100.200/", "100.100.100.200 is a cloud metadata address"),
+        ("http://metadata.google.internal/computeMetadata/v1/", "a cloud metadata host name"),
+        ("http://METADATA.google.internal./", "a cloud metadata host name"),
+        ("http://10.0.0.1/", "10.0.0.1 is a private address"),
+        ("http://172.16.5.4/", "172.16.5.4 is a private address"),
+        ("http://192.168.1.1/", "192.168.1.1 is a private address"),
+        ("http://100.64.0.1/", "100.64.0.1 is a carrier-grade NAT address"),
+        ("http://169.254.1.1/", "169.254.1.1 is a link-local address"),
+        ("http://[fe80::1]/", "fe80::1 is a link-local address"),
+        ("http://[fd00::1]/", "fd00::1 is a unique-local address"),
+        ("http://0.0.0.0/", "0.0.0.0 is the unspecified address"),
+        ("http://0/", "0.0.0.0 is the unspecified address"),
+        ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
+        ("http://240.0.0.1/", "240.0.0.1 is a reserved address"),
+        ("http://example.com:25/", "port 25 is not one of the allowed ports"),
+        ("http://93.184.216.34:6379/", "port 6379 is not one of the allowed ports"),
+        ("ftp://example.com/", "only http and https are fetched"),
+        ("file:///etc/passwd", "only http and https are fetched"),
+    ],
+)
 def test_forbidden_forms_are_refused_with_the_reason(url: str, why: str) -> None:
     refusal = STRICT.check_url(url)
     assert refusal is not None and why in str(refusal), refusal
 
 
-@pytest.mark.parametrize("url", [
-    "http://93.184.216.34/", "https://example.com/news", "http://example.com:8080/x",
-    "https://[2606:4700::6810:84e5]/", "http://1.1.1.1:8443/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://93.184.216.34/",
+        "https://example.com/news",
+        "http://example.com:8080/x",
+        "https://[2606:4700::6810:84e5]/",
+        "http://1.1.1.1:8443/",
+    ],
+)
 def test_public_destinations_pass(url: str) -> None:
     assert STRICT.check_url(url) is None
 
 
-@pytest.mark.parametrize(("host", "normal"), [
-    ("0x7f000001", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("0177.0.0.01", "127.0.0.1"),
-    ("127.1", "127.0.0.1"), ("10.1", "10.0.0.1"), ("[::FFFF:127.0.0.1]", "::ffff:7f00:1"),
-    ("Example.COM.", "example.com"), ("4294967296", "4294967296"), ("1.2.3.256", "1.2.3.256"),
-])
+@pytest.mark.parametrize(
+    ("host", "normal"),
+    [
+        ("0x7f000001", "127.0.0.1"),
+        ("2130706433", "127.0.0.1"),
+        ("0177.0.0.01", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("10.1", "10.0.0.1"),
+        ("[::FFFF:127.0.0.1]", "::ffff:7f00:1"),
+        ("Example.COM.", "example.com"),
+        ("4294967296", "4294967296"),
+        ("1.2.3.256", "1.2.3.256"),
+    ],
+)
 def test_hosts_are_normalised_as_a_browser_would(host: str, normal: str) -> None:
     assert normalise_host(host) == normal
 
 
 def test_allow_entries_admit_what_they_name_and_nothing_else() -> None:
-    policy = AddressPolicy.build(allow=["127.0.0.1:8765", "10.1.0.0/16", "[::1]:8080",
-                                        "intranet.example", "*.corp.example:8000"])
+    policy = AddressPolicy.build(
+        allow=[
+            "127.0.0.1:8765",
+            "10.1.0.0/16",
+            "[::1]:8080",
+            "intranet.example",
+            "*.corp.example:8000",
+        ]
+    )
     assert policy.check_url("http://127.0.0.1:8765/a") is None
     assert policy.check_url("http://0x7f000001:8765/a") is None, "the same address, encoded"
     assert policy.check_url("http://127.0.0.1:8766/a") is not None, "another port"
@@ -109,8 +134,10 @@ def test_allow_private_opens_an_intranet_but_not_the_metadata_service() -> None:
     assert named.check_url("http://169.254.169.254/") is None, "only when named"
 
 
-@pytest.mark.parametrize("entry", ["", "10.0.0.0/33", "host:99999", "[::1", "a b", "*x.example",
-                                   "*.*.example", "host:port"])
+@pytest.mark.parametrize(
+    "entry",
+    ["", "10.0.0.0/33", "host:99999", "[::1", "a b", "*x.example", "*.*.example", "host:port"],
+)
 def test_bad_allow_entries_are_errors(entry: str) -> None:
     with pytest.raises(PolicyError):
         parse_allow(entry)
@@ -123,6 +150,7 @@ def test_a_name_with_one_private_address_is_refused_whole() -> None:
 
 
 # -- through the client: resolution, pinning, redirects, proxies --------------------------------
+
 
 class Resolver:
     """A DNS stand-in: each name's answers in turn (the last one repeats)."""
@@ -138,8 +166,13 @@ class Resolver:
         return [ipaddress.ip_address(a) for a in answer]
 
 
-def fetch(url: str, *, policy: AddressPolicy = STRICT, resolver: Resolver | None = None,
-          proxy: str | None = None) -> Page:
+def fetch(
+    url: str,
+    *,
+    policy: AddressPolicy = STRICT,
+    resolver: Resolver | None = None,
+    proxy: str | None = None,
+) -> Page:
     async def go() -> Page:
         kwargs = {"resolver": resolver} if resolver is not None else {}
         async with build_client(policy=policy, proxy=proxy, **kwargs) as client:  # type: ignore[arg-type]
@@ -148,15 +181,18 @@ def fetch(url: str, *, policy: AddressPolicy = STRICT, resolver: Resolver | None
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize(("host", "answer", "why"), [
-    ("metadata.google.internal", "169.254.169.254", "cloud metadata host name"),
-    ("instance.example", "169.254.169.254", "cloud metadata address"),
-    ("intranet.example", "10.0.0.5", "private address"),
-    ("office.example", "192.168.1.20", "private address"),
-    ("v6.example", "fd00::1", "unique-local address"),
-    ("mapped.example", "::ffff:10.0.0.1", "private address"),
-    ("localhost.example", "127.0.0.1", "loopback address"),
-])
+@pytest.mark.parametrize(
+    ("host", "answer", "why"),
+    [
+        ("metadata.google.internal", "169.254.169.254", "cloud metadata host name"),
+        ("instance.example", "169.254.169.254", "cloud metadata address"),
+        ("intranet.example", "10.0.0.5", "private address"),
+        ("office.example", "192.168.1.20", "private address"),
+        ("v6.example", "fd00::1", "unique-local address"),
+        ("mapped.example", "::ffff:10.0.0.1", "private address"),
+        ("localhost.example", "127.0.0.1", "loopback address"),
+    ],
+)
 def test_names_are_judged_by_what_they_resolve_to(host: str, answer: str, why: str) -> None:
     # Were the guard to let these through, the fetch would try to connect and fail in another
     # way (no such network here): only the guard gives forbidden_address.

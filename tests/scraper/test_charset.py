@@ -18,10 +18,33 @@ from scraper.charset import (
 from scraper.encoding_labels import LABELS
 
 # Every one of these is a name Python's codec registry answers to.
-FOREIGN = ["hex", "rot13", "rot_13", "undefined", "base64", "base_64", "zlib", "zip", "utf-7",
-           "bz2", "uu", "quopri", "unicode_escape", "raw_unicode_escape", "idna", "punycode",
-           "utf-32", "latin-1", "charmap", "palmos", "mbcs", "x-user-defined", "replacement",
-           "hz-gb-2312", "iso-2022-kr"]
+FOREIGN = [
+    "hex",
+    "rot13",
+    "rot_13",
+    "undefined",
+    "base64",
+    "base_64",
+    "zlib",
+    "zip",
+    "utf-7",
+    "bz2",
+    "uu",
+    "quopri",
+    "unicode_escape",
+    "raw_unicode_escape",
+    "idna",
+    "punycode",
+    "utf-32",
+    "latin-1",
+    "charmap",
+    "palmos",
+    "mbcs",
+    "x-user-defined",
+    "replacement",
+    "hz-gb-2312",
+    "iso-2022-kr",
+]
 LEGACY = "Çırağan café — «talks»".encode("cp1252", errors="xmlcharrefreplace")
 
 
@@ -40,12 +63,24 @@ def test_decoding_under_a_foreign_label_guesses(label: str) -> None:
     assert used in LABELS.values() or codecs.lookup(used)._is_text_encoding  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("label", "codec"), [
-    ("utf-8", "utf-8"), (" UTF8\t", "utf-8"), ("ISO-8859-1", "cp1252"), ("latin1", "cp1252"),
-    ("us-ascii", "cp1252"), ("iso-8859-9", "cp1254"), ("windows-1251", "cp1251"),
-    ("Shift_JIS", "cp932"), ("gb2312", "gb18030"), ("euc-kr", "cp949"), ("koi8-r", "koi8-r"),
-    ("utf-16", "utf-16-le"), ("x-mac-cyrillic", "mac-cyrillic"),
-])
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("utf-8", "utf-8"),
+        (" UTF8\t", "utf-8"),
+        ("ISO-8859-1", "cp1252"),
+        ("latin1", "cp1252"),
+        ("us-ascii", "cp1252"),
+        ("iso-8859-9", "cp1254"),
+        ("windows-1251", "cp1251"),
+        ("Shift_JIS", "cp932"),
+        ("gb2312", "gb18030"),
+        ("euc-kr", "cp949"),
+        ("koi8-r", "koi8-r"),
+        ("utf-16", "utf-16-le"),
+        ("x-mac-cyrillic", "mac-cyrillic"),
+    ],
+)
 def test_web_labels_map_to_the_codecs_browsers_use(label: str, codec: str) -> None:
     assert codec_name(label) == codec
 
@@ -61,15 +96,19 @@ def test_case_folding_is_ascii_only() -> None:
 
 def test_a_legitimate_declaration_is_honoured() -> None:
     body = '<meta charset="windows-1251"><p>Переговоры в Стамбуле</p>'.encode("cp1251")
-    assert decode(body) == ('<meta charset="windows-1251"><p>Переговоры в Стамбуле</p>',
-                            "cp1251")
+    assert decode(body) == ('<meta charset="windows-1251"><p>Переговоры в Стамбуле</p>', "cp1251")
 
 
 @pytest.mark.parametrize("label", ["hex", "undefined", "utf-7", "rot13", "uu"])
 def test_xml_with_a_foreign_declaration_reaches_parsers_as_utf8(label: str) -> None:
-    body = (f'<?xml version="1.0" encoding="{label}"?>\n<rss version="2.0"><channel>'
-            f'<title>x</title><item><title>').encode() + LEGACY + \
-        b"</title><link>https://a.example/1</link></item></channel></rss>"
+    body = (
+        (
+            f'<?xml version="1.0" encoding="{label}"?>\n<rss version="2.0"><channel>'
+            f"<title>x</title><item><title>"
+        ).encode()
+        + LEGACY
+        + b"</title><link>https://a.example/1</link></item></channel></rss>"
+    )
     fixed, content_type = xml_for_parser(body, f"application/rss+xml; charset={label}")
     assert content_type == "application/rss+xml; charset=utf-8"
     assert fixed.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
@@ -82,6 +121,10 @@ def test_xml_with_a_foreign_declaration_reaches_parsers_as_utf8(label: str) -> N
 def test_xml_with_known_labels_is_left_alone() -> None:
     body = b'<?xml version="1.0" encoding="windows-1252"?><urlset/>'
     assert xml_for_parser(body, "application/xml; charset=iso-8859-1") == (
-        body, "application/xml; charset=iso-8859-1")
+        body,
+        "application/xml; charset=iso-8859-1",
+    )
     assert xml_for_parser(b"<urlset/>", "application/xml; charset=hex") == (
-        b"<urlset/>", "application/xml")
+        b"<urlset/>",
+        "application/xml",
+    )

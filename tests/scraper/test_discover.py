@@ -24,11 +24,19 @@ def published_urls(room: Newsroom) -> set[str]:
     return {canonicalize_url(room.url_of(slug)) for slug in room.slugs()}
 
 
-@pytest.mark.parametrize(("path", "kind"), [("/feed.xml", "feed"), ("/atom.xml", "feed"),
-                                            ("/sitemap.xml", "sitemap"),
-                                            ("/sitemap-news.xml", "sitemap"), ("/", "page")])
-def test_every_source_kind_finds_every_published_article(newsroom: Newsroom, path: str,
-                                                          kind: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/feed.xml", "feed"),
+        ("/atom.xml", "feed"),
+        ("/sitemap.xml", "sitemap"),
+        ("/sitemap-news.xml", "sitemap"),
+        ("/", "page"),
+    ],
+)
+def test_every_source_kind_finds_every_published_article(
+    newsroom: Newsroom, path: str, kind: str
+) -> None:
     links = discover(fetch(newsroom.base_url + path), kind)
     assert {link.url for link in links} == published_urls(newsroom)
 
@@ -58,10 +66,12 @@ def test_a_cut_off_feed_yields_the_entries_that_could_be_read(newsroom: Newsroom
     assert {link.url for link in links} < published_urls(newsroom)
 
 
-@pytest.mark.parametrize(("mode", "kind"), [("garbage", "feed"),
-                                            ("malformed_xml", "sitemap"), ("xml_bomb", "sitemap")])
-def test_broken_feeds_and_sitemaps_raise_discovery_error(newsroom: Newsroom, mode: str,
-                                                          kind: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "kind"), [("garbage", "feed"), ("malformed_xml", "sitemap"), ("xml_bomb", "sitemap")]
+)
+def test_broken_feeds_and_sitemaps_raise_discovery_error(
+    newsroom: Newsroom, mode: str, kind: str
+) -> None:
     path = "/feed.xml" if kind == "feed" else "/sitemap.xml"
     newsroom.misbehave(path, mode)
     with pytest.raises(DiscoveryError) as caught:

@@ -138,12 +138,21 @@ def test_wire_dateline_credits_the_agency(opening: list[str], agency: str | None
 @pytest.mark.parametrize(
     ("sample", "language"),
     [
-        ("The talks, mediated by the host country, produced an agreement on a large exchange "
-         "of prisoners but no ceasefire, and the delegates said that they would meet again.", "en"),
-        ("Die Gespräche, die von dem Gastland vermittelt wurden, brachten einen großen "
-         "Austausch von Gefangenen, aber keine Waffenruhe, und sie wollen sich treffen.", "de"),
-        ("Переговори, які вела приймаюча країна, завершилися домовленістю про великий обмін "
-         "полоненими, але не про припинення вогню, і це не перша така зустріч.", "uk"),
+        (
+            "The talks, mediated by the host country, produced an agreement on a large exchange "
+            "of prisoners but no ceasefire, and the delegates said that they would meet again.",
+            "en",
+        ),
+        (
+            "Die Gespräche, die von dem Gastland vermittelt wurden, brachten einen großen "
+            "Austausch von Gefangenen, aber keine Waffenruhe, und sie wollen sich treffen.",
+            "de",
+        ),
+        (
+            "Переговори, які вела приймаюча країна, завершилися домовленістю про великий обмін "
+            "полоненими, але не про припинення вогню, і це не перша така зустріч.",
+            "uk",
+        ),
         ("先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで逮捕されました。", "ja"),
         ("Palm Bay 18 22 13 17 — 70", None),
     ],
@@ -170,8 +179,10 @@ def test_language_tag(value: str, tag: str | None) -> None:
 def test_an_update_line_is_not_the_publication() -> None:
     found = choose_published(
         [],
-        [("dateline", "Updated 11:21 pm CST, Tuesday, November 19, 2019"),
-         ("dateline", "November 18, 2019")],
+        [
+            ("dateline", "Updated 11:21 pm CST, Tuesday, November 19, 2019"),
+            ("dateline", "November 18, 2019"),
+        ],
         None,
     )
     assert found.when == datetime(2019, 11, 18, tzinfo=UTC)

@@ -109,8 +109,9 @@ def test_redirects_are_followed_and_the_final_url_kept(newsroom: Newsroom) -> No
         ("truncated", {}, ProtocolFailed),
     ],
 )
-def test_misbehaving_server_gives_typed_errors(newsroom: Newsroom, mode: str, opts: dict,
-                                               error: type[Exception]) -> None:
+def test_misbehaving_server_gives_typed_errors(
+    newsroom: Newsroom, mode: str, opts: dict, error: type[Exception]
+) -> None:
     newsroom.misbehave(SLUG, mode, **opts)
     with pytest.raises(error) as caught:
         fetch(newsroom.url_of(SLUG), limits=FetchLimits(max_bytes=1024 * 1024))
@@ -147,8 +148,11 @@ def test_a_gzip_body_within_the_cap_is_decompressed() -> None:
     body = "<html><body><p>Стамбул</p></body></html>".encode()
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=gzip.compress(body), headers={
-            "content-encoding": "gzip", "content-type": "text/html; charset=utf-8"})
+        return httpx.Response(
+            200,
+            content=gzip.compress(body),
+            headers={"content-encoding": "gzip", "content-type": "text/html; charset=utf-8"},
+        )
 
     async def go():
         async with build_client(transport=httpx.MockTransport(handler)) as client:

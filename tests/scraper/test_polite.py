@@ -26,15 +26,22 @@ SEED = "envoys-arrive-istanbul-second-meeting"
 SECOND = "istanbul-talks-delegations-swap-rival-peace-memorandums"
 
 
-def run(job: Callable[[PoliteFetcher], Awaitable[T]], *, attempts: list[Attempt] | None = None,
-        politeness: Politeness | None = None, **throttle: float) -> T:
+def run(
+    job: Callable[[PoliteFetcher], Awaitable[T]],
+    *,
+    attempts: list[Attempt] | None = None,
+    politeness: Politeness | None = None,
+    **throttle: float,
+) -> T:
     async def go() -> T:
         async with build_client(policy=LOOPBACK) as client:
             fetcher = PoliteFetcher(
                 Fetcher(client, limits=FetchLimits(total_timeout=10)),
                 throttle=Throttle(ThrottleSettings(**{"delay": 0.0, **throttle})),  # type: ignore[arg-type]
                 user_agent="newswatch/0.1 (+https://example.org/bot)",
-                politeness=politeness, observer=attempts.append if attempts is not None else None)
+                politeness=politeness,
+                observer=attempts.append if attempts is not None else None,
+            )
             return await job(fetcher)
 
     return asyncio.run(go())
@@ -48,6 +55,7 @@ def fetch_all(urls: list[str]) -> Callable[[PoliteFetcher], Awaitable[list[Page 
 
 
 # -- delay and concurrency, from the server's log ------------------------------------------------
+
 
 def test_per_host_delay_measured_at_the_server(newsroom: Newsroom) -> None:
     delay = 0.15
@@ -84,6 +92,7 @@ def test_crawl_delay_from_robots_raises_the_gap(newsroom: Newsroom) -> None:
 
 # -- Retry-After and failing hosts ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("retry_after", [120, "date"])
 def test_retry_after_pauses_the_whole_host(newsroom: Newsroom, retry_after: object) -> None:
     value = datetime.now(UTC) + timedelta(seconds=120) if retry_after == "date" else retry_after
@@ -104,9 +113,11 @@ def test_retry_after_pauses_the_whole_host(newsroom: Newsroom, retry_after: obje
 
 def test_a_failing_host_backs_off_exponentially_with_jitter() -> None:
     now = [0.0]
-    throttle = Throttle(ThrottleSettings(backoff_base=2, backoff_cap=100, jitter=0.2,
-                                         max_wait=0), clock=lambda: now[0],
-                        rng=random.Random(7))
+    throttle = Throttle(
+        ThrottleSettings(backoff_base=2, backoff_cap=100, jitter=0.2, max_wait=0),
+        clock=lambda: now[0],
+        rng=random.Random(7),
+    )
     url = "http://news.example/a"
     pauses = [throttle.failed(url, "connect") for _ in range(8)]
     for n, pause in enumerate(pauses):
@@ -136,8 +147,9 @@ def test_throttle_spaces_starts_with_a_fake_clock() -> None:
             starts.append(now[0])
 
     async def go() -> None:
-        throttle = Throttle(ThrottleSettings(delay=5, per_host=3), clock=lambda: now[0],
-                            sleep=sleep)
+        throttle = Throttle(
+            ThrottleSettings(delay=5, per_host=3), clock=lambda: now[0], sleep=sleep
+        )
         await asyncio.gather(*(one(throttle) for _ in range(4)))
         # Another host is not held back by the first one's delay.
         async with throttle.slot("http://b.example/x"):
@@ -150,8 +162,9 @@ def test_throttle_spaces_starts_with_a_fake_clock() -> None:
 
 def test_a_long_crawl_delay_defers_instead_of_sleeping() -> None:
     now = [0.0]
-    throttle = Throttle(ThrottleSettings(delay=1, max_wait=10, max_crawl_delay=60),
-                        clock=lambda: now[0])
+    throttle = Throttle(
+        ThrottleSettings(delay=1, max_wait=10, max_crawl_delay=60), clock=lambda: now[0]
+    )
     throttle.set_crawl_delay("http://a.example/", 3600)
     assert throttle.delay_of("http://a.example/x") == 60, "Crawl-delay is capped"
 
@@ -165,6 +178,7 @@ def test_a_long_crawl_delay_defers_instead_of_sleeping() -> None:
 
 
 # -- robots.txt ----------------------------------------------------------------------------------
+
 
 def test_robots_is_fetched_once_per_host_and_logged(newsroom: Newsroom) -> None:
     attempts: list[Attempt] = []
@@ -187,8 +201,9 @@ def test_robots_disallow_is_a_value_and_logged(newsroom: Newsroom) -> None:
     assert attempts[-1].error_kind == "disallowed" and attempts[-1].status is None
 
 
-@pytest.mark.parametrize(("code", "allowed"), [(404, True), (403, True), (500, False),
-                                                (503, False), (429, False)])
+@pytest.mark.parametrize(
+    ("code", "allowed"), [(404, True), (403, True), (500, False), (503, False), (429, False)]
+)
 def test_robots_status_rules(newsroom: Newsroom, code: int, allowed: bool) -> None:
     if code == 404:
         newsroom.misbehave("/robots.txt", "status", code=404)
@@ -217,8 +232,12 @@ def test_robots_5xx_keeps_the_last_good_copy_and_revalidates(newsroom: Newsroom)
 
     async def go() -> list[Page | Refused]:
         async with build_client(policy=LOOPBACK) as client:
-            fetcher = PoliteFetcher(Fetcher(client), throttle=Throttle(ThrottleSettings(delay=0)),
-                                    user_agent="newswatch/0.1", monotonic=lambda: now[0])
+            fetcher = PoliteFetcher(
+                Fetcher(client),
+                throttle=Throttle(ThrottleSettings(delay=0)),
+                user_agent="newswatch/0.1",
+                monotonic=lambda: now[0],
+            )
             return await job(fetcher)
 
     results = asyncio.run(go())

@@ -44,47 +44,73 @@ class FakeTime:
         return datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=self.t)
 
 
-def run(job: Callable[[PoliteFetcher], Awaitable[T]], *, attempts: list[Attempt] | None = None,
-        time: FakeTime | None = None) -> T:
+def run(
+    job: Callable[[PoliteFetcher], Awaitable[T]],
+    *,
+    attempts: list[Attempt] | None = None,
+    time: FakeTime | None = None,
+) -> T:
     async def go() -> T:
         async with build_client(policy=LOOPBACK) as client:
-            throttle = Throttle(ThrottleSettings(delay=0.0, max_wait=60.0),
-                                **({"clock": time, "sleep": time.sleep} if time else {}))
+            throttle = Throttle(
+                ThrottleSettings(delay=0.0, max_wait=60.0),
+                **({"clock": time, "sleep": time.sleep} if time else {}),
+            )
             fetcher = PoliteFetcher(
                 Fetcher(client, limits=FetchLimits(total_timeout=10), policy=LOOPBACK),
-                throttle=throttle, user_agent="newswatch/0.1 (+https://example.org/bot)",
+                throttle=throttle,
+                user_agent="newswatch/0.1 (+https://example.org/bot)",
                 observer=attempts.append if attempts is not None else None,
-                **({"clock": time.wall, "monotonic": time} if time else {}))
+                **({"clock": time.wall, "monotonic": time} if time else {}),
+            )
             return await job(fetcher)
 
     return asyncio.run(go())
 
 
 def plan_for(room: Newsroom, provider: str, language: str, **options: object) -> SearchPlan:
-    return build_plan(provider_named(provider), ISTANBUL, language,
-                      endpoint=room.base_url + ENDPOINTS[provider], pace=0.0,
-                      **options)  # type: ignore[arg-type]
+    return build_plan(
+        provider_named(provider),
+        ISTANBUL,
+        language,
+        endpoint=room.base_url + ENDPOINTS[provider],
+        pace=0.0,
+        **options,
+    )  # type: ignore[arg-type]
 
 
-def poll(provider: object, plan: SearchPlan, *, now: datetime | None = None,
-         since: datetime | None = None) -> Callable[[PoliteFetcher], Awaitable[Poll | Refused]]:
+def poll(
+    provider: object,
+    plan: SearchPlan,
+    *,
+    now: datetime | None = None,
+    since: datetime | None = None,
+) -> Callable[[PoliteFetcher], Awaitable[Poll | Refused]]:
     async def job(fetcher: PoliteFetcher) -> Poll | Refused:
-        return await provider.poll(fetcher, plan, since=since,  # type: ignore[attr-defined]
-                                   now=now or datetime.now(UTC))
+        return await provider.poll(
+            fetcher,
+            plan,
+            since=since,  # type: ignore[attr-defined]
+            now=now or datetime.now(UTC),
+        )
 
     return job
 
 
 def on_topic_urls(room: Newsroom, language: str) -> set[str]:
-    return {room.url_of(slug) for slug, story in room.stories.items()
-            if story.lang == language and ISTANBUL.matches(story.title, story.subtitle,
-                                                           "\n".join(story.body))}
+    return {
+        room.url_of(slug)
+        for slug, story in room.stories.items()
+        if story.lang == language
+        and ISTANBUL.matches(story.title, story.subtitle, "\n".join(story.body))
+    }
 
 
 @pytest.mark.parametrize("provider", ["gdelt", "google-news", "bing-news"])
 @pytest.mark.parametrize("language", ["en", "ru", "uk", "tr"])
-def test_every_provider_yields_the_publishers_urls(newsroom: Newsroom, provider: str,
-                                                   language: str) -> None:
+def test_every_provider_yields_the_publishers_urls(
+    newsroom: Newsroom, provider: str, language: str
+) -> None:
     found = run(poll(provider_named(provider), plan_for(newsroom, provider, language)))
     assert isinstance(found, Poll)
     urls = {hit.url for hit in found.hits}
@@ -101,8 +127,9 @@ def test_google_links_are_decoded_once_and_remembered(newsroom: Newsroom) -> Non
     assert isinstance(first, Poll)
     assert {h.resolution for h in first.hits} == {"decoded"}
     decodes = len(newsroom.requests_for(DECODE_PATH))
-    assert decodes == len(first.hits) and all(r.method == "POST" for r in
-                                              newsroom.requests_for(DECODE_PATH))
+    assert decodes == len(first.hits) and all(
+        r.method == "POST" for r in newsroom.requests_for(DECODE_PATH)
+    )
     again = run(poll(provider, plan))
     assert isinstance(again, Poll) and {h.resolution for h in again.hits} == {"cached"}
     assert len(newsroom.requests_for(DECODE_PATH)) == decodes, "no second decode"
@@ -121,18 +148,19 @@ def test_decode_endpoint_down_the_poll_goes_on_and_the_items_wait(newsroom: News
     newsroom.misbehave(DECODE_PATH, "status", code=503)
     found = run(poll(GoogleNews(), plan_for(newsroom, "google-news", "en")))
     assert isinstance(found, Poll) and found.hits
-    assert all(h.url is None and h.waits and h.error_kind == "decode_unavailable"
-               for h in found.hits)
+    assert all(
+        h.url is None and h.waits and h.error_kind == "decode_unavailable" for h in found.hits
+    )
     assert len(newsroom.requests_for(DECODE_PATH)) == 1, "one failure: the rest are not tried"
     assert "decode endpoint" in found.problems[0] and "503" in found.problems[0]
     assert found.errors() == {"decode_unavailable": len(found.hits)}
 
 
-def test_undecodable_items_are_looked_for_on_the_outlets_site_by_title(
-        newsroom: Newsroom) -> None:
+def test_undecodable_items_are_looked_for_on_the_outlets_site_by_title(newsroom: Newsroom) -> None:
     no_url = ')]}\'\n\n[["wrb.fr","Fbv4je",null,null,null,[3],"generic"],["di",10]]'
-    newsroom.misbehave(DECODE_PATH, "answer", body=no_url,
-                       content_type="application/json; charset=utf-8")
+    newsroom.misbehave(
+        DECODE_PATH, "answer", body=no_url, content_type="application/json; charset=utf-8"
+    )
     found = run(poll(GoogleNews(), plan_for(newsroom, "google-news", "en")))
     assert isinstance(found, Poll) and found.hits
     assert {h.resolution for h in found.hits} == {"by_title"}
@@ -148,8 +176,7 @@ def test_undecodable_and_not_on_the_site_says_why(newsroom: Newsroom) -> None:
     assert isinstance(found, Poll)
     [hit] = found.hits
     assert hit.url is None and not hit.waits and hit.error_kind == "decode_failed"
-    assert "no URL for this id" in (hit.reason or "") and "not found by title" in (hit.reason
-                                                                                    or "")
+    assert "no URL for this id" in (hit.reason or "") and "not found by title" in (hit.reason or "")
 
 
 def test_decode_respects_robots_txt(newsroom: Newsroom) -> None:
@@ -175,6 +202,7 @@ def test_the_decode_post_passes_the_address_guard() -> None:
 
 # -- GDELT ---------------------------------------------------------------------------------------
 
+
 def test_gdelt_text_errors_are_errors_in_gdelts_words(newsroom: Newsroom) -> None:
     text = sample("gdelt_error_query-parameters_2023-09.txt").decode()
     newsroom.misbehave(GDELT_PATH, "answer", body=text)
@@ -184,8 +212,14 @@ def test_gdelt_text_errors_are_errors_in_gdelts_words(newsroom: Newsroom) -> Non
 
 def test_gdelt_refuses_what_our_translation_leaves_out(newsroom: Newsroom) -> None:
     # Sent as the user wrote it (a source's own query is not translated): GDELT says no.
-    plan = build_plan(Gdelt(), ISTANBUL, "en", endpoint=newsroom.base_url + GDELT_PATH,
-                      query="Istanbul OR UN", pace=0.0)
+    plan = build_plan(
+        Gdelt(),
+        ISTANBUL,
+        "en",
+        endpoint=newsroom.base_url + GDELT_PATH,
+        query="Istanbul OR UN",
+        pace=0.0,
+    )
     with pytest.raises(SearchRefused, match="OR'd terms must be surrounded"):
         run(poll(Gdelt(), plan))
 
@@ -206,16 +240,24 @@ def timed_room() -> Iterator[tuple[Newsroom, list[datetime]]]:
 
 
 def test_gdelt_pages_by_time_window_when_a_page_is_full(
-        timed_room: tuple[Newsroom, list[datetime]]) -> None:
+    timed_room: tuple[Newsroom, list[datetime]],
+) -> None:
     room, clock = timed_room
     topic = TopicQuery("Istanbul OR football OR energy OR talks")
     whole = build_plan(Gdelt(), topic, "en", endpoint=room.base_url + GDELT_PATH, pace=0.0)
     everything = run(poll(Gdelt(), whole, now=clock[0], since=clock[0] - timedelta(hours=3)))
     assert isinstance(everything, Poll) and len(everything.hits) >= 5
-    plan = build_plan(Gdelt(page_size=2), topic, "en", endpoint=room.base_url + GDELT_PATH,
-                      pace=0.0)
-    paged = run(poll(Gdelt(page_size=2, max_pages=10), plan, now=clock[0],
-                     since=clock[0] - timedelta(hours=3)))
+    plan = build_plan(
+        Gdelt(page_size=2), topic, "en", endpoint=room.base_url + GDELT_PATH, pace=0.0
+    )
+    paged = run(
+        poll(
+            Gdelt(page_size=2, max_pages=10),
+            plan,
+            now=clock[0],
+            since=clock[0] - timedelta(hours=3),
+        )
+    )
     assert isinstance(paged, Poll)
     assert {h.url for h in paged.hits} == {h.url for h in everything.hits}
     assert len(paged.requests) >= 3
@@ -224,22 +266,33 @@ def test_gdelt_pages_by_time_window_when_a_page_is_full(
 
 
 def test_gdelt_window_starts_at_the_last_good_poll(
-        timed_room: tuple[Newsroom, list[datetime]]) -> None:
+    timed_room: tuple[Newsroom, list[datetime]],
+) -> None:
     room, clock = timed_room
-    plan = build_plan(Gdelt(), TopicQuery("Istanbul OR football OR energy OR talks"), "en",
-                      endpoint=room.base_url + GDELT_PATH, pace=0.0)
+    plan = build_plan(
+        Gdelt(),
+        TopicQuery("Istanbul OR football OR energy OR talks"),
+        "en",
+        endpoint=room.base_url + GDELT_PATH,
+        pace=0.0,
+    )
     found = run(poll(Gdelt(), plan, now=clock[0], since=clock[0] - timedelta(minutes=30)))
     assert isinstance(found, Poll)
     assert found.requests[0].endswith("&timespan=45min"), "30 min since, 15 min overlap"
 
 
 def test_gdelt_pace_is_one_request_every_five_seconds(
-        timed_room: tuple[Newsroom, list[datetime]]) -> None:
+    timed_room: tuple[Newsroom, list[datetime]],
+) -> None:
     room, clock = timed_room
     time = FakeTime()
     attempts: list[Attempt] = []
-    plan = build_plan(Gdelt(page_size=2), TopicQuery("Istanbul OR football OR energy OR talks"),
-                      "en", endpoint=room.base_url + GDELT_PATH)  # the provider's own pace
+    plan = build_plan(
+        Gdelt(page_size=2),
+        TopicQuery("Istanbul OR football OR energy OR talks"),
+        "en",
+        endpoint=room.base_url + GDELT_PATH,
+    )  # the provider's own pace
     assert plan.pace is None
 
     async def two_polls(fetcher: PoliteFetcher) -> None:
@@ -259,13 +312,24 @@ def test_feed_links_wrapped_by_a_known_redirector_are_unwrapped() -> None:
     from scraper.types import Link
 
     async def job(fetcher: PoliteFetcher) -> list[str]:
-        read = Explorer(fetcher).admit("https://feeds.example/rss", [
-            Link(url="https://l.facebook.com/l.php?u=https%3A%2F%2Fmeduza.io%2Fen%2Fnews%2Fa&h=x"),
-            Link(url="http://www.bing.com/news/apiclick.aspx?ref=FexRss&url=https%3a%2f%2f"
-                     "www.aa.com.tr%2fen%2fworld%2fb&c=1"),
-            Link(url="https://t.co/abc"),  # the target is not in the link: resolved on fetch
-        ], [])
+        read = Explorer(fetcher).admit(
+            "https://feeds.example/rss",
+            [
+                Link(
+                    url="https://l.facebook.com/l.php?u=https%3A%2F%2Fmeduza.io%2Fen%2Fnews%2Fa&h=x"
+                ),
+                Link(
+                    url="http://www.bing.com/news/apiclick.aspx?ref=FexRss&url=https%3a%2f%2f"
+                    "www.aa.com.tr%2fen%2fworld%2fb&c=1"
+                ),
+                Link(url="https://t.co/abc"),  # the target is not in the link: resolved on fetch
+            ],
+            [],
+        )
         return [link.url for link in read.links]
 
-    assert run(job) == ["https://meduza.io/en/news/a", "https://www.aa.com.tr/en/world/b",
-                        "https://t.co/abc"]
+    assert run(job) == [
+        "https://meduza.io/en/news/a",
+        "https://www.aa.com.tr/en/world/b",
+        "https://t.co/abc",
+    ]

@@ -2,8 +2,9 @@ import pytest
 
 from scraper.topic import TopicQuery, TopicQueryError, fold
 
-ISTANBUL = ("(Istanbul* OR İstanbul* OR Стамбул*) AND (talk* OR переговор* OR перемовин* "
-            "OR müzakere*)")
+ISTANBUL = (
+    "(Istanbul* OR İstanbul* OR Стамбул*) AND (talk* OR переговор* OR перемовин* OR müzakere*)"
+)
 
 
 def test_empty_query_matches_everything() -> None:
@@ -51,8 +52,14 @@ def test_folding_handles_turkish_cyrillic_and_diacritics() -> None:
 
 @pytest.mark.parametrize(
     ("query", "position"),
-    [("(talks OR", 9), ("talks)", 5), ('"unclosed phrase', 0), ("AND talks", 0), ("(a b", 0),
-     ("***", 0)],
+    [
+        ("(talks OR", 9),
+        ("talks)", 5),
+        ('"unclosed phrase', 0),
+        ("AND talks", 0),
+        ("(a b", 0),
+        ("***", 0),
+    ],
 )
 def test_bad_queries_say_where(query: str, position: int) -> None:
     with pytest.raises(TopicQueryError) as caught:

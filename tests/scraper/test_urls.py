@@ -8,10 +8,16 @@ from scraper.urls import InvalidURL, canonicalize_url, outlet_of, same_site
     [
         ("HTTP://WWW.Example.COM:80/a/b?b=2&a=1#section", "http://www.example.com/a/b?a=1&b=2"),
         ("https://example.com:443", "https://example.com/"),
-        ("https://example.com/x?utm_source=tw&utm_medium=social&id=7", "https://example.com/x?id=7"),
+        (
+            "https://example.com/x?utm_source=tw&utm_medium=social&id=7",
+            "https://example.com/x?id=7",
+        ),
         ("https://example.com/x?fbclid=abc&gclid=def&ocid=x&cmpid=y", "https://example.com/x"),
         ("http://[::1]:8080/p?fbclid=1", "http://[::1]:8080/p"),
-        ("https://example.com/ru/переговоры", "https://example.com/ru/%D0%BF%D0%B5%D1%80%D0%B5%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%D1%8B"),
+        (
+            "https://example.com/ru/переговоры",
+            "https://example.com/ru/%D0%BF%D0%B5%D1%80%D0%B5%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%D1%8B",
+        ),
         ("https://example.com:8443/a", "https://example.com:8443/a"),
     ],
 )
@@ -30,9 +36,20 @@ def test_the_same_article_reached_five_ways_is_one_url() -> None:
     assert len({canonicalize_url(way) for way in ways}) == 1
 
 
-@pytest.mark.parametrize("bad", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "",
-                                 "http://user:pw@example.com/", "http://", "http://[::1",
-                                 "https://[", "http://\u2100/"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "ftp://example.com/x",
+        "mailto:a@b.c",
+        "/relative/path",
+        "",
+        "http://user:pw@example.com/",
+        "http://",
+        "http://[::1",
+        "https://[",
+        "http://\u2100/",
+    ],
+)
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(InvalidURL):
         canonicalize_url(bad)

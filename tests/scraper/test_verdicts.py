@@ -27,12 +27,25 @@ SEED = "envoys-arrive-istanbul-second-meeting"
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench"
 
 
-def page_of(text: str, *, url: str = "https://news.example/2025/06/02/story.html",
-            final_url: str | None = None, status: int = 200,
-            headers: dict[str, str] | None = None) -> Page:
-    return Page(url=url, final_url=final_url or url, status=status, headers=headers or {},
-                body=text.encode("utf-8"), text=text, content_type="text/html",
-                encoding="utf-8", elapsed=0.0)
+def page_of(
+    text: str,
+    *,
+    url: str = "https://news.example/2025/06/02/story.html",
+    final_url: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Page:
+    return Page(
+        url=url,
+        final_url=final_url or url,
+        status=status,
+        headers=headers or {},
+        body=text.encode("utf-8"),
+        text=text,
+        content_type="text/html",
+        encoding="utf-8",
+        elapsed=0.0,
+    )
 
 
 def verdict_on(page: Page, known: Known | None = None) -> Verdict | None:
@@ -43,38 +56,51 @@ def verdict_on(page: Page, known: Known | None = None) -> Verdict | None:
     return judge(page, found, known)
 
 
-@pytest.mark.parametrize(("name", "kind", "signal"), [
-    ("cloudflare_managed-challenge_cvId3_2025-02-24.html", "challenge", "_cf_chl_opt"),
-    ("cloudflare_managed-challenge_cvId2_2021-11-02.html", "challenge", "Please Wait"),
-    ("cloudflare_iuam-jschl_just-a-moment_2020-05-27.html", "challenge", "Just a moment"),
-    ("cloudflare_attention-required_captcha_2019-12-12.html", "challenge", "Attention Required"),
-    ("datadome_captcha-delivery_block_liverpoolfc.com.html", "challenge", "DataDome"),
-    ("perimeterx_block_adorama.com_2018-03.html", "challenge", "verify you are human"),
-    ("akamai_sec-cpt_challenge-iframe_2024.html", "challenge", "sec-cpt"),
-    ("google-consent_consent.youtube.com_de_2021-03.html", "consent", "consent host"),
-    ("paywall_jsonld_google-docs-example.html", "paywall", "locked part (.paywall)"),
-])
-def test_real_walls_are_recognised_with_status_200_and_no_header(name: str, kind: str,
-                                                                 signal: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "kind", "signal"),
+    [
+        ("cloudflare_managed-challenge_cvId3_2025-02-24.html", "challenge", "_cf_chl_opt"),
+        ("cloudflare_managed-challenge_cvId2_2021-11-02.html", "challenge", "Please Wait"),
+        ("cloudflare_iuam-jschl_just-a-moment_2020-05-27.html", "challenge", "Just a moment"),
+        (
+            "cloudflare_attention-required_captcha_2019-12-12.html",
+            "challenge",
+            "Attention Required",
+        ),
+        ("datadome_captcha-delivery_block_liverpoolfc.com.html", "challenge", "DataDome"),
+        ("perimeterx_block_adorama.com_2018-03.html", "challenge", "verify you are human"),
+        ("akamai_sec-cpt_challenge-iframe_2024.html", "challenge", "sec-cpt"),
+        ("google-consent_consent.youtube.com_de_2021-03.html", "consent", "consent host"),
+        ("paywall_jsonld_google-docs-example.html", "paywall", "locked part (.paywall)"),
+    ],
+)
+def test_real_walls_are_recognised_with_status_200_and_no_header(
+    name: str, kind: str, signal: str
+) -> None:
     verdict = verdict_on(page_of(sample(name)))
     assert verdict is not None and verdict.kind == kind, verdict
     assert signal in verdict.describe()
 
 
-@pytest.mark.parametrize("paywall", [
-    "paywall_jsonld_washingtonpost.com_2024-04-26.jsonld.html",
-    "paywall_jsonld_lemonde.fr_2023-08-30_string-False.jsonld.html",
-    "paywall_jsonld_rp.pl_2025-02-02.jsonld.html",
-])
-def test_real_paywall_markup_makes_a_teaser_of_a_short_page_only(newsroom: Newsroom,
-                                                                 paywall: str) -> None:
+@pytest.mark.parametrize(
+    "paywall",
+    [
+        "paywall_jsonld_washingtonpost.com_2024-04-26.jsonld.html",
+        "paywall_jsonld_lemonde.fr_2023-08-30_string-False.jsonld.html",
+        "paywall_jsonld_rp.pl_2025-02-02.jsonld.html",
+    ],
+)
+def test_real_paywall_markup_makes_a_teaser_of_a_short_page_only(
+    newsroom: Newsroom, paywall: str
+) -> None:
     """Each publisher's own JSON-LD (a boolean false, or the string "False"), put on the
     newsroom's article: with the locked element holding the text it is a full page; the same
     markup on a page that sends only the lead is a teaser."""
     full = httpx.get(newsroom.url_of(SEED)).text
     script = sample(paywall).split("\n", 1)[1]  # the real <script> element, without its source
-    selector = json.loads(script.split(">", 1)[1].rsplit("</script>", 1)[0],
-                          strict=False)["hasPart"]["cssSelector"].lstrip(".")
+    selector = json.loads(script.split(">", 1)[1].rsplit("</script>", 1)[0], strict=False)[
+        "hasPart"
+    ]["cssSelector"].lstrip(".")
     first = full.index("<p>", full.index("<h1"))
     locked = full.replace("<p>", f'<div class="{selector}"><p>', 1)
     marked = locked.replace("</head>", script + "</head>", 1)
@@ -86,9 +112,11 @@ def test_real_paywall_markup_makes_a_teaser_of_a_short_page_only(newsroom: Newsr
 
 
 def test_the_cloudflare_header_alone_decides() -> None:
-    article = page_of("<html><body><article><p>" + "Talks resumed. " * 200 +
-                      "</p></article></body></html>", status=403,
-                      headers={"cf-mitigated": "challenge", "server": "cloudflare"})
+    article = page_of(
+        "<html><body><article><p>" + "Talks resumed. " * 200 + "</p></article></body></html>",
+        status=403,
+        headers={"cf-mitigated": "challenge", "server": "cloudflare"},
+    )
     verdict = verdict_on(article)
     assert verdict is not None and verdict.kind == "challenge"
     assert verdict.evidence == ("header cf-mitigated: challenge",)
@@ -96,31 +124,42 @@ def test_the_cloudflare_header_alone_decides() -> None:
 
 def test_a_challenge_marker_on_a_full_article_is_not_a_wall() -> None:
     """Cloudflare and PerimeterX put their scripts on ordinary pages too."""
-    text = ("<html><head><title>Talks resume</title><script>window._cf_chl_opt={}</script>"
-            "</head><body><article><h1>Talks resume</h1>" +
-            "".join(f"<p>Delegations met for the {i}th hour in Istanbul on Monday.</p>"
-                    for i in range(40)) + "</article></body></html>")
+    text = (
+        "<html><head><title>Talks resume</title><script>window._cf_chl_opt={}</script>"
+        "</head><body><article><h1>Talks resume</h1>"
+        + "".join(
+            f"<p>Delegations met for the {i}th hour in Istanbul on Monday.</p>" for i in range(40)
+        )
+        + "</article></body></html>"
+    )
     assert verdict_on(page_of(text)) is None
 
 
-@pytest.mark.parametrize(("mode", "opts", "kind"), [
-    *[("challenge", {"vendor": vendor}, "challenge") for vendor in CHALLENGES],
-    ("consent", {"how": "page"}, "consent"),
-    ("metered", {"share": 1.0}, "paywall"),
-    ("soft_404", {"how": "page"}, "soft_404"),
-    ("soft_404", {"how": "front"}, "soft_404"),
-    ("soft_404", {"how": "redirect_front"}, "soft_404"),
-    ("login_wall", {}, "login"),
-    ("script_shell", {}, "not_article"),
-])
-def test_the_misbehaving_newsroom_is_judged_as_the_live_web(newsroom: Newsroom, mode: str,
-                                                            opts: dict[str, object],
-                                                            kind: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "opts", "kind"),
+    [
+        *[("challenge", {"vendor": vendor}, "challenge") for vendor in CHALLENGES],
+        ("consent", {"how": "page"}, "consent"),
+        ("metered", {"share": 1.0}, "paywall"),
+        ("soft_404", {"how": "page"}, "soft_404"),
+        ("soft_404", {"how": "front"}, "soft_404"),
+        ("soft_404", {"how": "redirect_front"}, "soft_404"),
+        ("login_wall", {}, "login"),
+        ("script_shell", {}, "not_article"),
+    ],
+)
+def test_the_misbehaving_newsroom_is_judged_as_the_live_web(
+    newsroom: Newsroom, mode: str, opts: dict[str, object], kind: str
+) -> None:
     newsroom.misbehave(SEED, mode, **opts)
     response = httpx.get(newsroom.url_of(SEED), follow_redirects=True)
-    page = page_of(response.text, url=newsroom.url_of(SEED), final_url=str(response.url),
-                   status=response.status_code,
-                   headers={k.lower(): v for k, v in response.headers.items()})
+    page = page_of(
+        response.text,
+        url=newsroom.url_of(SEED),
+        final_url=str(response.url),
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+    )
     verdict = verdict_on(page, Known(requested_url=newsroom.url_of(SEED)))
     assert verdict is not None and verdict.kind == kind, verdict
     if mode == "script_shell":
@@ -130,8 +169,9 @@ def test_the_misbehaving_newsroom_is_judged_as_the_live_web(newsroom: Newsroom, 
 def test_a_redirect_to_a_consent_host_is_consent(newsroom: Newsroom) -> None:
     newsroom.misbehave(SEED, "consent")
     response = httpx.get(newsroom.url_of(SEED))
-    page = page_of("", status=response.status_code,
-                   headers={k.lower(): v for k, v in response.headers.items()})
+    page = page_of(
+        "", status=response.status_code, headers={k.lower(): v for k, v in response.headers.items()}
+    )
     verdict = judge(page, None)
     assert verdict is not None and verdict.kind == "consent"
     assert "consent.google.com" in verdict.describe()
@@ -143,10 +183,12 @@ def test_the_metered_outlet_sends_the_full_text_too(newsroom: Newsroom) -> None:
 
 
 def test_a_teaser_is_judged_against_the_length_of_the_full_text() -> None:
-    lead = ("<html><head><title>Talks</title></head><body><article><h1>Talks</h1><p>" +
-            "Delegations met in Istanbul on Monday for a second round. " * 12 +
-            "</p><div class='paywall-box'><p>Subscribe to continue reading.</p></div>"
-            "</article></body></html>")
+    lead = (
+        "<html><head><title>Talks</title></head><body><article><h1>Talks</h1><p>"
+        + "Delegations met in Istanbul on Monday for a second round. " * 12
+        + "</p><div class='paywall-box'><p>Subscribe to continue reading.</p></div>"
+        "</article></body></html>"
+    )
     assert verdict_on(page_of(lead), Known(body_chars=700)) is None, "as long as the full text"
     verdict = verdict_on(page_of(lead), Known(body_chars=6000))
     assert verdict is not None and verdict.kind == "paywall"
@@ -156,14 +198,17 @@ def test_a_teaser_is_judged_against_the_length_of_the_full_text() -> None:
 def _bench_pages() -> list[tuple[str, str, Path]]:
     pages: list[tuple[str, str, Path]] = []
     truth = json.loads((BENCH / "aeb-dev" / "ground-truth.json").read_text())
-    pages += [("aeb-dev", v["url"], BENCH / "aeb-dev" / "html" / f"{k}.html.gz")
-              for k, v in truth.items()]
+    pages += [
+        ("aeb-dev", v["url"], BENCH / "aeb-dev" / "html" / f"{k}.html.gz") for k, v in truth.items()
+    ]
     fundus = json.loads((BENCH / "fundus-dev" / "truth.json").read_text())
-    pages += [("fundus-dev", v["url"], BENCH / "fundus-dev" / "html" / k)
-              for k, v in fundus.items()]
+    pages += [
+        ("fundus-dev", v["url"], BENCH / "fundus-dev" / "html" / k) for k, v in fundus.items()
+    ]
     varied = json.loads((BENCH / "tr-dev" / "evaldata.json").read_text())
-    pages += [("tr-dev", url, BENCH / "tr-dev" / "html" / f"{v['file']}.gz")
-              for url, v in varied.items()]
+    pages += [
+        ("tr-dev", url, BENCH / "tr-dev" / "html" / f"{v['file']}.gz") for url, v in varied.items()
+    ]
     return pages
 
 

@@ -20,20 +20,26 @@ def main() -> None:
     urls = [f"https://example.com/{worker}/{i}.html" for i in range(articles)]
     urls.append("https://example.com/shared.html")
     with db.transaction() as s:
-        storage.add_candidates(s, source_id=None,
-                               candidates=[storage.Candidate(u) for u in urls], now=START)
+        storage.add_candidates(
+            s, source_id=None, candidates=[storage.Candidate(u) for u in urls], now=START
+        )
     for round_ in range(3):
         for url in urls:
             with db.transaction() as s:
                 found = storage.find_article(s, url)
                 assert found is not None and found.id is not None
                 text = "shared text" if "shared" in url else f"{url} round {round_}"
-                storage.record(s, article_id=found.id,
-                               fields=storage.ArticleFields(title=url, body=text),
-                               snapshot=text.encode(), fetched_at=START + timedelta(hours=round_))
+                storage.record(
+                    s,
+                    article_id=found.id,
+                    fields=storage.ArticleFields(title=url, body=text),
+                    snapshot=text.encode(),
+                    fetched_at=START + timedelta(hours=round_),
+                )
             with db.transaction() as s:
-                storage.claim_due_articles(s, owner=worker, now=START, limit=5,
-                                           lease=timedelta(minutes=5))
+                storage.claim_due_articles(
+                    s, owner=worker, now=START, limit=5, lease=timedelta(minutes=5)
+                )
             with db.session() as s:
                 storage.search(s, "round", limit=5)
     print("ok", flush=True)

@@ -52,15 +52,27 @@ def main() -> None:
         if step <= done:
             continue
         with db.transaction() as s:
-            storage.add_candidates(s, source_id=None, candidates=[storage.Candidate(url(article))],
-                                   now=START)
+            storage.add_candidates(
+                s, source_id=None, candidates=[storage.Candidate(url(article))], now=START
+            )
             found = storage.find_article(s, url(article))
             assert found is not None and found.id is not None
             page = f"<html><body>{fields(article, revision).body}</body></html>".encode()
-            storage.record(s, article_id=found.id, fields=fields(article, revision),
-                           snapshot=page, fetched_at=START + timedelta(minutes=step))
-            storage.log_fetch(s, url=url(article), at=START + timedelta(minutes=step),
-                              status=200, bytes=len(page), elapsed=0.01)
+            storage.record(
+                s,
+                article_id=found.id,
+                fields=fields(article, revision),
+                snapshot=page,
+                fetched_at=START + timedelta(minutes=step),
+            )
+            storage.log_fetch(
+                s,
+                url=url(article),
+                at=START + timedelta(minutes=step),
+                status=200,
+                bytes=len(page),
+                elapsed=0.01,
+            )
         print(f"step {step}", flush=True)
         # Atomically: a kill in the middle of write_text would leave the file empty, and the
         # next run would replay the whole plan, storing old revisions again as new versions.

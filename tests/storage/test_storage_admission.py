@@ -12,11 +12,17 @@ from storage import Candidate, CandidateLimits
 LIMITS = CandidateLimits(per_check=10, per_host_per_day=25, url_chars=200, title_chars=50)
 
 
-def _admit(db: storage.Database, candidates: list[Candidate], now: datetime,
-           limits: CandidateLimits = LIMITS, source_id: int | None = None) -> storage.Admitted:
+def _admit(
+    db: storage.Database,
+    candidates: list[Candidate],
+    now: datetime,
+    limits: CandidateLimits = LIMITS,
+    source_id: int | None = None,
+) -> storage.Admitted:
     with db.transaction() as s:
-        return storage.admit_candidates(s, source_id=source_id, candidates=candidates, now=now,
-                                        limits=limits)
+        return storage.admit_candidates(
+            s, source_id=source_id, candidates=candidates, now=now, limits=limits
+        )
 
 
 def _links(n: int, *, host: str = "example.com", start: int = 0) -> list[Candidate]:
@@ -54,14 +60,13 @@ def test_known_urls_are_never_capped_and_refresh_their_hints(
     assert "Known again" in titles
 
 
-def test_a_host_gets_its_cap_per_day_over_every_source(
-    db: storage.Database, now: datetime
-) -> None:
+def test_a_host_gets_its_cap_per_day_over_every_source(db: storage.Database, now: datetime) -> None:
     made: list[int] = []
     for minute in range(5):  # five checks (of any sources), ten fresh links each
         at = now + timedelta(minutes=minute)
-        admitted = _admit(db, _links(10, start=minute * 10) + _links(2, host="other.org",
-                                                                       start=minute * 2), at)
+        admitted = _admit(
+            db, _links(10, start=minute * 10) + _links(2, host="other.org", start=minute * 2), at
+        )
         made.append(len(admitted.created))
     # example.com, listed first, fills the first two checks; then it has its 25 for the day
     # (10 + 10 + 5) and other.org's links get in, the cap per check counting both hosts.
@@ -88,8 +93,11 @@ def test_overlong_urls_are_dropped_and_overlong_titles_cut(
     db: storage.Database, now: datetime
 ) -> None:
     long_url = "https://example.com/news/" + "a" * 3000  # past PostgreSQL's index limit too
-    listed = [Candidate(long_url), Candidate(long_url),
-              Candidate("https://example.com/news/1", title="Talks " * 100)]
+    listed = [
+        Candidate(long_url),
+        Candidate(long_url),
+        Candidate("https://example.com/news/1", title="Talks " * 100),
+    ]
     admitted = _admit(db, listed, now)
     assert (len(admitted.created), admitted.too_long) == (1, 1)
     with db.session() as s:
@@ -106,10 +114,10 @@ def test_a_url_listed_twice_is_one_candidate(db: storage.Database, now: datetime
 def test_a_moved_articles_old_address_is_known(db: storage.Database, now: datetime) -> None:
     [article_id] = _admit(db, _links(1), now).created
     with db.transaction() as s:
-        storage.record_moved(s, article_id=article_id, new_url="https://example.com/moved",
-                             now=now)
-    admitted = _admit(db, _links(1) + _links(1, host="x.example"), now,
-                      CandidateLimits(per_check=1))
+        storage.record_moved(s, article_id=article_id, new_url="https://example.com/moved", now=now)
+    admitted = _admit(
+        db, _links(1) + _links(1, host="x.example"), now, CandidateLimits(per_check=1)
+    )
     assert (len(admitted.created), admitted.dropped) == (1, 0)
 
 
@@ -117,8 +125,7 @@ def test_a_source_gets_its_cap_per_day_whatever_the_hosts(
     db: storage.Database, now: datetime
 ) -> None:
     with db.transaction() as s:
-        storage.sync_sources(s, [storage.SourceSpec("https://example.com/feed", "feed", 300)],
-                             now)
+        storage.sync_sources(s, [storage.SourceSpec("https://example.com/feed", "feed", 300)], now)
         [source_id] = s.exec(select(storage.Source.id)).all()
     limits = CandidateLimits(per_check=10, per_source_per_day=25, per_host_per_day=1000)
     made, over_source = [], []

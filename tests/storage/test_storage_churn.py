@@ -11,16 +11,25 @@ from sqlmodel import col, func, select
 import storage
 from storage import ArticleFields, OutcomeKind, VersionLimits
 
-LIMITS = VersionLimits(per_day=8, snapshot_bytes_per_day=10_000, churn_after=4,
-                       settle_after=timedelta(hours=6))
+LIMITS = VersionLimits(
+    per_day=8, snapshot_bytes_per_day=10_000, churn_after=4, settle_after=timedelta(hours=6)
+)
 STEP = timedelta(minutes=15)
 
 
-def _record(db: storage.Database, article_id: int, fields: ArticleFields, at: datetime, *,
-            snapshot: bytes = b"<html>", limits: VersionLimits | None = LIMITS) -> storage.Outcome:
+def _record(
+    db: storage.Database,
+    article_id: int,
+    fields: ArticleFields,
+    at: datetime,
+    *,
+    snapshot: bytes = b"<html>",
+    limits: VersionLimits | None = LIMITS,
+) -> storage.Outcome:
     with db.transaction() as s:
-        return storage.record(s, article_id=article_id, fields=fields, snapshot=snapshot,
-                              fetched_at=at, limits=limits)
+        return storage.record(
+            s, article_id=article_id, fields=fields, snapshot=snapshot, fetched_at=at, limits=limits
+        )
 
 
 def _counting(fields: ArticleFields, n: int) -> ArticleFields:
@@ -37,17 +46,21 @@ def _article(db: storage.Database, article_id: int) -> storage.Article:
 
 def _alerts(db: storage.Database, kind: str) -> int:
     with db.session() as s:
-        return s.exec(select(func.count()).select_from(storage.Alert)
-                      .where(col(storage.Alert.kind) == kind)).one()
+        return s.exec(
+            select(func.count()).select_from(storage.Alert).where(col(storage.Alert.kind) == kind)
+        ).one()
 
 
 def test_checks_that_each_find_new_text_make_the_article_churn(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
-    kinds = [_record(db, article_id, _counting(base_fields, n), now + n * STEP).kind
-             for n in range(8)]
+    kinds = [
+        _record(db, article_id, _counting(base_fields, n), now + n * STEP).kind for n in range(8)
+    ]
     # Four checks in a row recorded a version (new + 3 edits); the fifth change is not.
     assert kinds[:4] == [OutcomeKind.NEW] + [OutcomeKind.EDITED] * 3
     assert kinds[4:] == [OutcomeKind.CHURNING] * 4
@@ -63,7 +76,9 @@ def test_checks_that_each_find_new_text_make_the_article_churn(
 
 
 def test_an_unchanged_check_ends_the_streak(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -76,7 +91,9 @@ def test_an_unchanged_check_ends_the_streak(
 
 
 def test_a_304_ends_the_streak_too(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -91,7 +108,9 @@ def test_a_304_ends_the_streak_too(
 
 
 def test_the_days_cap_of_versions_makes_it_churn_though_checks_were_apart(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -108,7 +127,9 @@ def test_the_days_cap_of_versions_makes_it_churn_though_checks_were_apart(
 
 
 def test_a_churning_article_settles_back_to_normal_without_a_second_alert(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -136,7 +157,9 @@ def test_a_churning_article_settles_back_to_normal_without_a_second_alert(
 
 
 def test_a_change_in_the_text_while_churning_restarts_the_wait(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -146,30 +169,43 @@ def test_a_change_in_the_text_while_churning_restarts_the_wait(
         _record(db, article_id, _counting(base_fields, n), at)
     for hours in range(1, 20):  # a new text every hour: never the same for six hours
         fields = _counting(base_fields, 1000 + hours)
-        assert _record(db, article_id, fields, at + timedelta(hours=hours)).kind \
+        assert (
+            _record(db, article_id, fields, at + timedelta(hours=hours)).kind
             is OutcomeKind.CHURNING
+        )
     assert _article(db, article_id).version_count == 4
 
 
 def test_past_the_days_snapshot_bytes_versions_keep_their_text_only(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
     page = b"x" * 4_000
     for n in range(3):  # 4,000 + 4,000 fit in 10,000 bytes; the third page does not
-        _record(db, article_id, _counting(base_fields, n), now + 3 * n * STEP,
-                snapshot=page + bytes([n]))
+        _record(
+            db,
+            article_id,
+            _counting(base_fields, n),
+            now + 3 * n * STEP,
+            snapshot=page + bytes([n]),
+        )
         _record(db, article_id, _counting(base_fields, n), now + (3 * n + 1) * STEP)
     with db.session() as s:
-        kept = [v.snapshot_sha256 is not None
-                for v in s.exec(select(storage.Version).order_by(col(storage.Version.number)))]
+        kept = [
+            v.snapshot_sha256 is not None
+            for v in s.exec(select(storage.Version).order_by(col(storage.Version.number)))
+        ]
     assert kept == [True, True, False]
     assert _article(db, article_id).version_count == 3
 
 
 def test_without_limits_nothing_churns(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -179,7 +215,9 @@ def test_without_limits_nothing_churns(
 
 
 def test_settling_back_on_the_last_versions_text_is_an_unchanged_check(
-    db: storage.Database, make_article: Callable[..., int], base_fields: ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -190,8 +228,12 @@ def test_settling_back_on_the_last_versions_text_is_an_unchanged_check(
     last_version = _counting(base_fields, 3)  # what version 4 says
     # While it churns, the daemon's one-statement recheck leaves the article to storage.churn.
     with db.write_connection() as conn:
-        assert storage.record_if_unchanged(conn, article_id=article_id, fields=last_version,
-                                           fetched_at=at, next_check_at=at) is None
+        assert (
+            storage.record_if_unchanged(
+                conn, article_id=article_id, fields=last_version, fetched_at=at, next_check_at=at
+            )
+            is None
+        )
     _record(db, article_id, last_version, at + timedelta(hours=1))
     outcome = _record(db, article_id, last_version, at + timedelta(hours=8))
     assert (outcome.kind, outcome.version_number) == (OutcomeKind.UNCHANGED, 4)
@@ -199,7 +241,11 @@ def test_settling_back_on_the_last_versions_text_is_an_unchanged_check(
     assert (article.churning_since, article.edit_streak) == (None, 0)
     # The quick path is the usual one again.
     with db.write_connection() as conn:
-        quick = storage.record_if_unchanged(conn, article_id=article_id, fields=last_version,
-                                            fetched_at=at + timedelta(hours=9),
-                                            next_check_at=at + timedelta(hours=10))
+        quick = storage.record_if_unchanged(
+            conn,
+            article_id=article_id,
+            fields=last_version,
+            fetched_at=at + timedelta(hours=9),
+            next_check_at=at + timedelta(hours=10),
+        )
     assert quick is not None and quick.kind is OutcomeKind.UNCHANGED

@@ -21,9 +21,13 @@ def test_two_processes_share_one_sqlite_file(tmp_path: Path) -> None:
     db_path = tmp_path / "shared.db"
     storage.open_database(f"sqlite:///{db_path}").close()
     procs = [
-        subprocess.Popen([sys.executable, str(SCRIPT), str(db_path), name, "40"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         cwd=Path(__file__).resolve().parents[2])
+        subprocess.Popen(
+            [sys.executable, str(SCRIPT), str(db_path), name, "40"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
         for name in ("one", "two", "three")
     ]
     results = [proc.communicate(timeout=300) for proc in procs]
@@ -37,7 +41,9 @@ def test_two_processes_share_one_sqlite_file(tmp_path: Path) -> None:
 
 
 def test_recording_the_same_article_at_once_stores_one_version(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -49,8 +55,15 @@ def test_recording_the_same_article_at_once_stores_one_version(
         try:
             barrier.wait(timeout=30)
             with db.transaction() as s:
-                outcomes.append(storage.record(s, article_id=article_id, fields=base_fields,
-                                               snapshot=b"<html>", fetched_at=now))
+                outcomes.append(
+                    storage.record(
+                        s,
+                        article_id=article_id,
+                        fields=base_fields,
+                        snapshot=b"<html>",
+                        fetched_at=now,
+                    )
+                )
         except BaseException as exc:  # collected and reported by the test thread
             errors.append(exc)
 
@@ -60,8 +73,10 @@ def test_recording_the_same_article_at_once_stores_one_version(
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert sorted(o.kind for o in outcomes) == [
-        storage.OutcomeKind.NEW] + [storage.OutcomeKind.UNCHANGED] * 3
+    assert (
+        sorted(o.kind for o in outcomes)
+        == [storage.OutcomeKind.NEW] + [storage.OutcomeKind.UNCHANGED] * 3
+    )
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(storage.Version)).one() == 1
         assert s.exec(select(func.count()).select_from(storage.Alert)).one() == 1

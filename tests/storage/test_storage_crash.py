@@ -37,7 +37,9 @@ def load_plan() -> object:
 def start(db_path: Path, progress: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(SCRIPT), str(db_path), str(progress)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         cwd=Path(__file__).resolve().parents[2],
     )
 
@@ -100,7 +102,9 @@ def check_database(db_path: Path) -> None:
                 "SELECT v.number, v.fingerprint, v.snapshot_sha256, s.sha256 FROM versions v "
                 "JOIN articles a ON a.id = v.article_id "
                 "LEFT JOIN snapshots s ON s.sha256 = v.snapshot_sha256 "
-                "WHERE a.url = ? ORDER BY v.number", (plan.url(article),)).fetchall()
+                "WHERE a.url = ? ORDER BY v.number",
+                (plan.url(article),),
+            ).fetchall()
             assert [r[0] for r in rows] == list(range(1, len(revisions) + 1))
             assert all(r[2] is not None and r[3] == r[2] for r in rows), "snapshot missing"
             fingerprints = [r[1] for r in rows]
@@ -108,13 +112,15 @@ def check_database(db_path: Path) -> None:
         # Every version is one alert (new or edited), exactly once, and nothing else alerted.
         alerts = conn.execute(
             "SELECT v.id, COUNT(al.id) FROM versions v LEFT JOIN alerts al "
-            "ON al.version_id = v.id GROUP BY v.id").fetchall()
+            "ON al.version_id = v.id GROUP BY v.id"
+        ).fetchall()
         assert all(n == 1 for _, n in alerts)
         total = conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
         assert total == sum(len(r) for r in expected.values())
         current = conn.execute(
             "SELECT COUNT(*) FROM articles a JOIN versions v ON v.id = a.current_version_id "
-            "AND v.number = a.version_count").fetchone()[0]
+            "AND v.number = a.version_count"
+        ).fetchone()[0]
         assert current == plan.ARTICLES
     finally:
         conn.close()

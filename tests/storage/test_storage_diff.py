@@ -106,10 +106,15 @@ def test_a_stored_diff_keeps_the_changes_and_only_a_little_of_what_stayed() -> N
     ops = word_diff(old, new)
     stored = ops_to_json(ops, context=3)
     assert stored == [
-        ["skip", 97], ["equal", " w97 w98 w99"],
-        ["delete", " w100"], ["insert", " Medinsky"],
-        ["equal", " w101 w102 w103"], ["skip", 143], ["equal", " w247 w248 w249"],
-        ["delete", "".join(f" w{i}" for i in range(250, 300))], ["insert", " END"],
+        ["skip", 97],
+        ["equal", " w97 w98 w99"],
+        ["delete", " w100"],
+        ["insert", " Medinsky"],
+        ["equal", " w101 w102 w103"],
+        ["skip", 143],
+        ["equal", " w247 w248 w249"],
+        ["delete", "".join(f" w{i}" for i in range(250, 300))],
+        ["insert", " END"],
     ]
     # Nothing changed is lost from the count: kept and skipped tokens add up to the text.
     kept = sum(len(tokenise(str(text))) if op == "equal" else 0 for op, text in stored)

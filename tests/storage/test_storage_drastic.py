@@ -8,10 +8,15 @@ from datetime import UTC, datetime
 from storage.drastic import drastic_change, drastic_classes
 from storage.types import ArticleFields
 
-STORY = " ".join(f"Delegations met in Istanbul on day {i} and agreed to swap prisoners."
-                 for i in range(12))
-BASE = ArticleFields(title="Talks resume", body=STORY, authors=("Ana Petrova",),
-                     published=datetime(2025, 6, 2, tzinfo=UTC))
+STORY = " ".join(
+    f"Delegations met in Istanbul on day {i} and agreed to swap prisoners." for i in range(12)
+)
+BASE = ArticleFields(
+    title="Talks resume",
+    body=STORY,
+    authors=("Ana Petrova",),
+    published=datetime(2025, 6, 2, tzinfo=UTC),
+)
 
 
 def with_(**changes: object) -> ArticleFields:
@@ -29,16 +34,18 @@ def test_losing_most_of_the_body_or_a_field_is_drastic() -> None:
     assert "words removed" in (drastic_change(BASE, with_(body=first_sentence)) or "")
     assert drastic_change(BASE, with_(authors=())) == "the authors is gone"
     assert drastic_change(BASE, with_(title=None)) == "the title is gone"
-    other = " ".join(f"Markets rose sharply in Tokyo on day {i} as exporters gained ground."
-                     for i in range(12))
+    other = " ".join(
+        f"Markets rose sharply in Tokyo on day {i} as exporters gained ground." for i in range(12)
+    )
     assert "words replaced" in (drastic_change(BASE, with_(body=other)) or "")
 
 
 def test_a_confirmed_drastic_change_is_a_retraction_or_a_rewrite() -> None:
     note = "Editor's note: this article has been removed pending a review of its sources."
     assert drastic_classes(BASE, with_(body=note)) == ["retraction"]
-    other = " ".join(f"Markets rose sharply in Tokyo on day {i} as exporters gained ground."
-                     for i in range(12))
+    other = " ".join(
+        f"Markets rose sharply in Tokyo on day {i} as exporters gained ground." for i in range(12)
+    )
     assert drastic_classes(BASE, with_(body=other)) == ["rewrite"]
     assert drastic_classes(BASE, with_(body=STORY + " More.")) == []
 

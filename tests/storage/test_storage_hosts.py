@@ -28,16 +28,16 @@ def other(db: storage.Database) -> Iterator[storage.Database]:
         yield second
 
 
-def reserve(db: storage.Database, holder: str, *, gap: float = GAP,
-            hold: float = HOLD) -> storage.HostTurn:
+def reserve(
+    db: storage.Database, holder: str, *, gap: float = GAP, hold: float = HOLD
+) -> storage.HostTurn:
     with db.write_connection() as conn:
         return storage.reserve_host(conn, host=HOST, holder=holder, gap=gap, hold=hold)
 
 
 def release(db: storage.Database, holder: str, *, pause: float = 0.0, reason: str = "") -> None:
     with db.write_connection() as conn:
-        storage.release_host(conn, host=HOST, holder=holder, gap=GAP, pause=pause,
-                             reason=reason)
+        storage.release_host(conn, host=HOST, holder=holder, gap=GAP, pause=pause, reason=reason)
 
 
 def take(db: storage.Database, holder: str, *, hold: float = HOLD) -> None:
@@ -52,7 +52,8 @@ def take(db: storage.Database, holder: str, *, hold: float = HOLD) -> None:
 
 
 def test_a_held_host_waits_for_its_release_then_for_the_gap(
-        db: storage.Database, other: storage.Database) -> None:
+    db: storage.Database, other: storage.Database
+) -> None:
     assert reserve(db, "a").granted
     busy = reserve(other, "b")
     assert not busy.granted and busy.wait > 0 and busy.pause_reason is None
@@ -68,7 +69,8 @@ def test_a_held_host_waits_for_its_release_then_for_the_gap(
 
 
 def test_a_pause_recorded_by_one_daemon_holds_back_another(
-        db: storage.Database, other: storage.Database) -> None:
+    db: storage.Database, other: storage.Database
+) -> None:
     assert reserve(db, "a").granted
     release(db, "a", pause=120, reason="HTTP 429 Retry-After 120s")
     turn = reserve(other, "b")
@@ -83,7 +85,8 @@ def test_a_pause_recorded_by_one_daemon_holds_back_another(
 
 
 def test_a_holder_that_never_releases_holds_the_host_only_for_its_hold(
-        db: storage.Database, other: storage.Database) -> None:
+    db: storage.Database, other: storage.Database
+) -> None:
     assert reserve(db, "dead", hold=0.3).granted  # and then the daemon dies
     started = time.monotonic()
     take(other, "b")
@@ -93,7 +96,8 @@ def test_a_holder_that_never_releases_holds_the_host_only_for_its_hold(
 
 
 def test_concurrent_daemons_never_hold_a_host_together_nor_within_the_gap(
-        db: storage.Database) -> None:
+    db: storage.Database,
+) -> None:
     daemons, turns_each = 4, 4
     turns: list[tuple[float, float, str]] = []  # (granted, released, holder), local clock
     errors: list[BaseException] = []

@@ -26,12 +26,20 @@ def test_an_unchanged_recheck_keeps_or_replaces_validators(
 ) -> None:
     article_id = make_article()
     with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                       fetched_at=now, etag='"a"', last_modified="Fri, 16 May 2025")
+        storage.record(
+            s,
+            article_id=article_id,
+            fields=base_fields,
+            snapshot=b"<p>1</p>",
+            fetched_at=now,
+            etag='"a"',
+            last_modified="Fri, 16 May 2025",
+        )
     later = now + timedelta(hours=1)
     with db.transaction() as s:
-        outcome = storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"x",
-                                 fetched_at=later)
+        outcome = storage.record(
+            s, article_id=article_id, fields=base_fields, snapshot=b"x", fetched_at=later
+        )
     assert (outcome.kind, outcome.version_number) == (storage.OutcomeKind.UNCHANGED, 1)
     with db.session() as s:
         article = s.get(Article, article_id)
@@ -39,8 +47,14 @@ def test_an_unchanged_recheck_keeps_or_replaces_validators(
         assert (article.etag, article.last_modified) == ('"a"', "Fri, 16 May 2025")
         assert article.last_checked_at == later
     with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"x",
-                       fetched_at=later, etag='"b"')
+        storage.record(
+            s,
+            article_id=article_id,
+            fields=base_fields,
+            snapshot=b"x",
+            fetched_at=later,
+            etag='"b"',
+        )
     with db.session() as s:
         article = s.get(Article, article_id)
         assert article is not None and article.etag == '"b"'
@@ -53,8 +67,9 @@ def test_core_updates_refresh_an_article_the_session_holds(
 ) -> None:
     article_id = make_article()
     with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                       fetched_at=now)
+        storage.record(
+            s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>", fetched_at=now
+        )
     later, due = now + timedelta(hours=1), now + timedelta(hours=3)
     with db.transaction() as s:
         article = s.get(Article, article_id)
@@ -62,8 +77,14 @@ def test_core_updates_refresh_an_article_the_session_holds(
         article.failures = 2  # the ORM's pending change and the Core update must agree
         storage.record_not_modified(s, article_id=article_id, now=later)
         storage.reschedule_article(s, article_id=article_id, next_check_at=due, now=later)
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=None,
-                       fetched_at=later, etag='"c"')
+        storage.record(
+            s,
+            article_id=article_id,
+            fields=base_fields,
+            snapshot=None,
+            fetched_at=later,
+            etag='"c"',
+        )
         assert (article.failures, article.last_checked_at) == (0, later)
         assert (article.next_check_at, article.lease_owner, article.etag) == (due, None, '"c"')
     with db.session() as s:
@@ -117,8 +138,13 @@ def test_recording_does_not_load_scipy(tmp_path) -> None:
         "[band_hashes(sigs[s.id], s) for s in SCHEMES]\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'datasketch')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.stdout.strip() == "[]", done.stdout
 
 
@@ -129,14 +155,20 @@ def test_a_missing_or_stale_current_fingerprint_is_repaired_not_an_edit(
     # fields fingerprint to now. The full comparison decides, and the copy is brought up to date.
     article_id = make_article()
     with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                       fetched_at=now)
+        storage.record(
+            s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>", fetched_at=now
+        )
     for stale in (None, "0" * 64):
         with db.transaction() as s:
             s.exec(text("UPDATE articles SET current_fingerprint = :f"), params={"f": stale})  # type: ignore[call-overload]
         with db.transaction() as s:
-            outcome = storage.record(s, article_id=article_id, fields=base_fields, snapshot=None,
-                                     fetched_at=now + timedelta(hours=1))
+            outcome = storage.record(
+                s,
+                article_id=article_id,
+                fields=base_fields,
+                snapshot=None,
+                fetched_at=now + timedelta(hours=1),
+            )
         assert (outcome.kind, outcome.version_number) == (storage.OutcomeKind.UNCHANGED, 1)
         with db.session() as s:
             article = s.get(Article, article_id)

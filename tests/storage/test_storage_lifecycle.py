@@ -14,22 +14,29 @@ OLD = "https://example.com/news/istanbul-talks"
 NEW = "https://example.com/2025/05/16/istanbul-talks.html"
 
 
-def record(db: storage.Database, article_id: int, fields: storage.ArticleFields,
-           when: datetime) -> storage.Outcome:
+def record(
+    db: storage.Database, article_id: int, fields: storage.ArticleFields, when: datetime
+) -> storage.Outcome:
     with db.transaction() as s:
-        return storage.record(s, article_id=article_id, fields=fields, snapshot=None,
-                              fetched_at=when)
+        return storage.record(
+            s, article_id=article_id, fields=fields, snapshot=None, fetched_at=when
+        )
 
 
 def alerts(db: storage.Database, article_id: int) -> list[tuple[str, int | None]]:
     with db.session() as s:
-        rows = s.exec(select(storage.Alert).where(col(storage.Alert.article_id) == article_id)
-                      .order_by(col(storage.Alert.id))).all()
+        rows = s.exec(
+            select(storage.Alert)
+            .where(col(storage.Alert.article_id) == article_id)
+            .order_by(col(storage.Alert.id))
+        ).all()
         return [(a.kind, a.payload.get("version")) for a in rows]
 
 
 def test_a_moved_article_keeps_one_history_and_its_old_url_resolves(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article(OLD)
@@ -41,8 +48,12 @@ def test_a_moved_article_keeps_one_history_and_its_old_url_resolves(
         assert again.kind is storage.OutcomeKind.UNCHANGED
     with db.transaction() as s:
         # Discovery lists the old URL again: it is the same article, not a new one.
-        assert storage.add_candidates(s, source_id=None, candidates=[
-            storage.Candidate(OLD, title="hint")], now=now) == []
+        assert (
+            storage.add_candidates(
+                s, source_id=None, candidates=[storage.Candidate(OLD, title="hint")], now=now
+            )
+            == []
+        )
         article = storage.find_article(s, OLD)
         assert article is not None and (article.id, article.url) == (article_id, NEW)
         assert storage.aliases_of(s, article_id) == [OLD]
@@ -56,7 +67,9 @@ def test_a_moved_article_keeps_one_history_and_its_old_url_resolves(
 
 
 def test_moving_onto_a_url_only_discovered_absorbs_that_empty_row(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article(OLD)
@@ -72,7 +85,9 @@ def test_moving_onto_a_url_only_discovered_absorbs_that_empty_row(
 
 
 def test_moving_onto_an_article_with_history_retires_the_mover(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article(OLD)
@@ -86,32 +101,42 @@ def test_moving_onto_an_article_with_history_retires_the_mover(
         retired = s.get(storage.Article, article_id)
         assert retired is not None
         assert (retired.status, retired.moved_to_id, retired.next_check_at) == (
-            "moved", owner_id, None)
+            "moved",
+            owner_id,
+            None,
+        )
         assert len(storage.versions_of(s, article_id)) == 1, "its history is kept, unspliced"
     with db.transaction() as s:  # a newer feed entry for the old URL does not revive it
-        storage.add_candidates(s, source_id=None, candidates=[
-            storage.Candidate(OLD, updated=now + timedelta(hours=1))], now=now)
+        storage.add_candidates(
+            s,
+            source_id=None,
+            candidates=[storage.Candidate(OLD, updated=now + timedelta(hours=1))],
+            now=now,
+        )
         retired = s.get(storage.Article, article_id)
         assert retired is not None and retired.next_check_at is None
 
 
 def test_a_flip_flop_is_one_reverted_edit_not_endless_alerts(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     a = base_fields
     b = dataclasses.replace(a, title="Talks collapse in Istanbul")
     article_id = make_article()
-    outcomes = [record(db, article_id, fields, now + timedelta(minutes=i))
-                for i, fields in enumerate([a, b, a, b, a, b])]
+    outcomes = [
+        record(db, article_id, fields, now + timedelta(minutes=i))
+        for i, fields in enumerate([a, b, a, b, a, b])
+    ]
     assert [o.version_number for o in outcomes] == [1, 2, 3, 4, 5, 6], "every change is kept"
     assert [o.reverts for o in outcomes] == [None, None, 1, 2, 3, 4]
     # A→B (edit) and B→A (its revert) alert once each; the same changes again do not.
     assert [o.alert_id is not None for o in outcomes] == [True, True, True, False, False, False]
     assert alerts(db, article_id) == [("new", 1), ("edited", 2), ("edited", 3)]
     with db.session() as s:
-        assert [v.reverts for v in storage.versions_of(s, article_id)] == [
-            None, None, 1, 2, 3, 4]
+        assert [v.reverts for v in storage.versions_of(s, article_id)] == [None, None, 1, 2, 3, 4]
     # A new text C is news again, and so is going back from C.
     c = dataclasses.replace(a, title="Talks resume in Istanbul")
     assert record(db, article_id, c, now + timedelta(hours=1)).alert_id is not None
@@ -119,7 +144,9 @@ def test_a_flip_flop_is_one_reverted_edit_not_endless_alerts(
 
 
 def test_a_live_blog_grows_by_updates(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()
@@ -134,7 +161,9 @@ def test_a_live_blog_grows_by_updates(
 
 
 def test_paragraphs_appended_to_an_ordinary_article_are_an_update_too(
-    db: storage.Database, make_article: Callable[..., int], base_fields: storage.ArticleFields,
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
     article_id = make_article()

@@ -234,7 +234,8 @@ def test_the_newest_revisions_downgrade_and_upgrade_again_with_data(empty_url: s
     with storage.open_database(empty_url) as db:
         with db.transaction() as s:
             storage.add_source(
-                s, storage.SourceSpec("https://example.org/rss.xml", "feed", 600),
+                s,
+                storage.SourceSpec("https://example.org/rss.xml", "feed", 600),
                 now=datetime(2025, 6, 2, tzinfo=UTC),
             )
         with db.engine.begin() as conn:
@@ -273,8 +274,11 @@ def test_articles_from_before_churn_upgrade_as_normal_ones(empty_url: str) -> No
         # Recording carries on, and now counts the streak.
         with db.transaction() as s:
             storage.record(
-                s, article_id=1, fields=storage.ArticleFields(title="Talks", body="Later."),
-                snapshot=None, fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+                s,
+                article_id=1,
+                fields=storage.ArticleFields(title="Talks", body="Later."),
+                snapshot=None,
+                fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
                 limits=storage.VersionLimits(),
             )
         with db.session() as s:

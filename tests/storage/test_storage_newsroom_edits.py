@@ -44,8 +44,13 @@ class Watcher:
         fields = fields_from_extracted(extract(response.content, url=url))
         self.now += timedelta(minutes=15)
         with self.db.transaction() as s:
-            return storage.record(s, article_id=self.article_id, fields=fields,
-                                  snapshot=response.content, fetched_at=self.now)
+            return storage.record(
+                s,
+                article_id=self.article_id,
+                fields=fields,
+                snapshot=response.content,
+                fetched_at=self.now,
+            )
 
     def alert_classes(self, outcome: storage.Outcome) -> list[str]:
         with self.db.session() as s:
@@ -55,8 +60,9 @@ class Watcher:
 
 
 @pytest.fixture
-def watcher(room: Newsroom, db: storage.Database, make_article: Callable[..., int],
-            now: datetime) -> Iterator[Watcher]:
+def watcher(
+    room: Newsroom, db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> Iterator[Watcher]:
     original = room.story(SLUG)
     room.publish(original)
     watch = Watcher(room, db, make_article(room.url_of(SLUG)), now)
@@ -103,15 +109,20 @@ def test_a_new_headline(room: Newsroom, watcher: Watcher) -> None:
 
 
 def test_an_added_sentence_is_substantive(room: Newsroom, watcher: Watcher) -> None:
-    room.edit(SLUG, "told reporters in Vilnius.",
-              "told reporters in Vilnius. He did not say when the release would happen.")
+    room.edit(
+        SLUG,
+        "told reporters in Vilnius.",
+        "told reporters in Vilnius. He did not say when the release would happen.",
+    )
     assert check_edit(watcher) == ("substantive",)
 
 
 def test_a_correction_note(room: Newsroom, watcher: Watcher) -> None:
     story = room.story(SLUG)
-    note = ("Correction: An earlier version of this article misspelled the name of the "
-            "Russian negotiator.")
+    note = (
+        "Correction: An earlier version of this article misspelled the name of the "
+        "Russian negotiator."
+    )
     room.publish(dataclasses.replace(story, body=(*story.body, note)))
     classes = check_edit(watcher)
     assert "correction" in classes and "substantive" in classes
@@ -119,7 +130,14 @@ def test_a_correction_note(room: Newsroom, watcher: Watcher) -> None:
 
 def test_a_russian_correction_note(room: Newsroom, watcher: Watcher) -> None:
     story = room.story(SLUG)
-    room.publish(dataclasses.replace(
-        story, body=(story.body[0], "Поправка: в предыдущей версии была неверно указана дата.",
-                     *story.body[1:])))
+    room.publish(
+        dataclasses.replace(
+            story,
+            body=(
+                story.body[0],
+                "Поправка: в предыдущей версии была неверно указана дата.",
+                *story.body[1:],
+            ),
+        )
+    )
     assert "correction" in check_edit(watcher)

@@ -109,8 +109,9 @@ def test_a_claimed_delivery_goes_to_one_daemon_until_its_claim_expires(
 
     def claim(at: datetime) -> bool:
         with db.transaction() as s:
-            return storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[0], now=at,
-                                          until=at + timedelta(minutes=2))
+            return storage.claim_delivery(
+                s, alert_id=alert_id, channel=CHANNELS[0], now=at, until=at + timedelta(minutes=2)
+            )
 
     assert claim(now) is True
     assert claim(now) is False, "a second daemon cannot take a live claim"
@@ -130,13 +131,17 @@ def test_a_failed_delivery_is_claimed_again_only_when_its_retry_is_due(
     alert_id = _alert(db, make_article, "https://example.com/retry", now)
     retry = now + timedelta(minutes=10)
     with db.transaction() as s:
-        assert storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=now,
-                                      until=now + timedelta(minutes=1))
-        storage.mark_failed(s, alert_id=alert_id, channel=CHANNELS[1], error="503", now=now,
-                            retry_at=retry)
+        assert storage.claim_delivery(
+            s, alert_id=alert_id, channel=CHANNELS[1], now=now, until=now + timedelta(minutes=1)
+        )
+        storage.mark_failed(
+            s, alert_id=alert_id, channel=CHANNELS[1], error="503", now=now, retry_at=retry
+        )
     with db.transaction() as s:
-        assert not storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=now,
-                                          until=now + timedelta(minutes=1))
+        assert not storage.claim_delivery(
+            s, alert_id=alert_id, channel=CHANNELS[1], now=now, until=now + timedelta(minutes=1)
+        )
     with db.transaction() as s:
-        assert storage.claim_delivery(s, alert_id=alert_id, channel=CHANNELS[1], now=retry,
-                                      until=retry + timedelta(minutes=1))
+        assert storage.claim_delivery(
+            s, alert_id=alert_id, channel=CHANNELS[1], now=retry, until=retry + timedelta(minutes=1)
+        )

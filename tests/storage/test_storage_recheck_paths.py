@@ -15,8 +15,9 @@ OWNER = "host:1:test"
 
 def _claim(db: storage.Database, when, count: int) -> list[int]:
     with db.transaction() as s:
-        due = storage.claim_due_articles(s, owner=OWNER, now=when, limit=count,
-                                         lease=timedelta(minutes=5))
+        due = storage.claim_due_articles(
+            s, owner=OWNER, now=when, limit=count, lease=timedelta(minutes=5)
+        )
     return [d.id for d in due]
 
 
@@ -30,8 +31,9 @@ def _article(db: storage.Database, article_id: int) -> Article:
 def _first_version_due(db: storage.Database, article_id: int, fields, now) -> None:
     """Version 1 recorded, and the article due again at ``now``."""
     with db.transaction() as s:
-        storage.record(s, article_id=article_id, fields=fields, snapshot=b"<p>1</p>",
-                       fetched_at=now)
+        storage.record(
+            s, article_id=article_id, fields=fields, snapshot=b"<p>1</p>", fetched_at=now
+        )
         storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
 
 
@@ -45,8 +47,14 @@ def test_an_unchanged_recheck_is_one_statement_that_reschedules_and_releases(
     assert _article(db, article_id).lease_owner == OWNER
 
     with db.write_connection() as conn:
-        outcome = storage.record_if_unchanged(conn, article_id=article_id, fields=base_fields,
-                                              fetched_at=later, next_check_at=due, etag='"e"')
+        outcome = storage.record_if_unchanged(
+            conn,
+            article_id=article_id,
+            fields=base_fields,
+            fetched_at=later,
+            next_check_at=due,
+            etag='"e"',
+        )
     assert outcome is not None
     assert (outcome.kind, outcome.rescheduled) == (storage.OutcomeKind.UNCHANGED, True)
     assert outcome.version_number == 1
@@ -65,19 +73,25 @@ def test_a_changed_or_missing_article_is_left_to_record(
     assert _claim(db, later, 10) == [article_id]
     edited = replace(base_fields, title="Istanbul talks: a second round is set")
     with db.write_connection() as conn:
-        quick = storage.record_if_unchanged(conn, article_id=article_id, fields=edited,
-                                            fetched_at=later,
-                                            next_check_at=later + timedelta(hours=4))
-        missing = storage.record_if_unchanged(conn, article_id=987_654, fields=base_fields,
-                                              fetched_at=later, next_check_at=later)
+        quick = storage.record_if_unchanged(
+            conn,
+            article_id=article_id,
+            fields=edited,
+            fetched_at=later,
+            next_check_at=later + timedelta(hours=4),
+        )
+        missing = storage.record_if_unchanged(
+            conn, article_id=987_654, fields=base_fields, fetched_at=later, next_check_at=later
+        )
     assert quick is None and missing is None
     article = _article(db, article_id)
     # Nothing written: still leased, schedule and check time untouched.
     assert (article.lease_owner, article.next_check_at) == (OWNER, now)
     assert article.last_checked_at == now
     with db.transaction() as s:
-        outcome = storage.record(s, article_id=article_id, fields=edited, snapshot=b"y",
-                                 fetched_at=later)
+        outcome = storage.record(
+            s, article_id=article_id, fields=edited, snapshot=b"y", fetched_at=later
+        )
     assert (outcome.kind, outcome.rescheduled) == (storage.OutcomeKind.EDITED, False)
     # record() leaves the schedule to the caller, who picks the fast tier after an edit.
     assert _article(db, article_id).lease_owner == OWNER
@@ -89,10 +103,12 @@ def test_many_304s_are_recorded_at_once_and_a_forgotten_article_is_skipped(
     ids = [make_article(f"https://www.example.com/news/{n}") for n in range(3)]
     with db.transaction() as s:
         for article_id in ids:
-            storage.record(s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>",
-                           fetched_at=now)
-            storage.record_failure(s, article_id=article_id, error_kind="timeout",
-                                   message="read timeout", now=now)
+            storage.record(
+                s, article_id=article_id, fields=base_fields, snapshot=b"<p>1</p>", fetched_at=now
+            )
+            storage.record_failure(
+                s, article_id=article_id, error_kind="timeout", message="read timeout", now=now
+            )
             storage.reschedule_article(s, article_id=article_id, next_check_at=now, now=now)
     later = now + timedelta(hours=1)
     assert sorted(_claim(db, later, 10)) == sorted(ids)

@@ -341,16 +341,18 @@ def test_fetch_log(db: storage.Database, now: datetime) -> None:
 
 
 def test_fetch_log_lines_written_together(db: storage.Database, now: datetime) -> None:
-    entries = [
-        storage.FetchEntry(f"https://example.com/{n}", now, 304, 0, 0.01) for n in range(3)
-    ]
-    entries.append(storage.FetchEntry("https://example.com/x", now, None, 0, 30.0,
-                                      "timeout", "x" * 5000))
+    entries = [storage.FetchEntry(f"https://example.com/{n}", now, 304, 0, 0.01) for n in range(3)]
+    entries.append(
+        storage.FetchEntry("https://example.com/x", now, None, 0, 30.0, "timeout", "x" * 5000)
+    )
     with db.transaction() as s:
         storage.log_fetches(s, entries)
         storage.log_fetches(s, [])
     with db.session() as s:
         rows = s.exec(select(storage.FetchLog).order_by(storage.FetchLog.url)).all()
     assert [(r.url[-1], r.status, r.at) for r in rows[:3]] == [
-        ("0", 304, now), ("1", 304, now), ("2", 304, now)]
+        ("0", 304, now),
+        ("1", 304, now),
+        ("2", 304, now),
+    ]
     assert rows[3].error_kind == "timeout" and len(rows[3].message or "") == 2000

@@ -35,12 +35,19 @@ def test_derived_versions_without_losing_what_was_seen(
     db: storage.Database, make_article: Callable[..., int], now: datetime
 ) -> None:
     article_id = make_article()
-    pages = [page("Talks", "LIVE Talks begin in Istanbul."),
-             page("Talks", "LIVE Talks end in Istanbul.")]
+    pages = [
+        page("Talks", "LIVE Talks begin in Istanbul."),
+        page("Talks", "LIVE Talks end in Istanbul."),
+    ]
     with db.transaction() as s:
         for i, raw in enumerate(pages):
-            storage.record(s, article_id=article_id, fields=old_extractor(raw, ""),
-                           snapshot=raw, fetched_at=now + timedelta(hours=i))
+            storage.record(
+                s,
+                article_id=article_id,
+                fields=old_extractor(raw, ""),
+                snapshot=raw,
+                fetched_at=now + timedelta(hours=i),
+            )
         alerts_before = s.exec(select(func.count()).select_from(storage.Alert)).one()
     with db.transaction() as s:
         report = storage.reextract(s, extractor=new_extractor)
@@ -48,7 +55,11 @@ def test_derived_versions_without_losing_what_was_seen(
     with db.session() as s:
         rows = storage.versions_of(s, article_id)
         assert [(r.number, r.origin) for r in rows] == [
-            (1, "fetch"), (2, "fetch"), (3, "reextract"), (4, "reextract")]
+            (1, "fetch"),
+            (2, "fetch"),
+            (3, "reextract"),
+            (4, "reextract"),
+        ]
         assert storage.get_version(s, article_id, 1).subtitle is None  # type: ignore[union-attr]
         derived = storage.get_version(s, article_id, 4)
         assert derived is not None and derived.subtitle == "LIVE"
@@ -64,9 +75,13 @@ def test_derived_versions_without_losing_what_was_seen(
     with db.transaction() as s:
         # Running it again changes nothing; the next fetch compares with the new reading.
         assert storage.reextract(s, extractor=new_extractor).derived == 0
-        outcome = storage.record(s, article_id=article_id,
-                                 fields=new_extractor(pages[1], ""), snapshot=pages[1],
-                                 fetched_at=now + timedelta(hours=5))
+        outcome = storage.record(
+            s,
+            article_id=article_id,
+            fields=new_extractor(pages[1], ""),
+            snapshot=pages[1],
+            fetched_at=now + timedelta(hours=5),
+        )
     assert outcome.kind is storage.OutcomeKind.UNCHANGED
 
 
@@ -76,18 +91,31 @@ def test_failures_and_missing_snapshots_are_counted_not_fatal(
     broken, bare = make_article("https://example.com/broken"), make_article("https://e.com/b")
     with db.transaction() as s:
         raw = page("T", "BROKEN page")
-        storage.record(s, article_id=broken, fields=old_extractor(raw, ""), snapshot=raw,
-                       fetched_at=now)
-        storage.record(s, article_id=bare, fields=storage.ArticleFields(title="x", body="y"),
-                       snapshot=None, fetched_at=now)
+        storage.record(
+            s, article_id=broken, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+        storage.record(
+            s,
+            article_id=bare,
+            fields=storage.ArticleFields(title="x", body="y"),
+            snapshot=None,
+            fetched_at=now,
+        )
     with db.transaction() as s:
         ids = storage.article_ids(s)
         report = storage.ReextractReport()
         for article_id in ids:
             report += storage.reextract_article(s, article_id=article_id, extractor=new_extractor)
     assert (report.articles, report.failed, report.missing_snapshots, report.derived) == (
-        2, 1, 1, 0)
+        2,
+        1,
+        1,
+        0,
+    )
     with db.session() as s:
-        count = s.exec(select(func.count()).select_from(storage.Version)
-                       .where(col(storage.Version.origin) == "reextract")).one()
+        count = s.exec(
+            select(func.count())
+            .select_from(storage.Version)
+            .where(col(storage.Version.origin) == "reextract")
+        ).one()
     assert count == 0

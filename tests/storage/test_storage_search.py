@@ -95,8 +95,23 @@ def test_outlet_filter_and_limit(db: storage.Database, stored: dict[str, int]) -
 
 @pytest.mark.parametrize(
     "query",
-    ['"unclosed phrase', "", "   ", "OR swap", "swap OR", "NOT swap", "-swap", "(swap",
-     "swap)", "swap AND", "AND swap", "NOT", '""', "( )", "-( swap )"],
+    [
+        '"unclosed phrase',
+        "",
+        "   ",
+        "OR swap",
+        "swap OR",
+        "NOT swap",
+        "-swap",
+        "(swap",
+        "swap)",
+        "swap AND",
+        "AND swap",
+        "NOT",
+        '""',
+        "( )",
+        "-( swap )",
+    ],
 )
 def test_malformed_queries_are_a_clear_error(
     db: storage.Database, stored: dict[str, int], query: str
@@ -108,8 +123,19 @@ def test_malformed_queries_are_a_clear_error(
 
 @pytest.mark.parametrize(
     "query",
-    ["a' OR 1=1 --", "x\"; DROP TABLE versions; --", "title:swap", "swap^2", "NEAR(a b)",
-     "{title} : swap", "'':*", "a & b | !c", "a:* <-> b", "swap_prisoner", "U.S.-led"],
+    [
+        "a' OR 1=1 --",
+        'x"; DROP TABLE versions; --',
+        "title:swap",
+        "swap^2",
+        "NEAR(a b)",
+        "{title} : swap",
+        "'':*",
+        "a & b | !c",
+        "a:* <-> b",
+        "swap_prisoner",
+        "U.S.-led",
+    ],
 )
 def test_engine_syntax_in_a_query_is_only_text(
     db: storage.Database, stored: dict[str, int], query: str
@@ -155,7 +181,6 @@ def test_pages_are_cut_in_the_database(db: storage.Database, stored: dict[str, i
     """``offset`` skips hits in SQL (no snippet is made for them), in the same order."""
     every = search(db, "Vladimir OR swap", all_versions=True)
     assert len(every) == 3
-    pages = [search(db, "Vladimir OR swap", all_versions=True, limit=1, offset=n)
-             for n in range(4)]
+    pages = [search(db, "Vladimir OR swap", all_versions=True, limit=1, offset=n) for n in range(4)]
     assert [p[0] for p in pages[:3]] == every and pages[3] == []
     assert search(db, "Vladimir OR swap", limit=1, offset=1) == search(db, "Vladimir OR swap")[1:]

@@ -31,12 +31,18 @@ def reworded(body: str) -> str:
     return "\n".join(" ".join(reversed(line.split())) for line in body.splitlines())
 
 
-def add(db: storage.Database, make_article: Callable[..., int], url: str,
-        fields: storage.ArticleFields, when: datetime) -> storage.Outcome:
+def add(
+    db: storage.Database,
+    make_article: Callable[..., int],
+    url: str,
+    fields: storage.ArticleFields,
+    when: datetime,
+) -> storage.Outcome:
     article_id = make_article(url)
     with db.transaction() as s:
-        return storage.record(s, article_id=article_id, fields=fields, snapshot=None,
-                              fetched_at=when)
+        return storage.record(
+            s, article_id=article_id, fields=fields, snapshot=None, fetched_at=when
+        )
 
 
 def payload(db: storage.Database, alert_id: int | None) -> dict[str, object]:
@@ -50,11 +56,16 @@ def test_wire_copies_and_coverage_join_one_story_and_alerts_say_so(
     db: storage.Database, make_article: Callable[..., int], now: datetime
 ) -> None:
     first = add(db, make_article, "https://herald.example/a", fields_of(HERALD), now)
-    copy = add(db, make_article, "https://voza.example/b", fields_of(VOZA_COPY),
-               now + timedelta(minutes=5))
-    coverage = add(db, make_article, "https://third.example/c",
-                   storage.ArticleFields(title="Own report", body=reworded("\n".join(HERALD.body))),
-                   now + timedelta(minutes=10))
+    copy = add(
+        db, make_article, "https://voza.example/b", fields_of(VOZA_COPY), now + timedelta(minutes=5)
+    )
+    coverage = add(
+        db,
+        make_article,
+        "https://third.example/c",
+        storage.ArticleFields(title="Own report", body=reworded("\n".join(HERALD.body))),
+        now + timedelta(minutes=10),
+    )
     other = add(db, make_article, "https://herald.example/football", fields_of(FOOTBALL), now)
     assert first.story_id is not None
     assert copy.story_id == first.story_id and coverage.story_id == first.story_id
@@ -62,15 +73,22 @@ def test_wire_copies_and_coverage_join_one_story_and_alerts_say_so(
     with db.session() as s:
         roles = dict(s.exec(select(storage.Article.url, storage.Article.story_role)).all())
         info = storage.story_info(s, first.story_id)
-    assert roles == {"https://herald.example/a": "first", "https://voza.example/b": "copy",
-                     "https://third.example/c": "coverage",
-                     "https://herald.example/football": "first"}
+    assert roles == {
+        "https://herald.example/a": "first",
+        "https://voza.example/b": "copy",
+        "https://third.example/c": "coverage",
+        "https://herald.example/football": "first",
+    }
     assert info is not None and (info.articles, info.outlets) == (3, 3)
     assert info.title == HERALD.title
-    assert payload(db, first.alert_id).items() >= {
-        "story_id": first.story_id, "story_outlets": 1}.items()
-    assert payload(db, copy.alert_id).items() >= {
-        "story_id": first.story_id, "story_outlets": 2, "story_role": "copy"}.items()
+    assert (
+        payload(db, first.alert_id).items()
+        >= {"story_id": first.story_id, "story_outlets": 1}.items()
+    )
+    assert (
+        payload(db, copy.alert_id).items()
+        >= {"story_id": first.story_id, "story_outlets": 2, "story_role": "copy"}.items()
+    )
     assert payload(db, coverage.alert_id)["story_outlets"] == 3
 
 
@@ -83,17 +101,20 @@ def test_the_index_persists_across_processes(
     with storage.open_database(url) as again:  # a fresh engine: nothing held in memory
         article_id = make_article_in(again, "https://voza.example/b", now)
         with again.transaction() as s:
-            copy = storage.record(s, article_id=article_id, fields=fields_of(VOZA_COPY),
-                                  snapshot=None, fetched_at=now)
+            copy = storage.record(
+                s, article_id=article_id, fields=fields_of(VOZA_COPY), snapshot=None, fetched_at=now
+            )
         assert copy.story_id == first.story_id
         with again.session() as s:
-            bands = s.exec(select(storage.MinhashBand).where(
-                col(storage.MinhashBand.article_id) == article_id)).all()
+            bands = s.exec(
+                select(storage.MinhashBand).where(col(storage.MinhashBand.article_id) == article_id)
+            ).all()
             stored = s.get(ArticleSignature, article_id)
         sigs = signatures("\n".join(VOZA_COPY.body))
         assert sigs is not None
         expected = len(band_hashes(sigs[COPY.id], COPY)) + len(
-            band_hashes(sigs[COVERAGE.id], COVERAGE))
+            band_hashes(sigs[COVERAGE.id], COVERAGE)
+        )
         assert len(bands) == expected
         assert stored is not None
         assert stored.signature == b"".join(sigs[x.id].astype("<u4").tobytes() for x in SCHEMES)
@@ -102,7 +123,8 @@ def test_the_index_persists_across_processes(
 def make_article_in(db: storage.Database, url: str, now: datetime) -> int:
     with db.transaction() as s:
         (article_id,) = storage.add_candidates(
-            s, source_id=None, candidates=[storage.Candidate(url)], now=now)
+            s, source_id=None, candidates=[storage.Candidate(url)], now=now
+        )
     return article_id
 
 
@@ -110,12 +132,22 @@ def test_a_short_body_waits_for_a_longer_version_before_joining_a_story(
     db: storage.Database, make_article: Callable[..., int], now: datetime
 ) -> None:
     add(db, make_article, "https://herald.example/a", fields_of(HERALD), now)
-    teaser = add(db, make_article, "https://voza.example/b",
-                 storage.ArticleFields(title=VOZA_COPY.title, body=VOZA_COPY.body[0]), now)
+    teaser = add(
+        db,
+        make_article,
+        "https://voza.example/b",
+        storage.ArticleFields(title=VOZA_COPY.title, body=VOZA_COPY.body[0]),
+        now,
+    )
     assert teaser.story_id is None
     with db.transaction() as s:
-        full = storage.record(s, article_id=teaser.article_id, fields=fields_of(VOZA_COPY),
-                              snapshot=None, fetched_at=now + timedelta(hours=1))
+        full = storage.record(
+            s,
+            article_id=teaser.article_id,
+            fields=fields_of(VOZA_COPY),
+            snapshot=None,
+            fetched_at=now + timedelta(hours=1),
+        )
     assert full.story_id is not None
 
 

@@ -12,8 +12,12 @@ import storage
 
 
 @pytest.fixture
-def history(db: storage.Database, make_article: Callable[..., int],
-            base_fields: storage.ArticleFields, now: datetime) -> dict[str, int]:
+def history(
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
+    now: datetime,
+) -> dict[str, int]:
     """example.com: v1, a name fix at +1h, a new headline at +2h; other.org: a number at +3h."""
     first = make_article("https://example.com/a")
     second = make_article("https://other.org/b")
@@ -21,18 +25,26 @@ def history(db: storage.Database, make_article: Callable[..., int],
     retitled = dataclasses.replace(named, title="Talks end without a deal")
     numbered = storage.ArticleFields(title="Swap", body="The sides exchanged 390 prisoners.")
     with db.transaction() as s:
-        for article_id, fields, hours in ((first, base_fields, 0), (first, named, 1),
-                                          (first, retitled, 2), (second, numbered, 0),
-                                          (second, dataclasses.replace(
-                                              numbered, body=numbered.body.replace("390", "1000")),
-                                           3)):
-            storage.record(s, article_id=article_id, fields=fields, snapshot=None,
-                           fetched_at=now + timedelta(hours=hours))
+        for article_id, fields, hours in (
+            (first, base_fields, 0),
+            (first, named, 1),
+            (first, retitled, 2),
+            (second, numbered, 0),
+            (second, dataclasses.replace(numbered, body=numbered.body.replace("390", "1000")), 3),
+        ):
+            storage.record(
+                s,
+                article_id=article_id,
+                fields=fields,
+                snapshot=None,
+                fetched_at=now + timedelta(hours=hours),
+            )
     return {"first": first, "second": second}
 
 
-def test_the_text_as_of_any_moment(db: storage.Database, history: dict[str, int],
-                                   now: datetime) -> None:
+def test_the_text_as_of_any_moment(
+    db: storage.Database, history: dict[str, int], now: datetime
+) -> None:
     with db.session() as s:
         at = lambda delta: storage.version_at(s, history["first"], now + delta)  # noqa: E731
         assert at(timedelta(minutes=-1)) is None
@@ -44,29 +56,35 @@ def test_the_text_as_of_any_moment(db: storage.Database, history: dict[str, int]
             storage.version_at(s, 999_999, now)
 
 
-def test_edits_by_class_outlet_and_period(db: storage.Database, history: dict[str, int],
-                                          now: datetime) -> None:
+def test_edits_by_class_outlet_and_period(
+    db: storage.Database, history: dict[str, int], now: datetime
+) -> None:
     with db.session() as s:
         every = storage.list_edits(s)
         assert [(e.article_id, e.number) for e in every] == [
-            (history["second"], 2), (history["first"], 3), (history["first"], 2)]
+            (history["second"], 2),
+            (history["first"], 3),
+            (history["first"], 2),
+        ]
         assert [e.number for e in storage.list_edits(s, classes=["name"])] == [2]
         assert [e.article_id for e in storage.list_edits(s, classes=["number"])] == [
-            history["second"]]
+            history["second"]
+        ]
         assert [e.number for e in storage.list_edits(s, outlet="www.example.com")] == [3, 2]
-        window = storage.list_edits(s, since=now + timedelta(hours=1),
-                                    until=now + timedelta(hours=2))
+        window = storage.list_edits(
+            s, since=now + timedelta(hours=1), until=now + timedelta(hours=2)
+        )
         assert [(e.article_id, e.number) for e in window] == [(history["first"], 2)]
         assert storage.list_edits(s, limit=1)[0].number == 2
         [headline] = storage.headline_changes(s, since=now, until=now + timedelta(days=1))
         assert (headline.previous_title, headline.title) == (
             "Russia and Ukraine hold first direct talks in three years",
-            "Talks end without a deal")
+            "Talks end without a deal",
+        )
         assert headline.classes == ("headline",)
 
 
-def test_version_summaries_carry_the_classes(db: storage.Database,
-                                             history: dict[str, int]) -> None:
+def test_version_summaries_carry_the_classes(db: storage.Database, history: dict[str, int]) -> None:
     with db.session() as s:
         rows = storage.versions_of(s, history["first"])
     assert [r.classes for r in rows] == [(), ("minor", "name"), ("headline",)]

@@ -21,6 +21,8 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Populated:
 @pytest.fixture(scope="package")
 def site(populated: Populated) -> Iterator[str]:
     """The base URL of the served app."""
-    with storage.open_database(populated.url) as db, \
-            serve_in_thread(create_app(db, load_settings(populated.config))) as base:
+    with (
+        storage.open_database(populated.url) as db,
+        serve_in_thread(create_app(db, load_settings(populated.config))) as base,
+    ):
         yield base

@@ -19,8 +19,16 @@ import pytest
 from tests.api.populate import Populated
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing() -> str | None:
@@ -58,8 +66,9 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def test_search_open_an_article_and_compare_two_versions(page: Any, site: str,
-                                                         tmp_path: Path) -> None:
+def test_search_open_an_article_and_compare_two_versions(
+    page: Any, site: str, tmp_path: Path
+) -> None:
     page.goto(site + "/")
     assert page.locator("svg.timeline rect").count() > 5
     assert page.get_by_role("heading", name="Recent edits").is_visible()
@@ -87,15 +96,19 @@ def test_search_open_an_article_and_compare_two_versions(page: Any, site: str,
     page.screenshot(path=str(tmp_path / "diff.png"), full_page=True)
 
 
-def test_a_hostile_article_runs_no_script(page: Any, site: str, populated: Populated,
-                                          tmp_path: Path) -> None:
+def test_a_hostile_article_runs_no_script(
+    page: Any, site: str, populated: Populated, tmp_path: Path
+) -> None:
     fired: list[str] = []
-    page.on("dialog", lambda dialog: (fired.append(f"dialog {dialog.message}"),
-                                      dialog.dismiss()))
+    page.on("dialog", lambda dialog: (fired.append(f"dialog {dialog.message}"), dialog.dismiss()))
     page.on("console", lambda message: fired.append(f"console {message.text}"))
     page.on("pageerror", lambda error: fired.append(f"error {error}"))
-    for path in ("/", f"/articles/{populated.hostile_id}",
-                 f"/articles/{populated.hostile_id}?from=1&to=2", "/search?q=onerror"):
+    for path in (
+        "/",
+        f"/articles/{populated.hostile_id}",
+        f"/articles/{populated.hostile_id}?from=1&to=2",
+        "/search?q=onerror",
+    ):
         page.goto(site + path)
         page.wait_for_load_state("load")
         page.mouse.move(400, 400)  # would fire an onmouseover if one had survived
@@ -111,11 +124,15 @@ def test_api_docs_render_from_this_server_alone(page: Any, site: str, tmp_path: 
     """Swagger UI comes from the package, runs under /docs' CSP, and asks no one else."""
     problems: list[str] = []
     elsewhere: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("request", lambda request: elsewhere.append(request.url)
-            if not request.url.startswith(site) else None)
+    page.on(
+        "request",
+        lambda request: elsewhere.append(request.url) if not request.url.startswith(site) else None,
+    )
     page.goto(site + "/docs")
     page.locator(".opblock-summary-path", has_text="/api/articles").first.wait_for()
     assert page.locator(".opblock").count() > 10

@@ -35,17 +35,26 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int
     crowd.fill(url)
     with storage.open_database(url) as db:
         with db.session() as session:
-            edited = session.exec(select(storage.Article).where(
-                storage.Article.version_count == 2).limit(1)).one()
+            edited = session.exec(
+                select(storage.Article).where(storage.Article.version_count == 2).limit(1)
+            ).one()
             current = storage.get_version(session, edited.id or 0, 2)
         assert current is not None
         with db.transaction() as session:  # a third version: a history to step through
-            storage.record(session, article_id=edited.id or 0, snapshot=None,
-                           fields=storage.ArticleFields(
-                               title=f"{current.title} (corrected)", body=current.body,
-                               published=current.published, language=current.language,
-                               site_name="ignored", authors=tuple(current.authors)),
-                           fetched_at=current.fetched_at + timedelta(hours=5))
+            storage.record(
+                session,
+                article_id=edited.id or 0,
+                snapshot=None,
+                fields=storage.ArticleFields(
+                    title=f"{current.title} (corrected)",
+                    body=current.body,
+                    published=current.published,
+                    language=current.language,
+                    site_name="ignored",
+                    authors=tuple(current.authors),
+                ),
+                fetched_at=current.fetched_at + timedelta(hours=5),
+            )
         settings = Settings(database={"url": url})  # type: ignore[arg-type]
         with serve_in_thread(create_app(db, settings)) as base:
             yield base, edited.id or 0
@@ -68,13 +77,22 @@ def _no_script_ran(tab: Any) -> list[str]:
     """Script errors, and failed requests (the browser's own favicon guess aside)."""
     problems: list[str] = []
     tab.on("pageerror", lambda e: problems.append(str(e)))
-    tab.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    tab.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     return problems
 
 
-def test_fifty_outlets_read_as_a_few_bands(page: Any, crowded: tuple[str, int],  # noqa: F811
-                                           shots: Path) -> None:
+def test_fifty_outlets_read_as_a_few_bands(
+    page: Any,  # noqa: F811
+    crowded: tuple[str, int],
+    shots: Path,
+) -> None:
     base, _ = crowded
     problems = _no_script_ran(page)
     page.goto(base + "/")
@@ -85,11 +103,15 @@ def test_fifty_outlets_read_as_a_few_bands(page: Any, crowded: tuple[str, int], 
     assert legend.last.inner_text().startswith("41 other outlets")
     names = [legend.nth(i).inner_text() for i in range(9)]
     assert not any(".example" in n for n in names), names  # names, not hosts
-    assert "the 9 largest of 50 outlets, the rest in grey" in page.locator(
-        "figure.chart figcaption").inner_text()
+    assert (
+        "the 9 largest of 50 outlets, the rest in grey"
+        in page.locator("figure.chart figcaption").inner_text()
+    )
     # Bands: at most ten colours in the whole chart, however many outlets.
-    fills = {page.locator("svg.timeline rect").nth(i).get_attribute("fill")
-             for i in range(page.locator("svg.timeline rect").count())}
+    fills = {
+        page.locator("svg.timeline rect").nth(i).get_attribute("fill")
+        for i in range(page.locator("svg.timeline rect").count())
+    }
     assert 2 < len(fills) <= 10
     stories = page.locator("#stories ol li")
     assert stories.count() == 8
@@ -102,9 +124,11 @@ def test_fifty_outlets_read_as_a_few_bands(page: Any, crowded: tuple[str, int], 
     assert problems == []
 
 
-def test_filters_by_language_outlet_class_and_date(page: Any,  # noqa: F811
-                                                   crowded: tuple[str, int],
-                                                   shots: Path) -> None:
+def test_filters_by_language_outlet_class_and_date(
+    page: Any,  # noqa: F811
+    crowded: tuple[str, int],
+    shots: Path,
+) -> None:
     base, _ = crowded
     page.goto(base + "/")
     page.get_by_label("Language", exact=True).select_option("uk")
@@ -139,9 +163,11 @@ def test_filters_by_language_outlet_class_and_date(page: Any,  # noqa: F811
     assert page.get_by_role("link", name="Clear filters").is_visible()
 
 
-def test_a_story_has_a_timeline_of_coverage_and_edits(page: Any,  # noqa: F811
-                                                      crowded: tuple[str, int],
-                                                      shots: Path) -> None:
+def test_a_story_has_a_timeline_of_coverage_and_edits(
+    page: Any,  # noqa: F811
+    crowded: tuple[str, int],
+    shots: Path,
+) -> None:
     base, _ = crowded
     page.goto(base + "/")
     heading = page.locator("#stories ol li a.title").first
@@ -158,8 +184,11 @@ def test_a_story_has_a_timeline_of_coverage_and_edits(page: Any,  # noqa: F811
     _shot(page, shots, "story-timeline")
 
 
-def test_stepping_through_an_articles_history(page: Any,  # noqa: F811
-                                              crowded: tuple[str, int], shots: Path) -> None:
+def test_stepping_through_an_articles_history(
+    page: Any,  # noqa: F811
+    crowded: tuple[str, int],
+    shots: Path,
+) -> None:
     base, article_id = crowded
     page.goto(f"{base}/articles/{article_id}")
     assert "Version 2 → version 3" in page.locator("#diff h2").inner_text()

@@ -9,10 +9,17 @@ import httpx
 from tests.api.populate import Populated
 
 
-def test_pages_forbid_every_script_and_docs_allow_only_ours(site: str,
-                                                            populated: Populated) -> None:
-    for path in ("/", "/search?q=talks", f"/articles/{populated.hostile_id}", "/api/stats",
-                 "/feeds/new.atom", "/api/articles/999999"):
+def test_pages_forbid_every_script_and_docs_allow_only_ours(
+    site: str, populated: Populated
+) -> None:
+    for path in (
+        "/",
+        "/search?q=talks",
+        f"/articles/{populated.hostile_id}",
+        "/api/stats",
+        "/feeds/new.atom",
+        "/api/articles/999999",
+    ):
         response = httpx.get(site + path)
         csp = response.headers["content-security-policy"]
         assert "script-src 'none'" in csp and "default-src 'none'" in csp, path
@@ -31,5 +38,8 @@ def test_pages_forbid_every_script_and_docs_allow_only_ours(site: str,
         asset = httpx.get(site + source)
         assert asset.status_code == 200, source
         assert asset.headers["content-type"].split(";")[0] in (
-            "text/css", "text/javascript", "application/javascript"), source
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+        ), source
     assert httpx.get(site + "/redoc").status_code == 404  # it would load a CDN script

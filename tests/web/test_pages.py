@@ -91,5 +91,4 @@ def test_a_story_page_lists_its_coverage_in_time_order(site: str) -> None:
     assert story.status_code == 200
     assert story.text.count('class="event new"') >= 2
     assert_inert(story.text)
-    assert httpx.get(f"{site}/stories/999999",
-                     headers={"Accept": "text/html"}).status_code == 404
+    assert httpx.get(f"{site}/stories/999999", headers={"Accept": "text/html"}).status_code == 404

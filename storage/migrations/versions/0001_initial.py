@@ -158,6 +158,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("deliveries", "alerts", "versions", "articles", "sources", "snapshots",
-                  "fetch_log"):
+    for table in (
+        "deliveries",
+        "alerts",
+        "versions",
+        "articles",
+        "sources",
+        "snapshots",
+        "fetch_log",
+    ):
         op.drop_table(table)

@@ -24,6 +24,7 @@ depends_on = None
 UTC = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
+
 # The PostgreSQL document of a version; storage.search repeats this expression so the planner
 # uses the index. 'simple': no stemming, the same for every language (like FTS5's unicode61).
 def pg_document(prefix: str = "") -> str:
@@ -84,9 +85,7 @@ def upgrade() -> None:
         "versions",
         sa.Column("classes", JSON, nullable=False, server_default=sa.text("'[]'")),
     )
-    op.add_column(
-        "versions", sa.Column("kind", sa.String(), nullable=False, server_default="edit")
-    )
+    op.add_column("versions", sa.Column("kind", sa.String(), nullable=False, server_default="edit"))
     op.add_column(
         "versions", sa.Column("origin", sa.String(), nullable=False, server_default="fetch")
     )
@@ -111,8 +110,7 @@ def _sqlite_search() -> None:
         "content='versions', content_rowid='id', tokenize='unicode61')"
     )
     op.execute(
-        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, subtitle, body, "
-        "tokenize='unicode61')"
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, subtitle, body, tokenize='unicode61')"
     )
     op.execute("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
     op.execute(

@@ -38,11 +38,12 @@ PG_DOCUMENT = (
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name == "sqlite" and bind.dialect.dbapi.sqlite_version_info < (3, 35):
+    sqlite = bind.dialect.dbapi if bind.dialect.name == "sqlite" else None
+    if sqlite is not None and sqlite.sqlite_version_info < (3, 35):
         # DROP COLUMN below came with SQLite 3.35; say so instead of a bare syntax error.
         raise RuntimeError(
             f"this upgrade needs SQLite 3.35 or newer, but Python uses SQLite "
-            f"{bind.dialect.dbapi.sqlite_version}: use a newer Python build (python.org and "
+            f"{sqlite.sqlite_version}: use a newer Python build (python.org and "
             "Debian 12 builds are new enough) or PostgreSQL"
         )
     op.create_table(

@@ -34,24 +34,33 @@ def upgrade() -> None:
     op.add_column("fetch_log", sa.Column("verdict", sa.String(), nullable=True))
     op.add_column("fetch_log", sa.Column("outlet", sa.String(), nullable=True))
     op.create_index("ix_fetch_log_outlet_at", "fetch_log", ["outlet", "at"])
-    op.add_column("versions", sa.Column("access", sa.String(), nullable=False,
-                                        server_default="full"))
-    op.add_column("articles", sa.Column("paywalled", sa.Boolean(), nullable=False,
-                                        server_default=sa.false()))
+    op.add_column(
+        "versions", sa.Column("access", sa.String(), nullable=False, server_default="full")
+    )
+    op.add_column(
+        "articles", sa.Column("paywalled", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.add_column("articles", sa.Column("full_chars", sa.Integer(), nullable=True))
     op.add_column("articles", sa.Column("pending_fingerprint", sa.String(64), nullable=True))
     op.add_column("articles", sa.Column("pending_since", UTC, nullable=True))
     op.add_column("articles", sa.Column("pending_reason", sa.Text(), nullable=True))
-    op.execute("UPDATE articles SET full_chars = (SELECT length(v.body) FROM versions v "
-               "WHERE v.id = articles.current_version_id) "
-               "WHERE current_version_id IS NOT NULL")
+    op.execute(
+        "UPDATE articles SET full_chars = (SELECT length(v.body) FROM versions v "
+        "WHERE v.id = articles.current_version_id) "
+        "WHERE current_version_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN in place on SQLite (3.35+, as 0004 already required): a
     # batch copy of articles would trip over the versions that point at it.
-    for name in ("pending_reason", "pending_since", "pending_fingerprint", "full_chars",
-                 "paywalled"):
+    for name in (
+        "pending_reason",
+        "pending_since",
+        "pending_fingerprint",
+        "full_chars",
+        "paywalled",
+    ):
         op.drop_column("articles", name)
     op.drop_column("versions", "access")
     op.drop_index("ix_fetch_log_outlet_at", table_name="fetch_log")
