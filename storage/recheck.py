@@ -63,32 +63,57 @@ def make_due(s: Session, target: RecheckTarget, *, now: datetime) -> RecheckResu
     articles = s.execute(stmt.values(next_check_at=now)).rowcount  # type: ignore[attr-defined]
     sources = 0
     if target.everything:
-        sources = s.execute(update(Source).where(col(Source.enabled))  # type: ignore[attr-defined]
-                            .values(next_check_at=now)).rowcount
+        sources = s.execute(
+            update(Source)
+            .where(col(Source.enabled))  # type: ignore[attr-defined]
+            .values(next_check_at=now)
+        ).rowcount
     return RecheckResult(articles=int(articles or 0), sources=int(sources or 0))
 
 
 def queued_checks(s: Session) -> list[QueuedCheck]:
-    """Every live article that has been checked, is not failing, and no daemon holds."""
+    """Every live article that has been checked, is not failing, and no daemon holds.
+
+    Churning articles are left out: their pace is the churn rule's (a day apart), not the tiers'.
+    """
     stmt = (
-        sql_select(col(Article.id), col(Article.first_seen_at), col(Article.hint_published),
-                   col(Version.published), col(Article.last_changed_at),
-                   col(Article.last_checked_at), col(Article.next_check_at))
+        sql_select(
+            col(Article.id),
+            col(Article.first_seen_at),
+            col(Article.hint_published),
+            col(Version.published),
+            col(Article.last_changed_at),
+            col(Article.last_checked_at),
+            col(Article.next_check_at),
+        )
         .outerjoin(Version, col(Version.id) == col(Article.current_version_id))
-        .where(col(Article.status) == "live", col(Article.failures) == 0,
-               col(Article.lease_owner).is_(None), col(Article.last_checked_at).is_not(None),
-               col(Article.moved_to_id).is_(None))
+        .where(
+            col(Article.status) == "live",
+            col(Article.failures) == 0,
+            col(Article.lease_owner).is_(None),
+            col(Article.last_checked_at).is_not(None),
+            col(Article.moved_to_id).is_(None),
+            col(Article.churning_since).is_(None),
+        )
     )
-    return [QueuedCheck(article_id=int(i), born=published or hinted or seen,
-                        last_changed_at=changed, last_checked_at=checked, next_check_at=due)
-            for i, seen, hinted, published, changed, checked, due in s.execute(stmt).all()]
+    return [
+        QueuedCheck(
+            article_id=int(i),
+            born=published or hinted or seen,
+            last_changed_at=changed,
+            last_checked_at=checked,
+            next_check_at=due,
+        )
+        for i, seen, hinted, published, changed, checked, due in s.execute(stmt).all()
+    ]
 
 
 def move_checks(s: Session, moves: Mapping[int, datetime]) -> int:
     """Queue each article's next check at the given time, unless a daemon holds it now."""
     for article_id, when in moves.items():
-        s.execute(update(Article).where(col(Article.id) == article_id,
-                                        col(Article.lease_owner).is_(None))
-                  .values(next_check_at=when))
+        s.execute(
+            update(Article)
+            .where(col(Article.id) == article_id, col(Article.lease_owner).is_(None))
+            .values(next_check_at=when)
+        )
     return len(moves)
-
