@@ -126,7 +126,7 @@ def open_db(config: Path | None, *, create: bool = False) -> storage.Database:
     try:
         return storage.open_database(settings.database.url, create=create)
     except storage.DatabaseMissing as error:
-        complain("no database", load_redactor(config, channels=False).text(str(error)))
+        complain("error", load_redactor(config, channels=False).text(str(error)))
         raise typer.Exit(2) from None
     except storage.StorageError as error:
         complain("database error", error)

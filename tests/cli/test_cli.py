@@ -164,7 +164,9 @@ def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path:
                 assert daemon.poll() is None, daemon.communicate()[1]
                 assert time.monotonic() < deadline, "no alert within a minute"
                 time.sleep(0.1)
-            health = httpx.get(f"http://127.0.0.1:{port}/healthz")
+            # The port is bound before the server's child process has started (seconds on a
+            # loaded machine): the first request waits in the backlog, so give it time.
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=60)
             assert health.status_code == 200 and health.json()["status"] == "ok"
             assert health.json()["daemon"] == "ticking"
             metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
