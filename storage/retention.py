@@ -29,7 +29,7 @@ from storage.models import (
     Story,
     Version,
 )
-from storage.search import unindex_article
+from storage.searchindex import unindex_article
 
 logger = logging.getLogger(__name__)
 
