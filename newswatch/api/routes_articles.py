@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 import storage
-from newswatch.api.deps import RedactorDep, SessionDep
-from newswatch.api.params import (
+from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
+from newswatch.endpoints.articles import load_article
+from newswatch.endpoints.deps import RedactorDep, SessionDep
+from newswatch.endpoints.params import (
     ArticleId,
     FromVersion,
     Limit,
@@ -20,10 +22,8 @@ from newswatch.api.params import (
     ToVersion,
     VersionNumber,
 )
-from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
 from newswatch.queries import TOPIC_SCAN, article_query, parse_when, topic_matcher
 from newswatch.redaction import masked_article
-from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api", tags=["articles"])
 
@@ -146,19 +146,6 @@ def list_edits(
         scan=TOPIC_SCAN,
     )
     return Page.of(rows, limit=limit, offset=offset)
-
-
-def load_article(session: Session, key: str | int) -> storage.Article:
-    """The article with this id or URL; :class:`storage.NotFound` (a 404) if there is none."""
-    if isinstance(key, str) and not key.isdigit():
-        try:
-            key = canonicalize_url(key)
-        except InvalidURL:
-            raise HTTPException(422, f"{key!r} is not an article URL") from None
-    article = storage.find_article(session, key)
-    if article is None:
-        raise storage.NotFound("article", key)
-    return article
 
 
 def article_out(session: Session, article: storage.Article) -> ArticleOut:

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 import storage
-from newswatch.api.deps import RedactorDep, SessionDep
-from newswatch.api.params import Limit, Offset, Outlet, StoryId
 from newswatch.api.schemas import Page, StoryOut
+from newswatch.endpoints.deps import RedactorDep, SessionDep
+from newswatch.endpoints.params import Limit, Offset, Outlet, StoryId
 from newswatch.redaction import masked_article
 
 router = APIRouter(prefix="/api", tags=["search"])

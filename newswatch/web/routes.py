@@ -18,10 +18,10 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 import storage
-from newswatch.api.cache import TTLCache
-from newswatch.api.deps import AggregatesDep, OutletsDep, SessionDep
-from newswatch.api.params import ArticleId, FromVersion, ToVersion
-from newswatch.api.routes_articles import load_article
+from newswatch.endpoints.articles import load_article
+from newswatch.endpoints.cache import TTLCache
+from newswatch.endpoints.deps import AggregatesDep, OutletsDep, SessionDep
+from newswatch.endpoints.params import ArticleId, FromVersion, ToVersion
 from newswatch.outlets import OutletDirectory, grouped_counts
 from newswatch.queries import BadQuery, article_query
 from newswatch.web.chart import timeline
