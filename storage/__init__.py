@@ -97,6 +97,7 @@ from storage.read import (
     story_timeline,
     version_at,
     version_classes,
+    version_record,
     versions_of,
 )
 from storage.recheck import (
@@ -308,6 +309,7 @@ __all__ = [
     "upgrade",
     "version_at",
     "version_classes",
+    "version_record",
     "versions_of",
     "word_diff",
 ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 import storage
-from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
+from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page
 from newswatch.endpoints.articles import load_article
 from newswatch.endpoints.deps import RedactorDep, SessionDep
 from newswatch.endpoints.params import (
@@ -91,13 +91,15 @@ def list_versions(session: SessionDep, article_id: ArticleId) -> list[storage.Ve
     return storage.versions_of(session, article_id=article_id)
 
 
-@router.get("/articles/{article_id}/versions/{number}", response_model=VersionOut)
-def get_version(session: SessionDep, article_id: ArticleId, number: VersionNumber) -> VersionOut:
+@router.get("/articles/{article_id}/versions/{number}", response_model=storage.VersionRecord)
+def get_version(
+    session: SessionDep, article_id: ArticleId, number: VersionNumber
+) -> storage.VersionRecord:
     """One version in full."""
     version = storage.get_version(session, article_id, number)
     if version is None:
         raise storage.NotFound(f"version of article {article_id}", number)
-    return VersionOut.of(version)
+    return storage.version_record(version)
 
 
 @router.get("/articles/{article_id}/diff", response_model=DiffOut)
@@ -165,6 +167,6 @@ def article_out(session: Session, article: storage.Article) -> ArticleOut:
         last_changed_at=article.last_changed_at,
         version_count=article.version_count,
         churning_since=article.churning_since,
-        current=VersionOut.of(current) if current else None,
+        current=storage.version_record(current) if current else None,
         versions=storage.versions_of(session, article_id=article.id or 0),
     )

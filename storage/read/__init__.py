@@ -48,6 +48,7 @@ from storage.read.versions import (
     get_version,
     version_at,
     version_classes,
+    version_record,
     versions_of,
 )
 
@@ -90,5 +91,6 @@ __all__ = [
     "story_timeline",
     "version_at",
     "version_classes",
+    "version_record",
     "versions_of",
 ]
