@@ -66,6 +66,7 @@ def test_broken_json_ld_does_not_hide_the_body() -> None:
     assert extract(page).body == "Text after a broken JSON-LD block is still extracted as the body."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tag", ["div", "section", "span", "blockquote", "table", "a"])
 def test_100000_nested_tags_finish(tag: str) -> None:
     depth = 100_000
@@ -85,6 +86,7 @@ def test_100000_unclosed_nested_tags_finish_with_their_text() -> None:
     assert extract(page, url=URL).body == "words"
 
 
+@pytest.mark.slow
 def test_20_megabyte_page_finishes_with_its_text() -> None:
     paragraph = (
         "<p>Negotiators met again in Istanbul on Monday, officials said, "
