@@ -156,17 +156,11 @@ def article_out(session: Session, article: storage.Article) -> ArticleOut:
         if article.version_count
         else None
     )
+    # The listing's row holds every field the article page shares with it.
+    row = storage.article_row(article, published=None, source_url=None)
+    shared = {name: getattr(row, name) for name in ArticleOut.model_fields if hasattr(row, name)}
     return ArticleOut(
-        id=article.id or 0,
-        url=article.url,
-        outlet=article.outlet,
-        title=article.title or article.hint_title,
-        status=article.status,
-        first_seen_at=article.first_seen_at,
-        last_checked_at=article.last_checked_at,
-        last_changed_at=article.last_changed_at,
-        version_count=article.version_count,
-        churning_since=article.churning_since,
+        **shared,
         current=storage.version_record(current) if current else None,
         versions=storage.versions_of(session, article_id=article.id or 0),
     )

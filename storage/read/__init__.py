@@ -21,6 +21,7 @@ from storage.read.alerts import ALERT_STATES, AlertRow, DeliveryState, list_aler
 from storage.read.articles import (
     ArticleQuery,
     ArticleRow,
+    article_row,
     count_articles,
     find_article,
     outlets,
@@ -69,6 +70,7 @@ __all__ = [
     "VersionDiff",
     "VersionRecord",
     "VersionSummary",
+    "article_row",
     "count_articles",
     "coverage_by_day",
     "diff_between",
