@@ -19,7 +19,7 @@ _GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ("wait", ("select.epoll", "select.select")),
     (
         "extract",
-        ("/scraper/extract/", "/selectolax/", "/scheduler/convert.py", "/scraper/topic.py"),
+        ("/scraper/extract/", "/selectolax/", "/scheduler/article_fields.py", "/scraper/topic.py"),
     ),
     (
         "fetch",
@@ -33,7 +33,7 @@ _GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "/scraper/polite.py",
             "/scraper/throttle.py",
             "/scraper/robots.py",
-            "/scraper/decoding.py",
+            "/scraper/decompression.py",
             "/scraper/charset.py",
             "/scraper/redirects.py",
             "/scraper/types.py",

@@ -8,7 +8,8 @@ Measures: ingest rate through ``storage.record`` (every version with its snapsho
 classes, search entry, story placement and alert), an unchanged recheck (one statement in a
 transaction of its own, the daemon's pattern; must touch no text index), 304s (recorded 32 to a
 transaction, as the daemon does per pass), article history p50/p99, search p50/p99
-on current text and on all versions, and the database size against the raw HTML stored.
+on current text and on all versions, a page of the article list and of recent edits
+p50/p99, and the database size against the raw HTML stored.
 Targets on the reference machine: history p50 < 5 ms, current-text search p50 < 50 ms,
 unchanged rechecks >= 5,000/s on SQLite. A benchmark, not a test: it prints, never asserts.
 PostgreSQL runs in a throwaway database that is dropped at the end.
@@ -75,6 +76,10 @@ class Result:
     search_p99: float = 0.0
     search_all_p50: float = 0.0
     search_all_p99: float = 0.0
+    listing_p50: float = 0.0
+    listing_p99: float = 0.0
+    edits_p50: float = 0.0
+    edits_p99: float = 0.0
     db_bytes: int = 0
     raw_bytes: int = 0
 
@@ -510,6 +515,36 @@ def reads(
     samples = timed(search(q, True) for q in queries)
     result.search_all_p50 = percentile(samples, 0.5)
     result.search_all_p99 = percentile(samples, 0.99)
+    listings(db, result, rng, n)
+
+
+def listings(db: storage.Database, result: Result, rng: random.Random, n: int) -> None:
+    """The pages the CLI, the API and the web page show: articles and recent edits, 50 a page,
+    at a random depth, one outlet in four."""
+
+    def outlet(i: int) -> str | None:
+        return rng.choice(OUTLETS) if i % 4 == 0 else None
+
+    def articles(offset: int, by: str | None) -> Callable[[], object]:
+        def call() -> object:
+            with db.session() as s:
+                q = storage.ArticleQuery(outlet=by, limit=50, offset=offset)
+                return storage.query_articles(s, q)
+
+        return call
+
+    def edits(offset: int, by: str | None) -> Callable[[], object]:
+        def call() -> object:
+            with db.session() as s:
+                return storage.recent_edits(s, limit=50, offset=offset, outlet=by)
+
+        return call
+
+    pages = [(rng.randrange(0, 500), outlet(i)) for i in range(n)]
+    samples = timed(articles(offset, by) for offset, by in pages)
+    result.listing_p50, result.listing_p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    samples = timed(edits(offset, by) for offset, by in pages)
+    result.edits_p50, result.edits_p99 = percentile(samples, 0.5), percentile(samples, 0.99)
 
 
 @contextmanager
@@ -607,6 +642,8 @@ def table(results: list[Result]) -> str:
             "search all versions p50 / p99 (ms)",
             lambda r: f"{r.search_all_p50:.1f} / {r.search_all_p99:.1f}",
         ),
+        ("article list p50 / p99 (ms)", lambda r: f"{r.listing_p50:.1f} / {r.listing_p99:.1f}"),
+        ("recent edits p50 / p99 (ms)", lambda r: f"{r.edits_p50:.1f} / {r.edits_p99:.1f}"),
         ("database size", lambda r: f"{r.db_bytes / 2**20:,.0f} MiB"),
         ("raw HTML recorded", lambda r: f"{r.raw_bytes / 2**20:,.0f} MiB"),
         ("database / raw HTML", lambda r: f"{r.db_bytes / max(r.raw_bytes, 1):.2f}"),

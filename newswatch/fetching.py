@@ -1,7 +1,8 @@
 """Building the fetch path from settings: client, limits, throttle, robots, sources.
 
-Part of the composition root (``newswatch.runtime``): the one place where ``[fetch]`` and
-``[[sources]]`` settings become scraper objects and storage source rows.
+The factories behind the daemon's composition root (``newswatch.runtime``) and the commands
+that fetch outside it: where ``[fetch]`` and ``[[sources]]`` settings become scraper objects and
+storage source rows.
 """
 
 from __future__ import annotations

@@ -48,10 +48,10 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
 
-def articles_table(rows: Sequence[storage.ArticleSummary] | Sequence[storage.ArticleRow]) -> Table:
+def articles_table(rows: Sequence[storage.ArticleRow]) -> Table:
     table = Table("id", "outlet", "title", "first seen", "versions", "status", box=None)
     for row in rows:
-        churning = isinstance(row, storage.ArticleRow) and row.churning_since is not None
+        churning = row.churning_since is not None
         table.add_row(
             str(row.id),
             cell(row.outlet),

@@ -1,5 +1,7 @@
-"""The composition root: builds the database, HTTP client, worker, channels and daemon
-from one :class:`Settings` value. Nothing else in newswatch constructs these."""
+"""The daemon's composition root: builds the database, HTTP client, worker, channels and daemon
+from one :class:`Settings` value. Commands that need only one of these (``doctor``, ``sources
+check``, ``check``, the read commands) build it through the same factories
+(``newswatch.fetching``, ``storage.open_database``), so a setting applies to every door."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import storage
-from scheduler.convert import fields_from_extracted
+from scheduler.article_fields import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
 from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics

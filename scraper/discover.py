@@ -24,7 +24,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.charset import xml_for_parser
-from scraper.decoding import DecodeFailed, gunzip_capped
+from scraper.decompression import DecodeFailed, gunzip_capped
 from scraper.exceptions import (
     DiscoveryError,
     MalformedDocument,

@@ -1,10 +1,15 @@
 """The scraper's exception tree.
 
-Every error raised by ``scraper`` derives from :class:`ScraperError`, and says which URL failed
-and what happened. Each class has a ``kind``: a short, stable name that goes into the fetch log,
-``last_error`` and metrics, so dashboards never parse messages. Expected outcomes are *values*,
-not errors: a 304 is ``Page.not_modified``, a 404/410 is a ``Page`` with that status, a URL that
-robots.txt disallows or a host that is paused is a :class:`scraper.polite.Refused`.
+Every error a fetch, a discovery or an extraction raises derives from :class:`ScraperError`, and
+says which URL failed and what happened. Errors about what the *caller* passed in are
+``ValueError``s instead, raised before any URL is touched: :class:`scraper.urls.InvalidURL`,
+:class:`scraper.topic.TopicQueryError`, :class:`scraper.charset.UndecodableError` and the search
+providers' ``UnknownProvider``/``UntranslatableTopic``.
+
+Each class has a ``kind``: a short, stable name that goes into the fetch log, ``last_error`` and
+metrics, so dashboards never parse messages. Expected outcomes are *values*, not errors: a 304
+is ``Page.not_modified``, a 404/410 is a ``Page`` with that status, a URL that robots.txt
+disallows or a host that is paused is a :class:`scraper.polite.Refused`.
 
 ScraperError
 ├── FetchError                 (getting the bytes failed)               kind

@@ -23,7 +23,7 @@ import httpx
 from scraper import exceptions as exc
 from scraper.addresses import AddressPolicy
 from scraper.charset import UndecodableError, charset_from_content_type, decode
-from scraper.decoding import DecodeFailed, brotli_available, decoder_for
+from scraper.decompression import DecodeFailed, brotli_available, decoder_for
 from scraper.guard import AddressRefused, GuardedTransport, Resolver, system_resolver
 from scraper.redirects import REDIRECT_STATUSES, follow
 from scraper.types import Page, Validators

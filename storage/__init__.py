@@ -1,5 +1,6 @@
-"""The database: tables, migrations, the frontier, recording versions, the outbox, history,
-search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
+"""The database: tables, migrations, the frontier, recording versions, the outbox, syndication,
+re-extraction, retention and the hosts' shared turns; and the read model (``storage.read``):
+listings, versions, diffs, edits, alerts, stats, stories, exports and full-text search."""
 
 from storage.admission import Admitted, admit_candidates
 from storage.backlog import ChannelBacklog, channel_backlog
@@ -27,23 +28,6 @@ from storage.frontier import (
     reschedule_article,
     source_failures,
     sync_sources,
-)
-from storage.glance import (
-    StoryGlance,
-    TimelineEvent,
-    edit_changes,
-    language_code,
-    language_counts,
-    stories_at_a_glance,
-    story_timeline,
-)
-from storage.history import (
-    diff_between,
-    find_article,
-    get_version,
-    last_fetch_at,
-    list_articles,
-    versions_of,
 )
 from storage.hosts import MAX_PAUSE, HostTurn, release_host, reserve_host
 from storage.judged import drastic_against_current, hold_change
@@ -74,6 +58,49 @@ from storage.outbox import (
 )
 from storage.outletnames import learned_outlet_names
 from storage.outlets import article_host, outlet_clause, outlet_key
+from storage.read import (
+    ALERT_STATES,
+    AlertRow,
+    ArticleQuery,
+    ArticleRow,
+    DayCount,
+    DeliveryState,
+    EditRow,
+    ExportItem,
+    SearchHit,
+    Stats,
+    StoryGlance,
+    TextMatcher,
+    TimelineEvent,
+    VersionDiff,
+    VersionRecord,
+    VersionSummary,
+    article_row,
+    count_articles,
+    coverage_by_day,
+    diff_between,
+    edit_changes,
+    find_article,
+    get_version,
+    iter_export,
+    language_code,
+    language_counts,
+    last_fetch_at,
+    list_alerts,
+    list_stories,
+    outlets,
+    query_articles,
+    recent_edits,
+    search,
+    stats,
+    stories_at_a_glance,
+    story_articles,
+    story_timeline,
+    version_at,
+    version_classes,
+    version_record,
+    versions_of,
+)
 from storage.recheck import (
     QueuedCheck,
     RecheckResult,
@@ -94,32 +121,7 @@ from storage.record import (
     record_not_modified_many,
 )
 from storage.reextract import Extractor, article_ids, reextract, reextract_article
-from storage.reports import (
-    ALERT_STATES,
-    AlertRow,
-    ArticleQuery,
-    ArticleRow,
-    DayCount,
-    DeliveryState,
-    EditRow,
-    ExportItem,
-    Stats,
-    TextMatcher,
-    VersionRecord,
-    count_articles,
-    coverage_by_day,
-    iter_export,
-    list_alerts,
-    list_stories,
-    outlets,
-    query_articles,
-    recent_edits,
-    stats,
-    story_articles,
-    version_classes,
-)
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
-from storage.search import search
 from storage.snapshots import load_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
@@ -129,28 +131,22 @@ from storage.sources_admin import (
     remove_source,
 )
 from storage.syndication import story_info
-from storage.timetravel import headline_changes, list_edits, version_at
 from storage.types import (
     AlertKind,
     ArticleFields,
-    ArticleSummary,
     Candidate,
     DiffOp,
     DueArticle,
     DueSource,
-    EditSummary,
     FetchEntry,
     NotModifiedCheck,
     Outcome,
     OutcomeKind,
     PendingDelivery,
     ReextractReport,
-    SearchHit,
     SourceOrigin,
     SourceSpec,
     StoryInfo,
-    VersionDiff,
-    VersionSummary,
 )
 from storage.walls import OutletWalls, wall_shares
 from storage.writehealth import WriteHealth
@@ -192,7 +188,6 @@ __all__ = [
     "ArticleQuery",
     "ArticleRow",
     "ArticleSignature",
-    "ArticleSummary",
     "CLASSES",
     "Candidate",
     "CandidateLimits",
@@ -207,7 +202,6 @@ __all__ = [
     "DueSource",
     "EditClass",
     "EditRow",
-    "EditSummary",
     "ExportItem",
     "Extractor",
     "DiscoveryPoll",
@@ -256,6 +250,7 @@ __all__ = [
     "claim_due_sources",
     "cap_fields",
     "classify",
+    "article_row",
     "count_articles",
     "coverage_by_day",
     "current_revision",
@@ -268,12 +263,9 @@ __all__ = [
     "get_version",
     "head_revision",
     "known_revisions",
-    "headline_changes",
     "iter_export",
     "last_fetch_at",
     "list_alerts",
-    "list_articles",
-    "list_edits",
     "list_sources",
     "list_stories",
     "load_snapshot",
@@ -319,6 +311,7 @@ __all__ = [
     "upgrade",
     "version_at",
     "version_classes",
+    "version_record",
     "versions_of",
     "word_diff",
 ]

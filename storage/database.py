@@ -189,7 +189,10 @@ def open_database(
         except BaseException:
             engine.dispose()
             raise
-    logger.info("database.opened", extra={"url": db.safe_url, "dialect": db.dialect})
+    logger.info(
+        "database opened",
+        extra={"event": "database_opened", "url": db.safe_url, "dialect": db.dialect},
+    )
     return db
 
 

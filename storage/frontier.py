@@ -171,7 +171,10 @@ def add_candidates(
             _refresh_hints(s, [by_url[url] for url in known], source_id=source_id, now=now)
     s.flush()
     if created:
-        logger.debug("frontier.added", extra={"source_id": source_id, "new": len(created)})
+        logger.debug(
+            "candidates added",
+            extra={"event": "candidates_added", "source_id": source_id, "new": len(created)},
+        )
     return sorted(created)
 
 
@@ -297,8 +300,13 @@ def reschedule_article(
     due = as_utc(next_check_at) if next_check_at is not None else None
     sync_loaded(s, article_id, {"next_check_at": due, "lease_owner": None, "lease_until": None})
     logger.debug(
-        "frontier.rescheduled",
-        extra={"article_id": article_id, "next_check_at": next_check_at, "now": now},
+        "article rescheduled",
+        extra={
+            "event": "article_rescheduled",
+            "article_id": article_id,
+            "next_check_at": next_check_at,
+            "now": now,
+        },
     )
 
 

@@ -92,12 +92,16 @@ def _upgrade(engine: Engine, *, revision: str, safe_url: str) -> str | None:
         if before is not None and before not in known:
             raise SchemaTooNew(safe_url or str(engine.url), before, head_revision())
         if before is None and _has_baseline_tables(conn):
-            logger.info("migrate.stamp_legacy", extra={"revision": BASELINE})
+            logger.info(
+                "legacy schema stamped", extra={"event": "schema_stamped", "revision": BASELINE}
+            )
             command.stamp(config, BASELINE)
         command.upgrade(config, revision)
         after = MigrationContext.configure(conn).get_current_revision()
     if after != before:
-        logger.info("migrate.upgraded", extra={"from": before, "to": after})
+        logger.info(
+            "schema upgraded", extra={"event": "schema_upgraded", "from": before, "to": after}
+        )
     return before
 
 

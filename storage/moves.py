@@ -82,7 +82,10 @@ def record_moved(s: Session, *, article_id: int, new_url: str, now: datetime) ->
             payload=payload,
             now=now,
         )
-    logger.info("moves.moved", extra={"article_id": article_id, "from": old_url, "to": new_url})
+    logger.info(
+        "article moved",
+        extra={"event": "article_moved", "article_id": article_id, "from": old_url, "to": new_url},
+    )
     return Outcome(OutcomeKind.MOVED, article_id, article.version_count or None, alert_id=alert_id)
 
 
@@ -112,5 +115,8 @@ def _retire(s: Session, article: Article, owner: Article, *, now: datetime) -> O
     s.add(article)
     s.flush()
     assert owner.id is not None
-    logger.info("moves.retired", extra={"article_id": article.id, "moved_to": owner.id})
+    logger.info(
+        "article retired",
+        extra={"event": "article_retired", "article_id": article.id, "moved_to": owner.id},
+    )
     return Outcome(OutcomeKind.MOVED, owner.id, owner.version_count or None)

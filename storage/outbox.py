@@ -42,7 +42,9 @@ def queue_alert(
         "created_at": now,
     }
     alert_id: int = s.connection().execute(_INSERT_ALERT, row).scalar_one()
-    logger.debug("outbox.queued", extra={"alert_id": alert_id, "kind": kind})
+    logger.debug(
+        "alert queued", extra={"event": "alert_queued", "alert_id": alert_id, "kind": kind}
+    )
     return alert_id
 
 
@@ -133,8 +135,14 @@ def mark_failed(
         next_attempt_at=retry_at,
     )
     logger.debug(
-        "outbox.failed",
-        extra={"alert_id": alert_id, "channel": channel, "error": error, "now": now},
+        "delivery failed",
+        extra={
+            "event": "delivery_failed",
+            "alert_id": alert_id,
+            "channel": channel,
+            "error": error,
+            "now": now,
+        },
     )
 
 

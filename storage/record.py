@@ -188,8 +188,9 @@ def record(
     ):
         alert_id = _queue(s, article, appended, fields, placement, now=fetched_at)
     logger.debug(
-        "record.version",
+        "version recorded",
         extra={
+            "event": "version_recorded",
             "article_id": article_id,
             "version": version.number,
             "kind": version.kind,

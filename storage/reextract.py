@@ -103,12 +103,22 @@ def _one(
     try:
         raw = load_snapshot(s, version.snapshot_sha256)
     except (NotFound, SnapshotCorrupt) as exc:
-        logger.warning("reextract.snapshot", extra={"version_id": version.id, "error": str(exc)})
+        logger.warning(
+            "snapshot unreadable",
+            extra={
+                "event": "reextract_snapshot_unreadable",
+                "version_id": version.id,
+                "error": str(exc),
+            },
+        )
         return _bump(counts, missing=1)
     try:
         fields = extractor(raw, article.url)
     except Exception as exc:  # the extractor is foreign code: one bad page must not stop a run
-        logger.warning("reextract.failed", extra={"version_id": version.id, "error": str(exc)})
+        logger.warning(
+            "re-extraction failed",
+            extra={"event": "reextract_failed", "version_id": version.id, "error": str(exc)},
+        )
         return _bump(counts, snapshots=1, failed=1)
     base = _latest_reading(s, version)
     if base.fingerprint == fingerprint(fields):

@@ -29,7 +29,7 @@ from storage.models import (
     Story,
     Version,
 )
-from storage.search import unindex_article
+from storage.searchindex import unindex_article
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,10 @@ def prune_fetch_logs(s: Session, *, older_than: datetime) -> int:
     """Delete fetch-log lines from before ``older_than``; return how many went."""
     result = s.exec(delete(FetchLog).where(col(FetchLog.at) < older_than))
     count = result.rowcount or 0
-    logger.info("retention.fetch_logs", extra={"deleted": count, "older_than": older_than})
+    logger.info(
+        "fetch log pruned",
+        extra={"event": "fetch_log_pruned", "deleted": count, "older_than": older_than},
+    )
     return count
 
 
@@ -69,7 +72,10 @@ def forget_article(s: Session, *, article_id: int) -> int:
     s.delete(article)
     s.flush()
     prune_snapshots(s)
-    logger.info("retention.forgot", extra={"article_id": article_id, "versions": len(versions)})
+    logger.info(
+        "article forgotten",
+        extra={"event": "article_forgotten", "article_id": article_id, "versions": len(versions)},
+    )
     return len(versions)
 
 

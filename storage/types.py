@@ -1,4 +1,5 @@
-"""Typed values that cross the storage boundary (inputs from the scheduler, outputs to readers).
+"""Typed values that cross the storage boundary on the write path: inputs from the scheduler
+and the outcomes it gets back (the rows readers get are in ``storage.read``).
 
 ``storage`` has its own input types so it never imports ``scraper``: the scheduler copies a
 ``scraper.Extracted`` into an :class:`ArticleFields`, a ``scraper.Link`` into a :class:`Candidate`.
@@ -7,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -177,93 +178,6 @@ class PendingDelivery:
     payload: Mapping[str, Any]
     created_at: datetime
     attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """One line of an article listing."""
-
-    id: int
-    url: str
-    outlet: str
-    title: str | None
-    first_seen_at: datetime
-    version_count: int
-    status: str
-    last_changed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class VersionSummary:
-    """One line of an article's version history.
-
-    ``classes`` says what kind of edit it was (see ``storage.classify``); ``kind`` is ``new``,
-    ``edit`` or ``update`` (live blog); ``origin`` is ``fetch`` or ``reextract`` (derived);
-    ``reverts`` is the number of the earlier version this one restores, if any.
-    """
-
-    number: int
-    fetched_at: datetime
-    title: str | None
-    changed_fields: tuple[str, ...]
-    words_added: int
-    words_removed: int
-    fingerprint: str
-    classes: tuple[str, ...] = ()
-    kind: str = "edit"
-    origin: str = "fetch"
-    reverts: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VersionDiff:
-    """The word diff between two versions of one article, for the fields that differ."""
-
-    article_id: int
-    from_number: int
-    to_number: int
-    changed_fields: tuple[str, ...]
-    fields: Mapping[str, tuple[DiffOp, ...]] = field(default_factory=dict)
-    words_added: int = 0
-    words_removed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class EditSummary:
-    """One stored edit, for listings across articles (by class, outlet, period)."""
-
-    article_id: int
-    url: str
-    outlet: str
-    number: int
-    fetched_at: datetime
-    title: str | None
-    previous_title: str | None
-    classes: tuple[str, ...]
-    changed_fields: tuple[str, ...]
-    words_added: int
-    words_removed: int
-    kind: str
-    reverts: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One full-text match: an article's current text, or one stored version of it.
-
-    ``current`` says whether the matching version is the article's current one; in a search
-    over every version, a hit that is not current whose article has no current hit is text that
-    was printed and later removed. ``snippet`` marks the matched words with ``[`` and ``]``.
-    """
-
-    article_id: int
-    url: str
-    outlet: str
-    title: str | None
-    version_number: int
-    fetched_at: datetime
-    snippet: str
-    current: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from storage.diff import count_words, field_diff, ops_to_json
 from storage.drastic import drastic_classes
 from storage.fingerprint import changed_fields, fingerprint
 from storage.models import Article, EditClass, Version
-from storage.search import index_version
+from storage.searchindex import index_version
 from storage.types import ArticleFields, DiffOp
 
 

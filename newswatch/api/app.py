@@ -33,11 +33,11 @@ from newswatch.api import (
     routes_search,
     routes_sources,
 )
-from newswatch.api.cache import TTLCache
 from newswatch.api.daemonview import DaemonView
 from newswatch.api.guard import Guard, trusted_hosts
 from newswatch.api.probe import DatabaseProbe
 from newswatch.config import Settings
+from newswatch.endpoints.cache import TTLCache
 from newswatch.queries import BadQuery
 from newswatch.redaction import redactor_for
 from newswatch.web import routes as web_routes

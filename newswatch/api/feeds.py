@@ -24,9 +24,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 import storage
-from newswatch.api.cache import TTLCache
-from newswatch.api.deps import OutletsDep, SessionDep
 from newswatch.api.links import absolute, base_url, this_page
+from newswatch.endpoints.cache import TTLCache
+from newswatch.endpoints.deps import OutletsDep, SessionDep
 from newswatch.outlets import OutletDirectory
 from newswatch.queries import TOPIC_SCAN, article_query, topic_matcher
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 import storage
-from newswatch.api.deps import RedactorDep, SessionDep
-from newswatch.api.params import (
+from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page
+from newswatch.endpoints.articles import load_article
+from newswatch.endpoints.deps import RedactorDep, SessionDep
+from newswatch.endpoints.params import (
     ArticleId,
     FromVersion,
     Limit,
@@ -20,10 +22,8 @@ from newswatch.api.params import (
     ToVersion,
     VersionNumber,
 )
-from newswatch.api.schemas import ArticleOut, DiffOpOut, DiffOut, Page, VersionOut
 from newswatch.queries import TOPIC_SCAN, article_query, parse_when, topic_matcher
 from newswatch.redaction import masked_article
-from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api", tags=["articles"])
 
@@ -91,13 +91,15 @@ def list_versions(session: SessionDep, article_id: ArticleId) -> list[storage.Ve
     return storage.versions_of(session, article_id=article_id)
 
 
-@router.get("/articles/{article_id}/versions/{number}", response_model=VersionOut)
-def get_version(session: SessionDep, article_id: ArticleId, number: VersionNumber) -> VersionOut:
+@router.get("/articles/{article_id}/versions/{number}", response_model=storage.VersionRecord)
+def get_version(
+    session: SessionDep, article_id: ArticleId, number: VersionNumber
+) -> storage.VersionRecord:
     """One version in full."""
     version = storage.get_version(session, article_id, number)
     if version is None:
         raise storage.NotFound(f"version of article {article_id}", number)
-    return VersionOut.of(version)
+    return storage.version_record(version)
 
 
 @router.get("/articles/{article_id}/diff", response_model=DiffOut)
@@ -148,36 +150,17 @@ def list_edits(
     return Page.of(rows, limit=limit, offset=offset)
 
 
-def load_article(session: Session, key: str | int) -> storage.Article:
-    """The article with this id or URL; :class:`storage.NotFound` (a 404) if there is none."""
-    if isinstance(key, str) and not key.isdigit():
-        try:
-            key = canonicalize_url(key)
-        except InvalidURL:
-            raise HTTPException(422, f"{key!r} is not an article URL") from None
-    article = storage.find_article(session, key)
-    if article is None:
-        raise storage.NotFound("article", key)
-    return article
-
-
 def article_out(session: Session, article: storage.Article) -> ArticleOut:
     current = (
         storage.get_version(session, article.id or 0, article.version_count)
         if article.version_count
         else None
     )
+    # The listing's row holds every field the article page shares with it.
+    row = storage.article_row(article, published=None, source_url=None)
+    shared = {name: getattr(row, name) for name in ArticleOut.model_fields if hasattr(row, name)}
     return ArticleOut(
-        id=article.id or 0,
-        url=article.url,
-        outlet=article.outlet,
-        title=article.title or article.hint_title,
-        status=article.status,
-        first_seen_at=article.first_seen_at,
-        last_checked_at=article.last_checked_at,
-        last_changed_at=article.last_changed_at,
-        version_count=article.version_count,
-        churning_since=article.churning_since,
-        current=VersionOut.of(current) if current else None,
+        **shared,
+        current=storage.version_record(current) if current else None,
         versions=storage.versions_of(session, article_id=article.id or 0),
     )

@@ -9,15 +9,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 import storage
-from newswatch.api.deps import (
+from newswatch.api.schemas import ChannelOut, CoverageOut, OutletOut, Page
+from newswatch.endpoints.deps import (
     AggregatesDep,
     OutletsDep,
     RedactorDep,
     SessionDep,
     SettingsDep,
 )
-from newswatch.api.params import Limit, Offset, Since
-from newswatch.api.schemas import ChannelOut, CoverageOut, OutletOut, Page
+from newswatch.endpoints.params import Limit, Offset, Since
 from newswatch.queries import parse_when
 from newswatch.redaction import channel_names, masked_alert, named_alert, named_backlog
 

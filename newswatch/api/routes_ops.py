@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse, Response
 import storage
 from newswatch.api.channel import ParentGone
 from newswatch.api.daemonview import DaemonView
-from newswatch.api.deps import get_db
 from newswatch.api.probe import DatabaseProbe
+from newswatch.endpoints.deps import get_db
 from scheduler.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["operations"])

@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
 import storage
-from newswatch.api.deps import TokenDep, WriteSessionDep
 from newswatch.api.schemas import MAX_URL_CHARS, Message
+from newswatch.endpoints.deps import TokenDep, WriteSessionDep
 from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api/recheck", tags=["recheck"])

@@ -10,11 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 import storage
-from newswatch.api.deps import RedactorDep, SessionDep
-from newswatch.api.params import Limit, Offset, Outlet, StoryId
 from newswatch.api.schemas import Page, StoryOut
+from newswatch.endpoints.deps import RedactorDep, SessionDep
+from newswatch.endpoints.params import Limit, Offset, Outlet, StoryId
 from newswatch.redaction import masked_article
-from newswatch.web.search import search_articles
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -33,7 +32,7 @@ def search(
     offset: Offset = 0,
 ) -> Page[storage.SearchHit]:
     """Articles whose text matches ``q``; matched words in the snippet are in ``[...]``."""
-    hits = search_articles(
+    hits = storage.search(
         session, q, all_versions=all_versions, outlet=outlet, limit=limit, offset=offset
     )
     return Page.of(hits, limit=limit, offset=offset)

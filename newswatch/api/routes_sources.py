@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import APIRouter, status
 
 import storage
-from newswatch.api.deps import RedactorDep, SessionDep, TokenDep, WriteSessionDep
-from newswatch.api.params import Limit, Offset, SourceId
 from newswatch.api.schemas import Message, Page, SourceIn
 from newswatch.durations import parse_duration
+from newswatch.endpoints.deps import RedactorDep, SessionDep, TokenDep, WriteSessionDep
+from newswatch.endpoints.params import Limit, Offset, SourceId
 from newswatch.redaction import masked_source
 
 router = APIRouter(prefix="/api/sources", tags=["sources"])

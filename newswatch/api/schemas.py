@@ -33,46 +33,6 @@ class Page(BaseModel, Generic[T]):
         return cls(items=items, limit=limit, offset=offset, next_offset=more)
 
 
-class VersionOut(BaseModel):
-    """Everything stored about one version."""
-
-    number: int
-    fetched_at: datetime
-    title: str | None
-    subtitle: str | None
-    body: str
-    authors: list[str]
-    published: datetime | None
-    modified: datetime | None
-    language: str | None
-    canonical_url: str | None
-    fingerprint: str
-    changed_fields: list[str]
-    words_added: int
-    words_removed: int
-    classes: list[str]
-
-    @classmethod
-    def of(cls, v: storage.Version) -> VersionOut:
-        return cls(
-            number=v.number,
-            fetched_at=v.fetched_at,
-            title=v.title,
-            subtitle=v.subtitle,
-            body=v.body,
-            authors=list(v.authors),
-            published=v.published,
-            modified=v.modified,
-            language=v.language,
-            canonical_url=v.canonical_url,
-            fingerprint=v.fingerprint,
-            changed_fields=list(v.changed_fields),
-            words_added=v.words_added,
-            words_removed=v.words_removed,
-            classes=list(getattr(v, "classes", None) or ()),
-        )
-
-
 class ArticleOut(BaseModel):
     """An article, its current version and the list of its versions."""
 
@@ -90,7 +50,7 @@ class ArticleOut(BaseModel):
         description="Set while the page changes on "
         "every visit: its versions are not recorded then.",
     )
-    current: VersionOut | None
+    current: storage.VersionRecord | None
     versions: list[storage.VersionSummary]
 
 

@@ -54,9 +54,8 @@ def serve_in_thread(
         lifespan="off",
         log_config=None,
     )
+    # uvicorn listens to signals only on the main thread; this one is stopped with should_exit.
     server = uvicorn.Server(config)
-    # Signal handlers belong to the main thread; this server is stopped with should_exit.
-    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.run, name="newswatch-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

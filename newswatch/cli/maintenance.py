@@ -23,7 +23,7 @@ from newswatch.cli.common import (
     out,
 )
 from newswatch.durations import parse_duration
-from scheduler.convert import fields_from_extracted
+from scheduler.article_fields import fields_from_extracted
 from scraper import extract
 
 db_app = typer.Typer(

@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 from newswatch.newsroom.catalog import Article, Catalog
 from newswatch.newsroom.outlets import outlet_of
 from newswatch.newsroom.responses import HTML, Request, Response, text_response
-from newswatch.newsroom.search import _hit, _terms
+from newswatch.newsroom.rss_search import matches_terms, query_terms
 
 RSS = "application/rss+xml; charset=utf-8"
 GDELT_PATH = "/api/v2/doc/doc"
@@ -85,8 +85,8 @@ def _query_string(request: Request) -> str:
 
 
 def _found(catalog: Catalog, query: str, language: str) -> list[Article]:
-    terms = _terms(query)
-    return [a for a in catalog.live() if a.story.lang == language and _hit(a, terms)]
+    terms = query_terms(query)
+    return [a for a in catalog.live() if a.story.lang == language and matches_terms(a, terms)]
 
 
 def _rss(

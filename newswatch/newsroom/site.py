@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from newswatch.newsroom import engines, feeds, search, walls
+from newswatch.newsroom import engines, feeds, rss_search, walls
 from newswatch.newsroom.catalog import Article, Catalog
 from newswatch.newsroom.pages import PageContext, article_page, error_page, index_page
 from newswatch.newsroom.responses import Request, Response, text_response, tiny_png
@@ -76,7 +76,7 @@ def route(site: Site, request: Request) -> Response:
     if path in listings:
         return listings[path]()
     if path == "/search" or path.startswith("/search/go/"):
-        return search.results(catalog, base, request, site.clock())
+        return rss_search.results(catalog, base, request, site.clock())
     if engines.is_engine_path(path):
         return engines.answer(catalog, base, request, site.clock())
     if path == "/account/login":  # where the login-wall outlet sends its readers

@@ -18,14 +18,13 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 import storage
-from newswatch.api.cache import TTLCache
-from newswatch.api.deps import AggregatesDep, OutletsDep, SessionDep
-from newswatch.api.params import ArticleId, FromVersion, ToVersion
-from newswatch.api.routes_articles import load_article
+from newswatch.endpoints.articles import load_article
+from newswatch.endpoints.cache import TTLCache
+from newswatch.endpoints.deps import AggregatesDep, OutletsDep, SessionDep
+from newswatch.endpoints.params import ArticleId, FromVersion, ToVersion
 from newswatch.outlets import OutletDirectory, grouped_counts
 from newswatch.queries import BadQuery, article_query
 from newswatch.web.chart import timeline
-from newswatch.web.search import search_articles
 from newswatch.web.sidebyside import side_by_side
 
 router = APIRouter(include_in_schema=False)
@@ -230,7 +229,7 @@ def search(
     hits, error = [], None
     if q.strip():
         try:
-            hits = search_articles(session, q, all_versions=all_versions, limit=100)
+            hits = storage.search(session, q, all_versions=all_versions, limit=100)
         except storage.SearchQueryError as exc:
             error = str(exc)
     return _page(request, "search.html", q=q, hits=hits, error=error, all_versions=all_versions)

@@ -6,8 +6,8 @@ import re
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
+from scraper.charset import UndecodableError, decode
 from scraper.exceptions import ExtractionError
-from scraper.extract.decode import decode_html
 
 # Start tags that make lexbor scan the stack of open elements: nesting them N deep costs N².
 _SCOPE_TAGS = re.compile(
@@ -22,6 +22,15 @@ _TAG_START = re.compile(r"<[a-zA-Z!/?]")
 # Mutation callbacks only serve live-DOM features (<selectedcontent> mirroring an <option>);
 # a read-and-discard tree is a little quicker to build and to edit without them.
 _OPTIONS = LexborDocumentOptions.WO_EVENTS
+
+
+def decode_html(data: bytes, url: str | None = None) -> str:
+    """Page bytes to text through the scraper's one decoder; :class:`ExtractionError` when
+    they are not text at all."""
+    try:
+        return decode(data)[0]
+    except UndecodableError as error:
+        raise ExtractionError(f"page {error}", url=url) from None
 
 
 def flatten_deep_nesting(text: str, max_depth: int = MAX_DEPTH) -> str:

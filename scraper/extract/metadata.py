@@ -16,7 +16,7 @@ from scraper.extract.headblock import headline_lines
 from scraper.extract.headline import choose_headline, visible_text
 from scraper.extract.jsonld import LinkedData
 from scraper.extract.language import choose_language, text_sample
-from scraper.extract.meta import PageMeta
+from scraper.extract.metatags import PageMeta
 from scraper.extract.published import choose_published
 from scraper.types import Evidence
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.meta import META_SELECTOR, PageMeta, read_meta_node
+from scraper.extract.metatags import META_SELECTOR, PageMeta, read_meta_node
 
 PARAGRAPH_TAGS = frozenset({"p", "pre", "br", "blockquote"})
 _SELECTOR = f"{META_SELECTOR}, {', '.join(sorted(PARAGRAPH_TAGS))}"

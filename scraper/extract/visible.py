@@ -10,8 +10,8 @@ from scraper.extract.authors import read_credits
 from scraper.extract.credits import byline_lines
 from scraper.extract.jsonld import LinkedData
 from scraper.extract.lines import is_dateline
-from scraper.extract.meta import PageMeta
 from scraper.extract.metadata import PUBLISHED_META, stated_authors
+from scraper.extract.metatags import PageMeta
 
 _BYLINE_SELECTOR = '[class*="byline"], [class*="author"], [rel~="author"], address'
 _DATELINE_SELECTOR = '[class*="date"], [class*="time"], [class*="publish"]'

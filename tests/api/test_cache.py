@@ -10,9 +10,9 @@ import httpx
 import storage
 from newswatch.api import create_app
 from newswatch.api.app import AGGREGATE_ENTRIES
-from newswatch.api.cache import TTLCache
 from newswatch.api.server import serve_in_thread
 from newswatch.config import load_settings
+from newswatch.endpoints.cache import TTLCache
 from tests.api.populate import Populated
 
 

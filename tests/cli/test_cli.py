@@ -139,6 +139,10 @@ def test_exit_codes_mean_something(watched: tuple[Newsroom, Path], tmp_path: Pat
     assert code == 2 and "database.urll" in output and "unknown key" in output
 
 
+# Not a speed claim: only how long a test waits for an event before calling the process stuck.
+HANG_GUARD = 300
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -159,10 +163,10 @@ def test_daemon_stops_cleanly_on_sigterm_and_serves_health_and_metrics(tmp_path:
             text=True,
         )
         try:
-            deadline = time.monotonic() + 60
+            hang_guard = time.monotonic() + HANG_GUARD
             while not (alerts.exists() and alerts.read_text().strip()):
                 assert daemon.poll() is None, daemon.communicate()[1]
-                assert time.monotonic() < deadline, "no alert within a minute"
+                assert time.monotonic() < hang_guard, "the daemon never alerted: is it stuck?"
                 time.sleep(0.1)
             # The port is bound before the server's child process has started (seconds on a
             # loaded machine): the first request waits in the backlog, so give it time.
@@ -244,7 +248,7 @@ def test_health(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> None:
+def test_demo_shows_new_coverage_then_an_edit(tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.jsonl"
     demo = subprocess.Popen(
         [*NEWSWATCH, "demo", "--port", "0", "--data", str(tmp_path)],
@@ -253,11 +257,11 @@ def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> 
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        hang_guard = time.monotonic() + HANG_GUARD
         kinds: list[str] = []
         while "edited" not in kinds:
             assert demo.poll() is None, demo.communicate()
-            assert time.monotonic() < deadline, f"within a minute the demo alerted only {kinds}"
+            assert time.monotonic() < hang_guard, f"the demo is stuck: it alerted only {kinds}"
             time.sleep(0.5)
             if alerts.exists():
                 kinds = [json.loads(line)["kind"] for line in alerts.read_text().splitlines()]
@@ -268,7 +272,8 @@ def test_demo_shows_new_coverage_and_an_edit_within_a_minute(tmp_path: Path) -> 
             demo.kill()
             demo.communicate()
     assert demo.returncode == 0, stderr
-    assert "new" in kinds
+    # The events, in their order: the article is first new coverage, then edited.
+    assert "new" in kinds and kinds.index("new") < kinds.index("edited"), kinds
     edit = [
         json.loads(line)
         for line in alerts.read_text().splitlines()

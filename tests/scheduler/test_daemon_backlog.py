@@ -54,7 +54,7 @@ def test_a_backlog_is_worked_off_within_one_tick(quiet_room: Newsroom, tmp_path:
 
     passes = asyncio.run(run())
     with storage.open_database(settings.database.url) as db, db.session() as session:
-        stored = storage.list_articles(session, limit=100)
+        stored = storage.query_articles(session, storage.ArticleQuery(limit=100))
     assert len([a for a in stored if a.version_count == 1]) == articles
     assert sum(p.articles for p in passes) == articles, passes
     # 13 claims of 4 are more than one pass takes: full passes asked for another one at once,

@@ -163,7 +163,7 @@ def test_restarts_between_passes_duplicate_nothing(pipeline: Pipeline) -> None:
     for _ in range(3):
         recheck(pipeline)
     with pipeline.db() as db, db.session() as session:
-        articles = storage.list_articles(session, limit=1000)
+        articles = storage.query_articles(session, storage.ArticleQuery(limit=1000))
         alerts = session.exec(select(storage.Alert)).all()
         versions = session.exec(select(storage.Version)).all()
     assert len(articles) == len(room.slugs())

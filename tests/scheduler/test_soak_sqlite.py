@@ -120,7 +120,9 @@ class Soak:
         """Edit stored, never-edited articles: each article is edited at most once."""
         with self.pipeline.db() as db, db.session() as session:
             stored = {
-                a.url for a in storage.list_articles(session, limit=10_000) if a.version_count > 0
+                a.url
+                for a in storage.query_articles(session, storage.ArticleQuery(limit=10_000))
+                if a.version_count > 0
             }
         done = 0
         for index, item in enumerate(self.stories):

@@ -1,4 +1,4 @@
-"""Malformed input raises ExtractionError only, and hostile pages finish in bounded time."""
+"""Malformed input raises ExtractionError only, and hostile pages finish with their text."""
 
 from __future__ import annotations
 
@@ -66,13 +66,7 @@ def test_broken_json_ld_does_not_hide_the_body() -> None:
     assert extract(page).body == "Text after a broken JSON-LD block is still extracted as the body."
 
 
-def _outcome(page: str) -> Extracted | ExtractionError:
-    try:
-        return extract(page, url=URL)
-    except ExtractionError as exc:
-        return exc
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("tag", ["div", "section", "span", "blockquote", "table", "a"])
 def test_100000_nested_tags_finish(tag: str) -> None:
     depth = 100_000
@@ -83,15 +77,16 @@ def test_100000_nested_tags_finish(tag: str) -> None:
         + f"</{tag}>" * depth
         + "</body></html>"
     )
-    outcome = _outcome(page)
-    assert isinstance(outcome, Extracted | ExtractionError)
+    # Nesting is no reason to lose the text: the paragraph is the whole body.
+    assert extract(page, url=URL).body == ("The deepest paragraph, with enough words to be a body.")
 
 
-def test_100000_unclosed_nested_tags_finish() -> None:
+def test_100000_unclosed_nested_tags_finish_with_their_text() -> None:
     page = "<html><body>" + "<div><ul><li><section>" * 25_000 + "words" + "</body></html>"
-    assert isinstance(_outcome(page), Extracted | ExtractionError)
+    assert extract(page, url=URL).body == "words"
 
 
+@pytest.mark.slow
 def test_20_megabyte_page_finishes_with_its_text() -> None:
     paragraph = (
         "<p>Negotiators met again in Istanbul on Monday, officials said, "
@@ -103,7 +98,7 @@ def test_20_megabyte_page_finishes_with_its_text() -> None:
         + "</article></body></html>"
     )
     assert len(page) >= 19_900_000
-    outcome = _outcome(page)
-    if isinstance(outcome, Extracted):
-        assert outcome.title == "Big page"
-        assert outcome.body.startswith("Negotiators met again in Istanbul")
+    outcome = extract(page, url=URL)
+    assert outcome.title == "Big page"
+    assert outcome.body.startswith("Negotiators met again in Istanbul")
+    assert outcome.body.count("agreed to exchange more prisoners.") == 20_000_000 // len(paragraph)

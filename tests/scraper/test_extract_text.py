@@ -9,7 +9,7 @@ import pytest
 from scraper import extract
 from scraper.extract.authors import clean_authors
 from scraper.extract.dates import date_from_url, parse_date
-from scraper.extract.decode import decode_html
+from scraper.extract.document import decode_html
 from scraper.extract.title import clean_title
 
 EST = timezone(timedelta(hours=-5))

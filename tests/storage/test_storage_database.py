@@ -32,7 +32,7 @@ def test_in_memory_sqlite_works(now) -> None:
                 s, source_id=None, candidates=[storage.Candidate("https://a.example/x")], now=now
             )
         with db.session() as s:
-            assert len(storage.list_articles(s)) == 1
+            assert len(storage.query_articles(s, storage.ArticleQuery())) == 1
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_session_writes_are_discarded(db: storage.Database, now) -> None:
             s, source_id=None, candidates=[storage.Candidate("https://a.example/x")], now=now
         )
     with db.session() as s:
-        assert storage.list_articles(s) == []
+        assert storage.query_articles(s, storage.ArticleQuery()) == []
 
 
 def test_transaction_commits_and_objects_stay_readable(db: storage.Database, now) -> None:

@@ -92,7 +92,7 @@ def test_add_candidates_is_idempotent(db: storage.Database, now: datetime) -> No
     assert [d.id for d in due] == sorted(first)
     assert {d.source_id for d in due} == {source_id}
     with db.session() as s:
-        summaries = storage.list_articles(s)
+        summaries = storage.query_articles(s, storage.ArticleQuery())
     assert {a.outlet for a in summaries} == {"example.com"}
     assert {a.status for a in summaries} == {"pending"}
     assert {a.title for a in summaries} == {"Story 0", "Story 1", "Story 2"}

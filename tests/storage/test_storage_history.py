@@ -29,7 +29,7 @@ def edited_article(
     return article_id
 
 
-def test_list_articles_newest_first_and_by_outlet(
+def test_articles_newest_first_by_outlet_and_paged(
     db: storage.Database, make_article: Callable[..., int], now: datetime
 ) -> None:
     with db.transaction() as s:
@@ -42,16 +42,17 @@ def test_list_articles_newest_first_and_by_outlet(
             now=now + timedelta(minutes=1),
         )  # fmt: skip
     with db.session() as s:
-        everything = storage.list_articles(s)
-        only = storage.list_articles(s, outlet="www.example.com")
-        one = storage.list_articles(s, limit=1)
+        everything = storage.query_articles(s, storage.ArticleQuery())
+        only = storage.query_articles(s, storage.ArticleQuery(outlet="www.example.com"))
+        one = storage.query_articles(s, storage.ArticleQuery(limit=1))
+        second = storage.query_articles(s, storage.ArticleQuery(limit=1, offset=1))
     assert [a.url for a in everything] == [
         "https://news.example.org/b",
         "https://www.example.com/a",
     ]
     assert everything[0].title == "Hint" and everything[0].first_seen_at.tzinfo is not None
     assert [a.outlet for a in only] == ["example.com"]
-    assert len(one) == 1
+    assert [a.url for a in one + second] == [a.url for a in everything]
 
 
 def test_find_article_by_url_or_id(db: storage.Database, edited_article: int) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 
 import storage
 from storage.migrate import alembic_config
-from storage.search import INDEX_TABLES
+from storage.searchindex import INDEX_TABLES
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

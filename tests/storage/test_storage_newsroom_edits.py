@@ -13,7 +13,7 @@ import pytest
 
 import storage
 from newswatch.newsroom import Newsroom
-from scheduler.convert import fields_from_extracted
+from scheduler.article_fields import fields_from_extracted
 from scraper import extract
 
 SLUG = "envoys-arrive-istanbul-second-meeting"

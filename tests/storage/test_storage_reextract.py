@@ -71,7 +71,7 @@ def test_derived_versions_without_losing_what_was_seen(
         reread = storage.version_at(s, article_id, now + timedelta(minutes=5), reextracted=True)
         assert reread is not None and reread.number == 3
         assert s.exec(select(func.count()).select_from(storage.Alert)).one() == alerts_before
-        assert [e.number for e in storage.list_edits(s)] == [2], "derived versions are no edits"
+        assert [e.number for e in storage.recent_edits(s)] == [2], "derived versions are no edits"
     with db.transaction() as s:
         # Running it again changes nothing; the next fetch compares with the new reading.
         assert storage.reextract(s, extractor=new_extractor).derived == 0

@@ -60,24 +60,29 @@ def test_edits_by_class_outlet_and_period(
     db: storage.Database, history: dict[str, int], now: datetime
 ) -> None:
     with db.session() as s:
-        every = storage.list_edits(s)
+        every = storage.recent_edits(s)
         assert [(e.article_id, e.number) for e in every] == [
             (history["second"], 2),
             (history["first"], 3),
             (history["first"], 2),
         ]
-        assert [e.number for e in storage.list_edits(s, classes=["name"])] == [2]
-        assert [e.article_id for e in storage.list_edits(s, classes=["number"])] == [
+        assert [e.number for e in storage.recent_edits(s, edit_class="name")] == [2]
+        assert [e.article_id for e in storage.recent_edits(s, edit_class="number")] == [
             history["second"]
         ]
-        assert [e.number for e in storage.list_edits(s, outlet="www.example.com")] == [3, 2]
-        window = storage.list_edits(
+        assert [e.number for e in storage.recent_edits(s, outlet="www.example.com")] == [3, 2]
+        window = storage.recent_edits(
             s, since=now + timedelta(hours=1), until=now + timedelta(hours=2)
         )
         assert [(e.article_id, e.number) for e in window] == [(history["first"], 2)]
-        assert storage.list_edits(s, limit=1)[0].number == 2
-        [headline] = storage.headline_changes(s, since=now, until=now + timedelta(days=1))
-        assert (headline.previous_title, headline.title) == (
+        assert storage.recent_edits(s, limit=1)[0].number == 2
+        assert [e.number for e in storage.recent_edits(s, limit=1, offset=1)] == [3]
+        [headline] = storage.recent_edits(
+            s, edit_class="headline", since=now, until=now + timedelta(days=1)
+        )
+        before = storage.get_version(s, headline.article_id, headline.number - 1)
+        assert before is not None
+        assert (before.title, headline.title) == (
             "Russia and Ukraine hold first direct talks in three years",
             "Talks end without a deal",
         )

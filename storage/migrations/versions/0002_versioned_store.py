@@ -25,7 +25,7 @@ UTC = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
-# The PostgreSQL document of a version; storage.search repeats this expression so the planner
+# The PostgreSQL document of a version; storage.searchindex repeats this expression so the planner
 # uses the index. 'simple': no stemming, the same for every language (like FTS5's unicode61).
 def pg_document(prefix: str = "") -> str:
     """The tsvector expression over a version's text (``prefix``: a table alias and a dot)."""

@@ -29,7 +29,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# Frozen copy of the document of 0002 (and of storage.search): a version's title, subtitle
+# Frozen copy of the document of 0002 (and of storage.searchindex): a version's title, subtitle
 # and body, no stemming.
 PG_DOCUMENT = (
     "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(subtitle, '') || ' ' || body)"

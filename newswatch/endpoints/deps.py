@@ -14,8 +14,8 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
 import storage
-from newswatch.api.cache import TTLCache
 from newswatch.config import Settings
+from newswatch.endpoints.cache import TTLCache
 from newswatch.outlets import OutletDirectory, outlet_directory
 from scheduler.redact import Redactor
 

@@ -1,13 +1,9 @@
-"""The story at a glance: clusters with their first and latest coverage, one story's timeline
-of coverage and edits, the languages stored, and what each edit changed.
-
-Read-only queries for the web page and the feeds; the clusters themselves are made by
-``storage.syndication`` as articles are recorded.
-"""
+"""Stories (syndication clusters, made by ``storage.syndication`` as articles are recorded):
+the list, each one's articles, the glance the web page opens on, and one story's timeline of
+coverage, edits and take-downs."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +11,12 @@ from datetime import datetime
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, select
 
-from storage.models import Alert, Article, Story, Version
+from storage.models import Article, Story, Version
 from storage.outlets import outlet_clause
-from storage.reports import language_clause
+from storage.read.articles import ArticleRow, article_row, article_select
+from storage.read.edits import edit_changes
+from storage.read.languages import language_clause, language_code
+from storage.types import StoryInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +48,34 @@ class TimelineEvent:
     changes: tuple[str, ...]
 
 
-def language_code(value: str | None) -> str | None:
-    """``en-GB`` → ``en``; what listings group and filter languages by."""
-    return value.strip().lower().split("-", 1)[0].split("_", 1)[0] or None if value else None
-
-
-def language_counts(s: Session) -> list[tuple[str, int]]:
-    """Each language of the stored articles' current versions with its number of articles,
-    most first."""
+def list_stories(s: Session, *, limit: int = 50, offset: int = 0) -> list[StoryInfo]:
+    """Stories (syndication clusters, grouped by ``storage.syndication``) with more than one
+    article, largest first, then newest."""
+    articles = func.count(col(Article.id))
     stmt = (
-        select(Version.language, func.count())
-        .join(Article, col(Article.current_version_id) == col(Version.id))
-        .group_by(Version.language)
+        select(Story.id, Story.title, articles, func.count(func.distinct(Article.outlet)))
+        .join(Article, col(Article.story_id) == Story.id)
+        .group_by(col(Story.id), col(Story.title))
+        .having(articles > 1)
+        .order_by(articles.desc(), col(Story.id).desc())
+        .offset(offset)
+        .limit(limit)
     )
-    counts: Counter[str] = Counter()
-    for language, n in s.exec(stmt).all():
-        code = language_code(language)
-        if code:
-            counts[code] += int(n)
-    return counts.most_common()
+    return [
+        StoryInfo(id=i, title=title, articles=int(n), outlets=int(o))
+        for i, title, n, o in s.exec(stmt).all()
+        if i is not None
+    ]
+
+
+def story_articles(s: Session, story_id: int) -> list[ArticleRow]:
+    """The articles of one story, first published first."""
+    stmt = (
+        article_select()
+        .where(col(Article.story_id) == story_id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    )
+    return [article_row(*found) for found in s.exec(stmt).all()]
 
 
 def stories_at_a_glance(
@@ -178,17 +186,3 @@ def story_timeline(s: Session, story_id: int) -> list[TimelineEvent]:
         if a.gone_at is not None
     ]
     return sorted(events, key=lambda e: (e.at, e.article_id, e.number))
-
-
-def edit_changes(s: Session, version_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    """What each edit changed, in words (``"Madinsky → Medinsky"``, ``"− words"``), by
-    version id: the summary its alert carries."""
-    if not version_ids:
-        return {}
-    stmt = select(Alert.version_id, Alert.payload).where(col(Alert.version_id).in_(version_ids))
-    found: dict[int, tuple[str, ...]] = {}
-    for version_id, payload in s.exec(stmt).all():
-        lines = payload.get("changes") if isinstance(payload, dict) else None
-        if version_id is not None and isinstance(lines, list):
-            found[int(version_id)] = tuple(str(line) for line in lines)
-    return found

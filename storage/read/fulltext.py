@@ -1,17 +1,13 @@
-"""Full-text search over the current text of every article, or over every version ever stored.
+"""Searching the full-text index (written by ``storage.searchindex``) for articles or versions.
 
-SQLite: two FTS5 tables (``storage/migrations``): ``articles_fts`` holds each article's current
-text keyed by article id; ``versions_fts`` indexes the versions table in place (external
-content, so no second copy of the history). PostgreSQL: ``article_search`` holds a ``tsvector``
-per article and ``version_search`` one per version, each with a GIN index. Both use no
-stemming ('simple' / unicode61), because the watched news comes in many languages.
-
-The index is written by :func:`index_version` inside the recording transaction, so a search
-never sees a version that was not committed, nor misses one that was.
+SQLite asks FTS5 and makes snippets with ``snippet()``; PostgreSQL matches ``tsvector``s by their
+GIN index and makes snippets with ``ts_headline``. Paging happens in the database, so skipped
+hits never get a snippet made.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,92 +19,27 @@ from storage.columns import as_utc
 from storage.exceptions import SearchQueryError
 from storage.outlets import outlet_key
 from storage.searchquery import parse, to_fts5, to_tsquery
-from storage.types import SearchHit
 
-# The search tables of each engine: only the migrations make them, no model describes them.
-INDEX_TABLES = {
-    "sqlite": ("articles_fts", "versions_fts"),
-    "postgresql": ("article_search", "version_search"),
-}
 _HEADLINE_OPTIONS = "StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1"
 
 
-def index_version(
-    s: Session,
-    *,
-    version_id: int,
-    article_id: int,
-    title: str | None,
-    subtitle: str | None,
-    body: str,
-    current: bool,
-    replaces: bool = True,
-) -> None:
-    """Index a new version; if ``current``, it also becomes its article's searchable text.
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text match: an article's current text, or one stored version of it.
 
-    ``replaces=False``: the article has no searchable text yet (its first current version), so
-    there is none to remove first.
+    ``current`` says whether the matching version is the article's current one; in a search
+    over every version, a hit that is not current whose article has no current hit is text that
+    was printed and later removed. ``snippet`` marks the matched words with ``[`` and ``]``.
     """
-    # Straight to the connection with statements built once: this runs for every version.
-    conn = s.connection()
-    texts = {"t": title, "st": subtitle, "b": body}
-    if _dialect(s) == "sqlite":
-        conn.execute(_SQLITE_INDEX_VERSION, texts | {"id": version_id})
-        if current:
-            if replaces:
-                conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
-            conn.execute(_SQLITE_INDEX_ARTICLE, texts | {"a": article_id})
-        return
-    statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
-    conn.execute(statement, texts | {"id": version_id, "a": article_id})
 
-
-_SQLITE_INDEX_VERSION = text(
-    "INSERT INTO versions_fts(rowid, title, subtitle, body) VALUES (:id, :t, :st, :b)"
-)
-_SQLITE_UNINDEX_ARTICLE = text("DELETE FROM articles_fts WHERE rowid = :a")
-_SQLITE_INDEX_ARTICLE = text(
-    "INSERT INTO articles_fts(rowid, title, subtitle, body) VALUES (:a, :t, :st, :b)"
-)
-# The same document as migrations 0002 (article_search) and 0004 (version_search) fill.
-_PG_DOCUMENT = (
-    "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
-    "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
-)
-_PG_INDEX_VERSION = text(
-    "INSERT INTO version_search (version_id, article_id, document) "
-    f"VALUES (:id, :a, {_PG_DOCUMENT})"
-)
-# One statement and one to_tsvector for both tables: the current text is the version's.
-_PG_INDEX_CURRENT_VERSION = text(
-    f"WITH indexed AS ({_PG_INDEX_VERSION.text} RETURNING document) "
-    "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
-    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
-)
-
-
-def unindex_article(s: Session, *, article_id: int, versions: list[Any]) -> None:
-    """Remove an article and the given versions (rows with id/title/subtitle/body) from search."""
-    if _dialect(s) == "sqlite":
-        for v in versions:
-            # External-content FTS5 needs the old values to remove their tokens.
-            s.exec(  # type: ignore[call-overload]
-                text(
-                    "INSERT INTO versions_fts(versions_fts, rowid, title, subtitle, body) "
-                    "VALUES ('delete', :id, :t, :st, :b)"
-                ),
-                params={"id": v.id, "t": v.title, "st": v.subtitle, "b": v.body},
-            )
-        s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
-    else:
-        s.exec(  # type: ignore[call-overload]
-            text(
-                "DELETE FROM version_search WHERE version_id IN "
-                "(SELECT id FROM versions WHERE article_id = :a)"
-            ),
-            params={"a": article_id},
-        )
-        s.exec(text("DELETE FROM article_search WHERE article_id = :a"), params={"a": article_id})  # type: ignore[call-overload]
+    article_id: int
+    url: str
+    outlet: str
+    title: str | None
+    version_number: int
+    fetched_at: datetime
+    snippet: str
+    current: bool
 
 
 def search(
@@ -129,7 +60,7 @@ def search(
     """
     node = parse(query)
     params: dict[str, Any] = {"limit": max(1, limit), "offset": max(0, offset)}
-    if _dialect(s) == "sqlite":
+    if s.get_bind().dialect.name == "sqlite":
         params["q"] = to_fts5(node)
         sql = _SQLITE_VERSIONS if all_versions else _SQLITE_CURRENT
     else:
@@ -245,7 +176,3 @@ def _pg_hits(table: str, key: str, by_outlet: bool) -> str:
     return f"""WITH q AS MATERIALIZED (SELECT to_tsquery('simple', :q) AS query),
 matches AS MATERIALIZED (SELECT {columns} FROM {table} s, q WHERE s.document @@ q.query),
 hits AS ({newest})"""
-
-
-def _dialect(s: Session) -> str:
-    return s.get_bind().dialect.name

@@ -26,7 +26,8 @@ def _fold(text: str) -> str:
     return text.casefold().replace("i̇", "i").replace("ı", "i")
 
 
-def _terms(query: str) -> list[str]:
+def query_terms(query: str) -> list[str]:
+    """The positive terms of a search query, folded as the articles' text is."""
     terms = []
     for raw in _TERM.findall(query):
         if raw in _OPERATORS or raw.startswith("-"):
@@ -37,7 +38,8 @@ def _terms(query: str) -> list[str]:
     return terms
 
 
-def _hit(article: Article, terms: list[str]) -> bool:
+def matches_terms(article: Article, terms: list[str]) -> bool:
+    """Whether the article's text holds any of ``terms`` (a term matches the start of a word)."""
     story = article.story
     text = _fold(" ".join((story.title, story.subtitle, *story.body)))
     words = re.findall(r"\w+", text)
@@ -54,8 +56,8 @@ def results(catalog: Catalog, base_url: str, request: Request, now: datetime) ->
             return text_response(404, "<p>no such result</p>")
         return Response(302, b"", None, headers=(("Location", base_url + article.story.path),))
     language = (request.query.get("hl") or "en").split("-")[0].lower()
-    terms = _terms(request.query.get("q", ""))
-    found = [a for a in catalog.live() if a.story.lang == language and _hit(a, terms)]
+    terms = query_terms(request.query.get("q", ""))
+    found = [a for a in catalog.live() if a.story.lang == language and matches_terms(a, terms)]
     items = "\n".join(
         f"<item><title>{escape(a.story.title)}</title>"
         f"<link>{escape(f'{base_url}/search/go/{a.story.slug}')}</link>"

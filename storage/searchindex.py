@@ -1,0 +1,106 @@
+"""The full-text index, written as versions are recorded (searching it: ``storage.read.fulltext``).
+
+SQLite: two FTS5 tables (``storage/migrations``): ``articles_fts`` holds each article's current
+text keyed by article id; ``versions_fts`` indexes the versions table in place (external
+content, so no second copy of the history). PostgreSQL: ``article_search`` holds a ``tsvector``
+per article and ``version_search`` one per version, each with a GIN index. Both use no
+stemming ('simple' / unicode61), because the watched news comes in many languages.
+
+The index is written by :func:`index_version` inside the recording transaction, so a search
+never sees a version that was not committed, nor misses one that was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+# The search tables of each engine: only the migrations make them, no model describes them.
+INDEX_TABLES = {
+    "sqlite": ("articles_fts", "versions_fts"),
+    "postgresql": ("article_search", "version_search"),
+}
+
+
+def index_version(
+    s: Session,
+    *,
+    version_id: int,
+    article_id: int,
+    title: str | None,
+    subtitle: str | None,
+    body: str,
+    current: bool,
+    replaces: bool = True,
+) -> None:
+    """Index a new version; if ``current``, it also becomes its article's searchable text.
+
+    ``replaces=False``: the article has no searchable text yet (its first current version), so
+    there is none to remove first.
+    """
+    # Straight to the connection with statements built once: this runs for every version.
+    conn = s.connection()
+    texts = {"t": title, "st": subtitle, "b": body}
+    if _dialect(s) == "sqlite":
+        conn.execute(_SQLITE_INDEX_VERSION, texts | {"id": version_id})
+        if current:
+            if replaces:
+                conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
+            conn.execute(_SQLITE_INDEX_ARTICLE, texts | {"a": article_id})
+        return
+    statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
+    conn.execute(statement, texts | {"id": version_id, "a": article_id})
+
+
+_SQLITE_INDEX_VERSION = text(
+    "INSERT INTO versions_fts(rowid, title, subtitle, body) VALUES (:id, :t, :st, :b)"
+)
+_SQLITE_UNINDEX_ARTICLE = text("DELETE FROM articles_fts WHERE rowid = :a")
+_SQLITE_INDEX_ARTICLE = text(
+    "INSERT INTO articles_fts(rowid, title, subtitle, body) VALUES (:a, :t, :st, :b)"
+)
+# The same document as migrations 0002 (article_search) and 0004 (version_search) fill.
+_PG_DOCUMENT = (
+    "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
+    "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
+)
+_PG_INDEX_VERSION = text(
+    "INSERT INTO version_search (version_id, article_id, document) "
+    f"VALUES (:id, :a, {_PG_DOCUMENT})"
+)
+# One statement and one to_tsvector for both tables: the current text is the version's.
+_PG_INDEX_CURRENT_VERSION = text(
+    f"WITH indexed AS ({_PG_INDEX_VERSION.text} RETURNING document) "
+    "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
+    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+)
+
+
+def unindex_article(s: Session, *, article_id: int, versions: list[Any]) -> None:
+    """Remove an article and the given versions (rows with id/title/subtitle/body) from search."""
+    if _dialect(s) == "sqlite":
+        for v in versions:
+            # External-content FTS5 needs the old values to remove their tokens.
+            s.exec(  # type: ignore[call-overload]
+                text(
+                    "INSERT INTO versions_fts(versions_fts, rowid, title, subtitle, body) "
+                    "VALUES ('delete', :id, :t, :st, :b)"
+                ),
+                params={"id": v.id, "t": v.title, "st": v.subtitle, "b": v.body},
+            )
+        s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
+    else:
+        s.exec(  # type: ignore[call-overload]
+            text(
+                "DELETE FROM version_search WHERE version_id IN "
+                "(SELECT id FROM versions WHERE article_id = :a)"
+            ),
+            params={"a": article_id},
+        )
+        s.exec(text("DELETE FROM article_search WHERE article_id = :a"), params={"a": article_id})  # type: ignore[call-overload]
+
+
+def _dialect(s: Session) -> str:
+    return s.get_bind().dialect.name
