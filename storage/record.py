@@ -101,6 +101,13 @@ def record(
     if state is None:
         raise NotFound("article", article_id)
     current_id, stored, number, churning_since = state
+    if current_id is not None and number is None:
+        # PostgreSQL: this SELECT waited for another recording of the article to commit, and
+        # re-read the locked row but not the version it joins (READ COMMITTED re-checks only
+        # the locked row). The lock is ours now: a second read sees that version.
+        state = current_state(s, article_id)
+        assert state is not None  # the row is locked: nobody can have deleted it since
+        current_id, stored, number, churning_since = state
     if limits is not None and churning_since is not None:
         churning = _check_churning(
             s, article_id, new_fingerprint, fetched_at, etag, last_modified, limits, number
