@@ -7,6 +7,8 @@ The pages are bench/pipeline.py's (the 85 real pages of the extraction benchmark
 letter-scrambled so that no two share a story). Each run, in this one process and alternated:
 
 * extract: ``scraper.extract`` of every page (what the daemon does before recording);
+* reextract: ``newswatch reextract``'s work over the pages just recorded (each snapshot
+  loaded, decompressed, extracted and compared), against extraction alone;
 * record: a fresh database whose frontier holds the N articles (claimed, as a pass claims
   them), then each page's fields recorded exactly as the daemon's article step records a new
   article (:class:`scheduler.article_step.ArticleStep`'s recording, through its public
@@ -37,6 +39,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 import storage  # noqa: E402
 from scheduler.article_step import ArticleRules, ArticleStep  # noqa: E402
+from scheduler.convert import fields_from_extracted  # noqa: E402
 from scheduler.policy import RecheckPolicy, Tier  # noqa: E402
 from scraper import Page, extract  # noqa: E402
 from scraper.polite import PoliteFetcher  # noqa: E402
@@ -106,6 +109,28 @@ def page_of(url: str, body: bytes) -> Page:
     )
 
 
+def time_reextract(url: str) -> tuple[float, int]:
+    """Seconds to re-extract every stored page as ``newswatch reextract`` does (one transaction
+    per article, today's extractor with the default caps), and the pages re-extracted."""
+    limits = storage.Limits().fields
+
+    def extractor(raw: bytes, page_url: str) -> storage.ArticleFields:
+        return fields_from_extracted(extract(raw, url=page_url), limits)
+
+    db = storage.open_database(url, create_tables=False)
+    try:
+        with db.session() as s:
+            ids = storage.article_ids(s)
+        report = storage.ReextractReport()
+        started = time.process_time()
+        for article_id in ids:
+            with db.transaction() as s:
+                report += storage.reextract_article(s, article_id=article_id, extractor=extractor)
+        return time.process_time() - started, report.snapshots
+    finally:
+        db.close()
+
+
 def time_record(
     url: str, site: list[tuple[str, bytes]], profile: cProfile.Profile | None
 ) -> tuple[float, dict[str, int]]:
@@ -157,6 +182,12 @@ def main() -> None:
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--profile", type=Path, help="cProfile dump of the last run's recording")
+    parser.add_argument(
+        "--reextract",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time `newswatch reextract` over the recorded pages",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nw_recording_") as tmp:
         work = Path(tmp)
@@ -164,18 +195,33 @@ def main() -> None:
         scratch = Scratch(args.engine, work, args.postgres_url)
         n = len(site)
         print(f"{n} new articles, {args.engine}, {args.runs} runs (extract, record alternated)")
-        print(f"{'run':>4} {'extract ms':>11} {'record ms':>10} {'record/extract':>15}  outcomes")
-        ratios, ext_ms, rec_ms = [], [], []
+        print(
+            f"{'run':>4} {'extract ms':>11} {'record ms':>10} {'record/extract':>15} "
+            f"{'reextract ms':>13} {'reextract/extract':>18}  outcomes"
+        )
+        ratios, ext_ms, rec_ms, rex_ms, rex_ratios = [], [], [], [], []
         try:
             for run in range(args.runs):
                 e = time_extract(site) / n * 1000
                 profile = cProfile.Profile() if args.profile and run == args.runs - 1 else None
-                seconds, outcomes = time_record(scratch.fresh(), site, profile)
+                url = scratch.fresh()
+                seconds, outcomes = time_record(url, site, profile)
                 r = seconds / n * 1000
                 ext_ms.append(e)
                 rec_ms.append(r)
                 ratios.append(r / e)
-                print(f"{run + 1:>4} {e:>11.2f} {r:>10.2f} {r / e:>15.2f}  {outcomes}", flush=True)
+                x = x_ratio = 0.0
+                if args.reextract:
+                    seconds, pages_done = time_reextract(url)
+                    x = seconds / max(pages_done, 1) * 1000
+                    x_ratio = x / e
+                    rex_ms.append(x)
+                    rex_ratios.append(x_ratio)
+                print(
+                    f"{run + 1:>4} {e:>11.2f} {r:>10.2f} {r / e:>15.2f} {x:>13.2f} "
+                    f"{x_ratio:>18.2f}  {outcomes}",
+                    flush=True,
+                )
                 if profile and args.profile:
                     profile.dump_stats(args.profile)
                 scratch.drop_all()
@@ -183,9 +229,15 @@ def main() -> None:
             scratch.drop_all()
         med = statistics.median
         print(
-            f"median {med(ext_ms):>6.2f} {med(rec_ms):>10.2f} {med(ratios):>15.2f}  "
-            "(ms per article; the ratio is the median of each run's own)"
+            f"median {med(ext_ms):>6.2f} {med(rec_ms):>10.2f} {med(ratios):>15.2f} "
+            f"{med(rex_ms) if rex_ms else 0:>13.2f} {med(rex_ratios) if rex_ratios else 0:>18.2f}"
+            "  (CPU ms per article; each ratio is the median of each run's own)"
         )
+        if rex_ms:
+            print(
+                f"reextract: {1000 / med(rex_ms):.0f} stored pages/s against "
+                f"{1000 / med(ext_ms):.0f} pages/s extraction alone"
+            )
 
 
 if __name__ == "__main__":
