@@ -163,7 +163,9 @@ def time_record(
             profile.enable()
         started = time.process_time()
         for item, page, fields in found:
-            outcome = step._record(item, page, fields, now)
+            # As the article step does for a new article (there on a thread, before the write).
+            prepared = storage.prepare_snapshot(page.body)
+            outcome = step._record(item, page, fields, now, snapshot=prepared)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         seconds = time.process_time() - started
         if profile:

@@ -120,7 +120,7 @@ from storage.reports import (
 )
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
 from storage.search import search
-from storage.snapshots import load_snapshot, store_snapshot
+from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
     add_source,
@@ -313,6 +313,8 @@ __all__ = [
     "source_failures",
     "stats",
     "store_snapshot",
+    "prepare_snapshot",
+    "PreparedSnapshot",
     "story_articles",
     "story_info",
     "sync_sources",
