@@ -7,16 +7,16 @@ The pages are bench/pipeline.py's (the 85 real pages of the extraction benchmark
 letter-scrambled so that no two share a story). Each run, in this one process and alternated:
 
 * extract: ``scraper.extract`` of every page (what the daemon does before recording);
-* reextract: ``newswatch reextract``'s work over the pages just recorded (each snapshot
-  loaded, decompressed, extracted and compared), against extraction alone;
 * record: a fresh database whose frontier holds the N articles (claimed, as a pass claims
-  them), then each page's fields recorded exactly as the daemon's article step records a new
-  article (:class:`scheduler.article_step.ArticleStep`'s recording, through its public
-  recording step), snapshot, version, search rows, story placement, alert and reschedule.
+  them), then each page recorded as the daemon's article step records a new article (its
+  recording method: snapshot, version, search rows, story placement, alert, reschedule);
+* reextract: ``newswatch reextract``'s work over the pages just recorded (each snapshot
+  loaded, decompressed, extracted and compared).
 
-It prints both in ms per article and their ratio, per run and the median of the runs: the
-ratio carries over between machines and moments where the milliseconds do not. ``--profile``
-writes a cProfile dump of the last run's recording. A benchmark: it prints, never asserts.
+It prints each in CPU ms per article (of this process: the machine is shared) and its ratio
+to extraction, per run and the median of the runs: the ratio carries over between machines
+and moments where the milliseconds do not. ``--profile`` writes a cProfile dump of the last
+run's recording. A benchmark: it prints, never asserts.
 """
 
 from __future__ import annotations
