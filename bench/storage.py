@@ -557,8 +557,11 @@ def database(engine: str, args: argparse.Namespace) -> Iterator[storage.Database
             yield db
         finally:
             db.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if args.keep:
+                print(f"kept: sqlite:///{path}", flush=True)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     name = f"nw_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(args.postgres_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -669,6 +672,11 @@ def main() -> None:
     )
     parser.add_argument("--samples", type=int, default=1000, help="reads per measurement")
     parser.add_argument("--path", help="folder for the SQLite file (default: a temp folder)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the SQLite file there at the end (bench/reextract.py works on it)",
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(

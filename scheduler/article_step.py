@@ -16,6 +16,7 @@ connection; only a change seen twice is recorded, with the class ``retraction`` 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -189,7 +190,18 @@ class ArticleStep:
             due = moved
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
-        return self._record(due, page, found, now, access="teaser" if teaser else "full")
+        snapshot: bytes | storage.PreparedSnapshot = page.body
+        if (
+            due.version_count == 0
+            and page.body
+            and self._rules.topic.matches(found.title, found.subtitle, found.body)
+        ):
+            # A new article's page is always kept. Hashing and compressing it let go of the
+            # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
+            # write transaction below no longer holds the lock while it compresses.
+            snapshot = await asyncio.to_thread(storage.prepare_snapshot, page.body)
+        access = "teaser" if teaser else "full"
+        return self._record(due, page, found, now, access=access, snapshot=snapshot)
 
     # -- verdicts --------------------------------------------------------------------------
 
@@ -255,6 +267,7 @@ class ArticleStep:
         now: datetime,
         *,
         access: str = "full",
+        snapshot: bytes | storage.PreparedSnapshot | None = None,
     ) -> str:
         if due.version_count == 0 and not self._rules.topic.matches(
             found.title, found.subtitle, found.body
@@ -290,7 +303,7 @@ class ArticleStep:
                     session,
                     article_id=due.id,
                     fields=fields,
-                    snapshot=page.body,
+                    snapshot=page.body if snapshot is None else snapshot,
                     fetched_at=now,
                     etag=validators.etag,
                     last_modified=validators.last_modified,

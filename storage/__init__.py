@@ -122,7 +122,7 @@ from storage.record import (
 )
 from storage.reextract import Extractor, article_ids, reextract, reextract_article
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
-from storage.snapshots import load_snapshot, store_snapshot
+from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
     add_source,
@@ -305,6 +305,8 @@ __all__ = [
     "source_failures",
     "stats",
     "store_snapshot",
+    "prepare_snapshot",
+    "PreparedSnapshot",
     "story_articles",
     "story_info",
     "sync_sources",

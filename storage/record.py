@@ -47,7 +47,7 @@ from storage.lifecycle import (
 from storage.limits import VersionLimits
 from storage.models import Article, Version
 from storage.outbox import queue_alert
-from storage.snapshots import store_snapshot
+from storage.snapshots import PreparedSnapshot, store_snapshot
 from storage.statements import (
     TOUCH_IF_UNCHANGED,
     TOUCH_IF_UNCHANGED_AND_RESCHEDULE,
@@ -78,7 +78,7 @@ def record(
     *,
     article_id: int,
     fields: ArticleFields,
-    snapshot: bytes | None,
+    snapshot: bytes | PreparedSnapshot | None,
     fetched_at: datetime,
     etag: str | None = None,
     last_modified: str | None = None,
@@ -223,17 +223,21 @@ def _note_access(article: Article, access: str, fields: ArticleFields) -> None:
 
 
 def _within_budget(
-    snapshot: bytes | None, used: DayUse, limits: VersionLimits, article_id: int
-) -> bytes | None:
+    snapshot: bytes | PreparedSnapshot | None,
+    used: DayUse,
+    limits: VersionLimits,
+    article_id: int,
+) -> bytes | PreparedSnapshot | None:
     """The snapshot, or ``None`` when it would overrun the article's snapshot bytes for the day
     (the version is kept all the same: its text is what readers saw)."""
-    if snapshot and used.snapshot_bytes + len(snapshot) > limits.snapshot_bytes_per_day:
+    size = snapshot.size if isinstance(snapshot, PreparedSnapshot) else len(snapshot or b"")
+    if snapshot and used.snapshot_bytes + size > limits.snapshot_bytes_per_day:
         logger.info(
             "snapshot not kept: the article's snapshot bytes for the day are spent",
             extra={
                 "event": "snapshot_over_budget",
                 "article_id": article_id,
-                "bytes": len(snapshot),
+                "bytes": size,
                 "bytes_today": used.snapshot_bytes,
             },
         )

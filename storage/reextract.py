@@ -139,9 +139,14 @@ def _one(
 
 def _latest_reading(s: Session, version: Version) -> Version:
     """The newest derived version of ``version``, or the version itself."""
+    # The article id first: ``derived_from_id`` has no index of its own, so without it each
+    # lookup read the whole versions table, and a run over N versions read it N times.
     derived = s.exec(
         select(Version)
-        .where(col(Version.derived_from_id) == version.id)
+        .where(
+            col(Version.article_id) == version.article_id,
+            col(Version.derived_from_id) == version.id,
+        )
         .order_by(col(Version.number).desc())
         .limit(1)
     ).first()

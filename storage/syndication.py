@@ -74,13 +74,18 @@ class Placement:
 
 def signatures(body: str) -> dict[int, np.ndarray] | None:
     """The MinHash values of ``body`` per scheme id, or ``None`` if it is too short to compare."""
-    words = [w.lower() for w in _WORDS.findall(body)]
-    if len(words) < MIN_WORDS:
+    found = _WORDS.findall(body)
+    if len(found) < MIN_WORDS:
         return None
+    # Each word lowered on its own, but in one call: no word holds a space, and lowering a
+    # space-joined run gives each word what its own lower() gives (final sigma included),
+    # where lowering the raw body would not (a dotted İ lowers to i and a combining dot).
+    words = " ".join(found).lower().split(" ")
     # One C call per distinct word; shingles and permutations are then numpy over arrays.
-    codes = {word: zlib.crc32(word.encode("utf-8")) for word in dict.fromkeys(words)}
+    distinct = list(dict.fromkeys(words))
+    codes = dict(zip(distinct, map(zlib.crc32, map(str.encode, distinct)), strict=True))
     word_hashes = np.fromiter(map(codes.__getitem__, words), dtype=np.uint64, count=len(words))
-    content = np.fromiter((code for word, code in codes.items() if len(word) >= 4), dtype=np.uint32)
+    content = np.array([code for word, code in codes.items() if len(word) >= 4], dtype=np.uint32)
     return {COPY.id: minhash(shingle_hashes(word_hashes)), COVERAGE.id: minhash(content)}
 
 
@@ -133,8 +138,9 @@ def place_article(
     if sigs is None:
         return None
     placement = None
+    bands = {scheme.id: band_hashes(sigs[scheme.id], scheme) for scheme in SCHEMES}
     for scheme in SCHEMES:
-        best = _most_similar(s, article.id, sigs, scheme)
+        best = _most_similar(s, article.id, sigs, bands[scheme.id], scheme)
         if best is not None:
             (other_id, other_story), similarity = best
             placement = Placement(other_story, scheme.role, other_id, similarity)
@@ -151,13 +157,19 @@ def place_article(
     s.add(article)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
     conn.execute(_INSERT_SIGNATURE, {"article_id": article.id, "signature": signature})
-    # One multi-row INSERT for the ~35 band rows, not an ORM object each.
     rows = [
-        {"article_id": article.id, "scheme": scheme.id, "band": band, "hash": value}
+        (article.id, scheme.id, band, value)
         for scheme in SCHEMES
-        for band, value in enumerate(band_hashes(sigs[scheme.id], scheme))
+        for band, value in enumerate(bands[scheme.id])
     ]
-    conn.execute(_INSERT_BANDS, rows)
+    if conn.dialect.name == "sqlite":
+        # The ~35 band rows in one driver call: plain integers need none of SQLAlchemy's
+        # per-row parameter processing, which cost more than the inserts themselves.
+        conn.exec_driver_sql(_SQLITE_INSERT_BANDS, rows)
+    else:
+        # One multi-row INSERT (SQLAlchemy's insertmanyvalues), where psycopg's executemany
+        # would send a statement per row.
+        conn.execute(_INSERT_BANDS, [dict(zip(_BAND_COLUMNS, row, strict=True)) for row in rows])
     return placement
 
 
@@ -165,6 +177,8 @@ def place_article(
 _INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
 _INSERT_SIGNATURE = insert(SIGNATURES)
 _INSERT_BANDS = insert(BANDS)
+_BAND_COLUMNS = ("article_id", "scheme", "band", "hash")
+_SQLITE_INSERT_BANDS = f"INSERT INTO {BANDS.name} ({', '.join(_BAND_COLUMNS)}) VALUES (?, ?, ?, ?)"
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:
@@ -181,10 +195,10 @@ def story_info(s: Session, story_id: int) -> StoryInfo | None:
 
 
 def _most_similar(
-    s: Session, article_id: int, sigs: dict[int, np.ndarray], scheme: Scheme
+    s: Session, article_id: int, sigs: dict[int, np.ndarray], hashes: list[int], scheme: Scheme
 ) -> tuple[tuple[int, int], float] | None:
-    """(id, story id) of the stored article most similar under ``scheme``, with the similarity."""
-    hashes = band_hashes(sigs[scheme.id], scheme)
+    """(id, story id) of the stored article most similar under ``scheme``, with the similarity
+    (``hashes``: the article's band hashes under it)."""
     params = {f"h{band}": value for band, value in enumerate(hashes)}
     rows = s.connection().execute(
         _candidates(scheme.id, len(hashes)), params | {"article_id": article_id}

@@ -8,6 +8,7 @@ from newswatch.cli import (  # noqa: F401  (importing a module registers its com
     daemon,
     export,
     history,
+    importing,
     maintenance,
     query,
     recheck,
