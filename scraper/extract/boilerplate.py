@@ -169,20 +169,37 @@ class Judge:
             if tag in JUNK_TAGS:
                 inherited = (*inherited, key)
                 self.fatal.add(key)
-            elif tag not in _UNREAD_TAGS and _named_or_hidden(element.attributes):
-                inherited = (*inherited, key)
+            elif tag not in _UNREAD_TAGS:
+                verdict = _verdict(element.attributes)
+                if verdict:
+                    inherited = (*inherited, key)
+                    if verdict is _DIALOG:
+                        self.fatal.add(key)
             chains[key] = inherited
         return inherited
 
 
 def _named_or_hidden(attrs: dict[str, str | None]) -> bool:
     """Hidden, or named with a strong boilerplate word."""
+    return bool(_verdict(attrs))
+
+
+# Words naming what lays itself over the page or asks something of the reader: such a block
+# is never the article, however much text it holds (a cookie banner's category list can
+# outweigh a short news item), so it is never forgiven as a misnamed wrapper.
+_DIALOG_WORDS = frozenset("""cookie consent modal popup""".split())
+_DIALOG = 2  # verdict: a dialog; 1: other strong boilerplate or hidden; 0: neither
+
+
+def _verdict(attrs: dict[str, str | None]) -> int:
     if not attrs:
-        return False
+        return 0
     if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
-        return True
+        return 1
     named = _name_of(attrs)
-    return named is not None and named[1]
+    if named is None or not named[1]:
+        return 0
+    return _DIALOG if named[0] in _DIALOG_WORDS else 1
 
 
 def _name_of(attrs: dict[str, str | None]) -> tuple[str, bool] | None:
