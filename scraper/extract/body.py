@@ -288,7 +288,28 @@ def _choose(
                 density == 0 and re.search(r"\.( |$)", text)
             ):
                 chosen.append(sibling)
+        elif sibling.tag in _PROSE_SIBLINGS and _is_prose(sibling):
+            chosen.append(sibling)
     return _same_class_parts(scores, best, best_score, chosen)
+
+
+# Sibling blocks of the article's container that hold no scored paragraph of their own but
+# may still be its text: a lead-in or an intro written in a bare <div>, a list, a table.
+_PROSE_SIBLINGS = frozenset({"div", "section", "ul", "ol", "table", "dl"})
+_SENTENCE_END = re.compile(r"[.!?:;…»“\"](?:\s|$)")
+
+
+def _is_prose(node: LexborNode) -> bool:
+    """Sentences rather than links or labels: long enough, few links, sentence ends.
+
+    A block holding the <h1> is the headline block: its standfirst is the page's
+    subtitle, not body text.
+    """
+    raw = node.text()
+    text = raw.strip()
+    if len(text) < 100 or link_density(node, raw) > 0.1:
+        return False
+    return len(_SENTENCE_END.findall(text)) >= 2 and node.css_first("h1") is None
 
 
 def _inside(node: LexborNode, others: set[int], depth: int = 12) -> bool:
