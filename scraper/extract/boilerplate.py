@@ -79,7 +79,7 @@ def boilerplate_name(value: str) -> tuple[str, bool] | None:
     if any(_STATE.search(word) for word in words):
         low = " ".join(word for word in words if not _STATE.search(word))
     result: tuple[str, bool] | None = None
-    if not any(word in _GOOD_TOKENS for word in words):
+    if not any(_good_word(word) for word in words):
         match = _STRONG.search(low)
         if match:
             result = (match.group(0), True)
@@ -96,6 +96,27 @@ def boilerplate_name(value: str) -> tuple[str, bool] | None:
         _cache.clear()
     _cache[value] = result
     return result
+
+
+# Good tokens of two words and more name the article's text block even as the stem of a
+# longer name ("entry-content-column", "article__body--wide"); one word alone ("post",
+# "text") also starts the names of boilerplate ("post-meta", "text-muted").
+_GOOD_STEMS = tuple(sorted(token + "-" for token in _GOOD_TOKENS if "-" in token))
+_BEM = re.compile(r"_+|-{2,}")
+
+
+def _good_word(word: str) -> bool:
+    """Does this class word name the article's text block (the stem's rest naming no
+    boilerplate: "article-body__related" is a box of related links)?"""
+    if word in _GOOD_TOKENS:
+        return True
+    if "-" not in word and "_" not in word:
+        return False
+    plain = _BEM.sub("-", word)
+    if plain in _GOOD_TOKENS:
+        return True
+    stem = next((stem for stem in _GOOD_STEMS if plain.startswith(stem)), None)
+    return stem is not None and boilerplate_name(plain[len(stem) :]) is None
 
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
