@@ -8,6 +8,7 @@ in the tree itself so that the C text walk does the heavy lifting.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -236,19 +237,27 @@ def link_density(node: LexborNode, text: str | None = None) -> float:
 
 
 def choose_container(
-    body: LexborNode, paragraphs: list[LexborNode], judge: Judge
+    body: LexborNode,
+    paragraphs: list[LexborNode],
+    judge: Judge,
+    mains: Sequence[LexborNode] = (),
 ) -> tuple[list[LexborNode], set[int]]:
     """The nodes that hold the article text, in document order, and the forgiven blocks.
 
     ``paragraphs`` are the page's <p>, <pre>, <br> and <blockquote> elements in document
-    order (from the shared scan, so that finding them costs no walk of its own).
+    order, ``mains`` its <main> and role=main elements (both from the shared scan, so that
+    finding them costs no walk of its own).
     """
     scores, forgiven = _score_candidates(body, paragraphs, judge)
-    return _choose(body, scores, judge, forgiven), forgiven
+    return _choose(body, scores, judge, forgiven, mains), forgiven
 
 
 def _choose(
-    body: LexborNode, scores: _Scores, judge: Judge, forgiven: set[int]
+    body: LexborNode,
+    scores: _Scores,
+    judge: Judge,
+    forgiven: set[int],
+    mains: Sequence[LexborNode],
 ) -> list[LexborNode]:
     if not scores.value:
         return [body]
@@ -263,6 +272,7 @@ def _choose(
             best, best_score = node, final
     if best is None:
         return [body]
+    best, best_score = _prefer_main(mains, scores, best, best_score)
     parent = best.parent
     if parent is None or best.tag == "body":
         return [best]
@@ -310,6 +320,32 @@ def _is_prose(node: LexborNode) -> bool:
     if len(text) < 100 or link_density(node, raw) > 0.1:
         return False
     return len(_SENTENCE_END.findall(text)) >= 2 and node.css_first("h1") is None
+
+
+_MAIN_SHARE = 0.25  # of the best score, that a candidate inside <main> needs to win
+
+
+def _prefer_main(
+    mains: Sequence[LexborNode], scores: _Scores, best: LexborNode, best_score: float
+) -> tuple[LexborNode, float]:
+    """The page's one <main> holds its text: a best block outside it (an about-us box, a
+    cookie notice) loses to a fair candidate inside it."""
+    main_id = {node.mem_id for node in mains}  # <main role=main> is listed twice
+    if len(main_id) != 1:
+        return best, best_score
+    if _inside(best, main_id, 60) or _inside(mains[0], {best.mem_id}, 60):
+        return best, best_score
+    inside = [
+        (score, key)
+        for key, score in scores.value.items()
+        if score >= _MAIN_SHARE * best_score and _inside(scores.node[key], main_id, 60)
+    ]
+    for score, key in sorted(inside, reverse=True)[:3]:
+        node = scores.node[key]
+        final = score * (1 - link_density(node))
+        if final >= _MAIN_SHARE * best_score:
+            return node, final
+    return best, best_score
 
 
 def _inside(node: LexborNode, others: set[int], depth: int = 12) -> bool:
