@@ -317,9 +317,10 @@ def _is_prose(node: LexborNode) -> bool:
     """
     raw = node.text()
     text = raw.strip()
-    if len(text) < 100 or link_density(node, raw) > 0.1:
+    # The cheap tests first: the last two each walk the block's subtree.
+    if len(text) < 100 or len(_SENTENCE_END.findall(text)) < 2:
         return False
-    return len(_SENTENCE_END.findall(text)) >= 2 and node.css_first("h1") is None
+    return link_density(node, raw) <= 0.1 and node.css_first("h1") is None
 
 
 _MAIN_SHARE = 0.25  # of the best score, that a candidate inside <main> needs to win
