@@ -10,7 +10,10 @@ bench/labels/), fundus-dev (news in 24 countries; body, title, authors, day) and
 
 Speed is pages/s of ``extract(page, url)`` on each set's pages (and trafilatura's ``extract``
 on the same input), the extractors taking turns within each run; the speed ratio is the
-median of the per-run ratios, which a burst of load from another process cannot skew.
+median of the per-run ratios, which a burst of load from another process cannot skew. It is
+given twice: by the wall clock, and by this process's CPU time, which does not count the time
+spent waiting for a core that other processes hold (on a crowded machine the single runs'
+wall-clock ratios spread several times wider than their CPU-time ones).
 trafilatura's metadata comes from ``bare_extraction(with_metadata=True)`` in the untimed
 pass; its timed calls extract the body alone, which is quicker: the ratio is conservative.
 """
