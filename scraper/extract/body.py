@@ -54,6 +54,7 @@ _TAG_BONUS = {
 
 _UNKNOWN = object()
 _FORGIVE_SHARE = 0.4  # of all paragraph text under a boilerplate-named block: the article
+_SWALLOWED_SHARE = 0.9  # of all paragraph text under a dialog: the page, swallowed by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +139,16 @@ class _Paragraphs:
         """Scores of candidates, the characters scored, and the forgiven boilerplate blocks.
 
         A block named like boilerplate that holds 40 % of all paragraph text is the article's
-        wrapper misnamed (``class="content-with-sidebar"``), not boilerplate.
+        wrapper misnamed (``class="content-with-sidebar"``), not boilerplate. A cookie banner
+        or modal needs 90 %: its small print can outweigh a short article, but no dialog
+        holds a whole page unless an unclosed tag has swallowed the page into it.
         """
         forgiven = {
             bad
             for bad, chars in self.covered.items()
-            if chars > _FORGIVE_SHARE * self.total and bad not in judge.fatal
+            if chars > _FORGIVE_SHARE * self.total
+            and bad not in judge.fatal
+            and (bad not in judge.dialogs or chars > _SWALLOWED_SHARE * self.total)
         }
         scores = _Scores(judge.parent)
         chars = 0

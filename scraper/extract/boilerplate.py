@@ -158,6 +158,9 @@ class Judge:
         self._chains: dict[int, tuple[int, ...]] = {}
         # Junk elements (<nav>, <footer>, <figure>…) are never forgiven, whatever they hold.
         self.fatal: set[int] = set()
+        # Cookie banners and modals: forgiven only when they hold nearly all of the page's
+        # text, which is broken markup (an unclosed banner <div> swallowing the page).
+        self.dialogs: set[int] = set()
         # Parents met while walking up, reused by scoring instead of asking lexbor again.
         self.parent: dict[int, LexborNode | None] = {}
 
@@ -195,7 +198,7 @@ class Judge:
                 if verdict:
                     inherited = (*inherited, key)
                     if verdict is _DIALOG:
-                        self.fatal.add(key)
+                        self.dialogs.add(key)
             chains[key] = inherited
         return inherited
 
