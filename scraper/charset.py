@@ -147,5 +147,7 @@ def _mostly_utf8(body: bytes) -> bool:
         return False
     text = body.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
-    valid = sum(1 for ch in text if ch > "\x7f") - broken
+    # Non-ASCII characters counted in C: encoding to ASCII drops exactly those (a Python
+    # loop over the characters cost 25 ms on a 300 kB legacy page).
+    valid = len(text) - len(text.encode("ascii", "ignore")) - broken
     return valid >= 10 * broken

@@ -22,8 +22,10 @@ _LEAD = re.compile(
     r"by|from|por|par|von|di|door|av|автор(?:ы)?|текст|yazan|yazar|муаллиф)\s*[:\-–—]?(?:\s+|$)",
     re.IGNORECASE,
 )
+# "and" in the bylines of the languages we watch (og: Danish and Norwegian, och: Swedish).
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|\bve\b|\n|"
+    r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\bі\b|\bve\b|\bog\b|"
+    r"\boch\b|\boraz\b|\bés\b|\n|"
     r"(?<=[^\s.]{3})\.\s+)\s*"  # "Jane Doe. Sputnik" but not "John F. Kennedy"
 )
 # Text glued by a template with no space: "Carrie ArnoldContributing", "ERIC TUCKERAssociated".
@@ -189,6 +191,11 @@ def read_credits(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> Cred
 
 
 _NOTHING = Credits()
+# A picture's credit line ("Foto: Jane Doe / Agency"), which some pages mark up as an author.
+_PHOTO_CREDIT = re.compile(
+    r"^\s*(?:fotos?|photos?|bild(?:er)?|images?|pictures?|kuva|zdjęcie|фото|fotoğraf)\s*:",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1024)
@@ -201,6 +208,9 @@ def _read(raw: tuple[str, ...], exclude: tuple[str, ...]) -> Credits:
     dropped: list[tuple[str, str]] = []
     seen: set[str] = set()
     for item in raw:
+        if _PHOTO_CREDIT.match(item):
+            dropped.append((item, "a photo credit"))
+            continue
         parts = _fragments(item)
         if len(parts) == 1 and names and not agencies and _norm(parts[0]) in _AGENCIES:
             # "By Jane Doe" then "Associated Press" on its own: whom she writes for.

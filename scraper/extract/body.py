@@ -8,6 +8,7 @@ in the tree itself so that the C text walk does the heavy lifting.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -53,6 +54,7 @@ _TAG_BONUS = {
 
 _UNKNOWN = object()
 _FORGIVE_SHARE = 0.4  # of all paragraph text under a boilerplate-named block: the article
+_SWALLOWED_SHARE = 0.9  # of all paragraph text under a dialog: the page, swallowed by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +139,16 @@ class _Paragraphs:
         """Scores of candidates, the characters scored, and the forgiven boilerplate blocks.
 
         A block named like boilerplate that holds 40 % of all paragraph text is the article's
-        wrapper misnamed (``class="content-with-sidebar"``), not boilerplate.
+        wrapper misnamed (``class="content-with-sidebar"``), not boilerplate. A cookie banner
+        or modal needs 90 %: its small print can outweigh a short article, but no dialog
+        holds a whole page unless an unclosed tag has swallowed the page into it.
         """
         forgiven = {
             bad
             for bad, chars in self.covered.items()
-            if chars > _FORGIVE_SHARE * self.total and bad not in judge.fatal
+            if chars > _FORGIVE_SHARE * self.total
+            and bad not in judge.fatal
+            and (bad not in judge.dialogs or chars > _SWALLOWED_SHARE * self.total)
         }
         scores = _Scores(judge.parent)
         chars = 0
@@ -236,19 +242,27 @@ def link_density(node: LexborNode, text: str | None = None) -> float:
 
 
 def choose_container(
-    body: LexborNode, paragraphs: list[LexborNode], judge: Judge
+    body: LexborNode,
+    paragraphs: list[LexborNode],
+    judge: Judge,
+    mains: Sequence[LexborNode] = (),
 ) -> tuple[list[LexborNode], set[int]]:
     """The nodes that hold the article text, in document order, and the forgiven blocks.
 
     ``paragraphs`` are the page's <p>, <pre>, <br> and <blockquote> elements in document
-    order (from the shared scan, so that finding them costs no walk of its own).
+    order, ``mains`` its <main> and role=main elements (both from the shared scan, so that
+    finding them costs no walk of its own).
     """
     scores, forgiven = _score_candidates(body, paragraphs, judge)
-    return _choose(body, scores, judge, forgiven), forgiven
+    return _choose(body, scores, judge, forgiven, mains), forgiven
 
 
 def _choose(
-    body: LexborNode, scores: _Scores, judge: Judge, forgiven: set[int]
+    body: LexborNode,
+    scores: _Scores,
+    judge: Judge,
+    forgiven: set[int],
+    mains: Sequence[LexborNode],
 ) -> list[LexborNode]:
     if not scores.value:
         return [body]
@@ -263,6 +277,7 @@ def _choose(
             best, best_score = node, final
     if best is None:
         return [body]
+    best, best_score = _prefer_main(mains, scores, best, best_score)
     parent = best.parent
     if parent is None or best.tag == "body":
         return [best]
@@ -288,7 +303,55 @@ def _choose(
                 density == 0 and re.search(r"\.( |$)", text)
             ):
                 chosen.append(sibling)
+        elif sibling.tag in _PROSE_SIBLINGS and _is_prose(sibling):
+            chosen.append(sibling)
     return _same_class_parts(scores, best, best_score, chosen)
+
+
+# Sibling blocks of the article's container that hold no scored paragraph of their own but
+# may still be its text: a lead-in or an intro written in a bare <div>, a list, a table.
+_PROSE_SIBLINGS = frozenset({"div", "section", "ul", "ol", "table", "dl"})
+_SENTENCE_END = re.compile(r"[.!?:;…»“\"](?:\s|$)")
+
+
+def _is_prose(node: LexborNode) -> bool:
+    """Sentences rather than links or labels: long enough, few links, sentence ends.
+
+    A block holding the <h1> is the headline block: its standfirst is the page's
+    subtitle, not body text.
+    """
+    raw = node.text()
+    text = raw.strip()
+    # The cheap tests first: the last two each walk the block's subtree.
+    if len(text) < 100 or len(_SENTENCE_END.findall(text)) < 2:
+        return False
+    return link_density(node, raw) <= 0.1 and node.css_first("h1") is None
+
+
+_MAIN_SHARE = 0.25  # of the best score, that a candidate inside <main> needs to win
+
+
+def _prefer_main(
+    mains: Sequence[LexborNode], scores: _Scores, best: LexborNode, best_score: float
+) -> tuple[LexborNode, float]:
+    """The page's one <main> holds its text: a best block outside it (an about-us box, a
+    cookie notice) loses to a fair candidate inside it."""
+    main_id = {node.mem_id for node in mains}  # <main role=main> is listed twice
+    if len(main_id) != 1:
+        return best, best_score
+    if _inside(best, main_id, 60) or _inside(mains[0], {best.mem_id}, 60):
+        return best, best_score
+    inside = [
+        (score, key)
+        for key, score in scores.value.items()
+        if score >= _MAIN_SHARE * best_score and _inside(scores.node[key], main_id, 60)
+    ]
+    for score, key in sorted(inside, reverse=True)[:3]:
+        node = scores.node[key]
+        final = score * (1 - link_density(node))
+        if final >= _MAIN_SHARE * best_score:
+            return node, final
+    return best, best_score
 
 
 def _inside(node: LexborNode, others: set[int], depth: int = 12) -> bool:

@@ -79,7 +79,7 @@ def boilerplate_name(value: str) -> tuple[str, bool] | None:
     if any(_STATE.search(word) for word in words):
         low = " ".join(word for word in words if not _STATE.search(word))
     result: tuple[str, bool] | None = None
-    if not any(word in _GOOD_TOKENS for word in words):
+    if not any(_good_word(word) for word in words):
         match = _STRONG.search(low)
         if match:
             result = (match.group(0), True)
@@ -96,6 +96,27 @@ def boilerplate_name(value: str) -> tuple[str, bool] | None:
         _cache.clear()
     _cache[value] = result
     return result
+
+
+# Good tokens of two words and more name the article's text block even as the stem of a
+# longer name ("entry-content-column", "article__body--wide"); one word alone ("post",
+# "text") also starts the names of boilerplate ("post-meta", "text-muted").
+_GOOD_STEMS = tuple(sorted(token + "-" for token in _GOOD_TOKENS if "-" in token))
+_BEM = re.compile(r"_+|-{2,}")
+
+
+def _good_word(word: str) -> bool:
+    """Does this class word name the article's text block (the stem's rest naming no
+    boilerplate: "article-body__related" is a box of related links)?"""
+    if word in _GOOD_TOKENS:
+        return True
+    if "-" not in word and "_" not in word:
+        return False
+    plain = _BEM.sub("-", word)
+    if plain in _GOOD_TOKENS:
+        return True
+    stem = next((stem for stem in _GOOD_STEMS if plain.startswith(stem)), None)
+    return stem is not None and boilerplate_name(plain[len(stem) :]) is None
 
 
 def is_hidden(attrs: dict[str, str | None]) -> bool:
@@ -137,6 +158,9 @@ class Judge:
         self._chains: dict[int, tuple[int, ...]] = {}
         # Junk elements (<nav>, <footer>, <figure>…) are never forgiven, whatever they hold.
         self.fatal: set[int] = set()
+        # Cookie banners and modals: forgiven only when they hold nearly all of the page's
+        # text, which is broken markup (an unclosed banner <div> swallowing the page).
+        self.dialogs: set[int] = set()
         # Parents met while walking up, reused by scoring instead of asking lexbor again.
         self.parent: dict[int, LexborNode | None] = {}
 
@@ -169,20 +193,37 @@ class Judge:
             if tag in JUNK_TAGS:
                 inherited = (*inherited, key)
                 self.fatal.add(key)
-            elif tag not in _UNREAD_TAGS and _named_or_hidden(element.attributes):
-                inherited = (*inherited, key)
+            elif tag not in _UNREAD_TAGS:
+                verdict = _verdict(element.attributes)
+                if verdict:
+                    inherited = (*inherited, key)
+                    if verdict is _DIALOG:
+                        self.dialogs.add(key)
             chains[key] = inherited
         return inherited
 
 
 def _named_or_hidden(attrs: dict[str, str | None]) -> bool:
     """Hidden, or named with a strong boilerplate word."""
+    return bool(_verdict(attrs))
+
+
+# Words naming what lays itself over the page or asks something of the reader: such a block
+# is never the article, however much text it holds (a cookie banner's category list can
+# outweigh a short news item), so it is never forgiven as a misnamed wrapper.
+_DIALOG_WORDS = frozenset("""cookie consent modal popup""".split())
+_DIALOG = 2  # verdict: a dialog; 1: other strong boilerplate or hidden; 0: neither
+
+
+def _verdict(attrs: dict[str, str | None]) -> int:
     if not attrs:
-        return False
+        return 0
     if ("style" in attrs or "hidden" in attrs or "aria-hidden" in attrs) and is_hidden(attrs):
-        return True
+        return 1
     named = _name_of(attrs)
-    return named is not None and named[1]
+    if named is None or not named[1]:
+        return 0
+    return _DIALOG if named[0] in _DIALOG_WORDS else 1
 
 
 def _name_of(attrs: dict[str, str | None]) -> tuple[str, bool] | None:

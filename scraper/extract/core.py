@@ -43,7 +43,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     body = tree.body
     if body is None:
         raise ExtractionError("page has no <body> after parsing", url=url)
-    nodes, forgiven = choose_container(body, found.paragraphs, Judge())
+    nodes, forgiven = choose_container(body, found.paragraphs, Judge(), found.mains)
     md = read_headline(meta, ld, url, _article_start(found, nodes))
     bylines, datelines = visible_metadata(tree, meta, ld, md.near_headline)
     cleaned_away = clean_container(nodes, forgiven)

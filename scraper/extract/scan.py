@@ -14,7 +14,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.metatags import META_SELECTOR, PageMeta, read_meta_node
 
 PARAGRAPH_TAGS = frozenset({"p", "pre", "br", "blockquote"})
-_SELECTOR = f"{META_SELECTOR}, {', '.join(sorted(PARAGRAPH_TAGS))}"
+# <main> too: the body scorer prefers text inside the page's one main region.
+_SELECTOR = f"{META_SELECTOR}, {', '.join(sorted(PARAGRAPH_TAGS))}, main, [role=main]"
 _MAX_META_NODES = 3000  # a page with more metadata elements than this is not one article
 
 
@@ -28,6 +29,8 @@ class Scan:
     # and its mem_id (which the walk reads anyway), to find a paragraph's rank in C.
     positions: list[int] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)
+    # <main> and role=main elements, each once.
+    mains: list[LexborNode] = field(default_factory=list)
 
     def position_of(self, node: LexborNode) -> int | None:
         """The walk rank of one of the paragraphs (None if it is not one of them)."""
@@ -64,10 +67,14 @@ def scan(tree: LexborHTMLParser) -> Scan:
             keys.append(key)
             if tag == "br":
                 continue  # a line break carries no metadata worth its attribute lookup
+        elif tag == "main":
+            found.mains.append(node)
         if budget:
             attrs = node.attributes
             if tag in PARAGRAPH_TAGS and "itemprop" not in attrs:
                 continue
+            if tag != "main" and attrs.get("role") == "main":
+                found.mains.append(node)
             budget -= 1
             read_meta_node(meta, node, tag, attrs, position)
     return found

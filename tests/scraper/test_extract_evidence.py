@@ -95,6 +95,13 @@ def test_evidence_is_in_the_json_of_check() -> None:
         ),
         (["배윤경 기자"], ("배윤경",), ()),
         (["Email Dan Jervis-Bardy", "Dan Jervis-Bardy"], ("Dan Jervis-Bardy",), ()),
+        (
+            ["Trine Juncher Jørgensen og Tôrtia Reimer-Johansen"],
+            ("Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"),
+            (),
+        ),
+        (["Anna Berg och Lars Holm"], ("Anna Berg", "Lars Holm"), ()),
+        (["Foto: Mads Claus Rasmussen / Ritzau Scanpix", "Ole Dam"], ("Ole Dam",), ()),
     ],
 )
 def test_credits_sort_people_agencies_and_desks(
