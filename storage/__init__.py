@@ -2,6 +2,19 @@
 search, syndication, time travel, re-extraction, retention and the hosts' shared turns."""
 
 from storage.admission import Admitted, admit_candidates
+from storage.alerts import (
+    PAYLOAD_FORMAT,
+    AlertDetail,
+    AlertPayload,
+    ChurnDetail,
+    CoverageDetail,
+    EditDetail,
+    GoneDetail,
+    MovedDetail,
+    StorySize,
+    article_alert,
+    read_alert,
+)
 from storage.backlog import ChannelBacklog, channel_backlog
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database, sqlite_path
@@ -71,6 +84,8 @@ from storage.outbox import (
     mark_sent,
     mark_skipped,
     pending_deliveries,
+    queue_alert,
+    queue_article_alert,
 )
 from storage.outletnames import learned_outlet_names
 from storage.outlets import article_host, outlet_clause, outlet_key
@@ -156,6 +171,19 @@ from storage.walls import OutletWalls, wall_shares
 from storage.writehealth import WriteHealth
 
 __all__ = [
+    "PAYLOAD_FORMAT",
+    "AlertDetail",
+    "AlertPayload",
+    "ChurnDetail",
+    "CoverageDetail",
+    "EditDetail",
+    "GoneDetail",
+    "MovedDetail",
+    "StorySize",
+    "article_alert",
+    "read_alert",
+    "queue_alert",
+    "queue_article_alert",
     "OutletWalls",
     "wall_shares",
     "drastic_against_current",

@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from storage.alerts import AlertPayload
 
 ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
 # Every kind of alert storage queues (the configuration's channel filters accept these).
@@ -173,8 +176,7 @@ class PendingDelivery:
 
     alert_id: int
     channel: str
-    kind: str
-    payload: Mapping[str, Any]
+    alert: AlertPayload
     created_at: datetime
     attempts: int
 
