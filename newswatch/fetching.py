@@ -99,6 +99,27 @@ def open_client(
     )
 
 
+# A webhook receiver answers at once: one that takes longer is down, and its alert is retried.
+ALERT_TIMEOUT = 15.0
+
+
+def open_alert_client(settings: Settings) -> httpx.AsyncClient:
+    """The client alert webhooks post through, one per daemon: the configured proxy, HTTP/2 and
+    connect timeout apply, and its connections are kept between messages. It has no address
+    guard: the operator chose a channel's URL (often an intranet host), a third party did not."""
+    f = settings.fetch
+    return build_client(
+        user_agent=f.user_agent,
+        limits=FetchLimits(
+            connect_timeout=min(f.connect_timeout.total_seconds(), ALERT_TIMEOUT),
+            read_timeout=ALERT_TIMEOUT,
+        ),
+        transport=httpx.AsyncHTTPTransport(http2=f.http2, proxy=f.proxy, trust_env=False),
+        http2=f.http2,
+        cookies=False,
+    )
+
+
 def fetcher(
     settings: Settings, client: httpx.AsyncClient, *, clock: Callable[[], datetime] | None = None
 ) -> Fetcher:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from newswatch.config import Settings
+from newswatch.runtime import open_runtime
 from scheduler.channel_redact import redact_channel
 from scheduler.channels import AppriseChannel, ConsoleChannel, JsonlChannel, build_channel
 from scheduler.exceptions import ChannelError
@@ -133,3 +135,26 @@ def test_channel_keys_and_labels_hide_secrets() -> None:
     channel = build_channel(url)
     assert "Token" not in channel.key and "Token" not in channel.label
     assert "secret" not in redact_channel("json://user:secret@example.com/hook")
+
+
+def test_webhooks_post_through_the_daemons_client_and_its_proxy(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    # The receiver is the configured proxy; the webhook's own host does not exist, so the
+    # alert arrives only if the channel posts through the daemon's client and its proxy.
+    settings = Settings(
+        database={"url": f"sqlite:///{tmp_path / 'newswatch.db'}"},  # type: ignore[arg-type]
+        sources=(),
+        alerts=({"url": "webhook+http://hooks.invalid/alerts"},),  # type: ignore[arg-type]
+        fetch={"proxy": f"http://{receiver.address}"},  # type: ignore[arg-type]
+    )
+
+    async def send_twice() -> None:
+        async with open_runtime(settings) as runtime:
+            channel = runtime.routes[0].channel
+            for alert_id in (1, 2):
+                await channel.send(render(alert_id=alert_id, alert=typed("edited", EDIT_PAYLOAD)))
+
+    asyncio.run(send_twice())
+    assert receiver.targets == ["POST http://hooks.invalid/alerts"] * 2
+    assert [body["id"] for body in receiver.bodies] == ["newswatch-alert-1", "newswatch-alert-2"]
