@@ -24,7 +24,6 @@ from scraper.render import BrowserRenderer, RenderLimits
 from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
-from scraper.urls import outlet_of
 
 logger = logging.getLogger(__name__)
 # A host's turn outlives its request's time limit by this much before it lapses by itself.
@@ -177,7 +176,7 @@ def render_choice(
 ) -> Callable[[storage.DueArticle], bool] | None:
     """Which articles are rendered in a browser before extraction: those of ``[render]
     outlets`` and those found by sources with ``render = "browser"``; ``None``: none."""
-    outlets = frozenset(o.lower().removeprefix("www.") for o in settings.render.outlets)
+    outlets = frozenset(storage.outlet_host(o) for o in settings.render.outlets)
     source_ids = frozenset(
         found.id
         for source in settings.sources
@@ -187,7 +186,7 @@ def render_choice(
     )
     if not outlets and not source_ids:
         return None
-    return lambda due: outlet_of(due.url) in outlets or due.source_id in source_ids
+    return lambda due: storage.article_host(due.url) in outlets or due.source_id in source_ids
 
 
 def renderer(settings: Settings, client: httpx.AsyncClient) -> BrowserRenderer:

@@ -36,7 +36,7 @@ from scraper.fetch import HTML_TYPES
 from scraper.polite import PoliteFetcher, Refused
 from scraper.render import BrowserRenderer
 from scraper.topic import TopicQuery
-from scraper.urls import article_identity, outlet_of
+from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
 from scraper.wrappers import WrapperTable
 from storage.fingerprint import fingerprint
@@ -177,7 +177,7 @@ class ArticleStep:
             failure = error
         verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))
         if self._metrics is not None:
-            self._metrics.article_pages.labels(outlet_of(due.url)).inc()
+            self._metrics.article_pages.labels(storage.article_host(due.url)).inc()
         teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
@@ -245,7 +245,7 @@ class ArticleStep:
         if self._fetch_log is not None:
             self._fetch_log.judge(page.final_url, verdict)
         if self._metrics is not None:
-            self._metrics.verdicts.labels(outlet_of(due.url), verdict.kind).inc()
+            self._metrics.verdicts.labels(storage.article_host(due.url), verdict.kind).inc()
 
     # -- recording -------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from scheduler.source_step import SourceRules, SourceStep
 from scraper.discover import ListingRules
 from scraper.polite import PoliteFetcher
 from scraper.render import BrowserRenderer
+from scraper.throttle import GLOBAL_CONCURRENCY
 from scraper.topic import TopicQuery
 from scraper.wrappers import WrapperTable
 
@@ -61,7 +62,7 @@ class WorkerConfig:
     owner: str
     batch: int = 32
     lease: timedelta = timedelta(minutes=5)
-    concurrency: int = 8
+    concurrency: int = GLOBAL_CONCURRENCY
 
 
 class Worker:

@@ -88,7 +88,7 @@ from storage.outbox import (
     queue_article_alert,
 )
 from storage.outletnames import learned_outlet_names
-from storage.outlets import article_host, outlet_clause, outlet_key
+from storage.outlets import article_host, outlet_clause, outlet_host, outlet_key
 from storage.recheck import (
     QueuedCheck,
     RecheckResult,
@@ -207,6 +207,7 @@ __all__ = [
     "make_due",
     "move_checks",
     "outlet_clause",
+    "outlet_host",
     "outlet_key",
     "queued_checks",
     "ALERT_STATES",
