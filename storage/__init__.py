@@ -14,6 +14,7 @@ from storage.alerts import (
     StorySize,
     article_alert,
     read_alert,
+    read_row,
 )
 from storage.backlog import ChannelBacklog, channel_backlog
 from storage.classify import CLASSES, classify
@@ -182,6 +183,7 @@ __all__ = [
     "StorySize",
     "article_alert",
     "read_alert",
+    "read_row",
     "queue_alert",
     "queue_article_alert",
     "OutletWalls",

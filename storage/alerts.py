@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
-from storage.models import Article, Version
+from storage.models import Alert, Article, Version
 from storage.types import AlertKind
 
 # The version of the stored JSON; a reader of a newer format than it knows still reads the
@@ -203,9 +203,25 @@ def read_alert(
     )
 
 
+def read_row(row: Alert) -> AlertPayload:
+    """The typed alert an outbox row (a ``storage.models.Alert``) holds."""
+    return read_alert(
+        kind=row.kind, article_id=row.article_id, version_id=row.version_id, stored=row.payload
+    )
+
+
+def stored_site_name(stored: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The host and the page's own site name a stored payload names, without reading the rest
+    (outlet naming reads tens of thousands of them; this module alone knows their keys)."""
+    return _text(stored, "outlet"), _text(stored, "site_name")
+
+
+_KINDS = frozenset(get_args(AlertKind))
+
+
 def _alert_kind(kind: str) -> AlertKind:
     # A kind this code does not know (written by a newer daemon) is delivered as new coverage.
-    return cast(AlertKind, kind) if kind in get_args(AlertKind) else "new"
+    return cast(AlertKind, kind) if kind in _KINDS else "new"
 
 
 def _read_detail(kind: AlertKind, stored: Mapping[str, Any]) -> AlertDetail:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, exists, or_
 from sqlmodel import Session, col, func, select
 
-from storage.alerts import AlertPayload, read_alert
+from storage.alerts import read_row
 from storage.backlog import unsettled_somewhere
 from storage.columns import MAX_ID, is_row_id
 from storage.discovery import ProviderStats, discovery_stats
@@ -558,19 +558,12 @@ def list_alerts(
                 created_at=alert.created_at,
                 article_id=alert.article_id,
                 url=url,
-                title=title or _alert_of(alert).title,
+                title=title or read_row(alert).title,
                 state=_state(deliveries),
                 deliveries=deliveries,
             )
         )
     return rows
-
-
-def _alert_of(row: Alert) -> AlertPayload:
-    """The typed alert an outbox row holds."""
-    return read_alert(
-        kind=row.kind, article_id=row.article_id, version_id=row.version_id, stored=row.payload
-    )
 
 
 def _state(deliveries: Sequence[DeliveryState]) -> str:
