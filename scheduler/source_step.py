@@ -44,6 +44,17 @@ class SourceRules:
     limits: storage.Limits = dataclasses.field(default_factory=storage.Limits)
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What reading a source gave: its links (or why it was not fetched), the validators
+    for the next conditional poll, and for a search source the poll itself."""
+
+    found: SourceRead | Refused
+    validators: Validators = Validators()
+    not_modified: bool = False
+    searched: SearchRead | None = None
+
+
 class SourceStep:
     """Checks one due source at a time (see the module docstring)."""
 
@@ -68,50 +79,63 @@ class SourceStep:
     async def check(self, due: storage.DueSource) -> SourceOutcome:
         """Fetch one source, add the article links it lists to the frontier."""
         now = self._clock()
-        every = timedelta(seconds=due.every_seconds)
-        validators = Validators()
-        not_modified = False
-        searched: SearchRead | None = None
         try:
-            if due.kind == "site":
-                found: SourceRead | Refused = await self._explorer.read_site(due.url)
-            elif due.kind == "search" and self._search is not None and self._search.knows(due.url):
-                polled = await self._search.read(due)
-                found = polled if isinstance(polled, Refused) else polled.read
-                if isinstance(polled, SearchRead):
-                    searched = polled
-                    validators = polled.poll.validators
-                    not_modified = polled.poll.not_modified
-            else:
-                page = await self._fetcher.fetch(
-                    due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified)
-                )
-                found = await self._read_source(page, due)
-                if isinstance(page, Page):
-                    validators, not_modified = page.validators, page.not_modified
+            read = await self._read(due)
         except (FetchError, DiscoveryError) as error:
-            failures = self._source_failures(due) + 1
-            delay = self._rules.backoff.delay(failures, retry_after=_retry_after(error))
-            logger.warning(
-                "source failed",
-                extra={
-                    "event": "source_failed",
-                    "url": due.url,
-                    "kind": error.kind,
-                    "error": str(error),
-                },
+            return self._failed(due, error, now)
+        if isinstance(read.found, Refused):
+            return self._source_refused(due, read.found, now)
+        return self._admit(due, read, read.found, now)
+
+    async def _read(self, due: storage.DueSource) -> _Read:
+        """Fetch and read the source the way its kind is read."""
+        if due.kind == "site":
+            return _Read(await self._explorer.read_site(due.url))
+        if due.kind == "search" and self._search is not None and self._search.knows(due.url):
+            polled = await self._search.read(due)
+            if isinstance(polled, Refused):
+                return _Read(polled)
+            poll = polled.poll
+            return _Read(polled.read, poll.validators, poll.not_modified, searched=polled)
+        page = await self._fetcher.fetch(
+            due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified)
+        )
+        found = await self._read_source(page, due)
+        if isinstance(page, Refused):
+            return _Read(found)
+        return _Read(found, page.validators, page.not_modified)
+
+    def _failed(
+        self, due: storage.DueSource, error: FetchError | DiscoveryError, now: datetime
+    ) -> SourceOutcome:
+        """Back the source off (at least its own interval), its error kept as its last."""
+        every = timedelta(seconds=due.every_seconds)
+        failures = self._source_failures(due) + 1
+        delay = self._rules.backoff.delay(failures, retry_after=_retry_after(error))
+        logger.warning(
+            "source failed",
+            extra={
+                "event": "source_failed",
+                "url": due.url,
+                "kind": error.kind,
+                "error": str(error),
+            },
+        )
+        with self._db.transaction() as session:
+            storage.finish_source(
+                session,
+                source_id=due.id,
+                now=now,
+                next_check_at=now + max(delay, every),
+                error=f"{error.kind}: {error}",
             )
-            with self._db.transaction() as session:
-                storage.finish_source(
-                    session,
-                    source_id=due.id,
-                    now=now,
-                    next_check_at=now + max(delay, every),
-                    error=f"{error.kind}: {error}",
-                )
-            return SourceOutcome(SourceResult.FAILED)
-        if isinstance(found, Refused):
-            return self._source_refused(due, found, now)
+        return SourceOutcome(SourceResult.FAILED)
+
+    def _admit(
+        self, due: storage.DueSource, read: _Read, found: SourceRead, now: datetime
+    ) -> SourceOutcome:
+        """The links found go to the frontier; the source's next poll follows its pace."""
+        every = timedelta(seconds=due.every_seconds)
         candidates = [
             storage.Candidate(
                 url=link.url, title=link.title, published=link.published, updated=link.updated
@@ -141,12 +165,12 @@ class SourceStep:
                 source_id=due.id,
                 now=now,
                 next_check_at=now + interval,
-                etag=validators.etag,
-                last_modified=validators.last_modified,
+                etag=read.validators.etag,
+                last_modified=read.validators.last_modified,
                 error=f"partial: {problems}" if problems else None,
             )
-            if searched is not None and self._search is not None:
-                self._search.record(session, due, searched, new=len(new_ids), now=now)
+            if read.searched is not None and self._search is not None:
+                self._search.record(session, due, read.searched, new=len(new_ids), now=now)
         logger.info(
             "source checked",
             extra={
@@ -158,7 +182,7 @@ class SourceStep:
                 "next_in": interval.total_seconds(),
             },
         )
-        return SourceOutcome(SourceResult.NOT_MODIFIED if not_modified else SourceResult.READ)
+        return SourceOutcome(SourceResult.NOT_MODIFIED if read.not_modified else SourceResult.READ)
 
     def _pace(self, due: storage.DueSource, every: timedelta, *, found_new: bool) -> timedelta:
         """The next polling interval of a source that was just read (see source_policy)."""
