@@ -30,6 +30,7 @@ from scheduler.routing import AlertFilter, Route
 from scheduler.search_step import SearchStep
 from scheduler.source_policy import SourcePacing
 from scheduler.worker import Worker, WorkerConfig, utc_now
+from scraper.polite import PoliteFetcher
 from scraper.topic import TopicQuery
 
 
@@ -41,6 +42,7 @@ class Runtime:
     daemon: Daemon
     routes: tuple[Route, ...]
     metrics: Metrics
+    fetcher: PoliteFetcher  # the daemon's politeness (its throttle shows what hosts are owed)
 
 
 def daemon_owner() -> str:
@@ -181,6 +183,7 @@ async def _opened(
                     daemon=daemon,
                     routes=routes,
                     metrics=metrics,
+                    fetcher=fetcher,
                 )
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
