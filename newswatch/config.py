@@ -36,10 +36,12 @@ from pydantic_settings import (
 import storage
 from newswatch.durations import Duration
 from scheduler.messages import TemplateError, check_template
+from scheduler.policy import NEWSDIFFS_TIERS
 from scheduler.redact import scrub
 from scraper.addresses import DEFAULT_PORTS, PolicyError, parse_allow
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.search.providers import PROVIDERS
+from scraper.throttle import GLOBAL_CONCURRENCY, HOST_BACKOFF
 from scraper.topic import TopicQuery, TopicQueryError
 
 SourceKind = Literal["feed", "sitemap", "page", "article", "search", "site"]
@@ -217,14 +219,8 @@ class RecheckTier(_Section):
 class RecheckConfig(_Section):
     tiers: tuple[RecheckTier, ...] = Field(
         default=tuple(
-            RecheckTier(younger_than=young, every=every)  # type: ignore[arg-type]
-            for young, every in (
-                ("3h", "15m"),
-                ("1d", "1h"),
-                ("7d", "3h"),
-                ("30d", "3d"),
-                ("365d", "30d"),
-            )
+            RecheckTier(younger_than=tier.younger_than, every=tier.every)
+            for tier in NEWSDIFFS_TIERS
         ),
         description="Article recheck tiers by age; older than the last tier: never rechecked.",
     )
@@ -312,7 +308,9 @@ class FetchConfig(_Section):
     max_bytes: int = Field(
         10 * 1024 * 1024, gt=0, description="Largest body accepted (after decompression)."
     )
-    concurrency: int = Field(8, gt=0, le=256, description="Fetches in flight at once, in all.")
+    concurrency: int = Field(
+        GLOBAL_CONCURRENCY, gt=0, le=256, description="Fetches in flight at once, in all."
+    )
     per_host: int = Field(
         2,
         gt=0,
@@ -331,7 +329,7 @@ class FetchConfig(_Section):
         "through; longer (Retry-After, paused host): rescheduled.",
     )
     host_backoff: Duration = Field(
-        timedelta(seconds=5),
+        timedelta(seconds=HOST_BACKOFF),
         description="First pause of a host after a connection error or 5xx; doubles each time.",
     )
     host_backoff_cap: Duration = Field(

@@ -25,7 +25,6 @@ from scraper.render import BrowserRenderer, RenderLimits
 from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
 from scraper.throttle import Throttle, ThrottleSettings
 from scraper.topic import TopicQuery
-from scraper.urls import outlet_of
 
 logger = logging.getLogger(__name__)
 # A host's turn outlives its request's time limit by this much before it lapses by itself.
@@ -100,6 +99,27 @@ def open_client(
     )
 
 
+# A webhook receiver answers at once: one that takes longer is down, and its alert is retried.
+ALERT_TIMEOUT = 15.0
+
+
+def open_alert_client(settings: Settings) -> httpx.AsyncClient:
+    """The client alert webhooks post through, one per daemon: the configured proxy, HTTP/2 and
+    connect timeout apply, and its connections are kept between messages. It has no address
+    guard: the operator chose a channel's URL (often an intranet host), a third party did not."""
+    f = settings.fetch
+    return build_client(
+        user_agent=f.user_agent,
+        limits=FetchLimits(
+            connect_timeout=min(f.connect_timeout.total_seconds(), ALERT_TIMEOUT),
+            read_timeout=ALERT_TIMEOUT,
+        ),
+        transport=httpx.AsyncHTTPTransport(http2=f.http2, proxy=f.proxy, trust_env=False),
+        http2=f.http2,
+        cookies=False,
+    )
+
+
 def fetcher(
     settings: Settings, client: httpx.AsyncClient, *, clock: Callable[[], datetime] | None = None
 ) -> Fetcher:
@@ -157,7 +177,7 @@ def render_choice(
 ) -> Callable[[storage.DueArticle], bool] | None:
     """Which articles are rendered in a browser before extraction: those of ``[render]
     outlets`` and those found by sources with ``render = "browser"``; ``None``: none."""
-    outlets = frozenset(o.lower().removeprefix("www.") for o in settings.render.outlets)
+    outlets = frozenset(storage.outlet_host(o) for o in settings.render.outlets)
     source_ids = frozenset(
         found.id
         for source in settings.sources
@@ -167,7 +187,7 @@ def render_choice(
     )
     if not outlets and not source_ids:
         return None
-    return lambda due: outlet_of(due.url) in outlets or due.source_id in source_ids
+    return lambda due: storage.article_host(due.url) in outlets or due.source_id in source_ids
 
 
 def renderer(settings: Settings, client: httpx.AsyncClient) -> BrowserRenderer:

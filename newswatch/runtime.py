@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+import httpx
 from rich.console import Console
 
 import storage
@@ -31,6 +32,7 @@ from scheduler.routing import AlertFilter, Route
 from scheduler.search_step import SearchStep
 from scheduler.source_policy import SourcePacing
 from scheduler.worker import Worker, WorkerConfig, utc_now
+from scraper.polite import PoliteFetcher
 from scraper.topic import TopicQuery
 
 
@@ -42,6 +44,7 @@ class Runtime:
     daemon: Daemon
     routes: tuple[Route, ...]
     metrics: Metrics
+    fetcher: PoliteFetcher  # the daemon's politeness (its throttle shows what hosts are owed)
 
 
 def daemon_owner() -> str:
@@ -49,11 +52,14 @@ def daemon_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def alert_routes(settings: Settings, console: Console | None = None) -> tuple[Route, ...]:
-    """One route per configured alert channel, with its filter, template and digest."""
+def alert_routes(
+    settings: Settings, console: Console | None = None, client: httpx.AsyncClient | None = None
+) -> tuple[Route, ...]:
+    """One route per configured alert channel, with its filter, template and digest; webhook
+    channels post through ``client``."""
     return tuple(
         Route(
-            channel=_named(build_channel(alert.url, console), alert.name),
+            channel=_named(build_channel(alert.url, console, client), alert.name),
             filter=AlertFilter(
                 kinds=alert.kinds,
                 classes=alert.classes,
@@ -97,7 +103,23 @@ async def open_runtime(
     settings: Settings, *, console: Console | None = None, clock: Callable[[], datetime] = utc_now
 ) -> AsyncIterator[Runtime]:
     """Everything the daemon needs, opened in order and closed in reverse."""
-    routes = alert_routes(settings, console)
+    # Opening a client does no I/O; a channel URL that cannot be used fails here, first.
+    alert_client = fetching.open_alert_client(settings)
+    try:
+        routes = alert_routes(settings, console, alert_client)
+        async with _opened(settings, routes, console, clock) as runtime:
+            yield runtime
+    finally:
+        await alert_client.aclose()
+
+
+@asynccontextmanager
+async def _opened(
+    settings: Settings,
+    routes: tuple[Route, ...],
+    console: Console | None,
+    clock: Callable[[], datetime],
+) -> AsyncIterator[Runtime]:
     db = storage.open_database(settings.database.url)
     try:
         with db.transaction() as session:
@@ -163,6 +185,7 @@ async def open_runtime(
                     daemon=daemon,
                     routes=routes,
                     metrics=metrics,
+                    fetcher=fetcher,
                 )
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)

@@ -29,6 +29,7 @@ from scheduler.article_fields import fields_from_extracted
 from scheduler.fetchlog import FetchRecorder
 from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
+from scheduler.outcomes import ArticleOutcome, ArticleResult, failed, judged, recorded
 from scheduler.policy import Backoff, RecheckPolicy, later
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
 from scraper import extract as extract_page
@@ -36,7 +37,7 @@ from scraper.fetch import HTML_TYPES
 from scraper.polite import PoliteFetcher, Refused
 from scraper.render import BrowserRenderer
 from scraper.topic import TopicQuery
-from scraper.urls import article_identity, outlet_of
+from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
 from scraper.wrappers import WrapperTable
 from storage.fingerprint import fingerprint
@@ -90,8 +91,8 @@ class ArticleStep:
         self._fetch_log = fetch_log
         self._renderer = renderer
 
-    async def check(self, due: storage.DueArticle) -> str:
-        """Fetch one article and record what it says now; the outcome's name."""
+    async def check(self, due: storage.DueArticle) -> ArticleOutcome:
+        """Fetch one article and record what it says now; what came of it."""
         confirming = due.pending_fingerprint is not None
         try:
             page = await self._fetcher.fetch(
@@ -116,7 +117,7 @@ class ArticleStep:
         if page.not_modified:
             next_check = self._next_check(due, now, last_changed=due.last_changed_at)
             self._not_modified(storage.NotModifiedCheck(due.id, now, next_check))
-            return "not_modified"
+            return ArticleOutcome(ArticleResult.NOT_MODIFIED)
         if page.is_gone:
             return self._gone(due, page, now)
         wrapper = self._wrappers.find(page.final_url)
@@ -140,7 +141,7 @@ class ArticleStep:
                 return self._failed(due, error.kind, str(error))
         return await self._understand(due, page, now)
 
-    def _wall_in(self, due: storage.DueArticle, error: FetchError) -> str | None:
+    def _wall_in(self, due: storage.DueArticle, error: FetchError) -> ArticleOutcome | None:
         """A 403/429/503 whose page is a bot wall is judged like one served with 200."""
         if not isinstance(error, HTTPStatusError) or error.page is None:
             return None
@@ -166,7 +167,9 @@ class ArticleStep:
             )
         return await self._renderer.render(page)
 
-    async def _understand(self, due: storage.DueArticle, page: Page, now: datetime) -> str:
+    async def _understand(
+        self, due: storage.DueArticle, page: Page, now: datetime
+    ) -> ArticleOutcome:
         found: Extracted | None = None
         failure: ExtractionError | None = None
         try:
@@ -175,7 +178,7 @@ class ArticleStep:
             failure = error
         verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))
         if self._metrics is not None:
-            self._metrics.article_pages.labels(outlet_of(due.url)).inc()
+            self._metrics.article_pages.labels(storage.article_host(due.url)).inc()
         teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
@@ -183,11 +186,6 @@ class ArticleStep:
             assert failure is not None
             return self._failed(due, "extraction", str(failure))
         identity = article_identity(page.final_url, found.canonical_url)
-        if identity != due.url:
-            moved = self._moved(due, identity, now)
-            if moved is None:
-                return "moved"
-            due = moved
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
         snapshot: bytes | storage.PreparedSnapshot = page.body
@@ -200,8 +198,12 @@ class ArticleStep:
             # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
             # write transaction below no longer holds the lock while it compresses.
             snapshot = await asyncio.to_thread(storage.prepare_snapshot, page.body)
+        # A page found at another address is recorded there, in the move's transaction.
+        move_to = identity if identity != due.url else None
         access = "teaser" if teaser else "full"
-        return self._record(due, page, found, now, access=access, snapshot=snapshot)
+        return self._record(
+            due, page, found, now, access=access, snapshot=snapshot, move_to=move_to
+        )
 
     # -- verdicts --------------------------------------------------------------------------
 
@@ -213,7 +215,7 @@ class ArticleStep:
         now: datetime,
         *,
         retry_after: float | None = None,
-    ) -> str:
+    ) -> ArticleOutcome:
         """A page that is not the article: logged with its evidence, nothing recorded."""
         self._note_verdict(due, page, verdict)
         logger.info(
@@ -231,7 +233,7 @@ class ArticleStep:
             # to compare (only like is compared with like).
             next_check = self._next_check(due, now, last_changed=due.last_changed_at)
             self._not_modified(storage.NotModifiedCheck(due.id, now, next_check))
-            return "judged:paywall"
+            return judged("paywall")
         if verdict.wall and page.status < 500 and page.status != 429:
             # The site is keeping us out, not this page: the host backs off, as after a 503
             # (a 503 or 429 wall was already counted against the host by the fetcher).
@@ -249,13 +251,13 @@ class ArticleStep:
             storage.reschedule_article(
                 session, article_id=due.id, next_check_at=later(now, delay.total_seconds()), now=now
             )
-        return f"judged:{verdict.kind}"
+        return judged(verdict.kind)
 
     def _note_verdict(self, due: storage.DueArticle, page: Page, verdict: Verdict) -> None:
         if self._fetch_log is not None:
             self._fetch_log.judge(page.final_url, verdict)
         if self._metrics is not None:
-            self._metrics.verdicts.labels(outlet_of(due.url), verdict.kind).inc()
+            self._metrics.verdicts.labels(storage.article_host(due.url), verdict.kind).inc()
 
     # -- recording -------------------------------------------------------------------------
 
@@ -268,21 +270,24 @@ class ArticleStep:
         *,
         access: str = "full",
         snapshot: bytes | storage.PreparedSnapshot | None = None,
-    ) -> str:
-        if due.version_count == 0 and not self._rules.topic.matches(
+        move_to: str | None = None,
+    ) -> ArticleOutcome:
+        """Record the page; with ``move_to``, first move the article there, in one transaction
+        (a crash never leaves the move without the page that showed it)."""
+        off_topic = due.version_count == 0 and not self._rules.topic.matches(
             found.title, found.subtitle, found.body
-        ):
+        )
+        if off_topic and move_to is None:
             with self._db.transaction() as session:
-                storage.mark_off_topic(session, article_id=due.id, now=now)
-                storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
-            return "off_topic"
+                self._off_topic(session, due, now)
+            return ArticleOutcome(ArticleResult.OFF_TOPIC)
         fields = fields_from_extracted(found, self._rules.limits.fields)
         validators = page.validators
         outcome = None
         next_check = self._next_check(
             due, now, last_changed=due.last_changed_at, published=found.published
         )
-        if due.version_count and next_check is not None and not due.churning:
+        if due.version_count and next_check is not None and not due.churning and not move_to:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
                 outcome = storage.record_if_unchanged(
@@ -296,9 +301,17 @@ class ArticleStep:
                 )
         if outcome is None:
             with self._db.transaction() as session:
+                if move_to is not None:
+                    moved = self._moved(session, due, move_to, now)
+                    if moved is None:
+                        return ArticleOutcome(ArticleResult.MOVED)
+                    due = moved
+                if off_topic:
+                    self._off_topic(session, due, now)
+                    return ArticleOutcome(ArticleResult.OFF_TOPIC)
                 held = self._hold_if_drastic(session, due, fields, now)
                 if held:
-                    return "unconfirmed"
+                    return ArticleOutcome(ArticleResult.UNCONFIRMED)
                 outcome = storage.record(
                     session,
                     article_id=due.id,
@@ -333,7 +346,11 @@ class ArticleStep:
                 "changed": list(outcome.changed_fields),
             },
         )
-        return str(outcome.kind)
+        return recorded(outcome)
+
+    def _off_topic(self, session: Session, due: storage.DueArticle, now: datetime) -> None:
+        storage.mark_off_topic(session, article_id=due.id, now=now)
+        storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
 
     def _hold_if_drastic(
         self,
@@ -371,15 +388,14 @@ class ArticleStep:
         return True
 
     def _moved(
-        self, due: storage.DueArticle, identity: str, now: datetime
+        self, session: Session, due: storage.DueArticle, identity: str, now: datetime
     ) -> storage.DueArticle | None:
         """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
 
         Returns the article to record this page into, or ``None`` when another article with
         its own history already owns that URL (it keeps its own schedule).
         """
-        with self._db.transaction() as session:
-            outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
+        outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
         logger.info(
             "article moved",
             extra={
@@ -393,14 +409,14 @@ class ArticleStep:
             return None
         return dataclasses.replace(due, url=identity)
 
-    def _gone(self, due: storage.DueArticle, page: Page, now: datetime) -> str:
+    def _gone(self, due: storage.DueArticle, page: Page, now: datetime) -> ArticleOutcome:
         with self._db.transaction() as session:
             storage.record_gone(session, article_id=due.id, status=page.status, now=now)
             storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
         logger.info("article gone", extra={"event": "gone", "url": due.url, "status": page.status})
-        return "gone"
+        return ArticleOutcome(ArticleResult.GONE)
 
-    def _refused(self, due: storage.DueArticle, refused: Refused) -> str:
+    def _refused(self, due: storage.DueArticle, refused: Refused) -> ArticleOutcome:
         now = self._clock()
         logger.info(
             "article not fetched",
@@ -424,7 +440,9 @@ class ArticleStep:
                     now=now,
                 )
             storage.reschedule_article(session, article_id=due.id, next_check_at=retry_at, now=now)
-        return f"error:{refused.kind}" if refused.kind != "paused" else "deferred"
+        if refused.kind == "paused":
+            return ArticleOutcome(ArticleResult.DEFERRED)
+        return failed(refused.kind)
 
     def _reschedule(
         self,
@@ -463,7 +481,7 @@ class ArticleStep:
 
     def _failed(
         self, due: storage.DueArticle, kind: str, message: str, *, retry_after: float | None = None
-    ) -> str:
+    ) -> ArticleOutcome:
         now = self._clock()
         logger.warning(
             "article failed",
@@ -477,7 +495,7 @@ class ArticleStep:
             storage.reschedule_article(
                 session, article_id=due.id, next_check_at=now + delay, now=now
             )
-        return f"error:{kind}"
+        return failed(kind)
 
 
 def _retry_after(error: Exception) -> float | None:

@@ -44,7 +44,9 @@ def channel_key(url: str) -> str:
 
 
 class ConsoleChannel:
-    def __init__(self, url: str, console: Console | None = None) -> None:
+    def __init__(
+        self, url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
+    ) -> None:
         self.key = channel_key(url)
         self.label = "console://"
         self.secrets: frozenset[str] = frozenset()
@@ -64,7 +66,9 @@ class ConsoleChannel:
 class JsonlChannel:
     """Appends one JSON object a line; the file is fsynced so a crash loses no line."""
 
-    def __init__(self, url: str, console: Console | None = None) -> None:
+    def __init__(
+        self, url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
+    ) -> None:
         path = urlsplit(url).path
         if not path or path == "/":
             raise ChannelError(
@@ -98,7 +102,10 @@ class JsonlChannel:
 class AppriseChannel:
     """Any of apprise's services (Slack, Discord, Telegram, ntfy, e-mail, JSON webhooks...)."""
 
-    def __init__(self, url: str, console: Console | None = None) -> None:
+    def __init__(
+        self, url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
+    ) -> None:
+        # apprise makes its own requests (with its own library): ``client`` is not used.
         masked = mask_channel(url)
         self._apprise = apprise.Apprise()
         if not self._apprise.add(url):
@@ -128,10 +135,15 @@ class WebhookChannel:
     """POSTs the alert as JSON with an ``Idempotency-Key`` header (``webhook+https://…``).
 
     Delivery is at least once: a receiver that stores the key can drop a retried duplicate.
+    Messages go through ``client``, the daemon's alert client (its proxy and timeouts, its
+    connections kept between messages); without one, each message opens a client of its own.
     """
 
-    def __init__(self, url: str, console: Console | None = None) -> None:
+    def __init__(
+        self, url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
+    ) -> None:
         masked = mask_channel(url)
+        self._client = client
         self._target = url.split("+", 1)[1]
         if urlsplit(self._target).scheme not in ("http", "https"):
             raise ChannelError(f"{masked.label}: write webhook+https://host/path")
@@ -147,13 +159,13 @@ class WebhookChannel:
             "text": message.body,
             **message.payload,
         }
+        headers = {"Idempotency-Key": message.key, "User-Agent": WEBHOOK_USER_AGENT}
         try:
-            async with httpx.AsyncClient(timeout=15, trust_env=False) as client:
-                response = await client.post(
-                    self._target,
-                    json=document,
-                    headers={"Idempotency-Key": message.key, "User-Agent": WEBHOOK_USER_AGENT},
-                )
+            if self._client is not None:
+                response = await self._client.post(self._target, json=document, headers=headers)
+            else:
+                async with httpx.AsyncClient(timeout=15, trust_env=False) as client:
+                    response = await client.post(self._target, json=document, headers=headers)
         except httpx.HTTPError as error:
             raise ChannelError(f"{self.label}: {type(error).__name__}") from None
         if response.status_code >= 300:
@@ -178,7 +190,7 @@ def _refusal(url: str) -> str:
     )
 
 
-BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {
+BUILTIN: dict[str, Callable[[str, Console | None, httpx.AsyncClient | None], Channel]] = {
     "console": ConsoleChannel,
     "jsonl": JsonlChannel,
     "webhook+http": WebhookChannel,
@@ -186,8 +198,10 @@ BUILTIN: dict[str, Callable[[str, Console | None], Channel]] = {
 }
 
 
-def build_channel(url: str, console: Console | None = None) -> Channel:
-    """The channel for a configured alert URL."""
+def build_channel(
+    url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
+) -> Channel:
+    """The channel for a configured alert URL; HTTP channels send through ``client``."""
     scheme = urlsplit(url).scheme.lower()
     factory = BUILTIN.get(scheme, AppriseChannel)
-    return factory(url, console)
+    return factory(url, console, client)

@@ -94,12 +94,7 @@ class Deliverer:
             for item in wanted:
                 if not self._claim(route, item):
                     continue  # another daemon is sending this one
-                message = render(
-                    alert_id=item.alert_id,
-                    kind=item.kind,
-                    payload=item.payload,
-                    template=route.template,
-                )
+                message = render(alert_id=item.alert_id, alert=item.alert, template=route.template)
                 if not await self._send(route, [item], message, report):
                     return  # the rest of this channel waits for the next round
             return
@@ -108,8 +103,7 @@ class Deliverer:
             if not wanted:
                 return
             messages = [
-                render(alert_id=i.alert_id, kind=i.kind, payload=i.payload, template=route.template)
-                for i in wanted
+                render(alert_id=i.alert_id, alert=i.alert, template=route.template) for i in wanted
             ]
             await self._send(
                 route,
@@ -132,7 +126,7 @@ class Deliverer:
 
     def _wanted(self, route: Route, item: storage.PendingDelivery, report: DeliveryReport) -> bool:
         text = self._text_of(item) if route.filter.needs_text else None
-        if route.filter.accepts(item.kind, item.payload, text):
+        if route.filter.accepts(item.alert, text):
             return True
         with self._db.transaction() as session:
             storage.mark_skipped(
@@ -142,12 +136,11 @@ class Deliverer:
         return False
 
     def _text_of(self, item: storage.PendingDelivery) -> str | None:
-        url, number = item.payload.get("url"), item.payload.get("version")
+        """The body of the version the alert names (a topic filter reads the text too)."""
+        if not item.alert.version:
+            return None
         with self._db.session() as session:
-            article = storage.find_article(session, url) if url else None
-            if article is None or article.id is None or not number:
-                return None
-            version = storage.get_version(session, article.id, int(number))
+            version = storage.get_version(session, item.alert.article_id, item.alert.version)
             return version.body if version else None
 
     async def _send(

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import storage
 from scheduler.metrics import Metrics
 from scraper.polite import Attempt
-from scraper.urls import outlet_of
 from scraper.verdicts import Verdict
 
 logger = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ class FetchRecorder:
                     error_kind=a.error_kind,
                     message=verdict.describe() if verdict is not None else a.message,
                     verdict=verdict.kind if verdict is not None else None,
-                    outlet=outlet_of(a.url),
+                    outlet=storage.article_host(a.url),
                 )
             )
         return entries + late
@@ -81,7 +80,7 @@ class FetchRecorder:
                 elapsed=0.0,
                 message=verdict.describe(),
                 verdict=verdict.kind,
-                outlet=outlet_of(url),
+                outlet=storage.article_host(url),
             )
         )
 

@@ -1,4 +1,4 @@
-"""What an alert says: a title and a body a person can act on, built from the outbox payload.
+"""What an alert says: a title and a body a person can act on, built from the typed alert.
 
 A channel may carry its own template: ``str.format`` fields over the alert (``{kind}``,
 ``{title}``, ``{outlet}``, ``{url}``, ``{version}``, ``{changes}``, ``{classes}``,
@@ -12,6 +12,8 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from storage import AlertPayload, ChurnDetail, GoneDetail, MovedDetail
 
 _KIND_WORDS = {
     "new": "New coverage",
@@ -52,67 +54,72 @@ def check_template(template: str) -> str:
     return template
 
 
-def fields_of(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+def fields_of(alert: AlertPayload) -> dict[str, Any]:
     """The values a template can use, all as display strings."""
+    coverage = alert.coverage
+    published = coverage.published if coverage else None
+    story = coverage.story if coverage else None
     return {
-        "kind": kind,
-        "kind_words": _KIND_WORDS.get(kind, kind),
-        "title": payload.get("title") or payload.get("url") or "(untitled)",
-        "outlet": payload.get("site_name") or payload.get("outlet") or "?",
-        "url": payload.get("url", ""),
-        "version": payload.get("version") or "",
-        "changes": "; ".join(payload.get("changes") or ()),
-        "classes": ", ".join(payload.get("classes") or ()),
-        "changed_fields": ", ".join(payload.get("changed_fields") or ()),
-        "published": str(payload.get("published") or "")[:10],
-        "story_outlets": payload.get("story_outlets") or "",
+        "kind": alert.kind,
+        "kind_words": _KIND_WORDS.get(alert.kind, alert.kind),
+        "title": alert.title or alert.url or "(untitled)",
+        "outlet": alert.site_name or alert.outlet or "?",
+        "url": alert.url,
+        "version": alert.version or "",
+        "changes": "; ".join(alert.changes),
+        "classes": ", ".join(alert.classes),
+        "changed_fields": ", ".join(alert.changed_fields),
+        "published": published.isoformat()[:10] if published else "",
+        "story_outlets": (story.outlets if story else None) or "",
     }
 
 
-def render(
-    *, alert_id: int, kind: str, payload: Mapping[str, Any], template: str | None = None
-) -> AlertMessage:
-    """Turn an outbox row into words: outlet, headline, link, and for edits what changed."""
-    values = fields_of(kind, payload)
+def render(*, alert_id: int, alert: AlertPayload, template: str | None = None) -> AlertMessage:
+    """Turn a queued alert into words: outlet, headline, link, and for edits what changed."""
+    values = fields_of(alert)
     title = f"{values['kind_words']}: {values['title']}"
     if template:
         body = _Lenient().format(template, **values)
     else:
-        body = "\n".join(line for line in _default_lines(kind, payload, values) if line)
+        body = "\n".join(line for line in _default_lines(alert, values) if line)
     return AlertMessage(
-        key=f"newswatch-alert-{alert_id}", kind=kind, title=title, body=body, payload=dict(payload)
+        key=f"newswatch-alert-{alert_id}",
+        kind=alert.kind,
+        title=title,
+        body=body,
+        payload=alert.document(),
     )
 
 
-def _default_lines(kind: str, payload: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
-    outlet, url = values["outlet"], values["url"]
-    if kind in ("edited", "update"):
+def _default_lines(alert: AlertPayload, values: dict[str, Any]) -> list[str]:
+    outlet, url, detail = values["outlet"], values["url"], alert.detail
+    if alert.kind in ("edited", "update"):
         what = values["changed_fields"] or "text"
         classes = f" [{values['classes']}]" if values["classes"] else ""
         return [
             f"{outlet} changed the {what} (now version {values['version']}){classes}",
-            *(f"  {change}" for change in payload.get("changes") or ()),
+            *(f"  {change}" for change in alert.changes),
             url,
         ]
-    if kind == "gone":
-        return [f"{outlet} took the article down (HTTP {payload.get('status', '?')})", url]
-    if kind == "moved":
-        return [f"{outlet} moved the article from {payload.get('from_url') or '?'}", url]
-    if kind == "churning":
-        return [*_churning_lines(outlet, payload), url]
+    if isinstance(detail, GoneDetail):
+        return [f"{outlet} took the article down (HTTP {detail.status or '?'})", url]
+    if isinstance(detail, MovedDetail):
+        return [f"{outlet} moved the article from {detail.from_url or '?'}", url]
+    if isinstance(detail, ChurnDetail):
+        return [*_churning_lines(outlet, detail), url]
     published = f", published {values['published']}" if values["published"] else ""
-    story = payload.get("story_outlets")
+    story = values["story_outlets"]
     grouped = f" — {story} outlets now report this story" if story and story > 1 else ""
     return [f"{outlet}{published}{grouped}", url]
 
 
-def _churning_lines(outlet: str, payload: Mapping[str, Any]) -> list[str]:
-    if payload.get("reason") == "versions":
-        why = f"{payload.get('versions_today', '?')} new versions in the last 24 hours"
+def _churning_lines(outlet: str, detail: ChurnDetail) -> list[str]:
+    if detail.reason == "versions":
+        why = f"{detail.versions_today} new versions in the last 24 hours"
     else:
-        why = f"new text on {payload.get('streak', '?')} checks in a row"
-    recheck = _span(payload.get("recheck_seconds"))
-    settle = _span(payload.get("settle_seconds"))
+        why = f"new text on {detail.streak} checks in a row"
+    recheck = _span(detail.recheck_seconds)
+    settle = _span(detail.settle_seconds)
     return [
         f"{outlet}: this page changes on every visit ({why}).",
         f"Its versions are no longer recorded; it is checked every {recheck}, and recorded "

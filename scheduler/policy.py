@@ -28,6 +28,18 @@ class Tier:
     every: timedelta
 
 
+# NewsDiffs' schedule, the default of [recheck] tiers: every 15 minutes while an article is
+# younger than 3 hours, hourly under a day, every 3 hours under a week, every 3 days under a
+# month, monthly under a year, then never.
+NEWSDIFFS_TIERS = (
+    Tier(timedelta(hours=3), timedelta(minutes=15)),
+    Tier(timedelta(days=1), timedelta(hours=1)),
+    Tier(timedelta(days=7), timedelta(hours=3)),
+    Tier(timedelta(days=30), timedelta(days=3)),
+    Tier(timedelta(days=365), timedelta(days=30)),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RecheckPolicy:
     """Article recheck tiers, youngest first."""

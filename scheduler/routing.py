@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from scheduler.channels import Channel
 from scraper.topic import TopicQuery
-from storage import outlet_key
+from storage import AlertPayload, outlet_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,25 +20,25 @@ class AlertFilter:
     outlets: Collection[str] = ()
     topic: TopicQuery | None = None
 
-    def accepts(self, kind: str, payload: Mapping[str, Any], text: str | None = None) -> bool:
-        if self.kinds and kind not in self.kinds:
+    def accepts(self, alert: AlertPayload, text: str | None = None) -> bool:
+        if self.kinds and alert.kind not in self.kinds:
             return False
         wanted_classes = set(self.classes)
         if (
             wanted_classes
-            and kind in ("edited", "update")
-            and not (wanted_classes & set(payload.get("classes") or ()))
+            and alert.kind in ("edited", "update")
+            and not (wanted_classes & set(alert.classes))
         ):
             return False
-        if self.outlets and not self._outlet_matches(payload):
+        if self.outlets and not self._outlet_matches(alert):
             return False
-        return self.topic is None or self.topic.matches(payload.get("title"), text)
+        return self.topic is None or self.topic.matches(alert.title, text)
 
-    def _outlet_matches(self, payload: Mapping[str, Any]) -> bool:
+    def _outlet_matches(self, alert: AlertPayload) -> bool:
         # An outlet is named by its name, a host, or its key (registered domain): any host
         # of bbc.co.uk matches "bbc.co.uk", and "www.bbc.co.uk" matches news.bbc.co.uk.
-        host = str(payload.get("outlet") or "") or str(payload.get("url") or "")
-        names = {str(payload.get("site_name") or "").casefold(), outlet_key(host)}
+        host = alert.outlet or alert.url
+        names = {(alert.site_name or "").casefold(), outlet_key(host)}
         return any(
             outlet.casefold() in names or outlet_key(outlet) in names for outlet in self.outlets
         )

@@ -1,7 +1,10 @@
-"""The due-work loop: claim what is due, fetch it, understand it, record it, reschedule it.
+"""The due-work loop: claim what is due, hand each item to its step, count the outcomes.
 
-One :class:`Worker` per daemon. Each item is handled on its own: whatever goes wrong with one
-source or article is logged, recorded and backed off, and never stops the others.
+One :class:`Worker` per daemon. It claims due sources and articles in batches, keeps the fetches
+``concurrency`` deep, and writes the cheap checks (304s, fetch-log lines) together with the next
+claim. What happens to one item is its step's job: :mod:`scheduler.source_step` and
+:mod:`scheduler.article_step`, each returning a typed outcome (:mod:`scheduler.outcomes`).
+Whatever goes wrong with one item is logged, recorded and backed off, and never stops the others.
 """
 
 from __future__ import annotations
@@ -9,39 +12,28 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import storage
 from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
 from scheduler.fetchlog import FetchRecorder
-from scheduler.growth import count_drops, dropped_note
 from scheduler.metrics import Metrics
-from scheduler.policy import Backoff, RecheckPolicy, later
-from scheduler.search_step import SearchRead, SearchStep
-from scheduler.source_policy import SourcePacing, previous_interval
-from scraper import (
-    DiscoveryError,
-    FetchError,
-    HTTPStatusError,
-    Page,
-    Validators,
-)
+from scheduler.outcomes import ArticleOutcome, CheckOutcome, SourceOutcome
+from scheduler.policy import Backoff, RecheckPolicy
+from scheduler.search_step import SearchStep
+from scheduler.source_policy import SourcePacing
+from scheduler.source_step import SourceRules, SourceStep
 from scraper.discover import ListingRules
-from scraper.explore import Explorer, SourceRead
-from scraper.polite import PoliteFetcher, Refused
+from scraper.polite import PoliteFetcher
 from scraper.render import BrowserRenderer
+from scraper.throttle import GLOBAL_CONCURRENCY
 from scraper.topic import TopicQuery
 from scraper.wrappers import WrapperTable
 
-if TYPE_CHECKING:
-    pass
-
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-_MAX_CHILD_DOCUMENTS = 50
 # Article batches per pass: enough that a pass's tail (fetches draining before the next claim)
 # is rare, few enough that sources are polled every few hundred articles during a backlog.
 _BATCHES_PER_PASS = 8
@@ -61,8 +53,8 @@ class PassReport:
     errors: int = 0
     more_due: bool = False  # a claim came back full: more is probably due right now
 
-    def count(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+    def count(self, outcome: CheckOutcome) -> None:
+        self.outcomes[outcome.label] = self.outcomes.get(outcome.label, 0) + 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,7 +62,7 @@ class WorkerConfig:
     owner: str
     batch: int = 32
     lease: timedelta = timedelta(minutes=5)
-    concurrency: int = 8
+    concurrency: int = GLOBAL_CONCURRENCY
 
 
 class Worker:
@@ -97,20 +89,13 @@ class Worker:
         limits: storage.Limits | None = None,
     ) -> None:
         self._db = db
-        self._search = search
-        self._wrappers = search.wrappers() if search is not None else WrapperTable()
-        self._limits = limits or storage.Limits()
+        wrappers = search.wrappers() if search is not None else WrapperTable()
+        limits = limits or storage.Limits()
+        backoff = backoff or Backoff()
         self._metrics = metrics
         self._fetch_log = fetch_log
-        self._fetcher = fetcher
-        self._explorer = Explorer(fetcher, max_documents=_MAX_CHILD_DOCUMENTS)
-        self._source_rules = dict(source_rules or {})
-        self._source_pacing = dict(source_pacing or {})
-        self._topic = topic
-        self._policy = policy
         self._config = config
         self._clock = clock
-        self._backoff = backoff or Backoff()
         self._slots = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
@@ -123,22 +108,35 @@ class Worker:
             if db.dialect == "postgresql"
             else None
         )
+        self._sources = SourceStep(
+            db=db,
+            fetcher=fetcher,
+            clock=clock,
+            search=search,
+            metrics=metrics,
+            rules=SourceRules(
+                listings=dict(source_rules or {}),
+                pacing=dict(source_pacing or {}),
+                backoff=backoff,
+                limits=limits,
+            ),
+        )
         self._articles = ArticleStep(
             db=db,
             fetcher=fetcher,
             clock=clock,
             not_modified=self._note_not_modified,
-            wrappers=self._wrappers,
+            wrappers=wrappers,
             metrics=metrics,
             fetch_log=fetch_log,
             renderer=renderer,
             rules=ArticleRules(
                 topic=topic,
                 policy=policy,
-                backoff=self._backoff,
+                backoff=backoff,
                 confirm_after=confirm_after,
                 render=render,
-                limits=self._limits,
+                limits=limits,
             ),
         )
         self.accepting = True
@@ -314,167 +312,31 @@ class Worker:
             storage.release_leases(session, owner=self._config.owner)
 
     async def _guarded(
-        self, job: object, report: PassReport, started: Callable[[], None] | None = None
+        self,
+        job: Awaitable[CheckOutcome],
+        report: PassReport,
+        started: Callable[[], None] | None = None,
     ) -> None:
         # The last line of defence: a bug in handling one item must not stop the pass.
         try:
             async with self._slots:
                 if started is not None:
                     started()
-                outcome = await job  # type: ignore[misc]
+                outcome = await job
             report.count(outcome)
             if self._metrics is not None:
-                self._metrics.checks.labels(outcome).inc()
+                self._metrics.checks.labels(outcome.label).inc()
         except Exception:
             report.errors += 1
             logger.exception("unexpected error while handling due work")
 
-    # -- sources -------------------------------------------------------------------------------
-
-    async def check_source(self, due: storage.DueSource) -> str:
-        """Fetch one source, add the article links it lists to the frontier."""
-        now = self._clock()
-        every = timedelta(seconds=due.every_seconds)
-        validators = Validators()
-        not_modified = False
-        searched: SearchRead | None = None
-        try:
-            if due.kind == "site":
-                found: SourceRead | Refused = await self._explorer.read_site(due.url)
-            elif due.kind == "search" and self._search is not None and self._search.knows(due.url):
-                polled = await self._search.read(due)
-                found = polled if isinstance(polled, Refused) else polled.read
-                if isinstance(polled, SearchRead):
-                    searched = polled
-                    validators = polled.poll.validators
-                    not_modified = polled.poll.not_modified
-            else:
-                page = await self._fetcher.fetch(
-                    due.url, validators=Validators(etag=due.etag, last_modified=due.last_modified)
-                )
-                found = await self._read_source(page, due)
-                if isinstance(page, Page):
-                    validators, not_modified = page.validators, page.not_modified
-        except (FetchError, DiscoveryError) as error:
-            failures = self._source_failures(due) + 1
-            delay = self._backoff.delay(failures, retry_after=_retry_after(error))
-            logger.warning(
-                "source failed",
-                extra={
-                    "event": "source_failed",
-                    "url": due.url,
-                    "kind": error.kind,
-                    "error": str(error),
-                },
-            )
-            with self._db.transaction() as session:
-                storage.finish_source(
-                    session,
-                    source_id=due.id,
-                    now=now,
-                    next_check_at=now + max(delay, every),
-                    error=f"{error.kind}: {error}",
-                )
-            return "source_error"
-        if isinstance(found, Refused):
-            return self._source_refused(due, found, now)
-        candidates = [
-            storage.Candidate(
-                url=link.url, title=link.title, published=link.published, updated=link.updated
-            )
-            for link in found.links
-        ]
-        with self._db.transaction() as session:
-            admitted = storage.admit_candidates(
-                session,
-                source_id=due.id,
-                candidates=candidates,
-                now=now,
-                limits=self._limits.candidates,
-            )
-            new_ids = admitted.created
-            count_drops(self._metrics, admitted)
-            # Links dropped over the caps are a problem of the source's like any other: it
-            # shows in its last error, and its pace is not sped up by what it floods us with.
-            dropped = dropped_note(admitted, self._limits.candidates)
-            problems = "; ".join([*found.problems, *([dropped] if dropped else [])]) or None
-            # A source read with problems (a malformed feed salvaged, a child sitemap failing)
-            # keeps its configured interval, neither sped up nor backed off, and shows the
-            # problem as its last error. A clean read adapts the pace to what it found.
-            interval = every if problems else self._pace(due, every, found_new=bool(new_ids))
-            storage.finish_source(
-                session,
-                source_id=due.id,
-                now=now,
-                next_check_at=now + interval,
-                etag=validators.etag,
-                last_modified=validators.last_modified,
-                error=f"partial: {problems}" if problems else None,
-            )
-            if searched is not None and self._search is not None:
-                self._search.record(session, due, searched, new=len(new_ids), now=now)
-        logger.info(
-            "source checked",
-            extra={
-                "event": "source_checked",
-                "url": due.url,
-                "links": len(found.links),
-                "new": len(new_ids),
-                "dropped": admitted.dropped,
-                "next_in": interval.total_seconds(),
-            },
-        )
-        return "source_not_modified" if not_modified else "source_ok"
-
-    def _pace(self, due: storage.DueSource, every: timedelta, *, found_new: bool) -> timedelta:
-        """The next polling interval of a source that was just read (see source_policy)."""
-        pacing = self._source_pacing.get(due.url) or SourcePacing()
-        previous = previous_interval(
-            last_checked_at=due.last_checked_at,
-            next_check_at=due.next_check_at,
-            failures=due.failures,
-        )
-        return pacing.next_interval(every=every, previous=previous, found_new=found_new)
-
-    async def _read_source(
-        self, page: Page | Refused, due: storage.DueSource
-    ) -> SourceRead | Refused:
-        if isinstance(page, Refused):
-            return page
-        if page.not_modified:
-            return SourceRead(links=())
-        if page.is_gone:
-            raise DiscoveryError(f"the source answers HTTP {page.status}", url=page.final_url)
-        return await self._explorer.read(page, due.kind, self._source_rules.get(due.url))
-
-    def _source_refused(self, due: storage.DueSource, refused: Refused, now: datetime) -> str:
-        logger.info(
-            "source not fetched",
-            extra={
-                "event": "source_refused",
-                "url": due.url,
-                "kind": refused.kind,
-                "reason": refused.reason,
-            },
-        )
-        # Not a check: the source is looked at again once the refusal may have lapsed.
-        with self._db.transaction() as session:
-            storage.finish_source(
-                session,
-                source_id=due.id,
-                now=now,
-                next_check_at=later(now, refused.retry_in),
-                error=f"{refused.kind}: {refused.reason}",
-            )
-        return f"source_{refused.kind}"
-
-    def _source_failures(self, due: storage.DueSource) -> int:
-        with self._db.session() as session:
-            return storage.source_failures(session, source_id=due.id)
+    async def check_source(self, due: storage.DueSource) -> SourceOutcome:
+        """Fetch one source and admit the article links it lists (see scheduler.source_step)."""
+        return await self._sources.check(due)
 
     # -- articles ------------------------------------------------------------------------------
 
-    async def check_article(self, due: storage.DueArticle) -> str:
+    async def check_article(self, due: storage.DueArticle) -> ArticleOutcome:
         """Fetch one article and record what it says now (see scheduler.article_step)."""
         return await self._articles.check(due)
 
@@ -495,7 +357,3 @@ class _Countdown:
 
     async def wait(self) -> None:
         await self._event.wait()
-
-
-def _retry_after(error: Exception) -> float | None:
-    return error.retry_after if isinstance(error, HTTPStatusError) else None

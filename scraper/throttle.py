@@ -38,6 +38,10 @@ from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], float]
+# The defaults of [fetch] concurrency and host_backoff: the configuration takes them from here,
+# so what a Throttle built without settings does is what a daemon without settings does.
+GLOBAL_CONCURRENCY = 8
+HOST_BACKOFF = 5.0
 Sleep = Callable[[float], Awaitable[None]]
 LEDGER_RETRY = 5.0  # after a ledger failure, pace hosts locally this long before asking again
 LEDGER_WARN_EVERY = 60.0  # one warning per minute at most while the ledger keeps failing
@@ -49,9 +53,9 @@ class ThrottleSettings:
 
     per_host: int = 2
     delay: float = 1.0
-    global_concurrency: int = 16
+    global_concurrency: int = GLOBAL_CONCURRENCY
     max_wait: float = 30.0
-    backoff_base: float = 2.0
+    backoff_base: float = HOST_BACKOFF
     backoff_cap: float = 3600.0
     jitter: float = 0.2
     max_crawl_delay: float = 120.0

@@ -121,8 +121,9 @@ def canonicalize_url(url: str) -> str:
         raise InvalidURL(f"not a URL ({exc}): {url!r}") from None
 
 
-def outlet_of(url: str) -> str:
-    """The outlet an article belongs to: its host without a leading ``www.``."""
+def site_host(url: str) -> str:
+    """The URL's host without a leading ``www.``, for comparing sites (the outlet a stored
+    article belongs to is ``storage.outlets``' to say: scraper never names outlets)."""
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
 
@@ -132,7 +133,7 @@ def same_site(a: str, b: str) -> bool:
     http against https); another port is another site, whatever the host."""
 
     def base(url: str) -> tuple[str, int | None]:
-        host = outlet_of(url)
+        host = site_host(url)
         for prefix in ("m.", "amp.", "mobile."):
             host = host.removeprefix(prefix)
         return host, _explicit_port(url)

@@ -3,6 +3,20 @@ re-extraction, retention and the hosts' shared turns; and the read model (``stor
 listings, versions, diffs, edits, alerts, stats, stories, exports and full-text search."""
 
 from storage.admission import Admitted, admit_candidates
+from storage.alerts import (
+    PAYLOAD_FORMAT,
+    AlertDetail,
+    AlertPayload,
+    ChurnDetail,
+    CoverageDetail,
+    EditDetail,
+    GoneDetail,
+    MovedDetail,
+    StorySize,
+    article_alert,
+    read_alert,
+    read_row,
+)
 from storage.backlog import ChannelBacklog, channel_backlog
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database, sqlite_path
@@ -55,9 +69,11 @@ from storage.outbox import (
     mark_sent,
     mark_skipped,
     pending_deliveries,
+    queue_alert,
+    queue_article_alert,
 )
 from storage.outletnames import learned_outlet_names
-from storage.outlets import article_host, outlet_clause, outlet_key
+from storage.outlets import article_host, outlet_clause, outlet_host, outlet_key
 from storage.read import (
     ALERT_STATES,
     AlertRow,
@@ -152,6 +168,20 @@ from storage.walls import OutletWalls, wall_shares
 from storage.writehealth import WriteHealth
 
 __all__ = [
+    "PAYLOAD_FORMAT",
+    "AlertDetail",
+    "AlertPayload",
+    "ChurnDetail",
+    "CoverageDetail",
+    "EditDetail",
+    "GoneDetail",
+    "MovedDetail",
+    "StorySize",
+    "article_alert",
+    "read_alert",
+    "read_row",
+    "queue_alert",
+    "queue_article_alert",
     "OutletWalls",
     "wall_shares",
     "drastic_against_current",
@@ -175,6 +205,7 @@ __all__ = [
     "make_due",
     "move_checks",
     "outlet_clause",
+    "outlet_host",
     "outlet_key",
     "queued_checks",
     "ALERT_STATES",

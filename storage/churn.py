@@ -26,11 +26,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from storage.alerts import ChurnDetail, ChurnReason
 from storage.columns import as_utc
-from storage.lifecycle import base_payload
 from storage.limits import VersionLimits
 from storage.models import Alert, Article, Snapshot, Version
-from storage.outbox import queue_alert
+from storage.outbox import queue_article_alert
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def day_use(s: Session, *, article_id: int, now: datetime) -> DayUse:
     return DayUse(int(versions), int(snapshot_bytes))
 
 
-def churn_reason(article: Article, used: DayUse, limits: VersionLimits) -> str | None:
+def churn_reason(article: Article, used: DayUse, limits: VersionLimits) -> ChurnReason | None:
     """Why recording one more version would make ``article`` churning, or ``None``."""
     if used.versions >= limits.per_day:
         return "versions"
@@ -80,7 +80,7 @@ def start_churning(
     article: Article,
     *,
     fingerprint: str,
-    reason: str,
+    reason: ChurnReason,
     used: DayUse,
     fetched_at: datetime,
     limits: VersionLimits,
@@ -106,21 +106,14 @@ def start_churning(
     )
     if _alerted_lately(s, article.id, fetched_at):
         return None
-    payload = base_payload(article, None) | {
-        "reason": reason,
-        "versions_today": used.versions,
-        "streak": streak,
-        "recheck_seconds": int(limits.churn_recheck.total_seconds()),
-        "settle_seconds": int(limits.settle_after.total_seconds()),
-    }
-    return queue_alert(
-        s,
-        kind="churning",
-        article_id=article.id,
-        version_id=article.current_version_id,
-        payload=payload,
-        now=fetched_at,
+    detail = ChurnDetail(
+        reason=reason,
+        versions_today=used.versions,
+        streak=streak,
+        recheck_seconds=int(limits.churn_recheck.total_seconds()),
+        settle_seconds=int(limits.settle_after.total_seconds()),
     )
+    return queue_article_alert(s, kind="churning", article=article, detail=detail, now=fetched_at)
 
 
 def still_churning(

@@ -2,7 +2,7 @@
 
 Also the pieces every recording function shares: loading the article row *for update* (so two
 daemons recording the same article queue on PostgreSQL; SQLite already holds the write lock),
-a successful check's bookkeeping, and what every alert says about its article.
+and a successful check's bookkeeping.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from storage.alerts import GoneDetail
 from storage.columns import as_utc
 from storage.exceptions import NotFound
-from storage.models import Article, FetchLog, Version
-from storage.outbox import queue_alert
+from storage.models import Article, FetchLog
+from storage.outbox import queue_article_alert
 from storage.statements import (
     NOT_MODIFIED_AND_RESCHEDULE,
     NOT_MODIFIED_AND_RESCHEDULE_ARRAYS,
@@ -120,14 +120,8 @@ def record_gone(s: Session, *, article_id: int, status: int, now: datetime) -> O
     s.flush()
     alert_id = None
     if not already_gone and article.version_count > 0:
-        payload = base_payload(article, None) | {"status": status}
-        alert_id = queue_alert(
-            s,
-            kind="gone",
-            article_id=article_id,
-            version_id=article.current_version_id,
-            payload=payload,
-            now=now,
+        alert_id = queue_article_alert(
+            s, kind="gone", article=article, detail=GoneDetail(status=status), now=now
         )
     return Outcome(OutcomeKind.GONE, article_id, article.version_count or None, alert_id=alert_id)
 
@@ -227,16 +221,3 @@ def touch(
         article.etag = etag
     if last_modified is not None:
         article.last_modified = last_modified
-
-
-def base_payload(article: Article, version: Version | None) -> dict[str, Any]:
-    """What every alert says about its article (channels format it, storage does not)."""
-    return {
-        "url": article.url,
-        "outlet": article.outlet,
-        "title": article.title or article.hint_title,
-        "version": version.number if version else article.version_count or None,
-        "changed_fields": list(version.changed_fields) if version else [],
-        "classes": list(version.classes) if version else [],
-        "story_id": article.story_id,
-    }

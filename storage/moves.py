@@ -21,9 +21,10 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from storage.lifecycle import base_payload, locked_article
+from storage.alerts import MovedDetail
+from storage.lifecycle import locked_article
 from storage.models import Alert, Article, ArticleAlias, MinhashBand
-from storage.outbox import queue_alert
+from storage.outbox import queue_article_alert
 from storage.sql import upsert_insert
 from storage.types import Outcome, OutcomeKind
 
@@ -73,14 +74,8 @@ def record_moved(s: Session, *, article_id: int, new_url: str, now: datetime) ->
     s.exec(stmt.on_conflict_do_update(index_elements=["url"], set_={"article_id": article.id}))
     alert_id = None
     if article.version_count > 0:
-        payload = base_payload(article, None) | {"from_url": old_url}
-        alert_id = queue_alert(
-            s,
-            kind="moved",
-            article_id=article_id,
-            version_id=article.current_version_id,
-            payload=payload,
-            now=now,
+        alert_id = queue_article_alert(
+            s, kind="moved", article=article, detail=MovedDetail(from_url=old_url), now=now
         )
     logger.info(
         "article moved",

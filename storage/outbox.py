@@ -9,43 +9,48 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, insert, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import Alert, Delivery
+from storage.alerts import AlertDetail, AlertPayload, article_alert, read_alert
+from storage.models import Alert, Article, Delivery, Version
 from storage.sql import upsert_insert
 from storage.types import AlertKind, PendingDelivery
 
 logger = logging.getLogger(__name__)
 
 
-def queue_alert(
-    s: Session,
-    *,
-    kind: AlertKind,
-    article_id: int,
-    version_id: int | None,
-    payload: dict[str, Any],
-    now: datetime,
-) -> int:
+def queue_alert(s: Session, alert: AlertPayload, *, now: datetime) -> int:
     """Add an alert to the outbox in the caller's transaction; return its id."""
     # One INSERT … RETURNING rather than an ORM object: every new version queues one. The
     # flush first writes the caller's pending rows (the version this alert points at).
     s.flush()
     row = {
-        "kind": kind,
-        "article_id": article_id,
-        "version_id": version_id,
-        "payload": payload,
+        "kind": alert.kind,
+        "article_id": alert.article_id,
+        "version_id": alert.version_id,
+        "payload": alert.stored(),
         "created_at": now,
     }
     alert_id: int = s.connection().execute(_INSERT_ALERT, row).scalar_one()
     logger.debug(
-        "alert queued", extra={"event": "alert_queued", "alert_id": alert_id, "kind": kind}
+        "alert queued", extra={"event": "alert_queued", "alert_id": alert_id, "kind": alert.kind}
     )
     return alert_id
+
+
+def queue_article_alert(
+    s: Session,
+    *,
+    kind: AlertKind,
+    article: Article,
+    version: Version | None = None,
+    detail: AlertDetail,
+    now: datetime,
+) -> int:
+    """Build the alert of ``kind`` about ``article`` (see :func:`article_alert`) and queue it."""
+    return queue_alert(s, article_alert(kind, article, version, detail), now=now)
 
 
 _INSERT_ALERT = insert(Alert.__table__).returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
@@ -92,8 +97,12 @@ def pending_deliveries(
                 PendingDelivery(
                     alert_id=alert.id,
                     channel=channel,
-                    kind=alert.kind,
-                    payload=dict(alert.payload),
+                    alert=read_alert(
+                        kind=alert.kind,
+                        article_id=alert.article_id,
+                        version_id=alert.version_id,
+                        stored=alert.payload,
+                    ),
                     created_at=alert.created_at,
                     attempts=attempts or 0,
                 )

@@ -11,6 +11,7 @@ from collections import Counter
 
 from sqlmodel import Session, col, select
 
+from storage.alerts import stored_site_name
 from storage.models import Alert
 
 LONGEST_NAME = 80  # anything longer is a slogan, not a name
@@ -27,8 +28,8 @@ def learned_outlet_names(s: Session, *, recent: int = 20_000) -> dict[str, Count
     )
     found: dict[str, Counter[str]] = {}
     for payload in s.exec(stmt).all():
-        host, name = payload.get("outlet"), payload.get("site_name")
-        if isinstance(host, str) and isinstance(name, str):
+        host, name = stored_site_name(payload)
+        if host is not None and name is not None:
             name = " ".join(name.split())
             if 0 < len(name) <= LONGEST_NAME:
                 found.setdefault(host, Counter())[name] += 1

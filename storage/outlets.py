@@ -19,13 +19,20 @@ from sqlmodel import col
 
 from storage.models import Article
 
-__all__ = ["article_host", "outlet_clause", "outlet_key"]
+__all__ = ["article_host", "outlet_clause", "outlet_host", "outlet_key"]
 
 
 def article_host(url: str) -> str:
     """What ``articles.outlet`` holds for an article URL: its host, lower-case, no ``www.``."""
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def outlet_host(host_or_url: str) -> str:
+    """The host (lower-case, no ``www.``) of a URL or of a host as a person writes it: what
+    ``articles.outlet`` and the fetch log's ``outlet`` hold, and what metrics are labelled by."""
+    text = host_or_url.strip().lower()
+    return article_host(text) if "://" in text else text.removeprefix("www.").rstrip(".")
 
 
 @lru_cache(maxsize=1)
@@ -37,8 +44,7 @@ def _suffixes() -> PublicSuffixList:
 def outlet_key(host_or_url: str) -> str:
     """The outlet a host (or URL) belongs to: its registered domain. An address, a name
     without a dot (``localhost``) or a public suffix itself is its own key."""
-    text = host_or_url.strip().lower()
-    host = article_host(text) if "://" in text else text.removeprefix("www.").rstrip(".")
+    host = outlet_host(host_or_url)
     try:
         ipaddress.ip_address(host.strip("[]"))
         return host

@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from storage.alerts import CoverageDetail, EditDetail, StorySize
 from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
 from storage.columns import as_utc
 from storage.diff import summarise_changes
 from storage.exceptions import NotFound
 from storage.fingerprint import changed_fields, fingerprint
 from storage.lifecycle import (
-    base_payload,
     locked_article,
     log_fetch,
     log_fetches,
@@ -46,7 +46,7 @@ from storage.lifecycle import (
 )
 from storage.limits import VersionLimits
 from storage.models import Article, Version
-from storage.outbox import queue_alert
+from storage.outbox import queue_article_alert
 from storage.snapshots import PreparedSnapshot, store_snapshot
 from storage.statements import (
     TOUCH_IF_UNCHANGED,
@@ -379,11 +379,6 @@ def _queue(
     """Queue the alert for a new version: ``new``, ``edited`` or ``update`` (live blogs)."""
     assert article.id is not None
     version = appended.version
-    payload: dict[str, Any] = base_payload(article, version) | {
-        "site_name": fields.site_name,
-        "published": fields.published.isoformat() if fields.published else None,
-        "story_role": article.story_role,
-    }
     # New coverage is where the story's size matters; an edit's alert names the story only.
     info = None
     if placement is not None and placement.role == "first":
@@ -392,20 +387,26 @@ def _queue(
         info = StoryInfo(id=placement.story_id, title=fields.title, articles=1, outlets=1)
     elif article.story_id and version.number == 1:
         info = story_info(s, article.story_id)
-    if info is not None:
-        payload |= {"story_outlets": info.outlets, "story_articles": info.articles}
+    edit = None
     if version.number > 1:
-        payload |= {
-            "changes": summarise_changes(appended.diffs),
-            "words_added": version.words_added,
-            "words_removed": version.words_removed,
-            "reverts": version.reverts,
-        }
+        edit = EditDetail(
+            changes=tuple(summarise_changes(appended.diffs)),
+            words_added=version.words_added,
+            words_removed=version.words_removed,
+            reverts=version.reverts,
+        )
+    detail = CoverageDetail(
+        site_name=fields.site_name,
+        published=fields.published,
+        story_role=article.story_role,
+        story=StorySize(outlets=info.outlets, articles=info.articles) if info else None,
+        edit=edit,
+    )
     kind: AlertKind = (
         "new" if version.number == 1 else ("update" if version.kind == "update" else "edited")
     )
-    return queue_alert(
-        s, kind=kind, article_id=article.id, version_id=version.id, payload=payload, now=now
+    return queue_article_alert(
+        s, kind=kind, article=article, version=version, detail=detail, now=now
     )
 
 

@@ -7,11 +7,13 @@ and the outcomes it gets back (the rows readers get are in ``storage.read``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from storage.alerts import AlertPayload
 
 ArticleStatus = Literal["pending", "live", "gone", "off_topic", "failed"]
 # Every kind of alert storage queues (the configuration's channel filters accept these).
@@ -174,8 +176,7 @@ class PendingDelivery:
 
     alert_id: int
     channel: str
-    kind: str
-    payload: Mapping[str, Any]
+    alert: AlertPayload
     created_at: datetime
     attempts: int
 

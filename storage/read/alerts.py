@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
+from storage.alerts import read_row
 from storage.backlog import unsettled_somewhere
 from storage.models import Alert, Article, Delivery
 
@@ -104,7 +105,7 @@ def list_alerts(
                 created_at=alert.created_at,
                 article_id=alert.article_id,
                 url=url,
-                title=title or alert.payload.get("title"),
+                title=title or read_row(alert).title,
                 state=_state(deliveries),
                 deliveries=deliveries,
             )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from storage.alerts import read_row
 from storage.models import Alert, Article, EditClass, Version
 from storage.outlets import outlet_clause
 from storage.read.languages import language_clause
@@ -127,10 +128,12 @@ def edit_changes(s: Session, version_ids: Sequence[int]) -> dict[int, tuple[str,
     version id: the summary its alert carries."""
     if not version_ids:
         return {}
-    stmt = select(Alert.version_id, Alert.payload).where(col(Alert.version_id).in_(version_ids))
+    stmt = select(Alert).where(col(Alert.version_id).in_(version_ids))
     found: dict[int, tuple[str, ...]] = {}
-    for version_id, payload in s.exec(stmt).all():
-        lines = payload.get("changes") if isinstance(payload, dict) else None
-        if version_id is not None and isinstance(lines, list):
-            found[int(version_id)] = tuple(str(line) for line in lines)
+    for row in s.exec(stmt).all():
+        alert = read_row(row)
+        # Only an edit's alert says what changed (a later "gone" may name the same version).
+        edit = alert.coverage.edit if alert.coverage else None
+        if alert.version_id is not None and edit is not None:
+            found[alert.version_id] = edit.changes
     return found

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from newswatch.cli import app
 from newswatch.newsroom import Newsroom
 from tests.api.populate import HOSTILE_URL, NEW_TITLE, Populated, populate
+from tests.scheduler.webhooks import Receiver
 
 runner = CliRunner()
 
@@ -169,3 +170,39 @@ kind = "feed"
     bad = tmp_path / "bad.toml"
     bad.write_text("[api]\nport = 'eighty'\n")
     assert runner.invoke(app, ["doctor", "--config", str(bad)]).exit_code == 2
+
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>
+<item><title>Envoys arrive</title><link>https://desk.example/envoys</link></item>
+</channel></rss>"""
+
+
+def test_doctor_and_sources_check_go_through_the_configured_proxy(tmp_path: Path) -> None:
+    # Nothing listens on the source's own port: only a fetch through the proxy (the loopback
+    # receiver, which answers with a feed) can read it.
+    proxy = Receiver()
+    proxy.page = FEED
+    try:
+        config = tmp_path / "nw.toml"
+        config.write_text(f"""
+[database]
+url = "sqlite:///{tmp_path / "nw.db"}"
+
+[[sources]]
+url = "http://127.0.0.1:9/feed.xml"
+kind = "feed"
+
+[fetch]
+allow = ["127.0.0.1:9"]
+proxy = "http://{proxy.address}"
+""")
+        result = runner.invoke(app, ["doctor", "--config", str(config), "--json"])
+        assert result.exit_code == 0, result.output
+        [source] = [c for c in json.loads(result.output) if c["check"].startswith("source ")]
+        assert source["ok"] and "1 link(s)" in source["detail"], source
+        result = runner.invoke(app, ["sources", "check", "--config", str(config), "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)[0]["links"] == 1
+        assert proxy.targets == ["GET http://127.0.0.1:9/feed.xml"] * 2
+    finally:
+        proxy.close()

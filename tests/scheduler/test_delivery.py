@@ -20,6 +20,7 @@ from scheduler.messages import AlertMessage
 from scheduler.routing import AlertFilter, Route
 
 from .conftest import Clock, Pipeline, make_settings
+from .stored_alerts import typed
 from .webhooks import Receiver
 
 SEED = "envoys-arrive-istanbul-second-meeting"
@@ -164,19 +165,19 @@ def test_topic_filter_per_channel_reads_the_stored_text(
 
 def test_alert_filter_classes_outlets_kinds() -> None:
     payload = {"url": "https://www.voz.us/a", "site_name": "Voz.us", "classes": ["name", "minor"]}
-    assert AlertFilter(classes=["name"]).accepts("edited", payload)
-    assert not AlertFilter(classes=["headline"]).accepts("edited", payload)
-    assert AlertFilter(classes=["headline"]).accepts("new", payload), "classes concern edits"
-    assert AlertFilter(outlets=["voz.us"]).accepts("new", payload)
-    assert AlertFilter(outlets=["www.voz.us"]).accepts("new", payload)
-    assert not AlertFilter(outlets=["bbc.co.uk"]).accepts("new", payload)
+    assert AlertFilter(classes=["name"]).accepts(typed("edited", payload))
+    assert not AlertFilter(classes=["headline"]).accepts(typed("edited", payload))
+    assert AlertFilter(classes=["headline"]).accepts(typed("new", payload)), "classes concern edits"
+    assert AlertFilter(outlets=["voz.us"]).accepts(typed("new", payload))
+    assert AlertFilter(outlets=["www.voz.us"]).accepts(typed("new", payload))
+    assert not AlertFilter(outlets=["bbc.co.uk"]).accepts(typed("new", payload))
     # An outlet is its registered domain: any of its hosts, or its name, names it.
     bbc = {"url": "https://news.bbc.co.uk/a", "outlet": "news.bbc.co.uk", "site_name": "BBC"}
-    assert AlertFilter(outlets=["bbc.co.uk"]).accepts("new", bbc)
-    assert AlertFilter(outlets=["www.bbc.co.uk"]).accepts("new", bbc)
-    assert AlertFilter(outlets=["bbc"]).accepts("new", bbc)
-    assert not AlertFilter(outlets=["co.uk"]).accepts("new", bbc)
-    assert not AlertFilter(kinds=["gone"]).accepts("new", payload)
+    assert AlertFilter(outlets=["bbc.co.uk"]).accepts(typed("new", bbc))
+    assert AlertFilter(outlets=["www.bbc.co.uk"]).accepts(typed("new", bbc))
+    assert AlertFilter(outlets=["bbc"]).accepts(typed("new", bbc))
+    assert not AlertFilter(outlets=["co.uk"]).accepts(typed("new", bbc))
+    assert not AlertFilter(kinds=["gone"]).accepts(typed("new", payload))
 
 
 def test_channel_secrets_never_reach_the_logs(

@@ -1,18 +1,10 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from scheduler.policy import Backoff, RecheckPolicy, Tier
+from scheduler.policy import NEWSDIFFS_TIERS, Backoff, RecheckPolicy
 
 NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
-NEWSDIFFS = RecheckPolicy(
-    (
-        Tier(timedelta(hours=3), timedelta(minutes=15)),
-        Tier(timedelta(days=1), timedelta(hours=1)),
-        Tier(timedelta(days=7), timedelta(hours=3)),
-        Tier(timedelta(days=30), timedelta(days=3)),
-        Tier(timedelta(days=365), timedelta(days=30)),
-    )
-)
+NEWSDIFFS = RecheckPolicy(NEWSDIFFS_TIERS)
 
 
 def test_young_articles_are_checked_often_and_old_ones_rarely() -> None:

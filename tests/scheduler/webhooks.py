@@ -1,4 +1,9 @@
-"""A local webhook receiver for alert tests: records what was POSTed and can be told to fail."""
+"""A local webhook receiver for alert tests: records what was POSTed and can be told to fail.
+
+It also plays a forward proxy's part: a client sent through it asks for the absolute URL
+(``POST http://hooks.example/alerts``), which lands in ``targets``, and is answered here.
+A GET is answered with ``page`` (``text/xml``), so a source fetched through it reads as a feed.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,21 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], dict[str, object]]] = []
         self.status = 200
+        self.targets: list[str] = []
+        self.page = b""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                receiver.targets.append(f"GET {self.path}")
+                self.send_response(200)
+                self.send_header("content-type", "text/xml; charset=utf-8")
+                self.send_header("content-length", str(len(receiver.page)))
+                self.end_headers()
+                self.wfile.write(receiver.page)
+
             def do_POST(self) -> None:
+                receiver.targets.append(f"POST {self.path}")
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length))
                 receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))

@@ -1,6 +1,6 @@
 import pytest
 
-from scraper.urls import InvalidURL, canonicalize_url, outlet_of, same_site
+from scraper.urls import InvalidURL, canonicalize_url, same_site, site_host
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,6 @@ def test_non_http_urls_are_refused(bad: str) -> None:
 
 
 def test_outlet_and_same_site() -> None:
-    assert outlet_of("https://www.voz.us/en/world/250602/1/x.html") == "voz.us"
+    assert site_host("https://www.voz.us/en/world/250602/1/x.html") == "voz.us"
     assert same_site("https://m.example.com/a", "https://www.example.com/b")
     assert not same_site("https://example.com/a", "https://example.org/a")

@@ -45,8 +45,16 @@ def test_every_alert_is_owed_to_every_channel_oldest_first(
     assert _pending(db, now, channels=[]) == []
     with db.session() as s:
         (first, *_) = storage.pending_deliveries(s, channels=CHANNELS, now=now, limit=1)
-    assert (first.kind, first.attempts, first.created_at) == ("new", 0, now)
-    assert first.payload["url"] == "https://example.com/early"
+    assert (first.alert.kind, first.attempts, first.created_at) == ("new", 0, now)
+    assert first.alert.url == "https://example.com/early"
+    # The ids travel with the alert: delivery never looks the article up again by its URL.
+    with db.session() as s:
+        early_article = storage.find_article(s, "https://example.com/early")
+        assert early_article is not None and early_article.current_version_id is not None
+    assert (first.alert.article_id, first.alert.version_id) == (
+        early_article.id,
+        early_article.current_version_id,
+    )
 
 
 def test_sent_is_never_pending_again(

@@ -63,6 +63,7 @@ def test_new_article_gets_version_one_and_a_new_alert(
             # The fixture body is too short to compare with other outlets: no story yet.
             "story_id": None,
             "story_role": None,
+            "format": storage.PAYLOAD_FORMAT,
         }
 
 
