@@ -45,6 +45,9 @@ def list_articles(
     edit_class: Annotated[
         str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
     ] = None,
+    language: Annotated[
+        str | None, Query(max_length=16, description="A language, e.g. ru (finds ru-RU too).")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.ArticleRow]:
@@ -58,6 +61,7 @@ def list_articles(
         gone=gone,
         churning=churning,
         edit_class=edit_class,
+        language=language,
         limit=limit,
         offset=offset,
     )

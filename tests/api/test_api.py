@@ -36,6 +36,13 @@ def test_articles_are_paged_and_filtered(api: httpx.Client, populated: Populated
     }
     headline = api.get("/api/articles", params={"class": "headline"}).json()["items"]
     assert [a["url"] for a in headline] == [populated.retitled_url]
+    # The language filter of `newswatch articles`, as the README promises for the API.
+    everything = api.get("/api/articles", params={"limit": 100}).json()["items"]
+    english = api.get("/api/articles", params={"language": "en", "limit": 100}).json()["items"]
+    assert english and {a["id"] for a in english} == {
+        a["id"] for a in everything if (a["language"] or "").split("-")[0] == "en"
+    }
+    assert api.get("/api/articles", params={"language": "zu"}).json()["items"] == []
 
 
 def test_bad_input_is_a_json_message(api: httpx.Client) -> None:
