@@ -161,17 +161,7 @@ class PoliteFetcher:
         except exc.FetchError as error:
             if error not in self._reported:
                 # Failed between requests (a redirect loop, a bad Location): still one line.
-                self._report(
-                    Attempt(
-                        url=url,
-                        at=self._clock(),
-                        status=None,
-                        bytes=0,
-                        elapsed=0.0,
-                        error_kind=error.kind,
-                        message=str(error),
-                    )
-                )
+                self._report_unanswered(url, error.kind, str(error))
             self._reported.discard(error)
             raise
 
@@ -205,17 +195,7 @@ class PoliteFetcher:
         if refusal is not None:
             # Before robots.txt: a forbidden host is not asked anything, not even that.
             error = exc.ForbiddenAddress(str(refusal), url=url)
-            self._report(
-                Attempt(
-                    url=url,
-                    at=self._clock(),
-                    status=None,
-                    bytes=0,
-                    elapsed=0.0,
-                    error_kind=error.kind,
-                    message=str(error),
-                )
-            )
+            self._report_unanswered(url, error.kind, str(error))
             self._reported.add(error)
             raise error
         if self.politeness.obey_robots:
@@ -237,17 +217,7 @@ class PoliteFetcher:
             refused = Refused(
                 url, "disallowed", "disallowed by robots.txt", self.politeness.disallowed_retry
             )
-        self._report(
-            Attempt(
-                url=url,
-                at=self._clock(),
-                status=None,
-                bytes=0,
-                elapsed=0.0,
-                error_kind=refused.kind,
-                message=refused.reason,
-            )
-        )
+        self._report_unanswered(url, refused.kind, refused.reason)
         return refused
 
     async def _fetch_robots(self, url: str, validators: Validators | None) -> Page:
@@ -326,6 +296,21 @@ class PoliteFetcher:
             return
         if isinstance(error, _HOST_TROUBLE):
             self.throttle.failed(url, error.kind)
+
+    def _report_unanswered(self, url: str, kind: str, message: str) -> None:
+        """Log an attempt that has no response of its own (refused before asking, or failed
+        between redirect hops): no status, no bytes."""
+        self._report(
+            Attempt(
+                url=url,
+                at=self._clock(),
+                status=None,
+                bytes=0,
+                elapsed=0.0,
+                error_kind=kind,
+                message=message,
+            )
+        )
 
     def _report(self, attempt: Attempt) -> None:
         logger.debug(
