@@ -8,14 +8,15 @@ language's and country's news.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode, urlsplit
 
 from scraper.polite import PoliteFetcher, Refused
-from scraper.search.feed import fetch_answer, rss_items
+from scraper.search.feed import fetch_feed, rss_items
 from scraper.search.query import locale_of, search_query
 from scraper.search.types import Hit, Poll, SearchPlan, Translation
 from scraper.topic import TopicQuery
-from scraper.types import Validators
+from scraper.types import Page, Validators
 from scraper.wrappers import WRAPPERS, Wrapper, WrapperTable
 
 ENDPOINT = "https://www.bing.com/news/search"
@@ -49,20 +50,9 @@ class BingNews:
         validators: Validators | None = None,
     ) -> Poll | Refused:
         """The feed's items, each link unwrapped."""
-        if plan.pace is not None:
-            fetcher.throttle.set_min_delay(plan.endpoint, plan.pace)
-        page = await fetch_answer(fetcher, plan.url, validators)
-        if isinstance(page, Refused):
+        page = await fetch_feed(fetcher, self.name, plan, validators)
+        if not isinstance(page, Page):
             return page
-        if page.not_modified:
-            return Poll(
-                provider=self.name,
-                query=plan.query,
-                requests=(plan.url,),
-                hits=(),
-                validators=page.validators,
-                not_modified=True,
-            )
         # Bing's click links, also where the endpoint was moved (a mirror, a test server).
         click = Wrapper(
             urlsplit(plan.endpoint).hostname or "", "redirector", "/news/apiclick.aspx", "url"
@@ -70,32 +60,15 @@ class BingNews:
         table = WrapperTable((click, *WRAPPERS))
         hits: list[Hit] = []
         for item in rss_items(page):
+            hit = item.hit(plan.language)
             target = table.unwrap(item.link)
-            base = Hit(
-                link=item.link,
-                url=None,
-                title=item.title,
-                outlet=item.outlet,
-                language=plan.language,
-                published=item.published,
-            )
             if target is not None:
-                hits.append(_with(base, target, "unwrapped"))
+                hits.append(replace(hit, url=target, resolution="unwrapped"))
             elif table.kind(item.link) is None:
-                hits.append(_with(base, item.link, "direct"))
+                hits.append(replace(hit, url=item.link, resolution="direct"))
             else:
-                hits.append(
-                    Hit(
-                        link=item.link,
-                        url=None,
-                        title=item.title,
-                        outlet=item.outlet,
-                        language=plan.language,
-                        published=item.published,
-                        error_kind="not_unwrapped",
-                        reason="a Bing link without a url= parameter",
-                    )
-                )
+                reason = "a Bing link without a url= parameter"
+                hits.append(replace(hit, error_kind="not_unwrapped", reason=reason))
         return Poll(
             provider=self.name,
             query=plan.query,
@@ -103,15 +76,3 @@ class BingNews:
             hits=tuple(hits),
             validators=page.validators,
         )
-
-
-def _with(hit: Hit, url: str, resolution: str) -> Hit:
-    return Hit(
-        link=hit.link,
-        url=url,
-        title=hit.title,
-        outlet=hit.outlet,
-        language=hit.language,
-        published=hit.published,
-        resolution="unwrapped" if resolution == "unwrapped" else "direct",
-    )

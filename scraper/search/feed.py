@@ -15,6 +15,7 @@ import feedparser
 
 from scraper.exceptions import DiscoveryError, MalformedDocument, UnsafeDocument
 from scraper.polite import PoliteFetcher, Refused
+from scraper.search.types import Hit, Poll, SearchPlan
 from scraper.types import Page, Validators
 
 
@@ -27,6 +28,41 @@ class FeedItem:
     outlet: str | None
     site: str | None
     published: datetime | None
+
+    def hit(self, language: str | None, *, title: str | None = None) -> Hit:
+        """A hit for this item with no publisher URL yet (``title`` replaces the item's)."""
+        return Hit(
+            link=self.link,
+            url=None,
+            title=title if title is not None else self.title,
+            outlet=self.outlet,
+            site=self.site,
+            language=language,
+            published=self.published,
+        )
+
+
+async def fetch_feed(
+    fetcher: PoliteFetcher, provider: str, plan: SearchPlan, validators: Validators | None
+) -> Page | Poll | Refused:
+    """The plan's result feed, fetched at the plan's pace.
+
+    A :class:`Poll` comes back where there is nothing to read (the feed answered 304), so that
+    a provider returns anything but a :class:`Page` as its poll.
+    """
+    if plan.pace is not None:
+        fetcher.throttle.set_min_delay(plan.endpoint, plan.pace)
+    page = await fetch_answer(fetcher, plan.url, validators)
+    if isinstance(page, Refused) or not page.not_modified:
+        return page
+    return Poll(
+        provider=provider,
+        query=plan.query,
+        requests=(plan.url,),
+        hits=(),
+        validators=page.validators,
+        not_modified=True,
+    )
 
 
 async def fetch_answer(

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from scraper.explore import Explorer
 from scraper.polite import PoliteFetcher, Refused
-from scraper.search.feed import FeedItem, fetch_answer, rss_items, title_without_outlet
+from scraper.search.feed import FeedItem, fetch_feed, rss_items, title_without_outlet
 from scraper.search.google_decode import Budget, GoogleDecoder
 from scraper.search.query import locale_of, search_feed_url, search_query
 from scraper.search.types import Hit, Poll, SearchPlan, Translation
@@ -54,20 +54,9 @@ class GoogleNews:
         validators: Validators | None = None,
     ) -> Poll | Refused:
         """The feed's items, each with its publisher URL or the reason it has none."""
-        if plan.pace is not None:
-            fetcher.throttle.set_min_delay(plan.endpoint, plan.pace)
-        page = await fetch_answer(fetcher, plan.url, validators)
-        if isinstance(page, Refused):
+        page = await fetch_feed(fetcher, self.name, plan, validators)
+        if not isinstance(page, Page):
             return page
-        if page.not_modified:
-            return Poll(
-                provider=self.name,
-                query=plan.query,
-                requests=(plan.url,),
-                hits=(),
-                validators=page.validators,
-                not_modified=True,
-            )
         base = _origin(plan.endpoint)
         budget = Budget(plan.decode_limit)
         lookup = _TitleLookup(fetcher, max_sites=self._lookup_sites)
@@ -96,15 +85,7 @@ class GoogleNews:
         lookup: _TitleLookup,
     ) -> Hit:
         title = title_without_outlet(item.title, item.outlet)
-        known = Hit(
-            link=item.link,
-            url=None,
-            title=title,
-            outlet=item.outlet,
-            site=item.site,
-            language=plan.language,
-            published=item.published,
-        )
+        known = item.hit(plan.language, title=title)
         if not self.decoder.is_article_link(item.link, base):
             target = unwrap(item.link)
             if target is not None:
