@@ -37,6 +37,18 @@ def _counting(fields: ArticleFields, n: int) -> ArticleFields:
     return replace(fields, body=f"{fields.body}\nThe count stood at {n} names.")
 
 
+def _make_it_churn(
+    db: storage.Database, article_id: int, fields: ArticleFields, start: datetime
+) -> datetime:
+    """Six checks a step apart, each finding new text, enough for ``LIMITS`` to call the
+    article churning. Returns the last check's time."""
+    at = start
+    for n in range(6):
+        at += STEP
+        _record(db, article_id, _counting(fields, n), at)
+    return at
+
+
 def _article(db: storage.Database, article_id: int) -> storage.Article:
     with db.session() as s:
         article = s.get(storage.Article, article_id)
@@ -133,10 +145,7 @@ def test_a_churning_article_settles_back_to_normal_without_a_second_alert(
     now: datetime,
 ) -> None:
     article_id = make_article()
-    at = now
-    for n in range(6):
-        at += STEP
-        _record(db, article_id, _counting(base_fields, n), at)
+    at = _make_it_churn(db, article_id, base_fields, now)
     assert _article(db, article_id).churning_since is not None
     settled = _counting(base_fields, 99)
     # Seen once, then again a little later: not settled for long enough yet.
@@ -163,10 +172,7 @@ def test_a_change_in_the_text_while_churning_restarts_the_wait(
     now: datetime,
 ) -> None:
     article_id = make_article()
-    at = now
-    for n in range(6):
-        at += STEP
-        _record(db, article_id, _counting(base_fields, n), at)
+    at = _make_it_churn(db, article_id, base_fields, now)
     for hours in range(1, 20):  # a new text every hour: never the same for six hours
         fields = _counting(base_fields, 1000 + hours)
         assert (
@@ -221,10 +227,7 @@ def test_settling_back_on_the_last_versions_text_is_an_unchanged_check(
     now: datetime,
 ) -> None:
     article_id = make_article()
-    at = now
-    for n in range(6):
-        at += STEP
-        _record(db, article_id, _counting(base_fields, n), at)
+    at = _make_it_churn(db, article_id, base_fields, now)
     last_version = _counting(base_fields, 3)  # what version 4 says
     # While it churns, the daemon's one-statement recheck leaves the article to storage.churn.
     with db.write_connection() as conn:
