@@ -248,6 +248,7 @@ def test_health(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
     assert code == 2
 
 
+@pytest.mark.slow
 def test_demo_shows_new_coverage_then_an_edit(tmp_path: Path) -> None:
     alerts = tmp_path / "alerts.jsonl"
     demo = subprocess.Popen(

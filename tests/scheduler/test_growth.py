@@ -132,6 +132,7 @@ def test_a_listing_page_naming_hundreds_of_hosts_adds_at_most_the_checks_cap(
     assert "3970 new links dropped" in source_error(pipeline, listing)
 
 
+@pytest.mark.slow
 def test_a_page_that_changes_on_every_visit_stops_being_versioned_and_slows_down(
     quiet_room: Newsroom, tmp_path: Path, database_url: str
 ) -> None:

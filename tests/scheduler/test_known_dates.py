@@ -35,6 +35,7 @@ def next_check(pipeline: Pipeline, url: str) -> storage.Article:
         return article
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("validators", [True, False], ids=["304", "same-200"])
 def test_an_old_unchanged_article_decays_through_the_tiers_until_it_is_edited(
     tmp_path: Path, validators: bool

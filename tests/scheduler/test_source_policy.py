@@ -84,6 +84,7 @@ def check_when_due(pipeline: Pipeline, url: str) -> timedelta:
     return source_interval(pipeline, url)
 
 
+@pytest.mark.slow
 def test_a_feed_is_polled_faster_while_it_publishes_and_slower_while_it_is_quiet(
     quiet_room: Newsroom, tmp_path: Path
 ) -> None:
