@@ -138,6 +138,7 @@ from storage.record import (
 )
 from storage.reextract import Extractor, article_ids, reextract, reextract_article
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
+from storage.searchindex import search_rows_last
 from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
@@ -331,6 +332,7 @@ __all__ = [
     "reserve_host",
     "resolve_url",
     "search",
+    "search_rows_last",
     "discovery_stats",
     "log_discovery",
     "source_failures",

@@ -31,7 +31,18 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, func, insert, union
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    union,
+    union_all,
+)
+from sqlalchemy import select as sql_select  # typed for Core columns (sqlmodel.select is not)
 from sqlmodel import Session, col, select
 
 from storage.models import Article, ArticleSignature, MinhashBand, Story
@@ -58,6 +69,7 @@ STORIES = Story.__table__  # type: ignore[attr-defined]
 COPY = Scheme(0, "copy", 0.5)
 COVERAGE = Scheme(1, "coverage", 0.3)
 SCHEMES = (COPY, COVERAGE)
+_BY_ID = {scheme.id: scheme for scheme in SCHEMES}
 _MAX_CANDIDATES = 200
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -137,14 +149,8 @@ def place_article(
     sigs = signatures(body)
     if sigs is None:
         return None
-    placement = None
     bands = {scheme.id: band_hashes(sigs[scheme.id], scheme) for scheme in SCHEMES}
-    for scheme in SCHEMES:
-        best = _most_similar(s, article.id, sigs, bands[scheme.id], scheme)
-        if best is not None:
-            (other_id, other_story), similarity = best
-            placement = Placement(other_story, scheme.role, other_id, similarity)
-            break
+    placement = _most_similar(s, article.id, sigs, bands)
     conn = s.connection()
     if placement is None or not placement.story_id:
         # Core, not an ORM flush: a flush would also write the article's pending changes,
@@ -195,39 +201,56 @@ def story_info(s: Session, story_id: int) -> StoryInfo | None:
 
 
 def _most_similar(
-    s: Session, article_id: int, sigs: dict[int, np.ndarray], hashes: list[int], scheme: Scheme
-) -> tuple[tuple[int, int], float] | None:
-    """(id, story id) of the stored article most similar under ``scheme``, with the similarity
-    (``hashes``: the article's band hashes under it)."""
-    params = {f"h{band}": value for band, value in enumerate(hashes)}
-    rows = s.connection().execute(
-        _candidates(scheme.id, len(hashes)), params | {"article_id": article_id}
-    )
-    best: tuple[tuple[int, int], float] | None = None
-    for other_id, story_id, signature in rows:
+    s: Session, article_id: int, sigs: dict[int, np.ndarray], bands: dict[int, list[int]]
+) -> Placement | None:
+    """Where the stored article most similar to this one is: a copy if any, else coverage
+    (``bands``: the article's band hashes per scheme). One statement for both schemes."""
+    params: dict[str, int] = {"article_id": article_id}
+    for scheme in SCHEMES:
+        params |= {f"h{scheme.id}_{band}": value for band, value in enumerate(bands[scheme.id])}
+    best: dict[int, tuple[int, int, float]] = {}
+    for scheme_id, other_id, story_id, signature in s.connection().execute(_candidates(), params):
+        scheme = _BY_ID[scheme_id]
         similarity = _similarity(sigs[scheme.id], signature, scheme)
-        if similarity >= scheme.threshold and (best is None or similarity > best[1]):
-            best = ((other_id, story_id), similarity)
-    return best
+        if similarity >= scheme.threshold and (
+            scheme_id not in best or similarity > best[scheme_id][2]
+        ):
+            best[scheme_id] = (other_id, story_id, similarity)
+    for scheme in SCHEMES:
+        if scheme.id in best:
+            other_id, story_id, similarity = best[scheme.id]
+            return Placement(story_id, scheme.role, other_id, similarity)
+    return None
 
 
 @cache
-def _candidates(scheme_id: int, bands: int) -> Select[Any]:
-    """The articles sharing a band hash with ``:h0``…, built once per scheme (then cached)."""
+def _candidates() -> CompoundSelect[Any]:
+    """The articles sharing a band hash with ``:h<scheme>_<band>`` under each scheme, with
+    their scheme, built once (then cached)."""
+    return union_all(*(_scheme_candidates(scheme) for scheme in SCHEMES))
+
+
+def _scheme_candidates(scheme: Scheme) -> Select[Any]:
     # One indexed lookup per band, joined by UNION: an OR of the same terms lets SQLite's
     # planner fall back to scanning the whole scheme's range of the index (O(articles)).
+    bands, _ = _bands(scheme.threshold)
     lookups = [
         select(BANDS.c.article_id).where(
-            BANDS.c.scheme == scheme_id,
+            BANDS.c.scheme == scheme.id,
             BANDS.c.band == band,
-            BANDS.c.hash == bindparam(f"h{band}"),
+            BANDS.c.hash == bindparam(f"h{scheme.id}_{band}"),
             BANDS.c.article_id != bindparam("article_id"),
         )
         for band in range(bands)
     ]
     candidate_ids = select(union(*lookups).subquery().c.article_id).limit(_MAX_CANDIDATES)
     return (
-        select(ARTICLES.c.id, ARTICLES.c.story_id, SIGNATURES.c.signature)
+        sql_select(
+            literal(scheme.id, Integer).label("scheme"),
+            ARTICLES.c.id,
+            ARTICLES.c.story_id,
+            SIGNATURES.c.signature,
+        )
         .join_from(SIGNATURES, ARTICLES, ARTICLES.c.id == SIGNATURES.c.article_id)
         .where(SIGNATURES.c.article_id.in_(candidate_ids), ARTICLES.c.story_id.is_not(None))
     )
