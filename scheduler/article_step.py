@@ -367,18 +367,26 @@ class ArticleStep:
             last_modified=write.validators.last_modified,
             access=write.access,
             limits=self._rules.limits.versions,
+            first_version=due.version_count == 0,
+            # A new version makes the article young again: this is when to look next.
+            if_recorded=storage.NextCheck(
+                self._next_check(
+                    dataclasses.replace(due, churning=False),
+                    now,
+                    last_changed=now,
+                    published=write.published,
+                )
+            ),
         )
-        changed = (
-            now if outcome.kind in (storage.OutcomeKind.NEW, storage.OutcomeKind.EDITED) else None
-        )
-        churning = outcome.kind == storage.OutcomeKind.CHURNING
-        self._reschedule(
-            session,
-            dataclasses.replace(due, churning=churning),
-            now,
-            last_changed=changed or due.last_changed_at,
-            published=write.published,
-        )
+        if not outcome.rescheduled:
+            churning = outcome.kind == storage.OutcomeKind.CHURNING
+            self._reschedule(
+                session,
+                dataclasses.replace(due, churning=churning),
+                now,
+                last_changed=due.last_changed_at,
+                published=write.published,
+            )
         return _Written(due.url, outcome)
 
     def _recorded(self, url: str, outcome: storage.Outcome) -> ArticleOutcome:

@@ -126,6 +126,7 @@ from storage.recheck import (
     queued_checks,
 )
 from storage.record import (
+    NextCheck,
     log_fetch,
     log_fetches,
     mark_off_topic,
@@ -333,6 +334,7 @@ __all__ = [
     "resolve_url",
     "search",
     "search_rows_last",
+    "NextCheck",
     "discovery_stats",
     "log_discovery",
     "source_failures",
