@@ -100,7 +100,7 @@ class BatchWriter:
 
     def _write_all(self, batch: list[_Write]) -> list[_Result]:
         try:
-            with self._db.transaction() as session, storage.search_rows_last(session):
+            with self._db.transaction() as session, storage.index_rows_last(session):
                 values = [write.work(session) for write in batch]
         except Exception as error:
             if len(batch) == 1:

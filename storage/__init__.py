@@ -127,6 +127,7 @@ from storage.recheck import (
 )
 from storage.record import (
     NextCheck,
+    index_rows_last,
     log_fetch,
     log_fetches,
     mark_off_topic,
@@ -139,7 +140,6 @@ from storage.record import (
 )
 from storage.reextract import Extractor, article_ids, reextract, reextract_article
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
-from storage.searchindex import search_rows_last
 from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
@@ -333,7 +333,7 @@ __all__ = [
     "reserve_host",
     "resolve_url",
     "search",
-    "search_rows_last",
+    "index_rows_last",
     "NextCheck",
     "discovery_stats",
     "log_discovery",

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +50,8 @@ from storage.lifecycle import (
 from storage.limits import VersionLimits
 from storage.models import Article, Version
 from storage.outbox import queue_article_alert
+from storage.searchindex import search_rows_last
+from storage.similarity_rows import similarity_rows_last
 from storage.snapshots import PreparedSnapshot, store_snapshot
 from storage.statements import (
     TOUCH_IF_UNCHANGED,
@@ -64,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "NextCheck",
+    "index_rows_last",
     "log_fetch",
     "log_fetches",
     "mark_off_topic",
@@ -230,6 +235,16 @@ def record(
         story_id=article.story_id,
         rescheduled=if_recorded is not None,
     )
+
+
+@contextmanager
+def index_rows_last(s: Session) -> Iterator[None]:
+    """Hold the search and similarity index rows of the recordings in the block, and write
+    them together when it ends: a batch of pages then writes them in a few statements, not a
+    few per page (see ``storage.searchindex`` and ``storage.similarity_rows``). Nothing in the
+    block may search what it recorded, but story placement sees the batch's own articles."""
+    with search_rows_last(s), similarity_rows_last(s):
+        yield
 
 
 @dataclass(frozen=True, slots=True)

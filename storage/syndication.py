@@ -23,6 +23,7 @@ not reshuffle stories that alerts have already named.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from sqlalchemy import select as sql_select  # typed for Core columns (sqlmodel.
 from sqlmodel import Session, col, select
 
 from storage.models import Article, ArticleSignature, MinhashBand, Story
+from storage.similarity_rows import held_rows, write_rows
 from storage.types import StoryInfo
 
 NUM_PERM = 64
@@ -162,29 +164,21 @@ def place_article(
     article.story_id, article.story_role = placement.story_id, placement.role
     s.add(article)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
-    conn.execute(_INSERT_SIGNATURE, {"article_id": article.id, "signature": signature})
     rows = [
-        (article.id, scheme.id, band, value)
+        (scheme.id, band, value)
         for scheme in SCHEMES
         for band, value in enumerate(bands[scheme.id])
     ]
-    if conn.dialect.name == "sqlite":
-        # The ~35 band rows in one driver call: plain integers need none of SQLAlchemy's
-        # per-row parameter processing, which cost more than the inserts themselves.
-        conn.exec_driver_sql(_SQLITE_INSERT_BANDS, rows)
+    held = held_rows(s)
+    if held is not None:
+        held.add(article.id, placement.story_id, signature, rows)
     else:
-        # One multi-row INSERT (SQLAlchemy's insertmanyvalues), where psycopg's executemany
-        # would send a statement per row.
-        conn.execute(_INSERT_BANDS, [dict(zip(_BAND_COLUMNS, row, strict=True)) for row in rows])
+        write_rows(conn, [(article.id, signature)], [(article.id, *row) for row in rows])
     return placement
 
 
 # Built once: place_article runs for every new article.
 _INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
-_INSERT_SIGNATURE = insert(SIGNATURES)
-_INSERT_BANDS = insert(BANDS)
-_BAND_COLUMNS = ("article_id", "scheme", "band", "hash")
-_SQLITE_INSERT_BANDS = f"INSERT INTO {BANDS.name} ({', '.join(_BAND_COLUMNS)}) VALUES (?, ?, ?, ?)"
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:
@@ -209,7 +203,11 @@ def _most_similar(
     for scheme in SCHEMES:
         params |= {f"h{scheme.id}_{band}": value for band, value in enumerate(bands[scheme.id])}
     best: dict[int, tuple[int, int, float]] = {}
-    for scheme_id, other_id, story_id, signature in s.connection().execute(_candidates(), params):
+    stored = s.connection().execute(_candidates(), params)
+    held = held_rows(s)
+    # Articles placed earlier in the same batch, whose rows are not written yet.
+    batch = held.candidates(bands) if held is not None else ()
+    for scheme_id, other_id, story_id, signature in itertools.chain(stored, batch):
         scheme = _BY_ID[scheme_id]
         similarity = _similarity(sigs[scheme.id], signature, scheme)
         if similarity >= scheme.threshold and (
