@@ -1,6 +1,6 @@
 """What recording a new article costs beside extracting it, in one process (issue 20).
 
-    python bench/recording.py [--articles 600] [--runs 5] [--engine sqlite|postgres]
+    python bench/recording.py [--articles 600] [--runs 5] [--engine sqlite|postgres] [--batch 32]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--profile FILE]
 
 The pages are bench/pipeline.py's (the 85 real pages of the extraction benchmark, copies
@@ -9,7 +9,9 @@ letter-scrambled so that no two share a story). Each run, in this one process an
 * extract: ``scraper.extract`` of every page (what the daemon does before recording);
 * record: a fresh database whose frontier holds the N articles (claimed, as a pass claims
   them), then each page recorded as the daemon's article step records a new article (its
-  recording method: snapshot, version, search rows, story placement, alert, reschedule);
+  recording method: snapshot, version, search rows, story placement, alert, reschedule),
+  ``--batch`` pages at a time handed to its batch writer, which commits what is waiting
+  together (the row says how many pages per commit it came to);
 * reextract: ``newswatch reextract``'s work over the pages just recorded (each snapshot
   loaded, decompressed, extracted and compared).
 
