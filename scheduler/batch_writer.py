@@ -71,8 +71,9 @@ class BatchWriter:
     async def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a write transaction (shared with other writes); what it returned.
 
-        ``work`` may run twice (its batch failed, it is run again alone): it must not have
-        effects outside the session. If the caller is cancelled, the write still happens.
+        ``work`` may run twice (its batch failed, it is run again alone): apart from logging,
+        it must not have effects outside the session. If the caller is cancelled, the write
+        still happens.
         """
         loop = asyncio.get_running_loop()
         write = _Write(work, loop.create_future())
