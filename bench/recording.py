@@ -1,6 +1,6 @@
 """What recording a new article costs beside extracting it, in one process (issue 20).
 
-    python bench/recording.py [--articles 600] [--runs 5] [--engine sqlite|postgres]
+    python bench/recording.py [--articles 600] [--runs 5] [--engine sqlite|postgres] [--batch 32]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--profile FILE]
 
 The pages are bench/pipeline.py's (the 85 real pages of the extraction benchmark, copies
@@ -9,7 +9,9 @@ letter-scrambled so that no two share a story). Each run, in this one process an
 * extract: ``scraper.extract`` of every page (what the daemon does before recording);
 * record: a fresh database whose frontier holds the N articles (claimed, as a pass claims
   them), then each page recorded as the daemon's article step records a new article (its
-  recording method: snapshot, version, search rows, story placement, alert, reschedule);
+  recording method: snapshot, version, search rows, story placement, alert, reschedule),
+  ``--batch`` pages at a time handed to its batch writer, which commits what is waiting
+  together (the row says how many pages per commit it came to);
 * reextract: ``newswatch reextract``'s work over the pages just recorded (each snapshot
   loaded, decompressed, extracted and compared).
 
@@ -22,6 +24,7 @@ run's recording. A benchmark: it prints, never asserts.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import statistics
 import sys
@@ -40,8 +43,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 import storage  # noqa: E402
 from scheduler.article_fields import fields_from_extracted  # noqa: E402
 from scheduler.article_step import ArticleRules, ArticleStep  # noqa: E402
+from scheduler.batch_writer import BatchWriter  # noqa: E402
 from scheduler.policy import RecheckPolicy, Tier  # noqa: E402
-from scraper import Page, extract  # noqa: E402
+from scraper import Extracted, Page, extract  # noqa: E402
 from scraper.polite import PoliteFetcher  # noqa: E402
 from scraper.topic import TopicQuery  # noqa: E402
 
@@ -132,9 +136,10 @@ def time_reextract(url: str) -> tuple[float, int]:
 
 
 def time_record(
-    url: str, site: list[tuple[str, bytes]], profile: cProfile.Profile | None
-) -> tuple[float, dict[str, int]]:
-    """Seconds to record every page as a new article, and the outcomes."""
+    url: str, site: list[tuple[str, bytes]], profile: cProfile.Profile | None, batch: int
+) -> tuple[float, dict[str, int], float]:
+    """Seconds to record every page as a new article, the outcomes, and the mean number of
+    pages per transaction."""
     db = storage.open_database(url)
     now = datetime.now(UTC)
     try:
@@ -148,6 +153,8 @@ def time_record(
         by_url = {d.url: d for d in due}
         found = [(by_url[u], page_of(u, body), extract(body.decode(), url=u)) for u, body in site]
         fetcher = PoliteFetcher.__new__(PoliteFetcher)  # never fetches: recording only
+        # cProfile sees one thread only: a profiled run writes on the event loop.
+        writer = BatchWriter(db, threaded=profile is None)
         step = ArticleStep(
             db=db,
             fetcher=fetcher,
@@ -157,20 +164,33 @@ def time_record(
             ),
             clock=lambda: now,
             not_modified=lambda _check: None,
+            writer=writer,
         )
+
+        async def record(item: storage.DueArticle, page: Page, fields: Extracted) -> str:
+            # As the article step does for a new article (there on a thread, before the write).
+            prepared = storage.prepare_snapshot(page.body)
+            return (await step._record(item, page, fields, now, snapshot=prepared)).label
+
+        async def record_all() -> list[str]:
+            # ``batch`` pages at a time reach the writer, as a claimed batch's pages do when
+            # they are ready together; it commits what is waiting whenever it is free.
+            labels: list[str] = []
+            for start in range(0, len(found), batch):
+                chunk = found[start : start + batch]
+                labels += await asyncio.gather(*(record(*item) for item in chunk))
+            return labels
+
         outcomes: dict[str, int] = {}
         if profile:
             profile.enable()
         started = time.process_time()
-        for item, page, fields in found:
-            # As the article step does for a new article (there on a thread, before the write).
-            prepared = storage.prepare_snapshot(page.body)
-            outcome = step._record(item, page, fields, now, snapshot=prepared)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        for label in asyncio.run(record_all()):
+            outcomes[label] = outcomes.get(label, 0) + 1
         seconds = time.process_time() - started
         if profile:
             profile.disable()
-        return seconds, outcomes
+        return seconds, outcomes, writer.writes / max(writer.batches, 1)
     finally:
         db.close()
 
@@ -182,6 +202,12 @@ def main() -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=32,
+        help="pages handed to the writer together (1: each page alone, as before issue 20)",
     )
     parser.add_argument("--profile", type=Path, help="cProfile dump of the last run's recording")
     parser.add_argument(
@@ -207,7 +233,7 @@ def main() -> None:
                 e = time_extract(site) / n * 1000
                 profile = cProfile.Profile() if args.profile and run == args.runs - 1 else None
                 url = scratch.fresh()
-                seconds, outcomes = time_record(url, site, profile)
+                seconds, outcomes, per_commit = time_record(url, site, profile, args.batch)
                 r = seconds / n * 1000
                 ext_ms.append(e)
                 rec_ms.append(r)
@@ -221,7 +247,7 @@ def main() -> None:
                     rex_ratios.append(x_ratio)
                 print(
                     f"{run + 1:>4} {e:>11.2f} {r:>10.2f} {r / e:>15.2f} {x:>13.2f} "
-                    f"{x_ratio:>18.2f}  {outcomes}",
+                    f"{x_ratio:>18.2f}  {outcomes} ({per_commit:.1f} pages per commit)",
                     flush=True,
                 )
                 if profile and args.profile:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import storage
 from scheduler.article_fields import fields_from_extracted
+from scheduler.batch_writer import BatchWriter
 from scheduler.fetchlog import FetchRecorder
 from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
@@ -65,6 +67,29 @@ class ArticleRules:
     limits: storage.Limits = dataclasses.field(default_factory=storage.Limits)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Write:
+    """What recording one page writes, handed to the batch writer."""
+
+    due: storage.DueArticle
+    fields: storage.ArticleFields
+    snapshot: bytes | storage.PreparedSnapshot
+    validators: Validators
+    published: datetime | None
+    now: datetime
+    access: str
+    move_to: str | None
+    off_topic: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A page recorded: storage's outcome, at the article's URL (a move's new one)."""
+
+    url: str
+    outcome: storage.Outcome
+
+
 class ArticleStep:
     """Checks one due article at a time (see the module docstring)."""
 
@@ -80,8 +105,10 @@ class ArticleStep:
         metrics: Metrics | None = None,
         fetch_log: FetchRecorder | None = None,
         renderer: BrowserRenderer | None = None,
+        writer: BatchWriter | None = None,
     ) -> None:
         self._db = db
+        self._writer = writer or BatchWriter(db, threaded=not db.in_memory)
         self._fetcher = fetcher
         self._rules = rules
         self._clock = clock
@@ -201,7 +228,7 @@ class ArticleStep:
         # A page found at another address is recorded there, in the move's transaction.
         move_to = identity if identity != due.url else None
         access = "teaser" if teaser else "full"
-        return self._record(
+        return await self._record(
             due, page, found, now, access=access, snapshot=snapshot, move_to=move_to
         )
 
@@ -261,7 +288,7 @@ class ArticleStep:
 
     # -- recording -------------------------------------------------------------------------
 
-    def _record(
+    async def _record(
         self,
         due: storage.DueArticle,
         page: Page,
@@ -283,14 +310,13 @@ class ArticleStep:
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
         fields = fields_from_extracted(found, self._rules.limits.fields)
         validators = page.validators
-        outcome = None
         next_check = self._next_check(
             due, now, last_changed=due.last_changed_at, published=found.published
         )
         if due.version_count and next_check is not None and not due.churning and not move_to:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
-                outcome = storage.record_if_unchanged(
+                unchanged = storage.record_if_unchanged(
                     conn,
                     article_id=due.id,
                     fields=fields,
@@ -299,48 +325,76 @@ class ArticleStep:
                     etag=validators.etag,
                     last_modified=validators.last_modified,
                 )
-        if outcome is None:
-            with self._db.transaction() as session:
-                if move_to is not None:
-                    moved = self._moved(session, due, move_to, now)
-                    if moved is None:
-                        return ArticleOutcome(ArticleResult.MOVED)
-                    due = moved
-                if off_topic:
-                    self._off_topic(session, due, now)
-                    return ArticleOutcome(ArticleResult.OFF_TOPIC)
-                held = self._hold_if_drastic(session, due, fields, now)
-                if held:
-                    return ArticleOutcome(ArticleResult.UNCONFIRMED)
-                outcome = storage.record(
-                    session,
-                    article_id=due.id,
-                    fields=fields,
-                    snapshot=page.body if snapshot is None else snapshot,
-                    fetched_at=now,
-                    etag=validators.etag,
-                    last_modified=validators.last_modified,
-                    access=access,
-                    limits=self._rules.limits.versions,
-                )
-                changed = (
-                    now
-                    if outcome.kind in (storage.OutcomeKind.NEW, storage.OutcomeKind.EDITED)
-                    else None
-                )
-                churning = outcome.kind == storage.OutcomeKind.CHURNING
-                self._reschedule(
-                    session,
-                    dataclasses.replace(due, churning=churning),
+            if unchanged is not None:
+                return self._recorded(due.url, unchanged)
+        write = _Write(
+            due=due,
+            fields=fields,
+            snapshot=page.body if snapshot is None else snapshot,
+            validators=validators,
+            published=found.published,
+            now=now,
+            access=access,
+            move_to=move_to,
+            off_topic=off_topic,
+        )
+        # In a transaction shared with other pages' recordings, off the event loop.
+        written = await self._writer.write(functools.partial(self._write, write))
+        if isinstance(written, ArticleOutcome):
+            return written
+        return self._recorded(written.url, written.outcome)
+
+    def _write(self, write: _Write, session: Session) -> ArticleOutcome | _Written:
+        """The recording's writes, in the batch writer's transaction (maybe on its thread)."""
+        due, now = write.due, write.now
+        if write.move_to is not None:
+            moved = self._moved(session, due, write.move_to, now)
+            if moved is None:
+                return ArticleOutcome(ArticleResult.MOVED)
+            due = moved
+        if write.off_topic:
+            self._off_topic(session, due, now)
+            return ArticleOutcome(ArticleResult.OFF_TOPIC)
+        if self._hold_if_drastic(session, due, write.fields, now):
+            return ArticleOutcome(ArticleResult.UNCONFIRMED)
+        outcome = storage.record(
+            session,
+            article_id=due.id,
+            fields=write.fields,
+            snapshot=write.snapshot,
+            fetched_at=now,
+            etag=write.validators.etag,
+            last_modified=write.validators.last_modified,
+            access=write.access,
+            limits=self._rules.limits.versions,
+            first_version=due.version_count == 0,
+            # A new version makes the article young again: this is when to look next.
+            if_recorded=storage.NextCheck(
+                self._next_check(
+                    dataclasses.replace(due, churning=False),
                     now,
-                    last_changed=changed or due.last_changed_at,
-                    published=found.published,
+                    last_changed=now,
+                    published=write.published,
                 )
+            ),
+        )
+        if not outcome.rescheduled:
+            churning = outcome.kind == storage.OutcomeKind.CHURNING
+            self._reschedule(
+                session,
+                dataclasses.replace(due, churning=churning),
+                now,
+                last_changed=due.last_changed_at,
+                published=write.published,
+            )
+        return _Written(due.url, outcome)
+
+    def _recorded(self, url: str, outcome: storage.Outcome) -> ArticleOutcome:
         logger.info(
             "article recorded",
             extra={
                 "event": "recorded",
-                "url": due.url,
+                "url": url,
                 "outcome": str(outcome.kind),
                 "version": outcome.version_number,
                 "changed": list(outcome.changed_fields),

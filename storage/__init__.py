@@ -126,6 +126,8 @@ from storage.recheck import (
     queued_checks,
 )
 from storage.record import (
+    NextCheck,
+    index_rows_last,
     log_fetch,
     log_fetches,
     mark_off_topic,
@@ -331,6 +333,8 @@ __all__ = [
     "reserve_host",
     "resolve_url",
     "search",
+    "index_rows_last",
+    "NextCheck",
     "discovery_stats",
     "log_discovery",
     "source_failures",

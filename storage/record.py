@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,10 +50,13 @@ from storage.lifecycle import (
 from storage.limits import VersionLimits
 from storage.models import Article, Version
 from storage.outbox import queue_article_alert
+from storage.searchindex import search_rows_last
+from storage.similarity_rows import similarity_rows_last
 from storage.snapshots import PreparedSnapshot, store_snapshot
 from storage.statements import (
     TOUCH_IF_UNCHANGED,
     TOUCH_IF_UNCHANGED_AND_RESCHEDULE,
+    CurrentState,
     current_state,
     sync_loaded,
 )
@@ -61,6 +67,8 @@ from storage.versions import Appended, append_version, repeats_earlier_change
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "NextCheck",
+    "index_rows_last",
     "log_fetch",
     "log_fetches",
     "mark_off_topic",
@@ -84,6 +92,8 @@ def record(
     last_modified: str | None = None,
     access: str = "full",
     limits: VersionLimits | None = None,
+    first_version: bool = False,
+    if_recorded: NextCheck | None = None,
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
@@ -94,10 +104,20 @@ def record(
     ``unlocked``, without an alert: the article did not change, the wall opened.
     With ``limits``, an article that changes on every visit stops being versioned (the
     outcome is then ``CHURNING``, see ``storage.churn``) and the day's snapshot bytes are capped.
+
+    Two hints save a statement each: ``first_version``, the caller saw no version of the
+    article (when another process has recorded one since, it is read as usual), and
+    ``if_recorded``, the next check to set if a version is recorded (written with the article's
+    other changes, and the lease released: the outcome then says ``rescheduled``).
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
-    state = current_state(s, article_id)  # locks the row, as the full path needs
+    loaded = locked_article(s, article_id) if first_version else None
+    if loaded is not None and loaded.current_version_id is None:
+        # A new article, as the caller expected: the locked row says all current_state would.
+        state: CurrentState | None = (None, None, None, loaded.churning_since)
+    else:
+        state = current_state(s, article_id)  # locks the row, as the full path needs
     if state is None:
         raise NotFound("article", article_id)
     current_id, stored, number, churning_since = state
@@ -118,7 +138,7 @@ def record(
         quick = _unchanged_quickly(s, article_id, new_fingerprint, fetched_at, etag, last_modified)
         if quick is not None:
             return quick
-    article = locked_article(s, article_id)
+    article = loaded if loaded is not None else locked_article(s, article_id)
     current = None
     if current_id is not None:
         assert number is not None  # read again above until the join found the version
@@ -177,6 +197,9 @@ def record(
     article.last_changed_at = fetched_at
     if version.kind != "update":  # a live blog growing is not churn (storage.churn)
         article.edit_streak += 1
+    if if_recorded is not None:
+        article.next_check_at = if_recorded.at
+        article.lease_owner = article.lease_until = None
     s.add(article)
     s.flush()
 
@@ -210,7 +233,25 @@ def record(
         classes=tuple(version.classes),
         reverts=version.reverts,
         story_id=article.story_id,
+        rescheduled=if_recorded is not None,
     )
+
+
+@contextmanager
+def index_rows_last(s: Session) -> Iterator[None]:
+    """Hold the search and similarity index rows of the recordings in the block, and write
+    them together when it ends: a batch of pages then writes them in a few statements, not a
+    few per page (see ``storage.searchindex`` and ``storage.similarity_rows``). Nothing in the
+    block may search what it recorded, but story placement sees the batch's own articles."""
+    with search_rows_last(s), similarity_rows_last(s):
+        yield
+
+
+@dataclass(frozen=True, slots=True)
+class NextCheck:
+    """When to check an article next (``at=None``: never again)."""
+
+    at: datetime | None
 
 
 def _note_access(article: Article, access: str, fields: ArticleFields) -> None:

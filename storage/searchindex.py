@@ -12,9 +12,13 @@ never sees a version that was not committed, nor misses one that was.
 
 from __future__ import annotations
 
+import itertools
+import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 # The search tables of each engine: only the migrations make them, no model describes them.
@@ -44,16 +48,49 @@ def index_version(
     conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
     if _dialect(s) == "sqlite":
-        conn.execute(_SQLITE_INDEX_VERSION, texts | {"id": version_id})
+        writes: list[tuple[TextClause, dict[str, Any]]] = [
+            (_SQLITE_INDEX_VERSION, texts | {"id": version_id})
+        ]
         if current:
             if replaces:
-                conn.execute(_SQLITE_UNINDEX_ARTICLE, {"a": article_id})
-            conn.execute(_SQLITE_INDEX_ARTICLE, texts | {"a": article_id})
+                writes.append((_SQLITE_UNINDEX_ARTICLE, {"a": article_id}))
+            writes.append((_SQLITE_INDEX_ARTICLE, texts | {"a": article_id}))
+        held = s.info.get(_HELD)
+        if held is not None:
+            held.extend(writes)
+            return
+        for statement, params in writes:
+            conn.execute(statement, params)
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
     conn.execute(statement, texts | {"id": version_id, "a": article_id})
 
 
+@contextmanager
+def search_rows_last(s: Session) -> Iterator[None]:
+    """Hold the SQLite full-text rows that :func:`index_version` writes until the block ends,
+    then write them all, in order, one statement per run of the same kind.
+
+    FTS5 buffers a transaction's new terms, but writes them out as a segment of their own
+    whenever any other statement starts (its savepoint hook): recording pages one after the
+    other then writes a segment (and merges) per page. Held to the end of a batch of pages,
+    they make one segment. Nothing in the block may search what it indexed.
+    """
+    if _dialect(s) != "sqlite" or _HELD in s.info:
+        yield
+        return
+    held: list[tuple[TextClause, dict[str, Any]]] = []
+    s.info[_HELD] = held
+    try:
+        yield
+    finally:
+        del s.info[_HELD]
+    conn = s.connection()
+    for statement, run in itertools.groupby(held, key=operator.itemgetter(0)):
+        conn.execute(statement, [params for _, params in run])
+
+
+_HELD = "newswatch_search_rows_held"
 _SQLITE_INDEX_VERSION = text(
     "INSERT INTO versions_fts(rowid, title, subtitle, body) VALUES (:id, :t, :st, :b)"
 )

@@ -178,9 +178,11 @@ RESCHEDULE = (
 )
 
 
-def current_state(
-    s: Session, article_id: int
-) -> tuple[int | None, str | None, int | None, datetime | None] | None:
+# (current_version_id, its fingerprint, its number, churning_since) of an article.
+CurrentState = tuple[int | None, str | None, int | None, datetime | None]
+
+
+def current_state(s: Session, article_id: int) -> CurrentState | None:
     """(current_version_id, fingerprint, number, churning_since) of a locked article;
     ``None``: no article."""
     row = s.connection().execute(CURRENT_STATE, {"article_id": article_id}).first()

@@ -23,6 +23,7 @@ not reshuffle stories that alerts have already named.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
 from dataclasses import dataclass
@@ -31,10 +32,23 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, func, insert, union
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    text,
+    union,
+    union_all,
+)
+from sqlalchemy import select as sql_select  # typed for Core columns (sqlmodel.select is not)
 from sqlmodel import Session, col, select
 
 from storage.models import Article, ArticleSignature, MinhashBand, Story
+from storage.similarity_rows import held_rows, write_rows
 from storage.types import StoryInfo
 
 NUM_PERM = 64
@@ -58,6 +72,7 @@ STORIES = Story.__table__  # type: ignore[attr-defined]
 COPY = Scheme(0, "copy", 0.5)
 COVERAGE = Scheme(1, "coverage", 0.3)
 SCHEMES = (COPY, COVERAGE)
+_BY_ID = {scheme.id: scheme for scheme in SCHEMES}
 _MAX_CANDIDATES = 200
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -137,14 +152,8 @@ def place_article(
     sigs = signatures(body)
     if sigs is None:
         return None
-    placement = None
     bands = {scheme.id: band_hashes(sigs[scheme.id], scheme) for scheme in SCHEMES}
-    for scheme in SCHEMES:
-        best = _most_similar(s, article.id, sigs, bands[scheme.id], scheme)
-        if best is not None:
-            (other_id, other_story), similarity = best
-            placement = Placement(other_story, scheme.role, other_id, similarity)
-            break
+    placement = _most_similar(s, article.id, sigs, bands)
     conn = s.connection()
     if placement is None or not placement.story_id:
         # Core, not an ORM flush: a flush would also write the article's pending changes,
@@ -156,29 +165,21 @@ def place_article(
     article.story_id, article.story_role = placement.story_id, placement.role
     s.add(article)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
-    conn.execute(_INSERT_SIGNATURE, {"article_id": article.id, "signature": signature})
     rows = [
-        (article.id, scheme.id, band, value)
+        (scheme.id, band, value)
         for scheme in SCHEMES
         for band, value in enumerate(bands[scheme.id])
     ]
-    if conn.dialect.name == "sqlite":
-        # The ~35 band rows in one driver call: plain integers need none of SQLAlchemy's
-        # per-row parameter processing, which cost more than the inserts themselves.
-        conn.exec_driver_sql(_SQLITE_INSERT_BANDS, rows)
+    held = held_rows(s)
+    if held is not None:
+        held.add(article.id, placement.story_id, signature, rows)
     else:
-        # One multi-row INSERT (SQLAlchemy's insertmanyvalues), where psycopg's executemany
-        # would send a statement per row.
-        conn.execute(_INSERT_BANDS, [dict(zip(_BAND_COLUMNS, row, strict=True)) for row in rows])
+        write_rows(conn, [(article.id, signature)], [(article.id, *row) for row in rows])
     return placement
 
 
 # Built once: place_article runs for every new article.
 _INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
-_INSERT_SIGNATURE = insert(SIGNATURES)
-_INSERT_BANDS = insert(BANDS)
-_BAND_COLUMNS = ("article_id", "scheme", "band", "hash")
-_SQLITE_INSERT_BANDS = f"INSERT INTO {BANDS.name} ({', '.join(_BAND_COLUMNS)}) VALUES (?, ?, ?, ?)"
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:
@@ -195,39 +196,93 @@ def story_info(s: Session, story_id: int) -> StoryInfo | None:
 
 
 def _most_similar(
-    s: Session, article_id: int, sigs: dict[int, np.ndarray], hashes: list[int], scheme: Scheme
-) -> tuple[tuple[int, int], float] | None:
-    """(id, story id) of the stored article most similar under ``scheme``, with the similarity
-    (``hashes``: the article's band hashes under it)."""
-    params = {f"h{band}": value for band, value in enumerate(hashes)}
-    rows = s.connection().execute(
-        _candidates(scheme.id, len(hashes)), params | {"article_id": article_id}
-    )
-    best: tuple[tuple[int, int], float] | None = None
-    for other_id, story_id, signature in rows:
+    s: Session, article_id: int, sigs: dict[int, np.ndarray], bands: dict[int, list[int]]
+) -> Placement | None:
+    """Where the stored article most similar to this one is: a copy if any, else coverage
+    (``bands``: the article's band hashes per scheme). One statement for both schemes."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        stored = conn.execute(_PG_CANDIDATES, _array_params(article_id, bands))
+    else:
+        params: dict[str, int] = {"article_id": article_id}
+        for scheme in SCHEMES:
+            hashes = enumerate(bands[scheme.id])
+            params |= {f"h{scheme.id}_{band}": value for band, value in hashes}
+        stored = conn.execute(_candidates(), params)
+    best: dict[int, tuple[int, int, float]] = {}
+    held = held_rows(s)
+    # Articles placed earlier in the same batch, whose rows are not written yet.
+    batch = held.candidates(bands) if held is not None else ()
+    for scheme_id, other_id, story_id, signature in itertools.chain(stored, batch):
+        scheme = _BY_ID[scheme_id]
         similarity = _similarity(sigs[scheme.id], signature, scheme)
-        if similarity >= scheme.threshold and (best is None or similarity > best[1]):
-            best = ((other_id, story_id), similarity)
-    return best
+        if similarity >= scheme.threshold and (
+            scheme_id not in best or similarity > best[scheme_id][2]
+        ):
+            best[scheme_id] = (other_id, story_id, similarity)
+    for scheme in SCHEMES:
+        if scheme.id in best:
+            other_id, story_id, similarity = best[scheme.id]
+            return Placement(story_id, scheme.role, other_id, similarity)
+    return None
+
+
+def _array_params(article_id: int, bands: dict[int, list[int]]) -> dict[str, Any]:
+    keys = [
+        (scheme, band, value)
+        for scheme, hashes in bands.items()
+        for band, value in enumerate(hashes)
+    ]
+    schemes, numbers, values = (list(column) for column in zip(*keys, strict=True))
+    return {"article_id": article_id, "schemes": schemes, "bands": numbers, "hashes": values}
+
+
+# PostgreSQL: the band hashes as arrays, joined to the index. The UNION below, with a parameter
+# per band, is 10 kB of SQL: psycopg neither caches its parsing (4 kB at most) nor, in effect,
+# its server-side preparation, and parsing it cost more than the lookup.
+_PG_CANDIDATES = text(
+    "WITH wanted AS (SELECT * FROM unnest(CAST(:schemes AS smallint[]),"
+    " CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) AS w(scheme, band, hash)),"
+    " hits AS (SELECT DISTINCT b.scheme, b.article_id FROM wanted"
+    f" JOIN {BANDS.name} b ON b.scheme = wanted.scheme AND b.band = wanted.band"
+    " AND b.hash = wanted.hash WHERE b.article_id <> :article_id),"
+    " ranked AS (SELECT scheme, article_id,"
+    " row_number() OVER (PARTITION BY scheme ORDER BY article_id) AS n FROM hits)"
+    f" SELECT ranked.scheme, a.id, a.story_id, sig.signature FROM ranked"
+    f" JOIN {SIGNATURES.name} sig ON sig.article_id = ranked.article_id"
+    f" JOIN {ARTICLES.name} a ON a.id = ranked.article_id"
+    f" WHERE ranked.n <= {_MAX_CANDIDATES} AND a.story_id IS NOT NULL"
+)
 
 
 @cache
-def _candidates(scheme_id: int, bands: int) -> Select[Any]:
-    """The articles sharing a band hash with ``:h0``…, built once per scheme (then cached)."""
+def _candidates() -> CompoundSelect[Any]:
+    """The articles sharing a band hash with ``:h<scheme>_<band>`` under each scheme, with
+    their scheme, built once (then cached)."""
+    return union_all(*(_scheme_candidates(scheme) for scheme in SCHEMES))
+
+
+def _scheme_candidates(scheme: Scheme) -> Select[Any]:
     # One indexed lookup per band, joined by UNION: an OR of the same terms lets SQLite's
     # planner fall back to scanning the whole scheme's range of the index (O(articles)).
+    bands, _ = _bands(scheme.threshold)
     lookups = [
         select(BANDS.c.article_id).where(
-            BANDS.c.scheme == scheme_id,
+            BANDS.c.scheme == scheme.id,
             BANDS.c.band == band,
-            BANDS.c.hash == bindparam(f"h{band}"),
+            BANDS.c.hash == bindparam(f"h{scheme.id}_{band}"),
             BANDS.c.article_id != bindparam("article_id"),
         )
         for band in range(bands)
     ]
     candidate_ids = select(union(*lookups).subquery().c.article_id).limit(_MAX_CANDIDATES)
     return (
-        select(ARTICLES.c.id, ARTICLES.c.story_id, SIGNATURES.c.signature)
+        sql_select(
+            literal(scheme.id, Integer).label("scheme"),
+            ARTICLES.c.id,
+            ARTICLES.c.story_id,
+            SIGNATURES.c.signature,
+        )
         .join_from(SIGNATURES, ARTICLES, ARTICLES.c.id == SIGNATURES.c.article_id)
         .where(SIGNATURES.c.article_id.in_(candidate_ids), ARTICLES.c.story_id.is_not(None))
     )

@@ -185,3 +185,54 @@ def test_word_order_and_case_count_as_they_should() -> None:
     # Same words in another order: no longer the same text, still the same vocabulary.
     assert np.mean(same[COPY.id] == reordered[COPY.id]) < COPY.threshold
     assert np.array_equal(same[COVERAGE.id], reordered[COVERAGE.id])
+
+
+def test_a_batch_holding_its_index_rows_places_copies_and_indexes_text_as_one_by_one(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    """storage.index_rows_last (the daemon's batch writer) writes the batch's similarity and
+    search rows at its end: a copy recorded later in the same transaction still joins the story
+    of the original, and every page is searchable (current text and all versions) after."""
+    pages = {
+        "https://herald.example/a": fields_of(HERALD),
+        "https://voza.example/b": fields_of(VOZA_COPY),
+        "https://third.example/c": storage.ArticleFields(
+            title="Own report", body=reworded("\n".join(HERALD.body))
+        ),
+        "https://herald.example/football": fields_of(FOOTBALL),
+    }
+    ids = {url: make_article(url) for url in pages}
+    with db.transaction() as s, storage.index_rows_last(s):
+        outcomes = {
+            url: storage.record(
+                s, article_id=ids[url], fields=fields, snapshot=None, fetched_at=now
+            )
+            for url, fields in pages.items()
+        }
+        with s.no_autoflush:
+            held = s.exec(select(ArticleSignature)).all()
+        assert held == []  # still held: written when the block ends
+    first = outcomes["https://herald.example/a"].story_id
+    assert first is not None
+    assert outcomes["https://voza.example/b"].story_id == first
+    assert outcomes["https://third.example/c"].story_id == first
+    assert outcomes["https://herald.example/football"].story_id not in (None, first)
+    with db.session() as s:
+        roles = dict(s.exec(select(storage.Article.url, storage.Article.story_role)).all())
+        stored = s.exec(select(ArticleSignature.article_id)).all()
+        word = HERALD.title.split()[0]
+        current = {hit.url for hit in storage.search(s, word)}
+        every = {hit.url for hit in storage.search(s, word, all_versions=True)}
+    assert roles == {
+        "https://herald.example/a": "first",
+        "https://voza.example/b": "copy",
+        "https://third.example/c": "coverage",
+        "https://herald.example/football": "first",
+    }
+    assert sorted(stored) == sorted(ids.values())
+    assert "https://herald.example/a" in current and "https://herald.example/a" in every
+    # A later article, recorded alone, finds the batch's rows in the database.
+    later = add(
+        db, make_article, "https://fourth.example/d", fields_of(VOZA_COPY), now + timedelta(hours=1)
+    )
+    assert later.story_id == first

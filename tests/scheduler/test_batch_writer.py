@@ -1,0 +1,82 @@
+"""The batch writer: recordings handed over together share one transaction, and one that fails
+loses nothing of the others (its batch is rolled back and each write run again alone)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+import storage
+from scheduler.batch_writer import BatchWriter
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[storage.Database]:
+    database = storage.open_database(f"sqlite:///{tmp_path / 'batch.db'}")
+    yield database
+    database.close()
+
+
+def adding(url: str, *, fail: bool = False) -> Callable[[Session], list[int]]:
+    def work(s: Session) -> list[int]:
+        created = storage.add_candidates(
+            s, source_id=None, candidates=[storage.Candidate(url=url)], now=NOW
+        )
+        if fail:
+            raise ValueError(f"cannot record {url}")
+        return created
+
+    return work
+
+
+def stored_urls(db: storage.Database) -> set[str]:
+    with db.session() as s:
+        return set(s.exec(select(storage.Article.url)).all())
+
+
+@pytest.mark.parametrize("threaded", [True, False], ids=["thread", "loop"])
+def test_writes_handed_over_together_are_committed_in_one_transaction(
+    db: storage.Database, threaded: bool
+) -> None:
+    writer = BatchWriter(db, threaded=threaded)
+    urls = [f"https://example.com/news/{n}" for n in range(3)]
+
+    async def write_all() -> list[list[int]]:
+        return await asyncio.gather(*(writer.write(adding(url)) for url in urls))
+
+    created = asyncio.run(write_all())
+    assert [len(ids) for ids in created] == [1, 1, 1]
+    assert (writer.batches, writer.writes) == (1, 3)
+    assert stored_urls(db) == set(urls)
+
+
+@pytest.mark.parametrize("threaded", [True, False], ids=["thread", "loop"])
+def test_a_failing_write_fails_alone_and_the_others_are_kept(
+    db: storage.Database, threaded: bool
+) -> None:
+    writer = BatchWriter(db, threaded=threaded)
+    good = ["https://example.com/news/a", "https://example.com/news/c"]
+    bad = "https://example.com/news/b"
+
+    async def write_all() -> list[list[int] | BaseException]:
+        return await asyncio.gather(
+            writer.write(adding(good[0])),
+            writer.write(adding(bad, fail=True)),
+            writer.write(adding(good[1])),
+            return_exceptions=True,
+        )
+
+    first, failed, last = asyncio.run(write_all())
+    assert isinstance(failed, ValueError) and bad in str(failed)
+    assert not isinstance(first, BaseException) and len(first) == 1
+    assert not isinstance(last, BaseException) and len(last) == 1
+    # The batch was rolled back and the two good writes committed alone; nothing of the bad.
+    assert (writer.batches, writer.writes) == (2, 2)
+    assert stored_urls(db) == set(good)
