@@ -12,6 +12,7 @@ from scraper.extract.body import Line, choose_container, container_lines
 from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_input
 from scraper.extract.jsonld import read_linked_data
+from scraper.extract.leadbyline import take_lead_bylines
 from scraper.extract.lines import clean_lines
 from scraper.extract.metadata import read_headline, resolve
 from scraper.extract.scan import PARAGRAPH_TAGS, Scan, scan
@@ -47,6 +48,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     md = read_headline(meta, ld, url, _article_start(found, nodes))
     bylines, datelines = visible_metadata(tree, meta, ld, md.near_headline)
     cleaned_away = clean_container(nodes, forgiven)
+    lead_bylines = take_lead_bylines(nodes)
     lines = container_lines(nodes)
     cleaned = clean_lines(lines, md.title or (ld.headline if ld else None) or meta.heading)
 
@@ -68,7 +70,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
         bylines=bylines,
         datelines=datelines + cleaned_away.datelines + cleaned.dates,
         lines=[line.text for line in body_lines[:12]],
-        article_bylines=cleaned_away.bylines + cleaned.bylines,
+        article_bylines=lead_bylines + cleaned_away.bylines + cleaned.bylines,
     )
     md.signals["body"] = body_signal
 
