@@ -150,6 +150,8 @@ class _Paragraphs:
             and bad not in judge.fatal
             and (bad not in judge.dialogs or chars > _SWALLOWED_SHARE * self.total)
         }
+        if forgiven:
+            forgiven |= _same_layout(self.items, forgiven, judge.classes)
         scores = _Scores(judge.parent)
         chars = 0
         # Dicts keep insertion order: parents are credited in order of their first paragraph,
@@ -166,6 +168,31 @@ class _Paragraphs:
         for target, score in totals.values():
             scores.credit(target, score)
         return scores, chars, forgiven
+
+
+def _same_layout(
+    items: list[tuple[LexborNode, str, tuple[int, ...]]],
+    forgiven: set[int],
+    classes: dict[int, str],
+) -> set[int]:
+    """Boilerplate-named blocks that are BEM elements of a forgiven block: its layout's parts.
+
+    A misnamed wrapper (``class="sidebar-grid"``) splits the article into several sections
+    (``sidebar-grid__container``), none holding 40 % of the text on its own. Only elements
+    named after the block itself count: the comments inside a forgiven "comments" wrapper
+    (``comment-body``) stay what they are.
+    """
+    found: set[int] = set()
+    for _, _, chain in items:
+        outer = next((bad for bad in chain if bad in forgiven), None)
+        if outer is None or outer not in classes:
+            continue
+        blocks = {f"{name}__" for name in classes[outer].split()}
+        for bad in chain:
+            inner = classes.get(bad)
+            if inner and any(token.startswith(tuple(blocks)) for token in inner.split()):
+                found.add(bad)
+    return found
 
 
 def _score_paragraphs(paragraphs: list[LexborNode], judge: Judge) -> _Paragraphs:

@@ -163,6 +163,8 @@ class Judge:
         self.dialogs: set[int] = set()
         # Parents met while walking up, reused by scoring instead of asking lexbor again.
         self.parent: dict[int, LexborNode | None] = {}
+        # The class of each element judged boilerplate by its name.
+        self.classes: dict[int, str] = {}
 
     def own(self, node: LexborNode) -> bool:
         """Is this element itself junk, hidden, or named as boilerplate (strong words)?"""
@@ -194,11 +196,15 @@ class Judge:
                 inherited = (*inherited, key)
                 self.fatal.add(key)
             elif tag not in _UNREAD_TAGS:
-                verdict = _verdict(element.attributes)
+                attrs = element.attributes
+                verdict = _verdict(attrs)
                 if verdict:
                     inherited = (*inherited, key)
                     if verdict is _DIALOG:
                         self.dialogs.add(key)
+                    cls = attrs.get("class")
+                    if cls:
+                        self.classes[key] = cls
             chains[key] = inherited
         return inherited
 

@@ -1,0 +1,48 @@
+"""Which blocks hold the article text: misnamed wrappers and the parts of their layout."""
+
+from __future__ import annotations
+
+from scraper import extract
+
+_SENTENCES = [
+    "Negotiators from both countries met for three hours on Monday in the Ottoman palace,"
+    " officials said, and agreed to meet again within weeks.",
+    "The talks, mediated by the host country, produced an agreement on a large exchange of"
+    " prisoners but no ceasefire, to the disappointment of many.",
+    "Delegates described the mood as businesslike, although neither side moved on the core"
+    " territorial questions that divide them.",
+    "Observers said the next round would test whether either government is ready to"
+    " compromise on security guarantees.",
+]
+
+
+def test_sections_named_after_a_misnamed_wrapper_are_the_article() -> None:
+    # The layout calls its main column a "sidebar grid" and cuts the story into sections
+    # around ads: each section holds a quarter of the text, under the 40 % of a wrapper.
+    sections = "".join(
+        f'<div class="sidebar-grid__container"><p>{text}</p></div><div class="ad">Ad</div>'
+        for text in _SENTENCES
+    )
+    page = (
+        "<html><body><main><article><h1>Talks resume in Istanbul</h1>"
+        f'<div class="sidebar-grid sidebar-grid--is-narrow">{sections}</div>'
+        "</article></main></body></html>"
+    )
+    body = extract(page).body
+    for text in _SENTENCES:
+        assert text in body
+
+
+def test_comments_inside_a_forgiven_comments_wrapper_stay_out() -> None:
+    article = "".join(f"<p>{text}</p>" for text in _SENTENCES)
+    comment = (
+        '<div class="comment-body"><p>I have said this for years, and nobody listens to'
+        " a word of it, which is a shame, really.</p></div>"
+    )
+    page = (
+        '<html><body><div class="comments-area"><article><h1>Talks resume in Istanbul</h1>'
+        f"{article}</article>{comment}</div></body></html>"
+    )
+    body = extract(page).body
+    assert _SENTENCES[0] in body
+    assert "nobody listens" not in body
