@@ -214,10 +214,11 @@ def _named_or_hidden(attrs: dict[str, str | None]) -> bool:
     return bool(_verdict(attrs))
 
 
-# Words naming what lays itself over the page or asks something of the reader: such a block
-# is never the article, however much text it holds (a cookie banner's category list can
-# outweigh a short news item), so it is never forgiven as a misnamed wrapper.
-_DIALOG_WORDS = frozenset("""cookie consent modal popup""".split())
+# Words naming what lays itself over the page or asks something of the reader, and the
+# readers' own thread: such a block is never the article, however much text it holds (a
+# cookie banner's category list, or the comments under an opinion piece, can outweigh a
+# short article), so it is never forgiven as a misnamed wrapper.
+_DIALOG_WORDS = frozenset("""cookie consent modal popup comment""".split())
 _DIALOG = 2  # verdict: a dialog; 1: other strong boilerplate or hidden; 0: neither
 
 

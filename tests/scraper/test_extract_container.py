@@ -46,3 +46,22 @@ def test_comments_inside_a_forgiven_comments_wrapper_stay_out() -> None:
     body = extract(page).body
     assert _SENTENCES[0] in body
     assert "nobody listens" not in body
+
+
+def test_a_comment_thread_longer_than_the_article_is_not_the_article() -> None:
+    # Under an opinion piece, one reader's long reply outweighs the short article.
+    article = "".join(f"<p>{text}</p>" for text in _SENTENCES[:2])
+    reply = "".join(
+        f"<p>I have read this twice, point {n}, and I still do not see why anyone believes"
+        " these talks will lead anywhere, given all we have seen, frankly, so far.</p>"
+        for n in range(5)
+    )
+    page = (
+        "<html><body><main><article><h1>Talks resume in Istanbul</h1>"
+        f'<div class="body">{article}</div></article><section><ul class="comments-list">'
+        f'<li id="message_1"><div class="text">{reply}</div></li></ul></section>'
+        "</main></body></html>"
+    )
+    body = extract(page).body
+    assert _SENTENCES[0] in body
+    assert "I have read this twice" not in body
