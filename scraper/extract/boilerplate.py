@@ -257,6 +257,16 @@ class Boilerplate:
     datelines: list[str] = field(default_factory=list)
 
 
+_NOSCRIPT_PROSE = 200  # characters of paragraphs that make a <noscript> the article's text
+
+
+def _holds_prose(node: LexborNode) -> bool:
+    """A <noscript> copy of the article, for readers without scripts (Blogger renders the
+    post from a script template and prints it again in <noscript>), not a "turn on
+    JavaScript" notice."""
+    return sum(len(p.text()) for p in node.css("p")) > _NOSCRIPT_PROSE
+
+
 def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
     """Remove junk, hidden and boilerplate-named blocks inside the chosen container nodes.
 
@@ -271,7 +281,8 @@ def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
         for node in root.traverse():
             tag = node.tag
             if tag in JUNK_TAGS:
-                doomed.append(node)
+                if tag != "noscript" or not _holds_prose(node):
+                    doomed.append(node)
                 continue
             if tag in _UNREAD_TAGS or node.mem_id == root_id:
                 continue

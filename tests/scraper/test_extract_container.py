@@ -65,3 +65,24 @@ def test_a_comment_thread_longer_than_the_article_is_not_the_article() -> None:
     body = extract(page).body
     assert _SENTENCES[0] in body
     assert "I have read this twice" not in body
+
+
+def test_a_noscript_copy_of_the_post_is_its_text() -> None:
+    # Blogger renders the post from a script template and prints it again for readers
+    # without scripts.
+    paragraphs = "".join(f"<p>{text}</p>" for text in _SENTENCES)
+    page = (
+        '<html><body><div class="post"><h2>Talks resume</h2><div class="post-body">'
+        f'<script type="text/template">{paragraphs}</script><noscript>{paragraphs}</noscript>'
+        "</div></div></body></html>"
+    )
+    body = extract(page).body
+    for text in _SENTENCES:
+        assert text in body
+
+
+def test_a_noscript_notice_is_not_text() -> None:
+    article = "".join(f"<p>{text}</p>" for text in _SENTENCES)
+    notice = "<noscript><p>Please enable JavaScript to view the comments.</p></noscript>"
+    page = f"<html><body><article><h1>Talks resume</h1>{article}{notice}</article></body></html>"
+    assert "enable JavaScript" not in extract(page).body
