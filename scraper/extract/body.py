@@ -403,9 +403,7 @@ def _same_class_parts(
     parts = [
         scores.node[key]
         for key, score in scores.value.items()
-        if score >= floor
-        and key not in chosen_ids
-        and scores.node[key].attributes.get("class") == best_class
+        if score >= floor and key not in chosen_ids and _same_part(scores.node[key], best)
     ]
     parts = [
         node for node in parts if not _inside(node, chosen_ids) and not _inside(best, {node.mem_id})
@@ -415,6 +413,15 @@ def _same_class_parts(
     wanted = chosen_ids | {node.mem_id for node in parts}
     ordered = [scores.node[key] for key in scores.value if key in wanted]
     return ordered + [node for node in chosen if node.mem_id not in scores.value]
+
+
+def _same_part(node: LexborNode, best: LexborNode) -> bool:
+    """Is ``node`` another part like ``best``: the same element, named the same, maybe with a
+    modifier class added ("field--story" and "field--story field--story--article")?"""
+    if node.tag != best.tag:
+        return False
+    mine, theirs = best.attributes.get("class") or "", node.attributes.get("class") or ""
+    return mine == theirs or (theirs.startswith(f"{mine} ") or mine.startswith(f"{theirs} "))
 
 
 def _mark(node: LexborNode) -> None:

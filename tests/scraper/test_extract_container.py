@@ -86,3 +86,35 @@ def test_a_noscript_notice_is_not_text() -> None:
     notice = "<noscript><p>Please enable JavaScript to view the comments.</p></noscript>"
     page = f"<html><body><article><h1>Talks resume</h1>{article}{notice}</article></body></html>"
     assert "enable JavaScript" not in extract(page).body
+
+
+def test_parts_named_with_a_modifier_class_are_the_article() -> None:
+    # A CMS cuts the story into paragraph items; the second carries a modifier class.
+    first = "".join(f"<p>{text}</p>" for text in _SENTENCES[:2])
+    second = "".join(f"<p>{text}</p>" for text in _SENTENCES[2:])
+    page = (
+        "<html><body><article><h1>Talks resume in Istanbul</h1>"
+        f'<div class="item"><div class="field--story">{first}</div></div>'
+        '<div class="item"><div class="field--story field--story--article">'
+        f"{second}</div></div></article></body></html>"
+    )
+    body = extract(page).body
+    for text in _SENTENCES:
+        assert text in body
+
+
+def test_a_list_named_like_the_article_is_not_a_part() -> None:
+    article = "".join(f"<p>{text}</p>" for text in _SENTENCES)
+    teasers = "".join(
+        f"<li><p>Teaser {n}: the next round of negotiations, explained, with all the names"
+        " and places, in one page.</p></li>"
+        for n in range(4)
+    )
+    page = (
+        '<html><body><div><article class="sectbody"><h1>Talks resume</h1>'
+        f'{article}</article></div><div><ul class="sectbody news">{teasers}</ul></div>'
+        "</body></html>"
+    )
+    body = extract(page).body
+    assert _SENTENCES[0] in body
+    assert "Teaser 1" not in body
