@@ -15,7 +15,9 @@ STRONG_WORDS = """share sharing social newsletter related comment disqus promo c
     morestories also-read overlay tooltip affiliate shopping follow reaction
     timestamp dateline pagination pager next-post prev-post post-nav taglist tag-list
     disclaimer copyright adslot adunit adcontainer ad-container ad-slot ad-wrap dfp-
-    gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron""".split()
+    gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron postmeta entry-utility
+    table-of-contents ez-toc lee-tambien leer-tambien lire-aussi leggi-anche czytaj-takze
+    """.split()
 # Words that also name wrappers of real text: they only condemn small blocks.
 # "read-more" names a link, and a text folded behind one ("js_readmore"): only a small block
 # is the link.
@@ -23,8 +25,11 @@ WEAK_WORDS = """author header footer embed video player gallery hero category ca
     keywords tags hidden print contact legal icon logo badge button btn callout infobox
     factbox teaser rating vote date read-more readmore""".split()
 # Whole class tokens (split on - and _) that are boilerplate on their own but too short to
-# match as substrings ("ad" is inside "header", "meta" inside "metadata-free").
-_BAD_TOKENS = frozenset({"ad", "ads", "adv", "meta", "share", "tags", "cta", "nav"})
+# match as substrings ("ad" is inside "header", "meta" inside "metadata-free"); a "toc" is a
+# table of contents, a "legend" a picture's or a chart's.
+_BAD_TOKENS = frozenset(
+    {"ad", "ads", "adv", "meta", "share", "tags", "cta", "nav", "toc", "legend"}
+)
 # Class tokens that mark the article itself; a block carrying one is never dropped by name.
 _GOOD_TOKENS = frozenset(
     """article article-body articlebody article-content article-text articletext story

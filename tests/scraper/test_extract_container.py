@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scraper import extract
 
 _SENTENCES = [
@@ -118,3 +120,27 @@ def test_a_list_named_like_the_article_is_not_a_part() -> None:
     body = extract(page).body
     assert _SENTENCES[0] in body
     assert "Teaser 1" not in body
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("postmetadata alt", "This entry was posted on Wednesday and is filed under News."),
+        ("entry-utility", "This entry was posted in General. Bookmark the permalink."),
+        ("lee-tambien-caja", "Lee también: the strike reaches the ports of the north."),
+        ("ez-toc-container", "Table of contents: history, practice, outlook of the talks."),
+        ("legend", "The palace of the talks, seen from the Bosphorus at dawn."),
+    ],
+)
+def test_blocks_named_as_post_metadata_read_also_contents_or_legend_are_not_text(
+    name: str, text: str
+) -> None:
+    first = "".join(f"<p>{sentence}</p>" for sentence in _SENTENCES[:2])
+    rest = "".join(f"<p>{sentence}</p>" for sentence in _SENTENCES[2:])
+    page = (
+        '<html><body><article><h1>Talks resume</h1><div class="entry">'
+        f'{first}<div class="{name}"><p>{text}</p></div>{rest}</div></article></body></html>'
+    )
+    body = extract(page).body
+    assert text not in body
+    assert _SENTENCES[-1] in body
