@@ -92,6 +92,15 @@ def _has_digit(text: str) -> bool:
     )
 
 
+_MIN_SENTENCE_WORDS = 8
+
+
+def _linked_sentence(text: str) -> bool:
+    """A sentence some of whose words link elsewhere (a source, a person's page), not a
+    link with a label ("Read also: …"): long enough, and it ends as sentences do."""
+    return len(text.split()) >= _MIN_SENTENCE_WORDS and _SENTENCE_END.search(text) is not None
+
+
 def is_dateline(text: str) -> bool:
     """A short line that states a date ("Published 2 June 2025", "2. Juni 2025, 09:12")."""
     if len(text) > 90 or not _has_digit(text):
@@ -111,7 +120,9 @@ def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
         text = line.text
         if not (text[:1].isalnum() or any(ch.isalnum() for ch in text)):
             continue
-        if line.link_share > 0.5 and (len(text) < 200 or line.link_share > 0.8):
+        if line.link_share > 0.5 and (
+            line.link_share > 0.8 or (len(text) < 200 and not _linked_sentence(text))
+        ):
             continue
         if len(text) < 120:
             if text.lower() == title_key:

@@ -144,3 +144,19 @@ def test_blocks_named_as_post_metadata_read_also_contents_or_legend_are_not_text
     body = extract(page).body
     assert text not in body
     assert _SENTENCES[-1] in body
+
+
+def test_a_sentence_of_mostly_linked_words_is_text_a_labelled_link_is_not() -> None:
+    linked = (
+        '<p><a href="/a">Krzysztoszek replaced Wiese</a>, who for the last eight months'
+        ' <a href="/b">held both posts at the company</a>.</p>'
+    )
+    read_also = '<p>Read also: <a href="/c">The talks in Istanbul, one year on</a></p>'
+    paragraphs = "".join(f"<p>{sentence}</p>" for sentence in _SENTENCES)
+    page = (
+        "<html><body><article><h1>Talks resume</h1>"
+        f"{paragraphs}{linked}{read_also}{paragraphs}</article></body></html>"
+    )
+    body = extract(page).body
+    assert "Krzysztoszek replaced Wiese, who for the last eight months" in body
+    assert "one year on" not in body
