@@ -17,14 +17,16 @@ _BOILER = re.compile(
     r"click here .*|sign up .*|subscribe(?: now| today)?|follow us .*|follow .{0,30} on \w+|"
     r"\d* ?comments?|leave a (?:comment|reply)|loading\W*|image|photo|photos|video|watch|"
     r"continue reading.*|skip to .*|listen to (?:this )?article.*|play|close|menu|"
-    r"getty images|ap photo.*|copyright .{0,80}|© .{0,80}|all rights reserved.*|"
+    r"getty images|ap photo.*|copyright\b.{0,80}|© .{0,80}|all rights reserved.*|"
     r"published by|posted by|written by|by|tags?:?|topics?:?|filed under:?.*|"
     r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться)\W*$",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
     r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|source|ap photo|"
-    r"file photo|illustration)s?\b.{0,150}$",
+    r"file photo|illustration)s?\b.{0,150}$|"
+    # A figure's caption set in the text: "Abbildung 4: …", "Fig. 2 - …", "Titelbild: …".
+    r"^(?:abbildung|abb\.|figure|fig\.|titelbild|grafik|rysunek|ryc\.)\s*\d*\s*[:.\-–]\s.{0,200}$",
     re.IGNORECASE,
 )
 # Credits that end a caption ("… (Getty Images)", "… /AFP."). Tested with endswith: as a

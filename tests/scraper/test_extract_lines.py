@@ -1,0 +1,37 @@
+"""Body lines that are not prose: captions and credits set in the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.extract.body import Line
+from scraper.extract.lines import clean_lines
+
+_PROSE = "Negotiators from both countries met for three hours on Monday in the Ottoman palace."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Abbildung 4: klassische Schwachschicht.",
+        "Abb. 2 - Der Gletscher im Vergleich",
+        "Figure 3: Snow depth in the valley",
+        "Titelbild: Geyres Christophe/ABACA/picture-alliance",
+        "Copyright: Gisele Wender",
+    ],
+)
+def test_captions_and_credits_in_the_text_are_dropped(line: str) -> None:
+    lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
+    assert [kept.text for kept in clean_lines(lines).lines] == [_PROSE, _PROSE]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Figures from the ministry show a rise of three percent since May.",
+        "Abbildungen wie diese zeigen, wie stark der Gletscher geschrumpft ist.",
+    ],
+)
+def test_sentences_that_start_like_captions_are_kept(line: str) -> None:
+    lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
+    assert line in [kept.text for kept in clean_lines(lines).lines]
