@@ -19,7 +19,15 @@ _BOILER = re.compile(
     r"continue reading.*|skip to .*|listen to (?:this )?article.*|play|close|menu|"
     r"getty images|ap photo.*|copyright\b.{0,80}|© .{0,80}|all rights reserved.*|"
     r"published by|posted by|written by|by|tags?:?|topics?:?|filed under:?.*|"
-    r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться)\W*$",
+    r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться|"
+    # The same labels in the other languages we watch: "read also", "more on this",
+    # "recommended", "contents", "about the author", "sources".
+    r"lesen sie auch.{0,80}|mehr zum thema.{0,60}|(?:zum )?weiterlesen|mehr themen|"
+    r"weiterführende(?:r)? links?|empfohlene beiträge|auch interessant.{0,40}|"
+    r"das könnte (?:dich|sie) auch interessieren|inhaltsverzeichnis|table of contents|"
+    r"über (?:den|die) autor(?:in)?|about the author|quellen(?:angaben)?|sources?|"
+    r"(?:à )?lire aussi.{0,80}|voir aussi|le(?:e|er) también.{0,80}|czytaj (?:też|także).{0,80}|"
+    r"leggi anche.{0,80})\W*$",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(

@@ -1,4 +1,4 @@
-"""Body lines that are not prose: captions and credits set in the text."""
+"""Body lines that are not prose: captions, credits and the labels of boxes set in the text."""
 
 from __future__ import annotations
 
@@ -18,9 +18,15 @@ _PROSE = "Negotiators from both countries met for three hours on Monday in the O
         "Figure 3: Snow depth in the valley",
         "Titelbild: Geyres Christophe/ABACA/picture-alliance",
         "Copyright: Gisele Wender",
+        "Lesen Sie auch die folgenden Beiträge:",
+        "Zum Weiterlesen:",
+        "Über den Autor",
+        "Quellenangaben:",
+        "À lire aussi : la grève s'étend",
+        "Lee también: el paro llega a los puertos",
     ],
 )
-def test_captions_and_credits_in_the_text_are_dropped(line: str) -> None:
+def test_captions_credits_and_box_labels_in_the_text_are_dropped(line: str) -> None:
     lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
     assert [kept.text for kept in clean_lines(lines).lines] == [_PROSE, _PROSE]
 
@@ -30,6 +36,7 @@ def test_captions_and_credits_in_the_text_are_dropped(line: str) -> None:
     [
         "Figures from the ministry show a rise of three percent since May.",
         "Abbildungen wie diese zeigen, wie stark der Gletscher geschrumpft ist.",
+        "Sources close to the delegation said the talks would resume in June.",
     ],
 )
 def test_sentences_that_start_like_captions_are_kept(line: str) -> None:
