@@ -31,8 +31,9 @@ _BOILER = re.compile(
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|source|ap photo|"
+    r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|ap photo|"
     r"file photo|illustration)s?\b.{0,150}$|"
+    r"^\(?sources?\s*:.{0,150}$|"  # "Source: Reuters", not "Sources close to the talks said"
     # A figure's caption set in the text: "Abbildung 4: …", "Fig. 2 - …", "Titelbild: …".
     r"^(?:abbildung|abb\.|figure|fig\.|titelbild|grafik|rysunek|ryc\.)\s*\d*\s*[:.\-–]\s.{0,200}$",
     re.IGNORECASE,
