@@ -17,7 +17,7 @@ STRONG_WORDS = """share sharing social newsletter related comment disqus promo c
     disclaimer copyright adslot adunit adcontainer ad-container ad-slot ad-wrap dfp-
     gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron postmeta entry-utility
     table-of-contents ez-toc lee-tambien leer-tambien lire-aussi leggi-anche czytaj-takze
-    """.split()
+    flyout appstore""".split()
 # Words that also name wrappers of real text: they only condemn small blocks.
 # "read-more" names a link, and a text folded behind one ("js_readmore"): only a small block
 # is the link.

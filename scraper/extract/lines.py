@@ -10,6 +10,7 @@ from scraper.extract.dates import parse_date
 
 _BOILER = re.compile(
     r"^(?:advertisements?|advertisement\W+scroll to continue.*|sponsored(?: content)?|"
+    r"anzeige(?:,.{0,60})?|werbung|publicidad|publicité|pubblicità|"
     r"share(?: this)?(?: article| story| post| page)?|share (?:on|via) \w+|tweet|e-?mail|print|"
     r"read more|read next|read also|see also|more from .{0,40}|"
     r"related(?: articles| stories| posts| news)?|"

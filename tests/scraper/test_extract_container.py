@@ -130,6 +130,8 @@ def test_a_list_named_like_the_article_is_not_a_part() -> None:
         ("lee-tambien-caja", "Lee también: the strike reaches the ports of the north."),
         ("ez-toc-container", "Table of contents: history, practice, outlook of the talks."),
         ("legend", "The palace of the talks, seen from the Bosphorus at dawn."),
+        ("c-flyout__content", "Every small donation helps the people of this world!"),
+        ("appstores", "Read the magazine in our app for iPhone and Android."),
     ],
 )
 def test_blocks_named_as_post_metadata_read_also_contents_or_legend_are_not_text(

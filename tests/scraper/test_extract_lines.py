@@ -24,6 +24,8 @@ _PROSE = "Negotiators from both countries met for three hours on Monday in the O
         "Quellenangaben:",
         "À lire aussi : la grève s'étend",
         "Lee también: el paro llega a los puertos",
+        "Anzeige, enthält Affiliate Links",
+        "Werbung",
     ],
 )
 def test_captions_credits_and_box_labels_in_the_text_are_dropped(line: str) -> None:
