@@ -17,7 +17,7 @@ STRONG_WORDS = """share sharing social newsletter related comment disqus promo c
     disclaimer copyright adslot adunit adcontainer ad-container ad-slot ad-wrap dfp-
     gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron postmeta entry-utility
     table-of-contents ez-toc lee-tambien leer-tambien lire-aussi leggi-anche czytaj-takze
-    flyout appstore""".split()
+    flyout appstore donat patreon steady-""".split()
 # Words that also name wrappers of real text: they only condemn small blocks.
 # "read-more" names a link, and a text folded behind one ("js_readmore"): only a small block
 # is the link.
@@ -147,6 +147,7 @@ _UNREAD_TAGS = frozenset(
     """a li img -comment -text option strong b i em br input source wbr small sup sub u s
     abbr cite code mark q html body -document""".split()
 )
+_SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CELL_TAGS = frozenset({"tr", "td", "th", "tbody", "thead", "table", "li", "p"})
 _EMPTY: tuple[int, ...] = ()
 
@@ -299,6 +300,10 @@ def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
             ):
                 doomed.append(node)
                 continue
+            if tag in _SUBHEADINGS and "id" in attrs:
+                # A subheading's id is its anchor, made from its words or a prefix ("#nav_…"
+                # for a table of contents): only its class says what it is.
+                attrs = {"class": attrs.get("class")}
             named = _name_of(attrs)
             if named is None or (not named[1] and tag in _CELL_TAGS):
                 continue  # a table row of class "player-17" is data, not a video player

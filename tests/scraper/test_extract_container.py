@@ -132,6 +132,8 @@ def test_a_list_named_like_the_article_is_not_a_part() -> None:
         ("legend", "The palace of the talks, seen from the Bosphorus at dawn."),
         ("c-flyout__content", "Every small donation helps the people of this world!"),
         ("appstores", "Read the magazine in our app for iPhone and Android."),
+        ("steady-kasten", "If you enjoyed this post, would you consider supporting us?"),
+        ("donation-box", "Support our reporting with a donation of five euros."),
     ],
 )
 def test_blocks_named_as_post_metadata_read_also_contents_or_legend_are_not_text(
@@ -162,3 +164,15 @@ def test_a_sentence_of_mostly_linked_words_is_text_a_labelled_link_is_not() -> N
     body = extract(page).body
     assert "Krzysztoszek replaced Wiese, who for the last eight months" in body
     assert "one year on" not in body
+
+
+def test_a_subheading_is_not_judged_by_its_anchor_id() -> None:
+    # heise gives each subheading an anchor id "nav_<its words>" for the table of contents.
+    first = "".join(f"<p>{text}</p>" for text in _SENTENCES[:2])
+    rest = "".join(f"<p>{text}</p>" for text in _SENTENCES[2:])
+    page = (
+        '<html><body><article><h1>Talks resume</h1><div class="article-content">'
+        f'{first}<h3 id="nav_only_the_foil_is_left">Only the foil is left</h3>{rest}'
+        "</div></article></body></html>"
+    )
+    assert "Only the foil is left" in extract(page).body
