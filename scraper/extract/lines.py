@@ -34,9 +34,14 @@ _BOILER = re.compile(
 _CREDIT = re.compile(
     r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|ap photo|"
     r"file photo|illustration)s?\b.{0,150}$|"
-    r"^\(?sources?\s*:.{0,150}$|"  # "Source: Reuters", not "Sources close to the talks said"
-    # A figure's caption set in the text: "Abbildung 4: …", "Fig. 2 - …", "Titelbild: …".
-    r"^(?:abbildung|abb\.|figure|fig\.|titelbild|grafik|rysunek|ryc\.)\s*\d*\s*[:.\-–]\s.{0,200}$",
+    r"^\(?sources?\s*:.{0,150}$",  # "Source: Reuters", not "Sources close to the talks said"
+    re.IGNORECASE,
+)
+# A figure's caption set in the text: "Abbildung 4: …", "Fig. 2 - …", "Titelbild: …". It may
+# run longer than the short lines the other patterns test.
+_CAPTION_WORDS = ("abbildung", "abb.", "figure", "fig.", "titelbild", "grafik", "rysunek", "ryc.")
+_CAPTION = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|titelbild|grafik|rysunek|ryc\.)\s*\d*\s*[:.\-–]\s.{0,400}$",
     re.IGNORECASE,
 )
 # Credits that end a caption ("… (Getty Images)", "… /AFP."). Tested with endswith: as a
@@ -135,6 +140,8 @@ def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
         if line.link_share > 0.5 and (
             line.link_share > 0.8 or (len(text) < 200 and not _linked_sentence(text))
         ):
+            continue
+        if text[:9].lower().startswith(_CAPTION_WORDS) and _CAPTION.match(text):
             continue
         if len(text) < 120:
             if text.lower() == title_key:

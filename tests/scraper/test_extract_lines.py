@@ -15,6 +15,8 @@ _PROSE = "Negotiators from both countries met for three hours on Monday in the O
     [
         "Abbildung 4: klassische Schwachschicht.",
         "Abb. 2 - Der Gletscher im Vergleich",
+        "Abbildung: Vergleich auf dem Aletschgletscher. Unsere Variationen der Schneehöhe"
+        " (links) stimmen gut mit den Messungen (rechts) überein, auch in steilem Gelände.",
         "Figure 3: Snow depth in the valley",
         "Titelbild: Geyres Christophe/ABACA/picture-alliance",
         "Copyright: Gisele Wender",
