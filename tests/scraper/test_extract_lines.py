@@ -10,6 +10,12 @@ from scraper.extract.lines import clean_lines
 _PROSE = "Negotiators from both countries met for three hours on Monday in the Ottoman palace."
 
 
+def _kept(line: str) -> list[str]:
+    """The lines kept of ``line`` set between two lines of prose."""
+    lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
+    return [kept.text for kept in clean_lines(lines).lines]
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -31,8 +37,7 @@ _PROSE = "Negotiators from both countries met for three hours on Monday in the O
     ],
 )
 def test_captions_credits_and_box_labels_in_the_text_are_dropped(line: str) -> None:
-    lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
-    assert [kept.text for kept in clean_lines(lines).lines] == [_PROSE, _PROSE]
+    assert _kept(line) == [_PROSE, _PROSE]
 
 
 @pytest.mark.parametrize(
@@ -44,5 +49,4 @@ def test_captions_credits_and_box_labels_in_the_text_are_dropped(line: str) -> N
     ],
 )
 def test_sentences_that_start_like_captions_are_kept(line: str) -> None:
-    lines = [Line(_PROSE, False, 0.0), Line(line, False, 0.0), Line(_PROSE, False, 0.0)]
-    assert line in [kept.text for kept in clean_lines(lines).lines]
+    assert _kept(line) == [_PROSE, line, _PROSE]
