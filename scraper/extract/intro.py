@@ -22,7 +22,7 @@ _INTRO_WORDS = frozenset(
     """lead intro teaser excerpt summary chapo chapeau abstract description beschreibung""".split()
 )
 _NAME_PARTS = re.compile(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
-_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in sorted(_INTRO_WORDS))
+_SELECTOR = ", ".join(f'[class*="{word}" i]' for word in sorted(_INTRO_WORDS))
 _LEVELS = 4  # ancestors of the article's block looked above
 _REGIONS = frozenset({"article", "main", "body"})  # the intro is not looked for beyond these
 _MIN_CHARS = 40
@@ -31,6 +31,7 @@ _MIN_WORDS = 6
 _MAX_LINKS = 0.2
 # An intro is not a link, a form or a list item; one set as a heading is the headline's deck.
 _OUTSIDE = JUNK_TAGS | {"a", "form", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED = _OUTSIDE | {"-text", "-comment", "br", "hr", "img"}
 
 
 # A picture's description ("img-description", "image__caption") is a caption, not an intro.
@@ -95,16 +96,15 @@ def _nearest(current: LexborNode) -> str | None:
         parent = current.parent
         if parent is None or current.tag in _REGIONS:
             return None
-        before: list[LexborNode] = []
-        for sibling in parent.iter():
-            if sibling.mem_id == current.mem_id:
-                break
-            before.append(sibling)
-        for sibling in reversed(before):
-            for node in reversed(_before(sibling)):
-                text = _intro_text(node)
-                if text is not None:
-                    return text
+        # Back from the block, nearest first; text nodes, scripts and the like hold no intro.
+        sibling = current.prev
+        while sibling is not None:
+            if sibling.tag not in _SKIPPED:
+                for node in reversed(_before(sibling)):
+                    text = _intro_text(node)
+                    if text is not None:
+                        return text
+            sibling = sibling.prev
         current = parent
     return None
 
