@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborNode
 from scraper.extract.authors import read_credits
 
 _OPENING = 4  # paragraphs looked at: a standfirst in italics may come before the name
+_FIRST_PARAGRAPHS = f"p:nth-of-type(-n+{_OPENING})"
 _MAX_CHARS = 80
 _BOLD = frozenset({"strong", "b"})
 _PUNCTUATION = frozenset('.!?:;,"“”«»()')
@@ -46,7 +47,9 @@ def take_lead_bylines(nodes: list[LexborNode]) -> list[str]:
     found: list[str] = []
     seen = 0
     for root in nodes:
-        paragraphs = [root] if root.tag == "p" else root.css("p")
+        # A paragraph among the container's first few is among the first few of its parent:
+        # the selector leaves the rest of a long article's paragraphs unmade.
+        paragraphs = [root] if root.tag == "p" else root.css(_FIRST_PARAGRAPHS)
         for paragraph in paragraphs:
             if seen >= _OPENING:
                 return found
