@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
@@ -153,13 +154,22 @@ def reextract(
                 derived += done.derived
                 progress.update(task, advance=articles, derived=derived)
 
-            report = reextract_history(
-                db,
-                ids,
-                extractor=extractor,
-                workers=workers or default_workers(len(ids)),
-                on_batch=advance,
-            )
+            try:
+                report = reextract_history(
+                    db,
+                    ids,
+                    extractor=extractor,
+                    workers=workers or default_workers(len(ids)),
+                    on_batch=advance,
+                )
+            except BrokenProcessPool:
+                complain(
+                    "error",
+                    "a worker process stopped (out of memory?); the batches written so far "
+                    "are kept, and a rerun finds them done: run again, with --workers 1 if it "
+                    "happens again",
+                )
+                raise typer.Exit(2) from None
     out.print(
         f"{report.articles} articles, {report.snapshots} pages re-extracted: "
         f"{report.derived} derived versions, {report.unchanged} unchanged, "
