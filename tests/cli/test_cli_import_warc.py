@@ -194,3 +194,22 @@ def test_a_warc_that_cannot_be_imported_says_why(
     exit_code, _, err = invoke("import", str(path), "--config", str(config))
     assert (exit_code, says in err) == (code, True), err
     assert "Traceback" not in err
+
+
+def test_an_exported_history_imports_as_it_was(room: Newsroom, tmp_path: Path) -> None:
+    """`newswatch export --format warc` and `newswatch import` make a round trip."""
+    config = write_newsroom_config(room, tmp_path)
+    warc = archive_of(room, gzip=True).save(tmp_path / "crawl.warc.gz")
+    assert invoke("import", str(warc), "--config", str(config))[0] == 0
+    exported = tmp_path / "history.warc.gz"
+    code, _, err = invoke(
+        "export", "--format", "warc", "-o", str(exported), "--config", str(config)
+    )
+    assert code == 0, err
+
+    (tmp_path / "copy").mkdir()
+    copy = write_newsroom_config(room, tmp_path / "copy")
+    code, out, err = invoke("import", str(exported), "--config", str(copy))
+    assert code == 0, err
+    assert "2 new articles, 1 edits" in out, out
+    assert versions(copy) == versions(config)
