@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,26 +17,12 @@ from warcio.warcwriter import WARCWriter
 
 from newswatch.cli import app
 from newswatch.newsroom import Newsroom
+from tests.cli.conftest import SLUGS
 from tests.newsroom_config import write_newsroom_config
 
 runner = CliRunner()
-SLUGS = (
-    "istanbul-talks-delegations-swap-rival-peace-memorandums",
-    "vtoroy-raund-peregovorov-v-stambule",
-)
 FIRST = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 LATER = datetime(2025, 6, 2, 15, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def room() -> Iterator[Newsroom]:
-    newsroom = Newsroom().start()
-    for slug in SLUGS:
-        newsroom.publish(slug)
-    try:
-        yield newsroom
-    finally:
-        newsroom.stop()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -173,27 +158,6 @@ def test_a_truncated_warc_says_so_and_keeps_what_is_stored(
     assert says in err and "Traceback" not in err, err
     after = versions(config)
     assert set(before) <= set(after), "nothing stored is lost"
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "code", "says"),
-    [
-        ("missing.warc", None, 2, "cannot be read"),
-        ("noise.warc", b"this is not a WARC file at all\r\n\r\n", 2, "not a WARC file"),
-        ("empty.warc.gz", b"", 2, "not a WARC file"),
-        ("bad.warc.gz", b"\x1f\x8b\x08\x00garbage", 2, "a damaged gzip file"),
-    ],
-)
-def test_a_warc_that_cannot_be_imported_says_why(
-    room: Newsroom, tmp_path: Path, name: str, content: bytes | None, code: int, says: str
-) -> None:
-    config = write_newsroom_config(room, tmp_path)
-    path = tmp_path / name
-    if content is not None:
-        path.write_bytes(content)
-    exit_code, _, err = invoke("import", str(path), "--config", str(config))
-    assert (exit_code, says in err) == (code, True), err
-    assert "Traceback" not in err
 
 
 def test_an_exported_history_imports_as_it_was(room: Newsroom, tmp_path: Path) -> None:
