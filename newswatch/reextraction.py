@@ -50,7 +50,11 @@ def default_workers(articles: int) -> int:
     """Worker processes for a run over ``articles``: none for small runs, else one per core."""
     if articles < PARALLEL_FROM:
         return 1
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cores))
 
 
 def reextract_history(
