@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -110,5 +111,13 @@ def _mapper(workers: int) -> Iterator[MapPages]:
     # spawn: the children never inherit this process's threads (the progress bar's) or its
     # database connections, and they are this process's own (their CPU time is counted).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
+    ) as pool:
         yield lambda fn, pages: pool.map(fn, pages, chunksize=max(1, len(pages) // (4 * workers)))
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal: the parent stops the run and the pool,
+    and a worker printing its own traceback would only bury the parent's message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
