@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import Enum
 from itertools import islice
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 import storage
 from newswatch.warcs import ArchivedPage
@@ -85,14 +85,34 @@ def import_pages(
     """Record ``pages`` a batch per transaction; ``on_batch(tally so far)`` after each."""
     tally = ImportTally()
     for chunk in _chunks(pages, batch):
+        with db.session() as s:
+            checked = _last_checked(s, [page.url for page in chunk])
+        # Pages stored by an earlier run are not even extracted: a rerun gets past them fast.
+        fresh = [p for p in chunk if not _stored(checked.get(p.url), p)]
+        tally.counts[Recorded.STORED] += len(chunk) - len(fresh)
         # Same URL twice in a batch: recorded oldest first, as they were seen.
-        read = [_read(page, rules) for page in sorted(chunk, key=_order)]
+        read = [_read(page, rules) for page in sorted(fresh, key=_order)]
         with db.transaction() as s:
             for one in read:
                 tally.counts[_record(s, one, rules)] += 1
         if on_batch is not None:
             on_batch(tally)
     return tally
+
+
+def _last_checked(s: Session, urls: list[str]) -> dict[str, datetime | None]:
+    """When each stored article of these URLs was last checked (fetched or imported)."""
+    rows = s.exec(
+        select(storage.Article.url, storage.Article.last_checked_at).where(
+            col(storage.Article.url).in_(urls)
+        )
+    ).all()
+    return dict(rows)
+
+
+def _stored(checked: datetime | None, page: ArchivedPage) -> bool:
+    """Whether the history already holds this page or a newer check of its article."""
+    return checked is not None and as_utc(checked) >= page.fetched_at
 
 
 def _order(page: ArchivedPage) -> tuple[str, datetime]:
@@ -129,8 +149,7 @@ def _record(s: Session, read: _Read, rules: ArchiveRules) -> Recorded:
     article_id = storage.resolve_url(s, page.url)
     article = s.get(storage.Article, article_id) if article_id is not None else None
     assert article is not None and article_id is not None  # added just above
-    checked = article.last_checked_at
-    if checked is not None and as_utc(checked) >= page.fetched_at:
+    if _stored(article.last_checked_at, page):  # recorded meanwhile, by another run
         return Recorded.STORED
     if article.version_count == 0 and not read.on_topic:
         storage.mark_off_topic(s, article_id=article_id, now=page.fetched_at)
