@@ -12,7 +12,6 @@ from selectolax.lexbor import LexborNode
 from scraper.extract.authors import read_credits
 
 _OPENING = 4  # paragraphs looked at: a standfirst in italics may come before the name
-_FIRST_PARAGRAPHS = f"p:nth-of-type(-n+{_OPENING})"
 _MAX_CHARS = 80
 _BOLD = frozenset({"strong", "b"})
 _PUNCTUATION = frozenset('.!?:;,"“”«»()')
@@ -42,24 +41,34 @@ def _reads_as_names(text: str) -> bool:
     )
 
 
+def _opening_paragraphs(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The container's paragraphs in reading order, up to the ``_OPENING``-th with text.
+
+    Walked node by node and left as soon as enough are found: a selector such as
+    ``p:nth-of-type(-n+4)`` counts every paragraph's place among its siblings, which on a page of
+    tens of thousands of sibling paragraphs takes seconds.
+    """
+    opening: list[LexborNode] = []
+    with_text = 0
+    for root in nodes:
+        walk = [root] if root.tag == "p" else root.traverse(include_text=False)
+        for node in walk:
+            if node.tag != "p":
+                continue
+            opening.append(node)
+            if node.text(deep=True).strip():
+                with_text += 1
+                if with_text >= _OPENING:
+                    return opening
+    return opening
+
+
 def take_lead_bylines(nodes: list[LexborNode]) -> list[str]:
     """Remove the opening paragraphs of the container that are bold names; return their text."""
     found: list[str] = []
-    seen = 0
-    for root in nodes:
-        # A paragraph among the container's first few is among the first few of its parent:
-        # the selector leaves the rest of a long article's paragraphs unmade.
-        paragraphs = [root] if root.tag == "p" else root.css(_FIRST_PARAGRAPHS)
-        for paragraph in paragraphs:
-            if seen >= _OPENING:
-                return found
-            text = _bold_only(paragraph)
-            if text is None:
-                if paragraph.text(deep=True).strip():
-                    seen += 1
-                continue
-            seen += 1
-            if _reads_as_names(text):
-                found.append(text)
-                paragraph.remove()
+    for paragraph in _opening_paragraphs(nodes):
+        text = _bold_only(paragraph)
+        if text is not None and _reads_as_names(text):
+            found.append(text)
+            paragraph.remove()
     return found
