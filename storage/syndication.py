@@ -168,7 +168,6 @@ def place_article(
         ).scalar_one()
         placement = Placement(story_id, "first", None, 1.0)
     article.story_id, article.story_role = placement.story_id, placement.role
-    s.add(article)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
     rows = [
         (scheme.id, band, value)
