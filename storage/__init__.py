@@ -138,7 +138,18 @@ from storage.record import (
     record_not_modified,
     record_not_modified_many,
 )
-from storage.reextract import Extractor, article_ids, reextract, reextract_article
+from storage.reextract import (
+    Extractor,
+    Reading,
+    ReadingKind,
+    StoredPage,
+    article_ids,
+    keep_readings,
+    read_page,
+    reextract,
+    reextract_article,
+    stored_pages,
+)
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
 from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
 from storage.sources_admin import (
@@ -326,6 +337,12 @@ __all__ = [
     "record_not_modified_many",
     "reextract",
     "reextract_article",
+    "read_page",
+    "keep_readings",
+    "stored_pages",
+    "StoredPage",
+    "Reading",
+    "ReadingKind",
     "release_host",
     "release_leases",
     "remove_source",

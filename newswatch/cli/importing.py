@@ -1,18 +1,32 @@
-"""``newswatch import``: queue a backfill (a list of URLs, a sitemap file) for the daemon."""
+"""``newswatch import``: queue a backfill (a list of URLs, a sitemap file) for the daemon, or
+record the pages a WARC file archived."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 import storage
+from newswatch.archive_import import ArchiveRules, ImportTally, Recorded, import_pages
 from newswatch.cli.common import ConfigOption, app, complain, err, load_config, open_db, out
 from newswatch.durations import format_duration
 from newswatch.imports import ImportFileError, read_backfill
+from newswatch.runtime import recheck_policy
+from newswatch.warcs import ArchivedPage, Skipped, WarcReader, is_warc
+from scraper.topic import TopicQuery
 
 # URLs per transaction: a big file goes in as a few hundred short writes, so a running daemon
 # (which shares the database) is never kept waiting for long, and an interrupted import keeps
@@ -23,7 +37,11 @@ BATCH = 1000
 @app.command(name="import")
 def import_urls(
     file: Annotated[
-        Path, typer.Argument(help="A text file with one URL per line, or a sitemap (.xml, .gz).")
+        Path,
+        typer.Argument(
+            help="A text file with one URL per line, a sitemap (.xml, .gz) or a WARC "
+            "(.warc, .warc.gz)."
+        ),
     ],
     config: ConfigOption = None,
 ) -> None:
@@ -33,8 +51,15 @@ def import_urls(
     sitemap saved from an outlet, gzipped or not. URLs already stored are skipped, so an
     interrupted import is resumed by running it again.
 
+    A WARC file's pages (HTML responses answered 200) are recorded as fetched at their
+    WARC-Date, without fetching them; other records are counted and skipped, and so are pages
+    no newer than what is stored (a rerun resumes).
+
     Example: newswatch import urls.txt --config newswatch.toml
     """
+    if is_warc(file):
+        _import_warc(config, file)
+        return
     try:
         backfill = read_backfill(file)
     except ImportFileError as error:
@@ -90,3 +115,65 @@ def _queue(config: Path | None, candidates: list[storage.Candidate]) -> int:
 
 def _kind(kind: str) -> str:
     return "sitemap" if kind == "sitemap" else "list"
+
+
+def _import_warc(config: Path | None, file: Path) -> None:
+    """Record the WARC's pages, showing how far through the file the import is."""
+    settings = load_config(config)
+    rules = ArchiveRules(
+        topic=TopicQuery(settings.topic.query),
+        limits=settings.limits.limits(),
+        policy=recheck_policy(settings),
+        now=datetime.now(UTC),
+    )
+    try:
+        reader = WarcReader(file)
+    except ImportFileError as error:
+        complain("error", error)
+        raise typer.Exit(2) from None
+    skipped: Counter[Skipped] = Counter()
+
+    def pages() -> Iterator[ArchivedPage]:
+        for item in reader.records():
+            if isinstance(item, Skipped):
+                skipped[item] += 1
+            else:
+                yield item
+
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[pages]} pages"),
+        TimeRemainingColumn(),
+    )
+    tally = ImportTally()
+    failure: ImportFileError | None = None
+    with (
+        open_db(config, create=True) as db,
+        Progress(*columns, console=err, transient=True) as progress,
+    ):
+        task = progress.add_task("import", total=reader.size, pages=0)
+
+        def advance(done: ImportTally) -> None:
+            progress.update(task, completed=reader.position, pages=done.pages)
+
+        try:
+            tally = import_pages(db, pages(), rules=rules, on_batch=advance)
+        except ImportFileError as error:
+            failure = error
+    _report_warc(file, tally, skipped)
+    if failure is not None:
+        complain("error", failure)
+        raise typer.Exit(2)
+    if not tally.pages:
+        complain("error", f"{file}: no HTML page answered 200 in this WARC")
+        raise typer.Exit(1)
+
+
+def _report_warc(file: Path, tally: ImportTally, skipped: Counter[Skipped]) -> None:
+    done = ", ".join(f"{tally.counts[kind]} {kind.value}" for kind in Recorded)
+    out.print(f"{tally.pages} page(s) from {file}: {done}", highlight=False)
+    if skipped:
+        left = ", ".join(f"{n} {reason.value}" for reason, n in skipped.most_common())
+        out.print(f"skipped {sum(skipped.values())} record(s): {left}", highlight=False)

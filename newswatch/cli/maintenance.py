@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
@@ -23,8 +24,7 @@ from newswatch.cli.common import (
     out,
 )
 from newswatch.durations import parse_duration
-from scheduler.article_fields import fields_from_extracted
-from scraper import extract
+from newswatch.reextraction import default_workers, reextract_history, todays_extractor
 
 db_app = typer.Typer(
     help="The database schema: see its revision, bring it up to date.\n\n"
@@ -110,36 +110,34 @@ def db_status(config: ConfigOption = None) -> None:
     )
 
 
-def _extractor(limits: storage.FieldLimits) -> storage.Extractor:
-    """Today's extractor, its fields cut to the configured caps as the daemon cuts them."""
-
-    def run(raw: bytes, url: str) -> storage.ArticleFields:
-        return fields_from_extracted(extract(raw, url=url), limits)
-
-    return run
-
-
 @app.command()
 def reextract(
     config: ConfigOption = None,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet's articles.")] = None,
     article: Annotated[str | None, typer.Option(help="Only this article (URL or id).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes that extract (default: one per core for big runs, else this one).",
+        ),
+    ] = None,
 ) -> None:
     """Run today's extractor over every stored page; keep changed readings as derived versions.
 
     The history as seen is never rewritten: a page the extractor now reads differently gets a
-    derived version (no alert), and the next check compares with it.
+    derived version (no alert), and the next check compares with it. Pages are parsed outside
+    any write transaction: a running daemon keeps working meanwhile.
 
     Example: newswatch reextract --outlet example.com
     """
-    extractor = _extractor(load_config(config).limits.limits().fields)
+    extractor = todays_extractor(load_config(config).limits.limits().fields)
     with open_db(config) as db:
         with db.session() as session:
             if article is not None:
                 ids = [article_or_exit(session, article).id or 0]
             else:
                 ids = storage.article_ids(session, outlet=outlet)
-        report = storage.ReextractReport()
         columns = (
             TextColumn("re-extracting"),
             BarColumn(),
@@ -149,14 +147,29 @@ def reextract(
         )
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("reextract", total=len(ids), derived=0)
-            for article_id in ids:
-                # One transaction per article: a long run never holds the write lock for long.
-                with db.transaction() as session:
-                    done = storage.reextract_article(
-                        session, article_id=article_id, extractor=extractor
-                    )
-                report += done
-                progress.update(task, advance=1, derived=report.derived)
+            derived = 0
+
+            def advance(articles: int, done: storage.ReextractReport) -> None:
+                nonlocal derived
+                derived += done.derived
+                progress.update(task, advance=articles, derived=derived)
+
+            try:
+                report = reextract_history(
+                    db,
+                    ids,
+                    extractor=extractor,
+                    workers=workers or default_workers(len(ids)),
+                    on_batch=advance,
+                )
+            except BrokenProcessPool:
+                complain(
+                    "error",
+                    "a worker process stopped (out of memory?); the batches written so far "
+                    "are kept, and a rerun finds them done: run again, with --workers 1 if it "
+                    "happens again",
+                )
+                raise typer.Exit(2) from None
     out.print(
         f"{report.articles} articles, {report.snapshots} pages re-extracted: "
         f"{report.derived} derived versions, {report.unchanged} unchanged, "

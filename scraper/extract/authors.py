@@ -102,6 +102,11 @@ def _norm(text: str) -> str:
     return _NOT_WORD.sub("", text.lower())
 
 
+def is_agency(name: str) -> bool:
+    """Is ``name`` a wire agency ("Reuters", "dpa", "Keystone-SDA")?"""
+    return _norm(name) in _AGENCIES
+
+
 # A link beside a byline ("Email Dan Jervis-Bardy", "Follow Jane on X"), not a credit.
 _ACTION = re.compile(r"^(?:e-?mail|follow|contact|view|read|more from|tips?)\b", re.IGNORECASE)
 
@@ -176,18 +181,28 @@ def _display(name: str) -> str:
 
 @lru_cache(maxsize=256)
 def _exclusions(exclude: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """Normalised site names, whole and word by word (the same few per site: cached)."""
-    whole = frozenset(_norm(e) for e in exclude) - {""}
+    """Normalised site names, whole and word by word (the same few per site: cached).
+
+    A name of several words also stands as its initials: "TPN" credits The Portugal News.
+    """
+    initials = (_norm("".join(w[:1] for w in e.split())) for e in exclude if len(e.split()) > 1)
+    whole = frozenset((*(_norm(e) for e in exclude), *initials)) - {""}
     words = frozenset(w for e in exclude for w in (_norm(x) for x in e.split()) if len(w) > 1)
     return whole, words
 
 
-def read_credits(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> Credits:
-    """Sort raw bylines into people and agencies, desks, and the rest; ``exclude``: site names."""
+def read_credits(
+    raw: Iterable[str], exclude: Iterable[str | None] = (), *, listed: bool = False
+) -> Credits:
+    """Sort raw bylines into people and agencies, desks, and the rest; ``exclude``: site names.
+
+    ``listed``: the items are entries of a metadata list of authors, each one credited in its
+    own right, rather than lines of a printed byline.
+    """
     items = tuple(item for item in raw if item)
     if not items:
         return _NOTHING
-    return _read(items, tuple(e for e in exclude if e))
+    return _read(items, tuple(e for e in exclude if e), listed)
 
 
 _NOTHING = Credits()
@@ -199,7 +214,7 @@ _PHOTO_CREDIT = re.compile(
 
 
 @lru_cache(maxsize=1024)
-def _read(raw: tuple[str, ...], exclude: tuple[str, ...]) -> Credits:
+def _read(raw: tuple[str, ...], exclude: tuple[str, ...], listed: bool) -> Credits:
     """``read_credits`` on hashable arguments: a page asks about the same names several times."""
     site_whole, site_words = _exclusions(exclude)
     names: list[str] = []
@@ -212,8 +227,9 @@ def _read(raw: tuple[str, ...], exclude: tuple[str, ...]) -> Credits:
             dropped.append((item, "a photo credit"))
             continue
         parts = _fragments(item)
-        if len(parts) == 1 and names and not agencies and _norm(parts[0]) in _AGENCIES:
-            # "By Jane Doe" then "Associated Press" on its own: whom she writes for.
+        if not listed and len(parts) == 1 and names and not agencies and is_agency(parts[0]):
+            # "By Jane Doe" then "Associated Press" on its own line: whom she writes for. (In
+            # a metadata list, an agency entry beside hers is credited as a co-author.)
             dropped.append((parts[0], "the agency the names before it write for"))
             continue
         person_before = False

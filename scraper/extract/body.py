@@ -150,6 +150,8 @@ class _Paragraphs:
             and bad not in judge.fatal
             and (bad not in judge.dialogs or chars > _SWALLOWED_SHARE * self.total)
         }
+        if forgiven:
+            forgiven |= _same_layout(self.items, forgiven, judge.classes)
         scores = _Scores(judge.parent)
         chars = 0
         # Dicts keep insertion order: parents are credited in order of their first paragraph,
@@ -166,6 +168,31 @@ class _Paragraphs:
         for target, score in totals.values():
             scores.credit(target, score)
         return scores, chars, forgiven
+
+
+def _same_layout(
+    items: list[tuple[LexborNode, str, tuple[int, ...]]],
+    forgiven: set[int],
+    classes: dict[int, str],
+) -> set[int]:
+    """Boilerplate-named blocks that are BEM elements of a forgiven block: its layout's parts.
+
+    A misnamed wrapper (``class="sidebar-grid"``) splits the article into several sections
+    (``sidebar-grid__container``), none holding 40 % of the text on its own. Only elements
+    named after the block itself count: the comments inside a forgiven "comments" wrapper
+    (``comment-body``) stay what they are.
+    """
+    found: set[int] = set()
+    for _, _, chain in items:
+        outer = next((bad for bad in chain if bad in forgiven), None)
+        if outer is None or outer not in classes:
+            continue
+        blocks = {f"{name}__" for name in classes[outer].split()}
+        for bad in chain:
+            inner = classes.get(bad)
+            if inner and any(token.startswith(tuple(blocks)) for token in inner.split()):
+                found.add(bad)
+    return found
 
 
 def _score_paragraphs(paragraphs: list[LexborNode], judge: Judge) -> _Paragraphs:
@@ -376,9 +403,7 @@ def _same_class_parts(
     parts = [
         scores.node[key]
         for key, score in scores.value.items()
-        if score >= floor
-        and key not in chosen_ids
-        and scores.node[key].attributes.get("class") == best_class
+        if score >= floor and key not in chosen_ids and _same_part(scores.node[key], best)
     ]
     parts = [
         node for node in parts if not _inside(node, chosen_ids) and not _inside(best, {node.mem_id})
@@ -388,6 +413,15 @@ def _same_class_parts(
     wanted = chosen_ids | {node.mem_id for node in parts}
     ordered = [scores.node[key] for key in scores.value if key in wanted]
     return ordered + [node for node in chosen if node.mem_id not in scores.value]
+
+
+def _same_part(node: LexborNode, best: LexborNode) -> bool:
+    """Is ``node`` another part like ``best``: the same element, named the same, maybe with a
+    modifier class added ("field--story" and "field--story field--story--article")?"""
+    if node.tag != best.tag:
+        return False
+    mine, theirs = best.attributes.get("class") or "", node.attributes.get("class") or ""
+    return mine == theirs or (theirs.startswith(f"{mine} ") or mine.startswith(f"{theirs} "))
 
 
 def _mark(node: LexborNode) -> None:

@@ -15,7 +15,9 @@ STRONG_WORDS = """share sharing social newsletter related comment disqus promo c
     morestories also-read overlay tooltip affiliate shopping follow reaction
     timestamp dateline pagination pager next-post prev-post post-nav taglist tag-list
     disclaimer copyright adslot adunit adcontainer ad-container ad-slot ad-wrap dfp-
-    gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron""".split()
+    gpt-ad slideshow carousel lightbox thumbnail avatar jumbotron postmeta entry-utility
+    table-of-contents ez-toc lee-tambien leer-tambien lire-aussi leggi-anche czytaj-takze
+    flyout appstore donat patreon steady-""".split()
 # Words that also name wrappers of real text: they only condemn small blocks.
 # "read-more" names a link, and a text folded behind one ("js_readmore"): only a small block
 # is the link.
@@ -23,8 +25,11 @@ WEAK_WORDS = """author header footer embed video player gallery hero category ca
     keywords tags hidden print contact legal icon logo badge button btn callout infobox
     factbox teaser rating vote date read-more readmore""".split()
 # Whole class tokens (split on - and _) that are boilerplate on their own but too short to
-# match as substrings ("ad" is inside "header", "meta" inside "metadata-free").
-_BAD_TOKENS = frozenset({"ad", "ads", "adv", "meta", "share", "tags", "cta", "nav"})
+# match as substrings ("ad" is inside "header", "meta" inside "metadata-free"); a "toc" is a
+# table of contents, a "legend" a picture's or a chart's.
+_BAD_TOKENS = frozenset(
+    {"ad", "ads", "adv", "meta", "share", "tags", "cta", "nav", "toc", "legend"}
+)
 # Class tokens that mark the article itself; a block carrying one is never dropped by name.
 _GOOD_TOKENS = frozenset(
     """article article-body articlebody article-content article-text articletext story
@@ -142,6 +147,7 @@ _UNREAD_TAGS = frozenset(
     """a li img -comment -text option strong b i em br input source wbr small sup sub u s
     abbr cite code mark q html body -document""".split()
 )
+_SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CELL_TAGS = frozenset({"tr", "td", "th", "tbody", "thead", "table", "li", "p"})
 _EMPTY: tuple[int, ...] = ()
 
@@ -163,6 +169,8 @@ class Judge:
         self.dialogs: set[int] = set()
         # Parents met while walking up, reused by scoring instead of asking lexbor again.
         self.parent: dict[int, LexborNode | None] = {}
+        # The class of each element judged boilerplate by its name.
+        self.classes: dict[int, str] = {}
 
     def own(self, node: LexborNode) -> bool:
         """Is this element itself junk, hidden, or named as boilerplate (strong words)?"""
@@ -194,11 +202,15 @@ class Judge:
                 inherited = (*inherited, key)
                 self.fatal.add(key)
             elif tag not in _UNREAD_TAGS:
-                verdict = _verdict(element.attributes)
+                attrs = element.attributes
+                verdict = _verdict(attrs)
                 if verdict:
                     inherited = (*inherited, key)
                     if verdict is _DIALOG:
                         self.dialogs.add(key)
+                    cls = attrs.get("class")
+                    if cls:
+                        self.classes[key] = cls
             chains[key] = inherited
         return inherited
 
@@ -208,10 +220,11 @@ def _named_or_hidden(attrs: dict[str, str | None]) -> bool:
     return bool(_verdict(attrs))
 
 
-# Words naming what lays itself over the page or asks something of the reader: such a block
-# is never the article, however much text it holds (a cookie banner's category list can
-# outweigh a short news item), so it is never forgiven as a misnamed wrapper.
-_DIALOG_WORDS = frozenset("""cookie consent modal popup""".split())
+# Words naming what lays itself over the page or asks something of the reader, and the
+# readers' own thread: such a block is never the article, however much text it holds (a
+# cookie banner's category list, or the comments under an opinion piece, can outweigh a
+# short article), so it is never forgiven as a misnamed wrapper.
+_DIALOG_WORDS = frozenset("""cookie consent modal popup comment""".split())
 _DIALOG = 2  # verdict: a dialog; 1: other strong boilerplate or hidden; 0: neither
 
 
@@ -250,6 +263,16 @@ class Boilerplate:
     datelines: list[str] = field(default_factory=list)
 
 
+_NOSCRIPT_PROSE = 200  # characters of paragraphs that make a <noscript> the article's text
+
+
+def _holds_prose(node: LexborNode) -> bool:
+    """A <noscript> copy of the article, for readers without scripts (Blogger renders the
+    post from a script template and prints it again in <noscript>), not a "turn on
+    JavaScript" notice."""
+    return sum(len(p.text()) for p in node.css("p")) > _NOSCRIPT_PROSE
+
+
 def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
     """Remove junk, hidden and boilerplate-named blocks inside the chosen container nodes.
 
@@ -264,7 +287,8 @@ def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
         for node in root.traverse():
             tag = node.tag
             if tag in JUNK_TAGS:
-                doomed.append(node)
+                if tag != "noscript" or not _holds_prose(node):
+                    doomed.append(node)
                 continue
             if tag in _UNREAD_TAGS or node.mem_id == root_id:
                 continue
@@ -276,6 +300,10 @@ def clean_container(nodes: list[LexborNode], forgiven: set[int]) -> Boilerplate:
             ):
                 doomed.append(node)
                 continue
+            if tag in _SUBHEADINGS and "id" in attrs:
+                # A subheading's id is its anchor, made from its words or a prefix ("#nav_…"
+                # for a table of contents): only its class says what it is.
+                attrs = {"class": attrs.get("class")}
             named = _name_of(attrs)
             if named is None or (not named[1] and tag in _CELL_TAGS):
                 continue  # a table row of class "player-17" is data, not a video player

@@ -11,7 +11,9 @@ from scraper.exceptions import ExtractionError
 from scraper.extract.body import Line, choose_container, container_lines
 from scraper.extract.boilerplate import Judge, clean_container
 from scraper.extract.document import parse, to_input
+from scraper.extract.intro import find_intro
 from scraper.extract.jsonld import read_linked_data
+from scraper.extract.leadbyline import take_lead_bylines
 from scraper.extract.lines import clean_lines
 from scraper.extract.metadata import read_headline, resolve
 from scraper.extract.scan import PARAGRAPH_TAGS, Scan, scan
@@ -46,8 +48,16 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     nodes, forgiven = choose_container(body, found.paragraphs, Judge(), found.mains)
     md = read_headline(meta, ld, url, _article_start(found, nodes))
     bylines, datelines = visible_metadata(tree, meta, ld, md.near_headline)
+    described = (
+        meta.first("description", "og:description", "twitter:description"),
+        ld.description if ld else None,
+    )
+    intro = find_intro(nodes, page_type=ld.page_type if ld else None, descriptions=described)
     cleaned_away = clean_container(nodes, forgiven)
+    lead_bylines = take_lead_bylines(nodes)
     lines = container_lines(nodes)
+    if intro and not (lines and lines[0].text.startswith(intro[:60])):
+        lines.insert(0, Line(intro, False, 0.0))
     cleaned = clean_lines(lines, md.title or (ld.headline if ld else None) or meta.heading)
 
     body_lines = cleaned.lines
@@ -68,7 +78,7 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
         bylines=bylines,
         datelines=datelines + cleaned_away.datelines + cleaned.dates,
         lines=[line.text for line in body_lines[:12]],
-        article_bylines=cleaned_away.bylines + cleaned.bylines,
+        article_bylines=lead_bylines + cleaned_away.bylines + cleaned.bylines,
     )
     md.signals["body"] = body_signal
 

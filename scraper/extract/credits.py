@@ -133,7 +133,7 @@ def choose_authors(
     desks: list[tuple[int, str, Credits]] = []
     meta: tuple[int, str, Credits] | None = None
     for source, signal, values in stated:
-        credits = read_credits(values, sites)
+        credits = read_credits(values, sites, listed=True)
         row = _offer(tally, source, values, credits)
         if credits.names and meta is None:
             meta = (row, signal, credits)

@@ -44,6 +44,19 @@ def visible_text(text: str) -> str:
     return squash(text)
 
 
+# A kicker set in its own element ("<span>Police catch two:</span>Stolen gold found") ends in
+# a colon that the template glues to the headline's first letter; the page's CSS spaces them.
+_GLUED_KICKER = re.compile(r"(?<=\S):(?=[^\W\d_])")
+
+
+def heading_text(raw: str) -> str:
+    """An ``<h1>``'s text as a reader sees it, a kicker's colon spaced from the headline."""
+    text = visible_text(raw)
+    if ":" in text:
+        text = _GLUED_KICKER.sub(": ", text)
+    return text
+
+
 def _clean(value: str, sites: list[str]) -> str | None:
     title = clean_title(value, sites)
     return visible_text(title) if title else None
@@ -109,7 +122,7 @@ def _h1_as_stated(
     Nothing then needs cleaning or comparing word by word; the other candidates are still
     recorded, as the page states them.
     """
-    texts = ((index, visible_text(raw)) for index, (raw, _, _) in enumerate(headings))
+    texts = ((index, heading_text(raw)) for index, (raw, _, _) in enumerate(headings))
     first = next(((index, text) for index, text in texts if text), None)
     if first is None:
         return None
@@ -139,7 +152,7 @@ def _confirmed_h1(
     titles = {title.casefold() for _, _, title in cleaned}
     exact: tuple[int, str, str, int] | None = None
     for index, (raw, position, _) in enumerate(headings):
-        text = visible_text(raw)
+        text = heading_text(raw)
         if not text:
             continue
         row = tally.offer("h1" if index == 0 else f"h1 #{index + 1}", text)

@@ -10,6 +10,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.extract.authors import is_agency
+
 ARTICLE_TYPES = frozenset(
     """Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle
     BackgroundNewsArticle ReviewNewsArticle AskPublicNewsArticle SatiricalArticle
@@ -115,9 +117,11 @@ def _names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
         elif isinstance(item, dict):
             if "name" not in item and isinstance(item.get("@id"), str):
                 item = by_id.get(item["@id"], item)
-            if _types(item) & _NOT_PEOPLE:
-                continue  # an Organization as author is the publisher, not a byline
             name = item.get("name", item.get("@value"))
+            if _types(item) & _NOT_PEOPLE and not (isinstance(name, str) and is_agency(name)):
+                # An Organization as author is the publisher, not a byline; a wire agency
+                # credited beside the reporter ("Paula Steiger", Organization "SDA") is one.
+                continue
             if isinstance(name, str | list | dict):
                 stack.append(name)
     return names

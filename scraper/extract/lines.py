@@ -10,6 +10,7 @@ from scraper.extract.dates import parse_date
 
 _BOILER = re.compile(
     r"^(?:advertisements?|advertisement\W+scroll to continue.*|sponsored(?: content)?|"
+    r"anzeige(?:,.{0,60})?|werbung|publicidad|publicité|pubblicità|"
     r"share(?: this)?(?: article| story| post| page)?|share (?:on|via) \w+|tweet|e-?mail|print|"
     r"read more|read next|read also|see also|more from .{0,40}|"
     r"related(?: articles| stories| posts| news)?|"
@@ -17,14 +18,30 @@ _BOILER = re.compile(
     r"click here .*|sign up .*|subscribe(?: now| today)?|follow us .*|follow .{0,30} on \w+|"
     r"\d* ?comments?|leave a (?:comment|reply)|loading\W*|image|photo|photos|video|watch|"
     r"continue reading.*|skip to .*|listen to (?:this )?article.*|play|close|menu|"
-    r"getty images|ap photo.*|copyright .{0,80}|© .{0,80}|all rights reserved.*|"
+    r"getty images|ap photo.*|copyright\b.{0,80}|© .{0,80}|all rights reserved.*|"
     r"published by|posted by|written by|by|tags?:?|topics?:?|filed under:?.*|"
-    r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться)\W*$",
+    r"reklam|реклама|читайте также.*|подписывайтесь.*|читайте нас.*|поделиться|"
+    # The same labels in the other languages we watch: "read also", "more on this",
+    # "recommended", "contents", "about the author", "sources".
+    r"lesen sie auch.{0,80}|mehr zum thema.{0,60}|(?:zum )?weiterlesen|mehr themen|"
+    r"weiterführende(?:r)? links?|empfohlene beiträge|auch interessant.{0,40}|"
+    r"das könnte (?:dich|sie) auch interessieren|inhaltsverzeichnis|table of contents|"
+    r"über (?:den|die) autor(?:in)?|about the author|quellen(?:angaben)?|sources?|"
+    r"(?:à )?lire aussi.{0,80}|voir aussi|le(?:e|er) también.{0,80}|czytaj (?:też|także).{0,80}|"
+    r"leggi anche.{0,80})\W*$",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
-    r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|source|ap photo|"
-    r"file photo|illustration)s?\b.{0,150}$",
+    r"^\(?(?:photo|image|picture|pictured|credit|foto|фото|fotoğraf|ap photo|"
+    r"file photo|illustration)s?\b.{0,150}$|"
+    r"^\(?sources?\s*:.{0,150}$",  # "Source: Reuters", not "Sources close to the talks said"
+    re.IGNORECASE,
+)
+# A figure's caption set in the text: "Abbildung 4: …", "Fig. 2 - …", "Titelbild: …". It may
+# run longer than the short lines the other patterns test.
+_CAPTION_WORDS = ("abbildung", "abb.", "figure", "fig.", "titelbild", "grafik", "rysunek", "ryc.")
+_CAPTION = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|titelbild|grafik|rysunek|ryc\.)\s*\d*\s*[:.\-–]\s.{0,400}$",
     re.IGNORECASE,
 )
 # Credits that end a caption ("… (Getty Images)", "… /AFP."). Tested with endswith: as a
@@ -92,6 +109,15 @@ def _has_digit(text: str) -> bool:
     )
 
 
+_MIN_SENTENCE_WORDS = 8
+
+
+def _linked_sentence(text: str) -> bool:
+    """A sentence some of whose words link elsewhere (a source, a person's page), not a
+    link with a label ("Read also: …"): long enough, and it ends as sentences do."""
+    return len(text.split()) >= _MIN_SENTENCE_WORDS and _SENTENCE_END.search(text) is not None
+
+
 def is_dateline(text: str) -> bool:
     """A short line that states a date ("Published 2 June 2025", "2. Juni 2025, 09:12")."""
     if len(text) > 90 or not _has_digit(text):
@@ -111,7 +137,11 @@ def clean_lines(lines: list[Line], title: str | None = None) -> Cleaned:
         text = line.text
         if not (text[:1].isalnum() or any(ch.isalnum() for ch in text)):
             continue
-        if line.link_share > 0.5 and (len(text) < 200 or line.link_share > 0.8):
+        if line.link_share > 0.5 and (
+            line.link_share > 0.8 or (len(text) < 200 and not _linked_sentence(text))
+        ):
+            continue
+        if text[:9].lower().startswith(_CAPTION_WORDS) and _CAPTION.match(text):
             continue
         if len(text) < 120:
             if text.lower() == title_key:

@@ -7,7 +7,6 @@ import gzip
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,10 @@ from typer.testing import CliRunner
 
 from newswatch.cli import app
 from newswatch.newsroom import Newsroom
+from tests.cli.conftest import SLUGS
 from tests.newsroom_config import write_newsroom_config
 
 runner = CliRunner()
-SLUGS = (
-    "istanbul-talks-delegations-swap-rival-peace-memorandums",
-    "vtoroy-raund-peregovorov-v-stambule",
-)
-
-
-@pytest.fixture
-def room() -> Iterator[Newsroom]:
-    newsroom = Newsroom().start()
-    for slug in SLUGS:
-        newsroom.publish(slug)
-    try:
-        yield newsroom
-    finally:
-        newsroom.stop()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -116,6 +101,10 @@ INDEX = (
         ("binary.bin", b"\xff\xfe\x00garbage", 2, "neither a sitemap nor a UTF-8 list of URLs"),
         ("broken.gz", b"\x1f\x8b\x08\x00garbage", 2, "a damaged gzip file"),
         ("empty.txt", b"# nothing yet\n", 1, "no article URL found in this list"),
+        ("missing.warc", None, 2, "cannot be read"),
+        ("noise.warc", b"this is not a WARC file at all\r\n\r\n", 2, "not a WARC file"),
+        ("empty.warc.gz", b"", 2, "not a WARC file"),
+        ("bad.warc.gz", b"\x1f\x8b\x08\x00garbage", 2, "a damaged gzip file"),
     ],
 )
 def test_a_file_that_cannot_be_imported_says_why(

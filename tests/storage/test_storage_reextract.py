@@ -119,3 +119,58 @@ def test_failures_and_missing_snapshots_are_counted_not_fatal(
             .where(col(storage.Version.origin) == "reextract")
         ).one()
     assert count == 0
+
+
+def test_a_reading_stored_between_the_read_and_the_write_is_not_stored_twice(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    article_id = make_article()
+    raw = page("Talks", "LIVE Talks begin in Istanbul.")
+    with db.transaction() as s:
+        storage.record(
+            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+    with db.session() as s:  # read, then extract with no transaction open
+        pages = storage.stored_pages(s, [article_id])
+    readings = [storage.read_page(p, new_extractor) for p in pages]
+    assert [r.kind for r in readings] == [storage.ReadingKind.DERIVED]
+    assert readings[0].page.compressed is None, "the page is not carried back"
+    with db.transaction() as s:  # another run got there first
+        assert storage.reextract_article(s, article_id=article_id, extractor=new_extractor).derived
+    with db.transaction() as s:
+        report = storage.keep_readings(s, readings)
+    assert (report.articles, report.snapshots, report.derived, report.unchanged) == (1, 1, 0, 1)
+    with db.session() as s:
+        assert [v.origin for v in storage.versions_of(s, article_id)] == ["fetch", "reextract"]
+
+
+def test_a_batch_of_articles_is_read_in_order_with_each_newest_reading(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    first, second = make_article("https://e.com/1"), make_article("https://e.com/2")
+    with db.transaction() as s:
+        for i, body in enumerate(["LIVE One.", "LIVE One more."]):
+            raw = page("A", body)
+            storage.record(
+                s,
+                article_id=first,
+                fields=old_extractor(raw, ""),
+                snapshot=raw,
+                fetched_at=now + timedelta(hours=i),
+            )
+        raw = page("B", "NEWS Two.")
+        storage.record(
+            s, article_id=second, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+        storage.reextract_article(s, article_id=first, extractor=new_extractor)
+    with db.session() as s:
+        pages = storage.stored_pages(s, [second, first])
+    assert [(p.article_id, p.latest) for p in pages] == [
+        (first, False),
+        (first, True),
+        (second, True),
+    ]
+    readings = [storage.read_page(p, new_extractor) for p in pages]
+    kinds = [r.kind for r in readings]
+    D, U = storage.ReadingKind.DERIVED, storage.ReadingKind.UNCHANGED
+    assert kinds == [U, U, D], "the first article's newest readings are already today's"
