@@ -264,6 +264,9 @@ def run_daemons(
             )
         for proc in procs:
             proc.wait(timeout=60)
+        if mode == "ingest":
+            for result in results:
+                print_writer(result, wall)
         return Run(
             wall=wall,
             daemons=results,
@@ -276,6 +279,18 @@ def run_daemons(
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def print_writer(result: dict, wall: float) -> None:
+    """What one daemon's batch writer did: a writer busy for the whole run is the bound."""
+    w = result["writer"]
+    print(
+        f"    writer: {w['writes']} writes in {w['batches']} batches"
+        f" ({w['writes'] / max(w['batches'], 1):.1f} each, largest {w['largest']}),"
+        f" busy {w['busy_seconds']:.2f} s of {wall:.2f} s,"
+        f" CPU {w['cpu_seconds']:.2f} s of the daemon's {result['cpu']:.2f} s",
+        flush=True,
+    )
 
 
 def count_versions(db_url: str) -> int:

@@ -96,6 +96,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             profiler.disable()
             profiler.dump_stats(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
+        writer = runtime.worker.record_writer
         delivered = await runtime.deliverer.deliver(limit=1_000_000)
     return {
         "seconds": seconds,
@@ -105,6 +106,14 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         "outcomes": report.outcomes,
         "errors": report.errors,
         "alerts": delivered.sent,
+        # The batch writer: is it busy all the time (the bound), and are its batches large?
+        "writer": {
+            "batches": writer.batches,
+            "writes": writer.writes,
+            "largest": writer.largest,
+            "busy_seconds": writer.busy_seconds,
+            "cpu_seconds": writer.cpu_seconds,
+        },
         "rss_open_kb": opened["VmRSS"],
         **memory_kb(),
     }

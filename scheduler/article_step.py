@@ -168,6 +168,11 @@ class ArticleStep:
                 return self._failed(due, error.kind, str(error))
         return await self._understand(due, page, now)
 
+    @property
+    def writer(self) -> BatchWriter:
+        """Where recordings are written (shared transactions, off the event loop)."""
+        return self._writer
+
     def _wall_in(self, due: storage.DueArticle, error: FetchError) -> ArticleOutcome | None:
         """A 403/429/503 whose page is a bot wall is judged like one served with 200."""
         if not isinstance(error, HTTPStatusError) or error.page is None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import storage
 from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
+from scheduler.batch_writer import BatchWriter
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, CheckOutcome, SourceOutcome
@@ -335,6 +336,11 @@ class Worker:
         return await self._sources.check(due)
 
     # -- articles ------------------------------------------------------------------------------
+
+    @property
+    def record_writer(self) -> BatchWriter:
+        """The batch writer of new versions (its counters are what benchmarks report)."""
+        return self._articles.writer
 
     async def check_article(self, due: storage.DueArticle) -> ArticleOutcome:
         """Fetch one article and record what it says now (see scheduler.article_step)."""

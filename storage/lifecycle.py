@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from storage.alerts import GoneDetail
@@ -195,16 +195,20 @@ _INSERT_FETCH_LOG = insert(FetchLog.__table__)  # type: ignore[attr-defined]
 
 def locked_article(s: Session, article_id: int) -> Article:
     """Load the article for update (a row lock on PostgreSQL; SQLite already holds the lock)."""
-    stmt = (
-        select(Article)
-        .where(Article.id == article_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    article = s.exec(stmt).first()
+    article = s.exec(_LOCKED_ARTICLE, params={"article_id": article_id}).first()
     if article is None:
         raise NotFound("article", article_id)
     return article
+
+
+# Built once: every new version locks its article, and building the statement cost a third
+# as much as running it.
+_LOCKED_ARTICLE = (
+    select(Article)
+    .where(Article.id == bindparam("article_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 def touch(

@@ -31,6 +31,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.alerts import CoverageDetail, EditDetail, StorySize
+from storage.article_row import lock_article_row, write_article_row
 from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
 from storage.columns import as_utc
 from storage.diff import summarise_changes
@@ -112,11 +113,16 @@ def record(
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
-    loaded = locked_article(s, article_id) if first_version else None
-    if loaded is not None and loaded.current_version_id is None:
-        # A new article, as the caller expected: the locked row says all current_state would.
-        state: CurrentState | None = (None, None, None, loaded.churning_since)
+    # A new article, as the caller expected: its row, read by Core, says all current_state
+    # would, and is written back by Core (storage.article_row). Otherwise the ORM path below.
+    # (A churning article has versions: the ORM path handles the rare one that has none.)
+    row = lock_article_row(s, article_id) if first_version else None
+    fresh = row.article if row is not None else None
+    if fresh is not None and fresh.current_version_id is None and fresh.churning_since is None:
+        loaded: Article | None = fresh
+        state: CurrentState | None = (None, None, None, None)
     else:
+        row = loaded = None
         state = current_state(s, article_id)  # locks the row, as the full path needs
     if state is None:
         raise NotFound("article", article_id)
@@ -200,7 +206,10 @@ def record(
     if if_recorded is not None:
         article.next_check_at = if_recorded.at
         article.lease_owner = article.lease_until = None
-    s.add(article)
+    if row is not None:
+        write_article_row(s, row)
+    else:
+        s.add(article)
     s.flush()
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED

@@ -108,7 +108,8 @@ def append_version(
         article.current_version_id = version_id
         article.current_fingerprint = new_fingerprint
         article.title = fields.title
-    s.add(article)
+    # Not added to the session: the article is either loaded in it already or, for a new
+    # article's version, an object outside it that storage.record writes with Core.
     return Appended(version, diffs)
 
 
