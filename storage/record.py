@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.alerts import CoverageDetail, EditDetail, StorySize
-from storage.article_row import lock_article_row, write_article_row
+from storage.article_core import lock_article_row, write_article_row
 from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
 from storage.columns import as_utc
 from storage.diff import summarise_changes
@@ -114,7 +114,7 @@ def record(
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
     # A new article, as the caller expected: its row, read by Core, says all current_state
-    # would, and is written back by Core (storage.article_row). Otherwise the ORM path below.
+    # would, and is written back by Core (storage.article_core). Otherwise the ORM path below.
     # (A churning article has versions: the ORM path handles the rare one that has none.)
     row = lock_article_row(s, article_id) if first_version else None
     fresh = row.article if row is not None else None
