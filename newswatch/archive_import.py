@@ -53,6 +53,7 @@ class ArchiveRules:
     limits: storage.Limits
     policy: RecheckPolicy
     now: datetime
+    alerts: bool = True  # False: record the pages without queuing their alerts
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ def _record(s: Session, read: _Read, rules: ArchiveRules) -> Recorded:
         etag=page.etag,
         last_modified=page.last_modified,
         limits=rules.limits.versions,
+        alert=rules.alerts,
     )
     born = min(read.fields.published or page.fetched_at, rules.now)
     next_check = rules.policy.next_check(now=rules.now, born=born, last_changed=page.fetched_at)

@@ -95,6 +95,7 @@ def record(
     limits: VersionLimits | None = None,
     first_version: bool = False,
     if_recorded: NextCheck | None = None,
+    alert: bool = True,
 ) -> Outcome:
     """Record one successful fetch: a new version and alert if it changed, else a touch.
 
@@ -110,6 +111,7 @@ def record(
     article (when another process has recorded one since, it is read as usual), and
     ``if_recorded``, the next check to set if a version is recorded (written with the article's
     other changes, and the lease released: the outcome then says ``rescheduled``).
+    ``alert=False`` records the version without queuing its alert (a backfill of the past).
     """
     fields = _without_nul(fields)
     new_fingerprint = fingerprint(fields)
@@ -214,9 +216,13 @@ def record(
 
     kind = OutcomeKind.NEW if current is None else OutcomeKind.EDITED
     alert_id = None
-    if not unlocked and (
-        version.reverts is None
-        or not repeats_earlier_change(s, article_id=article_id, version=version)
+    if (
+        alert
+        and not unlocked
+        and (
+            version.reverts is None
+            or not repeats_earlier_change(s, article_id=article_id, version=version)
+        )
     ):
         alert_id = _queue(s, article, appended, fields, placement, now=fetched_at)
     logger.debug(

@@ -44,6 +44,14 @@ def import_urls(
         ),
     ],
     config: ConfigOption = None,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts/--no-alerts",
+            help="WARC files: queue an alert for each new article and edit recorded, as the "
+            "daemon would (the default), or record them silently, as history.",
+        ),
+    ] = True,
 ) -> None:
     """Queue a backfill: every article URL in FILE becomes due now, for the daemon to fetch.
 
@@ -53,13 +61,21 @@ def import_urls(
 
     A WARC file's pages (HTML responses answered 200) are recorded as fetched at their
     WARC-Date, without fetching them; other records are counted and skipped, and so are pages
-    no newer than what is stored (a rerun resumes).
+    no newer than what is stored (a rerun resumes). With --no-alerts they are recorded
+    without alerting: weeks-old pages are history, not news for the alert channels.
 
     Example: newswatch import urls.txt --config newswatch.toml
     """
     if is_warc(file):
-        _import_warc(config, file)
+        _import_warc(config, file, alerts=alerts)
         return
+    if not alerts:
+        complain(
+            "error",
+            "--no-alerts applies to WARC files: the URLs of a list or sitemap are fetched by the "
+            "daemon, which alerts on what it finds",
+        )
+        raise typer.Exit(2)
     try:
         backfill = read_backfill(file)
     except ImportFileError as error:
@@ -117,7 +133,7 @@ def _kind(kind: str) -> str:
     return "sitemap" if kind == "sitemap" else "list"
 
 
-def _import_warc(config: Path | None, file: Path) -> None:
+def _import_warc(config: Path | None, file: Path, *, alerts: bool) -> None:
     """Record the WARC's pages, showing how far through the file the import is."""
     settings = load_config(config)
     rules = ArchiveRules(
@@ -125,6 +141,7 @@ def _import_warc(config: Path | None, file: Path) -> None:
         limits=settings.limits.limits(),
         policy=recheck_policy(settings),
         now=datetime.now(UTC),
+        alerts=alerts,
     )
     try:
         reader = WarcReader(file)

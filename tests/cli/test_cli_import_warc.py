@@ -135,6 +135,34 @@ def test_a_warc_is_recorded_at_its_dates_and_a_rerun_stores_nothing_twice(
     assert versions(config) == stored
 
 
+def alert_kinds(config: Path) -> list[str]:
+    with sqlite3.connect(config.parent / "newswatch.db") as conn:
+        return [kind for (kind,) in conn.execute("SELECT kind FROM alerts ORDER BY id")]
+
+
+def test_an_import_alerts_as_the_daemon_would_unless_told_not_to(
+    room: Newsroom, tmp_path: Path
+) -> None:
+    loud, quiet = tmp_path / "loud", tmp_path / "quiet"
+    loud.mkdir()
+    quiet.mkdir()
+    warc = archive_of(room, gzip=True).save(tmp_path / "crawl.warc.gz")
+    config = write_newsroom_config(room, loud)
+    assert invoke("import", str(warc), "--config", str(config))[0] == 0
+    assert alert_kinds(config) == ["new", "edited", "new"]
+
+    config = write_newsroom_config(room, quiet)
+    code, out, err = invoke("import", str(warc), "--no-alerts", "--config", str(config))
+    assert code == 0, err
+    assert len(versions(config)) == 3 and alert_kinds(config) == []
+
+    # A list of URLs is fetched by the daemon, which alerts: the switch is refused there.
+    listing = tmp_path / "urls.txt"
+    listing.write_text(room.url_of(SLUGS[0]) + "\n")
+    code, out, err = invoke("import", str(listing), "--no-alerts", "--config", str(config))
+    assert code == 2 and "--no-alerts applies to WARC files" in err, err
+
+
 @pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
 def test_a_truncated_warc_says_so_and_keeps_what_is_stored(
     room: Newsroom, tmp_path: Path, gzip: bool
