@@ -202,6 +202,12 @@ def write_config(
         # The bench's sites are its own, on loopback, which the guard refuses unless named.
         'allow = ["127.0.0.1"]\n'
     )
+    # The growth caps (1,000 new links a check, 5,000 a host a day) would stop the sitemap's
+    # reading at its 1,000th URL: every page here is on one host, and all are meant to be read.
+    lines.append(
+        "[limits]\nnew_links_per_check = 1000000\nnew_links_per_source_per_day = 1000000\n"
+        "new_links_per_host_per_day = 1000000\n"
+    )
     lines.append("[daemon]\nserve = false\n")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
