@@ -30,6 +30,12 @@ _STOP = re.compile(
     re.IGNORECASE,
 )
 _HINT = re.compile(r"\b(?:by|von|por|par|di|door|av|автор\w*|текст|yazan|yazar)\b")
+# "Sehernur Karsu | 05.04.2025": a name of two to four words printed before the dateline,
+# with no marker: where the header block prints a date after a separator, what precedes it
+# is who wrote the story (a section name is one word; a sentence does not end in a date).
+_NAME_THEN_DATE = re.compile(
+    r"^((?:[^\W\d_][^\W\d_'’.-]*\.?\s+){1,3}[^\W\d_][^\W\d_'’-]+)\s*[|·•—–]\s*\d"
+)
 _MAX_BYLINE = 120  # characters: a longer line is prose that happens to say "by"
 _NAME_WITHIN = 40  # a known name this far into a line makes it a byline
 # A wire agency's credit opening a story: "WASHINGTON (AP) —", "(Reuters) -", "PARIS (AFP) :".
@@ -54,7 +60,8 @@ def byline_lines(lines: Sequence[str], known: Sequence[str] = ()) -> list[str]:
     """The bylines among the text lines around a headline, cut to their names.
 
     A byline is a line with a marker ("By", "Von", "Автор:"), the line after a lone label
-    ("Author:"), or a line naming an author the metadata knows.
+    ("Author:"), a line naming an author the metadata knows, or a name set before the
+    dateline ("Jane Doe | 05.04.2025").
     """
     found: list[str] = []
     folded = [k.casefold() for k in known if len(k) > 3]
@@ -76,6 +83,9 @@ def byline_lines(lines: Sequence[str], known: Sequence[str] = ()) -> list[str]:
             found.append(_cut(text[match.end() :] if match else text))
             continue
         if not _HINT.search(low):
+            dated = _NAME_THEN_DATE.match(text)
+            if dated and all(_starts_like_a_name(word) for word in dated.group(1).split()):
+                found.append(dated.group(1))
             continue  # no "by", "von", "автор"…: not a byline, spare the full pattern
         match = _MARKER.search(text)
         if match is not None and _marks_byline(text[: match.start()]):

@@ -82,3 +82,28 @@ def test_a_bold_heading_opening_the_article_stays_in_the_body() -> None:
     found = extract(_page("", article), url="https://news.example/talks")
     assert found.body.startswith("Änderung der Zinshöhe bei Privatkrediten")
     assert found.authors == ()
+
+
+def _header_block(line: str) -> str:
+    # The layout of a Turkish agency's article header (fundus-dev tr/AnadoluAjansi_2025_04_05):
+    # section, headline, summary, then the reporter's name and the dateline on one row.
+    return (
+        '<html lang="tr"><head><title>Talks resume in Istanbul</title></head><body>'
+        '<div class="detay-spot-category"><span>Ekonomi</span><br><br>'
+        "<h1>Talks resume in Istanbul</h1>"
+        "<h4>Negotiators met for three hours on Monday.</h4>"
+        f'<div class="row"><span style="float:left">{line}</span>'
+        '<span class="tarih">05.04.2025 - Güncelleme : 05.04.2025</span></div></div>'
+        f"<article>{_PROSE}</article></body></html>"
+    )
+
+
+def test_a_name_printed_before_the_dateline_is_the_byline() -> None:
+    found = extract(_header_block("Sehernur Karsu &nbsp;|"), url="https://news.example/talks")
+    assert found.authors == ("Sehernur Karsu",)
+    assert found.signals["authors"] == "dom"
+
+
+def test_a_one_word_label_before_the_dateline_is_no_byline() -> None:
+    found = extract(_header_block("Gündem &nbsp;|"), url="https://news.example/talks")
+    assert found.authors == ()
