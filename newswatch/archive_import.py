@@ -155,6 +155,8 @@ def _record(s: Session, read: _Read, rules: ArchiveRules) -> Recorded:
     if article.version_count == 0 and not read.on_topic:
         storage.mark_off_topic(s, article_id=article_id, now=page.fetched_at)
         return Recorded.OFF_TOPIC
+    born = min(read.fields.published or page.fetched_at, rules.now)
+    next_check = rules.policy.next_check(now=rules.now, born=born, last_changed=page.fetched_at)
     outcome = storage.record(
         s,
         article_id=article_id,
@@ -165,10 +167,13 @@ def _record(s: Session, read: _Read, rules: ArchiveRules) -> Recorded:
         last_modified=page.last_modified,
         limits=rules.limits.versions,
         alert=rules.alerts,
+        # A version written sets the next check in the same UPDATE of the article's row.
+        if_recorded=storage.NextCheck(next_check),
     )
-    born = min(read.fields.published or page.fetched_at, rules.now)
-    next_check = rules.policy.next_check(now=rules.now, born=born, last_changed=page.fetched_at)
-    storage.reschedule_article(s, article_id=article_id, next_check_at=next_check, now=rules.now)
+    if not outcome.rescheduled:  # unchanged or churning: nothing wrote the row's schedule
+        storage.reschedule_article(
+            s, article_id=article_id, next_check_at=next_check, now=rules.now
+        )
     if outcome.kind is storage.OutcomeKind.NEW:
         return Recorded.NEW
     if outcome.kind is storage.OutcomeKind.EDITED:

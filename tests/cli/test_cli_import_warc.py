@@ -127,6 +127,9 @@ def test_a_warc_is_recorded_at_its_dates_and_a_rerun_stores_nothing_twice(
     ], "recorded as fetched at the WARC-Date"
     assert stored[1][3] == "Delegations meet again in Istanbul"
     assert room.requests == [], "nothing fetched again"
+    with sqlite3.connect(config.parent / "newswatch.db") as conn:
+        schedule = conn.execute("SELECT next_check_at, lease_owner FROM articles").fetchall()
+    assert len(schedule) == 2 and all(due and not owner for due, owner in schedule), schedule
 
     # Run again (an interrupted import resumed): every page is already stored.
     code, out, err = invoke("import", str(warc), "--config", str(config))
