@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from storage.classify import classify, is_update
@@ -92,7 +93,10 @@ def append_version(
     # not in the session; readers that need the row load it).
     version_id: int = s.connection().execute(_INSERT_VERSION, values).scalar_one()
     version = Version.model_construct(id=version_id, **values)
-    s.add_all(EditClass(version_id=version_id, name=name) for name in version.classes)
+    if version.classes:  # Core too: ORM objects here made the next query flush a unit of work
+        s.connection().execute(
+            _INSERT_CLASS, [{"version_id": version_id, "name": name} for name in version.classes]
+        )
     index_version(
         s,
         version_id=version_id,
@@ -114,6 +118,7 @@ def append_version(
 
 
 _INSERT_VERSION = insert(Version.__table__).returning(Version.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_CLASS = insert(EditClass.__table__)  # type: ignore[attr-defined]
 
 
 def repeats_earlier_change(s: Session, *, article_id: int, version: Version) -> bool:
@@ -147,9 +152,22 @@ def _kind(previous: Version | None, fields: ArticleFields, changed: tuple[str, .
 
 def _reverted(s: Session, article_id: int, new_fingerprint: str) -> int | None:
     """The newest earlier version with this exact fingerprint (a revert to it), if any."""
-    return s.exec(
-        select(Version.number)
-        .where(col(Version.article_id) == article_id, col(Version.fingerprint) == new_fingerprint)
-        .order_by(col(Version.number).desc())
-        .limit(1)
-    ).first()
+    # On the connection: versions are written by Core, so there is nothing of them for an
+    # ORM autoflush to write first, and every edit comes here.
+    found: int | None = (
+        s.connection()
+        .execute(_REVERTED, {"article_id": article_id, "fp": new_fingerprint})
+        .scalar()
+    )
+    return found
+
+
+_REVERTED = (
+    sql_select(Version.__table__.c.number)  # type: ignore[attr-defined]
+    .where(
+        Version.__table__.c.article_id == bindparam("article_id"),  # type: ignore[attr-defined]
+        Version.__table__.c.fingerprint == bindparam("fp"),  # type: ignore[attr-defined]
+    )
+    .order_by(Version.__table__.c.number.desc())  # type: ignore[attr-defined]
+    .limit(1)
+)
