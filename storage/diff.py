@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from storage.fingerprint import (
@@ -34,6 +35,14 @@ def tokenise(text: str | None) -> list[str]:
 
 def word_diff(old: str | None, new: str | None) -> list[DiffOp]:
     """Diff two texts word by word: ``equal`` runs, ``delete`` runs (old) and ``insert`` runs."""
+    return list(_word_diff(old, new))
+
+
+# Storing an edit diffs its body for the stored diff and again for its classes
+# (storage.classify): the last few diffs are kept so the second asks for the first's result.
+# The texts' hashes are cached by the str objects, so a lookup does not rehash a long body.
+@lru_cache(maxsize=8)
+def _word_diff(old: str | None, new: str | None) -> tuple[DiffOp, ...]:
     a, b = tokenise(old), tokenise(new)
     ka, kb = [t.strip() for t in a], [t.strip() for t in b]
     # Most edits touch a few words of a long body: trim the common ends before the quadratic part.
@@ -56,7 +65,7 @@ def word_diff(old: str | None, new: str | None) -> list[DiffOp]:
         _emit(ops, "delete", a[head + i1 : head + i2])
         _emit(ops, "insert", b[head + j1 : head + j2])
     _emit(ops, "equal", b[len(b) - tail :])
-    return ops
+    return tuple(ops)
 
 
 def _emit(ops: list[DiffOp], op: Any, tokens: Sequence[str]) -> None:
