@@ -11,7 +11,10 @@ Works on an SQLite history that is already there (bench/storage.py ``--keep`` le
 * reextract: what ``newswatch reextract --workers W`` does over the first ``--articles``
   articles (every page read, decompressed and checked, extracted outside any transaction,
   compared with its newest reading, changed readings written a batch per transaction), on a
-  fresh copy of the file made before the clock starts, so every run finds the same history.
+  fresh copy of the file made before the clock starts, so every run finds the same history;
+  three passes: today's extractor over the synthetic history (every reading differs wholesale
+  from the stored one), today's again (none differs), then an "upgrade" that adds a paragraph
+  to every body (every reading differs a little, as after a real extractor upgrade).
 
 Prints versions/s of both, and reextract's time per page over extraction's: by the wall clock
 (what the user waits for; the workers use both cores) and by CPU seconds (this process and its
