@@ -23,18 +23,20 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Any
 
 import zstandard
 from sqlalchemy import or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from storage.columns import as_utc
 from storage.fingerprint import fingerprint
 from storage.lifecycle import locked_article
 from storage.models import Article, Snapshot, Version
 from storage.outlets import outlet_clause
 from storage.types import ArticleFields, ReextractReport
-from storage.versions import append_version
+from storage.versions import Comparison, append_version, compare
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,10 @@ class StoredPage:
     """One seen version's page as read for re-extraction, with no lock held.
 
     ``compressed`` is the snapshot as stored (``None``: the version has none, or it is gone);
-    ``reading`` is the fingerprint of the version's newest reading (derived or its own).
+    ``reading`` is the fingerprint of the version's newest reading (derived or its own),
+    ``reading_id`` that reading's version and ``base`` its fields, which a new reading that
+    differs is compared with where it is extracted (the diff and classes are half the cost of
+    storing an edit, and the workers have the cores).
     """
 
     article_id: int
@@ -56,6 +61,8 @@ class StoredPage:
     compressed: bytes | None
     reading: str
     latest: bool  # the article's newest seen version: a derived reading becomes current
+    reading_id: int | None = None
+    base: ArticleFields | None = None
 
 
 class ReadingKind(Enum):
@@ -69,11 +76,13 @@ class ReadingKind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The extractor's reading of one stored page; ``fields`` only when it differs."""
+    """The extractor's reading of one stored page; ``fields`` only when it differs, and then
+    ``comparison`` against the page's newest reading (its ``base``)."""
 
     page: StoredPage
     kind: ReadingKind
     fields: ArticleFields | None = None
+    comparison: Comparison | None = None
 
 
 def article_ids(s: Session, *, outlet: str | None = None) -> list[int]:
@@ -97,7 +106,7 @@ def stored_pages(s: Session, ids: Sequence[int]) -> list[StoredPage]:
                 col(Article.url),
                 col(Version.snapshot_sha256),
                 col(Snapshot.data),
-                col(Version.fingerprint),
+                *_READING,
             )
             .join(Article, col(Article.id) == col(Version.article_id))
             .outerjoin(Snapshot, col(Snapshot.sha256) == col(Version.snapshot_sha256))
@@ -108,23 +117,51 @@ def stored_pages(s: Session, ids: Sequence[int]) -> list[StoredPage]:
     )
     newest = _newest_readings(s, ids)
     pages: list[StoredPage] = []
-    for i, (article_id, version_id, url, sha, data, own) in enumerate(rows):
+    for i, (article_id, version_id, url, sha, data, *own) in enumerate(rows):
         assert version_id is not None  # a stored row has its id
         last = i + 1 == len(rows) or rows[i + 1][0] != article_id
-        reading = newest.get(version_id, own)
-        pages.append(StoredPage(article_id, version_id, url, sha, data, reading, last))
+        reading_id, reading, base = newest.get(version_id) or _reading(version_id, own)
+        pages.append(
+            StoredPage(article_id, version_id, url, sha, data, reading, last, reading_id, base)
+        )
     return pages
 
 
-def _newest_readings(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    """Fingerprint of the newest derived version of each seen version that has one."""
-    rows = s.exec(
-        select(Version.derived_from_id, Version.fingerprint)
-        .where(col(Version.article_id).in_(ids), col(Version.derived_from_id).is_not(None))
-        .order_by(col(Version.article_id), col(Version.number))
-    ).all()
+# A reading's fingerprint and the fields an edit is compared on (storage.fingerprint.FIELDS).
+_READING = (
+    col(Version.fingerprint),
+    col(Version.title),
+    col(Version.subtitle),
+    col(Version.body),
+    col(Version.authors),
+    col(Version.published),
+)
+
+
+def _reading(version_id: int, row: Sequence[Any]) -> tuple[int, str, ArticleFields]:
+    fp, title, subtitle, body, authors, published = row
+    when = as_utc(published) if published is not None else None
+    fields = ArticleFields(title, subtitle, body, tuple(authors or ()), when)
+    return version_id, fp, fields
+
+
+def _newest_readings(s: Session, ids: Sequence[int]) -> dict[int, tuple[int, str, ArticleFields]]:
+    """The newest derived version of each seen version that has one: id, fingerprint, fields."""
+    rows = (
+        s.connection()
+        .execute(
+            sql_select(col(Version.derived_from_id), col(Version.id), *_READING)
+            .where(col(Version.article_id).in_(ids), col(Version.derived_from_id).is_not(None))
+            .order_by(col(Version.article_id), col(Version.number))
+        )
+        .all()
+    )
     # Derived versions are few (one per page and extractor change): the last one wins.
-    return {derived_from: fp for derived_from, fp in rows if derived_from is not None}
+    return {
+        derived_from: _reading(vid, own)
+        for derived_from, vid, *own in rows
+        if derived_from is not None and vid is not None
+    }
 
 
 def read_page(page: StoredPage, extractor: Extractor) -> Reading:
@@ -133,7 +170,7 @@ def read_page(page: StoredPage, extractor: Extractor) -> Reading:
     The reading does not carry the compressed page back (a worker would send it for nothing).
     """
     reading = _read(page, extractor)
-    return replace(reading, page=replace(page, compressed=None))
+    return replace(reading, page=replace(page, compressed=None, base=None))
 
 
 def _read(page: StoredPage, extractor: Extractor) -> Reading:
@@ -160,7 +197,8 @@ def _read(page: StoredPage, extractor: Extractor) -> Reading:
         return Reading(page, ReadingKind.FAILED)
     if fingerprint(fields) == page.reading:
         return Reading(page, ReadingKind.UNCHANGED)
-    return Reading(page, ReadingKind.DERIVED, fields)
+    comparison = compare(page.base, fields) if page.base is not None else None
+    return Reading(page, ReadingKind.DERIVED, fields, comparison)
 
 
 def keep_readings(s: Session, readings: Iterable[Reading]) -> ReextractReport:
@@ -195,6 +233,8 @@ def _derive(s: Session, changed: list[Reading]) -> int:
         new_fingerprint = fingerprint(reading.fields)
         if base is None or base.fingerprint == new_fingerprint:  # None: forgotten meanwhile
             continue
+        # Compared where it was extracted, unless another run stored a reading meanwhile.
+        comparison = reading.comparison if base.id == page.reading_id else None
         appended = append_version(
             s,
             article=articles[page.article_id],
@@ -206,6 +246,7 @@ def _derive(s: Session, changed: list[Reading]) -> int:
             derived_from_id=page.version_id,
             current=page.latest,
             known_fingerprint=new_fingerprint,
+            comparison=comparison,
         )
         newest[page.version_id] = appended.version
         kept += 1

@@ -17,10 +17,32 @@ from sqlmodel import Session, col, select
 from storage.classify import classify, is_update
 from storage.diff import count_words, field_diff, ops_to_json
 from storage.drastic import drastic_classes
-from storage.fingerprint import changed_fields, fingerprint
+from storage.fingerprint import FieldsLike, changed_fields, fingerprint
 from storage.models import Article, EditClass, Version
 from storage.searchindex import index_version
 from storage.types import ArticleFields, DiffOp
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What a reading changes against the version before it: the part of appending an edit
+    that needs no database, so that re-extraction can work it out in its worker processes."""
+
+    changed: tuple[str, ...]
+    diffs: dict[str, list[DiffOp]]
+    classes: tuple[str, ...]
+    kind: str
+
+
+def compare(previous: FieldsLike, fields: ArticleFields) -> Comparison:
+    """The changed fields, their diffs, the edit's classes and its kind."""
+    changed = changed_fields(previous, fields)
+    return Comparison(
+        changed=changed,
+        diffs={f: field_diff(f, getattr(previous, f), getattr(fields, f)) for f in changed},
+        classes=(*classify(previous, fields), *drastic_classes(previous, fields)),
+        kind=_kind(previous, fields, changed),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +67,21 @@ def append_version(
     known_fingerprint: str | None = None,
     access: str = "full",
     extra_classes: tuple[str, ...] = (),
+    comparison: Comparison | None = None,
 ) -> Appended:
     """Store ``fields`` as the article's next version (``current``: make it the one shown).
 
-    ``known_fingerprint``: the caller's ``fingerprint(fields)``, so it is not computed twice.
+    ``known_fingerprint``: the caller's ``fingerprint(fields)``, so it is not computed twice;
+    ``comparison``: the caller's ``compare(previous, fields)``, worked out elsewhere.
     The article's new values (count, current version) are left for the caller's next flush or
     commit to write, together with whatever else it changes on the row: one UPDATE, not several.
     """
     assert article.id is not None
-    changed = changed_fields(previous, fields) if previous is not None else ()
-    diffs: dict[str, list[DiffOp]] = {}
-    if previous is not None:
-        diffs = {f: field_diff(f, getattr(previous, f), getattr(fields, f)) for f in changed}
+    if previous is not None and comparison is None:
+        comparison = compare(previous, fields)
+    # Version 1 has nothing to be compared with: no changed fields, no diff, no classes.
+    changed = comparison.changed if comparison is not None else ()
+    diffs = comparison.diffs if comparison is not None else {}
     counts = [count_words(ops) for ops in diffs.values()]
     new_fingerprint = known_fingerprint or fingerprint(fields)
     values: dict[str, Any] = dict(
@@ -74,16 +99,13 @@ def append_version(
         page_type=fields.page_type,
         fingerprint=new_fingerprint,
         snapshot_sha256=snapshot_sha256,
-        # Version 1 has nothing to be compared with: no changed fields, no diff, no classes.
         changed_fields=list(changed),
         words_added=sum(a for a, _ in counts),
         words_removed=sum(r for _, r in counts),
         diff={f: ops_to_json(ops) for f, ops in diffs.items()},
-        classes=[*classify(previous, fields), *drastic_classes(previous, fields), *extra_classes]
-        if previous is not None
-        else [],
+        classes=[*comparison.classes, *extra_classes] if comparison is not None else [],
         access=access,
-        kind=_kind(previous, fields, changed),
+        kind=comparison.kind if comparison is not None else "new",
         origin=origin,
         derived_from_id=derived_from_id,
         reverts=_reverted(s, article.id, new_fingerprint) if previous is not None else None,
@@ -139,10 +161,8 @@ def repeats_earlier_change(s: Session, *, article_id: int, version: Version) -> 
     return transition in set(zip(fingerprints, fingerprints[1:], strict=False))
 
 
-def _kind(previous: Version | None, fields: ArticleFields, changed: tuple[str, ...]) -> str:
-    """``new``, ``update`` (a live blog, or paragraphs only added above/below) or ``edit``."""
-    if previous is None:
-        return "new"
+def _kind(previous: FieldsLike, fields: ArticleFields, changed: tuple[str, ...]) -> str:
+    """``update`` (a live blog, or paragraphs only added above/below) or ``edit``."""
     if is_update(None, None, page_type=fields.page_type):  # the page says it is a live blog
         return "update"
     if changed == ("body",) and is_update(previous.body, fields.body, page_type=None):

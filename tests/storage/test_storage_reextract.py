@@ -4,11 +4,13 @@ reads a stored page differently."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import col, func, select
 
 import storage
+from storage.versions import compare
 
 
 def page(title: str, body: str) -> bytes:
@@ -174,3 +176,61 @@ def test_a_batch_of_articles_is_read_in_order_with_each_newest_reading(
     kinds = [r.kind for r in readings]
     D, U = storage.ReadingKind.DERIVED, storage.ReadingKind.UNCHANGED
     assert kinds == [U, U, D], "the first article's newest readings are already today's"
+
+
+def test_a_changed_reading_is_compared_where_it_is_extracted(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    """The diff and classes of a derived version are worked out beside the extraction (in a
+    worker process, for big runs) against the page's newest reading, and stored as they are."""
+    article_id = make_article()
+    raw = page("Talks", "LIVE Talks begin in Istanbul, officials said on Monday.")
+    with db.transaction() as s:
+        storage.record(
+            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+    with db.session() as s:
+        pages = storage.stored_pages(s, [article_id])
+        seen = storage.get_version(s, article_id, 1)
+    assert pages[0].base is not None and pages[0].reading_id == seen.id  # type: ignore[union-attr]
+    (reading,) = [storage.read_page(p, new_extractor) for p in pages]
+    assert reading.page.base is None, "the stored fields are not carried back either"
+    assert reading.fields is not None and reading.comparison is not None
+    assert reading.comparison == compare(seen, reading.fields)  # type: ignore[arg-type]
+    # What the worker found is what is stored: a marker class shows it was not recomputed.
+    marked = replace(reading.comparison, classes=(*reading.comparison.classes, "name"))
+    with db.transaction() as s:
+        storage.keep_readings(s, [replace(reading, comparison=marked)])
+    with db.session() as s:
+        derived = storage.get_version(s, article_id, 2)
+    assert derived is not None and derived.origin == "reextract"
+    assert derived.changed_fields == ["subtitle", "body"]
+    assert derived.classes == list(marked.classes)
+
+
+def test_a_comparison_against_a_reading_replaced_meanwhile_is_worked_out_again(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    article_id = make_article()
+    raw = page("Talks", "LIVE Talks begin in Istanbul.")
+    with db.transaction() as s:
+        storage.record(
+            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+    with db.session() as s:
+        pages = storage.stored_pages(s, [article_id])
+    (reading,) = [storage.read_page(p, new_extractor) for p in pages]
+    assert reading.comparison is not None
+    bogus = replace(reading.comparison, classes=("retraction",))
+
+    def newer(raw: bytes, url: str) -> storage.ArticleFields:
+        return replace(new_extractor(raw, url), body="Talks begin in Istanbul today.")
+
+    with db.transaction() as s:  # another run stores a reading the comparison did not see
+        assert storage.reextract_article(s, article_id=article_id, extractor=newer).derived
+    with db.transaction() as s:
+        assert storage.keep_readings(s, [replace(reading, comparison=bogus)]).derived == 1
+    with db.session() as s:
+        stored = storage.get_version(s, article_id, 3)
+    assert stored is not None and stored.derived_from_id is not None
+    assert "retraction" not in stored.classes and stored.changed_fields == ["body"]
