@@ -8,7 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.body import Line, squash
-from scraper.extract.document import _looks_binary
+from scraper.extract.document import _looks_binary, count_tag_starts, parse
 from scraper.extract.lines import clean_lines
 from scraper.extract.scan import scan
 
@@ -31,6 +31,31 @@ def test_looks_binary_counts_controls_like_the_regex() -> None:
             1 for ch in sample if ch == "\ufffd" or (ord(ch) < 0x20 and ch not in "\t\n\x0c\r")
         )
         assert _looks_binary(sample) == (controls > len(sample) * 0.05), repr(sample)
+
+
+def test_tag_starts_are_counted_in_the_bytes_as_in_the_text() -> None:
+    rng = random.Random(11)
+    for _ in range(500):
+        text = "".join(rng.choice(_ALPHABET + "<>﹤＜") for _ in range(rng.randint(0, 200)))
+        assert count_tag_starts(text.encode("utf-8")) == text.count("<"), repr(text)
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_big_deeply_nested_page_is_flattened_from_text_or_bytes(as_bytes: bool) -> None:
+    # Over 50,000 tags in over 200,000 characters: nesting past 400 levels is dropped before
+    # lexbor parses the page, whether the page came as text or as its UTF-8 bytes.
+    text = "<html><body>" + "<div>" * 60_000 + "<p>é deep</p>" + "</div>" * 60_000
+    raw = text.encode("utf-8") if as_bytes else None
+    tree = parse(text, None, raw)
+    assert len(tree.css("div")) == 400
+    assert tree.css_first("p").text() == "é deep"
+
+
+def test_a_big_page_with_few_tags_is_parsed_as_it_is() -> None:
+    text = "<html><body>" + "<div>" * 500 + "<script>" + "x" * 300_000 + "</script>中"
+    tree = parse(text, None)
+    assert len(tree.css("div")) == 500
+    assert tree.body.text().endswith("中")
 
 
 def test_scan_finds_metadata_and_paragraphs_in_one_walk() -> None:
