@@ -7,7 +7,7 @@ import random
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.body import Line, squash
+from scraper.extract.body import Line, _links_over, link_density, squash
 from scraper.extract.document import _looks_binary, count_tag_starts, parse
 from scraper.extract.lines import clean_lines
 from scraper.extract.scan import scan
@@ -56,6 +56,21 @@ def test_a_big_page_with_few_tags_is_parsed_as_it_is() -> None:
     tree = parse(text, None)
     assert len(tree.css("div")) == 500
     assert tree.body.text().endswith("中")
+
+
+def test_links_over_a_share_is_link_density_over_it() -> None:
+    rng = random.Random(3)
+    words = ["word", "a longer phrase", "é", "", "  "]
+    for _ in range(300):
+        parts = []
+        for _ in range(rng.randint(0, 8)):
+            word = rng.choice(words)
+            parts.append(f'<a href="/x">{word}</a>' if rng.random() < 0.4 else word)
+        block = LexborHTMLParser(f"<div>{' '.join(parts)}</div>").css_first("div")
+        assert block is not None
+        for share in (0.0, 0.1, 0.25, 0.5):
+            expected = link_density(block) > share
+            assert _links_over(block, len(block.text()), share) == expected, (parts, share)
 
 
 def test_scan_finds_metadata_and_paragraphs_in_one_walk() -> None:
