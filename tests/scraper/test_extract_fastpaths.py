@@ -89,6 +89,21 @@ def test_scan_finds_metadata_and_paragraphs_in_one_walk() -> None:
     assert meta.microdata == {"author": ["Jane Doe"]}  # articleBody is never read
 
 
+def test_scan_reads_a_paragraphs_attributes_only_when_it_has_an_itemprop() -> None:
+    tree = LexborHTMLParser(
+        "<body><p role='main'>no itemprop: not a main region</p>"
+        "<p role='main' itemprop='author'>Jane Doe</p><br itemprop='author'>"
+        "<pre itemprop='headline'>Head</pre><main role='main'><p>x</p></main>"
+        "<p itemprop='author' role='main'>John Roe</p><time datetime='2025-06-02'>2 June</time>"
+    )
+    found = scan(tree)
+    assert [node.tag for node in found.paragraphs] == ["p", "p", "br", "pre", "p", "p"]
+    assert found.positions == [0, 2, 5, 7, 11, 12]  # each listing of an element counts
+    assert [node.tag for node in found.mains] == ["p", "main", "p"]
+    assert found.meta.microdata == {"author": ["Jane Doe", "John Roe"], "headline": ["Head"]}
+    assert found.meta.times == [("2025-06-02", "2 June")]
+
+
 def test_credit_lines_are_dropped_and_not_taken_for_bylines() -> None:
     lines = [
         Line(text, False, 0.0)
