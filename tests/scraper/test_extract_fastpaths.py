@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Callable
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.body import Line, _links_over, link_density, squash
 from scraper.extract.document import _looks_binary, count_tag_starts, parse
+from scraper.extract.jsonld import _DECODER
 from scraper.extract.lines import clean_lines
 from scraper.extract.scan import scan
 
@@ -102,6 +105,35 @@ def test_scan_reads_a_paragraphs_attributes_only_when_it_has_an_itemprop() -> No
     assert [node.tag for node in found.mains] == ["p", "main", "p"]
     assert found.meta.microdata == {"author": ["Jane Doe", "John Roe"], "headline": ["Head"]}
     assert found.meta.times == [("2025-06-02", "2 June")]
+
+
+def _outcome(decode: Callable[[str], object], text: str) -> str:
+    try:
+        return repr(decode(text))
+    except RecursionError:
+        return "too deep"
+    except ValueError:
+        return "not JSON"  # _load treats every ValueError alike, whatever its message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"@type": "NewsArticle", "headline": "A\ttab"}',
+        '\ufeff{"@type": "NewsArticle"}',
+        '<!--{"a": [1, 2,], }-->',
+        '<![CDATA[{"a": 1}]]>',
+        '{"a": 1}{"b": 2}',
+        "[NaN, 1e400]",
+        "[" * 100_000,
+        "  ",
+    ],
+)
+def test_json_ld_is_decoded_as_json_loads_decodes_it(text: str) -> None:
+    def loads(value: str) -> object:
+        return json.loads(value, strict=False)
+
+    assert _outcome(_DECODER.decode, text) == _outcome(loads, text)
 
 
 def test_credit_lines_are_dropped_and_not_taken_for_bylines() -> None:
