@@ -105,11 +105,19 @@ def count_tag_starts(data: bytes) -> int:
     Big pages are big for their inline scripts and styles, a million bytes for two thousand
     tags. ``bytes.count`` compares byte by byte and checks its count at each match; numpy's
     vectorised comparison takes a third of the time. numpy is imported here, on the first page
-    big enough to be counted, not with the extractor.
+    big enough to be counted, not with the extractor. The comparison's array of flags is made
+    a mebibyte at a time, so that a 20 MB page does not cost 20 MB more to count.
     """
     import numpy as np
 
-    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x3C))
+    view = np.frombuffer(data, dtype=np.uint8)
+    return sum(
+        int(np.count_nonzero(view[start : start + _COUNT_CHUNK] == 0x3C))
+        for start in range(0, len(view), _COUNT_CHUNK)
+    )
+
+
+_COUNT_CHUNK = 1 << 20
 
 
 def parse(text: str, url: str | None, raw: bytes | None = None) -> LexborHTMLParser:

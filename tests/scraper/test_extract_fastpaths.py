@@ -41,6 +41,9 @@ def test_tag_starts_are_counted_in_the_bytes_as_in_the_text() -> None:
     for _ in range(500):
         text = "".join(rng.choice(_ALPHABET + "<>﹤＜") for _ in range(rng.randint(0, 200)))
         assert count_tag_starts(text.encode("utf-8")) == text.count("<"), repr(text)
+    # Past the mebibyte counted at a time, "<" at both sides of the cut.
+    data = b"x" * ((1 << 20) - 1) + b"<<" + b"<p>" * 400_000
+    assert count_tag_starts(data) == data.count(b"<") == 400_002
 
 
 @pytest.mark.parametrize("as_bytes", [False, True])
