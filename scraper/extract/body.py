@@ -350,9 +350,25 @@ def _is_prose(node: LexborNode) -> bool:
     raw = node.text()
     text = raw.strip()
     # The cheap tests first: the last two each walk the block's subtree.
-    if len(text) < 100 or len(_SENTENCE_END.findall(text)) < 2:
+    if len(text) < 100:
         return False
-    return link_density(node, raw) <= 0.1 and node.css_first("h1") is None
+    ends = _SENTENCE_END.finditer(text)  # two are enough: a comment thread holds thousands
+    if next(ends, None) is None or next(ends, None) is None:
+        return False
+    return not _links_over(node, len(raw), 0.1) and node.css_first("h1") is None
+
+
+def _links_over(node: LexborNode, total: int, share: float) -> bool:
+    """``link_density(node) > share`` for a node of ``total`` characters, reading links only
+    until their text passes the share (a menu's hundred links are not all read)."""
+    if not total:
+        return False
+    linked = 0
+    for link in node.css("a"):
+        linked += len(link.text())
+        if linked / total > share:
+            return True
+    return False
 
 
 _MAIN_SHARE = 0.25  # of the best score, that a candidate inside <main> needs to win

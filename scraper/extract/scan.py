@@ -53,26 +53,39 @@ def scan(tree: LexborHTMLParser) -> Scan:
     keys = found.keys
     budget = _MAX_META_NODES
     previous = -1
+    # The last paragraph listed, until the next element: see below.
+    paragraph: tuple[LexborNode, str, int] | None = None
     for position, node in enumerate(tree.css(_SELECTOR)):
         # Lexbor returns an element once per selector it matches (<p itemprop> twice, one
         # after the other): a paragraph counted twice would score its parent twice.
         key = node.mem_id
         if key == previous:
+            # A paragraph listed again matched [itemprop] or [role=main]: only such a one has
+            # attributes worth reading, so the others (nearly all) are never asked for theirs.
+            if paragraph is not None and budget:
+                held, held_tag, held_position = paragraph
+                attrs = held.attributes
+                if "itemprop" in attrs:
+                    if attrs.get("role") == "main":
+                        found.mains.append(held)
+                    budget -= 1
+                    read_meta_node(meta, held, held_tag, attrs, held_position)
+            paragraph = None
             continue
         previous = key
+        paragraph = None
         tag = node.tag or ""
         if tag in PARAGRAPH_TAGS:
             paragraphs.append(node)
             positions.append(position)
             keys.append(key)
-            if tag == "br":
-                continue  # a line break carries no metadata worth its attribute lookup
-        elif tag == "main":
+            if tag != "br":  # a line break carries no metadata worth its attribute lookup
+                paragraph = (node, tag, position)
+            continue
+        if tag == "main":
             found.mains.append(node)
         if budget:
             attrs = node.attributes
-            if tag in PARAGRAPH_TAGS and "itemprop" not in attrs:
-                continue
             if tag != "main" and attrs.get("role") == "main":
                 found.mains.append(node)
             budget -= 1
