@@ -12,13 +12,12 @@ never sees a version that was not committed, nor misses one that was.
 
 from __future__ import annotations
 
-import itertools
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 # The search tables of each engine: only the migrations make them, no model describes them.
@@ -48,28 +47,59 @@ def index_version(
     conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
     if _dialect(s) == "sqlite":
-        writes: list[tuple[TextClause, dict[str, Any]]] = [
-            (_SQLITE_INDEX_VERSION, texts | {"id": version_id})
-        ]
-        if current:
-            if replaces:
-                writes.append((_SQLITE_UNINDEX_ARTICLE, {"a": article_id}))
-            writes.append((_SQLITE_INDEX_ARTICLE, texts | {"a": article_id}))
-        held = s.info.get(_HELD)
-        if held is not None:
-            held.extend(writes)
-            return
-        for statement, params in writes:
-            conn.execute(statement, params)
+        held: HeldSearchRows | None = s.info.get(_HELD)
+        if held is None:
+            held = HeldSearchRows()
+            held.add(version_id, article_id, texts, current=current, replaces=replaces)
+            held.write(conn)
+        else:
+            held.add(version_id, article_id, texts, current=current, replaces=replaces)
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
     conn.execute(statement, texts | {"id": version_id, "a": article_id})
 
 
+@dataclass(slots=True)
+class HeldSearchRows:
+    """SQLite full-text rows not written yet: one INSERT per kind writes them all."""
+
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    # Articles whose searchable text is replaced (its old row deleted first), and the text
+    # each article ends with: when the block records two current versions of one article, the
+    # later one is what a search must find.
+    replaced: dict[int, None] = field(default_factory=dict)
+    current: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def add(
+        self,
+        version_id: int,
+        article_id: int,
+        texts: dict[str, Any],
+        *,
+        current: bool,
+        replaces: bool,
+    ) -> None:
+        """Hold one version's rows (see :func:`index_version`)."""
+        self.versions.append(texts | {"id": version_id})
+        if current:
+            if replaces and article_id not in self.current:
+                self.replaced[article_id] = None
+            self.current[article_id] = texts | {"a": article_id}
+
+    def write(self, conn: Connection) -> None:
+        """Write the held rows, one statement per kind (each an executemany)."""
+        if self.replaced:
+            conn.execute(_SQLITE_UNINDEX_ARTICLE, [{"a": a} for a in self.replaced])
+        if self.versions:
+            conn.execute(_SQLITE_INDEX_VERSION, self.versions)
+        if self.current:
+            conn.execute(_SQLITE_INDEX_ARTICLE, list(self.current.values()))
+
+
 @contextmanager
 def search_rows_last(s: Session) -> Iterator[None]:
     """Hold the SQLite full-text rows that :func:`index_version` writes until the block ends,
-    then write them all, in order, one statement per run of the same kind.
+    then write them all, one statement per kind (:class:`HeldSearchRows`).
 
     FTS5 buffers a transaction's new terms, but writes them out as a segment of their own
     whenever any other statement starts (its savepoint hook): recording pages one after the
@@ -79,15 +109,13 @@ def search_rows_last(s: Session) -> Iterator[None]:
     if _dialect(s) != "sqlite" or _HELD in s.info:
         yield
         return
-    held: list[tuple[TextClause, dict[str, Any]]] = []
+    held = HeldSearchRows()
     s.info[_HELD] = held
     try:
         yield
     finally:
         del s.info[_HELD]
-    conn = s.connection()
-    for statement, run in itertools.groupby(held, key=operator.itemgetter(0)):
-        conn.execute(statement, [params for _, params in run])
+    held.write(s.connection())
 
 
 _HELD = "newswatch_search_rows_held"
