@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import configure_mappers, instrumentation
 from sqlmodel import Session
 
 from storage.models import Article
+from storage.prepared import Prepared
 from storage.statements import ARTICLES, sync_loaded
 
 
@@ -61,20 +62,21 @@ def write_article_row(s: Session, row: ArticleRow) -> None:
         return
     params = {f"new_{name}": value for name, value in changes.items()}
     params["article_id"] = row.read["id"]
-    s.connection().execute(_update_of(tuple(changes)), params)
+    _update_of(tuple(changes)).run(s.connection(), params)
     # An object of this article the session holds (loaded earlier in the transaction) must
     # not show the old values, nor write them back at its next flush.
     sync_loaded(s, row.read["id"], changes)
 
 
 @cache
-def _update_of(names: tuple[str, ...]) -> Update:
+def _update_of(names: tuple[str, ...]) -> Prepared:
     """The UPDATE of these columns of one article, built once per set of columns (a new
     article's recording changes the same ones every time)."""
-    return (
+    # Each parameter typed as its column, so that it is bound as the column's type binds it.
+    return Prepared(
         update(ARTICLES)
         .where(ARTICLES.c.id == bindparam("article_id"))
-        .values({name: bindparam(f"new_{name}") for name in names})
+        .values({name: bindparam(f"new_{name}", type_=ARTICLES.c[name].type) for name in names})
     )
 
 

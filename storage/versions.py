@@ -18,6 +18,7 @@ from storage.diff import count_words, field_diff, ops_to_json
 from storage.drastic import drastic_classes
 from storage.fingerprint import changed_fields, fingerprint
 from storage.models import Article, EditClass, Version
+from storage.prepared import Prepared
 from storage.searchindex import index_version
 from storage.types import ArticleFields, DiffOp
 
@@ -90,7 +91,9 @@ def append_version(
     # A Core INSERT, not an ORM flush: every new version comes here, and the unit of work
     # cost more than the insert. The object handed back is built from the same values (it is
     # not in the session; readers that need the row load it).
-    version_id: int = s.connection().execute(_INSERT_VERSION, values).scalar_one()
+    inserted = _INSERT_VERSION.first(s.connection(), values)
+    assert inserted is not None  # RETURNING answers the one row inserted
+    version_id: int = inserted[0]
     version = Version.model_construct(id=version_id, **values)
     s.add_all(EditClass(version_id=version_id, name=name) for name in version.classes)
     index_version(
@@ -113,7 +116,7 @@ def append_version(
     return Appended(version, diffs)
 
 
-_INSERT_VERSION = insert(Version.__table__).returning(Version.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_VERSION = Prepared(insert(Version.__table__).returning(Version.__table__.c.id))  # type: ignore[attr-defined]
 
 
 def repeats_earlier_change(s: Session, *, article_id: int, version: Version) -> bool:
