@@ -40,10 +40,9 @@ def lock_article_row(s: Session, article_id: int) -> ArticleRow | None:
     # Changes the session holds for this row (a move recorded just before, in the same
     # transaction) must be in the row read: a Core statement does not flush them itself.
     s.flush()
-    row = s.connection().execute(_LOCK_ROW, {"article_id": article_id}).mappings().first()
-    if row is None:
+    read = _LOCK_ROW.mapping(s.connection(), {"article_id": article_id})
+    if read is None:
         return None
-    read = dict(row)
     # Built as the ORM builds the objects it loads, not by Article(**read): that validates
     # and instruments each of the 35 columns in turn, and cost as much as the SELECT.
     configure_mappers()  # a no-op once done (the first session query does it too)
@@ -81,4 +80,6 @@ def _update_of(names: tuple[str, ...]) -> Prepared:
 
 
 _ARTICLE_CLASS = instrumentation.manager_of_class(Article)
-_LOCK_ROW = select(ARTICLES).where(ARTICLES.c.id == bindparam("article_id")).with_for_update()
+_LOCK_ROW = Prepared(
+    select(ARTICLES).where(ARTICLES.c.id == bindparam("article_id")).with_for_update()
+)

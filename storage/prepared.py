@@ -10,8 +10,9 @@ and runs on the connection's DBAPI cursor, inside the connection's transaction. 
 are raised as SQLAlchemy's exceptions (``OperationalError``, ``IntegrityError``…), as
 ``execute`` raises them, and a lost connection is invalidated.
 
-Results are handed back as the driver gives them: only for statements whose result columns
-need no conversion (ids, numbers, bytes), which is all the recording reads back.
+Rows are handed back as the driver gives them (ids, numbers and bytes need nothing more),
+except by :meth:`Prepared.mapping`, which converts each column as its type does (a datetime
+read from SQLite's text, a boolean from its integer), as a result row would.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class _Compiled:
     positions: tuple[str, ...] | None
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     defaults: Mapping[str, Any]
+    # A SELECT's column names, and the conversion of each (``None``: none needed).
+    columns: tuple[str, ...]
+    results: tuple[Callable[[Any], Any] | None, ...]
 
 
 class Prepared:
@@ -56,14 +60,32 @@ class Prepared:
         """Execute with ``params``; every row."""
         return self._execute(conn, params, fetch=True)
 
-    def _execute(
-        self, conn: Connection, params: Mapping[str, Any], *, fetch: bool
-    ) -> list[Sequence[Any]]:
-        dialect = conn.dialect
+    def mapping(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Execute a SELECT with ``params``; its first row by column name, each value converted
+        as its column's type converts it, or ``None``."""
+        rows = self._execute(conn, params, fetch=True)
+        if not rows:
+            return None
+        compiled = self._compiled_for(conn.dialect, params)
+        return {
+            name: value if convert is None or value is None else convert(value)
+            for name, convert, value in zip(
+                compiled.columns, compiled.results, rows[0], strict=True
+            )
+        }
+
+    def _compiled_for(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
         key = (dialect.name, tuple(params))
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = _compile(self._statement, dialect, key[1])
+        return compiled
+
+    def _execute(
+        self, conn: Connection, params: Mapping[str, Any], *, fetch: bool
+    ) -> list[Sequence[Any]]:
+        dialect = conn.dialect
+        compiled = self._compiled_for(dialect, params)
         values = {**compiled.defaults, **params} if compiled.defaults else dict(params)
         for name, process in compiled.processors:
             values[name] = process(values[name])
@@ -105,10 +127,16 @@ def _compile(statement: ClauseElement, dialect: Dialect, names: tuple[str, ...])
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors.append((name, process))
+    columns = getattr(statement, "selected_columns", ())
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+    )
     positions = compiled.positiontup
     return _Compiled(
         compiled.string,
         tuple(positions) if positions is not None else None,
         tuple(processors),
         defaults,
+        tuple(column.key for column in columns),
+        results,
     )

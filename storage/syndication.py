@@ -136,9 +136,12 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 def band_hashes(values: np.ndarray, scheme: Scheme) -> list[int]:
     """The LSH band hashes of one signature: signed 64-bit, to fit a BIGINT on both engines."""
     bands, rows = _bands(scheme.threshold)
+    # Slices of the signature's bytes, the same as each band's own tobytes(): one copy out of
+    # numpy instead of one slice and copy per band.
+    data, width = values.tobytes(), rows * values.itemsize
     return [
         int.from_bytes(
-            hashlib.blake2b(values[b * rows : (b + 1) * rows].tobytes(), digest_size=8).digest(),
+            hashlib.blake2b(data[b * width : (b + 1) * width], digest_size=8).digest(),
             "little",
             signed=True,
         )
