@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from storage.prepared import Prepared
+
 # The search tables of each engine: only the migrations make them, no model describes them.
 INDEX_TABLES = {
     "sqlite": ("articles_fts", "versions_fts"),
@@ -56,7 +58,7 @@ def index_version(
             held.add(version_id, article_id, texts, current=current, replaces=replaces)
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
-    conn.execute(statement, texts | {"id": version_id, "a": article_id})
+    statement.run(conn, texts | {"id": version_id, "a": article_id})
 
 
 @dataclass(slots=True)
@@ -131,15 +133,18 @@ _PG_DOCUMENT = (
     "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
     "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
 )
-_PG_INDEX_VERSION = text(
+_PG_INSERT_VERSION = (
     "INSERT INTO version_search (version_id, article_id, document) "
     f"VALUES (:id, :a, {_PG_DOCUMENT})"
 )
+_PG_INDEX_VERSION = Prepared(text(_PG_INSERT_VERSION))
 # One statement and one to_tsvector for both tables: the current text is the version's.
-_PG_INDEX_CURRENT_VERSION = text(
-    f"WITH indexed AS ({_PG_INDEX_VERSION.text} RETURNING document) "
-    "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
-    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+_PG_INDEX_CURRENT_VERSION = Prepared(
+    text(
+        f"WITH indexed AS ({_PG_INSERT_VERSION} RETURNING document) "
+        "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
+        "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    )
 )
 
 
