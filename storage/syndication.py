@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sql_select  # typed for Core columns (sqlmodel.select is not)
 from sqlmodel import Session, col, select
 
+from storage.article_core import assign
 from storage.models import Article, ArticleSignature, MinhashBand, Story
 from storage.prepared import Prepared
 from storage.similarity_rows import held_rows, write_rows
@@ -172,7 +173,7 @@ def place_article(
         assert inserted is not None  # RETURNING answers the one row inserted
         story_id = inserted[0]
         placement = Placement(story_id, "first", None, 1.0)
-    article.story_id, article.story_role = placement.story_id, placement.role
+    assign(article, story_id=placement.story_id, story_role=placement.role)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
     rows = [
         (scheme.id, band, value)

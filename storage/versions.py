@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from storage.article_core import assign
 from storage.classify import classify, is_update
 from storage.diff import count_words, field_diff, ops_to_json
 from storage.drastic import drastic_classes
@@ -106,11 +107,16 @@ def append_version(
         current=current,
         replaces=article.current_version_id is not None,
     )
-    article.version_count = version.number
     if current:
-        article.current_version_id = version_id
-        article.current_fingerprint = new_fingerprint
-        article.title = fields.title
+        assign(
+            article,
+            version_count=version.number,
+            current_version_id=version_id,
+            current_fingerprint=new_fingerprint,
+            title=fields.title,
+        )
+    else:
+        assign(article, version_count=version.number)
     # Not added to the session: the article is either loaded in it already or, for a new
     # article's version, an object outside it that storage.record writes with Core.
     return Appended(version, diffs)
