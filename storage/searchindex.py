@@ -48,14 +48,14 @@ def index_version(
     # Straight to the connection with statements built once: this runs for every version.
     conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
+    held: HeldSearchRows | None = s.info.get(_HELD)
+    if held is not None:
+        held.add(version_id, article_id, texts, current=current, replaces=replaces)
+        return
     if _dialect(s) == "sqlite":
-        held: HeldSearchRows | None = s.info.get(_HELD)
-        if held is None:
-            held = HeldSearchRows()
-            held.add(version_id, article_id, texts, current=current, replaces=replaces)
-            held.write(conn)
-        else:
-            held.add(version_id, article_id, texts, current=current, replaces=replaces)
+        held = HeldSearchRows()
+        held.add(version_id, article_id, texts, current=current, replaces=replaces)
+        held.write(conn)
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
     statement.run(conn, texts | {"id": version_id, "a": article_id})
@@ -63,7 +63,8 @@ def index_version(
 
 @dataclass(slots=True)
 class HeldSearchRows:
-    """SQLite full-text rows not written yet: one INSERT per kind writes them all."""
+    """Full-text rows not written yet: one statement per kind writes them all (SQLite), or
+    one for the versions and the articles' current text together (PostgreSQL)."""
 
     versions: list[dict[str, Any]] = field(default_factory=list)
     # Articles whose searchable text is replaced (its old row deleted first), and the text
@@ -82,14 +83,30 @@ class HeldSearchRows:
         replaces: bool,
     ) -> None:
         """Hold one version's rows (see :func:`index_version`)."""
-        self.versions.append(texts | {"id": version_id})
+        row = texts | {"id": version_id, "a": article_id}
+        self.versions.append(row)
         if current:
             if replaces and article_id not in self.current:
                 self.replaced[article_id] = None
-            self.current[article_id] = texts | {"a": article_id}
+            self.current[article_id] = row
 
     def write(self, conn: Connection) -> None:
-        """Write the held rows, one statement per kind (each an executemany)."""
+        """Write the held rows (on SQLite an executemany per kind, on PostgreSQL one statement
+        over arrays: psycopg's executemany sends and plans a statement per row)."""
+        if conn.dialect.name == "postgresql":
+            if self.versions:
+                _PG_INDEX_BATCH.run(
+                    conn,
+                    {
+                        "ids": [row["id"] for row in self.versions],
+                        "articles": [row["a"] for row in self.versions],
+                        "titles": [row["t"] for row in self.versions],
+                        "subtitles": [row["st"] for row in self.versions],
+                        "bodies": [row["b"] for row in self.versions],
+                        "shown": [row is self.current.get(row["a"]) for row in self.versions],
+                    },
+                )
+            return
         if self.replaced:
             conn.execute(_SQLITE_UNINDEX_ARTICLE, [{"a": a} for a in self.replaced])
         if self.versions:
@@ -100,15 +117,16 @@ class HeldSearchRows:
 
 @contextmanager
 def search_rows_last(s: Session) -> Iterator[None]:
-    """Hold the SQLite full-text rows that :func:`index_version` writes until the block ends,
-    then write them all, one statement per kind (:class:`HeldSearchRows`).
+    """Hold the full-text rows that :func:`index_version` writes until the block ends, then
+    write them all in a few statements (:class:`HeldSearchRows`).
 
     FTS5 buffers a transaction's new terms, but writes them out as a segment of their own
     whenever any other statement starts (its savepoint hook): recording pages one after the
     other then writes a segment (and merges) per page. Held to the end of a batch of pages,
-    they make one segment. Nothing in the block may search what it indexed.
+    they make one segment. On PostgreSQL, one statement writes a batch's rows instead of one
+    per page. Nothing in the block may search what it indexed.
     """
-    if _dialect(s) != "sqlite" or _HELD in s.info:
+    if _HELD in s.info:
         yield
         return
     held = HeldSearchRows()
@@ -144,6 +162,24 @@ _PG_INDEX_CURRENT_VERSION = Prepared(
         f"WITH indexed AS ({_PG_INSERT_VERSION} RETURNING document) "
         "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
         "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    )
+)
+
+
+# A batch's versions and, for each article, the text of its last current version in the
+# batch (``shown``: ON CONFLICT cannot update one row twice in a statement).
+_PG_INDEX_BATCH = Prepared(
+    text(
+        "WITH batch AS (SELECT * FROM unnest(CAST(:ids AS integer[]),"
+        " CAST(:articles AS integer[]), CAST(:titles AS text[]), CAST(:subtitles AS text[]),"
+        " CAST(:bodies AS text[]), CAST(:shown AS boolean[])) AS b(id, a, t, st, b, shown)),"
+        " indexed AS (INSERT INTO version_search (version_id, article_id, document)"
+        " SELECT id, a, to_tsvector('simple', coalesce(t, '') || ' ' || coalesce(st, '')"
+        " || ' ' || b) FROM batch RETURNING version_id, document)"
+        " INSERT INTO article_search (article_id, document)"
+        " SELECT batch.a, indexed.document FROM indexed JOIN batch ON batch.id = indexed.version_id"
+        " WHERE batch.shown"
+        " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
     )
 )
 

@@ -194,8 +194,8 @@ def test_a_batch_writes_its_full_text_rows_in_one_statement_per_kind(
     base_fields: storage.ArticleFields,
     now: datetime,
 ) -> None:
-    """Held to the end of a batch (storage.index_rows_last), the rows make one FTS5 statement
-    per kind however the pages interleave, and a search finds what each article says last."""
+    """Held to the end of a batch (storage.index_rows_last), the rows make one statement per
+    kind however the pages interleave, and a search finds what each article says last."""
     first = make_article("https://example.com/a")
     second = make_article("https://other.org/b")
     third = make_article("https://third.net/c")
