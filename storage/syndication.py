@@ -90,13 +90,18 @@ class Placement:
 
 def signatures(body: str) -> dict[int, np.ndarray] | None:
     """The MinHash values of ``body`` per scheme id, or ``None`` if it is too short to compare."""
-    found = _WORDS.findall(body)
-    if len(found) < MIN_WORDS:
+    if "\u0130" in body or "\u03a3" in body:
+        # Each word lowered on its own, but in one call: no word holds a space, and lowering
+        # a space-joined run gives each word what its own lower() gives, where lowering the
+        # raw body would not: a dotted İ lowers to i and a combining dot (which splits the
+        # word), and Σ to σ or ς by what stands beside it.
+        words = " ".join(_WORDS.findall(body)).lower().split(" ")
+    else:
+        # Every other character lowers to one character of the same kind (word or not), the
+        # same in any context, so the words of the lowered body are the lowered words.
+        words = _WORDS.findall(body.lower())
+    if len(words) < MIN_WORDS:
         return None
-    # Each word lowered on its own, but in one call: no word holds a space, and lowering a
-    # space-joined run gives each word what its own lower() gives (final sigma included),
-    # where lowering the raw body would not (a dotted İ lowers to i and a combining dot).
-    words = " ".join(found).lower().split(" ")
     # One C call per word and per step, no Python loop: hashing a repeated word again costs
     # less than the dict that would look it up. Shingles and permutations are numpy over arrays.
     count = len(words)
