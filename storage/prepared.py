@@ -45,7 +45,8 @@ class Prepared:
 
     def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
-        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+        # By dialect and driver (their SQL and parameter style differ) and parameter names.
+        self._compiled: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
         """Execute with ``params``; nothing is read back."""
@@ -75,10 +76,10 @@ class Prepared:
         }
 
     def _compiled_for(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
-        key = (dialect.name, tuple(params))
+        key = (dialect.name, dialect.driver, tuple(params))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = _compile(self._statement, dialect, key[1])
+            compiled = self._compiled[key] = _compile(self._statement, dialect, key[2])
         return compiled
 
     def _execute(
