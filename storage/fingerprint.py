@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -47,23 +46,24 @@ class FieldsLike(Protocol):
     def published(self) -> datetime | None: ...
 
 
-# Both tables as one character -> replacement map, and a pattern finding those characters.
-# ``str.translate`` with a dict looks up every character of the text in Python; a regex scan
-# that calls back only where one of these characters stands is ~5× faster on Cyrillic news,
-# where quotes and dashes are a few in a hundred characters.
-_REPLACEMENT = {chr(code): value or "" for code, value in {**INVISIBLE, **TYPOGRAPHY}.items()}
-_SPECIAL = re.compile("[" + re.escape("".join(_REPLACEMENT)) + "]")
-
-
-def _replace(match: re.Match[str]) -> str:
-    return _REPLACEMENT[match.group()]
+# Both tables as (character, replacement) pairs. ``str.translate`` with a dict looks up every
+# character of the text in Python, and a regex calling back for each match paid a Python call
+# per apostrophe; a C scan per character (``in``, then ``replace`` where it occurs) costs less
+# than either. No replacement holds a character of the table, so the order does not matter.
+_REPLACEMENT = tuple(
+    (chr(code), value or "") for code, value in {**INVISIBLE, **TYPOGRAPHY}.items()
+)
 
 
 def clean_typography(text: str) -> str:
     """NFKC, drop invisible characters, straighten quotes and unify dashes (keeps whitespace)."""
     if text.isascii():  # nothing to do, and checking is O(1): most English text, every recheck
         return text
-    return _SPECIAL.sub(_replace, unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+    for special, replacement in _REPLACEMENT:
+        if special in text:
+            text = text.replace(special, replacement)
+    return text
 
 
 def normalise(text: str | None) -> str:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from storage.alerts import AlertDetail, AlertPayload, article_alert, read_alert
 from storage.models import Alert, Article, Delivery, Version
+from storage.prepared import Prepared
 from storage.sql import upsert_insert
 from storage.types import AlertKind, PendingDelivery
 
@@ -33,7 +34,9 @@ def queue_alert(s: Session, alert: AlertPayload, *, now: datetime) -> int:
         "payload": alert.stored(),
         "created_at": now,
     }
-    alert_id: int = s.connection().execute(_INSERT_ALERT, row).scalar_one()
+    inserted = _INSERT_ALERT.first(s.connection(), row)
+    assert inserted is not None  # RETURNING answers the one row inserted
+    alert_id: int = inserted[0]
     logger.debug(
         "alert queued", extra={"event": "alert_queued", "alert_id": alert_id, "kind": alert.kind}
     )
@@ -53,7 +56,7 @@ def queue_article_alert(
     return queue_alert(s, article_alert(kind, article, version, detail), now=now)
 
 
-_INSERT_ALERT = insert(Alert.__table__).returning(Alert.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_ALERT = Prepared(insert(Alert.__table__).returning(Alert.__table__.c.id))  # type: ignore[attr-defined]
 
 
 def pending_deliveries(

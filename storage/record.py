@@ -31,7 +31,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.alerts import CoverageDetail, EditDetail, StorySize
-from storage.article_core import lock_article_row, write_article_row
+from storage.article_core import assign, lock_article_row, write_article_row
 from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
 from storage.columns import as_utc
 from storage.diff import summarise_changes
@@ -202,12 +202,12 @@ def record(
             s, article=article, body=fields.body, title=fields.title, now=fetched_at
         )
     _touch_live(article, fetched_at, etag, last_modified)
-    article.last_changed_at = fetched_at
+    changes: dict[str, Any] = {"last_changed_at": fetched_at}
     if version.kind != "update":  # a live blog growing is not churn (storage.churn)
-        article.edit_streak += 1
+        changes["edit_streak"] = article.edit_streak + 1
     if if_recorded is not None:
-        article.next_check_at = if_recorded.at
-        article.lease_owner = article.lease_until = None
+        changes |= {"next_check_at": if_recorded.at, "lease_owner": None, "lease_until": None}
+    assign(article, **changes)
     if row is not None:
         write_article_row(s, row)
     else:
@@ -271,11 +271,8 @@ class NextCheck:
 
 def _note_access(article: Article, access: str, fields: ArticleFields) -> None:
     """What the new version says about the article's wall, and that nothing is on hold now."""
-    if access == "teaser":
-        article.paywalled = True
-    else:
-        article.full_chars = len(fields.body)
-    article.pending_fingerprint = article.pending_since = article.pending_reason = None
+    wall = {"paywalled": True} if access == "teaser" else {"full_chars": len(fields.body)}
+    assign(article, pending_fingerprint=None, pending_since=None, pending_reason=None, **wall)
 
 
 def _within_budget(
@@ -404,7 +401,7 @@ def _touch_live(
     article: Article, fetched_at: datetime, etag: str | None, last_modified: str | None
 ) -> None:
     touch(article, now=fetched_at, etag=etag, last_modified=last_modified)
-    article.status, article.gone_at = "live", None
+    assign(article, status="live", gone_at=None)
 
 
 def _unchanged(

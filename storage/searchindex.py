@@ -12,14 +12,15 @@ never sees a version that was not committed, nor misses one that was.
 
 from __future__ import annotations
 
-import itertools
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
+
+from storage.prepared import Prepared
 
 # The search tables of each engine: only the migrations make them, no model describes them.
 INDEX_TABLES = {
@@ -47,47 +48,94 @@ def index_version(
     # Straight to the connection with statements built once: this runs for every version.
     conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
+    held: HeldSearchRows | None = s.info.get(_HELD)
+    if held is not None:
+        held.add(version_id, article_id, texts, current=current, replaces=replaces)
+        return
     if _dialect(s) == "sqlite":
-        writes: list[tuple[TextClause, dict[str, Any]]] = [
-            (_SQLITE_INDEX_VERSION, texts | {"id": version_id})
-        ]
-        if current:
-            if replaces:
-                writes.append((_SQLITE_UNINDEX_ARTICLE, {"a": article_id}))
-            writes.append((_SQLITE_INDEX_ARTICLE, texts | {"a": article_id}))
-        held = s.info.get(_HELD)
-        if held is not None:
-            held.extend(writes)
-            return
-        for statement, params in writes:
-            conn.execute(statement, params)
+        held = HeldSearchRows()
+        held.add(version_id, article_id, texts, current=current, replaces=replaces)
+        held.write(conn)
         return
     statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
-    conn.execute(statement, texts | {"id": version_id, "a": article_id})
+    statement.run(conn, texts | {"id": version_id, "a": article_id})
+
+
+@dataclass(slots=True)
+class HeldSearchRows:
+    """Full-text rows not written yet: one statement per kind writes them all (SQLite), or
+    one for the versions and the articles' current text together (PostgreSQL)."""
+
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    # Articles whose searchable text is replaced (its old row deleted first), and the text
+    # each article ends with: when the block records two current versions of one article, the
+    # later one is what a search must find.
+    replaced: dict[int, None] = field(default_factory=dict)
+    current: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def add(
+        self,
+        version_id: int,
+        article_id: int,
+        texts: dict[str, Any],
+        *,
+        current: bool,
+        replaces: bool,
+    ) -> None:
+        """Hold one version's rows (see :func:`index_version`)."""
+        row = texts | {"id": version_id, "a": article_id}
+        self.versions.append(row)
+        if current:
+            if replaces and article_id not in self.current:
+                self.replaced[article_id] = None
+            self.current[article_id] = row
+
+    def write(self, conn: Connection) -> None:
+        """Write the held rows (on SQLite an executemany per kind, on PostgreSQL one statement
+        over arrays: psycopg's executemany sends and plans a statement per row)."""
+        if conn.dialect.name == "postgresql":
+            if self.versions:
+                _PG_INDEX_BATCH.run(
+                    conn,
+                    {
+                        "ids": [row["id"] for row in self.versions],
+                        "articles": [row["a"] for row in self.versions],
+                        "titles": [row["t"] for row in self.versions],
+                        "subtitles": [row["st"] for row in self.versions],
+                        "bodies": [row["b"] for row in self.versions],
+                        "shown": [row is self.current.get(row["a"]) for row in self.versions],
+                    },
+                )
+            return
+        if self.replaced:
+            conn.execute(_SQLITE_UNINDEX_ARTICLE, [{"a": a} for a in self.replaced])
+        if self.versions:
+            conn.execute(_SQLITE_INDEX_VERSION, self.versions)
+        if self.current:
+            conn.execute(_SQLITE_INDEX_ARTICLE, list(self.current.values()))
 
 
 @contextmanager
 def search_rows_last(s: Session) -> Iterator[None]:
-    """Hold the SQLite full-text rows that :func:`index_version` writes until the block ends,
-    then write them all, in order, one statement per run of the same kind.
+    """Hold the full-text rows that :func:`index_version` writes until the block ends, then
+    write them all in a few statements (:class:`HeldSearchRows`).
 
     FTS5 buffers a transaction's new terms, but writes them out as a segment of their own
     whenever any other statement starts (its savepoint hook): recording pages one after the
     other then writes a segment (and merges) per page. Held to the end of a batch of pages,
-    they make one segment. Nothing in the block may search what it indexed.
+    they make one segment. On PostgreSQL, one statement writes a batch's rows instead of one
+    per page. Nothing in the block may search what it indexed.
     """
-    if _dialect(s) != "sqlite" or _HELD in s.info:
+    if _HELD in s.info:
         yield
         return
-    held: list[tuple[TextClause, dict[str, Any]]] = []
+    held = HeldSearchRows()
     s.info[_HELD] = held
     try:
         yield
     finally:
         del s.info[_HELD]
-    conn = s.connection()
-    for statement, run in itertools.groupby(held, key=operator.itemgetter(0)):
-        conn.execute(statement, [params for _, params in run])
+    held.write(s.connection())
 
 
 _HELD = "newswatch_search_rows_held"
@@ -103,15 +151,36 @@ _PG_DOCUMENT = (
     "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
     "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
 )
-_PG_INDEX_VERSION = text(
+_PG_INSERT_VERSION = (
     "INSERT INTO version_search (version_id, article_id, document) "
     f"VALUES (:id, :a, {_PG_DOCUMENT})"
 )
+_PG_INDEX_VERSION = Prepared(text(_PG_INSERT_VERSION))
 # One statement and one to_tsvector for both tables: the current text is the version's.
-_PG_INDEX_CURRENT_VERSION = text(
-    f"WITH indexed AS ({_PG_INDEX_VERSION.text} RETURNING document) "
-    "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
-    "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+_PG_INDEX_CURRENT_VERSION = Prepared(
+    text(
+        f"WITH indexed AS ({_PG_INSERT_VERSION} RETURNING document) "
+        "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
+        "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    )
+)
+
+
+# A batch's versions and, for each article, the text of its last current version in the
+# batch (``shown``: ON CONFLICT cannot update one row twice in a statement).
+_PG_INDEX_BATCH = Prepared(
+    text(
+        "WITH batch AS (SELECT * FROM unnest(CAST(:ids AS integer[]),"
+        " CAST(:articles AS integer[]), CAST(:titles AS text[]), CAST(:subtitles AS text[]),"
+        " CAST(:bodies AS text[]), CAST(:shown AS boolean[])) AS b(id, a, t, st, b, shown)),"
+        " indexed AS (INSERT INTO version_search (version_id, article_id, document)"
+        " SELECT id, a, to_tsvector('simple', coalesce(t, '') || ' ' || coalesce(st, '')"
+        " || ' ' || b) FROM batch RETURNING version_id, document)"
+        " INSERT INTO article_search (article_id, document)"
+        " SELECT batch.a, indexed.document FROM indexed JOIN batch ON batch.id = indexed.version_id"
+        " WHERE batch.shown"
+        " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+    )
 )
 
 

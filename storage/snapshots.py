@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,8 +13,12 @@ from sqlmodel import Session, select
 
 from storage.exceptions import NotFound, SnapshotCorrupt
 from storage.models import Snapshot
+from storage.prepared import Prepared
 
-ZSTD_LEVEL = 3
+# Level 1, not 3: a new article's page is compressed on the recording's path, where level 3
+# cost half again as much CPU (0.62 → 0.42 ms for the bench's 184 kB pages) for snapshots 6 %
+# smaller (21.2 % of the page instead of 20.0 %). Any level reads back the same.
+ZSTD_LEVEL = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +36,20 @@ class PreparedSnapshot:
 
 def prepare_snapshot(data: bytes) -> PreparedSnapshot:
     """Hash and compress ``data`` (see :class:`PreparedSnapshot`)."""
-    compressed = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    compressed = _compressor().compress(data)
     return PreparedSnapshot(hashlib.sha256(data).hexdigest(), compressed, len(data))
+
+
+_THREAD = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    """This thread's compressor: building one per page allocated its tables each time, and an
+    instance must not be shared between threads (the daemon prepares pages on several)."""
+    compressor: zstandard.ZstdCompressor | None = getattr(_THREAD, "compressor", None)
+    if compressor is None:
+        compressor = _THREAD.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+    return compressor
 
 
 def store_snapshot(
@@ -49,14 +66,16 @@ def store_snapshot(
         "size": prepared.size,
         "created_at": now or datetime.now(UTC),
     }
-    conn.execute(_INSERT_IF_NEW[conn.dialect.name], row)
+    _INSERT_IF_NEW[conn.dialect.name].run(conn, row)
     return prepared.sha256
 
 
 # Built once per engine: every new version stores a snapshot.
 _INSERT_IF_NEW = {
-    "sqlite": sqlite.insert(Snapshot).on_conflict_do_nothing(index_elements=["sha256"]),
-    "postgresql": postgresql.insert(Snapshot).on_conflict_do_nothing(index_elements=["sha256"]),
+    "sqlite": Prepared(sqlite.insert(Snapshot).on_conflict_do_nothing(index_elements=["sha256"])),
+    "postgresql": Prepared(
+        postgresql.insert(Snapshot).on_conflict_do_nothing(index_elements=["sha256"])
+    ),
 }
 
 

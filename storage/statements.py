@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, or_, select, text, update
-from sqlalchemy.orm import attributes
+from sqlalchemy import Integer, bindparam, func, inspect, or_, select, text, update
+from sqlalchemy.orm import Mapper, attributes
 from sqlmodel import Session
 
 from storage.models import Article, Version
 
 ARTICLES = Article.__table__  # type: ignore[attr-defined]
 VERSIONS = Version.__table__  # type: ignore[attr-defined]
+# Looked up once: Session.identity_key() inspects the class on every call.
+_ARTICLE_MAPPER: Mapper[Article] = inspect(Article)
 
 # The article's current fingerprint, locking the article row (PostgreSQL; on SQLite the
 # transaction's BEGIN IMMEDIATE already holds the write lock). An outer join, so an article
@@ -194,7 +196,9 @@ def sync_loaded(s: Session, article_id: int, values: dict[str, Any]) -> None:
 
     The values become the object's committed state, so a later flush does not write them again.
     """
-    loaded = s.identity_map.get(s.identity_key(Article, article_id))
+    if not s.identity_map:  # the batch writer's session holds no object: the usual case
+        return
+    loaded = s.identity_map.get(_ARTICLE_MAPPER.identity_key_from_primary_key((article_id,)))
     if loaded is None:
         return
     for name, value in values.items():

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     Select,
     bindparam,
@@ -47,7 +46,9 @@ from sqlalchemy import (
 from sqlalchemy import select as sql_select  # typed for Core columns (sqlmodel.select is not)
 from sqlmodel import Session, col, select
 
+from storage.article_core import assign
 from storage.models import Article, ArticleSignature, MinhashBand, Story
+from storage.prepared import Prepared
 from storage.similarity_rows import held_rows, write_rows
 from storage.types import StoryInfo
 
@@ -89,13 +90,18 @@ class Placement:
 
 def signatures(body: str) -> dict[int, np.ndarray] | None:
     """The MinHash values of ``body`` per scheme id, or ``None`` if it is too short to compare."""
-    found = _WORDS.findall(body)
-    if len(found) < MIN_WORDS:
+    if "\u0130" in body or "\u03a3" in body:
+        # Each word lowered on its own, but in one call: no word holds a space, and lowering
+        # a space-joined run gives each word what its own lower() gives, where lowering the
+        # raw body would not: a dotted İ lowers to i and a combining dot (which splits the
+        # word), and Σ to σ or ς by what stands beside it.
+        words = " ".join(_WORDS.findall(body)).lower().split(" ")
+    else:
+        # Every other character lowers to one character of the same kind (word or not), the
+        # same in any context, so the words of the lowered body are the lowered words.
+        words = _WORDS.findall(body.lower())
+    if len(words) < MIN_WORDS:
         return None
-    # Each word lowered on its own, but in one call: no word holds a space, and lowering a
-    # space-joined run gives each word what its own lower() gives (final sigma included),
-    # where lowering the raw body would not (a dotted İ lowers to i and a combining dot).
-    words = " ".join(found).lower().split(" ")
     # One C call per word and per step, no Python loop: hashing a repeated word again costs
     # less than the dict that would look it up. Shingles and permutations are numpy over arrays.
     count = len(words)
@@ -136,9 +142,12 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 def band_hashes(values: np.ndarray, scheme: Scheme) -> list[int]:
     """The LSH band hashes of one signature: signed 64-bit, to fit a BIGINT on both engines."""
     bands, rows = _bands(scheme.threshold)
+    # Slices of the signature's bytes, the same as each band's own tobytes(): one copy out of
+    # numpy instead of one slice and copy per band.
+    data, width = values.tobytes(), rows * values.itemsize
     return [
         int.from_bytes(
-            hashlib.blake2b(values[b * rows : (b + 1) * rows].tobytes(), digest_size=8).digest(),
+            hashlib.blake2b(data[b * width : (b + 1) * width], digest_size=8).digest(),
             "little",
             signed=True,
         )
@@ -163,11 +172,13 @@ def place_article(
     if placement is None or not placement.story_id:
         # Core, not an ORM flush: a flush would also write the article's pending changes,
         # which the caller writes in one UPDATE once the version is in (storage.record).
-        story_id = conn.execute(
-            _INSERT_STORY, {"title": title, "first_article_id": article.id, "created_at": now}
-        ).scalar_one()
+        inserted = _INSERT_STORY.first(
+            conn, {"title": title, "first_article_id": article.id, "created_at": now}
+        )
+        assert inserted is not None  # RETURNING answers the one row inserted
+        story_id = inserted[0]
         placement = Placement(story_id, "first", None, 1.0)
-    article.story_id, article.story_role = placement.story_id, placement.role
+    assign(article, story_id=placement.story_id, story_role=placement.role)
     signature = b"".join(sigs[scheme.id].astype("<u4").tobytes() for scheme in SCHEMES)
     rows = [
         (scheme.id, band, value)
@@ -183,7 +194,7 @@ def place_article(
 
 
 # Built once: place_article runs for every new article.
-_INSERT_STORY = insert(STORIES).returning(STORIES.c.id)
+_INSERT_STORY = Prepared(insert(STORIES).returning(STORIES.c.id))
 
 
 def story_info(s: Session, story_id: int) -> StoryInfo | None:
@@ -206,13 +217,13 @@ def _most_similar(
     (``bands``: the article's band hashes per scheme). One statement for both schemes."""
     conn = s.connection()
     if conn.dialect.name == "postgresql":
-        stored = conn.execute(_PG_CANDIDATES, _array_params(article_id, bands))
+        stored = _PG_CANDIDATES.all(conn, _array_params(article_id, bands))
     else:
         params: dict[str, int] = {"article_id": article_id}
         for scheme in SCHEMES:
             hashes = enumerate(bands[scheme.id])
             params |= {f"h{scheme.id}_{band}": value for band, value in hashes}
-        stored = conn.execute(_candidates(), params)
+        stored = _candidates().all(conn, params)
     best: dict[int, tuple[int, int, float]] = {}
     held = held_rows(s)
     # Articles placed earlier in the same batch, whose rows are not written yet.
@@ -244,26 +255,28 @@ def _array_params(article_id: int, bands: dict[int, list[int]]) -> dict[str, Any
 # PostgreSQL: the band hashes as arrays, joined to the index. The UNION below, with a parameter
 # per band, is 10 kB of SQL: psycopg neither caches its parsing (4 kB at most) nor, in effect,
 # its server-side preparation, and parsing it cost more than the lookup.
-_PG_CANDIDATES = text(
-    "WITH wanted AS (SELECT * FROM unnest(CAST(:schemes AS smallint[]),"
-    " CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) AS w(scheme, band, hash)),"
-    " hits AS (SELECT DISTINCT b.scheme, b.article_id FROM wanted"
-    f" JOIN {BANDS.name} b ON b.scheme = wanted.scheme AND b.band = wanted.band"
-    " AND b.hash = wanted.hash WHERE b.article_id <> :article_id),"
-    " ranked AS (SELECT scheme, article_id,"
-    " row_number() OVER (PARTITION BY scheme ORDER BY article_id) AS n FROM hits)"
-    f" SELECT ranked.scheme, a.id, a.story_id, sig.signature FROM ranked"
-    f" JOIN {SIGNATURES.name} sig ON sig.article_id = ranked.article_id"
-    f" JOIN {ARTICLES.name} a ON a.id = ranked.article_id"
-    f" WHERE ranked.n <= {_MAX_CANDIDATES} AND a.story_id IS NOT NULL"
+_PG_CANDIDATES = Prepared(
+    text(
+        "WITH wanted AS (SELECT * FROM unnest(CAST(:schemes AS smallint[]),"
+        " CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) AS w(scheme, band, hash)),"
+        " hits AS (SELECT DISTINCT b.scheme, b.article_id FROM wanted"
+        f" JOIN {BANDS.name} b ON b.scheme = wanted.scheme AND b.band = wanted.band"
+        " AND b.hash = wanted.hash WHERE b.article_id <> :article_id),"
+        " ranked AS (SELECT scheme, article_id,"
+        " row_number() OVER (PARTITION BY scheme ORDER BY article_id) AS n FROM hits)"
+        f" SELECT ranked.scheme, a.id, a.story_id, sig.signature FROM ranked"
+        f" JOIN {SIGNATURES.name} sig ON sig.article_id = ranked.article_id"
+        f" JOIN {ARTICLES.name} a ON a.id = ranked.article_id"
+        f" WHERE ranked.n <= {_MAX_CANDIDATES} AND a.story_id IS NOT NULL"
+    )
 )
 
 
 @cache
-def _candidates() -> CompoundSelect[Any]:
+def _candidates() -> Prepared:
     """The articles sharing a band hash with ``:h<scheme>_<band>`` under each scheme, with
     their scheme, built once (then cached)."""
-    return union_all(*(_scheme_candidates(scheme) for scheme in SCHEMES))
+    return Prepared(union_all(*(_scheme_candidates(scheme) for scheme in SCHEMES)))
 
 
 def _scheme_candidates(scheme: Scheme) -> Select[Any]:

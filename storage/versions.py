@@ -14,11 +14,13 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from storage.article_core import assign
 from storage.classify import classify, is_update
 from storage.diff import count_words, field_diff, ops_to_json
 from storage.drastic import drastic_classes
 from storage.fingerprint import FieldsLike, changed_fields, fingerprint
 from storage.models import Article, EditClass, Version
+from storage.prepared import Prepared
 from storage.searchindex import index_version
 from storage.types import ArticleFields, DiffOp
 
@@ -113,7 +115,9 @@ def append_version(
     # A Core INSERT, not an ORM flush: every new version comes here, and the unit of work
     # cost more than the insert. The object handed back is built from the same values (it is
     # not in the session; readers that need the row load it).
-    version_id: int = s.connection().execute(_INSERT_VERSION, values).scalar_one()
+    inserted = _INSERT_VERSION.first(s.connection(), values)
+    assert inserted is not None  # RETURNING answers the one row inserted
+    version_id: int = inserted[0]
     version = Version.model_construct(id=version_id, **values)
     if version.classes:  # Core too: ORM objects here made the next query flush a unit of work
         s.connection().execute(
@@ -129,17 +133,22 @@ def append_version(
         current=current,
         replaces=article.current_version_id is not None,
     )
-    article.version_count = version.number
     if current:
-        article.current_version_id = version_id
-        article.current_fingerprint = new_fingerprint
-        article.title = fields.title
+        assign(
+            article,
+            version_count=version.number,
+            current_version_id=version_id,
+            current_fingerprint=new_fingerprint,
+            title=fields.title,
+        )
+    else:
+        assign(article, version_count=version.number)
     # Not added to the session: the article is either loaded in it already or, for a new
     # article's version, an object outside it that storage.record writes with Core.
     return Appended(version, diffs)
 
 
-_INSERT_VERSION = insert(Version.__table__).returning(Version.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_VERSION = Prepared(insert(Version.__table__).returning(Version.__table__.c.id))  # type: ignore[attr-defined]
 _INSERT_CLASS = insert(EditClass.__table__)  # type: ignore[attr-defined]
 
 

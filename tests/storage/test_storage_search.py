@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 import storage
 from storage.searchquery import parse, to_fts5, to_tsquery
@@ -184,3 +186,51 @@ def test_pages_are_cut_in_the_database(db: storage.Database, stored: dict[str, i
     pages = [search(db, "Vladimir OR swap", all_versions=True, limit=1, offset=n) for n in range(4)]
     assert [p[0] for p in pages[:3]] == every and pages[3] == []
     assert search(db, "Vladimir OR swap", limit=1, offset=1) == search(db, "Vladimir OR swap")[1:]
+
+
+def test_a_batch_writes_its_full_text_rows_in_one_statement_per_kind(
+    db: storage.Database,
+    make_article: Callable[..., int],
+    base_fields: storage.ArticleFields,
+    now: datetime,
+) -> None:
+    """Held to the end of a batch (storage.index_rows_last), the rows make one statement per
+    kind however the pages interleave, and a search finds what each article says last."""
+    first = make_article("https://example.com/a")
+    second = make_article("https://other.org/b")
+    third = make_article("https://third.net/c")
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "_fts" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as s, storage.index_rows_last(s):
+            for article_id, fields in (
+                (first, base_fields),
+                (second, storage.ArticleFields(title="Prisoner exchange", body="A swap.")),
+                (
+                    first,
+                    dataclasses.replace(
+                        base_fields, body=base_fields.body.replace("Madinsky", "Medinsky")
+                    ),
+                ),
+                (third, storage.ArticleFields(title="Grain corridor", body="Ships sail.")),
+            ):
+                storage.record(
+                    s, article_id=article_id, fields=fields, snapshot=None, fetched_at=now
+                )
+                now += timedelta(minutes=1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    if db.dialect == "sqlite":
+        # One INSERT of the four versions, one of the three articles' current text.
+        assert len(statements) == 2, statements
+    [hit] = search(db, "Medinsky")
+    assert (hit.article_id, hit.version_number, hit.current) == (first, 2, True)
+    assert search(db, "Madinsky") == []
+    assert {hit.version_number for hit in search(db, "Madinsky", all_versions=True)} == {1}
+    assert [hit.article_id for hit in search(db, "corridor")] == [third]
+    assert [hit.article_id for hit in search(db, "swap")] == [second]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import func, select, update
@@ -53,3 +55,30 @@ def test_corruption_is_detected(db: storage.Database) -> None:
         )
     with db.session() as s, pytest.raises(storage.SnapshotCorrupt):
         storage.load_snapshot(s, key)
+
+
+def test_pages_prepared_on_several_threads_at_once_read_back_as_stored(
+    db: storage.Database,
+) -> None:
+    """Each thread compresses with its own compressor (one must not be shared), and snapshots
+    written at the level used before (3) read back as well as those of today's level."""
+    import zstandard
+
+    pages = [(f"<p>{i} " + "Istanbul talks. " * (200 + i)).encode() for i in range(64)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        prepared = list(pool.map(storage.prepare_snapshot, pages))
+    old_page = b"<p>stored before</p>" * 500
+    old_sha = hashlib.sha256(old_page).hexdigest()
+    with db.transaction() as s:
+        keys = [storage.store_snapshot(s, item) for item in prepared]
+        s.add(
+            storage.Snapshot(
+                sha256=old_sha,
+                data=zstandard.ZstdCompressor(level=3).compress(old_page),
+                size=len(old_page),
+                created_at=datetime.now(UTC),
+            )
+        )
+    with db.session() as s:
+        assert [storage.load_snapshot(s, key) for key in keys] == pages
+        assert storage.load_snapshot(s, old_sha) == old_page
