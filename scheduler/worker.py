@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import storage
-from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
+from scheduler.article_step import ArticleRules, ArticleStep, Handover, RenderChoice
 from scheduler.batch_writer import BatchWriter
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
@@ -98,6 +98,8 @@ class Worker:
         self._config = config
         self._clock = clock
         self._slots = asyncio.Semaphore(config.concurrency)
+        # Pages fetched and understood, waiting for the batch writer (see _guarded_article).
+        self._recording = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
         # On PostgreSQL the writes between two batches run on this thread, so the event loop
@@ -207,9 +209,7 @@ class Worker:
                 report.articles += len(articles)
                 started = _Countdown(len(articles))
                 tasks += [
-                    asyncio.create_task(
-                        self._guarded(self.check_article(a), report, started=started.tick)
-                    )
+                    asyncio.create_task(self._guarded_article(a, report, started.tick))
                     for a in articles
                 ]
                 if not full or not self.accepting or batch_no == _BATCHES_PER_PASS - 1:
@@ -331,6 +331,42 @@ class Worker:
             report.errors += 1
             logger.exception("unexpected error while handling due work")
 
+    async def _guarded_article(
+        self, due: storage.DueArticle, report: PassReport, started: Callable[[], None]
+    ) -> None:
+        """Check one article in a fetch slot that is given back once its page is understood.
+
+        Recording waits for the batch writer's thread; holding the slot through it left fewer
+        than ``concurrency`` fetches in flight whenever the writer was busy, so the event loop
+        sat idle while the writer wrote. The recording takes a place of its own instead, of
+        which there are as many as fetch slots: pages waiting to be written stay bounded (each
+        holds its body in memory), and a writer that falls behind slows the fetching down.
+        """
+        slot = _Slot(self._slots)
+        recording = False
+
+        async def fetched() -> None:
+            nonlocal recording
+            if recording:
+                return
+            await self._recording.acquire()
+            recording = True
+            slot.release()
+
+        try:
+            async with slot:
+                started()
+                outcome = await self.check_article(due, fetched=fetched)
+            report.count(outcome)
+            if self._metrics is not None:
+                self._metrics.checks.labels(outcome.label).inc()
+        except Exception:
+            report.errors += 1
+            logger.exception("unexpected error while handling due work")
+        finally:
+            if recording:
+                self._recording.release()
+
     async def check_source(self, due: storage.DueSource) -> SourceOutcome:
         """Fetch one source and admit the article links it lists (see scheduler.source_step)."""
         return await self._sources.check(due)
@@ -342,9 +378,31 @@ class Worker:
         """The batch writer of new versions (its counters are what benchmarks report)."""
         return self._articles.writer
 
-    async def check_article(self, due: storage.DueArticle) -> ArticleOutcome:
+    async def check_article(
+        self, due: storage.DueArticle, *, fetched: Handover | None = None
+    ) -> ArticleOutcome:
         """Fetch one article and record what it says now (see scheduler.article_step)."""
-        return await self._articles.check(due)
+        return await self._articles.check(due, fetched=fetched)
+
+
+class _Slot:
+    """One of the worker's fetch slots, which its holder may give back before the end."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+        self._held = False
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        self._held = True
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
 
 
 class _Countdown:
