@@ -131,7 +131,7 @@ class ArticleStep:
 
         ``fetched`` is awaited once the page is fetched and understood, before anything waits
         on another thread (the snapshot's compression, the batch writer): the worker then
-        gives the article's fetch slot to the next one (``Worker._guarded_article``).
+        gives the article's fetch slot to the next one (``Worker._guarded``).
         """
         confirming = due.pending_fingerprint is not None
         try:

@@ -98,7 +98,7 @@ class Worker:
         self._config = config
         self._clock = clock
         self._slots = asyncio.Semaphore(config.concurrency)
-        # Pages fetched and understood, waiting for the batch writer (see _guarded_article).
+        # Pages fetched and understood, waiting for the batch writer (see _guarded).
         self._recording = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
@@ -176,7 +176,8 @@ class Worker:
             )
         self.last_claim_at = utc_now()
         sources = [s for s in claimed_sources if ("source", s.id) not in done]
-        await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
+        checks = (self._guarded(_as_job(self.check_source(s)), report) for s in sources)
+        await asyncio.gather(*checks)
         done.update(("source", s.id) for s in sources)
         report.sources = len(sources)
         if not self.accepting:
@@ -209,7 +210,7 @@ class Worker:
                 report.articles += len(articles)
                 started = _Countdown(len(articles))
                 tasks += [
-                    asyncio.create_task(self._guarded_article(a, report, started.tick))
+                    asyncio.create_task(self._guarded(self._checking(a), report, started.tick))
                     for a in articles
                 ]
                 if not full or not self.accepting or batch_no == _BATCHES_PER_PASS - 1:
@@ -314,33 +315,18 @@ class Worker:
 
     async def _guarded(
         self,
-        job: Awaitable[CheckOutcome],
+        job: Callable[[Handover], Awaitable[CheckOutcome]],
         report: PassReport,
         started: Callable[[], None] | None = None,
     ) -> None:
-        # The last line of defence: a bug in handling one item must not stop the pass.
-        try:
-            async with self._slots:
-                if started is not None:
-                    started()
-                outcome = await job
-            report.count(outcome)
-            if self._metrics is not None:
-                self._metrics.checks.labels(outcome.label).inc()
-        except Exception:
-            report.errors += 1
-            logger.exception("unexpected error while handling due work")
+        """Run one item's check in a fetch slot, which an article gives back early.
 
-    async def _guarded_article(
-        self, due: storage.DueArticle, report: PassReport, started: Callable[[], None]
-    ) -> None:
-        """Check one article in a fetch slot that is given back once its page is understood.
-
-        Recording waits for the batch writer's thread; holding the slot through it left fewer
-        than ``concurrency`` fetches in flight whenever the writer was busy, so the event loop
-        sat idle while the writer wrote. The recording takes a place of its own instead, of
-        which there are as many as fetch slots: pages waiting to be written stay bounded (each
-        holds its body in memory), and a writer that falls behind slows the fetching down.
+        An article's recording waits for the batch writer's thread. Holding the fetch slot
+        through that left fewer than ``concurrency`` fetches in flight whenever the writer was
+        busy. So the check hands its slot to the next item once its page is fetched and
+        understood (``job``'s argument), and waits for the writer in a recording place instead,
+        of which there are as many as fetch slots: pages waiting to be written stay bounded
+        (each holds its body in memory), and a writer that falls behind slows the fetching.
         """
         slot = _Slot(self._slots)
         recording = False
@@ -353,10 +339,12 @@ class Worker:
             recording = True
             slot.release()
 
+        # The last line of defence: a bug in handling one item must not stop the pass.
         try:
             async with slot:
-                started()
-                outcome = await self.check_article(due, fetched=fetched)
+                if started is not None:
+                    started()
+                outcome = await job(fetched)
             report.count(outcome)
             if self._metrics is not None:
                 self._metrics.checks.labels(outcome.label).inc()
@@ -366,6 +354,9 @@ class Worker:
         finally:
             if recording:
                 self._recording.release()
+
+    def _checking(self, due: storage.DueArticle) -> Callable[[Handover], Awaitable[ArticleOutcome]]:
+        return lambda fetched: self.check_article(due, fetched=fetched)
 
     async def check_source(self, due: storage.DueSource) -> SourceOutcome:
         """Fetch one source and admit the article links it lists (see scheduler.source_step)."""
@@ -383,6 +374,11 @@ class Worker:
     ) -> ArticleOutcome:
         """Fetch one article and record what it says now (see scheduler.article_step)."""
         return await self._articles.check(due, fetched=fetched)
+
+
+def _as_job(check: Awaitable[CheckOutcome]) -> Callable[[Handover], Awaitable[CheckOutcome]]:
+    """A check that holds its fetch slot to its end (a source's)."""
+    return lambda _fetched: check
 
 
 class _Slot:
