@@ -20,8 +20,10 @@ import asyncio
 import cProfile
 import gc
 import json
+import pstats
 import resource
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -71,6 +73,43 @@ async def ticks(runtime: Runtime, n: int) -> PassReport:
             total.outcomes[outcome] = total.outcomes.get(outcome, 0) + count
     runtime.worker.release()
     return total
+
+
+class ThreadProfiles:
+    """cProfile in every thread started during the timed part: the batch writer's, to_thread's.
+
+    cProfile sees one thread only, and the batch writer's thread does a new article's recording
+    (``threading.setprofile`` runs ``start`` first thing in each new thread, which then swaps
+    itself for a profiler). The writer's profile is written beside the main thread's, with
+    ``.writer`` added to its name; the other threads' together with ``.threads``.
+    """
+
+    def __init__(self) -> None:
+        self._profiles: list[tuple[str, cProfile.Profile]] = []
+        self._lock = threading.Lock()
+
+    def start(self, *_: object) -> None:
+        sys.setprofile(None)
+        profiler = cProfile.Profile()
+        with self._lock:
+            self._profiles.append((threading.current_thread().name, profiler))
+        profiler.enable()
+
+    def dump(self, path: Path) -> None:
+        threading.setprofile(None)
+        groups: dict[str, list[cProfile.Profile]] = {}
+        with self._lock:
+            for name, profiler in self._profiles:
+                # Read while its thread idles (the run is over): create_stats only snapshots
+                # another thread's profiler, it cannot stop it.
+                profiler.create_stats()
+                kind = "writer" if name.startswith("newswatch-record") else "threads"
+                groups.setdefault(kind, []).append(profiler)
+        for kind, profilers in groups.items():
+            stats = pstats.Stats(profilers[0])
+            for other in profilers[1:]:
+                stats.add(other)
+            stats.dump_stats(f"{path}.{kind}")
 
 
 class InFlight:
@@ -134,12 +173,14 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             print("ready", flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         profiler = cProfile.Profile() if args.profile else None
+        threads = ThreadProfiles() if args.profile else None
         in_flight = InFlight(runtime)
         sampler = asyncio.create_task(in_flight.run())
         collections = Collections()
         gc.callbacks.append(collections)
         cpu0, started = cpu(), time.perf_counter()
-        if profiler:
+        if profiler and threads:
+            threading.setprofile(threads.start)
             profiler.enable()
         if args.mode == "discover":
             report = await discover(runtime, clock())
@@ -147,9 +188,10 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             report = await ticks(runtime, args.ticks)
         else:
             report = await runtime.worker.run_until_idle()
-        if profiler:
+        if profiler and threads:
             profiler.disable()
             profiler.dump_stats(args.profile)
+            threads.dump(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
         sampler.cancel()
         gc.callbacks.remove(collections)
