@@ -29,7 +29,10 @@ Measured in one run:
   PostgreSQL (scratch databases, dropped at the end);
 * RSS: one daemon with 10,000 sources and 100,000 due articles, after a few ticks;
 * profile: the one-daemon ingest and 304 recheck under cProfile (SQLite, or PostgreSQL with
-  ``--profile-engine postgres``), folded into groups.
+  ``--profile-engine postgres``), folded into groups: the event loop's thread, then the batch
+  writer's thread and the other threads (to_thread's snapshots), each profiled on its own;
+* beside each ingest: requests in flight on average (of ``concurrency``), how late the event
+  loop woke, and the garbage collector's share.
 
 Settings: ``[fetch] delay = "0s"`` and ``per_host = concurrency`` (every page is on one host;
 the default per-host cap of 2 would be the limit otherwise), robots.txt obeyed (nginx serves an
@@ -294,7 +297,9 @@ def print_writer(result: dict, wall: float) -> None:
         f"    writer: {w['writes']} writes in {w['batches']} batches"
         f" ({w['writes'] / max(w['batches'], 1):.1f} each, largest {w['largest']}),"
         f" busy {w['busy_seconds']:.2f} s of {wall:.2f} s,"
-        f" CPU {w['cpu_seconds']:.2f} s of the daemon's {result['cpu']:.2f} s",
+        f" CPU {w['cpu_seconds']:.2f} s of the daemon's {result['cpu']:.2f} s;"
+        f" requests in flight {result['in_flight']['mean']:.1f} on average"
+        f" (loop {result['in_flight']['lag_ms']:.1f} ms late a sample)",
         flush=True,
     )
 
@@ -386,6 +391,13 @@ class Bench:
             stats = self.work / f"profile-{outcome}.pstats"
             run = run_daemons(path, 1, self.meter, self.logs, advance=advance, profile=stats)
             lines += pipeline_profile.report(stats, title, run.count(outcome))
+            # The threads the daemon started: the batch writer's, and to_thread's (snapshots).
+            for suffix, whose in (("writer", "the batch writer's thread"), ("threads", "others")):
+                extra = stats.with_name(f"{stats.name}.{suffix}")
+                if extra.exists():
+                    lines += pipeline_profile.report(
+                        extra, f"{title}, {whose}", run.count(outcome), top=8
+                    )
         return lines
 
     def rss(self) -> dict[str, float]:

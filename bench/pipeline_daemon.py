@@ -18,9 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
+import pstats
 import resource
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -72,6 +75,93 @@ async def ticks(runtime: Runtime, n: int) -> PassReport:
     return total
 
 
+class ThreadProfiles:
+    """cProfile in every thread started during the timed part: the batch writer's, to_thread's.
+
+    cProfile sees one thread only, and the batch writer's thread does a new article's recording
+    (``threading.setprofile`` runs ``start`` first thing in each new thread, which then swaps
+    itself for a profiler). The writer's profile is written beside the main thread's, with
+    ``.writer`` added to its name; the other threads' together with ``.threads``.
+    """
+
+    def __init__(self) -> None:
+        self._profiles: list[tuple[str, cProfile.Profile]] = []
+        self._lock = threading.Lock()
+
+    def start(self, *_: object) -> None:
+        sys.setprofile(None)
+        profiler = cProfile.Profile()
+        with self._lock:
+            self._profiles.append((threading.current_thread().name, profiler))
+        profiler.enable()
+
+    def dump(self, path: Path) -> None:
+        threading.setprofile(None)
+        groups: dict[str, list[cProfile.Profile]] = {}
+        with self._lock:
+            for name, profiler in self._profiles:
+                # Read while its thread idles (the run is over): create_stats only snapshots
+                # another thread's profiler, it cannot stop it.
+                profiler.create_stats()
+                kind = "writer" if name.startswith("newswatch-record") else "threads"
+                groups.setdefault(kind, []).append(profiler)
+        for kind, profilers in groups.items():
+            stats = pstats.Stats(profilers[0])
+            for other in profilers[1:]:
+                stats.add(other)
+            stats.dump_stats(f"{path}.{kind}")
+
+
+class InFlight:
+    """How deep the fetching is: requests under way, sampled on the event loop every few ms.
+
+    The mean over the run against ``[fetch] concurrency`` says whether the fetches stay that
+    deep while the batch writer's thread writes; ``lag`` is how late the samples woke (the loop
+    busy with other work meanwhile).
+    """
+
+    def __init__(self, runtime: Runtime, every: float = 0.005) -> None:
+        self._throttle = runtime.fetcher.throttle
+        self._every = every
+        self.samples: list[int] = []
+        self.lag = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self._every
+            await asyncio.sleep(self._every)
+            self.lag += max(0.0, loop.time() - due)
+            self.samples.append(self._throttle.in_flight)
+
+    def summary(self) -> dict[str, float]:
+        n = max(len(self.samples), 1)
+        return {
+            "mean": sum(self.samples) / n,
+            "lag_ms": self.lag / n * 1000,
+            "samples": len(self.samples),
+        }
+
+
+class Collections:
+    """The cyclic garbage collector's runs and seconds in the timed part (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.runs = [0, 0, 0]
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.runs[info["generation"]] += 1
+            self.seconds += time.perf_counter() - self._started
+
+    def summary(self) -> dict[str, object]:
+        return {"runs": self.runs, "seconds": round(self.seconds, 3)}
+
+
 async def main(args: argparse.Namespace) -> dict[str, object]:
     settings = load_settings(args.config)
     advance = timedelta(seconds=args.advance)
@@ -83,8 +173,14 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             print("ready", flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         profiler = cProfile.Profile() if args.profile else None
+        threads = ThreadProfiles() if args.profile else None
+        in_flight = InFlight(runtime)
+        sampler = asyncio.create_task(in_flight.run())
+        collections = Collections()
+        gc.callbacks.append(collections)
         cpu0, started = cpu(), time.perf_counter()
-        if profiler:
+        if profiler and threads:
+            threading.setprofile(threads.start)
             profiler.enable()
         if args.mode == "discover":
             report = await discover(runtime, clock())
@@ -92,10 +188,13 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             report = await ticks(runtime, args.ticks)
         else:
             report = await runtime.worker.run_until_idle()
-        if profiler:
+        if profiler and threads:
             profiler.disable()
             profiler.dump_stats(args.profile)
+            threads.dump(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
+        sampler.cancel()
+        gc.callbacks.remove(collections)
         writer = runtime.worker.record_writer
         delivered = await runtime.deliverer.deliver(limit=1_000_000)
     return {
@@ -114,6 +213,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             "busy_seconds": writer.busy_seconds,
             "cpu_seconds": writer.cpu_seconds,
         },
+        "in_flight": in_flight.summary(),
+        "gc": collections.summary(),
         "rss_open_kb": opened["VmRSS"],
         **memory_kb(),
     }

@@ -16,7 +16,8 @@ Func = tuple[str, int, str]
 
 # Checked in order; the first match wins. Paths are matched with "/" on both sides.
 _GROUPS: list[tuple[str, tuple[str, ...]]] = [
-    ("wait", ("select.epoll", "select.select")),
+    # An idle thread of a pool waits on its queue (put, on the loop's side, is the hand-over).
+    ("wait", ("select.epoll", "select.select", "<method 'get' of '_queue.SimpleQueue'")),
     (
         "extract",
         ("/scraper/extract/", "/selectolax/", "/scheduler/article_fields.py", "/scraper/topic.py"),
@@ -152,6 +153,30 @@ class Profile:
         )
 
 
+# storage.record's parts, on the event loop's thread or the batch writer's.
+_RECORD: tuple = (
+    "storage.record",
+    "storage/record.py",
+    "record",
+    [
+        (
+            "story placement (MinHash, bands)",
+            "storage/syndication.py",
+            "place_article",
+            [],
+        ),
+        (
+            "append_version (diff, search)",
+            "storage/versions.py",
+            "append_version",
+            [],
+        ),
+        ("alert queued", "storage/record.py", "_queue", []),
+        ("snapshot (zstd)", "storage/snapshots.py", "store_snapshot", []),
+        ("fingerprint", "storage/fingerprint.py", "fingerprint", []),
+        ("lock the article row", "storage/article_core.py", "lock_article_row", []),
+    ],
+)
 # The path of one item, as (label, file, function, children); cumulative seconds of each.
 # Rows whose function does not appear in a profile are left out (e.g. extract() on a 304).
 _TREE: list[tuple] = [
@@ -180,33 +205,18 @@ _TREE: list[tuple] = [
                         "record_if_unchanged",
                         [],
                     ),
-                    (
-                        "storage.record",
-                        "storage/record.py",
-                        "record",
-                        [
-                            (
-                                "story placement (MinHash, bands)",
-                                "storage/syndication.py",
-                                "place_article",
-                                [],
-                            ),
-                            (
-                                "append_version (diff, search)",
-                                "storage/versions.py",
-                                "append_version",
-                                [],
-                            ),
-                            ("alert queued", "storage/record.py", "_queue", []),
-                            ("snapshot (zstd)", "storage/snapshots.py", "store_snapshot", []),
-                            ("fingerprint", "storage/fingerprint.py", "fingerprint", []),
-                            ("lock the article row", "storage/lifecycle.py", "locked_article", []),
-                        ],
-                    ),
+                    _RECORD,
                 ],
             ),
             ("reschedule (Worker._reschedule)", "scheduler/worker.py", "_reschedule", []),
         ],
+    ),
+    # On the batch writer's thread (its own profile): the recordings of a batch.
+    (
+        "a batch of recordings (BatchWriter._write_all)",
+        "scheduler/batch_writer.py",
+        "_write_all",
+        [("ArticleStep._write", "scheduler/article_step.py", "_write", [_RECORD])],
     ),
     (
         "the pass's 304s (record_not_modified_many)",

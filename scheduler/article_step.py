@@ -20,7 +20,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -51,8 +51,14 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Whether an article's page is to be rendered in a browser first (its source or outlet says).
 RenderChoice = Callable[[storage.DueArticle], bool]
+# Awaited when an article's page is fetched and understood (see ArticleStep.check).
+Handover = Callable[[], Awaitable[None]]
 # A redirect to one of these is not followed: the page there is never the article.
 _DEAD_ENDS = ("consent", "aggregator")
+
+
+async def _nothing() -> None:
+    """The hand-over of a check that holds no fetch slot (a caller other than the worker)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,8 +124,15 @@ class ArticleStep:
         self._fetch_log = fetch_log
         self._renderer = renderer
 
-    async def check(self, due: storage.DueArticle) -> ArticleOutcome:
-        """Fetch one article and record what it says now; what came of it."""
+    async def check(
+        self, due: storage.DueArticle, *, fetched: Handover | None = None
+    ) -> ArticleOutcome:
+        """Fetch one article and record what it says now; what came of it.
+
+        ``fetched`` is awaited once the page is fetched and understood, before anything waits
+        on another thread (the snapshot's compression, the batch writer): the worker then
+        gives the article's fetch slot to the next one (``Worker._guarded``).
+        """
         confirming = due.pending_fingerprint is not None
         try:
             page = await self._fetcher.fetch(
@@ -166,7 +179,7 @@ class ArticleStep:
                 page = await self._render(page)
             except FetchError as error:
                 return self._failed(due, error.kind, str(error))
-        return await self._understand(due, page, now)
+        return await self._understand(due, page, now, fetched or _nothing)
 
     @property
     def writer(self) -> BatchWriter:
@@ -200,7 +213,7 @@ class ArticleStep:
         return await self._renderer.render(page)
 
     async def _understand(
-        self, due: storage.DueArticle, page: Page, now: datetime
+        self, due: storage.DueArticle, page: Page, now: datetime, fetched: Handover
     ) -> ArticleOutcome:
         found: Extracted | None = None
         failure: ExtractionError | None = None
@@ -229,12 +242,20 @@ class ArticleStep:
             # A new article's page is always kept. Hashing and compressing it let go of the
             # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
             # write transaction below no longer holds the lock while it compresses.
+            await fetched()
             snapshot = await asyncio.to_thread(storage.prepare_snapshot, page.body)
         # A page found at another address is recorded there, in the move's transaction.
         move_to = identity if identity != due.url else None
         access = "teaser" if teaser else "full"
         return await self._record(
-            due, page, found, now, access=access, snapshot=snapshot, move_to=move_to
+            due,
+            page,
+            found,
+            now,
+            access=access,
+            snapshot=snapshot,
+            move_to=move_to,
+            fetched=fetched,
         )
 
     # -- verdicts --------------------------------------------------------------------------
@@ -303,6 +324,7 @@ class ArticleStep:
         access: str = "full",
         snapshot: bytes | storage.PreparedSnapshot | None = None,
         move_to: str | None = None,
+        fetched: Handover = _nothing,
     ) -> ArticleOutcome:
         """Record the page; with ``move_to``, first move the article there, in one transaction
         (a crash never leaves the move without the page that showed it)."""
@@ -344,6 +366,7 @@ class ArticleStep:
             off_topic=off_topic,
         )
         # In a transaction shared with other pages' recordings, off the event loop.
+        await fetched()
         written = await self._writer.write(functools.partial(self._write, write))
         if isinstance(written, ArticleOutcome):
             return written

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import storage
-from scheduler.article_step import ArticleRules, ArticleStep, RenderChoice
+from scheduler.article_step import ArticleRules, ArticleStep, Handover, RenderChoice
 from scheduler.batch_writer import BatchWriter
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
@@ -98,6 +98,8 @@ class Worker:
         self._config = config
         self._clock = clock
         self._slots = asyncio.Semaphore(config.concurrency)
+        # Pages fetched and understood, waiting for the batch writer (see _guarded).
+        self._recording = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
         # On PostgreSQL the writes between two batches run on this thread, so the event loop
@@ -174,7 +176,8 @@ class Worker:
             )
         self.last_claim_at = utc_now()
         sources = [s for s in claimed_sources if ("source", s.id) not in done]
-        await asyncio.gather(*(self._guarded(self.check_source(s), report) for s in sources))
+        checks = (self._guarded(_as_job(self.check_source(s)), report) for s in sources)
+        await asyncio.gather(*checks)
         done.update(("source", s.id) for s in sources)
         report.sources = len(sources)
         if not self.accepting:
@@ -207,9 +210,7 @@ class Worker:
                 report.articles += len(articles)
                 started = _Countdown(len(articles))
                 tasks += [
-                    asyncio.create_task(
-                        self._guarded(self.check_article(a), report, started=started.tick)
-                    )
+                    asyncio.create_task(self._guarded(self._checking(a), report, started.tick))
                     for a in articles
                 ]
                 if not full or not self.accepting or batch_no == _BATCHES_PER_PASS - 1:
@@ -314,22 +315,48 @@ class Worker:
 
     async def _guarded(
         self,
-        job: Awaitable[CheckOutcome],
+        job: Callable[[Handover], Awaitable[CheckOutcome]],
         report: PassReport,
         started: Callable[[], None] | None = None,
     ) -> None:
+        """Run one item's check in a fetch slot, which an article gives back early.
+
+        An article's recording waits for the batch writer's thread. Holding the fetch slot
+        through that left fewer than ``concurrency`` fetches in flight whenever the writer was
+        busy. So the check hands its slot to the next item once its page is fetched and
+        understood (``job``'s argument), and waits for the writer in a recording place instead,
+        of which there are as many as fetch slots: pages waiting to be written stay bounded
+        (each holds its body in memory), and a writer that falls behind slows the fetching.
+        """
+        slot = _Slot(self._slots)
+        recording = False
+
+        async def fetched() -> None:
+            nonlocal recording
+            if recording:
+                return
+            await self._recording.acquire()
+            recording = True
+            slot.release()
+
         # The last line of defence: a bug in handling one item must not stop the pass.
         try:
-            async with self._slots:
+            async with slot:
                 if started is not None:
                     started()
-                outcome = await job
+                outcome = await job(fetched)
             report.count(outcome)
             if self._metrics is not None:
                 self._metrics.checks.labels(outcome.label).inc()
         except Exception:
             report.errors += 1
             logger.exception("unexpected error while handling due work")
+        finally:
+            if recording:
+                self._recording.release()
+
+    def _checking(self, due: storage.DueArticle) -> Callable[[Handover], Awaitable[ArticleOutcome]]:
+        return lambda fetched: self.check_article(due, fetched=fetched)
 
     async def check_source(self, due: storage.DueSource) -> SourceOutcome:
         """Fetch one source and admit the article links it lists (see scheduler.source_step)."""
@@ -342,9 +369,36 @@ class Worker:
         """The batch writer of new versions (its counters are what benchmarks report)."""
         return self._articles.writer
 
-    async def check_article(self, due: storage.DueArticle) -> ArticleOutcome:
+    async def check_article(
+        self, due: storage.DueArticle, *, fetched: Handover | None = None
+    ) -> ArticleOutcome:
         """Fetch one article and record what it says now (see scheduler.article_step)."""
-        return await self._articles.check(due)
+        return await self._articles.check(due, fetched=fetched)
+
+
+def _as_job(check: Awaitable[CheckOutcome]) -> Callable[[Handover], Awaitable[CheckOutcome]]:
+    """A check that holds its fetch slot to its end (a source's)."""
+    return lambda _fetched: check
+
+
+class _Slot:
+    """One of the worker's fetch slots, which its holder may give back before the end."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+        self._held = False
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        self._held = True
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
 
 
 class _Countdown:

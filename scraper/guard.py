@@ -26,6 +26,7 @@ import httpcore
 import httpx
 
 from scraper.addresses import AddressPolicy, IPAddress, Refusal, normalise_host
+from scraper.streams import SocketOnce
 
 Resolver = Callable[[str, int], Awaitable[Sequence[IPAddress]]]
 
@@ -99,13 +100,14 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     str(address),
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return SocketOnce(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 failure = error  # the next address of the same name may answer
         assert failure is not None

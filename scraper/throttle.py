@@ -148,6 +148,11 @@ class Throttle:
             )
         return found
 
+    @property
+    def in_flight(self) -> int:
+        """Requests under way now, every host together (what keeps the fetching deep)."""
+        return sum(host.in_flight for host in self._hosts.values())
+
     def delay_of(self, url: str) -> float:
         """The minimum gap between two requests to this URL's host."""
         return self._delay(self._host(host_key(url)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -208,3 +209,62 @@ def test_the_start_up_heap_is_frozen_while_the_daemon_runs(
     assert asyncio.run(frozen_while_open()) > 10_000
     # Closed, they are the collector's again: what the runtime held may be garbage by now.
     assert gc.get_freeze_count() == 0
+
+
+def test_fetching_goes_on_while_the_batch_writer_waits(
+    quiet_room: Newsroom, tmp_path: Path
+) -> None:
+    # A recording waits for the batch writer's thread; its article gives its fetch slot to the
+    # next one meanwhile. Here the writer waits on SQLite's write lock, which another
+    # connection takes as the first page is asked for (every page takes 0.3 s to answer, so no
+    # recording gets in first) and holds for 3 s. With 2 fetch slots, two pages are fetched,
+    # then two more while those two wait for the writer; before, the slots stayed with the
+    # recordings and nothing more was fetched until the lock was let go.
+    room = quiet_room
+    published = stories(8, prefix="handover")
+    for item in published:
+        room.publish(item)
+    pages = {room.path_of(s.slug) for s in published}
+    for path in pages:
+        room.misbehave(path, "slow", seconds=0.3)
+    settings = make_settings(
+        room,
+        tmp_path,
+        daemon={"batch": 8},
+        fetch={"delay": "0s", "per_host": 2, "concurrency": 2, "total_timeout": "10s"},
+    )
+    pipeline = Pipeline(
+        room=room, settings=settings, clock=Clock(), alerts_file=tmp_path / "alerts.jsonl"
+    )
+    held: list[float] = []
+
+    def hold_the_write_lock() -> None:
+        deadline = time.monotonic() + 60
+        while not any(r.path in pages for r in room.requests) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        conn = sqlite3.connect(tmp_path / "newswatch.db", isolation_level=None, timeout=30)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            held.append(time.monotonic())
+            time.sleep(3.0)
+            held.append(time.monotonic())
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    # The feed is read first (its source's pass): the lock comes after the article claim.
+    locker = threading.Thread(target=hold_the_write_lock)
+    locker.start()
+    try:
+        report = pipeline.run_pass()
+    finally:
+        locker.join()
+
+    assert report.outcomes.get("new") == 8 and report.errors == 0, report
+    assert len(held) == 2
+    arrivals = [r for r in room.requests if r.path in pages]
+    # The first two pages are asked for at once; anything asked for later, while the lock was
+    # held, was fetched while recordings waited for the writer.
+    later = [r for r in arrivals if arrivals[0].time + 0.15 <= r.time < held[1]]
+    assert held[0] < arrivals[0].time + 0.15
+    assert len(later) >= 2, [(r.path, round(r.time - arrivals[0].time, 2)) for r in arrivals]
