@@ -60,10 +60,11 @@ async def discover(runtime: Runtime, now: object) -> PassReport:
     return report
 
 
-async def ticks(runtime: Runtime, n: int) -> PassReport:
+async def ticks(runtime: Runtime, n: int, rss_kb: list[int]) -> PassReport:
     total = PassReport()
     for _ in range(n):
         report = await runtime.worker.run_due()
+        rss_kb.append(memory_kb()["VmRSS"])  # where the memory grows: tick by tick
         total.sources += report.sources
         total.articles += report.articles
         for outcome, count in report.outcomes.items():
@@ -83,13 +84,14 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             print("ready", flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         profiler = cProfile.Profile() if args.profile else None
+        tick_rss: list[int] = []
         cpu0, started = cpu(), time.perf_counter()
         if profiler:
             profiler.enable()
         if args.mode == "discover":
             report = await discover(runtime, clock())
         elif args.mode == "ticks":
-            report = await ticks(runtime, args.ticks)
+            report = await ticks(runtime, args.ticks, tick_rss)
         else:
             report = await runtime.worker.run_until_idle()
         if profiler:
@@ -115,6 +117,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             "cpu_seconds": writer.cpu_seconds,
         },
         "rss_open_kb": opened["VmRSS"],
+        "ticks_kb": tick_rss,
         **memory_kb(),
     }
 
