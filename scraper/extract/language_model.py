@@ -1,0 +1,114 @@
+"""py3langid's model, memory-mapped from an uncompressed copy in the user's cache folder.
+
+py3langid ships its model LZMA-compressed and unpacks it into the process: about 75 MB that
+a daemon holds for good (the state table alone is 37 MiB of uint32, more than 65,536 states
+so no narrower type holds it), and 40 MB more while it loads. Unpacked once into plain ``.npy``
+files and mapped read-only, the arrays cost only the pages identification actually reads, and
+those are the OS page cache's, shared by every process on the machine and given back under
+memory pressure. The model is the same, array for array: identification gives the same
+language and the same probability (tests/scraper/test_language_model.py compares them).
+
+The copy lives in ``<user cache folder>/newswatch/langid-<hash of the packaged model>``,
+written to a temporary folder and renamed into place, so concurrent daemons never read a
+half-written copy, and a new py3langid model gets a new folder. Where no folder can be
+written, the model is loaded into memory as py3langid does it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+from py3langid.langid import (  # type: ignore[import-untyped]
+    MODEL_DIR,
+    MODEL_FILE,
+    LanguageIdentifier,
+)
+from py3langid.modelio import load_model  # type: ignore[import-untyped]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT = 1  # bump when the files written here change
+_ARRAYS = ("ptc", "pc", "nextmove", "rowbase", "output")
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("newswatch"))
+
+
+def load_identifier(cache_dir: Path | None = None) -> Any:
+    """py3langid's ``LanguageIdentifier`` (normalised probabilities) on the mapped model."""
+    source = Path(MODEL_DIR) / MODEL_FILE
+    try:
+        folder = _unpacked(source, cache_dir or default_cache_dir())
+    except OSError as exc:
+        logger.warning("language model not cached (%s): loading it into memory", exc)
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _mapped(folder)
+
+
+def _unpacked(source: Path, cache_dir: Path) -> Path:
+    """The folder holding ``source`` unpacked, made on first use."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    folder = cache_dir / f"langid-{_FORMAT}-{digest}"
+    if (folder / "classes.json").is_file():
+        return folder
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".langid-", dir=cache_dir))
+    try:
+        _unpack(source, scratch)
+        try:
+            os.rename(scratch, folder)
+        except OSError:
+            if not (folder / "classes.json").is_file():
+                raise
+            # Another process renamed its copy into place first: the same bytes.
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    logger.info("language model unpacked into %s", folder)
+    return folder
+
+
+def _unpack(source: Path, folder: Path) -> None:
+    ptc, pc, classes, nextmove, row, output = load_model(source)
+    arrays = {
+        "ptc": np.asarray(ptc),
+        "pc": np.asarray(pc),
+        "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
+        # What py3langid computes from the row table at load (row << 8), stored so that
+        # loading builds no 100,000-item list.
+        "rowbase": np.frombuffer(row, dtype=np.dtype(row.typecode)).astype(np.uint32) << 8,
+        "output": np.asarray(output, dtype=np.int32),
+    }
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array, allow_pickle=False)
+    # Written last: its presence says the folder is complete.
+    (folder / "classes.json").write_text(json.dumps(classes), encoding="utf-8")
+
+
+def _mapped(folder: Path) -> Any:
+    a = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
+    # The DFA walk indexes the tables one byte at a time from Python: memoryviews answer
+    # with plain ints, as py3langid's own arrays do, where numpy would box scalars.
+    identifier = LanguageIdentifier(
+        a["ptc"],
+        np.array(a["pc"]),
+        classes,
+        memoryview(a["nextmove"]),
+        memoryview(a["output"]),
+        norm_probs=True,
+        tk_row=(),
+    )
+    # py3langid would build this from the row table as a list of 100,000 ints (4 MB);
+    # tests/scraper/test_language_model.py keeps this in step with its walk.
+    identifier._rowbase = memoryview(a["rowbase"])
+    return identifier
