@@ -1,17 +1,21 @@
 """py3langid's model, memory-mapped from an uncompressed copy in the user's cache folder.
 
-py3langid ships its model LZMA-compressed and unpacks it into the process: about 75 MB that
-a daemon holds for good (the state table alone is 37 MiB of uint32, more than 65,536 states
-so no narrower type holds it), and 40 MB more while it loads. Unpacked once into plain ``.npy``
-files and mapped read-only, the arrays cost only the pages identification actually reads, and
-those are the OS page cache's, shared by every process on the machine and given back under
-memory pressure. The model is the same, array for array: identification gives the same
-language and the same probability (tests/scraper/test_language_model.py compares them).
+py3langid ships its model LZMA-compressed and unpacks it into each process: about 75 MB of
+private memory held for good (the state table alone is 37 MiB of uint32: more than 65,536
+states, so no narrower type holds it), 40 MB more while it loads, and two seconds. Unpacked
+once into plain ``.npy`` files and mapped read-only, it loads in 40 ms with no transient, and
+its pages are the OS page cache's: shared by every daemon on the machine, given back under
+memory pressure. They still count in each process's RSS once read, and the DFA walk reads
+the tables all over (the kernel maps file pages around each fault), so after a few pages of
+text nearly all of the model's 64 MB is resident: mapping saves ~15 MB and the load's peak,
+not the model. Row bases and outputs are mapped too, where py3langid builds two lists of
+100,000 ints. The model is the same, array for array: identification gives the same language
+and the same probability (tests/scraper/test_language_model.py compares them).
 
-The copy lives in ``<user cache folder>/newswatch/langid-<hash of the packaged model>``,
-written to a temporary folder and renamed into place, so concurrent daemons never read a
-half-written copy, and a new py3langid model gets a new folder. Where no folder can be
-written, the model is loaded into memory as py3langid does it.
+The copy lives in ``<user cache folder>/newswatch/langid-<format>-<hash of the packaged
+model>``, written to a temporary folder and renamed into place, so concurrent daemons never
+read a half-written copy, and a new py3langid model gets a new folder. Where no folder can be
+written or read, the model is loaded into memory as py3langid does it.
 """
 
 from __future__ import annotations
@@ -48,11 +52,10 @@ def load_identifier(cache_dir: Path | None = None) -> Any:
     """py3langid's ``LanguageIdentifier`` (normalised probabilities) on the mapped model."""
     source = Path(MODEL_DIR) / MODEL_FILE
     try:
-        folder = _unpacked(source, cache_dir or default_cache_dir())
-    except OSError as exc:
+        return _mapped(_unpacked(source, cache_dir or default_cache_dir()))
+    except (OSError, ValueError) as exc:  # not writable, or a damaged copy
         logger.warning("language model not cached (%s): loading it into memory", exc)
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    return _mapped(folder)
 
 
 def _unpacked(source: Path, cache_dir: Path) -> Path:

@@ -121,3 +121,13 @@ def test_without_a_writable_cache_the_model_is_loaded_into_memory(
     identifier = load_identifier(blocked / "cache")
     assert isinstance(identifier.tk_nextmove, type(theirs.tk_nextmove))
     assert [identifier.classify(s) for s in SENTENCES] == [theirs.classify(s) for s in SENTENCES]
+
+
+def test_a_damaged_copy_falls_back_to_loading_into_memory(
+    tmp_path: Path, theirs: LanguageIdentifier
+) -> None:
+    load_identifier(tmp_path)
+    (folder,) = [p for p in tmp_path.iterdir()]
+    (folder / "ptc.npy").write_bytes(b"\x93NUMPY truncated")
+    identifier = load_identifier(tmp_path)
+    assert [identifier.classify(s) for s in SENTENCES] == [theirs.classify(s) for s in SENTENCES]
