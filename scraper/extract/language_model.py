@@ -7,10 +7,10 @@ once into plain ``.npy`` files and mapped read-only, it loads in 40 ms with no t
 its pages are the OS page cache's: shared by every daemon on the machine, given back under
 memory pressure. They still count in each process's RSS once read, and the DFA walk reads
 the tables all over (the kernel maps file pages around each fault), so after a few pages of
-text nearly all of the model's 64 MB is resident: mapping saves ~15 MB and the load's peak,
-not the model. Row bases and outputs are mapped too, where py3langid builds two lists of
-100,000 ints. The model is the same, array for array: identification gives the same language
-and the same probability (tests/scraper/test_language_model.py compares them).
+text nearly all of the model (55 MB as stored here) is resident: mapping saves ~20 MB and
+the load's peak, not the model. Row bases and outputs are mapped too, where py3langid builds
+two lists of 100,000 ints. The model is the same, array for array: identification gives the
+same language and the same probability (tests/scraper/test_language_model.py compares them).
 
 The copy lives in ``<user cache folder>/newswatch/langid-<format>-<hash of the packaged
 model>``, written to a temporary folder and renamed into place, so concurrent daemons never
