@@ -3,6 +3,7 @@
     python bench/pipeline.py [--articles 1500] [--runs 1] [--concurrency 8] [--no-pg]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--skip-rss] [--skip-profile] [--profile-engine sqlite|postgres] [--skip-floor]
+    python bench/pipeline.py --only-rss [--runs 2] [--rss-sources 10000] [--rss-articles 100000]
 
 The pages: the 85 real pages of the extraction benchmark under N distinct URLs (see
 bench/pipeline_site.py), served by the bench's own nginx (bench/nginx.conf.template) on two
@@ -400,7 +401,7 @@ class Bench:
                     )
         return lines
 
-    def rss(self) -> dict[str, float]:
+    def rss(self) -> dict:
         """Peak RSS of a daemon with 10,000 sources and 100,000 due articles, after a few ticks."""
         a = self.args
         url = self.dbs.fresh("sqlite")
@@ -456,7 +457,21 @@ class Bench:
             "articles": d["articles"],
             "seconds": run.wall,
             "articles_total": len(ids) * per_source,
+            "ticks_kb": d["ticks_kb"],
         }
+
+
+def print_rss(args: argparse.Namespace, r: dict) -> None:
+    ticks = " ".join(f"{kb / 1024:.0f}" for kb in r["ticks_kb"])
+    print(
+        f"\nRSS, one daemon on SQLite with {args.rss_sources:,} sources and "
+        f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
+        f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
+        f"worked in {r['seconds']:.0f} s): after open {r['open_mb']:.0f} MB, after each tick "
+        f"{ticks} MB, peak {r['peak_mb']:.0f} MB, end {r['end_mb']:.0f} MB; target ≤ 200 MB "
+        f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}",
+        flush=True,
+    )
 
 
 def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:
@@ -556,6 +571,11 @@ def main() -> None:
     parser.add_argument("--rss-sources", type=int, default=10_000)
     parser.add_argument("--rss-articles", type=int, default=100_000)
     parser.add_argument("--rss-ticks", type=int, default=5)
+    parser.add_argument(
+        "--only-rss",
+        action="store_true",
+        help="measure only the daemon's memory, --runs times (no ceiling, floor or profile)",
+    )
     parser.add_argument("--skip-profile", action="store_true")
     parser.add_argument(
         "--profile-engine",
@@ -601,6 +621,10 @@ def main() -> None:
             flush=True,
         )
 
+        if args.only_rss:
+            for _ in range(args.runs):
+                print_rss(args, bench.rss())
+            return
         urls = [f"{bases['etag']}{site.path_of(i)}" for i in range(site.count)]
         bench.urls = urls
         ceil, bench.etags = ceiling(urls, args.concurrency, max(args.runs, 3))
@@ -630,15 +654,7 @@ def main() -> None:
         print_table(ceil, results, floor)
 
         if not args.skip_rss:
-            r = bench.rss()
-            print(
-                f"\nRSS, one daemon on SQLite with {args.rss_sources:,} sources and "
-                f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
-                f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
-                f"worked): after open {r['open_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB, "
-                f"end {r['end_mb']:.0f} MB; target ≤ 200 MB "
-                f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}"
-            )
+            print_rss(args, bench.rss())
         if not args.skip_profile:
             print("\nwhere the time goes (cProfile, own time; built-ins charged to callers):")
             print("\n".join(bench.profile(args.profile_engine)))

@@ -63,10 +63,11 @@ async def discover(runtime: Runtime, now: object) -> PassReport:
     return report
 
 
-async def ticks(runtime: Runtime, n: int) -> PassReport:
+async def ticks(runtime: Runtime, n: int, rss_kb: list[int]) -> PassReport:
     total = PassReport()
     for _ in range(n):
         report = await runtime.worker.run_due()
+        rss_kb.append(memory_kb()["VmRSS"])  # where the memory grows: tick by tick
         total.sources += report.sources
         total.articles += report.articles
         for outcome, count in report.outcomes.items():
@@ -178,6 +179,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         sampler = asyncio.create_task(in_flight.run())
         collections = Collections()
         gc.callbacks.append(collections)
+        tick_rss: list[int] = []
         cpu0, started = cpu(), time.perf_counter()
         if profiler and threads:
             threading.setprofile(threads.start)
@@ -185,7 +187,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         if args.mode == "discover":
             report = await discover(runtime, clock())
         elif args.mode == "ticks":
-            report = await ticks(runtime, args.ticks)
+            report = await ticks(runtime, args.ticks, tick_rss)
         else:
             report = await runtime.worker.run_until_idle()
         if profiler and threads:
@@ -216,6 +218,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         "in_flight": in_flight.summary(),
         "gc": collections.summary(),
         "rss_open_kb": opened["VmRSS"],
+        "ticks_kb": tick_rss,
         **memory_kb(),
     }
 

@@ -5,9 +5,11 @@ check``, ``check``, the read commands) build it through the same factories
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +36,9 @@ from scheduler.source_policy import SourcePacing
 from scheduler.worker import Worker, WorkerConfig, utc_now
 from scraper.polite import PoliteFetcher
 from scraper.topic import TopicQuery
+
+_M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+_MALLOC_ARENAS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,7 @@ async def _opened(
     console: Console | None,
     clock: Callable[[], datetime],
 ) -> AsyncIterator[Runtime]:
+    _limit_malloc_arenas()
     db = storage.open_database(settings.database.url)
     try:
         with db.transaction() as session:
@@ -194,6 +200,26 @@ async def _opened(
                     await renderer.close()
     finally:
         db.close()
+
+
+def _limit_malloc_arenas() -> None:
+    """Two glibc malloc arenas for the daemon's threads, where glibc gives each thread its own.
+
+    Every thread that allocates while another holds the main arena (the batch writer, the
+    claim writer, the event loop's executor) gets an arena of its own, up to eight per core,
+    each keeping the freed memory of its thread. Measured with ``bench/pipeline.py
+    --only-rss``'s daemon (10,000 sources, 1,280 articles, alternated runs): peak RSS 239-244 →
+    222 MB, the same CPU (23.2 / 22.0 → 23.2 / 21.4 s). Threads started before this call keep
+    the arenas they have; elsewhere than glibc this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and other libcs: no mallopt, nothing to set
+        return
+    mallopt(_M_ARENA_MAX, _MALLOC_ARENAS)
 
 
 def _settle_heap() -> None:

@@ -4,7 +4,8 @@ Pages often declare no language, or the wrong one (a German blog on an English t
 ``<html lang="en">``). The text decides; declarations win only where the text cannot tell:
 when it is too short, when the identifier is unsure, or when the declared language is a close
 sibling of the identified one (Bosnian and Croatian, Norwegian and Danish), which n-gram
-statistics confuse. Identification uses py3langid, whose model ships with the package.
+statistics confuse. Identification uses py3langid's model, which ships with that package,
+memory-mapped (scraper.extract.language_model).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scraper.extract.evidence import Tally
+from scraper.extract.language_model import load_identifier
 
 _SAMPLE_CHARS = 240  # enough text to tell 97 languages apart; more only costs time
 _MIN_LETTERS = 40  # below this the text is no evidence
@@ -89,17 +91,12 @@ _lock = threading.Lock()
 
 
 def _identifier() -> _Identifier:
-    """The py3langid model, loaded once per process on first use (about half a second)."""
+    """The py3langid model, mapped once per process on first use (see language_model)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                from py3langid.langid import (  # type: ignore[import-untyped]
-                    MODEL_FILE,
-                    LanguageIdentifier,
-                )
-
-                _model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                _model = load_identifier()
     return _model
 
 
