@@ -195,6 +195,7 @@ async def _opened(
                 )
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
+                worker.close()
                 recorder.flush()
                 if renderer is not None:
                     await renderer.close()

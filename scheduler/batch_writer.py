@@ -105,6 +105,15 @@ class BatchWriter:
                 else:
                     write.done.set_result(result.value)
 
+    def close(self) -> None:
+        """End the writer's thread once the writes handed to it are done (the runtime's exit).
+
+        A write handed over afterwards runs on the event loop, still batched.
+        """
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+
     def _write_all(self, batch: list[_Write]) -> list[_Result]:
         started, cpu = time.perf_counter(), time.thread_time()
         results = self._write_batch(batch)

@@ -369,6 +369,10 @@ class Worker:
         """The batch writer of new versions (its counters are what benchmarks report)."""
         return self._articles.writer
 
+    def close(self) -> None:
+        """End the batch writer's thread (the runtime's exit; nothing is left to write)."""
+        self._articles.writer.close()
+
     async def check_article(
         self, due: storage.DueArticle, *, fetched: Handover | None = None
     ) -> ArticleOutcome:

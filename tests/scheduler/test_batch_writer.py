@@ -4,6 +4,7 @@ loses nothing of the others (its batch is rolled back and each write run again a
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,3 +81,20 @@ def test_a_failing_write_fails_alone_and_the_others_are_kept(
     # The batch was rolled back and the two good writes committed alone; nothing of the bad.
     assert (writer.batches, writer.writes) == (2, 2)
     assert stored_urls(db) == set(good)
+
+
+def test_closing_ends_the_writers_thread_and_later_writes_still_land(
+    db: storage.Database,
+) -> None:
+    writer = BatchWriter(db)
+
+    async def write(url: str) -> list[int]:
+        return await writer.write(adding(url))
+
+    asyncio.run(write("https://example.com/news/before"))
+    assert any(t.name.startswith("newswatch-record") for t in threading.enumerate())
+    writer.close()
+    assert not any(t.name.startswith("newswatch-record") for t in threading.enumerate())
+    writer.close()  # a second close is harmless
+    asyncio.run(write("https://example.com/news/after"))
+    assert stored_urls(db) == {"https://example.com/news/before", "https://example.com/news/after"}
