@@ -77,11 +77,12 @@ class ReadingKind(Enum):
 @dataclass(frozen=True, slots=True)
 class Reading:
     """The extractor's reading of one stored page; ``fields`` only when it differs, and then
-    ``comparison`` against the page's newest reading (its ``base``)."""
+    their ``fingerprint`` and ``comparison`` against the page's newest reading (its ``base``)."""
 
     page: StoredPage
     kind: ReadingKind
     fields: ArticleFields | None = None
+    fingerprint: str | None = None
     comparison: Comparison | None = None
 
 
@@ -141,7 +142,9 @@ _READING = (
 def _reading(version_id: int, row: Sequence[Any]) -> tuple[int, str, ArticleFields]:
     fp, title, subtitle, body, authors, published = row
     when = as_utc(published) if published is not None else None
-    fields = ArticleFields(title, subtitle, body, tuple(authors or ()), when)
+    fields = ArticleFields(
+        title=title, subtitle=subtitle, body=body, authors=tuple(authors or ()), published=when
+    )
     return version_id, fp, fields
 
 
@@ -195,10 +198,11 @@ def _read(page: StoredPage, extractor: Extractor) -> Reading:
             extra={"event": "reextract_failed", "version_id": page.version_id, "error": str(exc)},
         )
         return Reading(page, ReadingKind.FAILED)
-    if fingerprint(fields) == page.reading:
+    new_fingerprint = fingerprint(fields)
+    if new_fingerprint == page.reading:
         return Reading(page, ReadingKind.UNCHANGED)
     comparison = compare(page.base, fields) if page.base is not None else None
-    return Reading(page, ReadingKind.DERIVED, fields, comparison)
+    return Reading(page, ReadingKind.DERIVED, fields, new_fingerprint, comparison)
 
 
 def keep_readings(s: Session, readings: Iterable[Reading]) -> ReextractReport:
@@ -230,7 +234,7 @@ def _derive(s: Session, changed: list[Reading]) -> int:
         assert reading.fields is not None  # a DERIVED reading carries its fields
         page = reading.page
         base = newest.get(page.version_id)
-        new_fingerprint = fingerprint(reading.fields)
+        new_fingerprint = reading.fingerprint or fingerprint(reading.fields)
         if base is None or base.fingerprint == new_fingerprint:  # None: forgotten meanwhile
             continue
         # Compared where it was extracted, unless another run stored a reading meanwhile.
