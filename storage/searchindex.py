@@ -12,14 +12,14 @@ never sees a version that was not committed, nor misses one that was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from storage.held import holding
 from storage.prepared import Prepared
 
 # The search tables of each engine: only the migrations make them, no model describes them.
@@ -115,8 +115,7 @@ class HeldSearchRows:
             conn.execute(_SQLITE_INDEX_ARTICLE, list(self.current.values()))
 
 
-@contextmanager
-def search_rows_last(s: Session) -> Iterator[None]:
+def search_rows_last(s: Session) -> AbstractContextManager[None]:
     """Hold the full-text rows that :func:`index_version` writes until the block ends, then
     write them all in a few statements (:class:`HeldSearchRows`).
 
@@ -126,16 +125,7 @@ def search_rows_last(s: Session) -> Iterator[None]:
     they make one segment. On PostgreSQL, one statement writes a batch's rows instead of one
     per page. Nothing in the block may search what it indexed.
     """
-    if _HELD in s.info:
-        yield
-        return
-    held = HeldSearchRows()
-    s.info[_HELD] = held
-    try:
-        yield
-    finally:
-        del s.info[_HELD]
-    held.write(s.connection())
+    return holding(s, _HELD, HeldSearchRows(), HeldSearchRows.write)
 
 
 _HELD = "newswatch_search_rows_held"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from storage.held import holding
 from storage.models import ArticleSignature, MinhashBand
 
 BANDS = MinhashBand.__table__  # type: ignore[attr-defined]
@@ -73,19 +74,13 @@ def held_rows(s: Session) -> HeldRows | None:
     return held
 
 
-@contextmanager
-def similarity_rows_last(s: Session) -> Iterator[None]:
+def similarity_rows_last(s: Session) -> AbstractContextManager[None]:
     """Hold the similarity rows written in the block and write them when it ends (module doc)."""
-    if _HELD in s.info:
-        yield
-        return
-    held = HeldRows()
-    s.info[_HELD] = held
-    try:
-        yield
-    finally:
-        del s.info[_HELD]
-    write_rows(s.connection(), held.signatures, held.bands)
+    return holding(s, _HELD, HeldRows(), _write_held)
+
+
+def _write_held(held: HeldRows, conn: Connection) -> None:
+    write_rows(conn, held.signatures, held.bands)
 
 
 def write_rows(
