@@ -33,6 +33,14 @@ def new_extractor(raw: bytes, url: str) -> storage.ArticleFields:
     return storage.ArticleFields(title=fields.title, subtitle=kicker, body=rest)
 
 
+def seen_once(db: storage.Database, article_id: int, raw: bytes, now: datetime) -> None:
+    """The page recorded as a fetch by the old extractor."""
+    with db.transaction() as s:
+        storage.record(
+            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
+        )
+
+
 def test_derived_versions_without_losing_what_was_seen(
     db: storage.Database, make_article: Callable[..., int], now: datetime
 ) -> None:
@@ -128,10 +136,7 @@ def test_a_reading_stored_between_the_read_and_the_write_is_not_stored_twice(
 ) -> None:
     article_id = make_article()
     raw = page("Talks", "LIVE Talks begin in Istanbul.")
-    with db.transaction() as s:
-        storage.record(
-            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
-        )
+    seen_once(db, article_id, raw, now)
     with db.session() as s:  # read, then extract with no transaction open
         pages = storage.stored_pages(s, [article_id])
     readings = [storage.read_page(p, new_extractor) for p in pages]
@@ -185,10 +190,7 @@ def test_a_changed_reading_is_compared_where_it_is_extracted(
     worker process, for big runs) against the page's newest reading, and stored as they are."""
     article_id = make_article()
     raw = page("Talks", "LIVE Talks begin in Istanbul, officials said on Monday.")
-    with db.transaction() as s:
-        storage.record(
-            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
-        )
+    seen_once(db, article_id, raw, now)
     with db.session() as s:
         pages = storage.stored_pages(s, [article_id])
         seen = storage.get_version(s, article_id, 1)
@@ -213,10 +215,7 @@ def test_a_comparison_against_a_reading_replaced_meanwhile_is_worked_out_again(
 ) -> None:
     article_id = make_article()
     raw = page("Talks", "LIVE Talks begin in Istanbul.")
-    with db.transaction() as s:
-        storage.record(
-            s, article_id=article_id, fields=old_extractor(raw, ""), snapshot=raw, fetched_at=now
-        )
+    seen_once(db, article_id, raw, now)
     with db.session() as s:
         pages = storage.stored_pages(s, [article_id])
     (reading,) = [storage.read_page(p, new_extractor) for p in pages]
