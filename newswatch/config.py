@@ -13,7 +13,7 @@ import typing
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -428,6 +428,12 @@ class DaemonConfig(_Section):
     lease: Duration = Field(timedelta(minutes=5), description="How long a claim is held.")
     shutdown_grace: Duration = Field(
         timedelta(seconds=20), description="Time in-flight work gets on SIGTERM."
+    )
+    extract_processes: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] = Field(
+        "auto",
+        description="Processes that extract article pages beside the daemon, so fetching and "
+        "recording go on meanwhile on another core; 0 extracts in the daemon itself; auto: "
+        "one where two or more cores are usable, else 0.",
     )
     serve: bool = Field(
         True,

@@ -26,6 +26,7 @@ from newswatch.redaction import channel_names
 from scheduler.channels import Channel, build_channel
 from scheduler.daemon import Daemon, DaemonTiming
 from scheduler.delivery import Deliverer
+from scheduler.extraction import extraction_for
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.policy import RecheckPolicy, Tier
@@ -169,6 +170,7 @@ async def _opened(
                 render=render,
                 renderer=renderer,
                 limits=settings.limits.limits(),
+                extraction=extraction_for(_extract_processes(settings)),
             )
             deliverer = Deliverer(
                 db=db, routes=routes, clock=clock, metrics=metrics, claim=settings.daemon.lease
@@ -195,12 +197,17 @@ async def _opened(
                 )
             finally:
                 gc.unfreeze()  # what the daemon held may be garbage now (tests open many)
-                worker.close()
+                await worker.aclose()
                 recorder.flush()
                 if renderer is not None:
                     await renderer.close()
     finally:
         db.close()
+
+
+def _extract_processes(settings: Settings) -> int | None:
+    processes = settings.daemon.extract_processes
+    return None if processes == "auto" else processes
 
 
 def _limit_malloc_arenas() -> None:

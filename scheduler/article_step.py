@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import storage
 from scheduler.article_fields import fields_from_extracted
 from scheduler.batch_writer import BatchWriter
+from scheduler.extraction import Extraction, InlineExtraction
 from scheduler.fetchlog import FetchRecorder
 from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
@@ -112,9 +113,11 @@ class ArticleStep:
         fetch_log: FetchRecorder | None = None,
         renderer: BrowserRenderer | None = None,
         writer: BatchWriter | None = None,
+        extraction: Extraction | None = None,
     ) -> None:
         self._db = db
         self._writer = writer or BatchWriter(db, threaded=not db.in_memory)
+        self._extraction = extraction or InlineExtraction()
         self._fetcher = fetcher
         self._rules = rules
         self._clock = clock
@@ -186,6 +189,11 @@ class ArticleStep:
         """Where recordings are written (shared transactions, off the event loop)."""
         return self._writer
 
+    @property
+    def extraction(self) -> Extraction:
+        """Where pages are extracted (on the event loop, or in processes of their own)."""
+        return self._extraction
+
     def _wall_in(self, due: storage.DueArticle, error: FetchError) -> ArticleOutcome | None:
         """A 403/429/503 whose page is a bot wall is judged like one served with 200."""
         if not isinstance(error, HTTPStatusError) or error.page is None:
@@ -218,7 +226,7 @@ class ArticleStep:
         found: Extracted | None = None
         failure: ExtractionError | None = None
         try:
-            found = extract_page(page.text, url=page.final_url)
+            found = await self._extraction.extract(page.text, page.final_url)
         except ExtractionError as error:
             failure = error
         verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import storage
 from scheduler.article_step import ArticleRules, ArticleStep, Handover, RenderChoice
 from scheduler.batch_writer import BatchWriter
+from scheduler.extraction import Extraction
 from scheduler.fetchlog import FetchRecorder
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, CheckOutcome, SourceOutcome
@@ -88,6 +89,7 @@ class Worker:
         render: RenderChoice | None = None,
         renderer: BrowserRenderer | None = None,
         limits: storage.Limits | None = None,
+        extraction: Extraction | None = None,
     ) -> None:
         self._db = db
         wrappers = search.wrappers() if search is not None else WrapperTable()
@@ -133,6 +135,7 @@ class Worker:
             metrics=metrics,
             fetch_log=fetch_log,
             renderer=renderer,
+            extraction=extraction,
             rules=ArticleRules(
                 topic=topic,
                 policy=policy,
@@ -369,9 +372,15 @@ class Worker:
         """The batch writer of new versions (its counters are what benchmarks report)."""
         return self._articles.writer
 
-    def close(self) -> None:
-        """End the batch writer's thread (the runtime's exit; nothing is left to write)."""
+    @property
+    def extraction(self) -> Extraction:
+        """Where article pages are extracted (in the daemon, or in processes beside it)."""
+        return self._articles.extraction
+
+    async def aclose(self) -> None:
+        """End the batch writer's thread and the extraction processes (the runtime's exit)."""
         self._articles.writer.close()
+        await self._articles.extraction.aclose()
 
     async def check_article(
         self, due: storage.DueArticle, *, fetched: Handover | None = None

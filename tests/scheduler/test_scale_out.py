@@ -98,6 +98,7 @@ batch = 8
 lease = "{LEASE_SECONDS}s"
 shutdown_grace = "10s"
 serve = false
+extract_processes = 1
 """,
     )
 
@@ -269,9 +270,35 @@ def kill_one_while_it_waits_on_a_slow_page(
         waiting_on_a_slow_page, timeout=60, what="a daemon waits on a slow page", daemons=daemons
     )
     victim = chosen[0]
+    extracting = extraction_processes(victim.process.pid)
+    assert extracting, "the daemon extracts in a process of its own"
     victim.process.kill()
     victim.process.wait(timeout=10)
+    # Its extraction process sees its input close and exits: no orphan is left running.
+    wait_for(
+        lambda: not any(running(pid) for pid in extracting),
+        timeout=20,
+        what="the killed daemon's extraction process exits",
+        daemons=[d for d in daemons if d is not victim],
+    )
     return victim
+
+
+def extraction_processes(pid: int) -> list[int]:
+    """The extraction processes a daemon started (its children running extraction_child)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [c for c in children if b"extraction_child" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def check_the_store(engine: Engine, orphans: dict[str, datetime]) -> None:

@@ -1,0 +1,201 @@
+"""Pages extracted in processes beside the daemon (scheduler.extraction).
+
+The processes are real: ``python -m scheduler.extraction_child``, fed the pages of
+tests/scraper/extract_cases. A parser that crashes or never finishes cannot be brought about
+with a real page on purpose, so two tests run the same child with its ``answer`` wrapped to
+exit, or to sleep, on a page that says so: everything else in them is the real process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import storage
+from newswatch.newsroom import Newsroom
+from newswatch.runtime import open_runtime
+from scheduler.extraction import (
+    ExtractionProcesses,
+    InlineExtraction,
+    extraction_for,
+    usable_cores,
+)
+from scheduler.worker import PassReport
+from scraper import Extracted, ExtractionError, extract
+from scraper.urls import canonicalize_url
+
+from .conftest import Clock, make_settings
+
+CASES = Path(__file__).resolve().parents[1] / "scraper" / "extract_cases"
+URL = "https://news.example/2026/12/05/story"
+PAGES = [path.read_text(encoding="utf-8") for path in sorted(CASES.glob("*.html"))[:12]]
+
+# The real child, except on pages that carry one of two markers.
+_FAULTY_CHILD = """
+import os, time
+from scheduler import extraction_child as child
+real = child.answer
+def answer(number, html, url):
+    if "CRASH-HERE" in html:
+        os._exit(7)
+    if "HANG-HERE" in html:
+        time.sleep(3600)
+    return real(number, html, url)
+child.answer = answer
+child.main()
+"""
+FAULTY = (sys.executable, "-P", "-c", _FAULTY_CHILD)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def read_all(
+    extraction: ExtractionProcesses | InlineExtraction, pages: list[str]
+) -> list[Extracted | BaseException]:
+    return await asyncio.gather(
+        *(extraction.extract(html, URL) for html in pages), return_exceptions=True
+    )
+
+
+def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
+    assert len(PAGES) >= 10
+
+    async def run() -> tuple[list[Extracted | BaseException], list[int]]:
+        processes = ExtractionProcesses(1)
+        try:
+            found = await read_all(processes, PAGES)
+            return found, processes.pids
+        finally:
+            await processes.aclose()
+
+    found, pids = asyncio.run(run())
+    assert found == [extract(html, url=URL) for html in PAGES]
+    assert len(pids) == 1 and pids[0] != os.getpid()
+    assert not alive(pids[0]), "aclose() ends the process"
+
+
+def test_a_page_that_cannot_be_read_fails_alone() -> None:
+    async def run() -> list[Extracted | BaseException]:
+        processes = ExtractionProcesses(1)
+        try:
+            return await read_all(processes, [PAGES[0], "", PAGES[1]])
+        finally:
+            await processes.aclose()
+
+    first, empty, second = asyncio.run(run())
+    assert isinstance(empty, ExtractionError)
+    assert str(empty).startswith("empty page")
+    assert first == extract(PAGES[0], url=URL)
+    assert second == extract(PAGES[1], url=URL)
+
+
+def test_a_crash_fails_its_page_and_a_new_process_reads_the_rest() -> None:
+    pages = [PAGES[0], "<p>CRASH-HERE</p>", *PAGES[1:6]]
+
+    async def run() -> tuple[list[Extracted | BaseException], ExtractionProcesses, list[int]]:
+        processes = ExtractionProcesses(1, command=FAULTY)
+        try:
+            found = await read_all(processes, pages)
+            first_pids = processes.pids
+            again = await processes.extract(PAGES[7], URL)
+            assert again == extract(PAGES[7], url=URL)
+            return found, processes, first_pids
+        finally:
+            await processes.aclose()
+
+    found, processes, pids = asyncio.run(run())
+    crashed = found[1]
+    assert isinstance(crashed, ExtractionError)
+    assert "exit code 7" in str(crashed)
+    expected = [extract(html, url=URL) for html in pages[2:]]
+    assert found[0] == extract(PAGES[0], url=URL)
+    assert found[2:] == expected, "the pages queued behind the crash are read by a new process"
+    assert processes.restarts == 1
+    assert len(pids) == 1
+
+
+def test_a_page_read_too_long_has_its_process_ended() -> None:
+    pages = ["<p>HANG-HERE</p>", PAGES[2], PAGES[3]]
+
+    async def run() -> list[Extracted | BaseException]:
+        processes = ExtractionProcesses(1, command=FAULTY, timeout=1.0)
+        try:
+            return await asyncio.wait_for(read_all(processes, pages), 60)
+        finally:
+            await processes.aclose()
+
+    hung, *rest = asyncio.run(run())
+    assert isinstance(hung, ExtractionError)
+    assert "took over 1 s" in str(hung)
+    assert rest == [extract(html, url=URL) for html in pages[1:]]
+
+
+def test_without_a_process_pages_are_read_in_the_daemon(caplog: pytest.LogCaptureFixture) -> None:
+    broken = (sys.executable, "-c", "import sys; sys.exit(3)")
+
+    async def run() -> tuple[list[Extracted | BaseException], list[int]]:
+        processes = ExtractionProcesses(1, command=broken)
+        try:
+            return await read_all(processes, PAGES[:3]), processes.pids
+        finally:
+            await processes.aclose()
+
+    with caplog.at_level(logging.ERROR, logger="scheduler.extraction"):
+        found, pids = asyncio.run(run())
+    assert found == [extract(html, url=URL) for html in PAGES[:3]]
+    assert pids == []
+    assert any("exited with code 3" in str(r.__dict__.get("reason")) for r in caplog.records)
+
+
+def test_the_setting_chooses_processes_by_the_cores() -> None:
+    assert isinstance(extraction_for(0), InlineExtraction)
+    assert isinstance(extraction_for(2), ExtractionProcesses)
+    auto = extraction_for(None)
+    expected = ExtractionProcesses if usable_cores() >= 2 else InlineExtraction
+    assert isinstance(auto, expected)
+    with pytest.raises(ValueError, match="at least 1"):
+        ExtractionProcesses(0)
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_the_daemon_records_the_same_either_way(
+    quiet_room: Newsroom, tmp_path: Path, processes: int
+) -> None:
+    slugs = [
+        "istanbul-talks-delegations-swap-rival-peace-memorandums",
+        "envoys-arrive-istanbul-second-meeting",
+    ]
+    for slug in slugs:
+        quiet_room.publish(slug)
+    settings = make_settings(quiet_room, tmp_path, daemon={"extract_processes": processes})
+
+    async def once() -> tuple[PassReport, list[int]]:
+        async with open_runtime(settings, clock=Clock()) as runtime:
+            report = await runtime.worker.run_until_idle()
+            extraction = runtime.worker.extraction
+            pids = extraction.pids if isinstance(extraction, ExtractionProcesses) else []
+            return report, pids
+
+    report, pids = asyncio.run(once())
+    assert report.outcomes.get("new") == len(slugs)
+    assert len(pids) == processes
+    assert not any(alive(pid) for pid in pids), "the runtime's exit ends its processes"
+    with storage.open_database(settings.database.url) as db, db.session() as session:
+        for slug in slugs:
+            story = quiet_room.story(slug)
+            article = storage.find_article(session, canonicalize_url(quiet_room.url_of(slug)))
+            assert article is not None
+            version = storage.get_version(session, article.id, 1)
+            assert version is not None and version.title == story.title
+            assert all(paragraph in version.body for paragraph in story.paragraphs)
