@@ -453,6 +453,9 @@ class Bench:
             "open_mb": d["rss_open_kb"] / 1024,
             "peak_mb": d["VmHWM"] / 1024,
             "end_mb": d["VmRSS"] / 1024,
+            "pss_mb": d["pss_kb"] / 1024,
+            "extraction_peak_mb": d["extraction_hwm_kb"] / 1024,
+            "extraction_pss_mb": d["extraction_pss_kb"] / 1024,
             "sources": d["sources"],
             "articles": d["articles"],
             "seconds": run.wall,
@@ -472,6 +475,15 @@ def print_rss(args: argparse.Namespace, r: dict) -> None:
         f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}",
         flush=True,
     )
+    if r["extraction_peak_mb"]:
+        # Shared pages (the libraries, the language model's file) count in both processes'
+        # RSS; the proportional set sizes split them, so their sum is what the two hold.
+        print(
+            f"  its extraction process: peak {r['extraction_peak_mb']:.0f} MB; proportional "
+            f"set size at the end: daemon {r['pss_mb']:.0f} MB + extraction "
+            f"{r['extraction_pss_mb']:.0f} MB = {r['pss_mb'] + r['extraction_pss_mb']:.0f} MB",
+            flush=True,
+        )
 
 
 def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:

@@ -20,6 +20,7 @@ import asyncio
 import cProfile
 import gc
 import json
+import os
 import pstats
 import resource
 import sys
@@ -34,6 +35,7 @@ import storage  # noqa: E402
 from newswatch.config import load_settings  # noqa: E402
 from newswatch.logs import configure_logging  # noqa: E402
 from newswatch.runtime import Runtime, open_runtime  # noqa: E402
+from scheduler.extraction import ExtractionProcesses  # noqa: E402
 from scheduler.worker import PassReport, utc_now  # noqa: E402
 
 
@@ -49,6 +51,29 @@ def memory_kb() -> dict[str, int]:
 def cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def extraction_processes(runtime: Runtime) -> tuple[float, int, int]:
+    """CPU seconds, peak RSS and proportional set size (kB) of the daemon's extraction
+    processes so far (they start with the first page, so all their CPU is the timed part's)."""
+    extraction = runtime.worker.extraction
+    seconds, peak, pss = 0.0, 0, 0
+    for pid in extraction.pids if isinstance(extraction, ExtractionProcesses) else []:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        seconds += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        peak += _kb(status, "VmHWM:")
+        pss += _kb(rollup, "Pss:")
+    return seconds, peak, pss
+
+
+def _kb(text: str, label: str) -> int:
+    line = next((line for line in text.splitlines() if line.startswith(label)), f"{label} 0")
+    return int(line.split()[1])
 
 
 async def discover(runtime: Runtime, now: object) -> PassReport:
@@ -195,13 +220,20 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             profiler.dump_stats(args.profile)
             threads.dump(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
+        extraction_cpu, extraction_peak, extraction_pss = extraction_processes(runtime)
+        own_pss = _kb(Path("/proc/self/smaps_rollup").read_text(), "Pss:")
         sampler.cancel()
         gc.callbacks.remove(collections)
         writer = runtime.worker.record_writer
         delivered = await runtime.deliverer.deliver(limit=1_000_000)
     return {
         "seconds": seconds,
-        "cpu": cpu_used,
+        # The daemon's CPU with its extraction processes' (all of it spent on the timed work).
+        "cpu": cpu_used + extraction_cpu,
+        "extraction_cpu": extraction_cpu,
+        "extraction_hwm_kb": extraction_peak,
+        "extraction_pss_kb": extraction_pss,
+        "pss_kb": own_pss,
         "sources": report.sources,
         "articles": report.articles,
         "outcomes": report.outcomes,

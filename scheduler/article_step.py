@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Whether an article's page is to be rendered in a browser first (its source or outlet says).
 RenderChoice = Callable[[storage.DueArticle], bool]
-# Awaited when an article's page is fetched and understood (see ArticleStep.check).
+# Awaited when an article's page is fetched, before it is read (see ArticleStep.check).
 Handover = Callable[[], Awaitable[None]]
 # A redirect to one of these is not followed: the page there is never the article.
 _DEAD_ENDS = ("consent", "aggregator")
@@ -132,9 +132,9 @@ class ArticleStep:
     ) -> ArticleOutcome:
         """Fetch one article and record what it says now; what came of it.
 
-        ``fetched`` is awaited once the page is fetched and understood, before anything waits
-        on another thread (the snapshot's compression, the batch writer): the worker then
-        gives the article's fetch slot to the next one (``Worker._guarded``).
+        ``fetched`` is awaited once the page is fetched, before anything waits on another
+        process or thread (its extraction, the snapshot's compression, the batch writer): the
+        worker then gives the article's fetch slot to the next one (``Worker._guarded``).
         """
         confirming = due.pending_fingerprint is not None
         try:
@@ -225,6 +225,7 @@ class ArticleStep:
     ) -> ArticleOutcome:
         found: Extracted | None = None
         failure: ExtractionError | None = None
+        await fetched()
         try:
             found = await self._extraction.extract(page.text, page.final_url)
         except ExtractionError as error:
@@ -250,7 +251,6 @@ class ArticleStep:
             # A new article's page is always kept. Hashing and compressing it let go of the
             # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
             # write transaction below no longer holds the lock while it compresses.
-            await fetched()
             snapshot = await asyncio.to_thread(storage.prepare_snapshot, page.body)
         # A page found at another address is recorded there, in the move's transaction.
         move_to = identity if identity != due.url else None
@@ -263,7 +263,6 @@ class ArticleStep:
             access=access,
             snapshot=snapshot,
             move_to=move_to,
-            fetched=fetched,
         )
 
     # -- verdicts --------------------------------------------------------------------------
@@ -332,7 +331,6 @@ class ArticleStep:
         access: str = "full",
         snapshot: bytes | storage.PreparedSnapshot | None = None,
         move_to: str | None = None,
-        fetched: Handover = _nothing,
     ) -> ArticleOutcome:
         """Record the page; with ``move_to``, first move the article there, in one transaction
         (a crash never leaves the move without the page that showed it)."""
@@ -374,7 +372,6 @@ class ArticleStep:
             off_topic=off_topic,
         )
         # In a transaction shared with other pages' recordings, off the event loop.
-        await fetched()
         written = await self._writer.write(functools.partial(self._write, write))
         if isinstance(written, ArticleOutcome):
             return written

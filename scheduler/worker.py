@@ -100,7 +100,7 @@ class Worker:
         self._config = config
         self._clock = clock
         self._slots = asyncio.Semaphore(config.concurrency)
-        # Pages fetched and understood, waiting for the batch writer (see _guarded).
+        # Pages fetched, being read or waiting for the batch writer (see _guarded).
         self._recording = asyncio.Semaphore(config.concurrency)
         # 304s not yet recorded: written together at each batch claim and at the pass's end.
         self._not_modified: list[storage.NotModifiedCheck] = []
@@ -324,12 +324,13 @@ class Worker:
     ) -> None:
         """Run one item's check in a fetch slot, which an article gives back early.
 
-        An article's recording waits for the batch writer's thread. Holding the fetch slot
-        through that left fewer than ``concurrency`` fetches in flight whenever the writer was
-        busy. So the check hands its slot to the next item once its page is fetched and
-        understood (``job``'s argument), and waits for the writer in a recording place instead,
-        of which there are as many as fetch slots: pages waiting to be written stay bounded
-        (each holds its body in memory), and a writer that falls behind slows the fetching.
+        An article's page waits for its extraction process and for the batch writer's thread.
+        Holding the fetch slot through that left fewer than ``concurrency`` fetches in flight
+        whenever either was busy. So the check hands its slot to the next item once its page
+        is fetched (``job``'s argument), and is read and recorded in a place of its own
+        instead, of which there are as many as fetch slots: pages fetched but not yet written
+        stay bounded (each holds its body in memory), and a writer or an extraction process
+        that falls behind slows the fetching.
         """
         slot = _Slot(self._slots)
         recording = False

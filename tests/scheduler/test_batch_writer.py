@@ -91,10 +91,17 @@ def test_closing_ends_the_writers_thread_and_later_writes_still_land(
     async def write(url: str) -> list[int]:
         return await writer.write(adding(url))
 
+    def writing_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name.startswith("newswatch-record")}
+
+    # Other tests' workers may leave writers of their own running: this writer's thread is
+    # the one its first write starts.
+    before = writing_threads()
     asyncio.run(write("https://example.com/news/before"))
-    assert any(t.name.startswith("newswatch-record") for t in threading.enumerate())
+    mine = writing_threads() - before
+    assert len(mine) == 1
     writer.close()
-    assert not any(t.name.startswith("newswatch-record") for t in threading.enumerate())
+    assert not any(thread.is_alive() for thread in mine)
     writer.close()  # a second close is harmless
     asyncio.run(write("https://example.com/news/after"))
     assert stored_urls(db) == {"https://example.com/news/before", "https://example.com/news/after"}
