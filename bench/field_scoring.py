@@ -2,8 +2,10 @@
 
 Titles and author names are compared after the same folding (fundus-dev's README): Unicode
 NFKC, typographic quotes and dashes to their ASCII forms, runs of whitespace to one space,
-case folded. Authors are compared as exact sets; the day as a calendar date; the language
-by its primary subtag (``en-GB`` and ``en`` agree).
+case folded. Characters a reader never sees (soft hyphens, zero-width spaces and joiners:
+Unicode's format characters) are dropped too: fundus keeps the one a CMS left at the end of
+a headline, and the headline reads the same without it. Authors are compared as exact sets;
+the day as a calendar date; the language by its primary subtag (``en-GB`` and ``en`` agree).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():
+        text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     return _SPACES.sub(" ", text).strip().casefold()
 
 

@@ -94,6 +94,10 @@ def test_titles_compare_after_folding() -> None:
     same = fields.same_title  # type: ignore[attr-defined]
     assert same("Lynn: “We needed to win this game”", 'lynn: "we needed to win this game"')
     assert same("Trump\u00a0plant  den – Ballsaal", "trump plant den - ballsaal")
+    assert same(
+        "Helikopter\u00adlandeplatz: ein Fortschritt\u200b", "Helikopterlandeplatz: ein Fortschritt"
+    )
+    assert not same("Helikopter-landeplatz", "Helikopterlandeplatz")
     assert not same("Talks resume", "Talks resume in Istanbul")
     assert not same("Talks", None)
 
