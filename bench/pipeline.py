@@ -3,6 +3,7 @@
     python bench/pipeline.py [--articles 1500] [--runs 1] [--concurrency 8] [--no-pg]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--skip-rss] [--skip-profile] [--profile-engine sqlite|postgres] [--skip-floor]
+        [--extract-processes auto|N]
     python bench/pipeline.py --only-rss [--runs 2] [--rss-sources 10000] [--rss-articles 100000]
 
 The pages: the 85 real pages of the extraction benchmark under N distinct URLs (see
@@ -192,7 +193,13 @@ def ceiling(
 
 
 def write_config(
-    path: Path, *, db_url: str, sources: list[tuple[str, str]], concurrency: int, alerts: Path
+    path: Path,
+    *,
+    db_url: str,
+    sources: list[tuple[str, str]],
+    concurrency: int,
+    alerts: Path,
+    extract_processes: str = "auto",
 ) -> Path:
     lines = [f'[database]\nurl = "{db_url}"\n']
     for url, every in sources:
@@ -212,7 +219,8 @@ def write_config(
         "[limits]\nnew_links_per_check = 1000000\nnew_links_per_source_per_day = 1000000\n"
         "new_links_per_host_per_day = 1000000\n"
     )
-    lines.append("[daemon]\nserve = false\n")
+    processes = extract_processes if extract_processes.isdigit() else f'"{extract_processes}"'
+    lines.append(f"[daemon]\nserve = false\nextract_processes = {processes}\n")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -354,6 +362,7 @@ class Bench:
             concurrency=self.args.concurrency,
             sources=[(f"{base}/{sitemap_name(base, first=first)}", "30d")],
             alerts=self.work / f"{name}-alerts.jsonl",
+            extract_processes=self.args.extract_processes,
         )
         return path, url
 
@@ -413,6 +422,7 @@ class Bench:
             sources=sources,
             concurrency=a.concurrency,
             alerts=self.work / "rss-alerts.jsonl",
+            extract_processes=a.extract_processes,
         )
         started = time.perf_counter()
         db = storage.open_database(url)
@@ -569,6 +579,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1500, help="distinct article URLs")
     parser.add_argument("--runs", type=int, default=1, help="runs of each measure (median)")
     parser.add_argument("--concurrency", type=int, default=8, help="[fetch] concurrency")
+    parser.add_argument(
+        "--extract-processes",
+        default="auto",
+        help="the daemons' [daemon] extract_processes (0: extract in the daemon, as before)",
+    )
     parser.add_argument("--pg", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
