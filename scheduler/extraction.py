@@ -172,6 +172,7 @@ class ExtractionProcesses:
                 *self._command,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
+                env=_child_environment(),
             )
         except OSError as error:
             self._give_up(f"it could not be started: {error}")
@@ -305,6 +306,17 @@ def _settle(page: _Page, found: object) -> None:
         )
         message = f"{kind}: {message}"
     page.answer.set_exception(ExtractionError(message))
+
+
+def _child_environment() -> dict[str, str]:
+    """The daemon's environment, with glibc told to map big blocks on their own.
+
+    glibc raises its mmap threshold to the size of every mapped block it frees, so after the
+    first big page every page's text and parse tree came from the heap, and what was freed
+    stayed resident. Fixed at 256 kB (where the user has not set it), the process held
+    24 MB of its own memory instead of 32 after the 183 news pages of two dev sets.
+    """
+    return {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), **os.environ}
 
 
 def _widen_pipe(process: asyncio.subprocess.Process) -> None:
