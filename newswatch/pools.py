@@ -8,12 +8,13 @@ extraction runs on the other cores and the writing process only writes.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Protocol, TypeVar
+
+from scheduler.extraction import usable_cores
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -26,14 +27,6 @@ class MapItems(Protocol):
     """``fn`` over ``items``, the work submitted at once; iterating the result waits for it."""
 
     def __call__(self, fn: Callable[[In], Out], items: list[In], /) -> Iterator[Out]: ...
-
-
-def usable_cores() -> int:
-    """The cores this process may use (its affinity on Linux)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def default_workers(big: bool) -> int:
