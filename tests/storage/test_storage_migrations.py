@@ -3,10 +3,13 @@ databases newer than the code, concurrent first starts, and models that match th
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -18,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 import storage
+import storage.migrate
 from storage.migrate import alembic_config
 from storage.searchindex import INDEX_TABLES
 
@@ -322,3 +326,21 @@ def test_leased_rows_are_found_by_a_partial_index(empty_url: str) -> None:
         assert "ix_articles_leased" not in names
         storage.upgrade(db.engine)
         assert storage.current_revision(db.engine) == storage.head_revision()
+
+
+def test_the_head_the_code_states_is_alembics() -> None:
+    assert storage.head_revision() == storage.migrate.HEAD
+
+
+def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/at-head.db"
+    storage.open_database(url).close()  # made, and migrated to head
+    opened = (
+        "import sys, storage\n"
+        f"storage.open_database({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", opened], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
