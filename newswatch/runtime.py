@@ -101,10 +101,15 @@ def source_specs(settings: Settings) -> list[storage.SourceSpec]:
 
 
 def source_pacing(settings: Settings) -> dict[str, SourcePacing]:
-    """Polling bounds by source URL (a search source's bounds apply to each of its feeds)."""
+    """Polling bounds by source URL (a search source's bounds apply to each of its feeds).
+
+    Only the sources that set a bound: the others get the default pacing where it is looked
+    up (scheduler.source_step), and 10,000 default entries cost a daemon 2 MB for nothing.
+    """
     return {
         url: SourcePacing(min_every=source.min_every, max_every=source.max_every)
         for source in settings.sources
+        if source.min_every is not None or source.max_every is not None
         for url in fetching.source_urls(settings, source)
     }
 
