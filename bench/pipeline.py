@@ -466,6 +466,8 @@ class Bench:
             "pss_mb": d["pss_kb"] / 1024,
             "extraction_peak_mb": d["extraction_hwm_kb"] / 1024,
             "extraction_pss_mb": d["extraction_pss_kb"] / 1024,
+            "end_anon_mb": d.get("RssAnon", 0) / 1024,
+            "end_file_mb": d.get("RssFile", 0) / 1024,
             "sources": d["sources"],
             "articles": d["articles"],
             "seconds": run.wall,
@@ -481,7 +483,8 @@ def print_rss(args: argparse.Namespace, r: dict) -> None:
         f"{r['articles_total']:,} due articles (populated in {r['populate_s']:.0f} s), "
         f"{args.rss_ticks} ticks ({r['sources']} sources, {r['articles']} articles "
         f"worked in {r['seconds']:.0f} s): after open {r['open_mb']:.0f} MB, after each tick "
-        f"{ticks} MB, peak {r['peak_mb']:.0f} MB, end {r['end_mb']:.0f} MB; target ≤ 200 MB "
+        f"{ticks} MB, peak {r['peak_mb']:.0f} MB, end {r['end_mb']:.0f} MB (mapped files "
+        f"{r['end_file_mb']:.0f}, the rest {r['end_anon_mb']:.0f}); target ≤ 200 MB "
         f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}",
         flush=True,
     )

@@ -44,7 +44,8 @@ def memory_kb() -> dict[str, int]:
     return {
         line.split(":")[0]: int(line.split()[1])
         for line in status
-        if line.startswith(("VmHWM", "VmRSS"))
+        # RssFile: mapped files' pages (the language model, shared libraries), RssAnon the rest.
+        if line.startswith(("VmHWM", "VmRSS", "RssAnon", "RssFile"))
     }
 
 

@@ -20,6 +20,7 @@ from scheduler.ledger import DatabaseLedger
 from scraper.addresses import AddressPolicy
 from scraper.discover import ListingRules
 from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchLimits, build_client
+from scraper.guard import shared_tls_context
 from scraper.polite import Observer, PoliteFetcher, Politeness
 from scraper.render import BrowserRenderer, RenderLimits
 from scraper.search import SearchPlan, UntranslatableTopic, build_plan, provider_named
@@ -114,7 +115,9 @@ def open_alert_client(settings: Settings) -> httpx.AsyncClient:
             connect_timeout=min(f.connect_timeout.total_seconds(), ALERT_TIMEOUT),
             read_timeout=ALERT_TIMEOUT,
         ),
-        transport=httpx.AsyncHTTPTransport(http2=f.http2, proxy=f.proxy, trust_env=False),
+        transport=httpx.AsyncHTTPTransport(
+            verify=shared_tls_context(http2=f.http2), http2=f.http2, proxy=f.proxy, trust_env=False
+        ),
         http2=f.http2,
         cookies=False,
     )

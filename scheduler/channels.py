@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import apprise
 import httpx
 from rich.console import Console
 from rich.text import Text
@@ -105,8 +104,12 @@ class AppriseChannel:
     def __init__(
         self, url: str, console: Console | None = None, client: httpx.AsyncClient | None = None
     ) -> None:
+        # Imported here: 3 MB that a daemon with only our own channels never needs.
+        import apprise
+
         # apprise makes its own requests (with its own library): ``client`` is not used.
         masked = mask_channel(url)
+        self._warning, self._info = apprise.NotifyType.WARNING, apprise.NotifyType.INFO
         self._apprise = apprise.Apprise()
         if not self._apprise.add(url):
             raise ChannelError(f"{masked.label}: {_refusal(url)}")
@@ -115,11 +118,7 @@ class AppriseChannel:
         self.secrets = masked.secrets
 
     async def send(self, message: AlertMessage) -> None:
-        notify_type = (
-            apprise.NotifyType.WARNING
-            if message.kind in ("edited", "churning")
-            else (apprise.NotifyType.INFO)
-        )
+        notify_type = self._warning if message.kind in ("edited", "churning") else self._info
         delivered = await self._apprise.async_notify(
             body=message.body, title=message.title, notify_type=notify_type
         )

@@ -31,16 +31,26 @@ def sooner_checks(rows: list[storage.QueuedCheck], policy: RecheckPolicy) -> dic
     return moves
 
 
-def reschedule_for_tiers(db: storage.Database, policy: RecheckPolicy) -> int:
+# Articles read and moved at a time: a starting daemon holds one batch of a large history.
+BATCH = 2_000
+
+
+def reschedule_for_tiers(db: storage.Database, policy: RecheckPolicy, *, batch: int = BATCH) -> int:
     """Move the queued checks that ``policy`` puts sooner; return how many moved."""
-    with db.session() as session:
-        rows = storage.queued_checks(session)
-    moves = sooner_checks(rows, policy)
-    if moves:
-        with db.transaction() as session:
-            storage.move_checks(session, moves)
+    moved, after = 0, 0
+    while True:
+        with db.session() as session:
+            rows = storage.queued_checks(session, after=after, limit=batch)
+        moves = sooner_checks(rows, policy)
+        if moves:
+            with db.transaction() as session:
+                moved += storage.move_checks(session, moves)
+        if len(rows) < batch:
+            break
+        after = rows[-1].article_id
+    if moved:
         logger.info(
             "recheck tiers moved checks sooner",
-            extra={"event": "rechecks_rescheduled", "articles": len(moves)},
+            extra={"event": "rechecks_rescheduled", "articles": moved},
         )
-    return len(moves)
+    return moved

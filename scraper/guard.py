@@ -18,8 +18,10 @@ again; an operator who proxies should make the proxy refuse internal destination
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import httpcore
@@ -125,6 +127,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def shared_tls_context(*, http2: bool) -> ssl.SSLContext:
+    """One verifying TLS context for every client of the process that speaks ``http2`` or not.
+
+    Each context loads the CA bundle again (0.8 MB), and a daemon has three clients (pages,
+    confirming fetches, alert webhooks); a transport built its context twice. One per value
+    of ``http2``, because httpcore sets a context's ALPN protocols from it at each connection.
+    """
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with its connections opened by :class:`GuardedBackend`."""
 
@@ -137,7 +150,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         http2: bool = False,
         proxy: str | None = None,
     ) -> None:
-        super().__init__(limits=limits, http2=http2, proxy=proxy, trust_env=False)
+        tls = shared_tls_context(http2=http2)
+        super().__init__(verify=tls, limits=limits, http2=http2, proxy=proxy, trust_env=False)
         self.policy = policy
         self._resolver = resolver
         self._proxied = proxy is not None
@@ -145,7 +159,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             # httpx builds its pool with httpcore's default backend and has no parameter for
             # another one, so the pool is built again, as httpx does, with ours.
             self._pool = httpcore.AsyncConnectionPool(
-                ssl_context=httpx.create_ssl_context(trust_env=False),
+                ssl_context=tls,
                 max_connections=limits.max_connections,
                 max_keepalive_connections=limits.max_keepalive_connections,
                 keepalive_expiry=limits.keepalive_expiry,

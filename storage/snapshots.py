@@ -36,20 +36,34 @@ class PreparedSnapshot:
 
 def prepare_snapshot(data: bytes) -> PreparedSnapshot:
     """Hash and compress ``data`` (see :class:`PreparedSnapshot`)."""
-    compressed = _compressor().compress(data)
+    compressor = _take_compressor()
+    try:
+        compressed = compressor.compress(data)
+    finally:
+        _give_back(compressor)
     return PreparedSnapshot(hashlib.sha256(data).hexdigest(), compressed, len(data))
 
 
-_THREAD = threading.local()
+# Compressors no thread is using. Building one per page allocated its tables each time, and one
+# must not compress on two threads at once; one per thread held 1.4 MB in each of the event
+# loop's executor threads (six on two cores) for good. Pages rarely compress more than two at a
+# time: a compressor is kept for the next page unless two already are.
+_IDLE: list[zstandard.ZstdCompressor] = []
+_IDLE_LOCK = threading.Lock()
+_KEEP_IDLE = 2
 
 
-def _compressor() -> zstandard.ZstdCompressor:
-    """This thread's compressor: building one per page allocated its tables each time, and an
-    instance must not be shared between threads (the daemon prepares pages on several)."""
-    compressor: zstandard.ZstdCompressor | None = getattr(_THREAD, "compressor", None)
-    if compressor is None:
-        compressor = _THREAD.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-    return compressor
+def _take_compressor() -> zstandard.ZstdCompressor:
+    with _IDLE_LOCK:
+        if _IDLE:
+            return _IDLE.pop()
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+
+
+def _give_back(compressor: zstandard.ZstdCompressor) -> None:
+    with _IDLE_LOCK:
+        if len(_IDLE) < _KEEP_IDLE:
+            _IDLE.append(compressor)
 
 
 def store_snapshot(

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -16,6 +17,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # The default database lives in the user's data folder: no test may touch the real one
     # (subprocesses inherit this too).
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="newswatch-test-data-")
+    # Nor the user's cache folder, where the first extraction unpacks the language model
+    # (58 MB, scraper/extract/language_model.py): the suite's copy goes when it ends.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="newswatch-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -14,8 +14,11 @@ same language and the same probability (tests/scraper/test_language_model.py com
 
 The copy lives in ``<user cache folder>/newswatch/langid-<format>-<hash of the packaged
 model>``, written to a temporary folder and renamed into place, so concurrent daemons never
-read a half-written copy, and a new py3langid model gets a new folder. Where no folder can be
-written or read, the model is loaded into memory as py3langid does it.
+read a half-written copy, and a new py3langid model gets a new folder. The process that renames
+a new copy into place removes the copies of other models beside it (58 MB each, which nothing
+else would ever remove); a daemon still mapping one keeps its pages, as an unlinked file lives
+on while mapped. Where no folder can be written or read, the model is loaded into memory as
+py3langid does it.
 """
 
 from __future__ import annotations
@@ -73,11 +76,37 @@ def _unpacked(source: Path, cache_dir: Path) -> Path:
         except OSError:
             if not (folder / "classes.json").is_file():
                 raise
-            # Another process renamed its copy into place first: the same bytes.
+            # Another process renamed its copy into place first: the same bytes, and that
+            # process removes the stale copies.
+            return folder
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     logger.info("language model unpacked into %s", folder)
+    _remove_other_models(folder, digest)
     return folder
+
+
+def _remove_other_models(folder: Path, digest: str) -> None:
+    """Remove the copies of other py3langid models (another hash) beside ``folder``.
+
+    Only other models' copies go: never this model's (in another format too, which an older
+    newswatch on this model may still be reading), nor a scratch folder another process is
+    writing. Each is renamed away first, so no loader finds it half removed. A
+    copy that cannot be removed stays: the cleanup is worth no failure.
+    """
+    for other in folder.parent.glob("langid-*-*"):
+        if other.name.rsplit("-", 1)[1] == digest or not other.is_dir():
+            continue
+        doomed = folder.parent / f".langid-stale-{other.name}-{os.getpid()}"
+        try:
+            os.rename(other, doomed)
+        except FileNotFoundError:  # another process renamed it away first
+            continue
+        except OSError as exc:
+            logger.warning("stale language model %s not removed (%s)", other, exc)
+            continue
+        shutil.rmtree(doomed, ignore_errors=True)
+        logger.info("stale language model %s removed", other)
 
 
 def _unpack(source: Path, folder: Path) -> None:

@@ -1,6 +1,8 @@
 import asyncio
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,3 +160,16 @@ def test_webhooks_post_through_the_daemons_client_and_its_proxy(
     asyncio.run(send_twice())
     assert receiver.targets == ["POST http://hooks.invalid/alerts"] * 2
     assert [body["id"] for body in receiver.bodies] == ["newswatch-alert-1", "newswatch-alert-2"]
+
+
+def test_our_own_channels_do_not_load_apprise(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from scheduler.channels import build_channel\n"
+        f"build_channel('jsonl://{tmp_path / 'alerts.jsonl'}', None, None)\n"
+        "build_channel('console://', None, None)\n"
+        "print('apprise' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

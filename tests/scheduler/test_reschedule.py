@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select
@@ -14,7 +14,8 @@ import storage
 from newswatch.cli import app
 from newswatch.config import Settings
 from newswatch.newsroom import Newsroom
-from newswatch.runtime import open_runtime
+from newswatch.runtime import open_runtime, recheck_policy
+from scheduler.reschedule import reschedule_for_tiers
 from tests.api.populate import Clock
 
 
@@ -68,6 +69,26 @@ def test_faster_tiers_move_queued_checks_sooner_at_start(
 
     asyncio.run(_start_only(slow, clock))  # slower again: nothing is put off
     assert _queued(slow.database.url) == after
+
+
+def test_a_history_is_rescheduled_a_batch_at_a_time(newsroom: Newsroom, tmp_path: Path) -> None:
+    clock = Clock()
+    slow = _settings(newsroom, tmp_path, "6h")
+
+    async def one_pass() -> None:
+        async with open_runtime(slow, clock=clock) as runtime:
+            await runtime.worker.run_until_idle()
+
+    asyncio.run(one_pass())
+    queued = [d for _, d in _queued(slow.database.url).values() if d is not None]
+    assert len(queued) > 3
+    fast = recheck_policy(_settings(newsroom, tmp_path, "10m"))
+    with storage.open_database(slow.database.url) as db:
+        # Batches of 2: every batch, the last one short or empty, is read and moved.
+        assert reschedule_for_tiers(db, fast, batch=2) == len(queued)
+        assert reschedule_for_tiers(db, fast, batch=2) == 0  # moved already: nothing sooner
+    after = _queued(slow.database.url)
+    assert all(due - checked == timedelta(minutes=10) for checked, due in after.values() if due)
 
 
 async def _start_only(settings: Settings, clock: Clock) -> None:

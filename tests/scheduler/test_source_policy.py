@@ -60,8 +60,10 @@ def test_config_bounds_are_checked_and_reach_the_worker(tmp_path: Path) -> None:
     config.write_text(
         '[[sources]]\nurl = "https://example.org/feed.xml"\nevery = "10m"\n'
         'min_every = "1m"\nmax_every = "2h"\n'
+        '[[sources]]\nurl = "https://example.org/other.xml"\nevery = "10m"\n'
     )
     pacing = source_pacing(load_settings(config))
+    # A source without bounds has no entry: it is paced by the default bounds.
     assert pacing == {
         "https://example.org/feed.xml": SourcePacing(min_every=MIN, max_every=120 * MIN)
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 from collections.abc import Sequence
 
 import pytest
@@ -247,3 +248,12 @@ def test_the_default_client_refuses_loopback(newsroom: Newsroom) -> None:
     with pytest.raises(ForbiddenAddress, match="loopback"):
         fetch(newsroom.url_of(SEED))
     assert newsroom.requests_for(SEED) == []
+
+
+def test_clients_share_one_tls_context_per_http2_choice() -> None:
+    from scraper.guard import shared_tls_context
+
+    assert shared_tls_context(http2=False) is shared_tls_context(http2=False)
+    # httpcore sets a context's ALPN protocols from the pool's http2 at each connection.
+    assert shared_tls_context(http2=True) is not shared_tls_context(http2=False)
+    assert shared_tls_context(http2=False).verify_mode == ssl.CERT_REQUIRED

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +138,51 @@ def test_a_damaged_copy_falls_back_to_loading_into_memory(
     (folder / "ptc.npy").write_bytes(b"\x93NUMPY truncated")
     identifier = load_identifier(tmp_path)
     assert [identifier.classify(s) for s in SENTENCES] == [theirs.classify(s) for s in SENTENCES]
+
+
+def test_a_new_copy_removes_the_copies_of_other_models_only(tmp_path: Path) -> None:
+    def stale_copy(name: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "classes.json").write_text("[]")
+        return folder
+
+    older = stale_copy("langid-2-0123456789abcdef")
+    older_format = stale_copy("langid-1-0123456789abcdef")
+    scratch = tmp_path / ".langid-being-written"  # another process unpacking right now
+    scratch.mkdir()
+    unrelated = tmp_path / "langid-notes.txt"
+    unrelated.write_text("not a copy")
+    load_identifier(tmp_path)
+    (ours,) = [p for p in tmp_path.glob("langid-*") if p.is_dir()]
+    assert ours.name.startswith("langid-") and (ours / "classes.json").is_file()
+    assert not older.exists() and not older_format.exists()
+    assert scratch.is_dir() and unrelated.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [ours.name, scratch.name, unrelated.name]
+    )
+
+
+def test_the_copy_of_this_model_in_another_format_is_kept(tmp_path: Path) -> None:
+    load_identifier(tmp_path)
+    (ours,) = [p for p in tmp_path.iterdir()]
+    # The same model, as another newswatch version writes it: it may be mapping it now.
+    same_model = tmp_path / f"langid-1-{ours.name.rsplit('-', 1)[1]}"
+    same_model.mkdir()
+    shutil.rmtree(ours)  # so that this load unpacks and renames a copy into place again
+    load_identifier(tmp_path)
+    assert same_model.is_dir() and (ours / "classes.json").is_file()
+
+
+def test_an_existing_copy_removes_nothing(tmp_path: Path) -> None:
+    load_identifier(tmp_path)
+    older = tmp_path / "langid-2-0123456789abcdef"
+    older.mkdir()
+    load_identifier(tmp_path)  # found in place: nothing renamed, nothing cleaned
+    assert older.is_dir()
+
+
+def test_the_suite_keeps_out_of_the_users_cache_folder() -> None:
+    from scraper.extract.language_model import default_cache_dir
+
+    assert default_cache_dir().is_relative_to(Path(tempfile.gettempdir()))

@@ -3,10 +3,13 @@ databases newer than the code, concurrent first starts, and models that match th
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -18,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 import storage
+import storage.migrate
 from storage.migrate import alembic_config
 from storage.searchindex import INDEX_TABLES
 
@@ -289,3 +293,54 @@ def test_articles_from_before_churn_upgrade_as_normal_ones(empty_url: str) -> No
         assert "churning_since" not in columns(db, "articles")
         storage.upgrade(db.engine)
         assert {"edit_streak", "churning_since"} <= columns(db, "articles")
+
+
+def test_leased_rows_are_found_by_a_partial_index(empty_url: str) -> None:
+    with at_revision(empty_url, "0008") as old:
+        fill_revision_0001(old)
+    with storage.open_database(empty_url) as db:
+        assert storage.current_revision(db.engine) == storage.head_revision()
+        with db.engine.connect() as conn:
+            for table in ("sources", "articles"):
+                [index] = [
+                    i for i in inspect(conn).get_indexes(table) if i["name"] == f"ix_{table}_leased"
+                ]
+                assert index["column_names"] == ["lease_owner"]
+                where = index["dialect_options"].get(f"{conn.dialect.name}_where")
+                assert "lease_owner IS NOT NULL" in str(where)
+            # Giving leases back is a lookup in that index, not a read of the whole table.
+            if conn.dialect.name == "sqlite":
+                plan = conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN UPDATE articles SET lease_owner = NULL, "
+                    "lease_until = NULL WHERE lease_owner = 'daemon-1'"
+                ).all()
+                assert "USING INDEX ix_articles_leased" in " ".join(str(row[-1]) for row in plan)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE articles SET lease_owner = 'daemon-1' WHERE id = 1"))
+        with db.transaction() as s:
+            assert storage.release_leases(s, owner="daemon-1") == 1
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0008")
+        with db.engine.connect() as conn:
+            names = {i["name"] for i in inspect(conn).get_indexes("articles")}
+        assert "ix_articles_leased" not in names
+        storage.upgrade(db.engine)
+        assert storage.current_revision(db.engine) == storage.head_revision()
+
+
+def test_the_head_the_code_states_is_alembics() -> None:
+    assert storage.head_revision() == storage.migrate.HEAD
+
+
+def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/at-head.db"
+    storage.open_database(url).close()  # made, and migrated to head
+    opened = (
+        "import sys, storage\n"
+        f"storage.open_database({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", opened], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

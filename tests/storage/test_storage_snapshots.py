@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import func, select, update
 
 import storage
+from storage import snapshots
 
 
 def test_round_trip_and_dedup(db: storage.Database) -> None:
@@ -60,8 +61,9 @@ def test_corruption_is_detected(db: storage.Database) -> None:
 def test_pages_prepared_on_several_threads_at_once_read_back_as_stored(
     db: storage.Database,
 ) -> None:
-    """Each thread compresses with its own compressor (one must not be shared), and snapshots
-    written at the level used before (3) read back as well as those of today's level."""
+    """No compressor compresses on two threads at once (one must not be shared), few are kept
+    for later pages, and snapshots written at the level used before (3) read back as well as
+    those of today's level."""
     import zstandard
 
     pages = [(f"<p>{i} " + "Istanbul talks. " * (200 + i)).encode() for i in range(64)]
@@ -82,3 +84,5 @@ def test_pages_prepared_on_several_threads_at_once_read_back_as_stored(
     with db.session() as s:
         assert [storage.load_snapshot(s, key) for key in keys] == pages
         assert storage.load_snapshot(s, old_sha) == old_page
+    # Eight threads compressed at once; what is kept afterwards is bounded, not one per thread.
+    assert len(snapshots._IDLE) <= snapshots._KEEP_IDLE

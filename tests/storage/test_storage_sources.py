@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import select
+
 import storage
 from storage import SourceSpec
 
@@ -92,3 +94,22 @@ def test_re_adding_a_source_the_config_dropped_makes_it_manual(
         storage.sync_sources(s, [FEED], now + timedelta(hours=2))
     row = sources(db)[SITEMAP.url]
     assert (row.origin, row.enabled) == ("manual", True)
+
+
+def test_a_start_changes_only_what_the_config_changed(db: storage.Database, now: datetime) -> None:
+    with db.transaction() as s:
+        storage.sync_sources(s, [FEED, SITEMAP], now)
+    later = now + timedelta(hours=1)
+    faster = SourceSpec(SITEMAP.url, "feed", 60)
+    with db.transaction() as s:
+        held = s.exec(select(storage.Source).where(storage.Source.url == SITEMAP.url)).one()
+        storage.sync_sources(s, [FEED, faster], later)
+        # A source the session already held shows the new settings, not the ones it read.
+        assert (held.kind, held.every_seconds) == ("feed", 60)
+        assert held.next_check_at == now  # due at its first start already: not put later
+    rows = sources(db)
+    assert (rows[FEED.url].kind, rows[FEED.url].every_seconds) == ("feed", 600)
+    assert (rows[SITEMAP.url].kind, rows[SITEMAP.url].every_seconds) == ("feed", 60)
+    with db.session() as s:
+        feed = s.exec(select(storage.Source).where(storage.Source.url == FEED.url)).one()
+        assert feed.next_check_at == now  # unchanged settings: nothing written
