@@ -488,15 +488,17 @@ def print_rss(args: argparse.Namespace, r: dict) -> None:
         f"{'ok' if r['peak_mb'] <= 200 else 'MISS'}",
         flush=True,
     )
+    # Shared pages (the libraries, the language model's file) count in both processes' RSS;
+    # the proportional set sizes split them, so their sum is what the two hold.
     if r["extraction_peak_mb"]:
-        # Shared pages (the libraries, the language model's file) count in both processes'
-        # RSS; the proportional set sizes split them, so their sum is what the two hold.
         print(
             f"  its extraction process: peak {r['extraction_peak_mb']:.0f} MB; proportional "
             f"set size at the end: daemon {r['pss_mb']:.0f} MB + extraction "
             f"{r['extraction_pss_mb']:.0f} MB = {r['pss_mb'] + r['extraction_pss_mb']:.0f} MB",
             flush=True,
         )
+    else:
+        print(f"  proportional set size at the end: {r['pss_mb']:.0f} MB", flush=True)
 
 
 def floor_line(ceil: dict[str, float], floor: dict[int, float]) -> str:
