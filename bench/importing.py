@@ -1,6 +1,6 @@
 """`newswatch import FILE.warc.gz` against extraction alone of the same pages (issue 20).
 
-    python bench/importing.py [--copies 3] [--runs 3] [--workers 2]
+    python bench/importing.py [--copies 3] [--runs 3]
 
 Writes a WARC (warcio, gzipped per record, as crawlers write them) of the development sets'
 pages in ``../shared/bench`` (aeb-dev, fundus-dev, tr-dev: 641 pages), each page ``--copies``
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import resource
 import statistics
 import sys
 import tempfile
@@ -85,16 +84,7 @@ def time_extract(pages: list[tuple[str, bytes]]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def cpu_with_children() -> float:
-    """CPU seconds of this process and of its children that have ended (import's workers)."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def time_import(warc: Path, folder: Path, run: int, workers: int) -> tuple[float, float, int]:
+def time_import(warc: Path, folder: Path, run: int) -> tuple[float, float, int]:
     db = storage.open_database(f"sqlite:///{folder}/import-{run}.db")
     rules = ArchiveRules(
         topic=TopicQuery(""),
@@ -103,10 +93,10 @@ def time_import(warc: Path, folder: Path, run: int, workers: int) -> tuple[float
         now=datetime.now(UTC),
     )
     try:
-        wall, cpu = time.perf_counter(), cpu_with_children()
+        wall, cpu = time.perf_counter(), time.process_time()
         pages = (p for p in WarcReader(warc).records() if isinstance(p, ArchivedPage))
-        tally = import_pages(db, pages, rules=rules, workers=workers)
-        return time.perf_counter() - wall, cpu_with_children() - cpu, tally.pages
+        tally = import_pages(db, pages, rules=rules)
+        return time.perf_counter() - wall, time.process_time() - cpu, tally.pages
     finally:
         db.close()
 
@@ -115,9 +105,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument(
-        "--workers", type=int, default=1, help="import's extraction processes (1: none)"
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -125,8 +112,7 @@ def main() -> None:
         pages = write_warc(warc, args.copies)
         print(
             f"{len(pages):,} pages in a {warc.stat().st_size / 2**20:.1f} MB WARC; "
-            f"{args.runs} runs (extract, import alternated); import with {args.workers} "
-            "worker process(es)"
+            f"{args.runs} runs (extract, import alternated)"
         )
         print(
             f"{'run':>4} {'extract/s':>10} {'import/s':>9} {'recorded':>9} "
@@ -135,7 +121,7 @@ def main() -> None:
         rows = []
         for run in range(args.runs):
             ext_wall, ext_cpu = time_extract(pages)
-            imp_wall, imp_cpu, recorded = time_import(warc, folder, run, args.workers)
+            imp_wall, imp_cpu, recorded = time_import(warc, folder, run)
             row = (
                 len(pages) / ext_wall,
                 len(pages) / imp_wall,
@@ -150,10 +136,7 @@ def main() -> None:
             )
         med = [statistics.median(column) for column in zip(*rows, strict=True)]
         print(f"median {med[0]:>8.0f} {med[1]:>9.0f} {'':>9} {med[2]:>11.2f} {med[3]:>10.2f}")
-        print(
-            "ratios: import's time per page over extraction alone's (wall; CPU, its worker "
-            "processes' included)"
-        )
+        print("ratios: import's time per page over extraction alone's (wall; CPU)")
 
 
 if __name__ == "__main__":

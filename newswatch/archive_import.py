@@ -16,13 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from functools import partial
 from itertools import islice
 
 from sqlmodel import Session, col, select
 
 import storage
-from newswatch import pools
 from newswatch.warcs import ArchivedPage
 from scheduler.article_fields import fields_from_extracted
 from scheduler.policy import RecheckPolicy
@@ -83,48 +81,24 @@ def import_pages(
     *,
     rules: ArchiveRules,
     batch: int = BATCH,
-    workers: int = 1,
     on_batch: Callable[[ImportTally], None] | None = None,
 ) -> ImportTally:
-    """Record ``pages`` a batch per transaction; ``on_batch(tally so far)`` after each.
-
-    With ``workers`` above one, pages are extracted in that many processes, a batch's while
-    the one before it is written.
-    """
+    """Record ``pages`` a batch per transaction; ``on_batch(tally so far)`` after each."""
     tally = ImportTally()
-    read = partial(_read, rules=rules)
-    with pools.mapper(workers) as map_pages:
-        waiting: Iterator[_Read] | None = None
-        for chunk in _chunks(pages, batch):
-            with db.session() as s:
-                checked = _last_checked(s, [page.url for page in chunk])
-            # Pages stored by an earlier run are not even extracted: a rerun gets past them.
-            fresh = [p for p in chunk if not _stored(checked.get(p.url), p)]
-            tally.counts[Recorded.STORED] += len(chunk) - len(fresh)
-            # Same URL twice in a batch: recorded oldest first, as they were seen. A page
-            # the batch before records meanwhile is found stored when its turn comes.
-            reading = map_pages(read, sorted(fresh, key=_order))
-            if waiting is not None:
-                _write(db, waiting, rules, tally, on_batch)
-            waiting = reading
-        if waiting is not None:
-            _write(db, waiting, rules, tally, on_batch)
+    for chunk in _chunks(pages, batch):
+        with db.session() as s:
+            checked = _last_checked(s, [page.url for page in chunk])
+        # Pages stored by an earlier run are not even extracted: a rerun gets past them fast.
+        fresh = [p for p in chunk if not _stored(checked.get(p.url), p)]
+        tally.counts[Recorded.STORED] += len(chunk) - len(fresh)
+        # Same URL twice in a batch: recorded oldest first, as they were seen.
+        read = [_read(page, rules) for page in sorted(fresh, key=_order)]
+        with db.transaction() as s:
+            for one in read:
+                tally.counts[_record(s, one, rules)] += 1
+        if on_batch is not None:
+            on_batch(tally)
     return tally
-
-
-def _write(
-    db: storage.Database,
-    reading: Iterator[_Read],
-    rules: ArchiveRules,
-    tally: ImportTally,
-    on_batch: Callable[[ImportTally], None] | None,
-) -> None:
-    done = list(reading)  # every page read before the write transaction begins
-    with db.transaction() as s:
-        for one in done:
-            tally.counts[_record(s, one, rules)] += 1
-    if on_batch is not None:
-        on_batch(tally)
 
 
 def _last_checked(s: Session, urls: list[str]) -> dict[str, datetime | None]:
@@ -152,7 +126,7 @@ def _chunks(pages: Iterable[ArchivedPage], size: int) -> Iterator[list[ArchivedP
         yield chunk
 
 
-def _read(page: ArchivedPage, *, rules: ArchiveRules) -> _Read:
+def _read(page: ArchivedPage, rules: ArchiveRules) -> _Read:
     snapshot = storage.prepare_snapshot(page.body)
     try:
         found = extract(page.body, url=page.url)

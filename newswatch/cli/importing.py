@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +24,6 @@ from newswatch.archive_import import ArchiveRules, ImportTally, Recorded, import
 from newswatch.cli.common import ConfigOption, app, complain, err, load_config, open_db, out
 from newswatch.durations import format_duration
 from newswatch.imports import ImportFileError, read_backfill
-from newswatch.pools import default_workers
 from newswatch.runtime import recheck_policy
 from newswatch.warcs import ArchivedPage, Skipped, WarcReader, is_warc
 from scraper.topic import TopicQuery
@@ -34,8 +32,6 @@ from scraper.topic import TopicQuery
 # (which shares the database) is never kept waiting for long, and an interrupted import keeps
 # what it had written.
 BATCH = 1000
-# A WARC this big holds a few hundred pages: enough to pay for starting worker processes.
-_PARALLEL_FROM_BYTES = 20 * 1024 * 1024
 
 
 @app.command(name="import")
@@ -56,14 +52,6 @@ def import_urls(
             "daemon would (the default), or record them silently, as history.",
         ),
     ] = True,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="WARC files: processes that extract the pages, the next batch's while one is "
-            "recorded (default: one per core for a WARC of 20 MB or more, else this one).",
-        ),
-    ] = None,
 ) -> None:
     """Queue a backfill: every article URL in FILE becomes due now, for the daemon to fetch.
 
@@ -79,14 +67,13 @@ def import_urls(
     Example: newswatch import urls.txt --config newswatch.toml
     """
     if is_warc(file):
-        _import_warc(config, file, alerts=alerts, workers=workers)
+        _import_warc(config, file, alerts=alerts)
         return
-    if not alerts or workers is not None:
-        option = "--no-alerts" if not alerts else "--workers"
+    if not alerts:
         complain(
             "error",
-            f"{option} applies to WARC files: the URLs of a list or sitemap are fetched by the "
-            "daemon, which extracts and alerts on what it finds",
+            "--no-alerts applies to WARC files: the URLs of a list or sitemap are fetched by the "
+            "daemon, which alerts on what it finds",
         )
         raise typer.Exit(2)
     try:
@@ -146,7 +133,7 @@ def _kind(kind: str) -> str:
     return "sitemap" if kind == "sitemap" else "list"
 
 
-def _import_warc(config: Path | None, file: Path, *, alerts: bool, workers: int | None) -> None:
+def _import_warc(config: Path | None, file: Path, *, alerts: bool) -> None:
     """Record the WARC's pages, showing how far through the file the import is."""
     settings = load_config(config)
     rules = ArchiveRules(
@@ -189,22 +176,9 @@ def _import_warc(config: Path | None, file: Path, *, alerts: bool, workers: int 
             progress.update(task, completed=reader.position, pages=done.pages)
 
         try:
-            tally = import_pages(
-                db,
-                pages(),
-                rules=rules,
-                workers=workers or default_workers(reader.size >= _PARALLEL_FROM_BYTES),
-                on_batch=advance,
-            )
+            tally = import_pages(db, pages(), rules=rules, on_batch=advance)
         except ImportFileError as error:
             failure = error
-        except BrokenProcessPool:
-            complain(
-                "error",
-                "a worker process stopped (out of memory?); the batches recorded so far are "
-                "kept, and a rerun skips them: run again, with --workers 1 if it happens again",
-            )
-            raise typer.Exit(2) from None
     _report_warc(file, tally, skipped)
     if failure is not None:
         complain("error", failure)

@@ -15,14 +15,8 @@ from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import storage
-from newswatch.archive_import import ArchiveRules, Recorded, import_pages
 from newswatch.cli import app
-from newswatch.cli.common import load_config
 from newswatch.newsroom import Newsroom
-from newswatch.runtime import recheck_policy
-from newswatch.warcs import ArchivedPage, WarcReader
-from scraper.topic import TopicQuery
 from tests.cli.conftest import SLUGS
 from tests.newsroom_config import write_newsroom_config
 
@@ -214,54 +208,3 @@ def test_an_exported_history_imports_as_it_was(room: Newsroom, tmp_path: Path) -
     assert code == 0, err
     assert "2 new articles, 1 edits" in out, out
     assert versions(copy) == versions(config)
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_worker_processes_record_what_this_process_would(
-    room: Newsroom, tmp_path: Path, workers: int
-) -> None:
-    """One page a batch, so each batch is extracted while the one before it is recorded; the
-    second copy of the first article is archived before the first (an older copy must not
-    land on top of a newer one, whichever batch holds it)."""
-    archive = Archive(gzip=True)
-    first, second = (room.url_of(slug) for slug in SLUGS)
-    original = httpx.get(first).content
-    room.retitle(SLUGS[0], "Delegations meet again in Istanbul")
-    archive.response(first, httpx.get(first).content, LATER)
-    archive.response(second, httpx.get(second).content, FIRST)
-    archive.response(first, original, FIRST)
-    warc = archive.save(tmp_path / "crawl.warc.gz")
-    config = write_newsroom_config(room, tmp_path)
-    settings = load_config(config)
-    rules = ArchiveRules(
-        topic=TopicQuery(settings.topic.query),
-        limits=settings.limits.limits(),
-        policy=recheck_policy(settings),
-        now=datetime.now(UTC),
-    )
-    pages = [item for item in WarcReader(warc).records() if isinstance(item, ArchivedPage)]
-    batches: list[int] = []
-    with storage.open_database(settings.database.url) as db:
-        tally = import_pages(
-            db,
-            pages,
-            rules=rules,
-            batch=1,
-            workers=workers,
-            on_batch=lambda done: batches.append(done.pages),
-        )
-    assert len(batches) == 3 and batches[-1] == 3, batches  # a transaction per page
-    assert tally.counts[Recorded.NEW] == 2 and tally.counts[Recorded.STORED] == 1
-    assert [(url, number, title) for url, number, _, title in versions(config)] == [
-        (first, 1, "Delegations meet again in Istanbul"),
-        (second, 1, room.story(SLUGS[1]).title),
-    ]
-
-
-def test_workers_are_for_warc_files(room: Newsroom, tmp_path: Path) -> None:
-    config = write_newsroom_config(room, tmp_path)
-    listing = tmp_path / "urls.txt"
-    listing.write_text(room.url_of(SLUGS[0]) + "\n", encoding="utf-8")
-    code, _, err = invoke("import", str(listing), "--workers", "2", "--config", str(config))
-    assert code == 2
-    assert "--workers applies to WARC files" in err
