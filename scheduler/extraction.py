@@ -115,11 +115,11 @@ class ExtractionProcesses:
         self._inline = False  # no process would start: extract on the loop from then on
         self._closed = False
         self._resending: set[asyncio.Task[None]] = set()
-        self.restarts = 0  # processes that ended while pages were theirs (for tests, metrics)
+        self.restarts = 0  # processes that ended while pages were theirs (tests, benchmarks)
 
     @property
     def pids(self) -> list[int]:
-        """The running extraction processes' ids (``newswatch`` status, tests)."""
+        """The running extraction processes' ids (benchmarks, tests)."""
         return [child.process.pid for child in self._children]
 
     async def extract(self, html: str, url: str | None) -> Extracted:
@@ -140,8 +140,7 @@ class ExtractionProcesses:
         for child in children:
             await _end(child)
             for page in child.pages:
-                if not page.answer.done():
-                    page.answer.set_exception(ExtractionError("the daemon is stopping"))
+                page.answer.cancel()  # its check was cancelled with the daemon's work
             for task in child.tasks:
                 task.cancel()
             for task in child.tasks:
