@@ -45,11 +45,7 @@ def test_faster_tiers_move_queued_checks_sooner_at_start(
     clock = Clock()
     slow = _settings(newsroom, tmp_path, "6h")
 
-    async def one_pass(settings: Settings) -> None:
-        async with open_runtime(settings, clock=clock) as runtime:
-            await runtime.worker.run_until_idle()
-
-    asyncio.run(one_pass(slow))
+    asyncio.run(_one_pass(slow, clock))
     before = _queued(slow.database.url)
     assert before and all(
         due - checked >= slow.recheck.tiers[0].every
@@ -74,12 +70,7 @@ def test_faster_tiers_move_queued_checks_sooner_at_start(
 def test_a_history_is_rescheduled_a_batch_at_a_time(newsroom: Newsroom, tmp_path: Path) -> None:
     clock = Clock()
     slow = _settings(newsroom, tmp_path, "6h")
-
-    async def one_pass() -> None:
-        async with open_runtime(slow, clock=clock) as runtime:
-            await runtime.worker.run_until_idle()
-
-    asyncio.run(one_pass())
+    asyncio.run(_one_pass(slow, clock))
     queued = [d for _, d in _queued(slow.database.url).values() if d is not None]
     assert len(queued) > 3
     fast = recheck_policy(_settings(newsroom, tmp_path, "10m"))
@@ -96,15 +87,15 @@ async def _start_only(settings: Settings, clock: Clock) -> None:
         pass
 
 
+async def _one_pass(settings: Settings, clock: Clock) -> None:
+    async with open_runtime(settings, clock=clock) as runtime:
+        await runtime.worker.run_until_idle()
+
+
 def test_recheck_command_makes_an_outlet_due(newsroom: Newsroom, tmp_path: Path) -> None:
     clock = Clock()
     settings = _settings(newsroom, tmp_path, "6h")
-
-    async def one_pass() -> None:
-        async with open_runtime(settings, clock=clock) as runtime:
-            await runtime.worker.run_until_idle()
-
-    asyncio.run(one_pass())
+    asyncio.run(_one_pass(settings, clock))
     env = {"NEWSWATCH_DATABASE_URL": settings.database.url}
     runner = CliRunner()
     result = runner.invoke(app, ["recheck", "--outlet", "elsewhere.example"], env=env)
