@@ -194,6 +194,8 @@ _TREE: list[tuple] = [
                 ],
             ),
             ("extract()", "scraper/extract/core.py", "extract", []),
+            # With an extraction process: sending the page and awaiting what it says.
+            ("extraction process (sent, awaited)", "scheduler/extraction.py", "extract", []),
             (
                 "record (Worker._record)",
                 "scheduler/worker.py",
