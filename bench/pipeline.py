@@ -400,6 +400,10 @@ class Bench:
         ):
             stats = self.work / f"profile-{outcome}.pstats"
             run = run_daemons(path, 1, self.meter, self.logs, advance=advance, profile=stats)
+            if self.args.keep_profiles is not None:
+                self.args.keep_profiles.mkdir(parents=True, exist_ok=True)
+                for kept in stats.parent.glob(f"{stats.name}*"):
+                    shutil.copy(kept, self.args.keep_profiles / kept.name)
             lines += pipeline_profile.report(stats, title, run.count(outcome))
             # The threads the daemon started: the batch writer's, and to_thread's (snapshots).
             for suffix, whose in (("writer", "the batch writer's thread"), ("threads", "others")):
@@ -625,6 +629,12 @@ def main() -> None:
         type=int,
         default=800,
         help="articles in the profiled run (the first M pages)",
+    )
+    parser.add_argument(
+        "--keep-profiles",
+        type=Path,
+        metavar="DIR",
+        help="copy the profiles' .pstats files here, to read further with pstats or snakeviz",
     )
     args = parser.parse_args()
     # SIGTERM unwinds like Ctrl-C, so the ExitStack below stops nginx and drops the databases.

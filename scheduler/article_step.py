@@ -243,11 +243,11 @@ class ArticleStep:
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
         snapshot: bytes | storage.PreparedSnapshot = page.body
-        if (
-            due.version_count == 0
-            and page.body
-            and self._rules.topic.matches(found.title, found.subtitle, found.body)
-        ):
+        # Only a new article is matched against the topic: one followed already stays followed.
+        off_topic = due.version_count == 0 and not self._rules.topic.matches(
+            found.title, found.subtitle, found.body
+        )
+        if due.version_count == 0 and page.body and not off_topic:
             # A new article's page is always kept. Hashing and compressing it let go of the
             # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
             # write transaction below no longer holds the lock while it compresses.
@@ -263,6 +263,7 @@ class ArticleStep:
             access=access,
             snapshot=snapshot,
             move_to=move_to,
+            off_topic=off_topic,
         )
 
     # -- verdicts --------------------------------------------------------------------------
@@ -331,12 +332,10 @@ class ArticleStep:
         access: str = "full",
         snapshot: bytes | storage.PreparedSnapshot | None = None,
         move_to: str | None = None,
+        off_topic: bool = False,
     ) -> ArticleOutcome:
         """Record the page; with ``move_to``, first move the article there, in one transaction
         (a crash never leaves the move without the page that showed it)."""
-        off_topic = due.version_count == 0 and not self._rules.topic.matches(
-            found.title, found.subtitle, found.body
-        )
         if off_topic and move_to is None:
             with self._db.transaction() as session:
                 self._off_topic(session, due, now)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r'\s*(?:(?P<lparen>\()|(?P<rparen>\))|"(?P<phrase>[^"]*)"|(?P<word>[^\s()"]+))')
 _WORD = re.compile(r"\w+")
-_SPECIAL_FOLDS = str.maketrans({"ı": "i", "İ": "i", "ё": "е", "Ё": "е", "ß": "ss"})
+_SPECIAL_FOLDS = (("ı", "i"), ("İ", "i"), ("ё", "е"), ("Ё", "е"), ("ß", "ss"))
 
 
 class TopicQueryError(ValueError):
@@ -35,8 +35,14 @@ class TopicQueryError(ValueError):
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, unify letters that readers treat as the same."""
-    text = text.translate(_SPECIAL_FOLDS).casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
+    if text.isascii():  # nothing to strip or unify, and the check is O(1)
+        return text.lower()
+    # A C scan per special letter, then a replace where it occurs: str.translate looks every
+    # character of the text up in a dict, 0.27 ms of a 0.48 ms fold on fundus-dev's bodies.
+    for letter, folded in _SPECIAL_FOLDS:
+        if letter in text:
+            text = text.replace(letter, folded)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -49,39 +55,35 @@ class Term:
     phrase: bool = False
     text: str = ""  # as written (unfolded, without the "*"), for search engines
 
-    def matches(self, tokens: list[str], joined: str) -> bool:
-        if not self.prefix:
-            return f" {' '.join(self.words)} " in joined
-        if len(self.words) == 1:
-            word = self.words[0]
-            return any(token.startswith(word) for token in tokens)
-        # "peace talk*": the fixed words as a phrase, then a word starting with the last one.
-        head = f" {' '.join(self.words[:-1])} {self.words[-1]}"
-        return head in joined
+    def matches(self, joined: str) -> bool:
+        """Whether the term occurs in ``joined``: the folded words, each after a space."""
+        phrase = f" {' '.join(self.words)}"
+        # A prefix ("talk*", "peace talk*") may go on with more letters; a word may not.
+        return phrase in joined if self.prefix else f"{phrase} " in joined
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     operand: Node
 
-    def matches(self, tokens: list[str], joined: str) -> bool:
-        return not self.operand.matches(tokens, joined)
+    def matches(self, joined: str) -> bool:
+        return not self.operand.matches(joined)
 
 
 @dataclass(frozen=True, slots=True)
 class All:
     operands: tuple[Node, ...]
 
-    def matches(self, tokens: list[str], joined: str) -> bool:
-        return all(op.matches(tokens, joined) for op in self.operands)
+    def matches(self, joined: str) -> bool:
+        return all(op.matches(joined) for op in self.operands)
 
 
 @dataclass(frozen=True, slots=True)
 class Any:
     operands: tuple[Node, ...]
 
-    def matches(self, tokens: list[str], joined: str) -> bool:
-        return any(op.matches(tokens, joined) for op in self.operands)
+    def matches(self, joined: str) -> bool:
+        return any(op.matches(joined) for op in self.operands)
 
 
 Node = Term | Not | All | Any
@@ -104,10 +106,10 @@ class TopicQuery:
         if self._root is None:
             return True
         fields = [_WORD.findall(fold(t)) for t in texts if t]
-        tokens = [token for field in fields for token in field]
-        # "|" is not a word character, so no phrase can match across the seam of two fields.
+        # Every word after a space, so a term is a substring test in C. "|" is not a word
+        # character, so no phrase can match across the seam of two fields.
         joined = " " + " | ".join(" ".join(field) for field in fields) + " "
-        return self._root.matches(tokens, joined)
+        return self._root.matches(joined)
 
 
 class _Parser:

@@ -30,6 +30,17 @@ def test_word_boundaries_and_prefixes() -> None:
     assert not TopicQuery("talk").matches("the talks resumed")
     assert TopicQuery("talk*").matches("the talks resumed")
     assert not TopicQuery("peace").matches("a peaceful morning")
+    # A prefix starts a word: "talk*" is not found inside "stalking" or "sidewalk".
+    assert not TopicQuery("talk*").matches("stalking on a sidewalk")
+    assert TopicQuery('"peace talk*"').matches("peace talking")
+    assert not TopicQuery('"peace talk*"').matches("peace stalking")
+
+
+def test_a_phrase_never_spans_two_fields() -> None:
+    query = TopicQuery('"peace talks"')
+    assert not query.matches("A fragile peace", "Talks resume")
+    assert query.matches("A fragile peace", "Peace talks resume")
+    assert TopicQuery("peace talk*").matches("A fragile peace", "Talks resume")
 
 
 def test_phrases_not_and_or() -> None:
@@ -46,6 +57,9 @@ def test_folding_handles_turkish_cyrillic_and_diacritics() -> None:
     assert fold("İSTANBUL") == fold("istanbul")
     assert fold("ıstanbul") == "istanbul"
     assert fold("Ёлка") == fold("елка")
+    assert fold("Straße") == fold("STRASSE") == "strasse"
+    assert fold("Ünlü ŞEHİR") == "unlu sehir"
+    assert fold("Plain ASCII, Mixed Case") == "plain ascii, mixed case"
     assert TopicQuery("Zelenskyi").matches("Zelenskyí")
     assert TopicQuery("київ").matches("КИЇВ")
 
