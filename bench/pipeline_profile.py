@@ -160,11 +160,13 @@ _RECORD: tuple = (
     "record",
     [
         (
-            "story placement (MinHash, bands)",
+            "story placement (band lookup, rows)",
             "storage/syndication.py",
             "place_article",
             [],
         ),
+        # Zero where the extraction process signed the body (scheduler.reading).
+        ("MinHash signature", "storage/minhash.py", "sign", []),
         (
             "append_version (diff, search)",
             "storage/versions.py",
@@ -173,6 +175,7 @@ _RECORD: tuple = (
         ),
         ("alert queued", "storage/record.py", "_queue", []),
         ("snapshot (zstd)", "storage/snapshots.py", "store_snapshot", []),
+        # Zero where the extraction process digested the fields (scheduler.reading).
         ("fingerprint", "storage/fingerprint.py", "fingerprint", []),
         ("lock the article row", "storage/article_core.py", "lock_article_row", []),
     ],
@@ -195,7 +198,7 @@ _TREE: list[tuple] = [
             ),
             ("extract()", "scraper/extract/core.py", "extract", []),
             # With an extraction process: sending the page and awaiting what it says.
-            ("extraction process (sent, awaited)", "scheduler/extraction.py", "extract", []),
+            ("extraction process (sent, awaited)", "scheduler/extraction.py", "read", []),
             (
                 "record (Worker._record)",
                 "scheduler/worker.py",

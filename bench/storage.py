@@ -206,6 +206,7 @@ def bulk_ingest(
 
     from storage.diff import count_words, field_diff, ops_to_json
     from storage.fingerprint import FIELDS, fingerprint, normalised_fields
+    from storage.minhash import SCHEMES, band_hashes, signatures
     from storage.models import (
         Alert,
         Article,
@@ -215,7 +216,6 @@ def bulk_ingest(
         Story,
         Version,
     )
-    from storage.syndication import SCHEMES, band_hashes, signatures
 
     compressor = zstandard.ZstdCompressor(level=storage.snapshots.ZSTD_LEVEL)
     current: dict[int, storage.ArticleFields] = {}

@@ -26,7 +26,7 @@ from scheduler.article_fields import fields_from_extracted
 from scheduler.policy import RecheckPolicy
 from scraper import extract
 from scraper.topic import TopicQuery
-from storage.columns import as_utc
+from storage.utc import as_utc
 
 logger = logging.getLogger(__name__)
 

@@ -11,19 +11,20 @@ same stored headline next time (``storage.cap_fields``).
 
 from __future__ import annotations
 
-import storage
+# From storage's modules, not its package: the extraction process converts here too, without
+# loading the database layer (scheduler.extraction_child).
 from scraper import Extracted
 from scraper.urls import InvalidURL, canonicalize_url
+from storage.limits import FieldLimits, cap_fields
+from storage.types import ArticleFields
 
-_DEFAULT_LIMITS = storage.FieldLimits()
+_DEFAULT_LIMITS = FieldLimits()
 
 
-def fields_from_extracted(
-    found: Extracted, limits: storage.FieldLimits = _DEFAULT_LIMITS
-) -> storage.ArticleFields:
+def fields_from_extracted(found: Extracted, limits: FieldLimits = _DEFAULT_LIMITS) -> ArticleFields:
     """What storage keeps of one extraction, each field within ``limits``."""
-    return storage.cap_fields(
-        storage.ArticleFields(
+    return cap_fields(
+        ArticleFields(
             title=found.title,
             subtitle=found.subtitle,
             body=found.body,

@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import storage
-from scheduler.article_fields import fields_from_extracted
 from scheduler.batch_writer import BatchWriter
 from scheduler.extraction import Extraction, InlineExtraction
 from scheduler.fetchlog import FetchRecorder
@@ -34,6 +33,7 @@ from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, ArticleResult, failed, judged, recorded
 from scheduler.policy import Backoff, RecheckPolicy, later
+from scheduler.reading import Reading, Request
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
 from scraper import extract as extract_page
 from scraper.fetch import HTML_TYPES
@@ -43,7 +43,6 @@ from scraper.topic import TopicQuery
 from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
 from scraper.wrappers import WrapperTable
-from storage.fingerprint import fingerprint
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -79,7 +78,7 @@ class _Write:
     """What recording one page writes, handed to the batch writer."""
 
     due: storage.DueArticle
-    fields: storage.ArticleFields
+    fields: storage.FieldsDigest
     snapshot: bytes | storage.PreparedSnapshot
     validators: Validators
     published: datetime | None
@@ -223,20 +222,25 @@ class ArticleStep:
     async def _understand(
         self, due: storage.DueArticle, page: Page, now: datetime, fetched: Handover
     ) -> ArticleOutcome:
-        found: Extracted | None = None
+        reading: Reading | None = None
         failure: ExtractionError | None = None
         await fetched()
+        # An article with no version has no story yet: its body is signed for placing it.
+        request = Request(
+            page.text, page.final_url, self._rules.limits.fields, signed=due.version_count == 0
+        )
         try:
-            found = await self._extraction.extract(page.text, page.final_url)
+            reading = await self._extraction.read(request)
         except ExtractionError as error:
             failure = error
+        found = reading.found if reading is not None else None
         verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))
         if self._metrics is not None:
             self._metrics.article_pages.labels(storage.article_host(due.url)).inc()
         teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
-        if found is None:
+        if reading is None or found is None:
             assert failure is not None
             return self._failed(due, "extraction", str(failure))
         identity = article_identity(page.final_url, found.canonical_url)
@@ -258,7 +262,7 @@ class ArticleStep:
         return await self._record(
             due,
             page,
-            found,
+            reading,
             now,
             access=access,
             snapshot=snapshot,
@@ -326,7 +330,7 @@ class ArticleStep:
         self,
         due: storage.DueArticle,
         page: Page,
-        found: Extracted,
+        reading: Reading,
         now: datetime,
         *,
         access: str = "full",
@@ -340,7 +344,7 @@ class ArticleStep:
             with self._db.transaction() as session:
                 self._off_topic(session, due, now)
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
-        fields = fields_from_extracted(found, self._rules.limits.fields)
+        found, fields = reading.found, reading.digest
         validators = page.validators
         next_check = self._next_check(
             due, now, last_changed=due.last_changed_at, published=found.published
@@ -442,16 +446,16 @@ class ArticleStep:
         self,
         session: Session,
         due: storage.DueArticle,
-        fields: storage.ArticleFields,
+        digest: storage.FieldsDigest,
         now: datetime,
     ) -> bool:
         """Hold a drastic change seen for the first time; ``True`` if it was held."""
         if not due.version_count or self._rules.confirm_after <= timedelta(0):
             return False
-        reason = storage.drastic_against_current(session, article_id=due.id, fields=fields)
+        reason = storage.drastic_against_current(session, article_id=due.id, fields=digest.fields)
         if reason is None:
             return False
-        new = fingerprint(fields)
+        new = digest.fingerprint
         if due.pending_fingerprint == new:
             logger.info(
                 "drastic change confirmed",

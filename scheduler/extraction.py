@@ -6,7 +6,9 @@ daemon uses one core of two however much work is due (issue 20's profile: the lo
 GIL 77 % of the time, a third of it extracting). :class:`ExtractionProcesses` sends each page's
 text to a small process of its own (:mod:`scheduler.extraction_child`: the extractor and
 nothing of the daemon's) and awaits what it says, so the loop goes on fetching and the writer
-gets the lock meanwhile.
+gets the lock meanwhile. The process also digests the fields storage will keep (fingerprint,
+and a new article's MinHash signature: :mod:`scheduler.reading`), work the batch writer's
+thread did before, under the same lock.
 
 The processes are also a fence: a page that sends the parser into a crash or an endless loop
 ends an extraction process, never the daemon. The page being read then fails (the article is
@@ -32,7 +34,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from scheduler.extraction_child import HEADER, frame
-from scraper import Extracted, ExtractionError, extract
+from scheduler.reading import Reading, Request, read_page
+from scraper import ExtractionError
+from storage.limits import FieldLimits
 
 logger = logging.getLogger(__name__)
 _CHILD = (sys.executable, "-P", "-m", "scheduler.extraction_child")
@@ -43,9 +47,9 @@ _PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's p
 
 
 class Extraction(Protocol):
-    """How the article step turns a page's HTML into :class:`scraper.Extracted`."""
+    """How the article step reads a page: :func:`scheduler.reading.read_page`, somewhere."""
 
-    async def extract(self, html: str, url: str | None) -> Extracted: ...
+    async def read(self, request: Request) -> Reading: ...
 
     async def aclose(self) -> None: ...
 
@@ -53,8 +57,8 @@ class Extraction(Protocol):
 class InlineExtraction:
     """On the event loop, as ``scraper.extract`` is called anywhere else."""
 
-    async def extract(self, html: str, url: str | None) -> Extracted:
-        return extract(html, url=url)
+    async def read(self, request: Request) -> Reading:
+        return read_page(request)
 
     async def aclose(self) -> None:
         return None
@@ -77,9 +81,8 @@ def extraction_for(processes: int | None) -> Extraction:
 @dataclass(slots=True)
 class _Page:
     number: int
-    html: str
-    url: str | None
-    answer: asyncio.Future[Extracted]
+    request: Request
+    answer: asyncio.Future[Reading]
 
 
 @dataclass(slots=True, eq=False)
@@ -122,14 +125,16 @@ class ExtractionProcesses:
         """The running extraction processes' ids (benchmarks, tests)."""
         return [child.process.pid for child in self._children]
 
-    async def extract(self, html: str, url: str | None) -> Extracted:
+    async def read(self, request: Request) -> Reading:
         if self._closed:
-            raise ExtractionError("the daemon is stopping: no page is read any more", url=url)
+            raise ExtractionError(
+                "the daemon is stopping: no page is read any more", url=request.url
+            )
         child = await self._child_for_next()
         if child is None:
-            return extract(html, url=url)
+            return read_page(request)
         self._numbers += 1
-        page = _Page(self._numbers, html, url, asyncio.get_running_loop().create_future())
+        page = _Page(self._numbers, request, asyncio.get_running_loop().create_future())
         await self._send(child, page)
         return await page.answer
 
@@ -182,7 +187,8 @@ class ExtractionProcesses:
         child.tasks.append(asyncio.create_task(self._receive(child), name="extraction-answers"))
         child.tasks.append(asyncio.create_task(self._watch(child), name="extraction-watch"))
         # The first page is empty: its answer says the process has imported the extractor.
-        await self._send(child, _Page(_READY, "", None, asyncio.get_running_loop().create_future()))
+        empty = Request("", None, FieldLimits())
+        await self._send(child, _Page(_READY, empty, asyncio.get_running_loop().create_future()))
         ready = asyncio.create_task(child.ready.wait())
         ended = asyncio.create_task(process.wait())
         await asyncio.wait((ready, ended), return_when=asyncio.FIRST_COMPLETED)
@@ -206,7 +212,7 @@ class ExtractionProcesses:
         child.pages.append(page)
         stdin = child.process.stdin
         assert stdin is not None
-        payload = pickle.dumps((page.number, page.html, page.url), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((page.number, page.request), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             stdin.write(frame(payload))
             await stdin.drain()
@@ -254,11 +260,12 @@ class ExtractionProcesses:
             why = f"reading the page took over {self._timeout:g} s, so its process was ended"
         else:
             why = f"the extraction process ended (exit code {code}) while reading this page"
+        url = culprit.request.url
         logger.warning(
-            "an extraction process ended", extra={"event": "extraction_restart", "url": culprit.url}
+            "an extraction process ended", extra={"event": "extraction_restart", "url": url}
         )
         if not culprit.answer.done():
-            culprit.answer.set_exception(ExtractionError(why, url=culprit.url))
+            culprit.answer.set_exception(ExtractionError(why, url=url))
         self._resend(list(child.pages))
 
     def _resend(self, pages: list[_Page]) -> None:
@@ -272,7 +279,7 @@ class ExtractionProcesses:
         if page.answer.done():
             return
         try:
-            page.answer.set_result(await self.extract(page.html, page.url))
+            page.answer.set_result(await self.read(page.request))
         except Exception as error:  # the page's own outcome, handed to whoever awaits it
             page.answer.set_exception(error)
 
@@ -294,14 +301,14 @@ class ExtractionProcesses:
 def _settle(page: _Page, found: object) -> None:
     if page.answer.done():
         return
-    if isinstance(found, Extracted):
+    if isinstance(found, Reading):
         page.answer.set_result(found)
         return
     kind, message, trace = typing.cast(tuple[str, str, str], found)
     if trace:
         logger.error(
             "extraction failed with an error",
-            extra={"event": "extraction_error", "url": page.url, "traceback": trace},
+            extra={"event": "extraction_error", "url": page.request.url, "traceback": trace},
         )
         message = f"{kind}: {message}"
     page.answer.set_exception(ExtractionError(message))

@@ -2,26 +2,31 @@
 
 Run by :class:`scheduler.extraction.ExtractionProcesses` as ``python -P -m
 scheduler.extraction_child``. Frames on standard input and output are a 4-byte big-endian
-length and a pickle: the daemon sends ``(number, html, url)``; the child answers
-``(number, Extracted)`` or ``(number, (kind, message, traceback))`` for a page it could not
-read. Pages are read one at a time, in the order they came, so answers come back in that order.
+length and a pickle: the daemon sends ``(number, scheduler.reading.Request)``; the child answers
+``(number, scheduler.reading.Reading)`` or ``(number, (kind, message, traceback))`` for a page it
+could not read. Pages are read one at a time, in the order they came, so answers come back in
+that order.
 
-It imports the extractor and nothing of the daemon's (no database, no HTTP client): the process
-stays small. Standard input closing, which is how the daemon ends it and also what happens
-when the daemon dies however it dies, ends it.
+It imports the extractor and storage's pure modules (fingerprints, MinHash signatures), and
+nothing else of the daemon's (no database, no HTTP client): the process stays small. Standard
+input closing, which is how the daemon ends it and also what happens when the daemon dies
+however it dies, ends it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import signal
 import struct
 import sys
 import traceback
-from typing import BinaryIO
+import types
+from typing import TYPE_CHECKING, BinaryIO
 
-from scraper import ExtractionError, extract
+if TYPE_CHECKING:
+    from scheduler.reading import Request
 
 HEADER = struct.Struct(">I")
 
@@ -40,10 +45,13 @@ def frame(payload: bytes) -> bytes:
     return HEADER.pack(len(payload)) + payload
 
 
-def answer(number: int, html: str, url: str | None) -> bytes:
+def answer(number: int, request: Request) -> bytes:
     """The frame that answers one page: what it says, or why it could not be read."""
+    from scheduler.reading import read_page  # loaded by main(), after storage's stand-in
+    from scraper import ExtractionError
+
     try:
-        found: object = extract(html, url=url)
+        found: object = read_page(request)
     except ExtractionError as error:
         found = ("extraction", str(error), "")
     except Exception as error:  # a hostile page met a bug: the daemon logs it, we go on
@@ -51,17 +59,38 @@ def answer(number: int, html: str, url: str | None) -> bytes:
     return frame(pickle.dumps((number, found), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def storage_without_its_package() -> None:
+    """Let ``storage``'s pure modules be imported without running ``storage/__init__``.
+
+    The package's ``__init__`` imports the whole database layer (SQLAlchemy, the tables, the
+    migrations): 40 MB this process never uses, to reach three modules that import only numpy
+    and the standard library. A bare module standing for the package, with its real path, lets
+    ``import storage.digest`` find those files as usual.
+    """
+    if "storage" in sys.modules:
+        return
+    spec = importlib.util.find_spec("storage")
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("the storage package is not installed beside the scheduler")
+    package = types.ModuleType("storage", "storage's pure modules (scheduler.extraction_child)")
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules["storage"] = package
+
+
 def main() -> None:
     # The daemon decides when this process ends (by closing its input); Ctrl-C in a terminal
     # reaches the whole process group and must not print a traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    storage_without_its_package()
+    import scheduler.reading  # noqa: F401  (the extractor and storage's pure modules, once)
+
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     # Anything printed by accident goes to the daemon's log, never into the answers.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     while (payload := read_frame(requests)) is not None:
-        number, html, url = pickle.loads(payload)
-        answers.write(answer(number, html, url))
+        number, request = pickle.loads(payload)
+        answers.write(answer(number, request))
         answers.flush()
 
 

@@ -21,6 +21,7 @@ from storage.backlog import ChannelBacklog, channel_backlog
 from storage.classify import CLASSES, classify
 from storage.database import Database, open_database, sqlite_path
 from storage.diff import word_diff
+from storage.digest import FieldsDigest, digest_fields
 from storage.discovery import DiscoveryPoll, ProviderStats, discovery_stats, log_discovery
 from storage.exceptions import (
     DatabaseMissing,
@@ -198,6 +199,8 @@ __all__ = [
     "OutletWalls",
     "wall_shares",
     "drastic_against_current",
+    "FieldsDigest",
+    "digest_fields",
     "hold_change",
     "StoryGlance",
     "TimelineEvent",

@@ -27,10 +27,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.alerts import ChurnDetail, ChurnReason
-from storage.columns import as_utc
 from storage.limits import VersionLimits
 from storage.models import Alert, Article, Snapshot, Version
 from storage.outbox import queue_article_alert
+from storage.utc import as_utc
 
 logger = logging.getLogger(__name__)
 

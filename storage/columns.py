@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from storage.utc import as_utc
 
 # The largest id a row can have (BIGINT on PostgreSQL, INTEGER on SQLite): a larger number a
 # user typed names no row, and must not reach the driver, which cannot even bind it.
@@ -28,13 +30,6 @@ def as_row_id(text: str) -> int | None:
     if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID:
         return int(text)
     return None
-
-
-def as_utc(value: datetime) -> datetime:
-    """Return ``value`` as an aware UTC datetime; a naive value is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from storage.columns import as_utc
+from storage.utc import as_utc
 
 FIELDS = ("title", "subtitle", "body", "authors", "published")
 

@@ -18,7 +18,6 @@ from sqlalchemy import bindparam, or_, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.lifecycle import ERROR_CHARS
 from storage.models import Article, ArticleAlias, Source
@@ -26,6 +25,7 @@ from storage.outlets import article_host
 from storage.sql import upsert_insert
 from storage.statements import CLAIM_DUE_ARTICLES, LEASE_ARTICLES, RESCHEDULE, sync_loaded
 from storage.types import Candidate, DueArticle, DueSource, SourceSpec
+from storage.utc import as_utc
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from storage.alerts import GoneDetail
-from storage.columns import as_utc
 from storage.exceptions import NotFound
 from storage.models import Article, FetchLog
 from storage.outbox import queue_article_alert
@@ -26,6 +25,7 @@ from storage.statements import (
     sync_loaded,
 )
 from storage.types import FetchEntry, NotModifiedCheck, Outcome, OutcomeKind
+from storage.utc import as_utc
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ INSERT so that its flush does not write the article early.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,10 +32,10 @@ from sqlmodel import Session
 from storage.alerts import CoverageDetail, EditDetail, StorySize
 from storage.article_core import assign, lock_article_row, write_article_row
 from storage.churn import DayUse, churn_reason, day_use, start_churning, still_churning
-from storage.columns import as_utc
 from storage.diff import summarise_changes
+from storage.digest import FieldsDigest, digest_fields
 from storage.exceptions import NotFound
-from storage.fingerprint import changed_fields, fingerprint
+from storage.fingerprint import changed_fields
 from storage.lifecycle import (
     locked_article,
     log_fetch,
@@ -63,6 +62,7 @@ from storage.statements import (
 )
 from storage.syndication import Placement, place_article, story_info
 from storage.types import AlertKind, ArticleFields, Outcome, OutcomeKind, StoryInfo
+from storage.utc import as_utc
 from storage.versions import Appended, append_version, repeats_earlier_change
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def record(
     s: Session,
     *,
     article_id: int,
-    fields: ArticleFields,
+    fields: ArticleFields | FieldsDigest,
     snapshot: bytes | PreparedSnapshot | None,
     fetched_at: datetime,
     etag: str | None = None,
@@ -113,8 +113,8 @@ def record(
     other changes, and the lease released: the outcome then says ``rescheduled``).
     ``alert=False`` records the version without queuing its alert (a backfill of the past).
     """
-    fields = _without_nul(fields)
-    new_fingerprint = fingerprint(fields)
+    digest = fields if isinstance(fields, FieldsDigest) else digest_fields(fields)
+    fields, new_fingerprint = digest.fields, digest.fingerprint
     # A new article, as the caller expected: its row, read by Core, says all current_state
     # would, and is written back by Core (storage.article_core). Otherwise the ORM path below.
     # (A churning article has versions: the ORM path handles the rare one that has none.)
@@ -199,7 +199,11 @@ def record(
     placement = None
     if article.story_id is None:
         placement = place_article(
-            s, article=article, body=fields.body, title=fields.title, now=fetched_at
+            s,
+            article=article,
+            signature=digest.body_signature(),
+            title=fields.title,
+            now=fetched_at,
         )
     _touch_live(article, fetched_at, etag, last_modified)
     changes: dict[str, Any] = {"last_changed_at": fetched_at}
@@ -326,7 +330,7 @@ def record_if_unchanged(
     conn: Connection,
     *,
     article_id: int,
-    fields: ArticleFields,
+    fields: ArticleFields | FieldsDigest,
     fetched_at: datetime,
     next_check_at: datetime,
     etag: str | None = None,
@@ -338,9 +342,8 @@ def record_if_unchanged(
     most checks of a watched article end here. ``None`` when the article changed (or is new,
     or gone from the database): then :func:`record` must decide, in a transaction of its own.
     """
-    params = _touch_params(
-        article_id, fingerprint(_without_nul(fields)), fetched_at, etag, last_modified
-    )
+    digest = fields if isinstance(fields, FieldsDigest) else digest_fields(fields)
+    params = _touch_params(article_id, digest.fingerprint, fetched_at, etag, last_modified)
     params["next_check_at"] = next_check_at
     number = conn.execute(TOUCH_IF_UNCHANGED_AND_RESCHEDULE, params).scalar_one_or_none()
     if number is None:
@@ -461,19 +464,3 @@ def _queue(
     return queue_article_alert(
         s, kind=kind, article=article, version=version, detail=detail, now=now
     )
-
-
-def _without_nul(fields: ArticleFields) -> ArticleFields:
-    """Drop NUL characters, which PostgreSQL text columns reject and no reader can see."""
-    changes: dict[str, Any] = {}
-    for name in _TEXT_FIELDS:
-        value = getattr(fields, name)
-        if isinstance(value, str) and "\x00" in value:
-            changes[name] = value.replace("\x00", "")
-    if any("\x00" in a for a in fields.authors):
-        changes["authors"] = tuple(a.replace("\x00", "") for a in fields.authors)
-    return dataclasses.replace(fields, **changes) if changes else fields
-
-
-# Computed once: dataclasses.fields() on every recheck costs more than the check itself.
-_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleFields) if f.name != "authors")

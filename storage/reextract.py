@@ -30,12 +30,12 @@ from sqlalchemy import or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from storage.columns import as_utc
 from storage.fingerprint import fingerprint
 from storage.lifecycle import locked_article
 from storage.models import Article, Snapshot, Version
 from storage.outlets import outlet_clause
 from storage.types import ArticleFields, ReextractReport
+from storage.utc import as_utc
 from storage.versions import Comparison, append_version, compare
 
 logger = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from storage.columns import as_utc
 from storage.exceptions import SearchQueryError
 from storage.outlets import outlet_key
 from storage.searchquery import parse, to_fts5, to_tsquery
+from storage.utc import as_utc
 
 _HEADLINE_OPTIONS = "StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1"
 

@@ -1,9 +1,11 @@
-"""Pages extracted in processes beside the daemon (scheduler.extraction).
+"""Pages read in processes beside the daemon (scheduler.extraction).
 
 The processes are real: ``python -m scheduler.extraction_child``, fed the pages of
-tests/scraper/extract_cases. A parser that crashes or never finishes cannot be brought about
-with a real page on purpose, so two tests run the same child with its ``answer`` wrapped to
-exit, or to sleep, on a page that says so: everything else in them is the real process.
+tests/scraper/extract_cases; what they send back (the extraction and the digested fields,
+signature included) must be what the daemon would have worked out itself. A parser that
+crashes or never finishes cannot be brought about with a real page on purpose, so two tests
+run the same child with its ``answer`` wrapped to exit, or to sleep, on a page that says so:
+everything else in them is the real process.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,8 +28,9 @@ from scheduler.extraction import (
     extraction_for,
     usable_cores,
 )
+from scheduler.reading import Reading, Request, read_page
 from scheduler.worker import PassReport
-from scraper import Extracted, ExtractionError, extract
+from scraper import ExtractionError
 from scraper.urls import canonicalize_url
 
 from .conftest import Clock, make_settings
@@ -40,12 +44,12 @@ _FAULTY_CHILD = """
 import os, time
 from scheduler import extraction_child as child
 real = child.answer
-def answer(number, html, url):
-    if "CRASH-HERE" in html:
+def answer(number, request):
+    if "CRASH-HERE" in request.html:
         os._exit(7)
-    if "HANG-HERE" in html:
+    if "HANG-HERE" in request.html:
         time.sleep(3600)
-    return real(number, html, url)
+    return real(number, request)
 child.answer = answer
 child.main()
 """
@@ -60,18 +64,27 @@ def alive(pid: int) -> bool:
     return True
 
 
+def ask(html: str) -> Request:
+    return Request(html, URL, storage.FieldLimits(), signed=True)
+
+
+def read(html: str) -> Reading:
+    """What the daemon itself makes of the page."""
+    return read_page(ask(html))
+
+
 async def read_all(
     extraction: ExtractionProcesses | InlineExtraction, pages: list[str]
-) -> list[Extracted | BaseException]:
+) -> list[Reading | BaseException]:
     return await asyncio.gather(
-        *(extraction.extract(html, URL) for html in pages), return_exceptions=True
+        *(extraction.read(ask(html)) for html in pages), return_exceptions=True
     )
 
 
 def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
     assert len(PAGES) >= 10
 
-    async def run() -> tuple[list[Extracted | BaseException], list[int]]:
+    async def run() -> tuple[list[Reading | BaseException], list[int]]:
         processes = ExtractionProcesses(1)
         try:
             found = await read_all(processes, PAGES)
@@ -80,13 +93,52 @@ def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
             await processes.aclose()
 
     found, pids = asyncio.run(run())
-    assert found == [extract(html, url=URL) for html in PAGES]
+    assert found == [read(html) for html in PAGES]
+    signed = [r for r in found if isinstance(r, Reading) and r.digest.signature is not None]
+    assert len(signed) >= 5, "the bodies long enough to compare come back signed"
     assert len(pids) == 1 and pids[0] != os.getpid()
     assert not alive(pids[0]), "aclose() ends the process"
 
 
+def test_what_a_process_digests_is_what_storage_would() -> None:
+    # The fingerprint and signature worked out beside the daemon are the ones storage works
+    # out from the plain fields: a page read either way is recorded the same.
+    [reading] = asyncio.run(_read_in_a_process([PAGES[0]]))
+    assert isinstance(reading, Reading)
+    own = storage.digest_fields(reading.digest.fields, signed=True)
+    assert reading.digest == own
+    assert reading.digest.signature is not None
+    assert reading.digest.body_signature() == own.signature
+    unsigned = read_page(Request(PAGES[0], URL, storage.FieldLimits()))
+    assert not unsigned.digest.signed
+    assert unsigned.digest.body_signature() == own.signature, "signed when placing needs it"
+
+
+async def _read_in_a_process(pages: list[str]) -> list[Reading | BaseException]:
+    processes = ExtractionProcesses(1)
+    try:
+        return await read_all(processes, pages)
+    finally:
+        await processes.aclose()
+
+
+def test_the_process_does_not_load_the_database_layer() -> None:
+    # storage/__init__ imports SQLAlchemy and every table: 40 MB the process never uses.
+    script = (
+        "import sys\n"
+        "from scheduler import extraction_child\n"
+        "extraction_child.storage_without_its_package()\n"
+        "import scheduler.reading\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_page_that_cannot_be_read_fails_alone() -> None:
-    async def run() -> list[Extracted | BaseException]:
+    async def run() -> list[Reading | BaseException]:
         processes = ExtractionProcesses(1)
         try:
             return await read_all(processes, [PAGES[0], "", PAGES[1]])
@@ -96,20 +148,20 @@ def test_a_page_that_cannot_be_read_fails_alone() -> None:
     first, empty, second = asyncio.run(run())
     assert isinstance(empty, ExtractionError)
     assert str(empty).startswith("empty page")
-    assert first == extract(PAGES[0], url=URL)
-    assert second == extract(PAGES[1], url=URL)
+    assert first == read(PAGES[0])
+    assert second == read(PAGES[1])
 
 
 def test_a_crash_fails_its_page_and_a_new_process_reads_the_rest() -> None:
     pages = [PAGES[0], "<p>CRASH-HERE</p>", *PAGES[1:6]]
 
-    async def run() -> tuple[list[Extracted | BaseException], ExtractionProcesses, list[int]]:
+    async def run() -> tuple[list[Reading | BaseException], ExtractionProcesses, list[int]]:
         processes = ExtractionProcesses(1, command=FAULTY)
         try:
             found = await read_all(processes, pages)
             first_pids = processes.pids
-            again = await processes.extract(PAGES[7], URL)
-            assert again == extract(PAGES[7], url=URL)
+            again = await processes.read(ask(PAGES[7]))
+            assert again == read(PAGES[7])
             return found, processes, first_pids
         finally:
             await processes.aclose()
@@ -118,8 +170,8 @@ def test_a_crash_fails_its_page_and_a_new_process_reads_the_rest() -> None:
     crashed = found[1]
     assert isinstance(crashed, ExtractionError)
     assert "exit code 7" in str(crashed)
-    expected = [extract(html, url=URL) for html in pages[2:]]
-    assert found[0] == extract(PAGES[0], url=URL)
+    expected = [read(html) for html in pages[2:]]
+    assert found[0] == read(PAGES[0])
     assert found[2:] == expected, "the pages queued behind the crash are read by a new process"
     assert processes.restarts == 1
     assert len(pids) == 1
@@ -128,7 +180,7 @@ def test_a_crash_fails_its_page_and_a_new_process_reads_the_rest() -> None:
 def test_a_page_read_too_long_has_its_process_ended() -> None:
     pages = ["<p>HANG-HERE</p>", PAGES[2], PAGES[3]]
 
-    async def run() -> list[Extracted | BaseException]:
+    async def run() -> list[Reading | BaseException]:
         processes = ExtractionProcesses(1, command=FAULTY, timeout=1.0)
         try:
             return await asyncio.wait_for(read_all(processes, pages), 60)
@@ -138,13 +190,13 @@ def test_a_page_read_too_long_has_its_process_ended() -> None:
     hung, *rest = asyncio.run(run())
     assert isinstance(hung, ExtractionError)
     assert "took over 1 s" in str(hung)
-    assert rest == [extract(html, url=URL) for html in pages[1:]]
+    assert rest == [read(html) for html in pages[1:]]
 
 
 def test_without_a_process_pages_are_read_in_the_daemon(caplog: pytest.LogCaptureFixture) -> None:
     broken = (sys.executable, "-c", "import sys; sys.exit(3)")
 
-    async def run() -> tuple[list[Extracted | BaseException], list[int]]:
+    async def run() -> tuple[list[Reading | BaseException], list[int]]:
         processes = ExtractionProcesses(1, command=broken)
         try:
             return await read_all(processes, PAGES[:3]), processes.pids
@@ -153,7 +205,7 @@ def test_without_a_process_pages_are_read_in_the_daemon(caplog: pytest.LogCaptur
 
     with caplog.at_level(logging.ERROR, logger="scheduler.extraction"):
         found, pids = asyncio.run(run())
-    assert found == [extract(html, url=URL) for html in PAGES[:3]]
+    assert found == [read(html) for html in PAGES[:3]]
     assert pids == []
     assert any("exited with code 3" in str(r.__dict__.get("reason")) for r in caplog.records)
 

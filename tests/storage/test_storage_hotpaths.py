@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 import storage
 from storage.fingerprint import fingerprint
+from storage.minhash import COPY, COVERAGE, NUM_PERM, SEED, shingle_hashes, signatures
 from storage.models import Article
-from storage.syndication import COPY, COVERAGE, NUM_PERM, SEED, shingle_hashes, signatures
 from tests.storage.conftest import BODY
 
 
@@ -99,7 +99,7 @@ def test_core_updates_refresh_an_article_the_session_holds(
 # or a medial sigma. Each word is lowered on its own, as it always was, or stored signatures
 # would stop matching new ones.
 _TRICKY = "İSTANBUL İzmir ΟΔΟΣ'Α ΣΑΣ Σ Straße ǅungla ﬁnal ΆΡΗΣ. " * 12
-# Without those two, the body is lowered at once (storage.syndication): the same words.
+# Without those two, the body is lowered at once (storage.minhash): the same words.
 _CASED = "STRAẞE ǅungla ﬁnal ÉCOLE’s Ёлка—ΆΡΗ'Α Ⅻ_Ⓐ x2 " * 12
 
 
@@ -132,21 +132,21 @@ def test_permutations_and_bands_are_datasketchs_own() -> None:
     # The daemon does not import datasketch (scipy); these constants must stay what it draws.
     from datasketch import MinHash, MinHashLSH
 
-    from storage.syndication import SCHEMES, _bands, _permutations
+    from storage.minhash import SCHEMES, bands_and_rows, permutations
 
     a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
-    ours = _permutations()
+    ours = permutations()
     assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
     for scheme in SCHEMES:
         lsh = MinHashLSH(threshold=scheme.threshold, num_perm=NUM_PERM)
-        assert _bands(scheme.threshold) == (lsh.b, lsh.r)
+        assert bands_and_rows(scheme.threshold) == (lsh.b, lsh.r)
 
 
 def test_recording_does_not_load_scipy(tmp_path) -> None:
     # Some 50 MB per daemon: story placement must work from numpy alone.
     script = (
         "import sys, storage\n"
-        "from storage.syndication import band_hashes, signatures, SCHEMES\n"
+        "from storage.minhash import band_hashes, signatures, SCHEMES\n"
         f"sigs = signatures({BODY!r} * 3)\n"
         "assert sigs is not None\n"
         "[band_hashes(sigs[s.id], s) for s in SCHEMES]\n"

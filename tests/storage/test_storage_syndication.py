@@ -13,8 +13,8 @@ from sqlmodel import col, select
 
 import storage
 from newswatch.newsroom import Newsroom
+from storage.minhash import COPY, COVERAGE, SCHEMES, band_hashes, signatures
 from storage.models import ArticleSignature
-from storage.syndication import COPY, COVERAGE, SCHEMES, band_hashes, signatures
 
 STORIES = Newsroom.with_articles().stories
 HERALD = STORIES["istanbul-talks-delegations-swap-rival-peace-memorandums"]

@@ -1,0 +1,41 @@
+"""Reading a fetched page: what it says, and the fields storage will keep, digested.
+
+One function for both places a page is read (:mod:`scheduler.extraction`): the extraction
+process beside the daemon and, with one core or ``extract_processes = 0``, the event loop. It
+imports the extractor and storage's pure modules only, never the database layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler.article_fields import fields_from_extracted
+from scraper import Extracted, extract
+from storage.digest import FieldsDigest, digest_fields
+from storage.limits import FieldLimits
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the article step asks of one page: its HTML, its address, the caps on what is
+    kept, and whether to sign the body (an article with no story yet will be placed)."""
+
+    html: str
+    url: str | None
+    limits: FieldLimits
+    signed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one page says (``found``) and what recording keeps of it (``digest``)."""
+
+    found: Extracted
+    digest: FieldsDigest
+
+
+def read_page(request: Request) -> Reading:
+    """Extract the page and digest its fields; raises ``scraper.ExtractionError``."""
+    found = extract(request.html, url=request.url)
+    fields = fields_from_extracted(found, request.limits)
+    return Reading(found, digest_fields(fields, signed=request.signed))
