@@ -226,8 +226,14 @@ class ArticleStep:
         failure: ExtractionError | None = None
         await fetched()
         # An article with no version has no story yet: its body is signed for placing it.
+        # Only a new article is matched against the topic: one followed already stays followed.
+        new = due.version_count == 0
         request = Request(
-            page.text, page.final_url, self._rules.limits.fields, signed=due.version_count == 0
+            page.text,
+            page.final_url,
+            self._rules.limits.fields,
+            signed=new,
+            topic=self._rules.topic if new else None,
         )
         try:
             reading = await self._extraction.read(request)
@@ -247,11 +253,8 @@ class ArticleStep:
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
         snapshot: bytes | storage.PreparedSnapshot = page.body
-        # Only a new article is matched against the topic: one followed already stays followed.
-        off_topic = due.version_count == 0 and not self._rules.topic.matches(
-            found.title, found.subtitle, found.body
-        )
-        if due.version_count == 0 and page.body and not off_topic:
+        off_topic = not reading.on_topic
+        if new and page.body and not off_topic:
             # A new article's page is always kept. Hashing and compressing it let go of the
             # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
             # write transaction below no longer holds the lock while it compresses.

@@ -31,6 +31,7 @@ from scheduler.extraction import (
 from scheduler.reading import Reading, Request, read_page
 from scheduler.worker import PassReport
 from scraper import ExtractionError
+from scraper.topic import TopicQuery
 from scraper.urls import canonicalize_url
 
 from .conftest import Clock, make_settings
@@ -120,6 +121,26 @@ async def _read_in_a_process(pages: list[str]) -> list[Reading | BaseException]:
         return await read_all(processes, pages)
     finally:
         await processes.aclose()
+
+
+def test_a_process_matches_a_new_article_against_the_topic() -> None:
+    own = read_page(Request(PAGES[0], URL, storage.FieldLimits())).found
+    word = next(w for w in own.body.split() if w.isalpha() and len(w) > 4)
+    topics = [TopicQuery("football"), TopicQuery(word), None]
+    assert not topics[0].matches(own.title, own.subtitle, own.body)
+
+    async def run() -> list[Reading]:
+        processes = ExtractionProcesses(1)
+        try:
+            asked = (Request(PAGES[0], URL, storage.FieldLimits(), topic=t) for t in topics)
+            return [await processes.read(request) for request in asked]
+        finally:
+            await processes.aclose()
+
+    off, on, unasked = asyncio.run(run())
+    assert not off.on_topic
+    assert on.on_topic
+    assert unasked.on_topic, "no topic asked (an article already followed): it stays followed"
 
 
 def test_the_process_does_not_load_the_database_layer() -> None:
