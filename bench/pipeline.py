@@ -200,11 +200,12 @@ def write_config(
     concurrency: int,
     alerts: Path,
     extract_processes: str = "auto",
+    topic: str = "",
 ) -> Path:
     lines = [f'[database]\nurl = "{db_url}"\n']
     for url, every in sources:
         lines.append(f'[[sources]]\nurl = "{url}"\nkind = "sitemap"\nevery = "{every}"\n')
-    lines.append('[topic]\nquery = ""\n')
+    lines.append(f"[topic]\nquery = {json.dumps(topic)}\n")  # a JSON string is a TOML one
     lines.append('[recheck]\ntiers = [{younger_than = "36500d", every = "15m"}]\n')
     lines.append(f'[[alerts]]\nurl = "jsonl://{alerts}"\n')
     lines.append(
@@ -363,6 +364,7 @@ class Bench:
             sources=[(f"{base}/{sitemap_name(base, first=first)}", "30d")],
             alerts=self.work / f"{name}-alerts.jsonl",
             extract_processes=self.args.extract_processes,
+            topic=self.args.topic,
         )
         return path, url
 
@@ -629,6 +631,12 @@ def main() -> None:
         type=int,
         default=800,
         help="articles in the profiled run (the first M pages)",
+    )
+    parser.add_argument(
+        "--topic",
+        default="",
+        help="the daemons' [topic] query (default: none, every page is on the topic); a query "
+        "every page matches, such as 'NOT zzzz', measures the cost of matching",
     )
     parser.add_argument(
         "--keep-profiles",

@@ -33,14 +33,13 @@ from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, ArticleResult, failed, judged, recorded
 from scheduler.policy import Backoff, RecheckPolicy, later
-from scheduler.reading import Reading, Request
+from scheduler.reading import Request, unread
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
 from scraper import extract as extract_page
 from scraper.fetch import HTML_TYPES
 from scraper.polite import PoliteFetcher, Refused
 from scraper.render import BrowserRenderer
 from scraper.topic import TopicQuery
-from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
 from scraper.wrappers import WrapperTable
 
@@ -222,34 +221,30 @@ class ArticleStep:
     async def _understand(
         self, due: storage.DueArticle, page: Page, now: datetime, fetched: Handover
     ) -> ArticleOutcome:
-        reading: Reading | None = None
-        failure: ExtractionError | None = None
         await fetched()
         # An article with no version has no story yet: its body is signed for placing it.
         # Only a new article is matched against the topic: one followed already stays followed.
         new = due.version_count == 0
-        request = Request(
-            page.text,
-            page.final_url,
+        request = Request.of(
+            page,
+            Known(requested_url=due.url, body_chars=due.full_chars),
             self._rules.limits.fields,
             signed=new,
             topic=self._rules.topic if new else None,
         )
         try:
             reading = await self._extraction.read(request)
-        except ExtractionError as error:
-            failure = error
-        found = reading.found if reading is not None else None
-        verdict = judge(page, found, Known(requested_url=due.url, body_chars=due.full_chars))
+        except ExtractionError as error:  # its extraction process ended on it, or met a bug
+            reading = unread(request, str(error))
+        verdict = reading.verdict
         if self._metrics is not None:
             self._metrics.article_pages.labels(storage.article_host(due.url)).inc()
         teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
-        if reading is None or found is None:
-            assert failure is not None
-            return self._failed(due, "extraction", str(failure))
-        identity = article_identity(page.final_url, found.canonical_url)
+        found, identity, digest = reading.found, reading.identity, reading.digest
+        if found is None or identity is None or digest is None:
+            return self._failed(due, "extraction", reading.failure or "nothing was read")
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
         snapshot: bytes | storage.PreparedSnapshot = page.body
@@ -265,7 +260,8 @@ class ArticleStep:
         return await self._record(
             due,
             page,
-            reading,
+            found,
+            digest,
             now,
             access=access,
             snapshot=snapshot,
@@ -333,7 +329,8 @@ class ArticleStep:
         self,
         due: storage.DueArticle,
         page: Page,
-        reading: Reading,
+        found: Extracted,
+        fields: storage.FieldsDigest,
         now: datetime,
         *,
         access: str = "full",
@@ -347,7 +344,6 @@ class ArticleStep:
             with self._db.transaction() as session:
                 self._off_topic(session, due, now)
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
-        found, fields = reading.found, reading.digest
         validators = page.validators
         next_check = self._next_check(
             due, now, last_changed=due.last_changed_at, published=found.published

@@ -35,7 +35,8 @@ from typing import Protocol
 
 from scheduler.extraction_child import HEADER, frame
 from scheduler.reading import Reading, Request, read_page
-from scraper import ExtractionError
+from scraper import ExtractionError, Page
+from scraper.verdicts import Known
 from storage.limits import FieldLimits
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,22 @@ _READY = -1  # the number of the empty page a new process reads first: its "read
 _START_LIMIT = 60.0  # seconds a new process may take to import the extractor
 _CLOSE_WAIT = 5.0  # seconds a process gets to finish its page and exit when the daemon stops
 _PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's pipe
+# What a new process reads first: a page with nothing on it.
+_NOTHING = Request(
+    Page(
+        url="",
+        final_url="",
+        status=200,
+        headers={},
+        body=b"",
+        text="",
+        content_type="text/html",
+        encoding=None,
+        elapsed=0.0,
+    ),
+    Known(),
+    FieldLimits(),
+)
 
 
 class Extraction(Protocol):
@@ -128,7 +145,7 @@ class ExtractionProcesses:
     async def read(self, request: Request) -> Reading:
         if self._closed:
             raise ExtractionError(
-                "the daemon is stopping: no page is read any more", url=request.url
+                "the daemon is stopping: no page is read any more", url=request.page.final_url
             )
         child = await self._child_for_next()
         if child is None:
@@ -187,8 +204,7 @@ class ExtractionProcesses:
         child.tasks.append(asyncio.create_task(self._receive(child), name="extraction-answers"))
         child.tasks.append(asyncio.create_task(self._watch(child), name="extraction-watch"))
         # The first page is empty: its answer says the process has imported the extractor.
-        empty = Request("", None, FieldLimits())
-        await self._send(child, _Page(_READY, empty, asyncio.get_running_loop().create_future()))
+        await self._send(child, _Page(_READY, _NOTHING, asyncio.get_running_loop().create_future()))
         ready = asyncio.create_task(child.ready.wait())
         ended = asyncio.create_task(process.wait())
         await asyncio.wait((ready, ended), return_when=asyncio.FIRST_COMPLETED)
@@ -260,7 +276,7 @@ class ExtractionProcesses:
             why = f"reading the page took over {self._timeout:g} s, so its process was ended"
         else:
             why = f"the extraction process ended (exit code {code}) while reading this page"
-        url = culprit.request.url
+        url = culprit.request.page.final_url
         logger.warning(
             "an extraction process ended", extra={"event": "extraction_restart", "url": url}
         )
@@ -308,7 +324,11 @@ def _settle(page: _Page, found: object) -> None:
     if trace:
         logger.error(
             "extraction failed with an error",
-            extra={"event": "extraction_error", "url": page.request.url, "traceback": trace},
+            extra={
+                "event": "extraction_error",
+                "url": page.request.page.final_url,
+                "traceback": trace,
+            },
         )
         message = f"{kind}: {message}"
     page.answer.set_exception(ExtractionError(message))

@@ -3,14 +3,14 @@
 Run by :class:`scheduler.extraction.ExtractionProcesses` as ``python -P -m
 scheduler.extraction_child``. Frames on standard input and output are a 4-byte big-endian
 length and a pickle: the daemon sends ``(number, scheduler.reading.Request)``; the child answers
-``(number, scheduler.reading.Reading)`` or ``(number, (kind, message, traceback))`` for a page it
-could not read. Pages are read one at a time, in the order they came, so answers come back in
-that order.
+``(number, scheduler.reading.Reading)``, or ``(number, (kind, message, traceback))`` when
+reading the page met an error. Pages are read one at a time, in the order they came, so answers
+come back in that order.
 
-It imports the extractor and storage's pure modules (fingerprints, MinHash signatures), and
-nothing else of the daemon's (no database, no HTTP client): the process stays small. Standard
-input closing, which is how the daemon ends it and also what happens when the daemon dies
-however it dies, ends it.
+It imports the extractor, the verdicts and storage's pure modules (fingerprints, MinHash
+signatures), and nothing else of the daemon's (no database, no HTTP client): the process stays
+small. Standard input closing, which is how the daemon ends it and also what happens when the
+daemon dies however it dies, ends it.
 """
 
 from __future__ import annotations
@@ -48,15 +48,12 @@ def frame(payload: bytes) -> bytes:
 def answer(number: int, request: Request) -> bytes:
     """The frame that answers one page: what it says, or why it could not be read."""
     from scheduler.reading import read_page  # loaded by main(), after storage's stand-in
-    from scraper import ExtractionError
 
     try:
-        found: object = read_page(request)
-    except ExtractionError as error:
-        found = ("extraction", str(error), "")
+        read: object = read_page(request)  # a page with nothing to extract says so itself
     except Exception as error:  # a hostile page met a bug: the daemon logs it, we go on
-        found = (type(error).__name__, str(error), traceback.format_exc())
-    return frame(pickle.dumps((number, found), protocol=pickle.HIGHEST_PROTOCOL))
+        read = (type(error).__name__, str(error), traceback.format_exc())
+    return frame(pickle.dumps((number, read), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def storage_without_its_package() -> None:

@@ -1,49 +1,90 @@
-"""Reading a fetched page: what it says, the fields storage will keep, digested, and whether a
-new article is on the topic.
+"""Reading a fetched page: what it says, whether it is the article at all, the fields storage
+will keep, digested, and whether a new article is on the topic.
 
 One function for both places a page is read (:mod:`scheduler.extraction`): the extraction
 process beside the daemon and, with one core or ``extract_processes = 0``, the event loop. It
-imports the extractor and storage's pure modules only, never the database layer.
+imports the extractor, the verdicts and storage's pure modules only, never the database layer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from scheduler.article_fields import fields_from_extracted
-from scraper import Extracted, extract
+from scraper import Extracted, ExtractionError, Page, extract
 from scraper.topic import TopicQuery
+from scraper.urls import article_identity
+from scraper.verdicts import Known, Verdict, judge
 from storage.digest import FieldsDigest, digest_fields
 from storage.limits import FieldLimits
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What the article step asks of one page: its HTML, its address, the caps on what is
-    kept, whether to sign the body (an article with no story yet will be placed) and the
-    topic to match it against (a new article; ``None``: one already followed stays so)."""
+    """What the article step asks of one fetched page.
 
-    html: str
-    url: str | None
+    ``page`` is the fetch without its body (its text is what is read); ``known`` what is stored
+    of the article, to judge the page against; ``limits`` the caps on what is kept; ``signed``:
+    sign the body (an article with no story yet will be placed); ``topic``: the topic to match
+    (a new article; ``None``: one already followed stays followed).
+    """
+
+    page: Page
+    known: Known
     limits: FieldLimits
     signed: bool = False
     topic: TopicQuery | None = None
 
+    @classmethod
+    def of(
+        cls,
+        page: Page,
+        known: Known,
+        limits: FieldLimits,
+        *,
+        signed: bool = False,
+        topic: TopicQuery | None = None,
+    ) -> Request:
+        """The request for ``page``, its body left behind: it is not read, only kept."""
+        return cls(dataclasses.replace(page, body=b""), known, limits, signed, topic)
+
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What one page says (``found``), what recording keeps of it (``digest``) and whether
-    it matched the topic it was asked to."""
+    """What one page says (``found``; ``None`` when it could not be read, ``failure`` says
+    why), the verdict on it (``None``: it is the article), the URL the article is known by
+    (``identity``), what recording keeps of it (``digest``) and whether it matched the topic
+    it was asked to."""
 
-    found: Extracted
-    digest: FieldsDigest
+    found: Extracted | None
+    verdict: Verdict | None
+    identity: str | None = None
+    digest: FieldsDigest | None = None
     on_topic: bool = True
+    failure: str | None = None
 
 
 def read_page(request: Request) -> Reading:
-    """Extract the page and digest its fields; raises ``scraper.ExtractionError``."""
-    found = extract(request.html, url=request.url)
+    """Extract, judge and digest one page. A page that cannot be read is judged all the same
+    (a challenge page often has no article to extract)."""
+    page = request.page
+    try:
+        found = extract(page.text, url=page.final_url)
+    except ExtractionError as error:
+        return unread(request, str(error))
+    verdict = judge(page, found, request.known)
     fields = fields_from_extracted(found, request.limits)
     topic = request.topic
-    on_topic = topic is None or topic.matches(found.title, found.subtitle, found.body)
-    return Reading(found, digest_fields(fields, signed=request.signed), on_topic)
+    return Reading(
+        found,
+        verdict,
+        identity=article_identity(page.final_url, found.canonical_url),
+        digest=digest_fields(fields, signed=request.signed),
+        on_topic=topic is None or topic.matches(found.title, found.subtitle, found.body),
+    )
+
+
+def unread(request: Request, failure: str) -> Reading:
+    """The reading of a page nothing could be extracted from: only its verdict."""
+    return Reading(None, judge(request.page, None, request.known), failure=failure)

@@ -21,6 +21,7 @@ import pytest
 
 import storage
 from newswatch.newsroom import Newsroom
+from newswatch.newsroom.walls import sample
 from newswatch.runtime import open_runtime
 from scheduler.extraction import (
     ExtractionProcesses,
@@ -30,9 +31,10 @@ from scheduler.extraction import (
 )
 from scheduler.reading import Reading, Request, read_page
 from scheduler.worker import PassReport
-from scraper import ExtractionError
+from scraper import ExtractionError, Page
 from scraper.topic import TopicQuery
 from scraper.urls import canonicalize_url
+from scraper.verdicts import Known
 
 from .conftest import Clock, make_settings
 
@@ -46,9 +48,9 @@ import os, time
 from scheduler import extraction_child as child
 real = child.answer
 def answer(number, request):
-    if "CRASH-HERE" in request.html:
+    if "CRASH-HERE" in request.page.text:
         os._exit(7)
-    if "HANG-HERE" in request.html:
+    if "HANG-HERE" in request.page.text:
         time.sleep(3600)
     return real(number, request)
 child.answer = answer
@@ -65,8 +67,15 @@ def alive(pid: int) -> bool:
     return True
 
 
-def ask(html: str) -> Request:
-    return Request(html, URL, storage.FieldLimits(), signed=True)
+def page_of(html: str) -> Page:
+    body = html.encode()
+    headers = {"content-type": "text/html; charset=utf-8"}
+    return Page(URL, URL, 200, headers, body, html, "text/html", "utf-8", 0.01)
+
+
+def ask(html: str, *, topic: TopicQuery | None = None) -> Request:
+    known = Known(requested_url=URL)
+    return Request.of(page_of(html), known, storage.FieldLimits(), signed=True, topic=topic)
 
 
 def read(html: str) -> Reading:
@@ -95,8 +104,10 @@ def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
 
     found, pids = asyncio.run(run())
     assert found == [read(html) for html in PAGES]
-    signed = [r for r in found if isinstance(r, Reading) and r.digest.signature is not None]
+    readings = [r for r in found if isinstance(r, Reading)]
+    signed = [r for r in readings if r.digest is not None and r.digest.signature is not None]
     assert len(signed) >= 5, "the bodies long enough to compare come back signed"
+    assert all(r.identity is not None for r in readings if r.found is not None)
     assert len(pids) == 1 and pids[0] != os.getpid()
     assert not alive(pids[0]), "aclose() ends the process"
 
@@ -105,14 +116,14 @@ def test_what_a_process_digests_is_what_storage_would() -> None:
     # The fingerprint and signature worked out beside the daemon are the ones storage works
     # out from the plain fields: a page read either way is recorded the same.
     [reading] = asyncio.run(_read_in_a_process([PAGES[0]]))
-    assert isinstance(reading, Reading)
+    assert isinstance(reading, Reading) and reading.digest is not None
     own = storage.digest_fields(reading.digest.fields, signed=True)
     assert reading.digest == own
     assert reading.digest.signature is not None
     assert reading.digest.body_signature() == own.signature
-    unsigned = read_page(Request(PAGES[0], URL, storage.FieldLimits()))
-    assert not unsigned.digest.signed
-    assert unsigned.digest.body_signature() == own.signature, "signed when placing needs it"
+    unsigned = read_page(Request.of(page_of(PAGES[0]), Known(), storage.FieldLimits())).digest
+    assert unsigned is not None and not unsigned.signed
+    assert unsigned.body_signature() == own.signature, "signed when placing needs it"
 
 
 async def _read_in_a_process(pages: list[str]) -> list[Reading | BaseException]:
@@ -124,7 +135,8 @@ async def _read_in_a_process(pages: list[str]) -> list[Reading | BaseException]:
 
 
 def test_a_process_matches_a_new_article_against_the_topic() -> None:
-    own = read_page(Request(PAGES[0], URL, storage.FieldLimits())).found
+    own = read(PAGES[0]).found
+    assert own is not None
     word = next(w for w in own.body.split() if w.isalpha() and len(w) > 4)
     topics = [TopicQuery("football"), TopicQuery(word), None]
     assert not topics[0].matches(own.title, own.subtitle, own.body)
@@ -132,8 +144,7 @@ def test_a_process_matches_a_new_article_against_the_topic() -> None:
     async def run() -> list[Reading]:
         processes = ExtractionProcesses(1)
         try:
-            asked = (Request(PAGES[0], URL, storage.FieldLimits(), topic=t) for t in topics)
-            return [await processes.read(request) for request in asked]
+            return [await processes.read(ask(PAGES[0], topic=topic)) for topic in topics]
         finally:
             await processes.aclose()
 
@@ -167,10 +178,22 @@ def test_a_page_that_cannot_be_read_fails_alone() -> None:
             await processes.aclose()
 
     first, empty, second = asyncio.run(run())
-    assert isinstance(empty, ExtractionError)
-    assert str(empty).startswith("empty page")
+    assert isinstance(empty, Reading)
+    assert empty.found is None and empty.digest is None
+    assert empty.failure is not None and empty.failure.startswith("empty page")
+    assert empty.verdict is not None, "a page with nothing on it is judged all the same"
+    assert empty == read("")
     assert first == read(PAGES[0])
     assert second == read(PAGES[1])
+
+
+def test_a_wall_is_judged_beside_the_daemon() -> None:
+    # A real bot challenge (the newsroom's samples): judged in the process, as the daemon would.
+    challenge = sample("cloudflare_managed-challenge_cvId3_2025-02-24.html")
+    [reading] = asyncio.run(_read_in_a_process([challenge]))
+    assert isinstance(reading, Reading)
+    assert reading.verdict is not None and reading.verdict.wall
+    assert reading == read(challenge)
 
 
 def test_a_crash_fails_its_page_and_a_new_process_reads_the_rest() -> None:
