@@ -431,9 +431,10 @@ class DaemonConfig(_Section):
     )
     extract_processes: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] = Field(
         "auto",
-        description="Processes that extract article pages beside the daemon, so fetching and "
-        "recording go on meanwhile on another core; 0 extracts in the daemon itself; auto: "
-        "one where two or more cores are usable, else 0.",
+        description="Processes that read article pages beside the daemon (extract, judge, "
+        "match the topic, fingerprint), so fetching and recording go on meanwhile on another "
+        "core; 0 reads them in the daemon itself; auto: one where two or more cores are "
+        "usable, else 0.",
     )
     serve: bool = Field(
         True,
