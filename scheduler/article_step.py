@@ -77,7 +77,7 @@ class _Write:
     """What recording one page writes, handed to the batch writer."""
 
     due: storage.DueArticle
-    fields: storage.FieldsDigest
+    digest: storage.FieldsDigest  # the fields as stored, fingerprinted (scheduler.reading)
     snapshot: bytes | storage.PreparedSnapshot
     validators: Validators
     published: datetime | None
@@ -330,7 +330,7 @@ class ArticleStep:
         due: storage.DueArticle,
         page: Page,
         found: Extracted,
-        fields: storage.FieldsDigest,
+        digest: storage.FieldsDigest,
         now: datetime,
         *,
         access: str = "full",
@@ -354,7 +354,7 @@ class ArticleStep:
                 unchanged = storage.record_if_unchanged(
                     conn,
                     article_id=due.id,
-                    fields=fields,
+                    fields=digest,
                     fetched_at=now,
                     next_check_at=next_check,
                     etag=validators.etag,
@@ -364,7 +364,7 @@ class ArticleStep:
                 return self._recorded(due.url, unchanged)
         write = _Write(
             due=due,
-            fields=fields,
+            digest=digest,
             snapshot=page.body if snapshot is None else snapshot,
             validators=validators,
             published=found.published,
@@ -390,12 +390,12 @@ class ArticleStep:
         if write.off_topic:
             self._off_topic(session, due, now)
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
-        if self._hold_if_drastic(session, due, write.fields, now):
+        if self._hold_if_drastic(session, due, write.digest, now):
             return ArticleOutcome(ArticleResult.UNCONFIRMED)
         outcome = storage.record(
             session,
             article_id=due.id,
-            fields=write.fields,
+            fields=write.digest,
             snapshot=write.snapshot,
             fetched_at=now,
             etag=write.validators.etag,

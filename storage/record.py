@@ -112,6 +112,8 @@ def record(
     ``if_recorded``, the next check to set if a version is recorded (written with the article's
     other changes, and the lease released: the outcome then says ``rescheduled``).
     ``alert=False`` records the version without queuing its alert (a backfill of the past).
+    ``fields`` may come digested (:func:`storage.digest_fields`: the daemon's extraction
+    process fingerprints and signs them beside it); plain fields are digested here.
     """
     digest = fields if isinstance(fields, FieldsDigest) else digest_fields(fields)
     fields, new_fingerprint = digest.fields, digest.fingerprint
