@@ -6,9 +6,10 @@ daemon uses one core of two however much work is due (issue 20's profile: the lo
 GIL 77 % of the time, a third of it extracting). :class:`ExtractionProcesses` sends each page's
 text to a small process of its own (:mod:`scheduler.extraction_child`: the extractor and
 nothing of the daemon's) and awaits what it says, so the loop goes on fetching and the writer
-gets the lock meanwhile. The process also digests the fields storage will keep (fingerprint,
-and a new article's MinHash signature: :mod:`scheduler.reading`), work the batch writer's
-thread did before, under the same lock.
+gets the lock meanwhile. The process reads the page whole (:mod:`scheduler.reading`): it also
+judges it, names the article's URL, matches a new article against the topic and digests the
+fields storage will keep (fingerprint, a new article's MinHash signature), work the event loop
+and the batch writer's thread did before, under the same lock.
 
 The processes are also a fence: a page that sends the parser into a crash or an endless loop
 ends an extraction process, never the daemon. The page being read then fails (the article is
