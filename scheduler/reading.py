@@ -76,12 +76,14 @@ def read_page(request: Request) -> Reading:
     verdict = judge(page, found, request.known)
     fields = fields_from_extracted(found, request.limits)
     topic = request.topic
+    on_topic = topic is None or topic.matches(found.title, found.subtitle, found.body)
     return Reading(
         found,
         verdict,
         identity=article_identity(page.final_url, found.canonical_url),
-        digest=digest_fields(fields, signed=request.signed),
-        on_topic=topic is None or topic.matches(found.title, found.subtitle, found.body),
+        # An article off the topic is never recorded, so never placed in a story: not signed.
+        digest=digest_fields(fields, signed=request.signed and on_topic),
+        on_topic=on_topic,
     )
 
 

@@ -150,6 +150,8 @@ def test_a_process_matches_a_new_article_against_the_topic() -> None:
 
     off, on, unasked = asyncio.run(run())
     assert not off.on_topic
+    assert off.digest is not None and not off.digest.signed, "never placed: not signed"
+    assert on.digest is not None and on.digest.signed
     assert on.on_topic
     assert unasked.on_topic, "no topic asked (an article already followed): it stays followed"
 
