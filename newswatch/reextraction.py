@@ -9,15 +9,11 @@ extract the next one.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from functools import partial
 
 import storage
+from newswatch.workpool import usable_cores, worker_map
 from scheduler.article_fields import fields_from_extracted
 from scraper import extract
 
@@ -27,14 +23,6 @@ BATCH = 20
 # Below this many articles, starting worker processes (each imports the extractor) costs more
 # than the second core saves.
 PARALLEL_FROM = 200
-# Each worker holds an extractor and a batch's share of pages: ~100 MB; more than a few
-# workers would mostly fight over the same cores and the database's single writer.
-MAX_WORKERS = 4
-
-MapPages = Callable[
-    [Callable[[storage.StoredPage], storage.Reading], list[storage.StoredPage]],
-    Iterator[storage.Reading],
-]
 
 
 def extract_fields(raw: bytes, url: str, *, limits: storage.FieldLimits) -> storage.ArticleFields:
@@ -49,13 +37,7 @@ def todays_extractor(limits: storage.FieldLimits) -> storage.Extractor:
 
 def default_workers(articles: int) -> int:
     """Worker processes for a run over ``articles``: none for small runs, else one per core."""
-    if articles < PARALLEL_FROM:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_WORKERS, cores))
+    return 1 if articles < PARALLEL_FROM else usable_cores()
 
 
 def reextract_history(
@@ -70,7 +52,8 @@ def reextract_history(
     """Re-extract the articles ``ids``; ``on_batch(articles, report)`` after each batch."""
     report = storage.ReextractReport()
     read = partial(storage.read_page, extractor=extractor)
-    with _mapper(workers) as map_pages:
+    # One worker is this process itself: no pool for it.
+    with worker_map(workers if workers > 1 else 0) as map_pages:
         waiting: tuple[int, Iterator[storage.Reading]] | None = None
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
@@ -100,24 +83,3 @@ def _write(
     if on_batch is not None:
         on_batch(articles, kept)
     return kept
-
-
-@contextmanager
-def _mapper(workers: int) -> Iterator[MapPages]:
-    if workers <= 1:
-        # list(): extract now, in this process, not lazily inside the write transaction.
-        yield lambda fn, pages: iter(list(map(fn, pages)))
-        return
-    # spawn: the children never inherit this process's threads (the progress bar's) or its
-    # database connections, and they are this process's own (their CPU time is counted).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
-    ) as pool:
-        yield lambda fn, pages: pool.map(fn, pages, chunksize=max(1, len(pages) // (4 * workers)))
-
-
-def _leave_interrupts_to_the_parent() -> None:
-    """Ctrl-C reaches every process of the terminal: the parent stops the run and the pool,
-    and a worker printing its own traceback would only bury the parent's message."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
