@@ -1,6 +1,6 @@
 """`newswatch import FILE.warc.gz` against extraction alone of the same pages (issue 20).
 
-    python bench/importing.py [--copies 3] [--runs 3]
+    python bench/importing.py [--copies 3] [--runs 3] [--workers 1,2]
 
 Writes a WARC (warcio, gzipped per record, as crawlers write them) of the development sets'
 pages in ``../shared/bench`` (aeb-dev, fundus-dev, tr-dev: 641 pages), each page ``--copies``
@@ -9,17 +9,21 @@ times under its own URL, then alternates, in this one process:
 * extract: every page through today's extractor, nothing else (the floor);
 * import: what ``newswatch import`` does with the file (the gzip checked, every record read,
   each page extracted, hashed, checked against the topic and recorded with its snapshot,
-  story placement, search entry and alert, 100 to a transaction), into a fresh SQLite file.
-  The topic matches every page, so that every page is recorded, none set aside as off topic.
+  story placement, search entry and alert, 100 to a transaction), into a fresh SQLite file,
+  once for each ``--workers`` count (0: the pages read in this process; more: read by that
+  many worker processes, a batch while this one records the one before). The topic matches every
+  page, so that every page is recorded, none set aside as off topic.
 
 Prints pages/s of both and import's time per page over extraction's, by the wall clock and by
-CPU seconds, per run and the median. A benchmark: it prints, never asserts.
+CPU seconds (the worker processes' included), per run and the median. A benchmark: it prints,
+never asserts.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import resource
 import statistics
 import sys
 import tempfile
@@ -77,15 +81,22 @@ def write_warc(path: Path, copies: int) -> list[tuple[str, bytes]]:
     return pages
 
 
+def cpu_seconds() -> float:
+    """CPU of this process and of its children that have ended (the import's workers)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def time_extract(pages: list[tuple[str, bytes]]) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     for url, raw in pages:
         fields_from_extracted(extract(raw, url=url))
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return time.perf_counter() - wall, cpu_seconds() - cpu
 
 
-def time_import(warc: Path, folder: Path, run: int) -> tuple[float, float, int]:
-    db = storage.open_database(f"sqlite:///{folder}/import-{run}.db")
+def time_import(warc: Path, folder: Path, run: int, workers: int) -> tuple[float, float, int]:
+    db = storage.open_database(f"sqlite:///{folder}/import-{run}-{workers}.db")
     rules = ArchiveRules(
         topic=TopicQuery(""),
         limits=storage.Limits(),
@@ -93,10 +104,10 @@ def time_import(warc: Path, folder: Path, run: int) -> tuple[float, float, int]:
         now=datetime.now(UTC),
     )
     try:
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         pages = (p for p in WarcReader(warc).records() if isinstance(p, ArchivedPage))
-        tally = import_pages(db, pages, rules=rules)
-        return time.perf_counter() - wall, time.process_time() - cpu, tally.pages
+        tally = import_pages(db, pages, rules=rules, workers=workers)
+        return time.perf_counter() - wall, cpu_seconds() - cpu, tally.pages
     finally:
         db.close()
 
@@ -105,38 +116,50 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--workers", default="0,1", help="worker process counts to import with, comma-separated"
+    )
     args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",") if n.strip()]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         warc = folder / "pages.warc.gz"
         pages = write_warc(warc, args.copies)
         print(
             f"{len(pages):,} pages in a {warc.stat().st_size / 2**20:.1f} MB WARC; "
-            f"{args.runs} runs (extract, import alternated)"
+            f"{args.runs} runs (extract, then import with each worker count, alternated)"
         )
         print(
-            f"{'run':>4} {'extract/s':>10} {'import/s':>9} {'recorded':>9} "
+            f"{'run':>4} {'workers':>8} {'extract/s':>10} {'import/s':>9} {'recorded':>9} "
             f"{'wall ratio':>11} {'CPU ratio':>10}"
         )
-        rows = []
+        rows: dict[int, list[tuple[float, float, float, float]]] = {n: [] for n in counts}
         for run in range(args.runs):
             ext_wall, ext_cpu = time_extract(pages)
-            imp_wall, imp_cpu, recorded = time_import(warc, folder, run)
-            row = (
-                len(pages) / ext_wall,
-                len(pages) / imp_wall,
-                imp_wall / ext_wall,
-                imp_cpu / ext_cpu,
-            )
-            rows.append(row)
+            for workers in counts:
+                imp_wall, imp_cpu, recorded = time_import(warc, folder, run, workers)
+                row = (
+                    len(pages) / ext_wall,
+                    len(pages) / imp_wall,
+                    imp_wall / ext_wall,
+                    imp_cpu / ext_cpu,
+                )
+                rows[workers].append(row)
+                print(
+                    f"{run + 1:>4} {workers:>8} {row[0]:>10.0f} {row[1]:>9.0f} {recorded:>9,} "
+                    f"{row[2]:>11.2f} {row[3]:>10.2f}",
+                    flush=True,
+                )
+        for workers in counts:
+            med = [statistics.median(column) for column in zip(*rows[workers], strict=True)]
             print(
-                f"{run + 1:>4} {row[0]:>10.0f} {row[1]:>9.0f} {recorded:>9,} "
-                f"{row[2]:>11.2f} {row[3]:>10.2f}",
-                flush=True,
+                f"median {workers:>6} {med[0]:>10.0f} {med[1]:>9.0f} {'':>9} "
+                f"{med[2]:>11.2f} {med[3]:>10.2f}"
             )
-        med = [statistics.median(column) for column in zip(*rows, strict=True)]
-        print(f"median {med[0]:>8.0f} {med[1]:>9.0f} {'':>9} {med[2]:>11.2f} {med[3]:>10.2f}")
-        print("ratios: import's time per page over extraction alone's (wall; CPU)")
+        print(
+            "ratios: import's time per page over extraction alone's, in this one process "
+            "(wall; CPU, the workers' included)"
+        )
 
 
 if __name__ == "__main__":

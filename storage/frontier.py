@@ -256,6 +256,7 @@ def _resolve_aliases(s: Session, by_url: dict[str, Candidate]) -> dict[str, Cand
 
 
 def _new_article_row(c: Candidate, *, source_id: int | None, now: datetime) -> dict[str, object]:
+    now = c.seen_at or now
     return {
         "url": c.url,
         "outlet": article_host(c.url),

@@ -111,12 +111,17 @@ class SourceSpec:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A discovered article link; ``url`` is already canonical."""
+    """A discovered article link; ``url`` is already canonical.
+
+    ``seen_at``: when the link was first seen, if not when it is added (an archived page's
+    capture time); a new article is first seen, and due, then.
+    """
 
     url: str
     title: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
+    seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,13 @@ from rich.progress import (
 )
 
 import storage
-from newswatch.archive_import import ArchiveRules, ImportTally, Recorded, import_pages
+from newswatch.archive_import import (
+    ArchiveRules,
+    ImportTally,
+    Recorded,
+    default_workers,
+    import_pages,
+)
 from newswatch.cli.common import ConfigOption, app, complain, err, load_config, open_db, out
 from newswatch.durations import format_duration
 from newswatch.imports import ImportFileError, read_backfill
@@ -52,6 +59,15 @@ def import_urls(
             "daemon would (the default), or record them silently, as history.",
         ),
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="WARC files: worker processes that read the pages while this one records "
+            "them (0: this one reads them too; default: one fewer than the cores for a WARC "
+            "over 4 MB, else 0).",
+        ),
+    ] = None,
 ) -> None:
     """Queue a backfill: every article URL in FILE becomes due now, for the daemon to fetch.
 
@@ -62,20 +78,22 @@ def import_urls(
     A WARC file's pages (HTML responses answered 200) are recorded as fetched at their
     WARC-Date, without fetching them; other records are counted and skipped, and so are pages
     no newer than what is stored (a rerun resumes). With --no-alerts they are recorded
-    without alerting: weeks-old pages are history, not news for the alert channels.
+    without alerting: weeks-old pages are history, not news for the alert channels. While
+    one batch of pages is recorded, worker processes read the next.
 
     Example: newswatch import urls.txt --config newswatch.toml
     """
     if is_warc(file):
-        _import_warc(config, file, alerts=alerts)
+        _import_warc(config, file, alerts=alerts, workers=workers)
         return
-    if not alerts:
-        complain(
-            "error",
-            "--no-alerts applies to WARC files: the URLs of a list or sitemap are fetched by the "
-            "daemon, which alerts on what it finds",
-        )
-        raise typer.Exit(2)
+    for given, option in ((not alerts, "--no-alerts"), (workers is not None, "--workers")):
+        if given:
+            complain(
+                "error",
+                f"{option} applies to WARC files: the URLs of a list or sitemap are fetched by "
+                "the daemon, which alerts on what it finds",
+            )
+            raise typer.Exit(2)
     try:
         backfill = read_backfill(file)
     except ImportFileError as error:
@@ -133,7 +151,7 @@ def _kind(kind: str) -> str:
     return "sitemap" if kind == "sitemap" else "list"
 
 
-def _import_warc(config: Path | None, file: Path, *, alerts: bool) -> None:
+def _import_warc(config: Path | None, file: Path, *, alerts: bool, workers: int | None) -> None:
     """Record the WARC's pages, showing how far through the file the import is."""
     settings = load_config(config)
     rules = ArchiveRules(
@@ -176,9 +194,22 @@ def _import_warc(config: Path | None, file: Path, *, alerts: bool) -> None:
             progress.update(task, completed=reader.position, pages=done.pages)
 
         try:
-            tally = import_pages(db, pages(), rules=rules, on_batch=advance)
+            tally = import_pages(
+                db,
+                pages(),
+                rules=rules,
+                workers=default_workers(reader.size) if workers is None else workers,
+                on_batch=advance,
+            )
         except ImportFileError as error:
             failure = error
+        except BrokenProcessPool:
+            complain(
+                "error",
+                "a worker process stopped (out of memory?); the batches recorded so far are "
+                "kept, and a rerun skips them: run again, with --workers 1 if it happens again",
+            )
+            raise typer.Exit(2) from None
     _report_warc(file, tally, skipped)
     if failure is not None:
         complain("error", failure)

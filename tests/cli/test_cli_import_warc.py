@@ -15,8 +15,15 @@ from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+import storage
+from newswatch.archive_import import ArchiveRules, ImportTally, Recorded, import_pages
 from newswatch.cli import app
+from newswatch.config import Settings
+from newswatch.imports import ImportFileError
 from newswatch.newsroom import Newsroom
+from newswatch.runtime import recheck_policy
+from newswatch.warcs import ArchivedPage, WarcReader
+from scraper.topic import TopicQuery
 from tests.cli.conftest import SLUGS
 from tests.newsroom_config import write_newsroom_config
 
@@ -208,3 +215,71 @@ def test_an_exported_history_imports_as_it_was(room: Newsroom, tmp_path: Path) -
     assert code == 0, err
     assert "2 new articles, 1 edits" in out, out
     assert versions(copy) == versions(config)
+
+
+def import_with(warc: Path, db_path: Path, *, workers: int, batch: int) -> ImportTally:
+    """``import_pages`` over ``warc`` into a new database, ``batch`` pages a transaction."""
+    db = storage.open_database(f"sqlite:///{db_path}")
+    rules = ArchiveRules(
+        topic=TopicQuery(""),
+        limits=storage.Limits(),
+        policy=recheck_policy(Settings()),
+        now=datetime.now(UTC),
+    )
+    pages = (p for p in WarcReader(warc).records() if isinstance(p, ArchivedPage))
+    try:
+        return import_pages(db, pages, rules=rules, batch=batch, workers=workers)
+    finally:
+        db.close()
+
+
+def history(db_path: Path) -> list[tuple[object, ...]]:
+    """Every version with its body, its article's story and the alerts, in order."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT a.url, v.number, v.fetched_at, v.title, v.body, a.story_id IS NOT NULL "
+            "FROM versions v JOIN articles a ON a.id = v.article_id ORDER BY a.url, v.number"
+        ).fetchall()
+        alerts = conn.execute("SELECT kind, article_id FROM alerts ORDER BY id").fetchall()
+    return [*rows, *alerts]
+
+
+def test_worker_processes_record_what_one_process_records(room: Newsroom, tmp_path: Path) -> None:
+    """Pages read by two worker processes, a batch read while the one before is recorded
+    (here a page a batch, so that the edit's batch is read before its article is stored)."""
+    warc = archive_of(room, gzip=True).save(tmp_path / "crawl.warc.gz")
+    alone = import_with(warc, tmp_path / "alone.db", workers=0, batch=1)
+    pooled = import_with(warc, tmp_path / "pooled.db", workers=2, batch=1)
+    assert alone.counts[Recorded.NEW] == 2 and alone.counts[Recorded.EDITED] == 1, alone
+    assert pooled.counts == alone.counts
+    recorded = history(tmp_path / "alone.db")
+    assert len(recorded) == 3 + 3 and all(row[5] for row in recorded[:3]), recorded
+    assert history(tmp_path / "pooled.db") == recorded
+
+
+def test_worker_processes_keep_what_was_read_before_the_damage(
+    room: Newsroom, tmp_path: Path
+) -> None:
+    """A WARC cut short: the batch read while the damage was met is still recorded."""
+    data = archive_of(room, gzip=False).buffer.getvalue()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    for name, workers in (("alone.db", 0), ("pooled.db", 1)):
+        with pytest.raises(ImportFileError, match="cut short"):
+            import_with(cut, tmp_path / name, workers=workers, batch=1)
+    kept = history(tmp_path / "alone.db")
+    assert kept, "the pages before the damage are recorded"
+    assert history(tmp_path / "pooled.db") == kept
+
+
+def test_workers_apply_to_warc_files_only(room: Newsroom, tmp_path: Path) -> None:
+    config = write_newsroom_config(room, tmp_path)
+    warc = archive_of(room, gzip=True).save(tmp_path / "crawl.warc.gz")
+    code, out, err = invoke("import", str(warc), "--workers", "1", "--config", str(config))
+    assert code == 0, err
+    assert "3 page(s) from" in out and "2 new articles, 1 edits" in out, out
+
+    listing = tmp_path / "urls.txt"
+    listing.write_text(room.url_of(SLUGS[0]) + "\n")
+    code, out, err = invoke("import", str(listing), "--workers", "2", "--config", str(config))
+    assert code == 2 and "--workers applies to WARC files" in err, err
