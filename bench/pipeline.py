@@ -34,7 +34,9 @@ Measured in one run:
   ``--profile-engine postgres``), folded into groups: the event loop's thread, then the batch
   writer's thread and the other threads (to_thread's snapshots), each profiled on its own;
 * beside each ingest: requests in flight on average (of ``concurrency``), how late the event
-  loop woke, and the garbage collector's share.
+  loop woke, the garbage collector's share, and where the event loop's thread, the batch
+  writer's thread and each extraction process spent the run (on a core, runnable but waiting
+  for one, or asleep: waiting for sockets, work, a page or the GIL), from ``schedstat``.
 
 Settings: ``[fetch] delay = "0s"`` and ``per_host = concurrency`` (every page is on one host;
 the default per-host cap of 2 would be the limit otherwise), robots.txt obeyed (nginx serves an
@@ -312,6 +314,16 @@ def print_writer(result: dict, wall: float) -> None:
         f" (loop {result['in_flight']['lag_ms']:.1f} ms late a sample)",
         flush=True,
     )
+    schedule = result.get("schedule") or {}
+    if schedule:
+        print(
+            "      on a core / waiting for one / asleep: "
+            + "; ".join(
+                f"{name} {s['core']:.0%} / {s['runnable']:.0%} / {s['asleep']:.0%}"
+                for name, s in schedule.items()
+            ),
+            flush=True,
+        )
 
 
 def count_versions(db_url: str) -> int:

@@ -72,6 +72,56 @@ def extraction_processes(runtime: Runtime) -> tuple[float, int, int]:
     return seconds, peak, pss
 
 
+def _scheduled(path: str) -> tuple[float, float]:
+    """Seconds a task has run on a core and waited, runnable, for one (``schedstat``)."""
+    try:
+        running, waiting, _ = Path(path).read_text().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(running) / 1e9, int(waiting) / 1e9
+
+
+class Schedule:
+    """Where the daemon's event loop thread, its batch writer's thread and its extraction
+    processes spent the timed run: on a core, runnable but waiting for one, or asleep.
+
+    Asleep is waiting for something: the loop thread for sockets, pipes or the GIL, the
+    writer for work or the GIL, an extraction process for its next page. A stage that is
+    seldom asleep is the bound; one that waits for a core says the cores are.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._start = {key: _scheduled(path) for key, path in self._paths().items()}
+
+    def _paths(self) -> dict[str, str]:
+        paths = {"loop": f"/proc/self/task/{threading.main_thread().native_id}/schedstat"}
+        for thread in threading.enumerate():
+            if thread.name.startswith("newswatch-record"):
+                paths["writer"] = f"/proc/self/task/{thread.native_id}/schedstat"
+        extraction = self._runtime.worker.extraction
+        if isinstance(extraction, ExtractionProcesses):
+            for n, pid in enumerate(extraction.pids):
+                paths[f"extraction {n + 1}" if n else "extraction"] = f"/proc/{pid}/schedstat"
+        return paths
+
+    def shares(self, seconds: float) -> dict[str, dict[str, float]]:
+        """Each task's shares of ``seconds`` (the timed run's wall time)."""
+        found = {}
+        for key, path in self._paths().items():
+            running, waiting = _scheduled(path)
+            # A thread or process started during the run (the writer's, the extraction
+            # processes) has spent its whole life in it.
+            before_running, before_waiting = self._start.get(key, (0.0, 0.0))
+            running, waiting = running - before_running, waiting - before_waiting
+            found[key] = {
+                "core": running / seconds,
+                "runnable": waiting / seconds,
+                "asleep": max(0.0, 1 - (running + waiting) / seconds),
+            }
+        return found
+
+
 def _kb(text: str, label: str) -> int:
     line = next((line for line in text.splitlines() if line.startswith(label)), f"{label} 0")
     return int(line.split()[1])
@@ -206,6 +256,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         collections = Collections()
         gc.callbacks.append(collections)
         tick_rss: list[int] = []
+        schedule = Schedule(runtime)
         cpu0, started = cpu(), time.perf_counter()
         if profiler and threads:
             threading.setprofile(threads.start)
@@ -221,6 +272,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             profiler.dump_stats(args.profile)
             threads.dump(args.profile)
         seconds, cpu_used = time.perf_counter() - started, cpu() - cpu0
+        scheduled = schedule.shares(seconds)
         extraction_cpu, extraction_peak, extraction_pss = extraction_processes(runtime)
         own_pss = _kb(Path("/proc/self/smaps_rollup").read_text(), "Pss:")
         sampler.cancel()
@@ -249,6 +301,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             "cpu_seconds": writer.cpu_seconds,
         },
         "in_flight": in_flight.summary(),
+        "schedule": scheduled,
         "gc": collections.summary(),
         "rss_open_kb": opened["VmRSS"],
         "ticks_kb": tick_rss,
