@@ -215,15 +215,17 @@ def add_candidates(
     by_url = _resolve_aliases(s, {c.url: c for c in candidates})
     urls = sorted(by_url)  # a fixed order keeps concurrent PostgreSQL inserts deadlock-free
     created: list[int] = []
+    # The rows go as parameters, not in the statement: a statement with its values in it
+    # (``.values(rows)``) was compiled anew at every call, 1.2 ms of a 1.8 ms call for one link.
+    # SQLAlchemy sends a list of rows as one multi-row INSERT all the same ("insertmanyvalues").
+    stmt = (
+        upsert_insert(s, Article)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Article.id, Article.url)
+    )
     for chunk in _chunks(urls):
         rows = [_new_article_row(by_url[url], source_id=source_id, now=now) for url in chunk]
-        stmt = (
-            upsert_insert(s, Article)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["url"])
-            .returning(Article.id, Article.url)
-        )
-        inserted = {url: article_id for article_id, url in s.exec(stmt).all()}
+        inserted = {url: article_id for article_id, url in s.connection().execute(stmt, rows)}
         created.extend(inserted.values())
         known = [url for url in chunk if url not in inserted]
         if known:
