@@ -65,7 +65,7 @@ def import_urls(
             min=0,
             help="WARC files: worker processes that read the pages while this one records "
             "them (0: this one reads them too; default: one fewer than the cores for a WARC "
-            "over 4 MB, else 0).",
+            "over 32 MB, else 0).",
         ),
     ] = None,
 ) -> None:
