@@ -9,10 +9,13 @@ imports the extractor, the verdicts and storage's pure modules only, never the d
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from scheduler.article_fields import fields_from_extracted
 from scraper import Extracted, ExtractionError, Page, extract
+from scraper.charset import page_text
 from scraper.topic import TopicQuery
 from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
@@ -24,10 +27,14 @@ from storage.limits import FieldLimits
 class Request:
     """What the article step asks of one fetched page.
 
-    ``page`` is the fetch without its body (its text is what is read); ``known`` what is stored
-    of the article, to judge the page against; ``limits`` the caps on what is kept; ``signed``:
-    sign the body (an article with no story yet will be placed); ``topic``: the topic to match
-    (a new article; ``None``: one already followed stays followed).
+    ``page`` is the fetch (its text is what is read); ``known`` what is stored of the article,
+    to judge the page against; ``limits`` the caps on what is kept; ``signed``: sign the body
+    (an article with no story yet will be placed); ``topic``: the topic to match (a new
+    article; ``None``: one already followed stays followed); ``utf8``: the text as UTF-8 bytes
+    when they are at hand, for the parser.
+
+    A request crosses to the extraction process as the page's bytes, not its text (see
+    :meth:`__reduce__`).
     """
 
     page: Page
@@ -35,6 +42,7 @@ class Request:
     limits: FieldLimits
     signed: bool = False
     topic: TopicQuery | None = None
+    utf8: bytes | None = None
 
     @classmethod
     def of(
@@ -46,8 +54,37 @@ class Request:
         signed: bool = False,
         topic: TopicQuery | None = None,
     ) -> Request:
-        """The request for ``page``, its body left behind: it is not read, only kept."""
-        return cls(dataclasses.replace(page, body=b""), known, limits, signed, topic)
+        """The request for ``page``."""
+        return cls(page, known, limits, signed, topic)
+
+    def __reduce__(self) -> tuple[Callable[..., Request], tuple[Any, ...]]:
+        """Pickled with the page's body and without its text, which the receiving side reads
+        from the body again as the fetcher did (:func:`scraper.charset.page_text`).
+
+        A text is pickled as UTF-8 and unpickled by decoding it: a pass over the page on each
+        side, where bytes are copied. The daemon's side is the one short of CPU. The receiving
+        side decodes once, and mostly keeps the bytes for the parser, which reads UTF-8.
+        """
+        fields = (self.known, self.limits, self.signed, self.topic)
+        if not self.page.body or not self.page.text:
+            return (_as_sent, (self.page, *fields, False))
+        return (_as_sent, (dataclasses.replace(self.page, text=""), *fields, True))
+
+
+def _as_sent(
+    page: Page,
+    known: Known,
+    limits: FieldLimits,
+    signed: bool,
+    topic: TopicQuery | None,
+    reread: bool,
+) -> Request:
+    """A request unpickled (:meth:`Request.__reduce__`): with ``reread``, its page's text read
+    from its body again."""
+    if not reread:
+        return Request(page, known, limits, signed, topic)
+    text, _, utf8 = page_text(page.body, page.headers.get("content-type"))
+    return Request(dataclasses.replace(page, text=text), known, limits, signed, topic, utf8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +107,7 @@ def read_page(request: Request) -> Reading:
     (a challenge page often has no article to extract)."""
     page = request.page
     try:
-        found = extract(page.text, url=page.final_url)
+        found = extract(page.text, url=page.final_url, utf8=request.utf8)
     except ExtractionError as error:
         return unread(request, str(error))
     verdict = judge(page, found, request.known)

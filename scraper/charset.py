@@ -18,6 +18,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 # The HTML spec looks at the first 1024 bytes; some CMSs put the meta tag a little later.
 _SNIFF_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
@@ -138,6 +139,26 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     if best is None or best.encoding is None:
         raise UndecodableError("bytes are not text in any known encoding")
     return body.decode(best.encoding, errors="replace"), best.encoding
+
+
+def page_text(body: bytes, content_type: str | None) -> tuple[str, str, bytes | None]:
+    """A fetched page's text as the fetcher reads it (:func:`decode`, its header's charset
+    declared), the encoding used (``""``: undecodable, the text empty), and ``body`` again when
+    the text is exactly ``body`` read as UTF-8, for a parser that reads UTF-8 bytes."""
+    if not body:
+        return "", "", None
+    if not body.startswith(_BOM_PREFIXES):
+        try:
+            return body.decode("utf-8"), "utf-8", body  # what decode() tries first
+        except UnicodeDecodeError:
+            pass
+    try:
+        text, encoding = decode(body, declared=charset_from_content_type(content_type))
+    except UndecodableError:
+        # Binary or random bytes: the body is kept for whoever can use it (a gzipped sitemap),
+        # and text-based parsers see nothing and say so in their own terms.
+        return "", "", None
+    return text, encoding, None
 
 
 def _mostly_utf8(body: bytes) -> bool:

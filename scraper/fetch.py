@@ -22,7 +22,7 @@ import httpx
 
 from scraper import exceptions as exc
 from scraper.addresses import AddressPolicy
-from scraper.charset import UndecodableError, charset_from_content_type, decode
+from scraper.charset import page_text
 from scraper.decompression import DecodeFailed, brotli_available, decoder_for
 from scraper.guard import AddressRefused, GuardedTransport, Resolver, system_resolver
 from scraper.redirects import REDIRECT_STATUSES, follow
@@ -338,14 +338,7 @@ def _media_type(content_type: str) -> str:
 
 def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Page:
     content_type = response.headers.get("content-type", "")
-    try:
-        text, encoding = (
-            decode(body, declared=charset_from_content_type(content_type)) if body else ("", "")
-        )
-    except UndecodableError:
-        # Binary or random bytes: the body is kept for whoever can use it (a gzipped sitemap),
-        # and text-based parsers see nothing and say so in their own terms.
-        text, encoding = "", ""
+    text, encoding, _ = page_text(body, content_type)
     return Page(
         url=url,
         final_url=url,

@@ -23,21 +23,25 @@ from scraper.types import Extracted
 _MIN_LD_BODY = 500  # characters; shorter JSON-LD bodies are usually teasers
 
 
-def extract(html: str | bytes, url: str | None = None) -> Extracted:
+def extract(html: str | bytes, url: str | None = None, *, utf8: bytes | None = None) -> Extracted:
     """Title, body text and metadata of one article page.
 
+    ``utf8``: the page's text ``html`` as UTF-8 bytes, when they are at hand (the bytes it was
+    decoded from): the parser reads UTF-8, and is then spared encoding the text again.
     Raises ExtractionError (and nothing else) for input that is not a readable HTML page.
     """
     try:
-        return _extract(html, url)
+        return _extract(html, url, utf8)
     except ExtractionError:
         raise
     except Exception as exc:  # the API promises one exception type for malformed input
         raise ExtractionError(f"extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
 
 
-def _extract(html: str | bytes, url: str | None) -> Extracted:
+def _extract(html: str | bytes, url: str | None, utf8: bytes | None) -> Extracted:
     text, raw = to_input(html, url)
+    if raw is None:
+        raw = utf8
     tree = parse(text, url, raw)
     found = scan(tree)
     meta = found.meta

@@ -11,8 +11,10 @@ everything else in them is the real process.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,7 @@ from scheduler.extraction import (
 from scheduler.reading import Reading, Request, read_page
 from scheduler.worker import PassReport
 from scraper import ExtractionError, Page
+from scraper.charset import page_text
 from scraper.topic import TopicQuery
 from scraper.urls import canonicalize_url
 from scraper.verdicts import Known
@@ -110,6 +113,35 @@ def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
     assert all(r.identity is not None for r in readings if r.found is not None)
     assert len(pids) == 1 and pids[0] != os.getpid()
     assert not alive(pids[0]), "aclose() ends the process"
+
+
+def test_a_request_crosses_as_bytes_and_arrives_with_the_fetchers_text() -> None:
+    """Pickled, a request carries its page's body, not its text: the other side reads the
+    text from the body again, as the fetcher did, and keeps the bytes for the parser only
+    when the text is exactly those bytes read as UTF-8."""
+    html = PAGES[0]
+    latin = html.replace("</title>", " caf\u00e9</title>", 1)
+    cases = {
+        "utf-8": (html.encode(), "text/html; charset=utf-8", True),
+        # Valid UTF-8 wins over a header that says otherwise, as the fetcher has it.
+        "mislabelled": (html.encode(), "text/html; charset=iso-8859-1", True),
+        "latin-1": (latin.encode("latin-1"), "text/html; charset=iso-8859-1", False),
+        "bom": (b"\xef\xbb\xbf" + html.encode(), "text/html", False),
+    }
+    for name, (body, content_type, kept) in cases.items():
+        text, _, _ = page_text(body, content_type)
+        page = Page(URL, URL, 200, {"content-type": content_type}, body, text, "text/html", None, 0)
+        request = Request.of(page, Known(requested_url=URL), storage.FieldLimits(), signed=True)
+        sent_page = request.__reduce__()[1][0]
+        assert sent_page.body == body and sent_page.text == "", name
+        arrived = pickle.loads(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+        assert arrived.page == request.page, name
+        assert (arrived.utf8 == body) if kept else arrived.utf8 is None, name
+        assert read_page(arrived) == read_page(request), name
+    assert "caf\u00e9" in page_text(*cases["latin-1"][:2])[0]
+    # A page with no body (nothing to read the text from again) crosses as it is.
+    bare = Request.of(dataclasses.replace(page_of(html), body=b""), Known(), storage.FieldLimits())
+    assert pickle.loads(pickle.dumps(bare)) == bare
 
 
 def test_what_a_process_digests_is_what_storage_would() -> None:
