@@ -207,7 +207,7 @@ def _import_warc(config: Path | None, file: Path, *, alerts: bool, workers: int 
             complain(
                 "error",
                 "a worker process stopped (out of memory?); the batches recorded so far are "
-                "kept, and a rerun skips them: run again, with --workers 1 if it happens again",
+                "kept, and a rerun skips them: run again, with --workers 0 if it happens again",
             )
             raise typer.Exit(2) from None
     _report_warc(file, tally, skipped)
