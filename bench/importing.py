@@ -1,6 +1,6 @@
 """`newswatch import FILE.warc.gz` against extraction alone of the same pages (issue 20).
 
-    python bench/importing.py [--copies 3] [--runs 3] [--workers 1,2]
+    python bench/importing.py [--copies 3] [--runs 3] [--workers 0,1]
 
 Writes a WARC (warcio, gzipped per record, as crawlers write them) of the development sets'
 pages in ``../shared/bench`` (aeb-dev, fundus-dev, tr-dev: 641 pages), each page ``--copies``
