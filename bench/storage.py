@@ -217,7 +217,7 @@ def bulk_ingest(
         Version,
     )
 
-    compressor = zstandard.ZstdCompressor(level=storage.snapshots.ZSTD_LEVEL)
+    compressor = zstandard.ZstdCompressor(level=storage.packing.ZSTD_LEVEL)
     current: dict[int, storage.ArticleFields] = {}
     started = time.perf_counter()
     recorded, next_id = 0, 1

@@ -16,7 +16,6 @@ connection; only a change seen twice is recorded, with the class ``retraction`` 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import logging
@@ -33,7 +32,7 @@ from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, ArticleResult, failed, judged, recorded
 from scheduler.policy import Backoff, RecheckPolicy, later
-from scheduler.reading import Request, unread
+from scheduler.reading import Request, is_teaser, unread
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
 from scraper import extract as extract_page
 from scraper.fetch import HTML_TYPES
@@ -231,6 +230,7 @@ class ArticleStep:
             self._rules.limits.fields,
             signed=new,
             topic=self._rules.topic if new else None,
+            packed=new,
         )
         try:
             reading = await self._extraction.read(request)
@@ -239,7 +239,7 @@ class ArticleStep:
         verdict = reading.verdict
         if self._metrics is not None:
             self._metrics.article_pages.labels(storage.article_host(due.url)).inc()
-        teaser = verdict is not None and verdict.kind == "paywall" and due.full_chars is None
+        teaser = verdict is not None and is_teaser(verdict, request.known)
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
         found, identity, digest = reading.found, reading.identity, reading.digest
@@ -247,13 +247,9 @@ class ArticleStep:
             return self._failed(due, "extraction", reading.failure or "nothing was read")
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
-        snapshot: bytes | storage.PreparedSnapshot = page.body
+        # A new article's page is always kept: packed where it was read.
+        snapshot: bytes | storage.PreparedSnapshot = reading.snapshot or page.body
         off_topic = not reading.on_topic
-        if new and page.body and not off_topic:
-            # A new article's page is always kept. Hashing and compressing it let go of the
-            # GIL: on a thread, the event loop goes on with other pages meanwhile, and the
-            # write transaction below no longer holds the lock while it compresses.
-            snapshot = await asyncio.to_thread(storage.prepare_snapshot, page.body)
         # A page found at another address is recorded there, in the move's transaction.
         move_to = identity if identity != due.url else None
         access = "teaser" if teaser else "full"

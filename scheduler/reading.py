@@ -21,6 +21,7 @@ from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
 from storage.digest import FieldsDigest, digest_fields
 from storage.limits import FieldLimits
+from storage.packing import PreparedSnapshot, prepare_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,9 @@ class Request:
     ``page`` is the fetch (its text is what is read); ``known`` what is stored of the article,
     to judge the page against; ``limits`` the caps on what is kept; ``signed``: sign the body
     (an article with no story yet will be placed); ``topic``: the topic to match (a new
-    article; ``None``: one already followed stays followed); ``utf8``: the text as UTF-8 bytes
-    when they are at hand, for the parser.
+    article; ``None``: one already followed stays followed); ``packed``: pack the page for the
+    snapshot store when it will be recorded (a new article's page is always kept); ``utf8``:
+    the text as UTF-8 bytes when they are at hand, for the parser.
 
     A request crosses to the extraction process as the page's bytes, not its text (see
     :meth:`__reduce__`).
@@ -42,6 +44,7 @@ class Request:
     limits: FieldLimits
     signed: bool = False
     topic: TopicQuery | None = None
+    packed: bool = False
     utf8: bytes | None = None
 
     @classmethod
@@ -53,9 +56,10 @@ class Request:
         *,
         signed: bool = False,
         topic: TopicQuery | None = None,
+        packed: bool = False,
     ) -> Request:
         """The request for ``page``."""
-        return cls(page, known, limits, signed, topic)
+        return cls(page, known, limits, signed, topic, packed)
 
     def __reduce__(self) -> tuple[Callable[..., Request], tuple[Any, ...]]:
         """Pickled with the page's body and without its text, which the receiving side reads
@@ -65,7 +69,7 @@ class Request:
         side, where bytes are copied. The daemon's side is the one short of CPU. The receiving
         side decodes once, and mostly keeps the bytes for the parser, which reads UTF-8.
         """
-        fields = (self.known, self.limits, self.signed, self.topic)
+        fields = (self.known, self.limits, self.signed, self.topic, self.packed)
         if not self.page.body or not self.page.text:
             return (_as_sent, (self.page, *fields, False))
         return (_as_sent, (dataclasses.replace(self.page, text=""), *fields, True))
@@ -77,22 +81,25 @@ def _as_sent(
     limits: FieldLimits,
     signed: bool,
     topic: TopicQuery | None,
+    packed: bool,
     reread: bool,
 ) -> Request:
     """A request unpickled (:meth:`Request.__reduce__`): with ``reread``, its page's text read
     from its body again."""
     if not reread:
-        return Request(page, known, limits, signed, topic)
+        return Request(page, known, limits, signed, topic, packed)
     text, _, utf8 = page_text(page.body, page.headers.get("content-type"))
-    return Request(dataclasses.replace(page, text=text), known, limits, signed, topic, utf8)
+    page = dataclasses.replace(page, text=text)
+    return Request(page, known, limits, signed, topic, packed, utf8)
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What one page says (``found``; ``None`` when it could not be read, ``failure`` says
     why), the verdict on it (``None``: it is the article), the URL the article is known by
-    (``identity``), what recording keeps of it (``digest``) and whether it matched the topic
-    it was asked to."""
+    (``identity``), what recording keeps of it (``digest``, and ``snapshot``: the page packed,
+    when asked for and the page will be recorded) and whether it matched the topic it was
+    asked to."""
 
     found: Extracted | None
     verdict: Verdict | None
@@ -100,6 +107,7 @@ class Reading:
     digest: FieldsDigest | None = None
     on_topic: bool = True
     failure: str | None = None
+    snapshot: PreparedSnapshot | None = None
 
 
 def read_page(request: Request) -> Reading:
@@ -114,6 +122,10 @@ def read_page(request: Request) -> Reading:
     fields = fields_from_extracted(found, request.limits)
     topic = request.topic
     on_topic = topic is None or topic.matches(found.title, found.subtitle, found.body)
+    # Packing is pure CPU on bytes this process has already; in the daemon it cost a thread
+    # hand-off and the GIL back afterwards, for every new article.
+    recorded = on_topic and (verdict is None or is_teaser(verdict, request.known))
+    packed = request.packed and recorded and bool(page.body)
     return Reading(
         found,
         verdict,
@@ -121,7 +133,13 @@ def read_page(request: Request) -> Reading:
         # An article off the topic is never recorded, so never placed in a story: not signed.
         digest=digest_fields(fields, signed=request.signed and on_topic),
         on_topic=on_topic,
+        snapshot=prepare_snapshot(page.body) if packed else None,
     )
+
+
+def is_teaser(verdict: Verdict, known: Known) -> bool:
+    """A paywall's teaser of an article never seen in full: recorded as what there is."""
+    return verdict.kind == "paywall" and known.body_chars is None
 
 
 def unread(request: Request, failure: str) -> Reading:

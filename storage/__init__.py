@@ -75,6 +75,7 @@ from storage.outbox import (
 )
 from storage.outletnames import learned_outlet_names
 from storage.outlets import article_host, outlet_clause, outlet_host, outlet_key
+from storage.packing import PreparedSnapshot, prepare_snapshot
 from storage.read import (
     ALERT_STATES,
     AlertRow,
@@ -152,7 +153,7 @@ from storage.reextract import (
     stored_pages,
 )
 from storage.retention import forget_article, prune_fetch_logs, prune_snapshots
-from storage.snapshots import PreparedSnapshot, load_snapshot, prepare_snapshot, store_snapshot
+from storage.snapshots import load_snapshot, store_snapshot
 from storage.sources_admin import (
     SourceRow,
     add_source,

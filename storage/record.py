@@ -50,9 +50,10 @@ from storage.lifecycle import (
 from storage.limits import VersionLimits
 from storage.models import Article, Version
 from storage.outbox import queue_article_alert
+from storage.packing import PreparedSnapshot
 from storage.searchindex import search_rows_last
 from storage.similarity_rows import similarity_rows_last
-from storage.snapshots import PreparedSnapshot, store_snapshot
+from storage.snapshots import store_snapshot
 from storage.statements import (
     TOUCH_IF_UNCHANGED,
     TOUCH_IF_UNCHANGED_AND_RESCHEDULE,

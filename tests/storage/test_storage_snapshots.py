@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select, update
 
 import storage
-from storage import snapshots
+from storage import packing
 
 
 def test_round_trip_and_dedup(db: storage.Database) -> None:
@@ -85,4 +85,4 @@ def test_pages_prepared_on_several_threads_at_once_read_back_as_stored(
         assert [storage.load_snapshot(s, key) for key in keys] == pages
         assert storage.load_snapshot(s, old_sha) == old_page
     # Eight threads compressed at once; what is kept afterwards is bounded, not one per thread.
-    assert len(snapshots._IDLE) <= snapshots._KEEP_IDLE
+    assert len(packing._IDLE) <= packing._KEEP_IDLE
