@@ -44,7 +44,7 @@ _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 _MALLOC_ARENAS = 2
 # Blocks this large or larger get pages of their own, given back when freed (see below).
-_MMAP_THRESHOLD = 256 * 1024
+_MMAP_THRESHOLD = 1024 * 1024
 _TRIM_THRESHOLD = 128 * 1024  # glibc's default, which a fixed mmap threshold keeps
 
 
@@ -233,11 +233,15 @@ def _tune_malloc() -> None:
     glibc maps a block of its own only above a threshold it raises to the size of every
     mapped block freed, up to 32 MiB: after the first large page, every page body, decoded
     text and compressed snapshot (up to megabytes each) came from the arenas, whose freed
-    pieces stayed resident between the ticks. A fixed 256 KiB threshold gives such blocks
-    back when freed. Same daemon, alternated, 2 runs each: RSS after each tick 214-226 →
-    206-210 MB, peak 228 / 231 → 222 / 222 MB, CPU 13.2 / 12.7 → 13.7 / 13.7 s. Threads
-    started before this call keep the arenas they have; elsewhere than glibc this does
-    nothing.
+    pieces stayed resident between the ticks. A fixed threshold gives such blocks back when
+    freed. At 256 KiB (same daemon, alternated, 2 runs each: RSS after each tick 214-226 →
+    206-210 MB, peak 228 / 231 → 222 / 222 MB, CPU 13.2 / 12.7 → 13.7 / 13.7 s), every news
+    page's body, text and frames (100-400 kB each) were mapped and faulted in afresh. At 1 MiB
+    they come from the arenas, and a rare huge page is still given back whole: a same-200
+    recheck took 5.6-5.8 instead of 6.2-7.0 ms of CPU in bench/pipeline.py (3 alternated runs
+    each), for RSS after each tick of 131-136 instead of 127-130 MB with the extraction in a
+    process of its own (peak 144 / 149 against 144 / 141 MB). Threads started before this call
+    keep the arenas they have; elsewhere than glibc this does nothing.
     """
     if not sys.platform.startswith("linux"):
         return
