@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import signal
 import statistics
@@ -80,6 +81,8 @@ from pipeline_site import build_site, describe, sitemap_name  # noqa: E402
 DAEMON = HERE / "pipeline_daemon.py"
 RECHECK_ADVANCE = 3600  # seconds: past the 15-minute tier, so every article is due again
 TARGETS = {"new": 0.5, "304": 0.7, "same": None}
+FLOOR_TARGET = 0.6  # issue 20: new articles/s of k daemons against the k-process floor
+CORES = os.cpu_count() or 1  # what /proc/stat's machine-wide line adds up
 
 
 @dataclass
@@ -104,6 +107,11 @@ class Run:
         """Cores busy with processes that are not this run's (other people's work)."""
         return max(0.0, self.machine_cpu - self.cpu - self.nginx_cpu - self.pg_cpu) / self.wall
 
+    @property
+    def machine(self) -> float:
+        """The share of the machine's cores busy during the run, whoever used them."""
+        return self.machine_cpu / self.wall / CORES
+
 
 @dataclass
 class Cell:
@@ -114,6 +122,7 @@ class Cell:
     cpu_ms: list[float] = field(default_factory=list)  # daemon CPU per item
     busy: list[float] = field(default_factory=list)  # daemon CPU / (wall × daemons)
     others: list[float] = field(default_factory=list)  # cores used by unrelated processes
+    machine: list[float] = field(default_factory=list)  # share of all cores busy, anyone's
     nginx: list[float] = field(default_factory=list)  # nginx CPU share of the wall time
     pg: list[float] = field(default_factory=list)  # PostgreSQL CPU share of the wall time
     problems: set[str] = field(default_factory=set)
@@ -124,6 +133,7 @@ class Cell:
         self.cpu_ms.append(run.cpu / max(items, 1) * 1000)
         self.busy.append(run.cpu / (run.wall * len(run.daemons)))
         self.others.append(run.others)
+        self.machine.append(run.machine)
         self.nginx.append(run.nginx_cpu / run.wall)
         self.pg.append(run.pg_cpu / run.wall)
         if items != expected:
@@ -541,11 +551,14 @@ def print_table(
     print(
         "cpu ms/item: the daemons' CPU per item; busy: that CPU over wall time × daemons "
         "(< 100%: waiting on the database, the server or a CPU); nginx, pg: their CPU over wall "
-        "time; others: cores used meanwhile by processes outside this bench"
+        "time; others: cores used meanwhile by processes outside this bench; cores: the share "
+        f"of the machine's {CORES} cores busy during the run, whoever used them (near 100%: the "
+        "cores are the bound)"
     )
     print(
         f"{'measure':<20} {'setup':<9} {'rate/s':>7} {'ceiling':>7} {'ratio':>6} {'target':>6} "
-        f"{'':>4} {'cpu ms/item':>11} {'busy':>5} {'nginx':>6} {'pg':>5} {'others':>6}  runs"
+        f"{'':>4} {'cpu ms/item':>11} {'busy':>5} {'nginx':>6} {'pg':>5} {'others':>6} "
+        f"{'cores':>5}  runs"
     )
     med = statistics.median
     for measure, label in names.items():
@@ -561,7 +574,7 @@ def print_table(
                 f"{label:<20} {setup:<9} {cell.rate:>7.1f} {cell.ceiling:>7.0f} {ratio:>6.0%} "
                 f"{'' if target is None else f'{target:.0%}':>6} {flag:>4} "
                 f"{med(cell.cpu_ms):>11.2f} {med(cell.busy):>5.0%} {med(cell.nginx):>6.0%} "
-                f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f}  {spread}"
+                f"{med(cell.pg):>5.0%} {med(cell.others):>6.2f} {med(cell.machine):>5.0%}  {spread}"
             )
             for problem in sorted(cell.problems):
                 print(f"{'':<20} {'':<9} counted {problem}")
@@ -574,6 +587,14 @@ def print_table(
             f"({floor[1] / ceil['new']:.0%}), {floor[2]:.0f}/s in 2 "
             f"({floor[2] / ceil['new']:.0%})"
         )
+        for setup, cells in results.items():
+            k = int(setup.rsplit("×", 1)[1])
+            if cells["new"].rates and k in floor:
+                share = cells["new"].rate / floor[k]
+                print(
+                    f"new articles, {setup}: {share:.0%} of the {k}-process floor "
+                    f"(target {FLOOR_TARGET:.0%}: {'ok' if share >= FLOOR_TARGET else 'MISS'})"
+                )
     for engine in ("sqlite", "pg"):
         one, two = results.get(f"{engine} ×1"), results.get(f"{engine} ×2")
         if not (one and two):
