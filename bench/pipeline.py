@@ -32,7 +32,7 @@ Measured in one run:
 * RSS: one daemon with 10,000 sources and 100,000 due articles, after a few ticks;
 * profile: the one-daemon ingest and 304 recheck under cProfile (SQLite, or PostgreSQL with
   ``--profile-engine postgres``), folded into groups: the event loop's thread, then the batch
-  writer's thread and the other threads (to_thread's snapshots), each profiled on its own;
+  writer's thread and the other threads, each profiled on its own;
 * beside each ingest: requests in flight on average (of ``concurrency``), how late the event
   loop woke, the garbage collector's share, and where the event loop's thread, the batch
   writer's thread and each extraction process spent the run (on a core, runnable but waiting
