@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import os
 import pickle
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 
 import storage
 from newswatch.newsroom import Newsroom
@@ -186,6 +188,36 @@ def test_a_process_matches_a_new_article_against_the_topic() -> None:
     assert on.digest is not None and on.digest.signed
     assert on.on_topic
     assert unasked.on_topic, "no topic asked (an article already followed): it stays followed"
+
+
+def test_a_new_articles_page_comes_back_packed_for_the_snapshot_store() -> None:
+    """The process hashes and compresses the page of a new article that will be recorded;
+    a wall, a page off the topic or a page not asked to be packed comes back without it."""
+    challenge = sample("cloudflare_managed-challenge_cvId3_2025-02-24.html")
+    requests = [
+        dataclasses.replace(ask(PAGES[0]), packed=True),
+        dataclasses.replace(ask(challenge), packed=True),
+        dataclasses.replace(ask(PAGES[0], topic=TopicQuery("football")), packed=True),
+        ask(PAGES[0]),
+    ]
+
+    async def run() -> list[Reading]:
+        processes = ExtractionProcesses(1)
+        try:
+            return [await processes.read(request) for request in requests]
+        finally:
+            await processes.aclose()
+
+    packed, wall, off_topic, unasked = asyncio.run(run())
+    body = requests[0].page.body
+    assert packed.snapshot is not None
+    assert packed.snapshot.sha256 == hashlib.sha256(body).hexdigest()
+    assert packed.snapshot.size == len(body)
+    assert zstandard.ZstdDecompressor().decompress(packed.snapshot.compressed) == body
+    assert packed == read_page(requests[0]), "the same as the daemon packs it"
+    assert wall.verdict is not None and wall.snapshot is None, "a wall is never recorded"
+    assert not off_topic.on_topic and off_topic.snapshot is None
+    assert unasked.snapshot is None
 
 
 def test_the_process_does_not_load_the_database_layer() -> None:
