@@ -25,7 +25,8 @@ class PreparedSnapshot:
     """A page ready to be stored: its sha256 and its compressed bytes.
 
     Hashing and compressing need no database, so a new article's page is packed before its
-    write transaction, not inside it: in the extraction process, or on a thread.
+    write transaction, not inside it: in the daemon's extraction process, or in an import's
+    worker process.
     """
 
     sha256: str
