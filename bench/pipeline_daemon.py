@@ -87,7 +87,9 @@ class Schedule:
 
     Asleep is waiting for something: the loop thread for sockets, pipes or the GIL, the
     writer for work or the GIL, an extraction process for its next page. A stage that is
-    seldom asleep is the bound; one that waits for a core says the cores are.
+    seldom asleep is the bound. Waiting for a core says the cores are only when the machine's
+    cores are all busy (bench/pipeline.py's ``cores`` column); with cores idle, the loop's and
+    the writer's waits are the GIL passing between them, each hand-off waking a thread.
     """
 
     def __init__(self, runtime: Runtime) -> None:

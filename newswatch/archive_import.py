@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 import storage
 from newswatch.warcs import ArchivedPage
-from newswatch.workpool import usable_cores, worker_map
+from newswatch.workpool import worker_cores, worker_map
 from scheduler.article_fields import fields_from_extracted
 from scheduler.policy import RecheckPolicy
 from scraper import extract
@@ -95,7 +95,7 @@ def default_workers(warc_bytes: int) -> int:
     records. Recording a page costs about what reading it does: a worker more would only
     take the core the recording needs (measured: 157 pages/s with two workers on two cores,
     192 with one)."""
-    return 0 if warc_bytes < PARALLEL_FROM_BYTES else usable_cores() - 1
+    return 0 if warc_bytes < PARALLEL_FROM_BYTES else worker_cores() - 1
 
 
 def import_pages(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
 import storage
-from newswatch.workpool import usable_cores, worker_map
+from newswatch.workpool import worker_cores, worker_map
 from scheduler.article_fields import fields_from_extracted
 from scraper import extract
 
@@ -37,7 +37,7 @@ def todays_extractor(limits: storage.FieldLimits) -> storage.Extractor:
 
 def default_workers(articles: int) -> int:
     """Worker processes for a run over ``articles``: none for small runs, else one per core."""
-    return 1 if articles < PARALLEL_FROM else usable_cores()
+    return 1 if articles < PARALLEL_FROM else worker_cores()
 
 
 def reextract_history(

@@ -9,12 +9,13 @@ lazily inside the write transaction).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Protocol, TypeVar
+
+from scheduler.extraction import usable_cores
 
 # Each worker holds an extractor and a batch's share of pages: ~100 MB; more than a few
 # workers would mostly fight over the same cores and the database's single writer.
@@ -32,13 +33,10 @@ class MapItems(Protocol):
     ) -> Iterator[Result]: ...
 
 
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity on Linux), at most :data:`MAX_WORKERS`."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_WORKERS, cores))
+def worker_cores() -> int:
+    """The cores this process may run on (:func:`scheduler.extraction.usable_cores`), at most
+    :data:`MAX_WORKERS`."""
+    return max(1, min(MAX_WORKERS, usable_cores()))
 
 
 @contextmanager
