@@ -22,17 +22,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import storage
 from scheduler.batch_writer import BatchWriter
 from scheduler.extraction import Extraction, InlineExtraction
 from scheduler.fetchlog import FetchRecorder
-from scheduler.growth import churning_next_check
 from scheduler.metrics import Metrics
 from scheduler.outcomes import ArticleOutcome, ArticleResult, failed, judged, recorded
 from scheduler.policy import Backoff, RecheckPolicy, later
 from scheduler.reading import Request, is_teaser, unread
+from scheduler.recording import (
+    PageWrite,
+    RecordingRules,
+    mark_off_topic,
+    next_check,
+    write_page,
+)
 from scraper import Extracted, ExtractionError, FetchError, HTTPStatusError, Page, Validators
 from scraper import extract as extract_page
 from scraper.fetch import HTML_TYPES
@@ -41,9 +46,6 @@ from scraper.render import BrowserRenderer
 from scraper.topic import TopicQuery
 from scraper.verdicts import Known, Verdict, judge
 from scraper.wrappers import WrapperTable
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -71,29 +73,6 @@ class ArticleRules:
     limits: storage.Limits = dataclasses.field(default_factory=storage.Limits)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Write:
-    """What recording one page writes, handed to the batch writer."""
-
-    due: storage.DueArticle
-    digest: storage.FieldsDigest  # the fields as stored, fingerprinted (scheduler.reading)
-    snapshot: bytes | storage.PreparedSnapshot
-    validators: Validators
-    published: datetime | None
-    now: datetime
-    access: str
-    move_to: str | None
-    off_topic: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """A page recorded: storage's outcome, at the article's URL (a move's new one)."""
-
-    url: str
-    outcome: storage.Outcome
-
-
 class ArticleStep:
     """Checks one due article at a time (see the module docstring)."""
 
@@ -117,6 +96,7 @@ class ArticleStep:
         self._extraction = extraction or InlineExtraction()
         self._fetcher = fetcher
         self._rules = rules
+        self._recording = RecordingRules(rules.policy, rules.confirm_after, rules.limits.versions)
         self._clock = clock
         self._not_modified = not_modified
         self._wrappers = wrappers or WrapperTable()
@@ -338,13 +318,13 @@ class ArticleStep:
         (a crash never leaves the move without the page that showed it)."""
         if off_topic and move_to is None:
             with self._db.transaction() as session:
-                self._off_topic(session, due, now)
+                mark_off_topic(session, due, now)
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
         validators = page.validators
-        next_check = self._next_check(
+        when = self._next_check(
             due, now, last_changed=due.last_changed_at, published=found.published
         )
-        if due.version_count and next_check is not None and not due.churning and not move_to:
+        if due.version_count and when is not None and not due.churning and not move_to:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
                 unchanged = storage.record_if_unchanged(
@@ -352,13 +332,13 @@ class ArticleStep:
                     article_id=due.id,
                     fields=digest,
                     fetched_at=now,
-                    next_check_at=next_check,
+                    next_check_at=when,
                     etag=validators.etag,
                     last_modified=validators.last_modified,
                 )
             if unchanged is not None:
                 return self._recorded(due.url, unchanged)
-        write = _Write(
+        write = PageWrite(
             due=due,
             digest=digest,
             snapshot=page.body if snapshot is None else snapshot,
@@ -370,55 +350,10 @@ class ArticleStep:
             off_topic=off_topic,
         )
         # In a transaction shared with other pages' recordings, off the event loop.
-        written = await self._writer.write(functools.partial(self._write, write))
+        written = await self._writer.write(functools.partial(write_page, self._recording, write))
         if isinstance(written, ArticleOutcome):
             return written
         return self._recorded(written.url, written.outcome)
-
-    def _write(self, write: _Write, session: Session) -> ArticleOutcome | _Written:
-        """The recording's writes, in the batch writer's transaction (maybe on its thread)."""
-        due, now = write.due, write.now
-        if write.move_to is not None:
-            moved = self._moved(session, due, write.move_to, now)
-            if moved is None:
-                return ArticleOutcome(ArticleResult.MOVED)
-            due = moved
-        if write.off_topic:
-            self._off_topic(session, due, now)
-            return ArticleOutcome(ArticleResult.OFF_TOPIC)
-        if self._hold_if_drastic(session, due, write.digest, now):
-            return ArticleOutcome(ArticleResult.UNCONFIRMED)
-        outcome = storage.record(
-            session,
-            article_id=due.id,
-            fields=write.digest,
-            snapshot=write.snapshot,
-            fetched_at=now,
-            etag=write.validators.etag,
-            last_modified=write.validators.last_modified,
-            access=write.access,
-            limits=self._rules.limits.versions,
-            first_version=due.version_count == 0,
-            # A new version makes the article young again: this is when to look next.
-            if_recorded=storage.NextCheck(
-                self._next_check(
-                    dataclasses.replace(due, churning=False),
-                    now,
-                    last_changed=now,
-                    published=write.published,
-                )
-            ),
-        )
-        if not outcome.rescheduled:
-            churning = outcome.kind == storage.OutcomeKind.CHURNING
-            self._reschedule(
-                session,
-                dataclasses.replace(due, churning=churning),
-                now,
-                last_changed=due.last_changed_at,
-                published=write.published,
-            )
-        return _Written(due.url, outcome)
 
     def _recorded(self, url: str, outcome: storage.Outcome) -> ArticleOutcome:
         logger.info(
@@ -432,67 +367,6 @@ class ArticleStep:
             },
         )
         return recorded(outcome)
-
-    def _off_topic(self, session: Session, due: storage.DueArticle, now: datetime) -> None:
-        storage.mark_off_topic(session, article_id=due.id, now=now)
-        storage.reschedule_article(session, article_id=due.id, next_check_at=None, now=now)
-
-    def _hold_if_drastic(
-        self,
-        session: Session,
-        due: storage.DueArticle,
-        digest: storage.FieldsDigest,
-        now: datetime,
-    ) -> bool:
-        """Hold a drastic change seen for the first time; ``True`` if it was held."""
-        if not due.version_count or self._rules.confirm_after <= timedelta(0):
-            return False
-        reason = storage.drastic_against_current(session, article_id=due.id, fields=digest.fields)
-        if reason is None:
-            return False
-        new = digest.fingerprint
-        if due.pending_fingerprint == new:
-            logger.info(
-                "drastic change confirmed",
-                extra={"event": "change_confirmed", "url": due.url, "reason": reason},
-            )
-            return False
-        storage.hold_change(session, article_id=due.id, fingerprint=new, reason=reason, now=now)
-        storage.reschedule_article(
-            session, article_id=due.id, now=now, next_check_at=now + self._rules.confirm_after
-        )
-        logger.info(
-            "drastic change held until seen again",
-            extra={
-                "event": "change_held",
-                "url": due.url,
-                "reason": reason,
-                "again_in": self._rules.confirm_after.total_seconds(),
-            },
-        )
-        return True
-
-    def _moved(
-        self, session: Session, due: storage.DueArticle, identity: str, now: datetime
-    ) -> storage.DueArticle | None:
-        """The page lives at ``identity`` (a redirect, a same-site canonical, an AMP page).
-
-        Returns the article to record this page into, or ``None`` when another article with
-        its own history already owns that URL (it keeps its own schedule).
-        """
-        outcome = storage.record_moved(session, article_id=due.id, new_url=identity, now=now)
-        logger.info(
-            "article moved",
-            extra={
-                "event": "moved",
-                "url": due.url,
-                "to": identity,
-                "article_id": outcome.article_id,
-            },
-        )
-        if outcome.article_id != due.id:
-            return None
-        return dataclasses.replace(due, url=identity)
 
     def _gone(self, due: storage.DueArticle, page: Page, now: datetime) -> ArticleOutcome:
         with self._db.transaction() as session:
@@ -529,24 +403,6 @@ class ArticleStep:
             return ArticleOutcome(ArticleResult.DEFERRED)
         return failed(refused.kind)
 
-    def _reschedule(
-        self,
-        session: Session,
-        due: storage.DueArticle,
-        now: datetime,
-        *,
-        last_changed: datetime | None,
-        published: datetime | None = None,
-    ) -> None:
-        storage.reschedule_article(
-            session,
-            article_id=due.id,
-            now=now,
-            next_check_at=self._next_check(
-                due, now, last_changed=last_changed, published=published
-            ),
-        )
-
     def _next_check(
         self,
         due: storage.DueArticle,
@@ -555,14 +411,7 @@ class ArticleStep:
         last_changed: datetime | None,
         published: datetime | None = None,
     ) -> datetime | None:
-        """When to check the article again (``None``: never, it has aged out of every tier)."""
-        born = published or due.published or due.first_seen_at
-        # A future or absurd published date must not make an article "young" forever.
-        born = min(born, now)
-        next_check = self._rules.policy.next_check(now=now, born=born, last_changed=last_changed)
-        if due.churning:
-            return churning_next_check(next_check, now=now, limits=self._rules.limits.versions)
-        return next_check
+        return next_check(self._recording, due, now, last_changed=last_changed, published=published)
 
     def _failed(
         self, due: storage.DueArticle, kind: str, message: str, *, retry_after: float | None = None
