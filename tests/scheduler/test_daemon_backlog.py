@@ -166,6 +166,88 @@ def test_on_postgresql_the_loop_goes_on_while_the_writes_between_batches_wait(
     assert all(a.last_checked_at == clock.now and a.lease_owner is None for a in rows)
 
 
+@pytest.mark.postgres
+def test_on_postgresql_twice_as_many_pages_as_fetch_slots_wait_for_the_writer(
+    quiet_room: Newsroom, tmp_path: Path, postgres_admin_url: str
+) -> None:
+    # On PostgreSQL a commit waits for round trips and a WAL flush, so pages may wait for the
+    # batch writer twice as many as fetch slots (on SQLite as many). Here the writer waits on
+    # a lock the test holds on the versions table: with 8 fetch slots, 16 pages are read and
+    # wait for it and 8 more are fetched and wait for a place; the fetching stops there, and
+    # every page is recorded once the lock is let go.
+    room = quiet_room
+    published = stories(40, prefix="depth")
+    for item in published:
+        room.publish(item)
+    pages = {room.path_of(s.slug) for s in published}
+    with pg.scratch_database(postgres_admin_url) as url:
+        settings = make_settings(
+            room,
+            tmp_path,
+            database={"url": url},
+            daemon={"batch": 40, "serve": False},
+            fetch={"delay": "0s", "per_host": 8, "concurrency": 8},
+        )
+        held = _VersionsLock(url.replace("postgresql+psycopg://", "postgresql://"), room, pages)
+
+        async def ingest() -> PassReport:
+            async with open_runtime(settings) as runtime:
+                held.start()
+                return await runtime.worker.run_until_idle()
+
+        report = asyncio.run(ingest())
+        held.join()
+        with storage.open_database(url) as db, db.session() as session:
+            versions = session.exec(select(storage.Version)).all()
+
+    assert held.waiter_seen, "no recording waited on the versions table: the test proved nothing"
+    # As many places as fetch slots (SQLite's) would have stopped the fetching at 16 pages.
+    assert held.fetched_while_held == 16 + 8
+    assert report.outcomes.get("new") == 40 and report.errors == 0, report
+    assert len(versions) == 40
+
+
+class _VersionsLock(threading.Thread):
+    """Holds the versions table locked until a recording waits on it and the fetching has
+    stopped (no new article page asked for in a second), then lets go."""
+
+    def __init__(self, url: str, room: Newsroom, pages: set[str]) -> None:
+        super().__init__(daemon=True)
+        self._room = room
+        self._pages = pages
+        self._conn = psycopg.connect(url)
+        self._conn.execute("LOCK TABLE versions IN EXCLUSIVE MODE")
+        self.waiter_seen = False
+        self.fetched_while_held = 0
+
+    def _fetched(self) -> int:
+        return sum(1 for r in self._room.requests if r.path in self._pages)
+
+    def run(self) -> None:
+        try:
+            with psycopg.connect(self._conn.info.dsn, autocommit=True) as probe:
+                deadline = time.monotonic() + 30
+                while not self.waiter_seen and time.monotonic() < deadline:
+                    waiting = probe.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()"
+                    ).fetchone()
+                    self.waiter_seen = bool(waiting and waiting[0])
+                    time.sleep(0.02)
+            fetched, still_since = self._fetched(), time.monotonic()
+            while self.waiter_seen and time.monotonic() < deadline:
+                time.sleep(0.1)
+                now_fetched = self._fetched()
+                if now_fetched != fetched:
+                    fetched, still_since = now_fetched, time.monotonic()
+                elif time.monotonic() - still_since > 1.0:
+                    break
+            self.fetched_while_held = fetched
+        finally:
+            self._conn.commit()
+            self._conn.close()
+
+
 class _FetchLogLock(threading.Thread):
     """Holds the fetch log locked until a write waits on it, then one second more."""
 
