@@ -396,10 +396,11 @@ def recording_depth(concurrency: int, dialect: str) -> int:
     On PostgreSQL, twice as many as fetch slots. Each commit there waits for round trips and a
     WAL flush, and with as many places as fetch slots the writer's batches held the 3-4 pages
     that were not being fetched or read. Twice as many gave batches of 5-7 pages and one
-    daemon 7 % more new articles a second, two 10 % more, for 6-10 MB more at its peak
-    (bench/pipeline.py, alternated runs); four times as many was no faster, for 20-25 MB.
-    On SQLite, which commits in microseconds, the extraction process binds: more places only
-    piled pages up before it (the same rate, 10 MB more at the peak).
+    daemon 7 % more new articles a second, two 10 % more, each daemon peaking at 139-146 MB
+    instead of 133-136 (bench/pipeline.py, alternated runs); four times as many was no
+    faster, and peaked at 153-169 MB. On SQLite, which commits in microseconds, the
+    extraction process binds: more places only piled pages up before it (the same rate,
+    about 10 MB more at the peak).
     """
     if dialect == "postgresql":
         return 2 * concurrency
