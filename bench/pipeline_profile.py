@@ -221,7 +221,7 @@ _TREE: list[tuple] = [
         "a batch of recordings (BatchWriter._write_all)",
         "scheduler/batch_writer.py",
         "_write_all",
-        [("ArticleStep._write", "scheduler/article_step.py", "_write", [_RECORD])],
+        [("write_page", "scheduler/recording.py", "write_page", [_RECORD])],
     ),
     (
         "the pass's 304s (record_not_modified_many)",
