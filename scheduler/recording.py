@@ -1,11 +1,13 @@
-"""What recording one article page writes, as values: the batch writer runs it anywhere.
+"""What recording one article page writes, as values and a function of them.
 
 The article step decides what a page is (fetched, read, judged, on the topic or not); what is
 then written — a move to the page's own address, the version, its snapshot, a drastic change
 held for a second look, the next check — is :func:`write_page`, given a :class:`PageWrite`
-and the :class:`RecordingRules`. Both are plain, picklable values and the function is
-module-level, so the write can run on the batch writer's thread or in a recording process of
-its own (:mod:`scheduler.recording_process`) without anything of the daemon's.
+and the :class:`RecordingRules`, in the batch writer's transaction. Both are plain, picklable
+values and the function is module-level: the write needs nothing of the article step (its
+fetcher, its extraction), so it can be read, tested and run wherever a session is, on the
+writer's thread today. (A recording process of its own was measured and was slower on two
+cores: see the README's performance section.)
 """
 
 from __future__ import annotations
