@@ -207,6 +207,20 @@ def test_on_postgresql_twice_as_many_pages_as_fetch_slots_wait_for_the_writer(
     assert len(versions) == 40
 
 
+def _a_waiter_on_a_lock(dsn: str, deadline: float) -> bool:
+    """Whether a session of the database waits on a lock before ``deadline`` (monotonic)."""
+    with psycopg.connect(dsn, autocommit=True) as probe:
+        while time.monotonic() < deadline:
+            waiting = probe.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            ).fetchone()
+            if waiting and waiting[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
 class _VersionsLock(threading.Thread):
     """Holds the versions table locked until a recording waits on it and the fetching has
     stopped (no new article page asked for in a second), then lets go."""
@@ -225,15 +239,8 @@ class _VersionsLock(threading.Thread):
 
     def run(self) -> None:
         try:
-            with psycopg.connect(self._conn.info.dsn, autocommit=True) as probe:
-                deadline = time.monotonic() + 30
-                while not self.waiter_seen and time.monotonic() < deadline:
-                    waiting = probe.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND datname = current_database()"
-                    ).fetchone()
-                    self.waiter_seen = bool(waiting and waiting[0])
-                    time.sleep(0.02)
+            deadline = time.monotonic() + 30
+            self.waiter_seen = _a_waiter_on_a_lock(self._conn.info.dsn, deadline)
             fetched, still_since = self._fetched(), time.monotonic()
             while self.waiter_seen and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -261,17 +268,9 @@ class _FetchLogLock(threading.Thread):
 
     def run(self) -> None:
         try:
-            with psycopg.connect(self._conn.info.dsn, autocommit=True) as probe:
-                deadline = time.monotonic() + 20
-                while not self.waiter_seen and time.monotonic() < deadline:
-                    waiting = probe.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND datname = current_database()"
-                    ).fetchone()
-                    self.waiter_seen = bool(waiting and waiting[0])
-                    time.sleep(0.02)
-                if self.waiter_seen:
-                    time.sleep(1.0)
+            self.waiter_seen = _a_waiter_on_a_lock(self._conn.info.dsn, time.monotonic() + 20)
+            if self.waiter_seen:
+                time.sleep(1.0)
         finally:
             self.released_at = time.monotonic()
             self._conn.commit()
