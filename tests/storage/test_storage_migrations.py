@@ -3,11 +3,13 @@ databases newer than the code, concurrent first starts, and models that match th
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +34,13 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/empty.db"
         return
-    admin_url = request.getfixturevalue("postgres_admin_url")
+    with scratch_postgres(request.getfixturevalue("postgres_admin_url")) as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
     name = f"nw_mig_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -344,3 +352,58 @@ def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
         [sys.executable, "-c", opened], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.postgres
+def test_large_values_are_stored_without_pglz_on_postgresql(postgres_admin_url: str) -> None:
+    with scratch_postgres(postgres_admin_url) as url:
+        with at_revision(url, "0009") as old:
+            fill_revision_0001(old)
+        with storage.open_database(url) as db:
+            assert settings_of_large_values(db) == {
+                ("snapshots", "data"): ("e", ""),
+                ("versions", "body"): ("x", "l"),
+                ("versions", "diff"): ("x", "l"),
+                ("version_search", "document"): ("x", "l"),
+                ("article_search", "document"): ("x", "l"),
+            }
+            # What was stored before reads back, and so does what is stored now: a page that zstd
+            # cannot shrink (out of line, as it came) and a body long enough to be compressed.
+            page, body = random.Random(10).randbytes(16_384), "Later. " * 900
+            with db.transaction() as s:
+                storage.record(
+                    s,
+                    article_id=1,
+                    fields=storage.ArticleFields(title="Talks resume", body=body),
+                    snapshot=page,
+                    fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+                    limits=storage.VersionLimits(),
+                )
+            with db.session() as s:
+                old_version = storage.get_version(s, 1, 1)
+                assert old_version is not None and old_version.body == "Led by Vladimir Madinsky."
+                [hit] = storage.search(s, "Later")  # its search documents, compressed
+                assert hit.version_number == 3
+                version = storage.get_version(s, 1, 3)
+                assert version is not None and version.body == body
+                assert version.snapshot_sha256 is not None
+                assert storage.load_snapshot(s, version.snapshot_sha256) == page
+            with db.engine.begin() as conn:
+                command.downgrade(alembic_config(conn), "0009")
+            downgraded = settings_of_large_values(db)
+            assert downgraded[("snapshots", "data")] == ("x", "")
+            assert downgraded[("versions", "body")] == ("x", "")
+            storage.upgrade(db.engine)
+            assert storage.current_revision(db.engine) == storage.head_revision()
+
+
+def settings_of_large_values(db: storage.Database) -> dict[tuple[str, str], tuple[str, str]]:
+    """How PostgreSQL stores each column of migration 0010: its storage mode and compression."""
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT attrelid::regclass::text, attname, attstorage::text, attcompression::text"
+            " FROM pg_attribute WHERE (attrelid::regclass::text, attname) IN"
+            " (('snapshots', 'data'), ('versions', 'body'), ('versions', 'diff'),"
+            " ('version_search', 'document'), ('article_search', 'document'))"
+        ).all()
+    return {(table, column): (mode, method) for table, column, mode, method in rows}
