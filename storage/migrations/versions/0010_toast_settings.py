@@ -41,21 +41,22 @@ LZ4_COLUMNS = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute("ALTER TABLE snapshots ALTER COLUMN data SET STORAGE EXTERNAL")
-    if _has_lz4():
-        for table, column in LZ4_COLUMNS:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+    _store_large_values(snapshots="EXTERNAL", text="lz4")
 
 
 def downgrade() -> None:
+    _store_large_values(snapshots="EXTENDED", text="default")
+
+
+def _store_large_values(*, snapshots: str, text: str) -> None:
+    """Set the snapshots' storage mode and the text columns' compression (PostgreSQL only;
+    the compression only where the server has lz4, without which both settings are pglz)."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("ALTER TABLE snapshots ALTER COLUMN data SET STORAGE EXTENDED")
+    op.execute(f"ALTER TABLE snapshots ALTER COLUMN data SET STORAGE {snapshots}")
     if _has_lz4():
         for table, column in LZ4_COLUMNS:
-            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION default")
+            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {text}")
 
 
 def _has_lz4() -> bool:
