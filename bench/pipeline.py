@@ -319,7 +319,8 @@ def print_writer(result: dict, wall: float) -> None:
         f"    writer: {w['writes']} writes in {w['batches']} batches"
         f" ({w['writes'] / max(w['batches'], 1):.1f} each, largest {w['largest']}),"
         f" busy {w['busy_seconds']:.2f} s of {wall:.2f} s,"
-        f" CPU {w['cpu_seconds']:.2f} s of the daemon's {result['cpu']:.2f} s;"
+        f" CPU {w['cpu_seconds']:.2f} s of the daemon's {result['cpu']:.2f} s"
+        f" (extraction processes {result.get('extraction_cpu', 0.0):.2f} s);"
         f" requests in flight {result['in_flight']['mean']:.1f} on average"
         f" (loop {result['in_flight']['lag_ms']:.1f} ms late a sample);"
         f" the daemon's peak RSS {result.get('VmHWM', 0) / 1024:.0f} MB",

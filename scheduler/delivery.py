@@ -29,6 +29,9 @@ from scheduler.routing import Route
 
 logger = logging.getLogger(__name__)
 
+# Alerts of one channel claimed together, in one transaction (see Deliverer._send_each).
+CLAIM_CHUNK = 50
+
 
 @dataclass(slots=True)
 class DeliveryReport:
@@ -89,51 +92,115 @@ class Deliverer:
     async def _serve(
         self, route: Route, items: list[storage.PendingDelivery], report: DeliveryReport
     ) -> None:
-        wanted = [item for item in items if self._wanted(route, item, report)]
+        wanted = self._wanted(route, items, report)
         if route.digest is None:
-            for item in wanted:
-                if not self._claim(route, item):
-                    continue  # another daemon is sending this one
-                message = render(alert_id=item.alert_id, alert=item.alert, template=route.template)
-                if not await self._send(route, [item], message, report):
+            for start in range(0, len(wanted), CLAIM_CHUNK):
+                if not await self._send_each(route, wanted[start : start + CLAIM_CHUNK], report):
                     return  # the rest of this channel waits for the next round
             return
         if wanted and self._clock() - wanted[0].created_at >= route.digest:
-            wanted = [item for item in wanted if self._claim(route, item)]
-            if not wanted:
+            claimed, _ = self._claim(route, wanted)
+            if not claimed:
                 return
             messages = [
-                render(alert_id=i.alert_id, alert=i.alert, template=route.template) for i in wanted
+                render(alert_id=i.alert_id, alert=i.alert, template=route.template) for i in claimed
             ]
-            await self._send(
-                route,
-                wanted,
-                render_digest(channel_label=route.channel.label, messages=messages),
-                report,
-            )
+            digest = render_digest(channel_label=route.channel.label, messages=messages)
+            if await self._send(route, claimed, digest, report):
+                self._settle(route, sent=claimed, unsent=[])
 
-    def _claim(self, route: Route, item: storage.PendingDelivery) -> bool:
-        """Several daemons share one outbox: only the one whose claim lands sends."""
+    async def _send_each(
+        self, route: Route, items: list[storage.PendingDelivery], report: DeliveryReport
+    ) -> bool:
+        """Claim ``items`` together, then send each as a message of its own and record it
+        sent; False when the channel failed (the rest waits for the next round).
+
+        One claim for the lot instead of one per alert: on a burst of new articles, a
+        transaction per alert to claim it cost more than recording the article. Each alert is
+        still recorded as sent right after its channel took it, so a daemon that dies sends
+        at most the one alert it was sending again (at least once); the claims it held on the
+        others expire, and another daemon sends those.
+        """
+        claimed, claimed_at = self._claim(route, items)
+        # Stop well before the claims run out: another daemon may take an expired claim, and
+        # what was not sent is given back while it is still ours.
+        deadline = claimed_at + self._claim_for / 2
+        done = 0
+        try:
+            for item in claimed:
+                if self._clock() >= deadline:
+                    break  # a slow channel: the rest is claimed again next round
+                message = render(alert_id=item.alert_id, alert=item.alert, template=route.template)
+                sent = await self._send(route, [item], message, report)
+                done += 1  # sent, or recorded as failed by _send
+                if not sent:
+                    return False
+                self._settle(route, sent=[item], unsent=[])
+            return True
+        finally:
+            self._settle(route, sent=[], unsent=claimed[done:])
+
+    def _claim(
+        self, route: Route, items: list[storage.PendingDelivery]
+    ) -> tuple[list[storage.PendingDelivery], datetime]:
+        """Several daemons share one outbox: only the one whose claim lands sends. The items
+        claimed, in order, and when."""
         now = self._clock()
-        with self._db.transaction() as session:
-            return storage.claim_delivery(
-                session,
-                alert_id=item.alert_id,
+        with self._db.write_connection() as conn:
+            taken = storage.claim_deliveries(
+                conn,
+                alert_ids=[item.alert_id for item in items],
                 channel=route.channel.key,
                 now=now,
                 until=now + self._claim_for,
             )
+        return [item for item in items if item.alert_id in taken], now
 
-    def _wanted(self, route: Route, item: storage.PendingDelivery, report: DeliveryReport) -> bool:
-        text = self._text_of(item) if route.filter.needs_text else None
-        if route.filter.accepts(item.alert, text):
-            return True
-        with self._db.transaction() as session:
-            storage.mark_skipped(
-                session, alert_id=item.alert_id, channel=route.channel.key, now=self._clock()
+    def _settle(
+        self,
+        route: Route,
+        *,
+        sent: list[storage.PendingDelivery],
+        unsent: list[storage.PendingDelivery],
+    ) -> None:
+        """Record what ``route``'s channel took, and give back the claims not used."""
+        if not sent and not unsent:
+            return
+        now = self._clock()
+        # A Core connection, not a session: this runs once for every alert sent.
+        with self._db.write_connection() as conn:
+            storage.mark_sent_many(
+                conn,
+                alert_ids=[item.alert_id for item in sent],
+                channel=route.channel.key,
+                now=now,
             )
-        report.skipped += 1
-        return False
+            storage.release_claims(
+                conn,
+                alert_ids=[item.alert_id for item in unsent],
+                channel=route.channel.key,
+                now=now,
+            )
+
+    def _wanted(
+        self, route: Route, items: list[storage.PendingDelivery], report: DeliveryReport
+    ) -> list[storage.PendingDelivery]:
+        """The items ``route``'s filter accepts; the others are settled as skipped."""
+        wanted: list[storage.PendingDelivery] = []
+        unwanted: list[int] = []
+        for item in items:
+            text = self._text_of(item) if route.filter.needs_text else None
+            if route.filter.accepts(item.alert, text):
+                wanted.append(item)
+            else:
+                unwanted.append(item.alert_id)
+        if unwanted:
+            with self._db.write_connection() as conn:
+                storage.mark_skipped_many(
+                    conn, alert_ids=unwanted, channel=route.channel.key, now=self._clock()
+                )
+            report.skipped += len(unwanted)
+        return wanted
 
     def _text_of(self, item: storage.PendingDelivery) -> str | None:
         """The body of the version the alert names (a topic filter reads the text too)."""
@@ -150,6 +217,8 @@ class Deliverer:
         message: AlertMessage,
         report: DeliveryReport,
     ) -> bool:
+        """Send ``message`` (about ``items``); a failure is recorded, a success is the
+        caller's to record (see :meth:`_settle`)."""
         channel = route.channel
         try:
             await channel.send(message)
@@ -162,11 +231,6 @@ class Deliverer:
             self._failed(route, items, f"{type(error).__name__}: {error}")
             report.failed += len(items)
             return False
-        with self._db.transaction() as session:
-            for item in items:
-                storage.mark_sent(
-                    session, alert_id=item.alert_id, channel=channel.key, now=self._clock()
-                )
         report.sent += len(items)
         logger.info(
             "alert sent",

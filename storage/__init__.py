@@ -65,13 +65,17 @@ from storage.models import (
 )
 from storage.moves import aliases_of, record_moved, resolve_url
 from storage.outbox import (
+    claim_deliveries,
     claim_delivery,
     mark_failed,
     mark_sent,
+    mark_sent_many,
     mark_skipped,
+    mark_skipped_many,
     pending_deliveries,
     queue_alert,
     queue_article_alert,
+    release_claims,
 )
 from storage.outletnames import learned_outlet_names
 from storage.outlets import article_host, outlet_clause, outlet_host, outlet_key
@@ -321,13 +325,17 @@ __all__ = [
     "log_fetches",
     "mark_failed",
     "mark_off_topic",
+    "claim_deliveries",
     "claim_delivery",
     "mark_sent",
+    "mark_sent_many",
     "mark_skipped",
+    "mark_skipped_many",
     "open_database",
     "sqlite_path",
     "outlets",
     "pending_deliveries",
+    "release_claims",
     "prune_fetch_logs",
     "prune_snapshots",
     "query_articles",

@@ -8,9 +8,12 @@ next attempt (``None`` when the scheduler has given up). No row means not tried 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import Connection, and_, insert, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.alerts import AlertDetail, AlertPayload, article_alert, read_alert
@@ -116,9 +119,17 @@ def pending_deliveries(
 
 def mark_sent(s: Session, *, alert_id: int, channel: str, now: datetime) -> None:
     """Record a successful delivery of ``alert_id`` to ``channel``."""
-    _upsert(
+    mark_sent_many(s, alert_ids=[alert_id], channel=channel, now=now)
+
+
+def mark_sent_many(
+    s: Session | Connection, *, alert_ids: Sequence[int], channel: str, now: datetime
+) -> None:
+    """Record successful deliveries of ``alert_ids`` to ``channel`` (in a session, or on a
+    Core connection: see :meth:`storage.Database.write_connection`)."""
+    _upsert_many(
         s,
-        alert_id=alert_id,
+        alert_ids,
         channel=channel,
         status="sent",
         error=None,
@@ -137,9 +148,9 @@ def mark_failed(
     retry_at: datetime | None,
 ) -> None:
     """Record a failed attempt; retry at ``retry_at``, or never if it is ``None``."""
-    _upsert(
+    _upsert_many(
         s,
-        alert_id=alert_id,
+        [alert_id],
         channel=channel,
         status="failed",
         error=error,
@@ -158,38 +169,67 @@ def mark_failed(
     )
 
 
-def _upsert(
-    s: Session,
+def _upsert_many(
+    s: Session | Connection,
+    alert_ids: Sequence[int],
     *,
-    alert_id: int,
     channel: str,
     status: str,
     error: str | None,
     sent_at: datetime | None,
     next_attempt_at: datetime | None,
 ) -> None:
-    """Insert or update the delivery row, counting the attempt; safe under concurrent daemons."""
-    values = {
+    """Insert or update the delivery row of each of ``alert_ids``, counting the attempt; safe
+    under concurrent daemons."""
+    conn = _connection(s)
+    upsert = _UPSERT_DELIVERY[conn.dialect.name]
+    row = {
+        "channel": channel,
         "status": status,
         "last_error": error,
         "sent_at": sent_at,
         "next_attempt_at": next_attempt_at,
     }
-    stmt = upsert_insert(s, Delivery).values(
-        alert_id=alert_id, channel=channel, attempts=1, **values
+    for alert_id in alert_ids:
+        upsert.run(conn, {**row, "alert_id": alert_id})
+
+
+def _upsert_delivery(insert: Callable[[Any], Any]) -> Prepared:
+    """The delivery row's upsert in ``insert``'s dialect, built once: a delivery is recorded
+    for every alert on every channel, and building the statement cost more than running it."""
+    stmt = insert(Delivery).values(attempts=1)
+    return Prepared(
+        stmt.on_conflict_do_update(
+            index_elements=["alert_id", "channel"],
+            set_={
+                "status": stmt.excluded.status,
+                "last_error": stmt.excluded.last_error,
+                "sent_at": stmt.excluded.sent_at,
+                "next_attempt_at": stmt.excluded.next_attempt_at,
+                "attempts": col(Delivery.attempts) + 1,
+            },
+        )
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["alert_id", "channel"],
-        set_={**values, "attempts": Delivery.attempts + 1},
-    )
-    s.exec(stmt)
+
+
+_UPSERT_DELIVERY = {
+    "sqlite": _upsert_delivery(sqlite.insert),
+    "postgresql": _upsert_delivery(postgresql.insert),
+}
 
 
 def mark_skipped(s: Session, *, alert_id: int, channel: str, now: datetime) -> None:
     """Record that ``channel``'s filter does not want ``alert_id``: settled, never sent."""
-    _upsert(
+    mark_skipped_many(s, alert_ids=[alert_id], channel=channel, now=now)
+
+
+def mark_skipped_many(
+    s: Session | Connection, *, alert_ids: Sequence[int], channel: str, now: datetime
+) -> None:
+    """:func:`mark_skipped` for each of ``alert_ids``."""
+    _upsert_many(
         s,
-        alert_id=alert_id,
+        alert_ids,
         channel=channel,
         status="skipped",
         error=None,
@@ -208,25 +248,80 @@ def claim_delivery(
     ``next_attempt_at`` is its expiry: a daemon that dies mid-send leaves a claim that
     :func:`pending_deliveries` offers again once it has expired. Commit right after claiming.
     """
-    inserted = s.exec(
-        upsert_insert(s, Delivery)
-        .values(
-            alert_id=alert_id, channel=channel, status="claimed", attempts=0, next_attempt_at=until
-        )
-        .on_conflict_do_nothing(index_elements=["alert_id", "channel"])
-        .returning(col(Delivery.id))
-    ).first()
-    if inserted is not None:
-        return True
-    retaken = s.exec(
-        update(Delivery)
-        .where(
-            col(Delivery.alert_id) == alert_id,
-            col(Delivery.channel) == channel,
-            col(Delivery.status).in_(("failed", "claimed")),
-            col(Delivery.next_attempt_at).is_not(None),
-            col(Delivery.next_attempt_at) <= now,
-        )
-        .values(status="claimed", next_attempt_at=until)
+    return alert_id in claim_deliveries(
+        s, alert_ids=[alert_id], channel=channel, now=now, until=until
     )
-    return bool(retaken.rowcount == 1)
+
+
+def claim_deliveries(
+    s: Session | Connection,
+    *,
+    alert_ids: Sequence[int],
+    channel: str,
+    now: datetime,
+    until: datetime,
+) -> set[int]:
+    """:func:`claim_delivery` for each of ``alert_ids`` in two statements: the ids whose
+    claim landed. A row is added for each pair never tried; a failed pair whose retry is due,
+    or a claim that expired, is taken over; any other pair is someone else's or settled."""
+    if not alert_ids:
+        return set()
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    conn = _connection(s)
+    fresh = [
+        {
+            "alert_id": alert_id,
+            "channel": channel,
+            "status": "claimed",
+            "attempts": 0,
+            "next_attempt_at": until,
+        }
+        for alert_id in alert_ids
+    ]
+    added = conn.execute(
+        upsert_insert(conn, table)
+        .values(fresh)
+        .on_conflict_do_nothing(index_elements=["alert_id", "channel"])
+        .returning(table.c.alert_id)
+    )
+    claimed = {alert_id for (alert_id,) in added}
+    rest = [alert_id for alert_id in alert_ids if alert_id not in claimed]
+    if rest:
+        retaken = conn.execute(
+            update(table)
+            .where(
+                table.c.alert_id.in_(rest),
+                table.c.channel == channel,
+                table.c.status.in_(("failed", "claimed")),
+                table.c.next_attempt_at.is_not(None),
+                table.c.next_attempt_at <= now,
+            )
+            .values(status="claimed", next_attempt_at=until)
+            .returning(table.c.alert_id)
+        )
+        claimed.update(alert_id for (alert_id,) in retaken)
+    return claimed
+
+
+def release_claims(
+    s: Session | Connection, *, alert_ids: Sequence[int], channel: str, now: datetime
+) -> None:
+    """Give back claims on ``alert_ids`` that were not used: their pairs are pending again
+    at once, as an expired claim is, rather than when the claim would have run out."""
+    if not alert_ids:
+        return
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    _connection(s).execute(
+        update(table)
+        .where(
+            table.c.alert_id.in_(list(alert_ids)),
+            table.c.channel == channel,
+            table.c.status == "claimed",
+        )
+        .values(next_attempt_at=now)
+    )
+
+
+def _connection(s: Session | Connection) -> Connection:
+    """The connection a statement runs on: the session's, or the Core connection given."""
+    return s if isinstance(s, Connection) else s.connection()

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,13 @@ from sqlmodel import select
 import storage
 from newswatch.newsroom import Newsroom
 from scheduler.channel_redact import mask_channel
-from scheduler.channels import channel_key
+from scheduler.channels import build_channel, channel_key
 from scheduler.delivery import Deliverer
 from scheduler.messages import AlertMessage
 from scheduler.routing import AlertFilter, Route
 
 from .conftest import Clock, Pipeline, make_settings
+from .generated import stories
 from .stored_alerts import typed
 from .webhooks import Receiver
 
@@ -109,6 +111,63 @@ def test_a_down_channel_never_blocks_others_and_loses_nothing(
     pipeline.clock.advance(hours=1)
     pipeline.run_pass()
     assert len(hook.received) == 2 and len(pipeline.alerts()) == 1
+
+
+def delivery_states(pipeline: Pipeline, channel: str) -> dict[str, list[storage.Delivery]]:
+    """The channel's delivery rows by the URL of the alert each is for."""
+    with pipeline.db() as db, db.session() as session:
+        alerts = {a.id: a.url for a in storage.list_alerts(session)}
+        rows = session.exec(select(storage.Delivery).where(storage.Delivery.channel == channel))
+        found: dict[str, list[storage.Delivery]] = {}
+        for row in rows:
+            found.setdefault(alerts[row.alert_id], []).append(row)
+    return found
+
+
+def test_a_channel_failing_in_a_burst_holds_back_only_the_alert_it_failed(
+    quiet_room: Newsroom, tmp_path: Path, hook: Hook
+) -> None:
+    for item in stories(5, prefix="burst"):
+        quiet_room.publish(item)
+    pipeline = pipeline_with(quiet_room, tmp_path, [{"url": hook.url}])
+    hook.script = [200, 200, 503]  # the third alert fails, every later one goes through
+    pipeline.run_pass()
+    assert len(hook.received) == 3, "the channel's round ends at its failure"
+    # The alerts claimed with the failed one but not sent are given back, not left claimed:
+    # the next round sends them at once instead of when their claims would have run out.
+    pipeline.run_pass()
+    urls = [body["url"] for body in hook.bodies]
+    assert len(urls) == 5 and len(set(urls)) == 5, "two more, and the failed one not yet"
+    failed = urls[2]
+    states = delivery_states(pipeline, channel_key(hook.url))
+    assert [row.status for row in states[failed]] == ["failed"]
+    assert sorted(row.status for url, [row] in states.items() if url != failed) == ["sent"] * 4
+    pipeline.clock.advance(hours=1)
+    pipeline.run_pass()
+    assert [body["url"] for body in hook.bodies] == [*urls, failed], "then its retry, once"
+
+
+def test_a_slow_channel_gives_back_what_it_could_not_send_before_its_claims_ran_out(
+    quiet_room: Newsroom, tmp_path: Path, hook: Hook
+) -> None:
+    for item in stories(3, prefix="slow"):
+        quiet_room.publish(item)
+    pipeline = pipeline_with(quiet_room, tmp_path, [{"url": f"jsonl://{tmp_path / 'a.jsonl'}"}])
+    pipeline.run_pass()  # recorded; the jsonl channel is not the one under test
+    # Each send takes the deliverer's two-minute claims halfway to their end.
+    hook.on_post = lambda: pipeline.clock.advance(minutes=1)
+    with pipeline.db() as db:
+        deliverer = Deliverer(
+            db=db,
+            routes=[Route(channel=build_channel(hook.url))],
+            clock=pipeline.clock,
+            claim=timedelta(minutes=2),
+        )
+        sent_per_round = [asyncio.run(deliverer.deliver()).sent for _ in range(4)]
+    assert sent_per_round == [1, 1, 1, 0], "one send a round, the rest given back each time"
+    assert len({body["url"] for body in hook.bodies}) == len(hook.received) == 3
+    states = delivery_states(pipeline, channel_key(hook.url))
+    assert all([row.status for row in rows] == ["sent"] for rows in states.values())
 
 
 def test_digest_sends_one_message_once_the_oldest_alert_has_waited(

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    """Each POST lands in ``received`` as (lower-cased headers, JSON body)."""
+    """Each POST lands in ``received`` as (lower-cased headers, JSON body).
+
+    It answers ``status``; ``script`` holds statuses to answer first, one a POST, and
+    ``on_post`` is called with each POST before it is answered (a test's clock moves on).
+    """
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], dict[str, object]]] = []
         self.status = 200
+        self.script: list[int] = []
+        self.on_post: Callable[[], None] | None = None
         self.targets: list[str] = []
         self.page = b""
         receiver = self
@@ -36,7 +43,9 @@ class Receiver:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length))
                 receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(receiver.status)
+                if receiver.on_post is not None:
+                    receiver.on_post()
+                self.send_response(receiver.script.pop(0) if receiver.script else receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from sqlmodel import select
+
 import storage
 from storage import ArticleFields
 
@@ -153,3 +155,49 @@ def test_a_failed_delivery_is_claimed_again_only_when_its_retry_is_due(
         assert storage.claim_delivery(
             s, alert_id=alert_id, channel=CHANNELS[1], now=retry, until=retry + timedelta(minutes=1)
         )
+
+
+def test_claiming_many_takes_only_what_is_free_and_unused_claims_come_back_at_once(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    channel = CHANNELS[0]
+    fresh, live, due, waiting, sent = (
+        _alert(db, make_article, f"https://example.com/{name}", now)
+        for name in ("fresh", "live", "due", "waiting", "sent")
+    )
+    minute = timedelta(minutes=1)
+    with db.transaction() as s:
+        assert storage.claim_delivery(
+            s, alert_id=live, channel=channel, now=now, until=now + minute
+        )
+        for failed, retry in ((due, now - minute), (waiting, now + minute)):
+            storage.mark_failed(
+                s, alert_id=failed, channel=channel, error="503", now=now, retry_at=retry
+            )
+        storage.mark_sent_many(s, alert_ids=[sent], channel=channel, now=now)
+    every = [fresh, live, due, waiting, sent]
+    with db.transaction() as s:
+        claimed = storage.claim_deliveries(
+            s, alert_ids=every, channel=channel, now=now, until=now + minute
+        )
+    assert claimed == {fresh, due}, "a live claim, a retry not yet due and a sent alert stay"
+    with db.transaction() as s:
+        assert (
+            storage.claim_deliveries(
+                s, alert_ids=every, channel=channel, now=now, until=now + minute
+            )
+            == set()
+        ), "what one daemon claimed, another cannot take"
+    assert (fresh, channel) not in _pending(db, now, channels=[channel])
+    with db.transaction() as s:
+        storage.release_claims(s, alert_ids=[fresh, due, sent], channel=channel, now=now)
+    pending = _pending(db, now, channels=[channel])
+    assert (fresh, channel) in pending and (due, channel) in pending, "given back: pending now"
+    assert (sent, channel) not in pending, "releasing never reopens a settled delivery"
+    with db.session() as s:
+        rows = {
+            d.alert_id: d
+            for d in s.exec(select(storage.Delivery).where(storage.Delivery.channel == channel))
+        }
+    assert rows[due].attempts == 1, "a claim taken over keeps the failed attempt's count"
+    assert (rows[sent].status, rows[sent].attempts) == ("sent", 1)
