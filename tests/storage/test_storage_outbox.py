@@ -201,3 +201,16 @@ def test_claiming_many_takes_only_what_is_free_and_unused_claims_come_back_at_on
         }
     assert rows[due].attempts == 1, "a claim taken over keeps the failed attempt's count"
     assert (rows[sent].status, rows[sent].attempts) == ("sent", 1)
+
+
+def test_a_digest_s_worth_of_alerts_is_claimed_in_one_call(
+    db: storage.Database, make_article: Callable[..., int], now: datetime
+) -> None:
+    # More alerts than one statement's parameters may name on an old SQLite (999, five a row).
+    alerts = [_alert(db, make_article, f"https://example.com/{i}", now) for i in range(210)]
+    with db.transaction() as s:
+        claimed = storage.claim_deliveries(
+            s, alert_ids=alerts, channel=CHANNELS[0], now=now, until=now + timedelta(minutes=1)
+        )
+    assert claimed == set(alerts)
+    assert _pending(db, now, channels=CHANNELS[:1], limit=1000) == []
