@@ -218,15 +218,10 @@ _UPSERT_DELIVERY = {
 }
 
 
-def mark_skipped(s: Session, *, alert_id: int, channel: str, now: datetime) -> None:
-    """Record that ``channel``'s filter does not want ``alert_id``: settled, never sent."""
-    mark_skipped_many(s, alert_ids=[alert_id], channel=channel, now=now)
-
-
 def mark_skipped_many(
     s: Session | Connection, *, alert_ids: Sequence[int], channel: str, now: datetime
 ) -> None:
-    """:func:`mark_skipped` for each of ``alert_ids``."""
+    """Record that ``channel``'s filter does not want ``alert_ids``: settled, never sent."""
     _upsert_many(
         s,
         alert_ids,
