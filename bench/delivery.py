@@ -40,7 +40,7 @@ from recording import Scratch  # noqa: E402
 
 
 def queue_alerts(db: storage.Database, count: int, now: datetime) -> None:
-    """``count`` new articles recorded, each queueing its alert, as the batch writer does."""
+    """``count`` new articles recorded, one transaction each, each queueing its alert."""
     with db.transaction() as s:
         ids = storage.add_candidates(
             s,
