@@ -43,6 +43,9 @@ _CONTAINER = re.compile(
     r"(?:class|id)=[\"'][^\"']*\b(?:paywall|paywall-\w+|meteredcontent|piano-\w+|tp-container\w*|"
     r"subscriber-only|subscribers-only|premium-wall|regwall|article-locked)\b"
 )
+# In lower case, searched in the lowered page. With re.IGNORECASE the search folded the case of
+# each character for every alternative: 0.45 s on a 1.5 MB page and 40 ms on the development
+# sets' average page, against 3 ms for lowering the page and searching that.
 _PROMPT = re.compile(
     r"subscribe (?:now )?to (?:continue|keep) reading|subscribe to read|"
     r"to continue reading,? (?:please )?(?:subscribe|log ?in|sign in)|"
@@ -52,8 +55,7 @@ _PROMPT = re.compile(
     r"чтобы (?:продолжить|дочитать)[^.]{0,40}подпи|доступ\w* только (?:для )?подписчик|"
     r"оформите подписку|доступн\w* лише (?:для )?передплатник|оформіть передплату|"
     r"devamını okumak için|abone olun|aboneliğinizle|"
-    r"jetzt weiterlesen|mit abo weiterlesen|abonnieren sie",
-    re.IGNORECASE,
+    r"jetzt weiterlesen|mit abo weiterlesen|abonnieren sie"
 )
 _LOGIN_PATH = re.compile(
     r"/(?:login|log-in|signin|sign-in|sign_in|auth|sso|account/login|"
@@ -118,7 +120,7 @@ def detect_paywall(evidence: Evidence) -> Verdict | None:
             signals.append(f"the locked part ({selector}) has {locked_words} words")
             return Verdict("paywall", (*signals, f"{chars} characters of main text"))
         return None  # the locked part (or a full text's worth) was sent
-    prompt = _PROMPT.search(text)
+    prompt = _PROMPT.search(text.lower())
     if prompt is None:
         return None
     signals.append(f"a subscription prompt ({prompt.group(0)!r})")

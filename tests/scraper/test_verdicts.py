@@ -195,6 +195,28 @@ def test_a_teaser_is_judged_against_the_length_of_the_full_text() -> None:
     assert "where the full text had 6000" in verdict.describe()
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "SUBSCRIBE TO CONTINUE READING",
+        "Already a Subscriber? Log in",
+        "Чтобы продолжить чтение, оформите подписку",
+        "Оформіть передплату, щоб читати далі",
+        "Devamını okumak için abone olun",
+        "Mit Abo weiterlesen",
+    ],
+)
+def test_a_subscription_prompt_is_found_in_any_case_and_language(prompt: str) -> None:
+    teaser = (
+        "<html><head><title>Talks</title></head><body><article><h1>Talks</h1><p>"
+        + "Delegations met in Istanbul on Monday for a second round. " * 12
+        + f"</p><div class='paywall-box'><p>{prompt}</p></div></article></body></html>"
+    )
+    verdict = verdict_on(page_of(teaser), Known(body_chars=6000))
+    assert verdict is not None and verdict.kind == "paywall", prompt
+    assert "a subscription prompt" in verdict.describe()
+
+
 def _bench_pages() -> list[tuple[str, str, Path]]:
     pages: list[tuple[str, str, Path]] = []
     truth = json.loads((BENCH / "aeb-dev" / "ground-truth.json").read_text())
