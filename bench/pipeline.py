@@ -326,6 +326,14 @@ def print_writer(result: dict, wall: float) -> None:
         f" the daemon's peak RSS {result.get('VmHWM', 0) / 1024:.0f} MB",
         flush=True,
     )
+    delivery = result.get("delivery")
+    if delivery and result.get("alerts"):
+        # After the run, in the bench's wall time but not in the daemon's CPU above.
+        print(
+            f"      then {result['alerts']} alerts delivered in {delivery['seconds']:.2f} s"
+            f" (CPU {delivery['cpu']:.2f} s)",
+            flush=True,
+        )
     schedule = result.get("schedule") or {}
     if schedule:
         print(
