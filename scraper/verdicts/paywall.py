@@ -54,7 +54,8 @@ _PROMPT = re.compile(
     r"unlock this (?:article|story)|create a free account to (?:continue|read)|"
     r"чтобы (?:продолжить|дочитать)[^.]{0,40}подпи|доступ\w* только (?:для )?подписчик|"
     r"оформите подписку|доступн\w* лише (?:для )?передплатник|оформіть передплату|"
-    r"devamını okumak için|abone olun|aboneliğinizle|"
+    # Turkish capitals lower to plain i (I) and to i with a combining dot (İ).
+    r"devam[ıi]n[ıi] okumak i\u0307?çi\u0307?n|abone olun|aboneliğinizle|"
     r"jetzt weiterlesen|mit abo weiterlesen|abonnieren sie"
 )
 _LOGIN_PATH = re.compile(

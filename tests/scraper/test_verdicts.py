@@ -203,6 +203,7 @@ def test_a_teaser_is_judged_against_the_length_of_the_full_text() -> None:
         "Чтобы продолжить чтение, оформите подписку",
         "Оформіть передплату, щоб читати далі",
         "Devamını okumak için abone olun",
+        "DEVAMINI OKUMAK İÇİN",
         "Mit Abo weiterlesen",
     ],
 )
