@@ -11,8 +11,8 @@ delivers what it queued before it reports).
 Each run: a fresh database holding N recorded articles, each with its ``new`` alert in the
 outbox, then one ``Deliverer.deliver`` to a ``jsonl://`` channel, as the daemon's delivery
 job calls it. Printed: this process's CPU and the wall time per alert (the jsonl channel
-fsyncs each line, in a thread: that is in the wall time, not the CPU), median of the runs.
-A benchmark: it prints, never asserts.
+fsyncs each line, in a thread: its wait for the disk is in the wall time only), median of
+the runs. A benchmark: it prints, never asserts.
 """
 
 from __future__ import annotations
