@@ -48,6 +48,11 @@ class Prepared:
         # By dialect and driver (their SQL and parameter style differ) and parameter names.
         self._compiled: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
 
+    @property
+    def statement(self) -> ClauseElement:
+        """The statement this runs."""
+        return self._statement
+
     def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
         """Execute with ``params``; nothing is read back."""
         self._execute(conn, params, fetch=False)

@@ -9,12 +9,23 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 import storage
 from newswatch.newsroom import Newsroom
-from storage.minhash import COPY, COVERAGE, SCHEMES, band_hashes, signatures
+from storage.minhash import (
+    COPY,
+    COVERAGE,
+    NUM_PERM,
+    SCHEMES,
+    band_hashes,
+    bands_and_rows,
+    signatures,
+)
 from storage.models import ArticleSignature
+from storage.similarity_rows import write_rows
+from storage.syndication import _array_params, candidate_lookup
 
 STORIES = Newsroom.with_articles().stories
 HERALD = STORIES["istanbul-talks-delegations-swap-rival-peace-memorandums"]
@@ -236,3 +247,77 @@ def test_a_batch_holding_its_index_rows_places_copies_and_indexes_text_as_one_by
         db, make_article, "https://fourth.example/d", fields_of(VOZA_COPY), now + timedelta(hours=1)
     )
     assert later.story_id == first
+
+
+def index_rows_for(db: storage.Database, count: int, start: int, now: datetime) -> None:
+    """Add ``count`` articles with made-up signatures and band rows (``start``: the first's
+    number, which keeps their URLs and hashes apart from other calls')."""
+    rng = np.random.default_rng(start)
+    candidates = [storage.Candidate(f"https://wire.example/{start + i}") for i in range(count)]
+    with db.transaction() as s:
+        ids = storage.add_candidates(s, source_id=None, candidates=candidates, now=now)
+        bands = [
+            (article_id, scheme.id, band, int(value))
+            for article_id in ids
+            for scheme in SCHEMES
+            for band, value in enumerate(
+                rng.integers(-(2**63), 2**63 - 1, bands_and_rows(scheme.threshold)[0])
+            )
+        ]
+        signature = bytes(4 * NUM_PERM * len(SCHEMES))
+        write_rows(s.connection(), [(article_id, signature) for article_id in ids], bands)
+
+
+# An article's band hashes, per scheme, as the lookup takes them.
+WANTED = {scheme.id: list(range(bands_and_rows(scheme.threshold)[0])) for scheme in SCHEMES}
+
+
+@pytest.mark.parametrize("placed", [1, 20, 300])
+def test_the_band_lookup_probes_the_index_whatever_size_it_was_planned_at(
+    db: storage.Database, now: datetime, placed: int
+) -> None:
+    """PostgreSQL keeps one generic plan of a prepared statement until the tables are next
+    analyzed. Made while a new database's band table held a few articles, the plan of a plain
+    join of the hashes to it was a hash join over the whole table, kept as the table grew.
+    Here the plan is made at ``placed`` articles, the table then grows elevenfold, and the plan
+    still in use must probe the index. SQLite plans a statement as it prepares it."""
+    index_rows_for(db, placed, 0, now)
+    if db.dialect == "postgresql":
+        plan = postgres_plan_kept_while_the_table_grew(db, placed, now)
+        assert "Seq Scan on minhash_bands" not in plan, plan
+        assert "Index Scan using ix_minhash_bands_lookup on minhash_bands" in plan, plan
+    else:
+        plan = sqlite_plan(db)
+        assert "SCAN minhash_bands" not in plan, plan
+        assert "SEARCH minhash_bands USING INDEX ix_minhash_bands_lookup" in plan, plan
+
+
+def postgres_plan_kept_while_the_table_grew(
+    db: storage.Database, placed: int, now: datetime
+) -> str:
+    dialect = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+    compiled = candidate_lookup("postgresql").compile(dialect=dialect)
+    values = _array_params(0, WANTED)
+    arguments = ", ".join(
+        f"ARRAY{values[name]}" if isinstance(values[name], list) else str(values[name])
+        for name in compiled.positiontup or ()
+    )
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        conn.exec_driver_sql(f"PREPARE lookup AS {compiled.string}")
+        conn.exec_driver_sql(f"EXECUTE lookup({arguments})")  # the plan, made and kept
+        index_rows_for(db, 10 * placed, placed, now)
+        rows = conn.exec_driver_sql(f"EXPLAIN EXECUTE lookup({arguments})").all()
+        conn.exec_driver_sql("DEALLOCATE lookup")
+    return "\n".join(row[0] for row in rows)
+
+
+def sqlite_plan(db: storage.Database) -> str:
+    compiled = candidate_lookup("sqlite").compile(dialect=sqlite.dialect())
+    values = {**compiled.params, "article_id": 0}  # with the literals the statement binds
+    for scheme, hashes in WANTED.items():
+        values |= {f"h{scheme}_{band}": value for band, value in enumerate(hashes)}
+    arguments = tuple(values[name] for name in compiled.positiontup or ())
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", arguments).all()
+    return "\n".join(row[3] for row in rows)
