@@ -170,10 +170,11 @@ def _array_params(article_id: int, bands: dict[int, list[int]]) -> dict[str, Any
 # Each band and each candidate is looked up in a LATERAL subquery that OFFSET 0 keeps from being
 # flattened into a join, so every plan the server may choose probes the indexes. psycopg
 # prepares the statement on its sixth run, and the server then keeps one generic plan until the
-# tables are next analyzed. In a new database that is while the band table holds a few articles:
-# a plain join was then planned as a hash join over the whole table, and kept as the table grew
-# (14 ms a lookup at 1,000 articles, 150-270 ms at 20,000, where the index takes 0.3 ms), until
-# autovacuum analyzed the table a minute or more later: all through bench/pipeline.py's ingest.
+# tables are next analyzed. In a new database that plan is made while the band table holds a few
+# articles: with 10-50 of them, a plain join was planned as a hash join over the whole table and
+# kept as the table grew (14 ms a lookup at 1,000 articles, 150-270 ms at 20,000, against
+# 0.2-0.4 ms on the index), until autovacuum analyzed the table a minute or more later, which
+# bench/pipeline.py's ingest never reached.
 _PG_LOOKUP = text(
     "WITH wanted AS (SELECT * FROM unnest(CAST(:schemes AS smallint[]),"
     " CAST(:bands AS smallint[]), CAST(:hashes AS bigint[])) AS w(scheme, band, hash)),"
