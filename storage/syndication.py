@@ -127,14 +127,9 @@ def _most_similar(
     """Where the stored article most similar to this one is: a copy if any, else coverage
     (``bands``: the article's band hashes per scheme). One statement for both schemes."""
     conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        stored = _PG_CANDIDATES.all(conn, _array_params(article_id, bands))
-    else:
-        params: dict[str, int] = {"article_id": article_id}
-        for scheme in SCHEMES:
-            hashes = enumerate(bands[scheme.id])
-            params |= {f"h{scheme.id}_{band}": value for band, value in hashes}
-        stored = _candidates().all(conn, params)
+    dialect = conn.dialect.name
+    lookup = _PG_CANDIDATES if dialect == "postgresql" else _candidates()
+    stored = lookup.all(conn, lookup_params(dialect, article_id, bands))
     best: dict[int, tuple[int, int, float]] = {}
     held = held_rows(s)
     # Articles placed earlier in the same batch, whose rows are not written yet.
@@ -151,6 +146,20 @@ def _most_similar(
             other_id, story_id, similarity = best[scheme.id]
             return Placement(story_id, scheme.role, other_id, similarity)
     return None
+
+
+def lookup_params(
+    dialect_name: str, article_id: int, bands: dict[int, list[int]]
+) -> dict[str, Any]:
+    """What :func:`candidate_lookup`'s statement binds for an article's band hashes (per
+    scheme): arrays on PostgreSQL, a parameter per band on SQLite."""
+    if dialect_name == "postgresql":
+        return _array_params(article_id, bands)
+    params: dict[str, Any] = {"article_id": article_id}
+    for scheme in SCHEMES:
+        hashes = enumerate(bands[scheme.id])
+        params |= {f"h{scheme.id}_{band}": value for band, value in hashes}
+    return params
 
 
 def _array_params(article_id: int, bands: dict[int, list[int]]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from storage.minhash import (
 )
 from storage.models import ArticleSignature
 from storage.similarity_rows import write_rows
-from storage.syndication import _array_params, candidate_lookup
+from storage.syndication import candidate_lookup, lookup_params
 
 STORIES = Newsroom.with_articles().stories
 HERALD = STORIES["istanbul-talks-delegations-swap-rival-peace-memorandums"]
@@ -299,7 +299,7 @@ def postgres_plan_kept_while_the_table_grew(
 ) -> str:
     dialect = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
     compiled = candidate_lookup("postgresql").compile(dialect=dialect)
-    values = _array_params(0, WANTED)
+    values = lookup_params("postgresql", 0, WANTED)
     arguments = ", ".join(
         f"ARRAY{values[name]}" if isinstance(values[name], list) else str(values[name])
         for name in compiled.positiontup or ()
@@ -316,9 +316,8 @@ def postgres_plan_kept_while_the_table_grew(
 
 def sqlite_plan(db: storage.Database) -> str:
     compiled = candidate_lookup("sqlite").compile(dialect=sqlite.dialect())
-    values = {**compiled.params, "article_id": 0}  # with the literals the statement binds
-    for scheme, hashes in WANTED.items():
-        values |= {f"h{scheme}_{band}": value for band, value in enumerate(hashes)}
+    # With the literals the statement binds itself.
+    values = {**compiled.params, **lookup_params("sqlite", 0, WANTED)}
     arguments = tuple(values[name] for name in compiled.positiontup or ())
     with db.engine.connect() as conn:
         rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", arguments).all()
