@@ -366,21 +366,26 @@ def bulk_ingest(
                     {"f": first, "l": last},
                 )
             else:
+                # As storage.searchindex keeps them: the current text in article_search,
+                # every earlier version in version_search, each document once.
+                document = (
+                    "to_tsvector('simple', coalesce(v.title, '') || ' ' || "
+                    "coalesce(v.subtitle, '') || ' ' || v.body)"
+                )
                 conn.execute(
                     text(
-                        "INSERT INTO version_search (version_id, article_id, document) SELECT id, "
-                        "article_id, to_tsvector('simple', coalesce(title, '') || ' ' || "
-                        "coalesce(subtitle, '') || ' ' || body) FROM versions "
-                        "WHERE id BETWEEN :f AND :l"
+                        "INSERT INTO version_search (version_id, article_id, document) SELECT "
+                        f"v.id, v.article_id, {document} FROM versions v JOIN articles a "
+                        "ON a.id = v.article_id WHERE v.id BETWEEN :f AND :l "
+                        "AND a.current_version_id IS DISTINCT FROM v.id"
                     ),
                     {"f": first, "l": last},
                 )
                 conn.execute(
                     text(
-                        "INSERT INTO article_search (article_id, document) SELECT a.id, "
-                        "s.document FROM articles a JOIN version_search s "
-                        "ON s.version_id = a.current_version_id "
-                        "WHERE s.version_id BETWEEN :f AND :l"
+                        "INSERT INTO article_search (article_id, version_id, document) SELECT "
+                        f"a.id, v.id, {document} FROM articles a JOIN versions v "
+                        "ON v.id = a.current_version_id WHERE v.id BETWEEN :f AND :l"
                     ),
                     {"f": first, "l": last},
                 )

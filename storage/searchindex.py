@@ -2,9 +2,11 @@
 
 SQLite: two FTS5 tables (``storage/migrations``): ``articles_fts`` holds each article's current
 text keyed by article id; ``versions_fts`` indexes the versions table in place (external
-content, so no second copy of the history). PostgreSQL: ``article_search`` holds a ``tsvector``
-per article and ``version_search`` one per version, each with a GIN index. Both use no
-stemming ('simple' / unicode61), because the watched news comes in many languages.
+content, so no second copy of the history). PostgreSQL: ``article_search`` holds each article's
+current text as a ``tsvector`` (with its version's id), ``version_search`` every other version's,
+each with a GIN index: every document is stored and indexed once (migration 0011), and a search
+over every version reads both tables. Both engines use no stemming ('simple' / unicode61),
+because the watched news comes in many languages.
 
 The index is written by :func:`index_version` inside the recording transaction, so a search
 never sees a version that was not committed, nor misses one that was.
@@ -45,20 +47,15 @@ def index_version(
     ``replaces=False``: the article has no searchable text yet (its first current version), so
     there is none to remove first.
     """
-    # Straight to the connection with statements built once: this runs for every version.
-    conn = s.connection()
     texts = {"t": title, "st": subtitle, "b": body}
     held: HeldSearchRows | None = s.info.get(_HELD)
     if held is not None:
         held.add(version_id, article_id, texts, current=current, replaces=replaces)
         return
-    if _dialect(s) == "sqlite":
-        held = HeldSearchRows()
-        held.add(version_id, article_id, texts, current=current, replaces=replaces)
-        held.write(conn)
-        return
-    statement = _PG_INDEX_CURRENT_VERSION if current else _PG_INDEX_VERSION
-    statement.run(conn, texts | {"id": version_id, "a": article_id})
+    # Alone, it is a batch of one: the same statements, built once.
+    alone = HeldSearchRows()
+    alone.add(version_id, article_id, texts, current=current, replaces=replaces)
+    alone.write(s.connection())
 
 
 @dataclass(slots=True)
@@ -67,9 +64,9 @@ class HeldSearchRows:
     one for the versions and the articles' current text together (PostgreSQL)."""
 
     versions: list[dict[str, Any]] = field(default_factory=list)
-    # Articles whose searchable text is replaced (its old row deleted first), and the text
-    # each article ends with: when the block records two current versions of one article, the
-    # later one is what a search must find.
+    # Articles whose searchable text is replaced (SQLite deletes the old row first; PostgreSQL
+    # moves it to the earlier versions), and the text each article ends with: when the block
+    # records two current versions of one article, the later one is what a search must find.
     replaced: dict[int, None] = field(default_factory=dict)
     current: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -104,6 +101,7 @@ class HeldSearchRows:
                         "subtitles": [row["st"] for row in self.versions],
                         "bodies": [row["b"] for row in self.versions],
                         "shown": [row is self.current.get(row["a"]) for row in self.versions],
+                        "replaced": list(self.replaced),
                     },
                 )
             return
@@ -136,40 +134,28 @@ _SQLITE_UNINDEX_ARTICLE = text("DELETE FROM articles_fts WHERE rowid = :a")
 _SQLITE_INDEX_ARTICLE = text(
     "INSERT INTO articles_fts(rowid, title, subtitle, body) VALUES (:a, :t, :st, :b)"
 )
-# The same document as migrations 0002 (article_search) and 0004 (version_search) fill.
-_PG_DOCUMENT = (
-    "to_tsvector('simple', coalesce(CAST(:t AS text), '') || ' ' || "
-    "coalesce(CAST(:st AS text), '') || ' ' || CAST(:b AS text))"
-)
-_PG_INSERT_VERSION = (
-    "INSERT INTO version_search (version_id, article_id, document) "
-    f"VALUES (:id, :a, {_PG_DOCUMENT})"
-)
-_PG_INDEX_VERSION = Prepared(text(_PG_INSERT_VERSION))
-# One statement and one to_tsvector for both tables: the current text is the version's.
-_PG_INDEX_CURRENT_VERSION = Prepared(
-    text(
-        f"WITH indexed AS ({_PG_INSERT_VERSION} RETURNING document) "
-        "INSERT INTO article_search (article_id, document) SELECT :a, document FROM indexed "
-        "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
-    )
-)
-
-
-# A batch's versions and, for each article, the text of its last current version in the
-# batch (``shown``: ON CONFLICT cannot update one row twice in a statement).
+# A batch's versions, each tokenized once. The last current version of each article in the
+# batch (``shown``: ON CONFLICT cannot update one row twice in a statement) becomes its
+# article's searchable text; every other version of the batch goes to the earlier versions'
+# table, and so does the text each replaced article showed until now (``replaced``), moved
+# as it is. The statement's parts all read the tables as they were before it, so the row
+# moved is the one being replaced.
 _PG_INDEX_BATCH = Prepared(
     text(
         "WITH batch AS (SELECT * FROM unnest(CAST(:ids AS integer[]),"
         " CAST(:articles AS integer[]), CAST(:titles AS text[]), CAST(:subtitles AS text[]),"
         " CAST(:bodies AS text[]), CAST(:shown AS boolean[])) AS b(id, a, t, st, b, shown)),"
-        " indexed AS (INSERT INTO version_search (version_id, article_id, document)"
-        " SELECT id, a, to_tsvector('simple', coalesce(t, '') || ' ' || coalesce(st, '')"
-        " || ' ' || b) FROM batch RETURNING version_id, document)"
-        " INSERT INTO article_search (article_id, document)"
-        " SELECT batch.a, indexed.document FROM indexed JOIN batch ON batch.id = indexed.version_id"
-        " WHERE batch.shown"
-        " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+        " indexed AS MATERIALIZED (SELECT id, a, shown, to_tsvector('simple', coalesce(t, '')"
+        " || ' ' || coalesce(st, '') || ' ' || b) AS document FROM batch),"
+        " retired AS (INSERT INTO version_search (version_id, article_id, document)"
+        " SELECT version_id, article_id, document FROM article_search"
+        " WHERE article_id = ANY(CAST(:replaced AS integer[]))),"
+        " earlier AS (INSERT INTO version_search (version_id, article_id, document)"
+        " SELECT id, a, document FROM indexed WHERE NOT shown)"
+        " INSERT INTO article_search (article_id, version_id, document)"
+        " SELECT a, id, document FROM indexed WHERE shown"
+        " ON CONFLICT (article_id) DO UPDATE"
+        " SET version_id = EXCLUDED.version_id, document = EXCLUDED.document"
     )
 )
 

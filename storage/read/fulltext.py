@@ -132,7 +132,7 @@ LIMIT :limit OFFSET :offset
 
 def _pg_current(by_outlet: bool) -> str:
     return f"""
-{_pg_hits("article_search", "article_id", by_outlet)}
+{_pg_hits(("article_search",), "article_id", by_outlet)}
 SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, true AS current,
        ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
                    || v.body, q.query, '{_HEADLINE_OPTIONS}') AS snippet
@@ -144,7 +144,7 @@ ORDER BY a.id DESC
 
 def _pg_versions(by_outlet: bool) -> str:
     return f"""
-{_pg_hits("version_search", "version_id", by_outlet)}
+{_pg_hits(("version_search", "article_search"), "version_id", by_outlet)}
 SELECT v.article_id, a.url, a.outlet, v.title, v.number, v.fetched_at,
        (a.current_version_id = v.id) AS current,
        ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
@@ -154,8 +154,11 @@ ORDER BY v.id DESC
 """
 
 
-def _pg_hits(table: str, key: str, by_outlet: bool) -> str:
+def _pg_hits(tables: tuple[str, ...], key: str, by_outlet: bool) -> str:
     """The CTEs ``q`` (the query) and ``hits`` (the ids of the newest ``:limit`` matches).
+
+    ``tables``: where the documents searched are. Every version is in one of two: the current
+    ones in ``article_search``, the earlier ones in ``version_search`` (``storage.searchindex``).
 
     Every matching id comes from the GIN index first, then the newest few are kept; only those
     get a headline, which reads their whole text. Both steps are MATERIALIZED, because the
@@ -173,6 +176,9 @@ def _pg_hits(table: str, key: str, by_outlet: bool) -> str:
         else f"SELECT {key} AS id FROM matches ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
     )
     columns = "s.article_id" if key == "article_id" else f"s.{key}, s.article_id"
+    found = " UNION ALL ".join(
+        f"SELECT {columns} FROM {table} s, q WHERE s.document @@ q.query" for table in tables
+    )
     return f"""WITH q AS MATERIALIZED (SELECT to_tsquery('simple', :q) AS query),
-matches AS MATERIALIZED (SELECT {columns} FROM {table} s, q WHERE s.document @@ q.query),
+matches AS MATERIALIZED ({found}),
 hits AS ({newest})"""

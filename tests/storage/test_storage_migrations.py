@@ -413,3 +413,53 @@ def settings_of_large_values(db: storage.Database) -> dict[tuple[str, str], tupl
             " ('version_search', 'document'), ('article_search', 'document'))"
         ).all()
     return {(table, column): (mode, method) for table, column, mode, method in rows}
+
+
+@pytest.mark.postgres
+def test_each_search_document_is_kept_once_on_postgresql(postgres_admin_url: str) -> None:
+    with scratch_postgres(postgres_admin_url) as url:
+        with at_revision(url, "0001") as old:
+            fill_revision_0001(old)  # article 1: version 1 (Madinsky), 2 (Medinsky) current
+            storage.upgrade(old.engine, revision="0010")  # 0002 and 0004 index them
+            assert search_rows(old) == ({1, 2}, {1: None})
+        with storage.open_database(url) as db:
+            # The current version's second document is gone; the article's row names it.
+            assert search_rows(db) == ({1}, {1: 2})
+            with db.session() as s:
+                assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
+                assert storage.search(s, "Madinsky") == []
+                hits = storage.search(s, "Madinsky OR Medinsky", all_versions=True)
+                assert [(h.version_number, h.current) for h in hits] == [(2, True), (1, False)]
+            with db.transaction() as s:
+                storage.record(
+                    s,
+                    article_id=1,
+                    fields=storage.ArticleFields(
+                        title="Talks resume", body="Led by Vladimir Medinsky in Istanbul."
+                    ),
+                    snapshot=b"<p>page</p>",
+                    fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+                )
+            # The edit moved the text it replaced to the earlier versions, as it was.
+            assert search_rows(db) == ({1, 2}, {1: 3})
+            with db.session() as s:
+                assert [h.version_number for h in storage.search(s, "Istanbul")] == [3]
+                hits = storage.search(s, "Medinsky", all_versions=True)
+                assert [(h.version_number, h.current) for h in hits] == [(3, True), (2, False)]
+            with db.engine.begin() as conn:
+                command.downgrade(alembic_config(conn), "0010")
+            assert search_rows(db) == ({1, 2, 3}, {1: None})
+            storage.upgrade(db.engine)
+            assert search_rows(db) == ({1, 2}, {1: 3})
+
+
+def search_rows(db: storage.Database) -> tuple[set[int], dict[int, int | None]]:
+    """PostgreSQL's search rows: the versions in ``version_search``, and each article's row in
+    ``article_search`` with the version it names (``None`` before revision 0011)."""
+    with db.engine.connect() as conn:
+        versions = set(conn.exec_driver_sql("SELECT version_id FROM version_search").scalars())
+        named = "version_id" in columns(db, "article_search")
+        rows = conn.exec_driver_sql(
+            "SELECT article_id, " + ("version_id" if named else "NULL") + " FROM article_search"
+        ).all()
+    return versions, {article: version for article, version in rows}
