@@ -45,7 +45,7 @@ def index_version(
     """Index a new version; if ``current``, it also becomes its article's searchable text.
 
     ``replaces=False``: the article has no searchable text yet (its first current version), so
-    there is none to remove first.
+    there is none to take out of the current texts first.
     """
     texts = {"t": title, "st": subtitle, "b": body}
     held: HeldSearchRows | None = s.info.get(_HELD)
@@ -139,7 +139,7 @@ _SQLITE_INDEX_ARTICLE = text(
 # article's searchable text; every other version of the batch goes to the earlier versions'
 # table, and so does the text each replaced article showed until now (``replaced``), moved
 # as it is. The statement's parts all read the tables as they were before it, so the row
-# moved is the one being replaced.
+# moved is the one being replaced. The document is the one migrations 0002 and 0004 built.
 _PG_INDEX_BATCH = Prepared(
     text(
         "WITH batch AS (SELECT * FROM unnest(CAST(:ids AS integer[]),"

@@ -231,7 +231,7 @@ def test_a_batch_writes_its_full_text_rows_in_one_statement_per_kind(
     else:
         # Each version's document is kept once: the current ones as their article's text.
         with db.engine.connect() as conn:
-            earlier = conn.exec_driver_sql("SELECT version_id FROM version_search").scalars()
+            earlier = conn.exec_driver_sql("SELECT version_id FROM version_search").scalars().all()
             shown = conn.exec_driver_sql("SELECT version_id FROM article_search").all()
             versions = conn.exec_driver_sql(
                 "SELECT v.id, a.current_version_id = v.id FROM versions v"
