@@ -89,13 +89,6 @@ def build(url: str, n: int, *, seed: int = 6) -> None:
             conn.execute(insert(Version), versions)
         if db.dialect == "sqlite":
             conn.execute(text("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')"))
-            conn.execute(
-                text(
-                    "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, v.title, "
-                    "v.subtitle, v.body FROM articles a JOIN versions v ON v.id = "
-                    "a.current_version_id"
-                )
-            )
 
 
 def _version(

@@ -357,14 +357,6 @@ def bulk_ingest(
                     ),
                     {"f": first, "l": last},
                 )
-                conn.execute(
-                    text(
-                        "INSERT INTO articles_fts(rowid, title, subtitle, body) SELECT a.id, "
-                        "v.title, v.subtitle, v.body FROM articles a JOIN versions v ON "
-                        "v.id = a.current_version_id WHERE v.id BETWEEN :f AND :l"
-                    ),
-                    {"f": first, "l": last},
-                )
             else:
                 # As storage.searchindex keeps them: the current text in article_search,
                 # every earlier version in version_search, each document once.

@@ -1,12 +1,12 @@
 """The full-text index, written as versions are recorded (searching it: ``storage.read.fulltext``).
 
-SQLite: two FTS5 tables (``storage/migrations``): ``articles_fts`` holds each article's current
-text keyed by article id; ``versions_fts`` indexes the versions table in place (external
-content, so no second copy of the history). PostgreSQL: ``article_search`` holds each article's
-current text as a ``tsvector`` (with its version's id), ``version_search`` every other version's,
-each with a GIN index: every document is stored and indexed once (migration 0011), and a search
-over every version reads both tables. Both engines use no stemming ('simple' / unicode61),
-because the watched news comes in many languages.
+SQLite: one FTS5 table (``storage/migrations``), ``versions_fts``, indexes the versions table in
+place (external content, so no second copy of the text); a current-text search keeps the hits
+that are their article's current version (migration 0012). PostgreSQL: ``article_search`` holds
+each article's current text as a ``tsvector`` (with its version's id), ``version_search`` every
+other version's, each with a GIN index: every document is stored and indexed once (migration
+0011), and a search over every version reads both tables. Both engines use no stemming
+('simple' / unicode61), because the watched news comes in many languages.
 
 The index is written by :func:`index_version` inside the recording transaction, so a search
 never sees a version that was not committed, nor misses one that was.
@@ -26,7 +26,7 @@ from storage.prepared import Prepared
 
 # The search tables of each engine: only the migrations make them, no model describes them.
 INDEX_TABLES = {
-    "sqlite": ("articles_fts", "versions_fts"),
+    "sqlite": ("versions_fts",),
     "postgresql": ("article_search", "version_search"),
 }
 
@@ -42,7 +42,9 @@ def index_version(
     current: bool,
     replaces: bool = True,
 ) -> None:
-    """Index a new version; if ``current``, it also becomes its article's searchable text.
+    """Index a new version; if ``current``, it also becomes its article's searchable text
+    (PostgreSQL keeps that text apart; SQLite's current-text search finds it by the article's
+    ``current_version_id``).
 
     ``replaces=False``: the article has no searchable text yet (its first current version), so
     there is none to take out of the current texts first.
@@ -60,13 +62,13 @@ def index_version(
 
 @dataclass(slots=True)
 class HeldSearchRows:
-    """Full-text rows not written yet: one statement per kind writes them all (SQLite), or
-    one for the versions and the articles' current text together (PostgreSQL)."""
+    """Full-text rows not written yet: one statement writes them all (on SQLite an
+    executemany; on PostgreSQL the versions and the articles' current text together)."""
 
     versions: list[dict[str, Any]] = field(default_factory=list)
-    # Articles whose searchable text is replaced (SQLite deletes the old row first; PostgreSQL
-    # moves it to the earlier versions), and the text each article ends with: when the block
-    # records two current versions of one article, the later one is what a search must find.
+    # Articles whose searchable text is replaced (PostgreSQL moves the old document to the
+    # earlier versions), and the text each article ends with: when the block records two
+    # current versions of one article, the later one is what a search must find.
     replaced: dict[int, None] = field(default_factory=dict)
     current: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -88,8 +90,8 @@ class HeldSearchRows:
             self.current[article_id] = row
 
     def write(self, conn: Connection) -> None:
-        """Write the held rows (on SQLite an executemany per kind, on PostgreSQL one statement
-        over arrays: psycopg's executemany sends and plans a statement per row)."""
+        """Write the held rows (on SQLite an executemany, on PostgreSQL one statement over
+        arrays: psycopg's executemany sends and plans a statement per row)."""
         if conn.dialect.name == "postgresql":
             if self.versions:
                 _PG_INDEX_BATCH.run(
@@ -105,12 +107,9 @@ class HeldSearchRows:
                     },
                 )
             return
-        if self.replaced:
-            conn.execute(_SQLITE_UNINDEX_ARTICLE, [{"a": a} for a in self.replaced])
+        # Nothing to replace: the current-text search follows the article's current version.
         if self.versions:
             conn.execute(_SQLITE_INDEX_VERSION, self.versions)
-        if self.current:
-            conn.execute(_SQLITE_INDEX_ARTICLE, list(self.current.values()))
 
 
 def search_rows_last(s: Session) -> AbstractContextManager[None]:
@@ -129,10 +128,6 @@ def search_rows_last(s: Session) -> AbstractContextManager[None]:
 _HELD = "newswatch_search_rows_held"
 _SQLITE_INDEX_VERSION = text(
     "INSERT INTO versions_fts(rowid, title, subtitle, body) VALUES (:id, :t, :st, :b)"
-)
-_SQLITE_UNINDEX_ARTICLE = text("DELETE FROM articles_fts WHERE rowid = :a")
-_SQLITE_INDEX_ARTICLE = text(
-    "INSERT INTO articles_fts(rowid, title, subtitle, body) VALUES (:a, :t, :st, :b)"
 )
 # A batch's versions, each tokenized once. The last current version of each article in the
 # batch (``shown``: ON CONFLICT cannot update one row twice in a statement) becomes its
@@ -172,7 +167,6 @@ def unindex_article(s: Session, *, article_id: int, versions: list[Any]) -> None
                 ),
                 params={"id": v.id, "t": v.title, "st": v.subtitle, "b": v.body},
             )
-        s.exec(text("DELETE FROM articles_fts WHERE rowid = :a"), params={"a": article_id})  # type: ignore[call-overload]
     else:
         s.exec(  # type: ignore[call-overload]
             text(

@@ -365,6 +365,9 @@ def search(
 ) -> None:
     """Full-text search of the stored articles (current text, or every version).
 
+    Newest first, by the version that matched: an article edited today comes before one
+    first seen yesterday and not changed since.
+
     Example: newswatch search '"prisoner exchange" OR swap*' --all-versions
     """
     try:

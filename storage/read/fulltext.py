@@ -51,7 +51,8 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> list[SearchHit]:
-    """Articles whose current text matches ``query``, newest first, each with a snippet.
+    """Articles whose current text matches ``query``, the most recently changed first (by
+    their current version: a new article or a new edit), each with a snippet.
 
     ``all_versions=True`` searches every version ever stored instead ("who printed this
     sentence, and who deleted it?"): one hit per matching version. A query that cannot be
@@ -106,14 +107,17 @@ def _hit(row: Any) -> SearchHit:
 # Filled in per call: the outlet's articles, or "true".
 _OUTLET = "{outlet}"
 
+# The one index of every version, walked newest first, keeping the current versions: a version
+# that is not current is passed over at the cost of a primary-key lookup, and the walk stops as
+# soon as the page is full (migration 0012 dropped the second index that held current text).
 _SQLITE_CURRENT = f"""
 SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, 1 AS current,
-       snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet
-FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
-JOIN versions v ON v.id = a.current_version_id
-WHERE articles_fts MATCH :q AND {_OUTLET}
-ORDER BY articles_fts.rowid DESC
+       snippet(versions_fts, -1, '[', ']', '…', 16) AS snippet
+FROM versions_fts
+JOIN versions v ON v.id = versions_fts.rowid
+JOIN articles a ON a.id = v.article_id AND a.current_version_id = v.id
+WHERE versions_fts MATCH :q AND {_OUTLET}
+ORDER BY versions_fts.rowid DESC
 LIMIT :limit OFFSET :offset
 """
 
@@ -132,19 +136,18 @@ LIMIT :limit OFFSET :offset
 
 def _pg_current(by_outlet: bool) -> str:
     return f"""
-{_pg_hits(("article_search",), "article_id", by_outlet)}
+{_pg_hits(("article_search",), by_outlet)}
 SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, true AS current,
        ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
                    || v.body, q.query, '{_HEADLINE_OPTIONS}') AS snippet
-FROM hits JOIN articles a ON a.id = hits.id
-JOIN versions v ON v.id = a.current_version_id, q
-ORDER BY a.id DESC
+FROM hits JOIN versions v ON v.id = hits.id JOIN articles a ON a.id = v.article_id, q
+ORDER BY v.id DESC
 """
 
 
 def _pg_versions(by_outlet: bool) -> str:
     return f"""
-{_pg_hits(("version_search", "article_search"), "version_id", by_outlet)}
+{_pg_hits(("version_search", "article_search"), by_outlet)}
 SELECT v.article_id, a.url, a.outlet, v.title, v.number, v.fetched_at,
        (a.current_version_id = v.id) AS current,
        ts_headline('simple', coalesce(v.title, '') || ' ' || coalesce(v.subtitle, '') || ' '
@@ -154,8 +157,9 @@ ORDER BY v.id DESC
 """
 
 
-def _pg_hits(tables: tuple[str, ...], key: str, by_outlet: bool) -> str:
-    """The CTEs ``q`` (the query) and ``hits`` (the ids of the newest ``:limit`` matches).
+def _pg_hits(tables: tuple[str, ...], by_outlet: bool) -> str:
+    """The CTEs ``q`` (the query) and ``hits`` (the version ids of the newest ``:limit``
+    matches).
 
     ``tables``: where the documents searched are. Every version is in one of two: the current
     ones in ``article_search``, the earlier ones in ``version_search`` (``storage.searchindex``).
@@ -170,14 +174,15 @@ def _pg_hits(tables: tuple[str, ...], key: str, by_outlet: bool) -> str:
     id, so an outlet filter joins only articles.
     """
     newest = (
-        f"SELECT m.{key} AS id FROM matches m JOIN articles a ON a.id = m.article_id "
-        f"WHERE {_OUTLET} ORDER BY m.{key} DESC LIMIT :limit OFFSET :offset"
+        "SELECT m.version_id AS id FROM matches m JOIN articles a ON a.id = m.article_id "
+        f"WHERE {_OUTLET} ORDER BY m.version_id DESC LIMIT :limit OFFSET :offset"
         if by_outlet
-        else f"SELECT {key} AS id FROM matches ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
+        else "SELECT version_id AS id FROM matches ORDER BY version_id DESC"
+        " LIMIT :limit OFFSET :offset"
     )
-    columns = "s.article_id" if key == "article_id" else f"s.{key}, s.article_id"
     found = " UNION ALL ".join(
-        f"SELECT {columns} FROM {table} s, q WHERE s.document @@ q.query" for table in tables
+        f"SELECT s.version_id, s.article_id FROM {table} s, q WHERE s.document @@ q.query"
+        for table in tables
     )
     return f"""WITH q AS MATERIALIZED (SELECT to_tsquery('simple', :q) AS query),
 matches AS MATERIALIZED ({found}),

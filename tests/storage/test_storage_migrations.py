@@ -228,7 +228,7 @@ def test_the_models_describe_exactly_what_the_migrations_build(empty_url: str) -
 
         def ours(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
             if kind == "table" and name is not None:
-                # FTS5 shadow tables (articles_fts_data, ...) belong to the search tables too.
+                # FTS5 shadow tables (versions_fts_data, ...) belong to the search tables too.
                 return name != "alembic_version" and not any(
                     name.startswith(t) for t in search_tables
                 )
@@ -463,3 +463,53 @@ def search_rows(db: storage.Database) -> tuple[set[int], dict[int, int | None]]:
             "SELECT article_id, " + ("version_id" if named else "NULL") + " FROM article_search"
         ).all()
     return versions, {article: version for article, version in rows}
+
+
+def test_sqlite_searches_current_text_through_the_one_index_of_versions(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/fts.db"
+    with at_revision(url, "0001") as old:
+        fill_revision_0001(old)  # article 1: version 1 (Madinsky), 2 (Medinsky) current
+        storage.upgrade(old.engine, revision="0011")
+        assert fts_tables(old) == {"articles_fts", "versions_fts"}
+    with storage.open_database(url) as db:
+        assert fts_tables(db) == {"versions_fts"}  # the copy of the current text is gone
+        with db.session() as s:
+            assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
+            assert storage.search(s, "Madinsky") == []  # in version 1 only, no longer current
+            hits = storage.search(s, "Madinsky OR Medinsky", all_versions=True)
+            assert [(h.version_number, h.current) for h in hits] == [(2, True), (1, False)]
+        with db.transaction() as s:
+            storage.record(
+                s,
+                article_id=1,
+                fields=storage.ArticleFields(
+                    title="Talks resume", body="Led by Vladimir Medinsky in Istanbul."
+                ),
+                snapshot=b"<p>page</p>",
+                fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+            )
+        with db.session() as s:
+            assert [h.version_number for h in storage.search(s, "Istanbul")] == [3]
+            assert [h.version_number for h in storage.search(s, "Medinsky")] == [3]
+        with db.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0011")
+            # Rebuilt from each article's current version, as revision 0011 kept it.
+            rows = conn.exec_driver_sql("SELECT rowid, body FROM articles_fts").all()
+            assert rows == [(1, "Led by Vladimir Medinsky in Istanbul.")]
+            conn.exec_driver_sql(
+                "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')"
+            )
+        storage.upgrade(db.engine)
+        assert fts_tables(db) == {"versions_fts"}
+        with db.session() as s:
+            assert [h.version_number for h in storage.search(s, "Istanbul")] == [3]
+
+
+def fts_tables(db: storage.Database) -> set[str]:
+    """The FTS5 tables of a SQLite database (their shadow tables left out)."""
+    with db.engine.connect() as conn:
+        return set(
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+            ).scalars()
+        )
