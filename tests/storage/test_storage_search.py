@@ -95,6 +95,18 @@ def test_outlet_filter_and_limit(db: storage.Database, stored: dict[str, int]) -
     assert len(search(db, "Istanbul OR swap", all_versions=True, limit=1)) == 1
 
 
+def test_current_text_lists_the_most_recently_changed_first(
+    db: storage.Database, stored: dict[str, int]
+) -> None:
+    """By the version that matched: the first article's edit came after the second article
+    was found, so it comes first; its earlier version, which also matches, is passed over."""
+    first, second = stored["first"], stored["second"]
+    assert [h.article_id for h in search(db, "Istanbul OR swap")] == [first, second]
+    assert [h.article_id for h in search(db, "Istanbul OR swap", limit=1)] == [first]
+    assert [h.article_id for h in search(db, "Istanbul OR swap", limit=1, offset=1)] == [second]
+    assert search(db, "Istanbul OR swap", limit=1, offset=2) == []
+
+
 @pytest.mark.parametrize(
     "query",
     [
