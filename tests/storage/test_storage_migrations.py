@@ -425,21 +425,8 @@ def test_each_search_document_is_kept_once_on_postgresql(postgres_admin_url: str
         with storage.open_database(url) as db:
             # The current version's second document is gone; the article's row names it.
             assert search_rows(db) == ({1}, {1: 2})
-            with db.session() as s:
-                assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
-                assert storage.search(s, "Madinsky") == []
-                hits = storage.search(s, "Madinsky OR Medinsky", all_versions=True)
-                assert [(h.version_number, h.current) for h in hits] == [(2, True), (1, False)]
-            with db.transaction() as s:
-                storage.record(
-                    s,
-                    article_id=1,
-                    fields=storage.ArticleFields(
-                        title="Talks resume", body="Led by Vladimir Medinsky in Istanbul."
-                    ),
-                    snapshot=b"<p>page</p>",
-                    fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
-                )
+            searches_find_version_2_only_as_current(db)
+            record_version_3(db)
             # The edit moved the text it replaced to the earlier versions, as it was.
             assert search_rows(db) == ({1, 2}, {1: 3})
             with db.session() as s:
@@ -451,6 +438,30 @@ def test_each_search_document_is_kept_once_on_postgresql(postgres_admin_url: str
             assert search_rows(db) == ({1, 2, 3}, {1: None})
             storage.upgrade(db.engine)
             assert search_rows(db) == ({1, 2}, {1: 3})
+
+
+def searches_find_version_2_only_as_current(db: storage.Database) -> None:
+    """The searches of :func:`fill_revision_0001`'s article: "Madinsky" is only in version 1,
+    which is no longer current; "Medinsky" is in version 2, the current one."""
+    with db.session() as s:
+        assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
+        assert storage.search(s, "Madinsky") == []
+        hits = storage.search(s, "Madinsky OR Medinsky", all_versions=True)
+        assert [(h.version_number, h.current) for h in hits] == [(2, True), (1, False)]
+
+
+def record_version_3(db: storage.Database) -> None:
+    """An edit of that article: version 3 adds "Istanbul"."""
+    with db.transaction() as s:
+        storage.record(
+            s,
+            article_id=1,
+            fields=storage.ArticleFields(
+                title="Talks resume", body="Led by Vladimir Medinsky in Istanbul."
+            ),
+            snapshot=b"<p>page</p>",
+            fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
+        )
 
 
 def search_rows(db: storage.Database) -> tuple[set[int], dict[int, int | None]]:
@@ -473,21 +484,8 @@ def test_sqlite_searches_current_text_through_the_one_index_of_versions(tmp_path
         assert fts_tables(old) == {"articles_fts", "versions_fts"}
     with storage.open_database(url) as db:
         assert fts_tables(db) == {"versions_fts"}  # the copy of the current text is gone
-        with db.session() as s:
-            assert [h.version_number for h in storage.search(s, "Medinsky")] == [2]
-            assert storage.search(s, "Madinsky") == []  # in version 1 only, no longer current
-            hits = storage.search(s, "Madinsky OR Medinsky", all_versions=True)
-            assert [(h.version_number, h.current) for h in hits] == [(2, True), (1, False)]
-        with db.transaction() as s:
-            storage.record(
-                s,
-                article_id=1,
-                fields=storage.ArticleFields(
-                    title="Talks resume", body="Led by Vladimir Medinsky in Istanbul."
-                ),
-                snapshot=b"<p>page</p>",
-                fetched_at=datetime(2025, 6, 2, tzinfo=UTC),
-            )
+        searches_find_version_2_only_as_current(db)
+        record_version_3(db)
         with db.session() as s:
             assert [h.version_number for h in storage.search(s, "Istanbul")] == [3]
             assert [h.version_number for h in storage.search(s, "Medinsky")] == [3]
