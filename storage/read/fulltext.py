@@ -108,8 +108,9 @@ def _hit(row: Any) -> SearchHit:
 _OUTLET = "{outlet}"
 
 # The one index of every version, walked newest first, keeping the current versions: a version
-# that is not current is passed over at the cost of a primary-key lookup, and the walk stops as
-# soon as the page is full (migration 0012 dropped the second index that held current text).
+# that is not current is passed over at the cost of two primary-key lookups (its row and its
+# article's), and the walk stops as soon as the page is full (migration 0012 dropped the second
+# index, which held the current text).
 _SQLITE_CURRENT = f"""
 SELECT a.id AS article_id, a.url, a.outlet, v.title, v.number, v.fetched_at, 1 AS current,
        snippet(versions_fts, -1, '[', ']', '…', 16) AS snippet
