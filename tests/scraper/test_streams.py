@@ -1,13 +1,17 @@
 """A guarded connection's stream looks its socket up once, and still tells when the server has
-closed an idle connection (httpcore's pool asks before every request)."""
+closed an idle connection (httpcore's pool asks before every request); it asks the socket for
+a whole news page a read, not httpcore's 64 KiB."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import httpcore
 
 from scraper.addresses import AddressPolicy
 from scraper.guard import GuardedBackend
-from scraper.streams import SocketOnce
+from scraper.streams import READ_BYTES, SocketOnce
 
 
 def test_an_idle_connection_closed_by_the_server_reads_as_readable() -> None:
@@ -42,3 +46,38 @@ def test_an_idle_connection_closed_by_the_server_reads_as_readable() -> None:
     assert once and same
     assert idle is False
     assert after is True
+
+
+class _Recording(httpcore.AsyncNetworkStream):
+    """A stream that answers every read with what it was asked for, and notes the ask."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.asked.append(max_bytes)
+        return b"x" * max_bytes
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+    def get_extra_info(self, info: str) -> Any:
+        return None
+
+
+def test_a_read_asks_the_socket_for_a_whole_page_at_once() -> None:
+    inner = _Recording()
+    stream = SocketOnce(inner)
+
+    async def reads() -> list[int]:
+        return [
+            len(await stream.read(64 * 1024)),  # what httpcore asks for
+            len(await stream.read(1 << 20)),  # a bigger ask is kept
+        ]
+
+    assert READ_BYTES >= 256 * 1024, "a news page of 100-250 kB fits one read"
+    assert asyncio.run(reads()) == [READ_BYTES, 1 << 20]
+    assert inner.asked == [READ_BYTES, 1 << 20]
