@@ -8,9 +8,8 @@ run fetches every page with the daemon's own client and :class:`scraper.fetch.Fe
 (address guard, bounded decoding, charset), ``concurrency`` at a time, once with
 ``scraper.streams.READ_BYTES`` set to 64 KiB (what httpcore asks for; the socket is then asked
 for no more) and once as shipped, alternated in this one process (each first in every other
-run); the CPU of this process per
-page is printed for both, with the median of each run's ratio. Fetching only: nothing is
-extracted or stored. A benchmark, not a test: it prints.
+run); the CPU of this process per page is printed for both, with the median of each run's
+ratio. Fetching only: nothing is extracted or stored. A benchmark, not a test: it prints.
 """
 
 from __future__ import annotations
