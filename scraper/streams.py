@@ -12,8 +12,10 @@ It also reads bigger pieces. httpcore asks for 64 KiB a read, and each piece goe
 HTTP/1.1 parser and httpx's response stream in Python before the next read: a news page of
 100-400 kB took two to seven rounds of it. Asked for up to 256 KiB, the connection hands over
 what has arrived (never more), which on a fast connection is most of a page; the parsers take
-any length. Fetching the pipeline bench's pages from nginx took 9-12 % less CPU a page
-(``bench/fetch_reads.py``: 2.87 → 2.64 and 2.91 → 2.47 ms, medians of 12 alternated runs).
+any length. Fetching the pipeline bench's pages from nginx over plain HTTP took 9-12 % less CPU
+a page (``bench/fetch_reads.py``: 2.87 → 2.64 and 2.91 → 2.47 ms, medians of 12 alternated
+runs). Over TLS it changes nothing: a read gets one decrypted record, 16 KiB at most, whatever
+is asked (OpenSSL 3.0 gave a 150 kB body in reads of 16,384 bytes, asked for 256 KiB).
 Everything else is passed through.
 """
 
