@@ -106,9 +106,7 @@ def page_of(url: str, body: bytes) -> Page:
         status=200,
         headers={"content-type": "text/html; charset=utf-8"},
         body=body,
-        text=body.decode("utf-8"),
         content_type="text/html",
-        encoding="utf-8",
         elapsed=0.0,
     )
 

@@ -45,9 +45,7 @@ def check_page(target: str, settings: Settings, *, render: bool = False) -> Chec
         status=200,
         headers={},
         body=raw,
-        text=raw.decode("utf-8", "replace"),
         content_type="text/html",
-        encoding=None,
         elapsed=0.0,
     )
     return _judged(page, extract(raw), requested=None)

@@ -84,9 +84,7 @@ def _sitemap(path: Path, data: bytes) -> Backfill:
         status=200,
         headers={"content-type": "application/xml"},
         body=data,
-        text="",
         content_type="application/xml",
-        encoding=None,
         elapsed=0.0,
     )
     try:

@@ -4,7 +4,7 @@ Extracting a page is pure CPU under the GIL. In one process the event loop (fetc
 extracting, judging) and the batch writer's thread (recording) queue for that one lock, so a
 daemon uses one core of two however much work is due (issue 20's profile: the loop held the
 GIL 77 % of the time, a third of it extracting). :class:`ExtractionProcesses` sends each page's
-text to a small process of its own (:mod:`scheduler.extraction_child`: the extractor and
+bytes to a small process of its own (:mod:`scheduler.extraction_child`: the extractor and
 nothing of the daemon's) and awaits what it says, so the loop goes on fetching and the writer
 gets the lock meanwhile. The process reads the page whole (:mod:`scheduler.reading`): it also
 judges it, names the article's URL, matches a new article against the topic and digests the
@@ -55,9 +55,7 @@ _NOTHING = Request(
         status=200,
         headers={},
         body=b"",
-        text="",
         content_type="text/html",
-        encoding=None,
         elapsed=0.0,
     ),
     Known(),

@@ -8,14 +8,10 @@ imports the extractor, the verdicts and storage's pure modules only, never the d
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from scheduler.article_fields import fields_from_extracted
 from scraper import Extracted, ExtractionError, Page, extract
-from scraper.charset import page_text
 from scraper.topic import TopicQuery
 from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
@@ -28,15 +24,12 @@ from storage.packing import PreparedSnapshot, prepare_snapshot
 class Request:
     """What the article step asks of one fetched page.
 
-    ``page`` is the fetch (its text is what is read); ``known`` what is stored of the article,
-    to judge the page against; ``limits`` the caps on what is kept; ``signed``: sign the body
-    (an article with no story yet will be placed); ``topic``: the topic to match (a new
-    article; ``None``: one already followed stays followed); ``packed``: pack the page for the
-    snapshot store when it will be recorded (a new article's page is always kept); ``utf8``:
-    the text as UTF-8 bytes when they are at hand, for the parser.
-
-    A request crosses to the extraction process as the page's bytes, not its text (see
-    :meth:`__reduce__`).
+    ``page`` is the fetch (its text is what is read; it crosses to the extraction process as
+    its bytes, :class:`scraper.Page`); ``known`` what is stored of the article, to judge the
+    page against; ``limits`` the caps on what is kept; ``signed``: sign the body (an article
+    with no story yet will be placed); ``topic``: the topic to match (a new article; ``None``:
+    one already followed stays followed); ``packed``: pack the page for the snapshot store when
+    it will be recorded (a new article's page is always kept).
     """
 
     page: Page
@@ -45,7 +38,6 @@ class Request:
     signed: bool = False
     topic: TopicQuery | None = None
     packed: bool = False
-    utf8: bytes | None = None
 
     @classmethod
     def of(
@@ -60,37 +52,6 @@ class Request:
     ) -> Request:
         """The request for ``page``."""
         return cls(page, known, limits, signed, topic, packed)
-
-    def __reduce__(self) -> tuple[Callable[..., Request], tuple[Any, ...]]:
-        """Pickled with the page's body and without its text, which the receiving side reads
-        from the body again as the fetcher did (:func:`scraper.charset.page_text`).
-
-        A text is pickled as UTF-8 and unpickled by decoding it: a pass over the page on each
-        side, where bytes are copied. The daemon's side is the one short of CPU. The receiving
-        side decodes once, and mostly keeps the bytes for the parser, which reads UTF-8.
-        """
-        fields = (self.known, self.limits, self.signed, self.topic, self.packed)
-        if not self.page.body or not self.page.text:
-            return (_as_sent, (self.page, *fields, False))
-        return (_as_sent, (dataclasses.replace(self.page, text=""), *fields, True))
-
-
-def _as_sent(
-    page: Page,
-    known: Known,
-    limits: FieldLimits,
-    signed: bool,
-    topic: TopicQuery | None,
-    packed: bool,
-    reread: bool,
-) -> Request:
-    """A request unpickled (:meth:`Request.__reduce__`): with ``reread``, its page's text read
-    from its body again."""
-    if not reread:
-        return Request(page, known, limits, signed, topic, packed)
-    text, _, utf8 = page_text(page.body, page.headers.get("content-type"))
-    page = dataclasses.replace(page, text=text)
-    return Request(page, known, limits, signed, topic, packed, utf8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +76,7 @@ def read_page(request: Request) -> Reading:
     (a challenge page often has no article to extract)."""
     page = request.page
     try:
-        found = extract(page.text, url=page.final_url, utf8=request.utf8)
+        found = extract(page.text, url=page.final_url, utf8=page.utf8)
     except ExtractionError as error:
         return unread(request, str(error))
     verdict = judge(page, found, request.known)

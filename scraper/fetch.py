@@ -22,7 +22,6 @@ import httpx
 
 from scraper import exceptions as exc
 from scraper.addresses import AddressPolicy
-from scraper.charset import page_text
 from scraper.decompression import DecodeFailed, brotli_available, decoder_for
 from scraper.guard import AddressRefused, GuardedTransport, Resolver, system_resolver
 from scraper.redirects import REDIRECT_STATUSES, follow
@@ -338,16 +337,13 @@ def _media_type(content_type: str) -> str:
 
 def _page(url: str, response: httpx.Response, body: bytes, elapsed: float) -> Page:
     content_type = response.headers.get("content-type", "")
-    text, encoding, _ = page_text(body, content_type)
     return Page(
         url=url,
         final_url=url,
         status=response.status_code,
         headers={k.lower(): v for k, v in response.headers.items()},
         body=body,
-        text=text,
         content_type=_media_type(content_type),
-        encoding=encoding or None,
         elapsed=elapsed,
         not_modified=response.status_code == 304,
         validators=Validators(

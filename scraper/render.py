@@ -98,7 +98,8 @@ class BrowserRenderer:
                 raise
             except Exception as error:  # Playwright's own errors: one typed error for us
                 raise RenderFailed(f"the browser failed: {error}", url=page.final_url) from error
-        return dataclasses.replace(page, text=html, body=html.encode("utf-8"))
+        # Read back as UTF-8 whatever the header declares: valid UTF-8 is read as such.
+        return dataclasses.replace(page, body=html.encode("utf-8"))
 
     async def close(self) -> None:
         """Stop the browser (the daemon's shutdown)."""

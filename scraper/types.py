@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from scraper.charset import page_text
+
 
 @dataclass(frozen=True, slots=True)
 class Validators:
@@ -22,6 +24,12 @@ class Page:
 
     ``status`` is the final HTTP status after redirects. A 304 has ``not_modified=True`` and an
     empty body; 404 and 410 are pages too (the article is gone), not errors.
+
+    :attr:`text` is the body read as the fetcher reads every page
+    (:func:`scraper.charset.page_text`: a BOM, valid UTF-8, then the declared charsets), on
+    first use. The daemon hands most article pages to an extraction process as bytes, so the
+    event loop never needs their text: decoding each page there cost a pass over it and a
+    string of one to four times its size, for nothing. A page is pickled without its text.
     """
 
     url: str
@@ -29,12 +37,27 @@ class Page:
     status: int
     headers: Mapping[str, str]
     body: bytes
-    text: str
     content_type: str
-    encoding: str | None
     elapsed: float
     not_modified: bool = False
     validators: Validators = field(default_factory=Validators)
+    _read: PageText | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The body as text (``""`` when no encoding reads it)."""
+        return self._reading().text
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding :attr:`text` was read with (``None``: empty or undecodable)."""
+        return self._reading().encoding or None
+
+    @property
+    def utf8(self) -> bytes | None:
+        """The body when :attr:`text` is exactly the body read as UTF-8, for a parser that
+        reads UTF-8 bytes; otherwise ``None``."""
+        return self._reading().utf8
 
     @property
     def is_gone(self) -> bool:
@@ -43,6 +66,39 @@ class Page:
     @property
     def is_html(self) -> bool:
         return self.content_type in ("text/html", "application/xhtml+xml", "")
+
+    def _reading(self) -> PageText:
+        read = self._read
+        if read is None:
+            read = PageText(*page_text(self.body, self.headers.get("content-type")))
+            # Frozen, but this is a cache of what the fields say, not a change of them.
+            object.__setattr__(self, "_read", read)
+        return read
+
+    def __reduce__(self) -> tuple[type[Page], tuple[object, ...]]:
+        # The bytes travel; the text, when read, is read again on the other side.
+        return (
+            Page,
+            (
+                self.url,
+                self.final_url,
+                self.status,
+                self.headers,
+                self.body,
+                self.content_type,
+                self.elapsed,
+                self.not_modified,
+                self.validators,
+            ),
+        )
+
+
+class PageText(NamedTuple):
+    """What :func:`scraper.charset.page_text` reads from a page's body."""
+
+    text: str
+    encoding: str  # "" when no encoding reads the body
+    utf8: bytes | None
 
 
 @dataclass(frozen=True, slots=True)

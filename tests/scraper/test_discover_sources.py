@@ -36,9 +36,7 @@ def page(
         status=200,
         headers={},
         body=raw,
-        text=raw.decode("utf-8", "replace"),
         content_type=content_type,
-        encoding="utf-8",
         elapsed=0.0,
     )
 

@@ -46,9 +46,7 @@ def page_of(
         status=200,
         headers={},
         body=body,
-        text=body.decode("utf-8"),
         content_type=content_type,
-        encoding="utf-8",
         elapsed=0.0,
     )
 

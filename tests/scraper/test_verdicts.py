@@ -41,9 +41,7 @@ def page_of(
         status=status,
         headers=headers or {},
         body=text.encode("utf-8"),
-        text=text,
         content_type="text/html",
-        encoding="utf-8",
         elapsed=0.0,
     )
 
