@@ -36,19 +36,26 @@ class RunningDaemon:
     process: subprocess.Popen[str]
     events: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     reader: threading.Thread | None = None
+    unclaimed: list[dict[str, Any]] = field(default_factory=list)
 
     def wait_for(self, event: str, timeout: float = TIMEOUT) -> dict[str, Any]:
-        """The next log line whose event is ``event``."""
+        """The earliest log line whose event is ``event`` that no wait has returned yet.
+
+        Lines of other events are kept for later waits: the daemon's threads log in no fixed
+        order (the server's supervisor may say its child started before the daemon says it
+        is serving).
+        """
         deadline = time.monotonic() + timeout
         while True:
+            for index, line in enumerate(self.unclaimed):
+                if line.get("event") == event:
+                    return self.unclaimed.pop(index)
             remaining = deadline - time.monotonic()
             assert remaining > 0, f"no {event!r} logged within {timeout}s"
             try:
-                line = self.events.get(timeout=remaining)
+                self.unclaimed.append(self.events.get(timeout=remaining))
             except queue.Empty:
                 continue
-            if line.get("event") == event:
-                return line
 
 
 def start_daemon(config: Path) -> RunningDaemon:
