@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import NamedTuple
 
@@ -77,20 +77,11 @@ class Page:
 
     def __reduce__(self) -> tuple[type[Page], tuple[object, ...]]:
         # The bytes travel; the text, when read, is read again on the other side.
-        return (
-            Page,
-            (
-                self.url,
-                self.final_url,
-                self.status,
-                self.headers,
-                self.body,
-                self.content_type,
-                self.elapsed,
-                self.not_modified,
-                self.validators,
-            ),
-        )
+        return (Page, tuple(getattr(self, name) for name in _PAGE_ARGUMENTS))
+
+
+# Page's constructor arguments in order: every field but the text it has read.
+_PAGE_ARGUMENTS = tuple(f.name for f in fields(Page) if f.init)
 
 
 class PageText(NamedTuple):
