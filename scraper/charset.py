@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NamedTuple
 
 from scraper.encoding_labels import web_codec
 
@@ -141,15 +142,23 @@ def decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     return body.decode(best.encoding, errors="replace"), best.encoding
 
 
-def page_text(body: bytes, content_type: str | None) -> tuple[str, str, bytes | None]:
+class PageText(NamedTuple):
+    """A fetched page's text as the fetcher reads it (:func:`page_text`)."""
+
+    text: str
+    encoding: str  # "" when no encoding reads the body (the text is then empty)
+    utf8: bytes | None  # the body, when the text is exactly it read as UTF-8
+
+
+def page_text(body: bytes, content_type: str | None) -> PageText:
     """A fetched page's text as the fetcher reads it (:func:`decode`, its header's charset
     declared), the encoding used (``""``: undecodable, the text empty), and ``body`` again when
     the text is exactly ``body`` read as UTF-8, for a parser that reads UTF-8 bytes."""
     if not body:
-        return "", "", None
+        return PageText("", "", None)
     if not body.startswith(_BOM_PREFIXES):
         try:
-            return body.decode("utf-8"), "utf-8", body  # what decode() tries first
+            return PageText(body.decode("utf-8"), "utf-8", body)  # what decode() tries first
         except UnicodeDecodeError:
             pass
     try:
@@ -157,8 +166,8 @@ def page_text(body: bytes, content_type: str | None) -> tuple[str, str, bytes | 
     except UndecodableError:
         # Binary or random bytes: the body is kept for whoever can use it (a gzipped sitemap),
         # and text-based parsers see nothing and say so in their own terms.
-        return "", "", None
-    return text, encoding, None
+        return PageText("", "", None)
+    return PageText(text, encoding, None)
 
 
 def _mostly_utf8(body: bytes) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import NamedTuple
 
-from scraper.charset import page_text
+from scraper.charset import PageText, page_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class Page:
     def _reading(self) -> PageText:
         read = self._read
         if read is None:
-            read = PageText(*page_text(self.body, self.headers.get("content-type")))
+            read = page_text(self.body, self.headers.get("content-type"))
             # Frozen, but this is a cache of what the fields say, not a change of them.
             object.__setattr__(self, "_read", read)
         return read
@@ -82,14 +82,6 @@ class Page:
 
 # Page's constructor arguments in order: every field but the text it has read.
 _PAGE_ARGUMENTS = tuple(f.name for f in fields(Page) if f.init)
-
-
-class PageText(NamedTuple):
-    """What :func:`scraper.charset.page_text` reads from a page's body."""
-
-    text: str
-    encoding: str  # "" when no encoding reads the body
-    utf8: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
