@@ -16,6 +16,7 @@ connection; only a change seen twice is recorded, with the class ``retraction`` 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -213,7 +214,9 @@ class ArticleStep:
             packed=new,
         )
         try:
-            reading = await self._extraction.read(request)
+            # A new article's page is nearly always recorded: the batch writer may wait for it.
+            with self._writer.coming() if new else contextlib.nullcontext():
+                reading = await self._extraction.read(request)
         except ExtractionError as error:  # its extraction process ended on it, or met a bug
             reading = unread(request, str(error))
         verdict = reading.verdict

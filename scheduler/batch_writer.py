@@ -4,8 +4,10 @@ Recording a page is a dozen statements and a commit; the commit (SQLite writing 
 a PostgreSQL round trip and WAL flush) cost as much as a third of it. So the article step hands
 its write to :class:`BatchWriter` and awaits the outcome: the writer runs every write waiting
 when it gets to them in one transaction, on a thread of its own, so fetching and extracting go
-on meanwhile. Nobody waits on purpose: a lone page is written at once, and the batches grow only
-when pages arrive faster than they are written, which is when the saving matters.
+on meanwhile. A lone page is written at once. A write waits only for pages the writer was told
+are on their way (:meth:`BatchWriter.coming`: new articles being read), until a few are
+waiting or for a few hundredths of a second at most: on SQLite the writer kept up with the
+extraction process, so its batches held one or two pages and each paid a commit of its own.
 
 Each write keeps its own guarantees. Its rows (version, snapshot, story, alert, reschedule) are
 committed in one transaction, together or not at all; a crash before the commit loses the
@@ -22,7 +24,8 @@ import asyncio
 import concurrent.futures
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -34,6 +37,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # A transaction holds SQLite's write lock to its end: a bound on how long other writers wait.
 MAX_BATCH = 32
+# A batch waits for pages on their way until this many writes are waiting, or this long. Few
+# enough that the pages still being read keep the extraction process busy meanwhile (SQLite
+# has 8 recording places, scheduler.worker.recording_depth); short beside a news alert's wait.
+GATHER = 4
+GATHER_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,9 @@ class BatchWriter:
         self._db = db
         self._pending: list[_Write] = []
         self._draining: asyncio.Task[None] | None = None
+        # Writes announced and not yet handed over, and what a gathering batch waits on.
+        self._coming = 0
+        self._changed: asyncio.Future[None] | None = None
         self._thread = (
             concurrent.futures.ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="newswatch-record"
@@ -84,15 +95,32 @@ class BatchWriter:
         loop = asyncio.get_running_loop()
         write = _Write(work, loop.create_future())
         self._pending.append(write)
+        self._wake()
         if self._draining is None or self._draining.done():
             self._draining = loop.create_task(self._drain())
         return cast(T, await asyncio.shield(write.done))
+
+    @contextmanager
+    def coming(self) -> Iterator[None]:
+        """Announce a write that will most likely be handed over when the block ends (a new
+        article's page being read): batches waiting to be written wait for it a little."""
+        self._coming += 1
+        try:
+            yield
+        finally:
+            self._coming -= 1
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._changed is not None and not self._changed.done():
+            self._changed.set_result(None)
 
     async def _drain(self) -> None:
         if self._thread is None:
             # Let the pages that are ready now reach write() first, to share the transaction.
             await asyncio.sleep(0)
         while self._pending:
+            await self._gather()
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             if self._thread is None:
                 results = self._write_all(batch)
@@ -104,6 +132,20 @@ class BatchWriter:
                     write.done.set_exception(result.error)
                 else:
                     write.done.set_result(result.value)
+
+    async def _gather(self) -> None:
+        """Wait while announced pages may still join the batch (see GATHER)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATHER_SECONDS
+        while self._coming and len(self._pending) < GATHER:
+            self._changed = loop.create_future()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._changed
+            except TimeoutError:
+                return
+            finally:
+                self._changed = None
 
     def close(self) -> None:
         """End the writer's thread once the writes handed to it are done (the runtime's exit).

@@ -1,5 +1,6 @@
-"""The batch writer: recordings handed over together share one transaction, and one that fails
-loses nothing of the others (its batch is rolled back and each write run again alone)."""
+"""The batch writer: recordings handed over together share one transaction, one that fails
+loses nothing of the others (its batch is rolled back and each write run again alone), and a
+write waits a little for pages announced as on their way, never for long."""
 
 from __future__ import annotations
 
@@ -105,3 +106,50 @@ def test_closing_ends_the_writers_thread_and_later_writes_still_land(
     writer.close()  # a second close is harmless
     asyncio.run(write("https://example.com/news/after"))
     assert stored_urls(db) == {"https://example.com/news/before", "https://example.com/news/after"}
+
+
+@pytest.mark.parametrize("threaded", [True, False], ids=["thread", "loop"])
+def test_a_write_waits_for_a_page_announced_as_coming(db: storage.Database, threaded: bool) -> None:
+    writer = BatchWriter(db, threaded=threaded)
+
+    async def announced(url: str) -> list[int]:
+        with writer.coming():
+            await asyncio.sleep(0.01)  # the page is being read
+        return await writer.write(adding(url))
+
+    async def write_both() -> list[list[int]]:
+        coming = asyncio.create_task(announced("https://example.com/news/read"))
+        await asyncio.sleep(0)  # the announcement is made before the other write
+        ready = await writer.write(adding("https://example.com/news/ready"))
+        return [ready, await coming]
+
+    created = asyncio.run(write_both())
+    assert [len(ids) for ids in created] == [1, 1]
+    # Without the wait, the ready page would have been committed alone, then the other.
+    assert (writer.batches, writer.writes) == (1, 2)
+
+
+def test_a_write_does_not_wait_for_an_announced_page_that_never_comes(
+    db: storage.Database,
+) -> None:
+    writer = BatchWriter(db)
+    url = "https://example.com/news/ready"
+
+    async def scenario() -> list[int]:
+        written = asyncio.Event()
+
+        async def announced_forever() -> None:
+            with writer.coming():
+                await written.wait()  # read until the other write is done: it must not wait
+
+        coming = asyncio.create_task(announced_forever())
+        await asyncio.sleep(0)
+        try:
+            return await asyncio.wait_for(writer.write(adding(url)), timeout=30)
+        finally:
+            written.set()
+            await coming
+
+    assert len(asyncio.run(scenario())) == 1
+    assert (writer.batches, writer.writes) == (1, 1)
+    assert stored_urls(db) == {url}
