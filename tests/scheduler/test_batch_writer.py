@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 import storage
+from scheduler import batch_writer
 from scheduler.batch_writer import BatchWriter
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -109,19 +110,28 @@ def test_closing_ends_the_writers_thread_and_later_writes_still_land(
 
 
 @pytest.mark.parametrize("threaded", [True, False], ids=["thread", "loop"])
-def test_a_write_waits_for_a_page_announced_as_coming(db: storage.Database, threaded: bool) -> None:
+def test_a_write_waits_for_a_page_announced_as_coming(
+    db: storage.Database, threaded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough that only the announced page ending its read can end the wait.
+    monkeypatch.setattr(batch_writer, "GATHER_SECONDS", 30.0)
     writer = BatchWriter(db, threaded=threaded)
 
-    async def announced(url: str) -> list[int]:
-        with writer.coming():
-            await asyncio.sleep(0.01)  # the page is being read
-        return await writer.write(adding(url))
-
     async def write_both() -> list[list[int]]:
+        handed = asyncio.Event()
+
+        async def announced(url: str) -> list[int]:
+            with writer.coming():
+                await handed.wait()  # the page is read once the other write is handed over
+            return await writer.write(adding(url))
+
         coming = asyncio.create_task(announced("https://example.com/news/read"))
         await asyncio.sleep(0)  # the announcement is made before the other write
-        ready = await writer.write(adding("https://example.com/news/ready"))
-        return [ready, await coming]
+        ready = asyncio.create_task(writer.write(adding("https://example.com/news/ready")))
+        for _ in range(5):  # handed over; a writer that did not wait would write it now
+            await asyncio.sleep(0)
+        handed.set()
+        return [await ready, await coming]
 
     created = asyncio.run(write_both())
     assert [len(ids) for ids in created] == [1, 1]
