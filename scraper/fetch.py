@@ -103,12 +103,12 @@ def build_client(
     )
 
 
-def _no_cookies() -> httpx.Cookies:
+def _no_cookies() -> http.cookiejar.CookieJar:
     # httpx always keeps a jar; a policy that accepts no domain makes it drop every cookie, so
-    # one site's session can never follow us to the next request.
-    return httpx.Cookies(
-        http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    )
+    # one site's session can never follow us to the next request. The jar itself, not an
+    # httpx.Cookies around it: the client copies a Cookies' cookies into a jar of its own,
+    # with the default policy, which keeps them all.
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 class Fetcher:

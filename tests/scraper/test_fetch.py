@@ -166,3 +166,27 @@ def test_retry_after_as_seconds_and_http_date() -> None:
     assert parse_retry_after("30") == 30
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert parse_retry_after("soon") is None
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_wall_s_cookie_follows_the_next_request_only_when_cookies_are_kept(
+    newsroom: Newsroom, keep: bool
+) -> None:
+    # DataDome's block sets its session cookie (newswatch.newsroom.walls); with [fetch]
+    # cookies = false (the default) no site's cookie may ride on a later request.
+    other = "istanbul-talks-delegations-swap-rival-peace-memorandums"
+    newsroom.misbehave(SLUG, "challenge", vendor="datadome")
+
+    async def go() -> None:
+        async with build_client(policy=LOOPBACK, cookies=keep) as client:
+            fetcher = Fetcher(client)
+            with pytest.raises(HTTPStatusError) as blocked:
+                await fetcher.fetch(newsroom.url_of(SLUG))
+            wall = blocked.value.page
+            assert wall is not None and "datadome=" in wall.headers["set-cookie"]
+            await fetcher.fetch(newsroom.url_of(other))
+
+    asyncio.run(go())
+    [request] = newsroom.requests_for(other)
+    sent = request.headers.get("cookie")
+    assert (sent is not None and sent.startswith("datadome=")) if keep else sent is None
