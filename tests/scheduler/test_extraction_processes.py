@@ -11,13 +11,17 @@ everything else in them is the real process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import logging
 import os
 import pickle
+import random
+import string
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,7 @@ import storage
 from newswatch.newsroom import Newsroom
 from newswatch.newsroom.walls import sample
 from newswatch.runtime import open_runtime
+from scheduler import extraction_child
 from scheduler.extraction import (
     ExtractionProcesses,
     InlineExtraction,
@@ -358,3 +363,52 @@ def test_the_daemon_records_the_same_either_way(
             version = storage.get_version(session, article.id, 1)
             assert version is not None and version.title == story.title
             assert all(paragraph in version.body for paragraph in story.paragraphs)
+
+
+def test_the_process_reads_on_while_a_big_answer_waits_unread() -> None:
+    # A page of some 80 kB: its answer (the text, the fields, the page packed) is several
+    # times the 64 kB Linux gives a pipe. The next page, more than its own pipe holds, can only
+    # be written once the process reads it, which it does only if its answer did not block it.
+    words = random.Random(5).choices(string.ascii_lowercase, k=70_000)
+    text = "".join(w + (" " if i % 7 else "") for i, w in enumerate(words))
+    paragraphs = "".join(f"<p>{text[i : i + 900]}</p>" for i in range(0, len(text), 900))
+    html = f"<html><head><title>T</title></head><body><article><h1>A long page</h1>{paragraphs}"
+    request = dataclasses.replace(ask(html), packed=True)
+    frames = [extraction_child.frame(pickle.dumps((n, request))) for n in (1, 2)]
+    assert len(frames[1]) > 70_000
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-m", "scheduler.extraction_child"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
+
+    def write_second() -> None:
+        with contextlib.suppress(BrokenPipeError):  # the process killed below, on failure
+            stdin.write(frames[1])
+            stdin.flush()
+
+    second = threading.Thread(target=write_second, daemon=True)
+    try:
+        stdin.write(frames[0])
+        stdin.flush()
+        second.start()
+        second.join(timeout=30)
+        blocked = second.is_alive()
+        if not blocked:
+            stdin.close()
+            payloads = [extraction_child.read_frame(stdout) or b"" for _ in frames]
+    finally:
+        process.kill()
+        process.wait()
+        if second.ident is not None:
+            second.join()
+        stdout.close()
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()
+    assert not blocked, "the process sat blocked on its first answer, its next page unread"
+    assert all(len(payload) > 150_000 for payload in payloads), "answers the pipe could not hold"
+    answers = [pickle.loads(payload) for payload in payloads]
+    assert [number for number, _ in answers] == [1, 2]
+    assert all(isinstance(reading, Reading) and reading.snapshot for _, reading in answers)
