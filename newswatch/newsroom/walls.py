@@ -45,8 +45,9 @@ CHALLENGES: dict[str, tuple[str, int, tuple[tuple[str, str], ...]]] = {
     ),
     "cloudflare-200": ("cloudflare_managed-challenge_cvId2_2021-11-02.html", 200, ()),
     # DataDome answers a blocked request with its session cookie, ``datadome``: 128 bytes,
-    # kept a year (docs.datadome.co/docs/cookie-session-storage). No Domain or Secure here:
-    # the newsroom is plain HTTP on a loopback address, where a client would keep it.
+    # kept a year (docs.datadome.co/docs/cookie-session-storage). No Domain or Secure
+    # attribute: on the newsroom's plain-HTTP loopback address a client would refuse the
+    # first and never send the cookie back with the second.
     "datadome": (
         "datadome_captcha-delivery_block_liverpoolfc.com.html",
         403,
