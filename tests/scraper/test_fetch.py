@@ -169,7 +169,7 @@ def test_retry_after_as_seconds_and_http_date() -> None:
 
 
 @pytest.mark.parametrize("keep", [False, True])
-def test_a_wall_s_cookie_follows_the_next_request_only_when_cookies_are_kept(
+def test_a_cookie_a_wall_sets_rides_on_the_next_request_only_when_cookies_are_kept(
     newsroom: Newsroom, keep: bool
 ) -> None:
     # DataDome's block sets its session cookie (newswatch.newsroom.walls); with [fetch]
