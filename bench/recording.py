@@ -171,7 +171,7 @@ def time_record(
             # The daemon's extraction process digests the fields (scheduler.reading); counted
             # here as recording, as it was before it moved there, so the ratios stay comparable.
             digest = storage.digest_fields(fields_from_extracted(found), signed=True)
-            outcome = await step._record(item, page, found, digest, now, snapshot=prepared)
+            outcome = await step._record(item, page, digest, now, snapshot=prepared)
             return outcome.label
 
         async def record_all() -> list[str]:

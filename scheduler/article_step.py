@@ -225,8 +225,8 @@ class ArticleStep:
         teaser = verdict is not None and is_teaser(verdict, request.known)
         if verdict is not None and not teaser:
             return self._judged(due, page, verdict, now)
-        found, identity, digest = reading.found, reading.identity, reading.digest
-        if found is None or identity is None or digest is None:
+        identity, digest = reading.identity, reading.digest
+        if identity is None or digest is None:
             return self._failed(due, "extraction", reading.failure or "nothing was read")
         if teaser and verdict is not None:
             self._note_verdict(due, page, verdict)
@@ -239,7 +239,6 @@ class ArticleStep:
         return await self._record(
             due,
             page,
-            found,
             digest,
             now,
             access=access,
@@ -308,7 +307,6 @@ class ArticleStep:
         self,
         due: storage.DueArticle,
         page: Page,
-        found: Extracted,
         digest: storage.FieldsDigest,
         now: datetime,
         *,
@@ -324,9 +322,8 @@ class ArticleStep:
                 mark_off_topic(session, due, now)
             return ArticleOutcome(ArticleResult.OFF_TOPIC)
         validators = page.validators
-        when = self._next_check(
-            due, now, last_changed=due.last_changed_at, published=found.published
-        )
+        published = digest.fields.published
+        when = self._next_check(due, now, last_changed=due.last_changed_at, published=published)
         if due.version_count and when is not None and not due.churning and not move_to:
             # Most rechecks find the article as it was: one statement, no session.
             with self._db.write_connection() as conn:
@@ -346,7 +343,7 @@ class ArticleStep:
             digest=digest,
             snapshot=page.body if snapshot is None else snapshot,
             validators=validators,
-            published=found.published,
+            published=published,
             now=now,
             access=access,
             move_to=move_to,

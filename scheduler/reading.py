@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scheduler.article_fields import fields_from_extracted
-from scraper import Extracted, ExtractionError, Page, extract
+from scraper import ExtractionError, Page, extract
 from scraper.topic import TopicQuery
 from scraper.urls import article_identity
 from scraper.verdicts import Known, Verdict, judge
@@ -56,13 +56,16 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What one page says (``found``; ``None`` when it could not be read, ``failure`` says
-    why), the verdict on it (``None``: it is the article), the URL the article is known by
-    (``identity``), what recording keeps of it (``digest``, and ``snapshot``: the page packed,
-    when asked for and the page will be recorded) and whether it matched the topic it was
-    asked to."""
+    """The verdict on one page (``None``: it is the article), the URL the article is known by
+    (``identity``), what recording keeps of it (``digest``: the fields, digested; ``None`` when
+    the page could not be read, ``failure`` says why; and ``snapshot``: the page packed, when
+    asked for and the page will be recorded) and whether it matched the topic it was asked to.
 
-    found: Extracted | None
+    Not the extraction itself: the daemon records the fields, and the extraction (with the text
+    a second time, its HTML and the evidence) made an answer from the extraction process about
+    twice as big, past the answer pipe's room for a long text.
+    """
+
     verdict: Verdict | None
     identity: str | None = None
     digest: FieldsDigest | None = None
@@ -88,7 +91,6 @@ def read_page(request: Request) -> Reading:
     recorded = on_topic and (verdict is None or is_teaser(verdict, request.known))
     packed = request.packed and recorded and bool(page.body)
     return Reading(
-        found,
         verdict,
         identity=article_identity(page.final_url, found.canonical_url),
         # An article off the topic is never recorded, so never placed in a story: not signed.
@@ -105,4 +107,4 @@ def is_teaser(verdict: Verdict, known: Known) -> bool:
 
 def unread(request: Request, failure: str) -> Reading:
     """The reading of a page nothing could be extracted from: only its verdict."""
-    return Reading(None, judge(request.page, None, request.known), failure=failure)
+    return Reading(judge(request.page, None, request.known), failure=failure)

@@ -117,7 +117,7 @@ def test_a_process_reads_pages_exactly_as_the_daemon_would() -> None:
     readings = [r for r in found if isinstance(r, Reading)]
     signed = [r for r in readings if r.digest is not None and r.digest.signature is not None]
     assert len(signed) >= 5, "the bodies long enough to compare come back signed"
-    assert all(r.identity is not None for r in readings if r.found is not None)
+    assert all(r.identity is not None for r in readings if r.digest is not None)
     assert len(pids) == 1 and pids[0] != os.getpid()
     assert not alive(pids[0]), "aclose() ends the process"
 
@@ -171,8 +171,9 @@ async def _read_in_a_process(pages: list[str]) -> list[Reading | BaseException]:
 
 
 def test_a_process_matches_a_new_article_against_the_topic() -> None:
-    own = read(PAGES[0]).found
-    assert own is not None
+    digest = read(PAGES[0]).digest
+    assert digest is not None
+    own = digest.fields
     word = next(w for w in own.body.split() if w.isalpha() and len(w) > 4)
     topics = [TopicQuery("football"), TopicQuery(word), None]
     assert not topics[0].matches(own.title, own.subtitle, own.body)
@@ -247,7 +248,7 @@ def test_a_page_that_cannot_be_read_fails_alone() -> None:
 
     first, empty, second = asyncio.run(run())
     assert isinstance(empty, Reading)
-    assert empty.found is None and empty.digest is None
+    assert empty.digest is None and empty.identity is None
     assert empty.failure is not None and empty.failure.startswith("empty page")
     assert empty.verdict is not None, "a page with nothing on it is judged all the same"
     assert empty == read("")
@@ -366,9 +367,10 @@ def test_the_daemon_records_the_same_either_way(
 
 
 def test_the_process_reads_on_while_a_big_answer_waits_unread() -> None:
-    # A page of some 80 kB: its answer (the text, the fields, the page packed) is several
-    # times the 64 kB Linux gives a pipe. The next page, more than its own pipe holds, can only
-    # be written once the process reads it, which it does only if its answer did not block it.
+    # A page of some 80 kB: its answer (the fields, the text among them, and the page packed)
+    # is about three times the 64 kB Linux gives a pipe. The next page, more than its own pipe
+    # holds, can only be written once the process reads it, which it does only if its answer
+    # did not block it.
     words = random.Random(5).choices(string.ascii_lowercase, k=70_000)
     text = "".join(w + (" " if i % 7 else "") for i, w in enumerate(words))
     paragraphs = "".join(f"<p>{text[i : i + 900]}</p>" for i in range(0, len(text), 900))
