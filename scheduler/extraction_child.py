@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 HEADER = struct.Struct(">I")
 # The pipe's room for answers: Linux gives a pipe 64 kB, and a page's answer (its fields, its
-# signature, the page packed for the snapshot store) is 40 kB at the median and several
+# signature, the page packed for the snapshot store) is 35 kB at the median and several
 # hundred kB for a big page. With 64 kB this process waited, its next page unread, until the
 # daemon's event loop had taken the answer before: 5 % of an ingest in the pipeline bench.
 ANSWER_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's pipe
