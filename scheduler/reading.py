@@ -61,9 +61,9 @@ class Reading:
     the page could not be read, ``failure`` says why; and ``snapshot``: the page packed, when
     asked for and the page will be recorded) and whether it matched the topic it was asked to.
 
-    Not the extraction itself: the daemon records the fields, and the extraction (with the text
-    a second time, its HTML and the evidence) made an answer from the extraction process about
-    twice as big, past the answer pipe's room for a long text.
+    Not the extraction itself: the daemon records the fields, and the extraction (the text a
+    second time, its HTML, the evidence) made every answer from the extraction process bigger,
+    a long text's nearly twice as big and past the answer pipe's room.
     """
 
     verdict: Verdict | None
