@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import pickle
@@ -34,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from scheduler.extraction_child import HEADER, frame
+from scheduler.extraction_child import HEADER, frame, widen_pipe
 from scheduler.reading import Reading, Request, read_page
 from scraper import ExtractionError, Page
 from scraper.verdicts import Known
@@ -45,7 +44,6 @@ _CHILD = (sys.executable, "-P", "-m", "scheduler.extraction_child")
 _READY = -1  # the number of the empty page a new process reads first: its "ready"
 _START_LIMIT = 60.0  # seconds a new process may take to import the extractor
 _CLOSE_WAIT = 5.0  # seconds a process gets to finish its page and exit when the daemon stops
-_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's pipe
 _MMAP_THRESHOLD = 1 << 20  # bytes: glibc maps blocks this big on their own (_child_environment)
 # What a new process reads first: a page with nothing on it.
 _NOTHING = Request(
@@ -359,10 +357,8 @@ def _widen_pipe(process: asyncio.subprocess.Process) -> None:
     """
     stdin = process.stdin
     pipe = stdin.transport.get_extra_info("pipe") if stdin is not None else None
-    if pipe is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
-        return
-    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep what it has
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    if pipe is not None:
+        widen_pipe(pipe.fileno())  # the process widens the pipe of its answers itself
 
 
 async def _end(child: _Child) -> None:

@@ -31,11 +31,13 @@ if TYPE_CHECKING:
     from scheduler.reading import Request
 
 HEADER = struct.Struct(">I")
-# The pipe's room for answers: Linux gives a pipe 64 kB, and a page's answer (its fields, its
-# signature, the page packed for the snapshot store) is 35 kB at the median and several
-# hundred kB for a big page. With 64 kB this process waited, its next page unread, until the
-# daemon's event loop had taken the answer before: 5 % of an ingest in the pipeline bench.
-ANSWER_PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's pipe
+# The room of both pipes, pages in and answers out (:func:`widen_pipe`): Linux gives a pipe
+# 64 kB. A page is 100-200 kB (the daemon widens that pipe, scheduler.extraction), and a
+# page's answer (its fields, its signature, the page packed for the snapshot store) 35 kB at
+# the median and several hundred kB for a big page. With 64 kB for answers this process
+# waited, its next page unread, until the daemon's event loop had taken the answer before:
+# 5 % of an ingest in the pipeline bench.
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process's pipe
 
 
 def read_frame(stream: BinaryIO) -> bytes | None:
@@ -82,11 +84,11 @@ def storage_without_its_package() -> None:
 
 
 def widen_pipe(fd: int) -> None:
-    """Give the pipe behind ``fd`` room for :data:`ANSWER_PIPE_BYTES` (where Linux allows)."""
+    """Give the pipe behind ``fd`` room for :data:`PIPE_BYTES` (where Linux allows)."""
     if not hasattr(fcntl, "F_SETPIPE_SZ"):
         return
     with contextlib.suppress(OSError):  # not a pipe, or above /proc/sys/fs/pipe-max-size
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, ANSWER_PIPE_BYTES)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def main() -> None:
