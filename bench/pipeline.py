@@ -123,6 +123,7 @@ class Cell:
     rates: list[float] = field(default_factory=list)
     ceilings: list[float] = field(default_factory=list)  # raw httpx just before each run
     floors: list[float] = field(default_factory=list)  # the k-process floor just before each run
+    floor_cpu_ms: list[float] = field(default_factory=list)  # that floor's CPU per page
     cpu_ms: list[float] = field(default_factory=list)  # daemon CPU per item
     busy: list[float] = field(default_factory=list)  # daemon CPU / (wall × daemons)
     others: list[float] = field(default_factory=list)  # cores used by unrelated processes
@@ -132,12 +133,19 @@ class Cell:
     problems: set[str] = field(default_factory=set)
 
     def add(
-        self, run: Run, items: int, expected: int, ceiling: float, floor: float | None = None
+        self,
+        run: Run,
+        items: int,
+        expected: int,
+        ceiling: float,
+        floor: tuple[float, float] | None = None,
     ) -> None:
+        """One run's figures; ``floor``: the floor's rate and CPU ms a page, taken before it."""
         self.rates.append(items / run.wall)
         self.ceilings.append(ceiling)
         if floor is not None:
-            self.floors.append(floor)
+            self.floors.append(floor[0])
+            self.floor_cpu_ms.append(floor[1])
         self.cpu_ms.append(run.cpu / max(items, 1) * 1000)
         self.busy.append(run.cpu / (run.wall * len(run.daemons)))
         self.others.append(run.others)
@@ -166,6 +174,24 @@ class Cell:
     def floor_shares(self) -> list[float]:
         """Each run's rate over the floor measured just before it (none: no floor taken)."""
         return [r / f for r, f in zip(self.rates, self.floors, strict=True)] if self.floors else []
+
+    @property
+    def all_cpu_ms(self) -> list[float]:
+        """Each run's CPU per item of every process doing the work (the daemons with their
+        extraction processes, the database server, nginx): what the cores must give an item."""
+        return [
+            cpu + (nginx + pg) / rate * 1000
+            for cpu, nginx, pg, rate in zip(
+                self.cpu_ms, self.nginx, self.pg, self.rates, strict=True
+            )
+        ]
+
+    @property
+    def cpu_bound_shares(self) -> list[float]:
+        """Each run's best rate the machine's cores allow at its CPU per item, over the floor
+        taken before it: what no better overlap of the work could pass, only less CPU."""
+        pairs = zip(self.all_cpu_ms, self.floors, strict=True)
+        return [CORES * 1000 / ms / f for ms, f in pairs] if self.floors else []
 
 
 # -- the ceiling ---------------------------------------------------------------------------------
@@ -398,12 +424,14 @@ class Bench:
         seconds, _ = asyncio.run(raw_httpx(self.urls, self.args.concurrency, etags))
         return len(self.urls) / seconds
 
-    def floor_now(self, k: int) -> float | None:
-        """One pass of the k-process floor just before an ingest of k daemons (None: skipped)."""
+    def floor_now(self, k: int) -> tuple[float, float] | None:
+        """One pass of the k-process floor just before an ingest of k daemons: its pages/s and
+        its CPU ms a page (None: skipped)."""
         if self.args.skip_floor:
             return None
         parts = [self.urls[i::k] for i in range(k)]
-        return len(self.urls) / pipeline_floor.measure(parts, self.args.concurrency)
+        timing = pipeline_floor.measure(parts, self.args.concurrency)
+        return len(self.urls) / timing.seconds, timing.cpu / len(self.urls) * 1000
 
     def config(self, engine: str, port: str, name: str, *, first: bool = False) -> tuple[Path, str]:
         url = self.dbs.fresh(engine)
@@ -630,6 +658,16 @@ def print_table(
                 f"new articles, {setup}: {share:.0%} of the {k}-process floor taken right before "
                 f"each ingest (target {FLOOR_TARGET:.0%}: "
                 f"{'ok' if share >= FLOOR_TARGET else 'MISS'}; {each})"
+            )
+            # Whether the target is a matter of overlap (cores idle) or of CPU: all the work a
+            # new article costs, divided into the cores, bounds the rate whatever the design.
+            spent = statistics.median(cells["new"].all_cpu_ms)
+            floor_cpu = statistics.median(cells["new"].floor_cpu_ms)
+            bound = statistics.median(cells["new"].cpu_bound_shares)
+            print(
+                f"  CPU a new article in all (daemons, server, nginx) {spent:.1f} ms, "
+                f"{spent / floor_cpu:.1f}× the floor's a page ({floor_cpu:.1f} ms): {CORES} "
+                f"cores allow at most {CORES * 1000 / spent:.0f}/s, {bound:.0%} of that floor"
             )
     for engine in ("sqlite", "pg"):
         one, two = results.get(f"{engine} ×1"), results.get(f"{engine} ×2")
