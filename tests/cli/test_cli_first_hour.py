@@ -218,6 +218,19 @@ def test_help_keeps_the_section_names(keep_logging: None) -> None:
     assert "[daemon] tick" in output, output
 
 
+def test_the_command_list_shows_each_summary_unwrapped(keep_logging: None) -> None:
+    # Docstrings are wrapped at the source's width; typer's list of commands kept those line
+    # breaks, so a summary broke off mid-sentence in `newswatch --help`.
+    code, output = invoke("--help", env={"COLUMNS": "200"})
+    lines = {line.split()[1]: line for line in output.splitlines() if len(line.split()) > 2}
+    assert code == 0
+    assert "and create the database it names" in lines["init"], output
+    assert 'versions, status ("churning" added' in lines["articles"], output
+    code, output = invoke("sources", "--help", env={"COLUMNS": "200"})
+    lines = {line.split()[1]: line for line in output.splitlines() if len(line.split()) > 2}
+    assert "With --config it is also written" in lines["add"], output
+
+
 def test_small_things_a_new_user_meets(filled: Populated) -> None:
     env = {"NEWSWATCH_DATABASE_URL": filled.url, "COLUMNS": "80"}
     code, output = invoke("sources", "list", env=env)
