@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r'\s*(?:(?P<lparen>\()|(?P<rparen>\))|"(?P<phrase>[^"]*)"|(?P<word>[^\s()"]+))')
 _WORD = re.compile(r"\w+")
+# Groups and NOTs inside one another: parsing and matching recurse once a level, and a long
+# enough run of parentheses (a topic comes from the API too) went past the recursion limit.
+MAX_NESTING = 32
 _SPECIAL_FOLDS = (("ı", "i"), ("İ", "i"), ("ё", "е"), ("Ё", "е"), ("ß", "ss"))
 
 
@@ -117,6 +120,7 @@ class _Parser:
         self.query = query
         self.tokens = self._lex(query)
         self.index = 0
+        self.depth = 0
 
     def _lex(self, query: str) -> list[tuple[str, str, int]]:
         tokens = []
@@ -166,12 +170,25 @@ class _Parser:
         return operands[0] if len(operands) == 1 else All(tuple(operands))
 
     def _unary(self) -> Node:
+        self.depth += 1
+        try:
+            return self._operand()
+        finally:
+            self.depth -= 1
+
+    def _operand(self) -> Node:
         token = self._peek()
         if token is None:
             raise TopicQueryError(
                 "query ends too early", query=self.query, position=len(self.query)
             )
         kind, value, pos = token
+        if self.depth > MAX_NESTING + 1:  # the word inside the groups is a level too
+            raise TopicQueryError(
+                f"groups and NOTs are nested more than {MAX_NESTING} deep",
+                query=self.query,
+                position=pos,
+            )
         self.index += 1
         if kind == "word" and value in ("NOT", "-"):
             return Not(self._unary())

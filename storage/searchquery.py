@@ -17,6 +17,9 @@ from storage.exceptions import SearchQueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+# Groups and NOTs inside one another: the parser and the SQL writer recurse once a level, and
+# a thousand characters of parentheses went past Python's recursion limit.
+MAX_NESTING = 32
 
 # Runs of letters and digits: what FTS5's unicode61 tokenizer and PostgreSQL's parser both
 # treat as words (underscore separates words in both, so it is not a word character here).
@@ -113,6 +116,7 @@ class _Parser:
 
     def __init__(self, query: str, tokens: list[tuple[str, str]]) -> None:
         self.query, self.tokens, self.pos, self.terms = query, tokens, 0, 0
+        self.depth = 0
 
     def _peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -146,6 +150,17 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def _parse_unary(self) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING + 1:  # the word inside the groups is a level too
+                raise SearchQueryError(
+                    self.query, f"groups and NOTs are nested more than {MAX_NESTING} deep"
+                )
+            return self._unary()
+        finally:
+            self.depth -= 1
+
+    def _unary(self) -> Node | None:
         kind, text = self.tokens[self.pos]
         if (kind, text) == ("word", "NOT"):
             self.pos += 1

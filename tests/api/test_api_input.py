@@ -59,3 +59,27 @@ def test_offset_is_capped(api: httpx.Client, path: str) -> None:
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail.startswith("offset:") and "10000" in detail and "since" in detail, detail
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "status"),
+    [
+        ("/api/search", "q", 422),
+        ("/api/articles", "topic", 422),
+        ("/feeds/new.atom", "topic", 422),
+        ("/feeds/edits.atom", "topic", 422),
+        ("/search", "q", 200),  # the web page shows what is wrong with the query on the page
+    ],
+)
+def test_a_query_nested_too_deep_is_refused_not_a_crash(
+    api: httpx.Client, path: str, param: str, status: int
+) -> None:
+    # 330 parentheses each side, 661 characters: under the length cap, past the recursion
+    # limit of the parsers, which answered with a 500.
+    deep = "(" * 330 + "talks" + ")" * 330
+    response = api.get(path, params={param: deep})
+    assert response.status_code == status, response.text
+    assert "nested more than 32 deep" in response.text, response.text
+    shallow = "(" * 10 + "talks" + ")" * 10
+    response = api.get(path, params={param: shallow})
+    assert response.status_code == 200 and "nested" not in response.text, response.text

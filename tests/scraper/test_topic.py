@@ -73,6 +73,8 @@ def test_folding_handles_turkish_cyrillic_and_diacritics() -> None:
         ("AND talks", 0),
         ("(a b", 0),
         ("***", 0),
+        ("(" * 400 + "a" + ")" * 400, 33),
+        ("NOT " * 40 + "a", 132),
     ],
 )
 def test_bad_queries_say_where(query: str, position: int) -> None:

@@ -125,6 +125,8 @@ def test_current_text_lists_the_most_recently_changed_first(
         '""',
         "( )",
         "-( swap )",
+        "(" * 330 + "swap" + ")" * 330,
+        "swap " + "NOT " * 40 + "other",
     ],
 )
 def test_malformed_queries_are_a_clear_error(
