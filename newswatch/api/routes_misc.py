@@ -66,7 +66,7 @@ def list_channels(session: SessionDep, settings: SettingsDep) -> Page[ChannelOut
         )
         for row in named_backlog(storage.channel_backlog(session, list(names)), names)
     ]
-    return Page.of(rows, limit=len(rows), offset=0)
+    return Page.whole(rows)
 
 
 @router.get("/stats", response_model=storage.Stats)

@@ -32,6 +32,11 @@ class Page(BaseModel, Generic[T]):
         more = offset + len(items) if limit and len(items) == limit else None
         return cls(items=items, limit=limit, offset=offset, next_offset=more)
 
+    @classmethod
+    def whole(cls, items: list[T]) -> Page[T]:
+        """A listing that is never cut into pages: all of it, with nothing after it."""
+        return cls(items=items, limit=len(items), offset=0, next_offset=None)
+
 
 class ArticleOut(BaseModel):
     """An article, its current version and the list of its versions."""

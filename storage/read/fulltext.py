@@ -60,6 +60,7 @@ def search(
     ``offset`` skips that many hits in the database, before any snippet is made.
     """
     node = parse(query)
+    outlet = outlet or None  # an empty filter is no filter, as in every other listing
     params: dict[str, Any] = {"limit": max(1, limit), "offset": max(0, offset)}
     if s.get_bind().dialect.name == "sqlite":
         params["q"] = to_fts5(node)

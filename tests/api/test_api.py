@@ -62,6 +62,24 @@ def test_bad_input_is_a_json_message(api: httpx.Client) -> None:
     assert api.get("/api/search", params={"q": '"unclosed'}).status_code == 422
 
 
+def test_an_empty_outlet_filter_is_no_filter_in_search_too(
+    api: httpx.Client, populated: Populated
+) -> None:
+    # A form's empty outlet field: every listing read it as no filter, search as an outlet
+    # with no name, and found nothing.
+    query = {"q": "Madinsky", "all_versions": True}
+    unfiltered = api.get("/api/search", params=query).json()["items"]
+    assert unfiltered
+    assert api.get("/api/search", params={**query, "outlet": ""}).json()["items"] == unfiltered
+
+
+def test_the_channel_list_is_whole_with_nothing_after_it(api: httpx.Client) -> None:
+    # It is never cut into pages; a client following next_offset got the same page forever.
+    listing = api.get("/api/channels").json()
+    assert len(listing["items"]) == 1 and listing["items"][0]["channel"].startswith("jsonl://")
+    assert listing["next_offset"] is None and listing["offset"] == 0
+
+
 def test_article_versions_and_diff(api: httpx.Client, populated: Populated) -> None:
     found = api.get("/api/articles/lookup", params={"url": populated.seed_url + "?utm_source=x"})
     assert found.status_code == 200
