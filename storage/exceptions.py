@@ -74,6 +74,13 @@ class NotFound(StorageError):
         self.what = what
         self.key = key
 
+    @classmethod
+    def version(cls, article_id: int, number: int) -> NotFound:
+        """Version ``number`` of an article that has no such version."""
+        error = cls("version", number)
+        error.args = (f"article {article_id} has no version {number}",)
+        return error
+
 
 class SnapshotCorrupt(StorageError):
     """A stored snapshot decompressed to bytes whose sha256 differs from its key."""

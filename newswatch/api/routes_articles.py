@@ -102,7 +102,7 @@ def get_version(
     """One version in full."""
     version = storage.get_version(session, article_id, number)
     if version is None:
-        raise storage.NotFound(f"version of article {article_id}", number)
+        raise storage.NotFound.version(article_id, number)
     return storage.version_record(version)
 
 

@@ -248,6 +248,11 @@ def article_page(
     article = load_article(session, article_id)
     versions = storage.versions_of(session, article_id=article_id)
     count = article.version_count
+    for asked in (from_, to):
+        if asked is not None and asked > count:
+            # A link to a version the article does not have: showing another pair under
+            # that address would pass it off as what was asked for.
+            raise storage.NotFound.version(article_id, asked)
     newest = min(to or count, count)
     oldest = min(from_ if from_ is not None else max(newest - 1, 1), count)
     current = storage.get_version(session, article_id, newest) if count else None

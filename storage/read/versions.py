@@ -143,9 +143,9 @@ def diff_between(s: Session, article_id: int, from_n: int, to_n: int) -> Version
     """The word diff from version ``from_n`` to version ``to_n`` (either order, any distance)."""
     old, new = get_version(s, article_id, from_n), get_version(s, article_id, to_n)
     if old is None:
-        raise NotFound(f"version of article {article_id}", from_n)
+        raise NotFound.version(article_id, from_n)
     if new is None:
-        raise NotFound(f"version of article {article_id}", to_n)
+        raise NotFound.version(article_id, to_n)
     changed = changed_fields(old, new)
     fields = {f: tuple(field_diff(f, getattr(old, f), getattr(new, f))) for f in changed}
     counts = [count_words(ops) for ops in fields.values()]

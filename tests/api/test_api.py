@@ -94,7 +94,11 @@ def test_article_versions_and_diff(api: httpx.Client, populated: Populated) -> N
         (op["op"], op["text"].strip()) for op in diff["fields"]["body"] if op["op"] != "equal"
     ]
     assert changed == [("delete", "Madinsky"), ("insert", "Medinsky")]
-    assert api.get(f"/api/articles/{article['id']}/versions/9").status_code == 404
+    missing = api.get(f"/api/articles/{article['id']}/versions/9")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == f"article {article['id']} has no version 9"
+    missing = api.get(f"/api/articles/{article['id']}/diff", params={"from": 1, "to": 9})
+    assert missing.json()["detail"] == f"article {article['id']} has no version 9"
 
 
 def test_edits_search_stories_alerts_stats(api: httpx.Client, populated: Populated) -> None:

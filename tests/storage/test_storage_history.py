@@ -93,7 +93,7 @@ def test_diff_between_any_two_versions(db: storage.Database, edited_article: int
         diff = storage.diff_between(s, edited_article, 1, 3)
         backwards = storage.diff_between(s, edited_article, 2, 1)
         same = storage.diff_between(s, edited_article, 2, 2)
-        with pytest.raises(storage.NotFound, match="version of article"):
+        with pytest.raises(storage.NotFound, match=f"article {edited_article} has no version 9"):
             storage.diff_between(s, edited_article, 1, 9)
     assert diff.changed_fields == ("title", "body")
     assert [op for op in diff.fields["body"] if op.op != "equal"] == [

@@ -58,6 +58,11 @@ def test_article_page_shows_a_side_by_side_diff(site: str, populated: Populated)
     assert "Vladimir <del>Madinsky</del>" in html and "Vladimir <ins>Medinsky</ins>" in html
     assert "version 1" in html and "version 2" in html
     assert httpx.get(f"{site}/articles/999999").status_code == 404
+    # A link to a version the article does not have: no other pair shown under its address.
+    for params in ({"from": 1, "to": 99}, {"from": 99}, {"to": 3}):
+        missing = httpx.get(f"{site}/articles/{article.id}", params=params)
+        assert missing.status_code == 404, params
+        assert f"article {article.id} has no version" in missing.text, missing.text
 
 
 def test_search_page(site: str, populated: Populated) -> None:
