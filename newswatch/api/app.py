@@ -35,6 +35,7 @@ from newswatch.api import (
 )
 from newswatch.api.daemonview import DaemonView
 from newswatch.api.guard import Guard, trusted_hosts
+from newswatch.api.head import HeadAsGet
 from newswatch.api.probe import DatabaseProbe
 from newswatch.config import Settings
 from newswatch.endpoints.cache import TTLCache
@@ -109,6 +110,7 @@ def create_app(
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         Guard,
         hosts=trusted_hosts(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.api.populate import HOSTILE_TITLE, NEW_TITLE, Populated
 
@@ -184,3 +185,17 @@ def test_openapi_docs_and_security_headers(api: httpx.Client) -> None:
     assert "script-src 'none'" in home.headers["content-security-policy"]
     assert "default-src 'none'" in home.headers["content-security-policy"]
     assert HOSTILE_TITLE not in home.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/feeds/new.atom", "/", "/api/articles", "/api/stats", "/static/style.css"]
+)
+def test_head_answers_wherever_get_does(api: httpx.Client, path: str) -> None:
+    # HTTP asks for HEAD wherever GET works (monitors and link checkers use it); the routes
+    # answered 405 to it.
+    got, head = api.get(path), api.head(path)
+    assert head.status_code == got.status_code == 200, (path, head.status_code)
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert api.head("/api/articles/999999").status_code == 404
