@@ -13,6 +13,7 @@ however many readers poll it, and a topic looks at the newest ``TOPIC_SCAN`` ite
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -168,10 +169,26 @@ def _edits_feed(
 
 
 def _cached(request: Request, render: Callable[[], bytes]) -> Response:
-    """The feed for this exact query, rendered at most once per few seconds."""
+    """The feed for this exact query, rendered at most once per few seconds, with an ETag: a
+    reader that sends it back gets a 304 while the feed says the same (RFC 9110, 13.1.2)."""
     cache: TTLCache = request.app.state.feeds
     key = (request.url.path, tuple(sorted(request.query_params.multi_items())), base_url(request))
-    return Response(cache.get(key, render), media_type=_MEDIA)
+    body, etag = cache.get(key, lambda: _tagged(render()))
+    headers = {"ETag": etag}
+    wanted = _etags(request.headers.get("if-none-match", ""))
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=_MEDIA, headers=headers)
+
+
+def _tagged(body: bytes) -> tuple[bytes, str]:
+    return body, f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+
+
+def _etags(header: str) -> set[str]:
+    """The entity tags an ``If-None-Match`` header lists, weak ones as strong: that header
+    compares them weakly."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

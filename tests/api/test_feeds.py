@@ -51,3 +51,20 @@ def test_edits_feed(api: httpx.Client, populated: Populated) -> None:
     ]
     assert any("/articles/" in href and "from=1&to=2" in href for href in related)
     assert entries(api, "/feeds/edits.atom", outlet="nowhere.example") == []
+
+
+def test_a_reader_that_sends_the_etag_back_gets_a_304(api: httpx.Client) -> None:
+    # Feed readers poll: with an ETag they can ask "changed?" and get an empty 304 back.
+    for path in ("/feeds/new.atom", "/feeds/edits.atom"):
+        first = api.get(path)
+        etag = first.headers["etag"]
+        assert etag.startswith('"') and etag.endswith('"')
+        for sent in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+            again = api.get(path, headers={"If-None-Match": sent})
+            assert again.status_code == 304 and again.content == b"", (path, sent)
+            assert again.headers["etag"] == etag
+        changed = api.get(path, headers={"If-None-Match": '"something else"'})
+        assert changed.status_code == 200 and changed.content == first.content
+        # Another query is another feed, with its own tag.
+        other = api.get(path, params={"limit": 1})
+        assert other.headers["etag"] != etag
