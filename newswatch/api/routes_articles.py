@@ -136,18 +136,28 @@ def get_diff(
 def list_edits(
     session: SessionDep,
     since: Since = None,
+    until: Since = None,
     outlet: Outlet = None,
     topic: Topic = None,
+    edit_class: Annotated[
+        str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
+    ] = None,
+    language: Annotated[
+        str | None, Query(max_length=16, description="A language, e.g. ru (finds ru-RU too).")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.EditRow]:
-    """Recorded edits (versions 2 and later), newest first."""
+    """Recorded edits (versions 2 and later) fetched in [since, until), newest first."""
     rows = storage.recent_edits(
         session,
         limit=limit,
         offset=offset,
         outlet=outlet,
         since=parse_when(since) if since else None,
+        until=parse_when(until) if until else None,
+        edit_class=edit_class,
+        language=language,
         matches=topic_matcher(topic),
         scan=TOPIC_SCAN,
     )

@@ -74,6 +74,21 @@ def test_an_empty_outlet_filter_is_no_filter_in_search_too(
     assert api.get("/api/search", params={**query, "outlet": ""}).json()["items"] == unfiltered
 
 
+def test_edits_take_the_filters_the_web_page_and_the_cli_take(
+    api: httpx.Client, populated: Populated
+) -> None:
+    # /api/edits took since, outlet and topic only, and quietly ignored class, language and
+    # until, answering with every edit.
+    every = api.get("/api/edits").json()["items"]
+    assert len(every) >= 2 and any("headline" not in e["classes"] for e in every)
+    headline = api.get("/api/edits", params={"class": "headline"}).json()["items"]
+    assert headline and all("headline" in e["classes"] for e in headline)
+    assert populated.retitled_url in {e["url"] for e in headline}
+    assert api.get("/api/edits", params={"until": "2000-01-01"}).json()["items"] == []
+    assert api.get("/api/edits", params={"until": "2999-01-01"}).json()["items"] == every
+    assert api.get("/api/edits", params={"language": "zz"}).json()["items"] == []
+
+
 def test_the_channel_list_is_whole_with_nothing_after_it(api: httpx.Client) -> None:
     # It is never cut into pages; a client following next_offset got the same page forever.
     listing = api.get("/api/channels").json()
