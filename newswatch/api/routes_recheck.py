@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, model_validator
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 import storage
 from newswatch.api.schemas import MAX_URL_CHARS, Message
 from newswatch.endpoints.deps import TokenDep, WriteSessionDep
+from newswatch.endpoints.params import MAX_ID
 from scraper.urls import InvalidURL, canonicalize_url
 
 router = APIRouter(prefix="/api/recheck", tags=["recheck"])
@@ -19,9 +20,13 @@ router = APIRouter(prefix="/api/recheck", tags=["recheck"])
 class RecheckIn(BaseModel):
     """What to check now: exactly one of an article, an outlet, or everything."""
 
-    article: int | str | None = Field(None, description="Article id or URL.")
+    # Strict: JSON's true is not article 1 (a lax int took it for one and rechecked it).
+    article: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | str | None = Field(
+        None, description="Article id or URL."
+    )
     outlet: str | None = Field(
         None,
+        min_length=1,
         max_length=253,
         description="Every article of this "
         "outlet (its domain, e.g. bbc.co.uk, or any of its hosts).",

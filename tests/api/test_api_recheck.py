@@ -36,3 +36,23 @@ def test_recheck_one_article_then_an_outlet(token_api: httpx.Client, populated: 
     assert answer.status_code == 404
     answer = token_api.post("/api/recheck", headers=AUTH, json={"all": True, "outlet": "x"})
     assert answer.status_code == 422
+
+
+def test_a_recheck_of_something_that_is_not_an_article_is_refused(
+    token_api: httpx.Client,
+) -> None:
+    # JSON's true read as article 1 (and rechecked it); 0 and -1 went looking for rows that
+    # cannot exist; an empty outlet made nothing due and said 200.
+    for body in (
+        {"article": True},
+        {"article": 0},
+        {"article": -1},
+        {"article": 2**63},
+        {"article": 1.5},
+        {"outlet": ""},
+    ):
+        answer = token_api.post("/api/recheck", headers=AUTH, json=body)
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.json()["detail"], body
+    answer = token_api.post("/api/recheck", headers=AUTH, json={"article": "1"})
+    assert answer.status_code == 200 and answer.json()["articles"] == 1
