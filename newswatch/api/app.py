@@ -110,6 +110,7 @@ def create_app(
     static = resources.files("newswatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)
+    _describe_our_validation_errors(app)
     app.add_middleware(HeadAsGet)
     app.add_middleware(
         Guard,
@@ -120,6 +121,46 @@ def create_app(
         ),
     )
     return app
+
+
+def _describe_our_validation_errors(app: FastAPI) -> None:
+    """Make the OpenAPI description's 422 body the one the handler below sends.
+
+    FastAPI describes every 422 as its own ``HTTPValidationError``, whose ``detail`` is a list
+    of objects; this API's ``detail`` is a message a person can read, with the objects in
+    ``errors``. A client generated from the description failed to read every 422.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = generate().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = _VALIDATION_ERROR
+        return generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_VALIDATION_ERROR: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "string",
+            "title": "Detail",
+            "description": "What was wrong: each field and its problem, separated by '; '.",
+        },
+        "errors": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/ValidationError"},
+            "title": "Errors",
+            "description": "The same problems, one object each (absent when the request was "
+            "well formed but its query could not be read, such as a search query).",
+        },
+    },
+}
 
 
 def _bounded_threads(threads: int | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
