@@ -270,7 +270,9 @@ def _sqlite_engine(url: URL, *, echo: bool, create: bool = True) -> Engine:
                 raise DatabaseUnavailable(url.render_as_string(), str(exc)) from exc
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     engine = create_engine(url, **kwargs)
-    _install_sqlite_hooks(engine, wal=not in_memory)
+    # Only who starts a history sets its journal mode (WAL, which the file keeps): a reader
+    # leaves the file as it found it, a database kept in another mode and an empty file alike.
+    _install_sqlite_hooks(engine, wal=create and not in_memory)
     return engine
 
 

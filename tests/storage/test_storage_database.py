@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,22 @@ def test_transaction_commits_and_objects_stay_readable(db: storage.Database, now
     with db.session() as s:
         found = storage.find_article(s, "https://a.example/x")
     assert found is not None and found.first_seen_at == now
+
+
+def test_a_reader_leaves_the_file_as_it_found_it(tmp_path: Path) -> None:
+    # Opening to read (create=False) switched the file to WAL: a database kept in another
+    # journal mode changed on disk, and an empty file became a 4 kB SQLite database.
+    path = tmp_path / "kept.db"
+    open_database(f"sqlite:///{path}").close()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    before = path.read_bytes()
+    with open_database(f"sqlite:///{path}", create=False) as db, db.session() as s:
+        assert s.exec(text("SELECT count(*) FROM articles")).one() == (0,)  # type: ignore[call-overload]
+        mode = s.exec(text("PRAGMA journal_mode")).one()  # type: ignore[call-overload]
+    assert mode == ("delete",) and path.read_bytes() == before
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(storage.DatabaseMissing):
+        open_database(f"sqlite:///{empty}", create=False)
+    assert empty.stat().st_size == 0 and not (tmp_path / "empty.db-wal").exists()
