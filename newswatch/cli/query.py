@@ -161,6 +161,9 @@ def show(
 
     Example: newswatch show https://example.com/2025/06/02/talks.html --at 2025-06-02T12:00
     """
+    if version is not None and at is not None:
+        # Each names the version to show; one was quietly dropped.
+        raise usage_error(ValueError("give --version or --at, not both"))
     try:
         when = parse_when(at) if at else None
     except BadQuery as error:

@@ -247,3 +247,6 @@ def test_small_things_a_new_user_meets(filled: Populated) -> None:
     flat = " ".join(output.split())
     assert code == 1 and "has one version: nothing to compare" in flat, flat
     assert "0 → 1" not in flat
+    # --version and --at each name the version to show: --at won without a word.
+    code, output = invoke("show", filled.seed_url, "--version", "1", "--at", "24h", env=env)
+    assert code == 2 and "give --version or --at, not both" in output, output
