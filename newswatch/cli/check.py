@@ -22,8 +22,8 @@ def check(
         bool,
         typer.Option(
             "--render",
-            help="Load the page in the browser first, as [render] does "
-            "(needs newswatch[browser] and Chromium).",
+            help="Load the page in the browser first, as \\[render] does "
+            "(needs newswatch\\[browser] and Chromium).",
         ),
     ] = False,
 ) -> None:
