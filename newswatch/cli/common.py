@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 nothing found, 2 usage or configuration error.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,12 +36,17 @@ class _CleanErrors(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as error:
-            if is_typers_own(error):
+            if is_typers_own(error) or _reader_gone(error):
                 raise
             failure = explain(error)
             logger.debug("command failed", exc_info=True, extra={"event": "cli_failed"})
             complain(failure.label, failure.message)
             raise typer.Exit(failure.code) from None
+
+
+def _reader_gone(error: Exception) -> bool:
+    """The output's reader stopped reading (``| head``): click ends the command quietly."""
+    return isinstance(error, OSError) and error.errno == errno.EPIPE
 
 
 app = typer.Typer(

@@ -108,7 +108,9 @@ def diff(
     )
     if not result.changed_fields:
         out.print("no differences")
-    plain = out.color_system is None  # a pipe, a file, NO_COLOR: colour would be lost
+    # A pipe, a file, or NO_COLOR on a terminal (which keeps bold, strike and underline but
+    # no colour, so a deletion looks like an insertion): marked in text instead.
+    plain = out.color_system is None or out.no_color
     for field, ops in result.fields.items():
         out.rule(field)
         if side_by_side:

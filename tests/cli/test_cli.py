@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import socket
 import sqlite3
@@ -125,6 +126,58 @@ def test_diff_is_coloured_in_a_terminal(watched: tuple[Newsroom, Path]) -> None:
     assert result.returncode == 0
     assert "\x1b[" in result.stdout  # ANSI styles: red strike-through out, green in
     assert "Madinsky" in result.stdout and "Medinsky" in result.stdout
+
+
+def test_diff_is_marked_in_text_under_no_color_on_a_terminal(
+    watched: tuple[Newsroom, Path],
+) -> None:
+    # NO_COLOR on a terminal kept bold strike-through and underline without their colours,
+    # and no [-old-]{+new+} markers: a deletion looked like an insertion.
+    room, config = watched
+    room.edit(SEED, "Madinsky", "Medinsky")
+    assert run_once(config).returncode == 0
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("FORCE_COLOR", None)
+    main, other = pty.openpty()  # a real terminal for stdout: rich styles what it sees there
+    try:
+        process = subprocess.Popen(
+            [*NEWSWATCH, "diff", room.url_of(SEED), "--config", str(config)],
+            stdout=other,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        os.close(other)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert process.wait(timeout=60) == 0
+    finally:
+        os.close(main)
+    text = output.decode()
+    assert "[-Madinsky-]" in text and "{+Medinsky+}" in text, text
+    assert "\x1b[9m" not in text and "\x1b[1;9m" not in text, text
+
+
+def test_a_reader_that_stops_early_ends_export_quietly(watched: tuple[Newsroom, Path]) -> None:
+    # `export | head` printed "cannot use a file Broken pipe" and exited 2.
+    _, config = watched
+    process = subprocess.Popen(
+        [*NEWSWATCH, "export", "--format", "jsonl", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the first line is written
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1, stderr
+    assert "cannot use a file" not in stderr and "Traceback" not in stderr, stderr
 
 
 def test_exit_codes_mean_something(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
