@@ -211,11 +211,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p not in ('query', 'body', 'path'))}"
-            f": {e['msg']}{_hint(e)}"
-            for e in error.errors()
-        ]
+        problems = [_problem(e) for e in error.errors()]
         if _wants_page(request):
             return _error(request, "; ".join(problems), 422)
         return JSONResponse(
@@ -266,6 +262,20 @@ def _error(
             headers=headers,
         )
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def _problem(error: Any) -> str:
+    """One validation error as ``field: what is wrong``; the body as a whole is named so."""
+    loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":
+        return "the request body is not valid JSON (send JSON with Content-Type: application/json)"
+    field = ".".join(str(p) for p in loc if p not in ("query", "body", "path"))
+    if not field and loc[:1] == ("body",):
+        field = "the request body"
+        if error.get("type") == "model_attributes_type":
+            # A body sent as form data or text reaches the model as a string.
+            return f"{field}: expected a JSON object (send it with Content-Type: application/json)"
+    return f"{field}: {error['msg']}{_hint(error)}"
 
 
 def _hint(error: Any) -> str:

@@ -83,3 +83,20 @@ def test_a_query_nested_too_deep_is_refused_not_a_crash(
     shallow = "(" * 10 + "talks" + ")" * 10
     response = api.get(path, params={param: shallow})
     assert response.status_code == 200 and "nested" not in response.text, response.text
+
+
+def test_a_body_that_is_not_a_json_object_is_named_as_such(token_api: httpx.Client) -> None:
+    # The messages were ": Input should be a valid dictionary...", ": Field required" and
+    # "0: JSON decode error": no field named, nothing said of what to send.
+    plain = token_api.post(
+        "/api/sources", content=b'{"url": "https://example.org/feed"}', headers=AUTH
+    )
+    empty = token_api.post("/api/sources", headers={**AUTH, "Content-Type": "application/json"})
+    broken = token_api.post(
+        "/api/sources", content=b"{url:", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    for response in (plain, empty, broken):
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"].startswith("the request body"), response.text
+    assert "Content-Type: application/json" in plain.json()["detail"]
+    assert "not valid JSON" in broken.json()["detail"]
