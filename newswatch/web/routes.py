@@ -4,8 +4,9 @@ Pages need no JavaScript at all, and the Content-Security-Policy forbids it (``a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -126,7 +127,7 @@ def home(
             language=shown.language,
             edit_class=shown.edit_class,
             since=shown.since,
-            until=shown.until,
+            until=_through_the_day(shown.until),
             limit=15,
         )
     except BadQuery as exc:
@@ -276,6 +277,20 @@ def article_page(
         name_of=outlets.name,
         step=_steps(oldest, newest, count),
     )
+
+
+def _through_the_day(until: str) -> str:
+    """The form's "To" date includes its day (the queries' ``until`` is the first moment left
+    out): a bare date becomes the next day's; anything else is passed on as typed."""
+    if not _DATE.fullmatch(until):
+        return until
+    try:
+        return (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+    except ValueError:  # no such day: the query says what is wrong with it
+        return until
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)

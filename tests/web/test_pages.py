@@ -97,3 +97,17 @@ def test_a_story_page_lists_its_coverage_in_time_order(site: str) -> None:
     assert story.text.count('class="event new"') >= 2
     assert_inert(story.text)
     assert httpx.get(f"{site}/stories/999999", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_the_to_date_of_the_filters_includes_its_day(site: str, populated: Populated) -> None:
+    # The queries' until is the first moment left out; the form's "To" date left out the very
+    # day it names, so From and To on one day showed nothing.
+    with storage.open_database(populated.url) as db, db.session() as session:
+        article = storage.find_article(session, populated.seed_url)
+        assert article is not None and article.first_seen_at is not None
+        day, title = article.first_seen_at.date().isoformat(), article.title
+    assert title
+    html = httpx.get(site + "/", params={"since": day, "until": day}).text
+    assert "No articles match these filters" not in html and title in html, html
+    before = httpx.get(site + "/", params={"until": "2000-01-01"}).text
+    assert "No articles match these filters" in before
