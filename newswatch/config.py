@@ -7,6 +7,7 @@ Unknown keys are errors: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import typing
@@ -747,5 +748,15 @@ def _explain(label: str, error: ValidationError) -> str:
         elif problem["type"] == "literal_error":
             message = f"{message} (got {problem.get('input')!r})"
         # A message may quote the value, and the value may be a URL with its password.
-        lines.append(f"  {key}: {scrub(message)}")
+        lines.append(f"  {key}: {scrub(message)}{_from_environment(problem['loc'])}")
     return "\n".join(lines)
+
+
+def _from_environment(loc: tuple[int | str, ...]) -> str:
+    """Where the environment set the key at ``loc`` (it overrides the file): say so, or the
+    file would be blamed for a value it does not hold."""
+    for depth in range(len(loc), 0, -1):
+        variable = "NEWSWATCH_" + "_".join(str(part) for part in loc[:depth]).upper()
+        if variable in os.environ:
+            return f" (set by the environment variable {variable})"
+    return ""

@@ -119,3 +119,21 @@ def test_limits_have_defaults_and_take_the_file_and_the_environment(
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, GOOD + "\n[limits]\nversions_per_day = 0\n"))
     assert "limits.versions_per_day" in str(caught.value)
+
+
+def test_a_bad_value_from_the_environment_names_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The environment overrides the file, and the error blamed the file (here the built-in
+    # configuration) for a value only the environment held.
+    monkeypatch.setenv("NEWSWATCH_FETCH_TIMEOUT", "forever")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "fetch.timeout" in message and "'forever' is not a duration" in message
+    assert "set by the environment variable NEWSWATCH_FETCH_TIMEOUT" in message
+    monkeypatch.delenv("NEWSWATCH_FETCH_TIMEOUT")
+    monkeypatch.setenv("NEWSWATCH_FETCH_DELAY", "soon")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "(set by the environment variable NEWSWATCH_FETCH_DELAY)" in str(caught.value)
