@@ -169,7 +169,7 @@ def article_panel(article: storage.Article, current: storage.Version | None) -> 
     """The metadata of one article (``newswatch show``)."""
     table = Table(box=None, show_header=False)
     table.add_column(style="bold")
-    table.add_column()
+    table.add_column(overflow="fold")  # a URL cut short is no use: folded, never ellipsed
     rows: list[tuple[str, str]] = [
         ("id", str(article.id)),
         ("url", article.url),

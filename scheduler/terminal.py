@@ -13,6 +13,7 @@ The escapes are chosen so JSON stays exact: JSON already escapes C0 controls its
 from __future__ import annotations
 
 import re
+import sys
 
 from rich.console import (
     Console,
@@ -87,7 +88,21 @@ class TerminalSafe(RenderHook):
 
 def safe_console(*, stderr: bool = False) -> Console:
     """A rich console that escapes control characters in all it prints, markup off: text
-    from the web may contain ``[/]``, which rich would read as a closing tag."""
-    console = Console(stderr=stderr, markup=False)
+    from the web may contain ``[/]``, which rich would read as a closing tag.
+
+    Written to a pipe or a file, printed lines are not wrapped: rich's 80 columns there broke
+    URLs in two (``history 2 | grep URL`` found nothing, a copied command ran cut short).
+    Tables are still laid out to the width, their URLs folded, never cut.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    console = Console(stderr=stderr, markup=False, soft_wrap=not _is_terminal(stream))
     console.push_render_hook(TerminalSafe())
     return console
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:  # a closed stream
+        return False

@@ -180,6 +180,31 @@ def test_a_reader_that_stops_early_ends_export_quietly(watched: tuple[Newsroom, 
     assert "cannot use a file" not in stderr and "Traceback" not in stderr, stderr
 
 
+def test_piped_output_keeps_urls_whole(watched: tuple[Newsroom, Path]) -> None:
+    # Rich wraps at 80 columns when it does not write to a terminal: a URL was broken in two
+    # (`history URL | grep URL` found nothing) and `show` cut it short with an ellipsis.
+    room, config = watched
+    url = room.url_of(SEED)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    assert len(url) + len("  version 1") > 80
+
+    def piped(*args: str) -> str:
+        result = subprocess.run(
+            [*NEWSWATCH, *args, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert any(url in line for line in piped("history", url).splitlines())
+    shown = piped("show", url)
+    assert "…" not in shown and "second-meeting.html" in shown, shown
+
+
 def test_exit_codes_mean_something(watched: tuple[Newsroom, Path], tmp_path: Path) -> None:
     room, config = watched
     code, output = invoke("history", room.base_url + "/never/seen.html", "--config", str(config))
