@@ -155,9 +155,11 @@ def test_filters_by_language_outlet_class_and_date(
         assert name in text and "headline" in text, text
     _shot(page, shots, "home-filter-outlet-headline")
 
-    page.goto(base + "/?since=2025-06-01&until=2025-06-03")
+    # From and To days both included: June 1 and 2, nothing of June 3.
+    page.goto(base + "/?since=2025-06-01&until=2025-06-02")
     seen = page.locator("#coverage .meta").all_inner_texts()
     assert seen and all(re.search(r"2025-06-0[12]", t) for t in seen), seen
+    assert any("2025-06-02" in t for t in seen), seen
     page.goto(base + "/?since=yesterdayish")
     assert "yesterdayish" in page.locator("p.error").inner_text()
     assert page.get_by_role("link", name="Clear filters").is_visible()
