@@ -116,8 +116,8 @@ async def play(room: Newsroom, beats: list[Beat], console: Console) -> None:
 class HandClock:
     """The replay's clock: moved by hand, so every recheck falls due without waiting."""
 
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = (start or datetime.now(UTC)).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now
@@ -156,18 +156,23 @@ async def replay_demo(*, port: int, data: Path | None, console: Console) -> Path
     try:
         folder, _ = _data_folder(data)
         settings = demo_settings(room.base_url, folder)
-        clock = HandClock()
+        step = settings.recheck.confirm_after + timedelta(minutes=1)
+        beats = script()
+        # The replay moves its clock on by this much in all: started that far back, its history
+        # ends now. Started now, it ended an hour ahead, and the history it left was stamped
+        # in the future (a last fetch "0s ago" to `health`, first seen after the real now).
+        clock = HandClock(start=datetime.now(UTC) - step * 2 * (len(beats) + 1))
         async with open_runtime(settings, console=console, clock=clock) as runtime:
 
             async def settle() -> None:
                 # Twice, minutes apart: a drastic change is recorded on its confirming fetch.
                 for _ in range(2):
-                    clock.now += settings.recheck.confirm_after + timedelta(minutes=1)
+                    clock.now += step
                     await runtime.worker.run_until_idle()
                     await runtime.deliverer.deliver(limit=10_000)
 
             await settle()
-            for beat in script():
+            for beat in beats:
                 _perform(room, beat)
                 console.print(
                     Text(

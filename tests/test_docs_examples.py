@@ -8,13 +8,18 @@ import os
 import re
 import shlex
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import func
+from sqlmodel import select
 from typer.testing import CliRunner
 
+import storage
 from newswatch.cli import app
+from storage.utc import as_utc
 from tests.conftest import logging_kept
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,3 +137,16 @@ def test_docker_compose_runs_newswatch_on_postgres() -> None:
     assert services["daemon"]["command"] == ["newswatch", "run"]
     assert services["web"]["command"][:2] == ["newswatch", "serve"]
     assert any(str(p).endswith(":8080") for p in services["web"]["ports"])
+
+
+def test_the_demos_history_ends_now_not_in_the_future(demo_database: str) -> None:
+    # The replay's clock started at the real now and moved an hour on: its history was stamped
+    # up to an hour ahead, and `health` read a future last fetch as "0s ago".
+    now = datetime.now(UTC)
+    with storage.open_database(demo_database, create=False) as db, db.session() as session:
+        newest_fetch = session.exec(select(func.max(storage.FetchLog.at))).one()
+        newest_seen = session.exec(select(func.max(storage.Article.first_seen_at))).one()
+        oldest_seen = session.exec(select(func.min(storage.Article.first_seen_at))).one()
+    assert newest_fetch is not None and newest_seen is not None and oldest_seen is not None
+    assert as_utc(newest_fetch) <= now and as_utc(newest_seen) <= now
+    assert now - as_utc(oldest_seen) < timedelta(hours=3)  # recent, as a demo's should be
