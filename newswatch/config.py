@@ -715,6 +715,9 @@ def load_settings(path: Path | None = None) -> Settings:
             ) from None
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: cannot read it: {error}") from None
+    # Editors on Windows may start a UTF-8 file with a byte-order mark, which TOML does not
+    # allow; it carries nothing, and refusing the file for it said only "invalid statement".
+    text = text.removeprefix("\ufeff")
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -137,3 +137,11 @@ def test_a_bad_value_from_the_environment_names_its_variable(
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "(set by the environment variable NEWSWATCH_FETCH_DELAY)" in str(caught.value)
+
+
+def test_a_byte_order_mark_at_the_start_of_the_file_is_read_past(tmp_path: Path) -> None:
+    # Notepad and other Windows editors write one; the file was refused as "not valid TOML:
+    # Invalid statement (at line 1, column 1)".
+    path = tmp_path / "newswatch.toml"
+    path.write_text("\ufeff" + default_config_text(), encoding="utf-8")
+    assert load_settings(path) == load_settings()
