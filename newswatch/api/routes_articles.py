@@ -13,7 +13,9 @@ from newswatch.endpoints.articles import load_article
 from newswatch.endpoints.deps import RedactorDep, SessionDep
 from newswatch.endpoints.params import (
     ArticleId,
+    EditClass,
     FromVersion,
+    Language,
     Limit,
     Offset,
     Outlet,
@@ -42,12 +44,8 @@ def list_articles(
     churning: Annotated[
         bool, Query(description="Only articles that change on every visit.")
     ] = False,
-    edit_class: Annotated[
-        str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
-    ] = None,
-    language: Annotated[
-        str | None, Query(max_length=16, description="A language, e.g. ru (finds ru-RU too).")
-    ] = None,
+    edit_class: EditClass = None,
+    language: Language = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.ArticleRow]:
@@ -139,12 +137,8 @@ def list_edits(
     until: Since = None,
     outlet: Outlet = None,
     topic: Topic = None,
-    edit_class: Annotated[
-        str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
-    ] = None,
-    language: Annotated[
-        str | None, Query(max_length=16, description="A language, e.g. ru (finds ru-RU too).")
-    ] = None,
+    edit_class: EditClass = None,
+    language: Language = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[storage.EditRow]:

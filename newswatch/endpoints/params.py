@@ -34,6 +34,12 @@ Topic = Annotated[
     ),
 ]
 Outlet = Annotated[str | None, Query(max_length=253, description="Only this outlet (host).")]
+EditClass = Annotated[
+    str | None, Query(alias="class", max_length=64, description="An edit class, e.g. headline.")
+]
+Language = Annotated[
+    str | None, Query(max_length=16, description="A language, e.g. ru (finds ru-RU too).")
+]
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="The article's id.")]
 StoryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The story's id.")]
 SourceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The source's id.")]
