@@ -13,7 +13,6 @@ The escapes are chosen so JSON stays exact: JSON already escapes C0 controls its
 from __future__ import annotations
 
 import re
-import sys
 
 from rich.console import (
     Console,
@@ -94,15 +93,7 @@ def safe_console(*, stderr: bool = False) -> Console:
     URLs in two (``history 2 | grep URL`` found nothing, a copied command ran cut short).
     Tables are still laid out to the width, their URLs folded, never cut.
     """
-    stream = sys.stderr if stderr else sys.stdout
-    console = Console(stderr=stderr, markup=False, soft_wrap=not _is_terminal(stream))
+    console = Console(stderr=stderr, markup=False)
+    console.soft_wrap = not console.is_terminal
     console.push_render_hook(TerminalSafe())
     return console
-
-
-def _is_terminal(stream: object) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty()) if callable(isatty) else False
-    except ValueError:  # a closed stream
-        return False

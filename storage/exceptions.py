@@ -69,17 +69,15 @@ class DatabaseMissing(StorageError):
 class NotFound(StorageError):
     """A row the caller asked for by id, URL or number does not exist."""
 
-    def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"{what} {key!r} not found")
+    def __init__(self, what: str, key: object, message: str | None = None) -> None:
+        super().__init__(message or f"{what} {key!r} not found")
         self.what = what
         self.key = key
 
     @classmethod
     def version(cls, article_id: int, number: int) -> NotFound:
         """Version ``number`` of an article that has no such version."""
-        error = cls("version", number)
-        error.args = (f"article {article_id} has no version {number}",)
-        return error
+        return cls("version", number, f"article {article_id} has no version {number}")
 
 
 class SnapshotCorrupt(StorageError):
